@@ -1,0 +1,25 @@
+package io.sluice;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import io.sluice.cli.SluiceCommand;
+
+/**
+ * The one binary: {@code sluice serve} (the default) boots the server; every other command is parsed
+ * by picocli before Quarkus starts and never boots it.
+ */
+@QuarkusMain
+public final class SluiceMain {
+
+    private SluiceMain() {
+    }
+
+    public static void main(String... args) {
+        if (args.length == 0 || args[0].equals("serve")) {
+            Quarkus.run(args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        int code = SluiceCommand.run(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,119 @@
+package io.sluice.cli;
+
+import io.sluice.gateway.auth.Access;
+import io.sluice.gateway.auth.TokenMinter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The top-level {@code sluice} command. {@code serve} is handled by the main class before picocli. */
+@Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCommand.Version.class,
+        description = "Sluice: a libSQL (Hrana over HTTP) gateway. Run with no arguments or 'serve' to start the server.",
+        subcommands = {SluiceCommand.Keygen.class, SluiceCommand.Token.class})
+public final class SluiceCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Parses and runs a client command, returning its exit code; output goes to the given writers. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new SluiceCommand());
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    public static int run(String... args) {
+        return run(args, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = SluiceCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"sluice " + (v == null ? "dev" : v)};
+        }
+    }
+
+    @Command(name = "auth:keygen", mixinStandardHelpOptions = true,
+            description = "Generate an Ed25519 key pair for data API tokens. Prints the public key for "
+                    + "SLUICE_AUTH_JWT_PUBLIC_KEYS and writes the private key to a file.")
+    static final class Keygen implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--private-key", defaultValue = "sluice-jwt.key",
+                description = "File to write the private key (PEM) to; default ${DEFAULT-VALUE}")
+        Path privateKey;
+
+        @Override
+        public Integer call() throws IOException {
+            if (Files.exists(privateKey)) {
+                spec.commandLine().getErr().println("refusing to overwrite " + privateKey);
+                return 1;
+            }
+            TokenMinter.KeyMaterial keys = TokenMinter.generateKeyPair();
+            Files.writeString(privateKey, keys.privateKeyPem());
+            try {
+                Files.setPosixFilePermissions(privateKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system; the file keeps the default permissions
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("private key written to " + privateKey);
+            out.println("public key (set SLUICE_AUTH_JWT_PUBLIC_KEYS to it):");
+            out.println(keys.publicKeyBase64Url());
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "auth:token", mixinStandardHelpOptions = true,
+            description = "Mint a data API token (JWT, EdDSA) signed with a private key from auth:keygen.")
+    static final class Token implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--private-key", defaultValue = "sluice-jwt.key", description = "Private key file (PEM); default ${DEFAULT-VALUE}")
+        Path privateKey;
+
+        @Option(names = "--access", defaultValue = "rw", description = "ro or rw; default ${DEFAULT-VALUE}")
+        String access;
+
+        @Option(names = "--subject", description = "Token subject (sub claim)")
+        String subject;
+
+        @Option(names = "--ttl", description = "Lifetime as an ISO-8601 duration (e.g. PT1H, P7D); default: no expiry")
+        Duration ttl;
+
+        @Override
+        public Integer call() throws IOException {
+            Access a;
+            try {
+                a = Access.fromClaim(access);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("--access must be ro or rw");
+                return 2;
+            }
+            TokenMinter minter = TokenMinter.fromPrivateKeyPem(Files.readString(privateKey), Clock.systemUTC());
+            spec.commandLine().getOut().println(minter.mint(a, subject, ttl));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+}

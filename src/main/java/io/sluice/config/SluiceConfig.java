@@ -1,0 +1,103 @@
+package io.sluice.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Every {@code sluice.*} property. Environment names are in DESIGN.md's configuration contract. */
+@ConfigMapping(prefix = "sluice")
+public interface SluiceConfig {
+
+    /** Directory of the embedded SQLite database file {@code sluice.db} ({@code SLUICE_DATA_DIR}); default {@code ./data}. */
+    @WithDefault("data")
+    Path dataDir();
+
+    Sqlite sqlite();
+
+    Pool pool();
+
+    Auth auth();
+
+    Gateway gateway();
+
+    Cluster cluster();
+
+    /** Embedded SQLite tuning. */
+    interface Sqlite {
+        /** How long (ms) a writer waits for SQLite's write lock before failing with SQLITE_BUSY; default 5000. */
+        @WithDefault("5000")
+        int busyTimeoutMs();
+
+        /** SQLite {@code synchronous} pragma: FULL (default; no committed write is lost on power failure) or NORMAL. */
+        @WithDefault("FULL")
+        Synchronous synchronous();
+
+        enum Synchronous {
+            FULL, NORMAL
+        }
+    }
+
+    /** The backend connection pool. */
+    interface Pool {
+        /** Largest number of backend connections ({@code DB_MAX_CONNECTIONS}); default 5. */
+        @WithDefault("5")
+        int maxConnections();
+
+        /** Connections kept open when idle; default 1. */
+        @WithDefault("1")
+        int minConnections();
+
+        /** How long a stream waits for a connection before failing with 503 ({@code DB_ACQUIRE_TIMEOUT}, ms); default 5 s. */
+        @WithDefault("5s")
+        Duration acquireTimeout();
+    }
+
+    /** Authentication of the data API. */
+    interface Auth {
+        /** {@code jwt} (default) or {@code none}. {@code none} in the prod profile logs a warning at start. */
+        @WithDefault("jwt")
+        Mode mode();
+
+        /** Ed25519 public keys (PEM, or base64url of the raw 32 bytes) that may sign tokens; comma-separated. */
+        Optional<List<String>> jwtPublicKeys();
+
+        enum Mode {
+            JWT, NONE
+        }
+    }
+
+    /** The Hrana endpoints: streams, batons and limits. */
+    interface Gateway {
+        /** HMAC key for batons, shared by all replicas ({@code SLUICE_BATON_KEY}); random per process when unset. */
+        Optional<String> batonKey();
+
+        /** A stream idle this long is closed and its transaction rolled back; default 10 s. */
+        @WithDefault("10s")
+        Duration streamIdleTimeout();
+
+        /** Largest number of open streams; opening one more fails with 503; default 1000. */
+        @WithDefault("1000")
+        int maxStreams();
+
+        /** Largest accepted request body in bytes; larger bodies get 413; default 10 MiB. */
+        @WithDefault("10485760")
+        int maxRequestBytes();
+
+        /** Largest pipeline response in bytes; a statement that would exceed it fails with RESPONSE_TOO_LARGE; default 10 MiB. */
+        @WithDefault("10485760")
+        long maxResponseBytes();
+
+        /** Largest number of SQL texts one stream may store with {@code store_sql}; default 1000. */
+        @WithDefault("1000")
+        int maxStoredSql();
+    }
+
+    /** Multi-replica settings. */
+    interface Cluster {
+        /** This replica's URL as other replicas reach it ({@code SLUICE_ADVERTISE_URL}); written into batons. */
+        Optional<String> advertiseUrl();
+    }
+}

@@ -1,0 +1,192 @@
+package io.sluice.gateway;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.sluice.sql.Column;
+import io.sluice.sql.ResultSink;
+import io.sluice.sql.StatementException;
+import io.sluice.sql.ValueCodec;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Streams a cursor's entries as newline-delimited JSON while the batch runs. Rows go out in chunks of
+ * about {@value #CHUNK_BYTES} bytes; when the client reads slower than the database produces, the
+ * worker waits for the connection to drain instead of buffering the result.
+ */
+final class CursorWriter implements RequestRunner.StepSinks {
+    static final int CHUNK_BYTES = 16 * 1024;
+    private static final long DRAIN_TIMEOUT_SECONDS = 60;
+
+    /** The client went away; the cursor stops reading rows. */
+    static final class ClientGone extends RuntimeException {
+        ClientGone() {
+            super("client closed the cursor response", null, false, false);
+        }
+    }
+
+    private final HttpServerResponse response;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(CHUNK_BYTES * 2);
+    private final JsonGenerator g;
+
+    CursorWriter(HttpServerResponse response) {
+        this.response = response;
+        try {
+            this.g = ResponseWriter.JSON.createGenerator(out, JsonEncoding.UTF8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void begin(String baton) {
+        response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain");
+        line(() -> {
+            g.writeStartObject();
+            g.writeStringField("baton", baton);
+            g.writeNullField("base_url");
+            g.writeEndObject();
+        });
+    }
+
+    @Override
+    public ResultSink open(int step, boolean wantRows) {
+        return new ResultSink() {
+            @Override
+            public void columns(List<Column> columns) {
+                line(() -> {
+                    g.writeStartObject();
+                    g.writeStringField("type", "step_begin");
+                    g.writeNumberField("step", step);
+                    ResponseWriter.columns(g, columns);
+                    g.writeEndObject();
+                });
+            }
+
+            @Override
+            public void row(Object[] values) {
+                if (!wantRows) {
+                    return;
+                }
+                line(() -> {
+                    g.writeStartObject();
+                    g.writeStringField("type", "row");
+                    g.writeArrayFieldStart("row");
+                    for (Object v : values) {
+                        ValueCodec.encode(g, v);
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                });
+            }
+
+            @Override
+            public void end(long affectedRowCount, Long lastInsertRowid) {
+                line(() -> {
+                    g.writeStartObject();
+                    g.writeStringField("type", "step_end");
+                    g.writeNumberField("affected_row_count", affectedRowCount);
+                    ResponseWriter.lastInsertRowid(g, lastInsertRowid);
+                    g.writeEndObject();
+                });
+            }
+        };
+    }
+
+    @Override
+    public void failed(int step, StatementException error) {
+        line(() -> {
+            g.writeStartObject();
+            g.writeStringField("type", "step_error");
+            g.writeNumberField("step", step);
+            g.writeFieldName("error");
+            ResponseWriter.error(g, error);
+            g.writeEndObject();
+        });
+    }
+
+    /** Ends the cursor with a whole-batch error. */
+    void error(StatementException error) {
+        line(() -> {
+            g.writeStartObject();
+            g.writeStringField("type", "error");
+            g.writeFieldName("error");
+            ResponseWriter.error(g, error);
+            g.writeEndObject();
+        });
+    }
+
+    void end() {
+        if (response.closed() || response.ended()) {
+            return;
+        }
+        flush();
+        response.end();
+    }
+
+    /** Gives up on a response that failed half-way: the client sees a truncated body, never a false success. */
+    void abort() {
+        if (!response.closed()) {
+            response.reset();
+        }
+    }
+
+    private interface Entry {
+        void write() throws IOException;
+    }
+
+    private void line(Entry entry) {
+        try {
+            entry.write();
+            g.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.write('\n');
+        if (out.size() >= CHUNK_BYTES) {
+            flush();
+        }
+    }
+
+    private void flush() {
+        if (out.size() == 0) {
+            return;
+        }
+        if (response.closed()) {
+            throw new ClientGone();
+        }
+        response.write(Buffer.buffer(out.toByteArray()));
+        out.reset();
+        if (response.writeQueueFull()) {
+            awaitDrain();
+        }
+    }
+
+    private void awaitDrain() {
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        response.drainHandler(v -> drained.complete(null));
+        response.closeHandler(v -> drained.completeExceptionally(new ClientGone()));
+        if (!response.writeQueueFull() || response.closed()) {
+            drained.complete(null);
+        }
+        try {
+            drained.get(DRAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ClientGone();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientGone();
+        }
+        if (response.closed()) {
+            throw new ClientGone();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.sluice.gateway;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.gateway.Hrana.CursorRequest;
+import io.sluice.gateway.Hrana.PipelineRequest;
+import io.sluice.gateway.Hrana.StreamRequest;
+import io.sluice.gateway.Hrana.Version;
+import io.sluice.gateway.ResponseWriter.Result;
+import io.sluice.gateway.auth.Access;
+import io.sluice.gateway.auth.Principal;
+import io.sluice.pool.BackendUnavailableException;
+import io.sluice.sql.ResponseBudget;
+import io.sluice.sql.StatementException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Handles pipeline and cursor requests on a worker thread: authenticate, parse, run on the stream, answer. */
+@ApplicationScoped
+public class HranaHandler {
+    static final String JSON = "application/json";
+
+    private final DataApiAuth auth;
+    private final StreamManager streams;
+    private final RequestRunner runner;
+    private final SluiceConfig.Gateway config;
+    private final RequestParser v2 = new RequestParser(Version.V2);
+    private final RequestParser v3 = new RequestParser(Version.V3);
+
+    HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, SluiceConfig config) {
+        this.auth = auth;
+        this.streams = streams;
+        this.runner = runner;
+        this.config = config.gateway();
+    }
+
+    void pipeline(RoutingContext ctx, Version version) {
+        Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        PipelineRequest req = (version == Version.V2 ? v2 : v3).pipeline(body(ctx));
+        Stream stream = openOrResume(req.baton(), principal);
+        ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
+        List<Result> results = new ArrayList<>(req.requests().size());
+        String baton;
+        try {
+            for (StreamRequest r : req.requests()) {
+                try {
+                    results.add(new Result(r.type(), runner.run(stream, r, budget), null));
+                } catch (StatementException e) {
+                    results.add(new Result(r.type(), null, e));
+                }
+            }
+        } catch (BackendUnavailableException e) {
+            throw failStream(stream, unavailable(e));
+        } catch (RuntimeException e) {
+            throw failStream(stream, e);
+        }
+        baton = streams.finish(stream);
+        respond(ctx, 200, ResponseWriter.pipeline(baton, results));
+    }
+
+    void cursor(RoutingContext ctx) {
+        Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        CursorRequest req = v3.cursor(body(ctx));
+        Stream stream = openOrResume(req.baton(), principal);
+        CursorWriter writer = new CursorWriter(ctx.response());
+        try {
+            writer.begin(streams.peekNextBaton(stream));
+            runner.runBatch(stream, req.batch(), writer);
+        } catch (BackendUnavailableException e) {
+            writer.error(new StatementException("BACKEND_UNAVAILABLE", e.getMessage()));
+            streams.close(stream);
+        } catch (StatementException e) {
+            writer.error(e);
+        } catch (CursorWriter.ClientGone e) {
+            streams.close(stream);
+        } catch (RuntimeException e) {
+            streams.close(stream);
+            streams.finish(stream);
+            writer.abort();
+            throw e;
+        }
+        streams.finish(stream);
+        writer.end();
+    }
+
+    private Stream openOrResume(String baton, Principal principal) {
+        if (baton == null) {
+            return streams.open(principal.access() == Access.READ_ONLY);
+        }
+        Stream s = streams.resume(baton);
+        if (principal.access() == Access.READ_ONLY && !s.readOnly) {
+            s.release();
+            throw new ProtocolException(403, "FORBIDDEN", "A read-only token cannot continue a read-write stream");
+        }
+        return s;
+    }
+
+    private RuntimeException failStream(Stream stream, RuntimeException e) {
+        streams.close(stream);
+        streams.finish(stream);
+        return e;
+    }
+
+    private static ProtocolException unavailable(BackendUnavailableException e) {
+        return new ProtocolException(503, "BACKEND_UNAVAILABLE", e.getMessage(), 1);
+    }
+
+    private byte[] body(RoutingContext ctx) {
+        Buffer b = ctx.body().buffer();
+        return b == null ? new byte[0] : b.getBytes();
+    }
+
+    static void respond(RoutingContext ctx, int status, byte[] json) {
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(Buffer.buffer(json));
+    }
+}

@@ -1,0 +1,83 @@
+package io.sluice.gateway;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.gateway.Hrana.Version;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Registers the Hrana endpoints on the HTTP router. Pipelines and cursors run on worker threads
+ * (JDBC blocks); the probes and {@code /version} answer on the event loop. A client's base URL may carry
+ * a path, so every endpoint also matches under a prefix.
+ */
+@ApplicationScoped
+public class HranaRoutes {
+    private static final Logger LOG = Logger.getLogger(HranaRoutes.class);
+    private static final String PREFIX = "^(?:/[^?#]*)?";
+
+    private final HranaHandler handler;
+    private final SluiceConfig.Gateway config;
+    private final String version;
+
+    HranaRoutes(HranaHandler handler, SluiceConfig config) {
+        this.handler = handler;
+        this.config = config.gateway();
+        this.version = "sluice " + ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class).orElse("dev");
+    }
+
+    void register(@Observes Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBytes());
+        post(router, "/v2/pipeline", body, ctx -> handler.pipeline(ctx, Version.V2));
+        post(router, "/v3/pipeline", body, ctx -> handler.pipeline(ctx, Version.V3));
+        post(router, "/v3/cursor", body, handler::cursor);
+        get(router, "/v2", ctx -> ctx.response().setStatusCode(200).end());
+        get(router, "/v3", ctx -> ctx.response().setStatusCode(200).end());
+        get(router, "/health", ctx -> ctx.response().setStatusCode(200).end());
+        get(router, "/version", ctx -> ctx.response().setStatusCode(200)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(version));
+    }
+
+    private void post(Router router, String path, BodyHandler body, Handler<RoutingContext> work) {
+        Route route = router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$");
+        route.handler(body).blockingHandler(work, false).failureHandler(HranaRoutes::failure);
+    }
+
+    private static void get(Router router, String path, Handler<RoutingContext> h) {
+        router.getWithRegex(PREFIX + path.replace("/", "\\/") + "$").handler(h);
+    }
+
+    /** Every failure becomes a Hrana error object with {@code Content-Type: application/json} exactly. */
+    static void failure(RoutingContext ctx) {
+        if (ctx.response().headWritten()) {
+            if (!ctx.response().closed()) {
+                ctx.response().reset();
+            }
+            return;
+        }
+        Throwable t = ctx.failure();
+        if (t instanceof ProtocolException p) {
+            if (p.retryAfterSeconds() != null) {
+                ctx.response().putHeader(HttpHeaders.RETRY_AFTER, p.retryAfterSeconds().toString());
+            }
+            if (p.status() == 401) {
+                ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            }
+            HranaHandler.respond(ctx, p.status(), ResponseWriter.errorBody(p.getMessage(), p.code()));
+        } else if (ctx.statusCode() == 413) {
+            HranaHandler.respond(ctx, 413, ResponseWriter.errorBody("Request body is too large", "REQUEST_TOO_LARGE"));
+        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500 && t == null) {
+            HranaHandler.respond(ctx, ctx.statusCode(), ResponseWriter.errorBody("Bad request", "HRANA_PROTO_ERROR"));
+        } else {
+            LOG.error("unexpected failure handling a Hrana request", t);
+            HranaHandler.respond(ctx, 500, ResponseWriter.errorBody("Internal server error", "INTERNAL"));
+        }
+    }
+}

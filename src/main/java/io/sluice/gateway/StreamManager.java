@@ -1,0 +1,140 @@
+package io.sluice.gateway;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.sluice.config.SluiceConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Owns the open streams: opens them (bounded), resumes them from batons, closes them, and expires idle
+ * ones. A genuine baton whose stream is gone always gets {@code STREAM_EXPIRED}, however late it comes,
+ * because only this process (or a replica sharing the key) could have signed it.
+ */
+@ApplicationScoped
+public class StreamManager {
+    private static final Logger LOG = Logger.getLogger(StreamManager.class);
+
+    private final SluiceConfig.Gateway config;
+    private final Batons batons;
+    private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private final SecureRandom random = new SecureRandom();
+    private final ScheduledExecutorService reaper;
+
+    StreamManager(SluiceConfig config) {
+        this.config = config.gateway();
+        this.batons = new Batons(config.gateway().batonKey().orElse(null), config.cluster().advertiseUrl().orElse(""));
+        this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-stream-reaper");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(50, Math.min(1000, this.config.streamIdleTimeout().toMillis() / 4));
+        reaper.scheduleWithFixedDelay(this::expireIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens a new stream, held BUSY by the caller. */
+    Stream open(boolean readOnly) {
+        int max = config.maxStreams();
+        if (open.incrementAndGet() > max) {
+            open.decrementAndGet();
+            throw new ProtocolException(503, "STREAMS_EXHAUSTED",
+                    "Too many open streams (limit " + max + "); close streams or retry later", 1);
+        }
+        return new Stream(random.nextLong(), readOnly);
+    }
+
+    /** Resumes the stream a baton names, held BUSY by the caller. */
+    Stream resume(String baton) {
+        Batons.Decoded d = batons.verify(baton);
+        Stream s = streams.get(d.streamId());
+        if (s == null || s.isClosed()) {
+            // the baton is genuine, so the stream existed: it expired or was closed
+            throw streamExpired();
+        }
+        if (!s.tryAcquire()) {
+            if (s.isClosed()) {
+                throw streamExpired();
+            }
+            throw ProtocolException.badRequest("The stream is busy with another request; a baton is single-use");
+        }
+        if (s.sequence != d.sequence()) {
+            s.release();
+            throw ProtocolException.badRequest("Baton has already been used; use the baton from the latest response");
+        }
+        return s;
+    }
+
+    /**
+     * Ends a request on a stream: a closed stream gives back its connection and a null baton; an open one
+     * gets the next sequence number and its baton.
+     */
+    String finish(Stream s) {
+        if (s.isClosed()) {
+            forget(s);
+            return null;
+        }
+        s.sequence++;
+        String next = batons.issue(s.id, s.sequence);
+        streams.putIfAbsent(s.id, s);
+        s.release();
+        return next;
+    }
+
+    /** Issues the baton the stream will have once this request ends (the cursor sends it first). */
+    String peekNextBaton(Stream s) {
+        return batons.issue(s.id, s.sequence + 1);
+    }
+
+    /** Closes a stream held by the caller (close request, failed request). */
+    void close(Stream s) {
+        s.markClosed();
+    }
+
+    private void forget(Stream s) {
+        streams.remove(s.id);
+        s.releaseConnection();
+        open.decrementAndGet();
+    }
+
+    int openStreams() {
+        return open.get();
+    }
+
+    void expireIdle() {
+        try {
+            long now = System.nanoTime();
+            long timeout = config.streamIdleTimeout().toNanos();
+            for (Stream s : streams.values()) {
+                if (now - s.lastUsedNanos > timeout && s.tryCloseIdle()) {
+                    forget(s);
+                    LOG.debugf("stream %s expired after %d ms idle", Long.toHexString(s.id), (now - s.lastUsedNanos) / 1_000_000);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("stream reaper failed", e);
+        }
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        reaper.shutdownNow();
+        for (Stream s : streams.values()) {
+            if (s.tryCloseIdle()) {
+                streams.remove(s.id);
+                s.releaseConnection();
+            }
+        }
+    }
+
+    private static ProtocolException streamExpired() {
+        return new ProtocolException(400, "STREAM_EXPIRED", "The stream has expired due to inactivity");
+    }
+}

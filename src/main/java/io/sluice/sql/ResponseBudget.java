@@ -1,0 +1,39 @@
+package io.sluice.sql;
+
+/**
+ * The bytes a single response may still carry. Sizes are estimates of the encoded JSON, erring on the
+ * large side, so the limit holds without encoding twice.
+ */
+public final class ResponseBudget {
+    private final long limit;
+    private long used;
+
+    public ResponseBudget(long limit) {
+        this.limit = limit;
+    }
+
+    public static ResponseBudget unlimited() {
+        return new ResponseBudget(Long.MAX_VALUE);
+    }
+
+    public void charge(long bytes) throws StatementException {
+        used += bytes;
+        if (used > limit) {
+            throw new StatementException(ErrorCode.RESPONSE_TOO_LARGE,
+                    "Response is too large: the limit is " + limit + " bytes");
+        }
+    }
+
+    static long encodedSize(Object v) {
+        if (v == null) {
+            return 16;
+        }
+        if (v instanceof String s) {
+            return 32 + s.length() * 2L;
+        }
+        if (v instanceof byte[] b) {
+            return 32 + (b.length * 4L + 2) / 3;
+        }
+        return 48;
+    }
+}

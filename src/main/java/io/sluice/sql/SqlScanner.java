@@ -1,0 +1,344 @@
+package io.sluice.sql;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A small lexer for SQLite-flavoured SQL: splits scripts into statements, finds parameters and
+ * classifies statements. It understands quoted strings and identifiers ({@code '..'}, {@code ".."},
+ * {@code `..`}, {@code [..]}), line and block comments, and {@code CREATE TRIGGER ... BEGIN ... END}
+ * bodies whose inner semicolons do not end the statement.
+ *
+ * <p>Parameter numbering follows SQLite exactly: a bare {@code ?} takes the largest index so far plus
+ * one, {@code ?NNN} takes NNN, and a named parameter ({@code :a}, {@code @a}, {@code $a}) takes the next
+ * index on its first occurrence and reuses it afterwards.
+ */
+public final class SqlScanner {
+
+    /** Largest {@code ?NNN} index accepted (SQLite's default SQLITE_MAX_VARIABLE_NUMBER). */
+    public static final int MAX_PARAMETER_INDEX = 32766;
+
+    private SqlScanner() {
+    }
+
+    /** Splits a script into its statements (each trimmed, without the terminating semicolon), skipping empty ones. */
+    public static List<String> split(String sql) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        Lexer lx = new Lexer(sql);
+        StatementTracker tracker = new StatementTracker();
+        int tok;
+        while ((tok = lx.next()) != Lexer.EOF) {
+            if (tok == Lexer.SEMICOLON && !tracker.insideTriggerBody()) {
+                addIfNotEmpty(out, sql.substring(start, lx.start));
+                start = lx.pos;
+                tracker = new StatementTracker();
+            } else if (tok == Lexer.WORD) {
+                tracker.word(lx.text());
+            }
+        }
+        addIfNotEmpty(out, sql.substring(start));
+        return out;
+    }
+
+    private static void addIfNotEmpty(List<String> out, String stmt) {
+        if (hasCode(stmt)) {
+            out.add(stmt.strip());
+        }
+    }
+
+    /** True when the text holds anything other than whitespace, comments and semicolons. */
+    static boolean hasCode(String text) {
+        Lexer lx = new Lexer(text);
+        int tok;
+        while ((tok = lx.next()) != Lexer.EOF) {
+            if (tok != Lexer.SEMICOLON) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Scans exactly one statement.
+     *
+     * @throws StatementException {@code SQL_NO_STATEMENT} for empty text, {@code SQL_MANY_STATEMENTS}
+     *         for more than one statement, {@code SQL_PARSE_ERROR} for an unterminated literal or a bad
+     *         parameter
+     */
+    public static ScannedStatement scanOne(String sql) throws StatementException {
+        Lexer lx = new Lexer(sql);
+        StatementTracker tracker = new StatementTracker();
+        List<ScannedStatement.Param> params = new ArrayList<>();
+        Map<String, Integer> named = new HashMap<>();
+        int maxIndex = 0;
+        boolean seenCode = false;
+        boolean ended = false;
+        int tok;
+        while ((tok = lx.next()) != Lexer.EOF) {
+            if (tok == Lexer.UNTERMINATED) {
+                throw new StatementException(ErrorCode.SQL_PARSE_ERROR, "unterminated literal, identifier or comment");
+            }
+            if (tok == Lexer.SEMICOLON && !tracker.insideTriggerBody()) {
+                if (seenCode) {
+                    ended = true;
+                }
+                continue;
+            }
+            if (ended) {
+                throw new StatementException(ErrorCode.SQL_MANY_STATEMENTS, "SQL string contains more than one statement");
+            }
+            seenCode = true;
+            switch (tok) {
+                case Lexer.WORD -> tracker.word(lx.text());
+                case Lexer.PARAM -> {
+                    String text = lx.text();
+                    int index;
+                    String name;
+                    if (text.charAt(0) == '?') {
+                        if (text.length() == 1) {
+                            index = maxIndex + 1;
+                            name = null;
+                        } else {
+                            index = parseNumbered(text);
+                            name = text;
+                        }
+                    } else {
+                        if (text.length() == 1) {
+                            throw new StatementException(ErrorCode.SQL_PARSE_ERROR, "parameter prefix '" + text + "' without a name");
+                        }
+                        Integer existing = named.get(text);
+                        index = existing != null ? existing : maxIndex + 1;
+                        named.putIfAbsent(text, index);
+                        name = text;
+                    }
+                    maxIndex = Math.max(maxIndex, index);
+                    params.add(new ScannedStatement.Param(lx.start, lx.pos, index, name));
+                }
+                default -> {
+                    // operators, literals and punctuation do not matter for classification
+                }
+            }
+        }
+        if (!seenCode) {
+            throw new StatementException(ErrorCode.SQL_NO_STATEMENT, "SQL string does not contain any statement");
+        }
+        String[] names = new String[maxIndex];
+        for (ScannedStatement.Param p : params) {
+            if (p.name() != null && names[p.index() - 1] == null) {
+                names[p.index() - 1] = p.name();
+            }
+        }
+        return new ScannedStatement(sql, tracker.kind(), List.copyOf(params), maxIndex, java.util.Arrays.asList(names));
+    }
+
+    private static int parseNumbered(String text) throws StatementException {
+        String digits = text.substring(1);
+        int index;
+        try {
+            index = Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            index = -1;
+        }
+        if (index < 1 || index > MAX_PARAMETER_INDEX) {
+            throw new StatementException(ErrorCode.SQL_PARSE_ERROR,
+                    "parameter " + (text.length() > 12 ? text.substring(0, 12) + "…" : text) + " is out of range 1.." + MAX_PARAMETER_INDEX);
+        }
+        return index;
+    }
+
+    /** Follows the leading keywords of one statement to classify it and to see trigger bodies. */
+    private static final class StatementTracker {
+        private final List<String> lead = new ArrayList<>(4);
+        private boolean trigger;
+        private int depth; // BEGIN/CASE ... END nesting inside a trigger body
+        private boolean sawWriteKeyword;
+        private boolean sawSelect;
+
+        void word(String raw) {
+            String w = raw.toUpperCase(Locale.ROOT);
+            if (lead.size() < 4) {
+                lead.add(w);
+                if (lead.size() <= 3 && w.equals("TRIGGER") && lead.get(0).equals("CREATE")) {
+                    trigger = true;
+                }
+            }
+            switch (w) {
+                case "INSERT", "UPDATE", "DELETE", "REPLACE" -> sawWriteKeyword = true;
+                case "SELECT", "VALUES" -> sawSelect = true;
+                default -> {
+                }
+            }
+            if (trigger) {
+                if (w.equals("BEGIN") || w.equals("CASE")) {
+                    depth++;
+                } else if (w.equals("END") && depth > 0) {
+                    depth--;
+                }
+            }
+        }
+
+        boolean insideTriggerBody() {
+            return trigger && depth > 0;
+        }
+
+        StatementKind kind() {
+            if (lead.isEmpty()) {
+                return StatementKind.OTHER;
+            }
+            String first = lead.get(0);
+            String second = lead.size() > 1 ? lead.get(1) : "";
+            return switch (first) {
+                case "SELECT", "VALUES" -> StatementKind.READ;
+                case "EXPLAIN" -> StatementKind.EXPLAIN;
+                case "WITH" -> sawWriteKeyword ? StatementKind.WRITE : StatementKind.READ;
+                case "INSERT", "REPLACE" -> StatementKind.INSERT;
+                case "UPDATE", "DELETE" -> StatementKind.WRITE;
+                case "BEGIN" -> switch (second) {
+                    case "IMMEDIATE", "EXCLUSIVE" -> StatementKind.BEGIN_WRITE;
+                    case "TRANSACTION" -> lead.size() > 2 && lead.get(2).equals("READONLY")
+                            ? StatementKind.BEGIN_READONLY : StatementKind.BEGIN;
+                    default -> StatementKind.BEGIN;
+                };
+                case "COMMIT", "END" -> StatementKind.COMMIT;
+                case "ROLLBACK" -> isRollbackTo() ? StatementKind.SAVEPOINT_CONTROL : StatementKind.ROLLBACK;
+                case "SAVEPOINT", "RELEASE" -> StatementKind.SAVEPOINT_CONTROL;
+                case "PRAGMA" -> StatementKind.PRAGMA;
+                default -> sawSelect && !sawWriteKeyword && first.equals("(") ? StatementKind.READ : StatementKind.DDL;
+            };
+        }
+
+        private boolean isRollbackTo() {
+            for (int i = 1; i < lead.size(); i++) {
+                if (lead.get(i).equals("TO")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Tokeniser over the raw text; positions are char offsets. */
+    static final class Lexer {
+        static final int EOF = 0;
+        static final int WORD = 1;
+        static final int PARAM = 2;
+        static final int SEMICOLON = 3;
+        static final int OTHER = 4;
+        static final int UNTERMINATED = 5;
+
+        private final String s;
+        int pos;
+        int start;
+
+        Lexer(String s) {
+            this.s = s;
+        }
+
+        String text() {
+            return s.substring(start, pos);
+        }
+
+        int next() {
+            int n = s.length();
+            while (pos < n) {
+                char c = s.charAt(pos);
+                if (Character.isWhitespace(c)) {
+                    pos++;
+                } else if (c == '-' && pos + 1 < n && s.charAt(pos + 1) == '-') {
+                    int nl = s.indexOf('\n', pos);
+                    pos = nl < 0 ? n : nl + 1;
+                } else if (c == '/' && pos + 1 < n && s.charAt(pos + 1) == '*') {
+                    int end = s.indexOf("*/", pos + 2);
+                    // SQLite accepts an unterminated block comment at the end of input
+                    pos = end < 0 ? n : end + 2;
+                } else {
+                    break;
+                }
+            }
+            start = pos;
+            if (pos >= n) {
+                return EOF;
+            }
+            char c = s.charAt(pos);
+            switch (c) {
+                case ';':
+                    pos++;
+                    return SEMICOLON;
+                case '\'':
+                case '"':
+                case '`':
+                    return quoted(c);
+                case '[':
+                    return quoted(']');
+                case '?':
+                    pos++;
+                    while (pos < n && isDigit(s.charAt(pos))) {
+                        pos++;
+                    }
+                    return PARAM;
+                case ':':
+                case '@':
+                case '$':
+                    pos++;
+                    while (pos < n && isParamNameChar(s.charAt(pos))) {
+                        pos++;
+                    }
+                    return PARAM;
+                default:
+                    break;
+            }
+            if (isIdentStart(c)) {
+                while (pos < n && isIdentPart(s.charAt(pos))) {
+                    pos++;
+                }
+                // x'..' blob literal
+                if (pos - start == 1 && (c == 'x' || c == 'X') && pos < n && s.charAt(pos) == '\'') {
+                    return quoted('\'') == UNTERMINATED ? UNTERMINATED : OTHER;
+                }
+                return WORD;
+            }
+            if (c == '(') {
+                pos++;
+                return WORD; // lets "(SELECT ...)" classify as a read
+            }
+            pos++;
+            return OTHER;
+        }
+
+        private int quoted(char close) {
+            int n = s.length();
+            pos++;
+            while (pos < n) {
+                char c = s.charAt(pos++);
+                if (c == close) {
+                    if (close != ']' && pos < n && s.charAt(pos) == close) {
+                        pos++; // doubled quote escapes itself
+                        continue;
+                    }
+                    return OTHER;
+                }
+            }
+            return UNTERMINATED;
+        }
+
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
+        }
+
+        private static boolean isIdentStart(char c) {
+            return Character.isLetter(c) || c == '_' || c > 0x7f;
+        }
+
+        private static boolean isIdentPart(char c) {
+            return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 0x7f;
+        }
+
+        private static boolean isParamNameChar(char c) {
+            return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 0x7f;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.sluice.sql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One backend connection as a Hrana stream uses it: runs statements with SQLite's transaction
+ * semantics, reports whether a transaction is open and rolls back what is left open when the stream
+ * ends. Not thread-safe: a stream runs its requests one at a time.
+ */
+public abstract class SqlSession {
+    protected final Connection connection;
+    protected final boolean readOnly;
+
+    protected SqlSession(Connection connection, boolean readOnly) {
+        this.connection = connection;
+        this.readOnly = readOnly;
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    /** Runs one scanned statement with its slot values, feeding the result to the sink. */
+    public void execute(ScannedStatement st, Object[] slots, ResultSink sink) throws StatementException {
+        if (readOnly && !st.kind().isReadOnly() && st.kind() != StatementKind.PRAGMA) {
+            throw new StatementException(ErrorCode.READONLY,
+                    "This token is read-only: the statement would write to the database");
+        }
+        beforeStatement(st);
+        boolean ok = false;
+        try (PreparedStatement ps = connection.prepareStatement(rewrite(st))) {
+            for (int i = 0; i < slots.length; i++) {
+                bind(ps, i + 1, slots[i]);
+            }
+            boolean hasRows = ps.execute();
+            if (hasRows) {
+                try (ResultSet rs = ps.getResultSet()) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    int n = md.getColumnCount();
+                    sink.columns(columns(ps, md, n));
+                    RowReader reader = rowReader(ps, rs, n);
+                    while (rs.next()) {
+                        sink.row(reader.read());
+                    }
+                }
+            } else {
+                sink.columns(List.of());
+            }
+            long affected = st.kind().countsRows() ? changes(ps) : 0;
+            Long rowid = st.kind() == StatementKind.INSERT && affected > 0 ? lastInsertRowid() : null;
+            ok = true;
+            afterStatement(st, true);
+            sink.end(affected, rowid);
+        } catch (SQLException e) {
+            throw translate(e);
+        } finally {
+            if (!ok) {
+                afterStatement(st, false);
+            }
+        }
+    }
+
+    /** Runs a {@code ;}-separated script, ignoring rows and stopping at the first failure. */
+    public void executeScript(String sql) throws StatementException {
+        for (String text : SqlScanner.split(sql)) {
+            ScannedStatement st = SqlScanner.scanOne(text);
+            if (st.paramCount() > 0) {
+                throw new StatementException(ErrorCode.ARGS_INVALID, "Statements in a sequence cannot take arguments");
+            }
+            execute(st, new Object[0], ResultSink.DISCARD);
+        }
+    }
+
+    public DescribeResult describe(ScannedStatement st) throws StatementException {
+        try (PreparedStatement ps = connection.prepareStatement(rewrite(st))) {
+            ResultSetMetaData md = ps.getMetaData();
+            int n = md == null ? 0 : md.getColumnCount();
+            return new DescribeResult(st.paramNames(), columns(ps, md, n), st.kind() == StatementKind.EXPLAIN,
+                    st.kind().isReadOnly());
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** True when no transaction is open on this connection. */
+    public abstract boolean isAutocommit() throws StatementException;
+
+    /** Rolls back an open transaction, so that the connection can go back to the pool clean. */
+    public abstract void rollbackIfOpen() throws SQLException;
+
+    protected List<Column> columns(PreparedStatement ps, ResultSetMetaData md, int n) throws SQLException {
+        List<Column> cols = new ArrayList<>(n);
+        for (int c = 1; c <= n; c++) {
+            cols.add(new Column(md.getColumnLabel(c), declType(ps, md, c)));
+        }
+        return cols;
+    }
+
+    protected void bind(PreparedStatement ps, int index, Object value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, java.sql.Types.NULL);
+        } else if (value instanceof Long l) {
+            ps.setLong(index, l);
+        } else if (value instanceof Double d) {
+            ps.setDouble(index, d);
+        } else if (value instanceof String s) {
+            ps.setString(index, s);
+        } else if (value instanceof byte[] b) {
+            ps.setBytes(index, b);
+        } else {
+            throw new IllegalArgumentException("not a Hrana value: " + value.getClass());
+        }
+    }
+
+    /** The SQL actually sent to the backend for this statement. */
+    protected abstract String rewrite(ScannedStatement st);
+
+    /** Reads the current row of {@code rs} as Hrana values; called once per result. */
+    protected abstract RowReader rowReader(PreparedStatement ps, ResultSet rs, int columns) throws SQLException;
+
+    /** Reads the current row: {@code null}, {@link Long}, {@link Double}, {@link String} or {@code byte[]} per column. */
+    protected interface RowReader {
+        Object[] read() throws SQLException;
+    }
+
+    protected abstract String declType(PreparedStatement ps, ResultSetMetaData md, int column) throws SQLException;
+
+    protected abstract long changes(PreparedStatement ps) throws SQLException;
+
+    protected abstract Long lastInsertRowid() throws SQLException;
+
+    protected abstract StatementException translate(SQLException e);
+
+    /** Hook run before a statement (PostgreSQL takes its per-statement savepoint here). */
+    protected void beforeStatement(ScannedStatement st) throws StatementException {
+    }
+
+    /** Hook run after a statement, successful or not (transaction tracking). */
+    protected void afterStatement(ScannedStatement st, boolean succeeded) throws StatementException {
+    }
+}

@@ -1,0 +1,215 @@
+package io.sluice.sql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+import org.sqlite.core.CoreStatement;
+
+/** The embedded SQLite backend (sqlite-jdbc). Statements run as written, except libSQL's {@code BEGIN TRANSACTION READONLY}. */
+public final class SqliteDialect implements Dialect {
+    private static final int SQLITE_INTEGER = 1;
+    private static final int SQLITE_FLOAT = 2;
+    private static final int SQLITE_TEXT = 3;
+    private static final int SQLITE_BLOB = 4;
+
+
+    @Override
+    public String name() {
+        return "sqlite";
+    }
+
+    @Override
+    public SqlSession open(Connection connection, boolean readOnly) throws StatementException {
+        SqliteSession session = new SqliteSession(connection, readOnly);
+        if (readOnly) {
+            try {
+                session.setQueryOnly(true);
+            } catch (SQLException e) {
+                throw session.translate(e);
+            }
+        }
+        return session;
+    }
+
+    static final class SqliteSession extends SqlSession {
+        /** Whether a transaction is open: TRUE, FALSE, or null when a failure made it unknown. */
+        private Boolean inTransaction = Boolean.FALSE;
+        /** Set while a {@code BEGIN TRANSACTION READONLY} transaction runs with {@code query_only} on. */
+        private boolean readOnlyTransaction;
+        private boolean queryOnly;
+
+        SqliteSession(Connection connection, boolean readOnly) {
+            super(connection, readOnly);
+        }
+
+        @Override
+        protected String rewrite(ScannedStatement st) {
+            return st.kind() == StatementKind.BEGIN_READONLY ? "BEGIN DEFERRED" : st.sql();
+        }
+
+        @Override
+        protected RowReader rowReader(PreparedStatement ps, ResultSet rs, int columns) throws SQLException {
+            // read storage classes natively: the JDBC getters guess types from declarations and lose
+            // the difference between a zero-length blob and NULL
+            CoreStatement core = ps.unwrap(CoreStatement.class);
+            return () -> core.pointer.safeRun((db, ptr) -> {
+                Object[] row = new Object[columns];
+                for (int c = 0; c < columns; c++) {
+                    row[c] = switch (db.column_type(ptr, c)) {
+                        case SQLITE_INTEGER -> db.column_long(ptr, c);
+                        case SQLITE_FLOAT -> db.column_double(ptr, c);
+                        case SQLITE_TEXT -> db.column_text(ptr, c);
+                        case SQLITE_BLOB -> {
+                            byte[] b = db.column_blob(ptr, c);
+                            yield b == null ? new byte[0] : b;
+                        }
+                        default -> null;
+                    };
+                }
+                return row;
+            });
+        }
+
+        @Override
+        protected String declType(PreparedStatement ps, ResultSetMetaData md, int column) throws SQLException {
+            CoreStatement core = ps.unwrap(CoreStatement.class);
+            return core.pointer.safeRun((db, ptr) -> db.column_decltype(ptr, column - 1));
+        }
+
+        @Override
+        protected long changes(PreparedStatement ps) throws SQLException {
+            return connection.unwrap(SQLiteConnection.class).getDatabase().changes();
+        }
+
+        @Override
+        protected Long lastInsertRowid() throws SQLException {
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+
+        @Override
+        protected void afterStatement(ScannedStatement st, boolean succeeded) throws StatementException {
+            StatementKind kind = st.kind();
+            if (succeeded) {
+                if (kind.isBegin()) {
+                    inTransaction = Boolean.TRUE;
+                    readOnlyTransaction = kind == StatementKind.BEGIN_READONLY;
+                } else if (kind == StatementKind.COMMIT || kind == StatementKind.ROLLBACK) {
+                    inTransaction = Boolean.FALSE;
+                } else if (kind == StatementKind.SAVEPOINT_CONTROL) {
+                    inTransaction = null;
+                }
+            } else if (inTransaction != Boolean.FALSE || kind.isBegin() || kind == StatementKind.SAVEPOINT_CONTROL) {
+                // some errors (SQLITE_FULL, SQLITE_IOERR, RAISE(ROLLBACK)...) end the transaction on their own
+                inTransaction = null;
+            }
+            syncQueryOnly();
+        }
+
+        private void syncQueryOnly() throws StatementException {
+            if (!readOnlyTransaction) {
+                return;
+            }
+            try {
+                boolean open = !isAutocommit();
+                if (!open) {
+                    readOnlyTransaction = false;
+                }
+                setQueryOnly(readOnly || open);
+            } catch (SQLException e) {
+                throw translate(e);
+            }
+        }
+
+        void setQueryOnly(boolean on) throws SQLException {
+            if (queryOnly != on) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute(on ? "PRAGMA query_only = 1" : "PRAGMA query_only = 0");
+                }
+                queryOnly = on;
+            }
+        }
+
+        @Override
+        public boolean isAutocommit() throws StatementException {
+            if (inTransaction == null) {
+                inTransaction = probeTransaction();
+            }
+            return !inTransaction;
+        }
+
+        /** sqlite-jdbc does not expose sqlite3_get_autocommit; a BEGIN fails exactly when one is open. */
+        private Boolean probeTransaction() throws StatementException {
+            try (Statement s = connection.createStatement()) {
+                try {
+                    s.execute("BEGIN");
+                } catch (SQLException e) {
+                    return Boolean.TRUE;
+                }
+                s.execute("ROLLBACK");
+                return Boolean.FALSE;
+            } catch (SQLException e) {
+                throw translate(e);
+            }
+        }
+
+        @Override
+        public void rollbackIfOpen() throws SQLException {
+            if (inTransaction != Boolean.FALSE) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("ROLLBACK");
+                } catch (SQLException e) {
+                    if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                        throw e;
+                    }
+                }
+                inTransaction = Boolean.FALSE;
+            }
+            readOnlyTransaction = false;
+            setQueryOnly(false);
+        }
+
+        @Override
+        protected StatementException translate(SQLException e) {
+            if (e instanceof SQLiteException se) {
+                SQLiteErrorCode extended = se.getResultCode();
+                int primary = extended.code & 0xff;
+                SQLiteErrorCode primaryCode = SQLiteErrorCode.getErrorCode(primary);
+                String detail = sqliteDetail(se.getMessage());
+                String code = primaryCode == SQLiteErrorCode.UNKNOWN_ERROR ? "SQLITE_ERROR" : primaryCode.name();
+                if (primaryCode == SQLiteErrorCode.SQLITE_ERROR && isSyntaxError(detail)) {
+                    return new StatementException(ErrorCode.SQL_PARSE_ERROR, "SQL parse error: " + detail);
+                }
+                String name = extended == primaryCode || extended == SQLiteErrorCode.UNKNOWN_ERROR ? code : extended.name();
+                return new StatementException(code, "SQLite error (" + name + "): " + detail);
+            }
+            return SqlErrors.connectionFailure(e);
+        }
+
+        private static boolean isSyntaxError(String detail) {
+            String d = detail.toLowerCase(Locale.ROOT);
+            return d.contains("syntax error") || d.contains("incomplete input") || d.contains("unrecognized token");
+        }
+
+        /** sqlite-jdbc formats messages as "[CODE] generic text (sqlite's own message)"; keep sqlite's own. */
+        private static String sqliteDetail(String message) {
+            if (message == null) {
+                return "unknown error";
+            }
+            int open = message.indexOf(" (");
+            if (message.startsWith("[") && open > 0 && message.endsWith(")")) {
+                return message.substring(open + 2, message.length() - 1);
+            }
+            return message;
+        }
+    }
+}
