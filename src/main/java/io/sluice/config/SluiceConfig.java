@@ -90,8 +90,8 @@ public interface SluiceConfig {
         @WithDefault("10485760")
         long maxResponseBytes();
 
-        /** Largest number of SQL texts one stream may store with {@code store_sql}; default 1000. */
-        @WithDefault("1000")
+        /** Largest number of SQL texts one stream may store with {@code store_sql}; default 50, as the reference server. */
+        @WithDefault("50")
         int maxStoredSql();
     }
 

@@ -187,10 +187,10 @@ public final class SqliteDialect implements Dialect {
                 String detail = sqliteDetail(se.getMessage());
                 String code = primaryCode == SQLiteErrorCode.UNKNOWN_ERROR ? "SQLITE_ERROR" : primaryCode.name();
                 if (primaryCode == SQLiteErrorCode.SQLITE_ERROR && isSyntaxError(detail)) {
-                    return new StatementException(ErrorCode.SQL_PARSE_ERROR, "SQL parse error: " + detail);
+                    return new StatementException(ErrorCode.SQL_PARSE_ERROR, detail);
                 }
-                String name = extended == primaryCode || extended == SQLiteErrorCode.UNKNOWN_ERROR ? code : extended.name();
-                return new StatementException(code, "SQLite error (" + name + "): " + detail);
+                // the primary code, as sqld sends it: clients compare e.code with "SQLITE_CONSTRAINT"
+                return new StatementException(code, detail);
             }
             return SqlErrors.connectionFailure(e);
         }
