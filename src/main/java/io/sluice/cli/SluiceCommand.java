@@ -110,8 +110,17 @@ public final class SluiceCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("--access must be ro or rw");
                 return 2;
             }
-            TokenMinter minter = TokenMinter.fromPrivateKeyPem(Files.readString(privateKey), Clock.systemUTC());
-            spec.commandLine().getOut().println(minter.mint(a, subject, ttl));
+            if (!Files.isReadable(privateKey)) {
+                spec.commandLine().getErr().println("cannot read the private key file " + privateKey + " (create one with auth:keygen)");
+                return 2;
+            }
+            try {
+                TokenMinter minter = TokenMinter.fromPrivateKeyPem(Files.readString(privateKey), Clock.systemUTC());
+                spec.commandLine().getOut().println(minter.mint(a, subject, ttl));
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return 2;
+            }
             spec.commandLine().getOut().flush();
             return 0;
         }

@@ -4,7 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.config.SluiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.security.SecureRandom;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -26,7 +26,6 @@ public class StreamManager {
     private final Batons batons;
     private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
-    private final SecureRandom random = new SecureRandom();
     private final ScheduledExecutorService reaper;
 
     StreamManager(SluiceConfig config) {
@@ -49,7 +48,8 @@ public class StreamManager {
             throw new ProtocolException(503, "STREAMS_EXHAUSTED",
                     "Too many open streams (limit " + max + "); close streams or retry later", 1);
         }
-        return new Stream(random.nextLong(), readOnly);
+        // ids need not be secret (batons are signed), only unlikely to collide between replicas
+        return new Stream(ThreadLocalRandom.current().nextLong(), readOnly);
     }
 
     /** Resumes the stream a baton names, held BUSY by the caller. */

@@ -32,9 +32,10 @@ import java.util.concurrent.ConcurrentMap;
  *   <li>{@code sub} — a string, kept as {@link Principal#subject()}.
  * </ul>
  *
- * <p>Times are compared with the given clock without leeway: tokens minted by Turso and by {@link
- * TokenMinter} carry no {@code nbf}, and their lifetimes are far longer than any clock skew, so a
- * tolerance would only extend the life of stolen tokens.
+ * <p>Times are compared with the given clock without leeway. Tokens minted by Turso and by {@link
+ * TokenMinter} carry no {@code nbf}, so clock skew can only make a token expire early by the skew;
+ * with lifetimes of minutes to days that is harmless, while a tolerance would extend the life of
+ * every stolen token.
  *
  * <p>The signature is checked before any claim is looked at. Keys are decoded and checked once, at
  * construction; each verification uses its own {@link Signature}, so one instance serves all request
@@ -117,7 +118,10 @@ public final class JwtVerifier {
         return keys.size();
     }
 
-    /** Returns how many verified tokens are remembered now; never more than the cache capacity. */
+    /**
+     * Returns how many verified tokens are remembered now: at most the cache capacity, plus one per
+     * thread caught between the size check and its insert.
+     */
     int cachedTokenCount() {
         return verified.size();
     }

@@ -174,7 +174,7 @@ class JwtVerifierTest {
     void shouldAcceptRawBase64UrlAndPemKeys() {
         byte[] raw = Ed25519Keys.rawPublicKey(KEY_A.getPublic());
         byte[] der = KEY_A.getPublic().getEncoded();
-        String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getEncoder().encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
+        String pem = pem("PUBLIC KEY", der) + "\n";
         List<String> forms = List.of(
                 Base64.getUrlEncoder().withoutPadding().encodeToString(raw),
                 Base64.getUrlEncoder().encodeToString(raw),
@@ -182,6 +182,7 @@ class JwtVerifierTest {
                 "  " + Base64.getUrlEncoder().withoutPadding().encodeToString(raw) + "\n",
                 pem,
                 pem.replace("\n", "\\n"),
+                pem.replace("\n", "\r\n"),
                 Base64.getMimeEncoder().encodeToString(der),
                 Base64.getEncoder().encodeToString(der),
                 Base64.getUrlEncoder().withoutPadding().encodeToString(der));
@@ -292,7 +293,9 @@ class JwtVerifierTest {
 
     @Test
     void shouldRejectSignedPayloadThatIsNotAJsonObject() {
-        for (String payload : List.of("not json", "[1,2]", "\"text\"", "{\"a\":\"ro\"} trailing", "{\"a\":\"ro\",\"a\":\"rw\"}")) {
+        List<String> payloads =
+                List.of("not json", "[1,2]", "\"text\"", "{\"a\":\"ro\"} trailing", "{\"a\":\"ro\",\"a\":\"rw\"}");
+        for (String payload : payloads) {
             String token = signedSegments(KEY_A, segment(EDDSA_HEADER), segment(payload));
             assertRejected(token, AuthException.Reason.MALFORMED_TOKEN);
         }
@@ -379,7 +382,9 @@ class JwtVerifierTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "   ", "Bearer", "Bearer   ", "Bearerabc", "Basic YWxpY2U6cHc=", "Token abc", "abc.def.ghi"})
+    @ValueSource(strings = {
+        "", "   ", "Bearer", "Bearer   ", "Bearerabc", "Basic YWxpY2U6cHc=", "Token abc", "abc.def.ghi"
+    })
     void shouldRejectAuthorizationHeaderWithoutBearerToken(String header) {
         assertThatThrownBy(() -> JwtVerifier.bearerToken(header))
                 .isInstanceOfSatisfying(AuthException.class, e -> assertThat(e.reason())
@@ -459,7 +464,9 @@ class JwtVerifierTest {
     }
 
     private static String pem(String label, byte[] der) {
-        return "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END " + label + "-----";
+        return "-----BEGIN " + label + "-----\n"
+                + Base64.getMimeEncoder().encodeToString(der)
+                + "\n-----END " + label + "-----";
     }
 
     /** A clock the test moves by hand, to see cached verifications meet the passage of time. */
