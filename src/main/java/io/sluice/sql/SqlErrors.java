@@ -16,7 +16,7 @@ public final class SqlErrors {
      */
     public static StatementException connectionFailure(SQLException e) {
         String state = e.getSQLState() == null ? "unknown" : e.getSQLState();
-        LOG.debugf("backend failure, SQLState %s", state);
+        LOG.debugf(e, "backend failure, SQLState %s", state);
         return new StatementException("SQLITE_IOERR", "Database connection failure (SQLState " + state + ")");
     }
 }

@@ -79,9 +79,7 @@ public abstract class SqlSession {
 
     public DescribeResult describe(ScannedStatement st) throws StatementException {
         try (PreparedStatement ps = connection.prepareStatement(rewrite(st))) {
-            ResultSetMetaData md = ps.getMetaData();
-            int n = md == null ? 0 : md.getColumnCount();
-            return new DescribeResult(st.paramNames(), columns(ps, md, n), st.kind() == StatementKind.EXPLAIN,
+            return new DescribeResult(st.paramNames(), describeColumns(ps), st.kind() == StatementKind.EXPLAIN,
                     st.kind().isReadOnly());
         } catch (SQLException e) {
             throw translate(e);
@@ -93,6 +91,12 @@ public abstract class SqlSession {
 
     /** Rolls back an open transaction, so that the connection can go back to the pool clean. */
     public abstract void rollbackIfOpen() throws SQLException;
+
+    /** The columns a prepared, not yet executed statement would return. */
+    protected List<Column> describeColumns(PreparedStatement ps) throws SQLException {
+        ResultSetMetaData md = ps.getMetaData();
+        return md == null ? List.of() : columns(ps, md, md.getColumnCount());
+    }
 
     protected List<Column> columns(PreparedStatement ps, ResultSetMetaData md, int n) throws SQLException {
         List<Column> cols = new ArrayList<>(n);

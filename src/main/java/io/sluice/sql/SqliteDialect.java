@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
@@ -81,6 +83,20 @@ public final class SqliteDialect implements Dialect {
         protected String declType(PreparedStatement ps, ResultSetMetaData md, int column) throws SQLException {
             CoreStatement core = ps.unwrap(CoreStatement.class);
             return core.pointer.safeRun((db, ptr) -> db.column_decltype(ptr, column - 1));
+        }
+
+        @Override
+        protected List<Column> describeColumns(PreparedStatement ps) throws SQLException {
+            // sqlite-jdbc's metadata fails for statements without columns; ask SQLite directly
+            CoreStatement core = ps.unwrap(CoreStatement.class);
+            return core.pointer.safeRun((db, ptr) -> {
+                int n = db.column_count(ptr);
+                List<Column> cols = new ArrayList<>(n);
+                for (int c = 0; c < n; c++) {
+                    cols.add(new Column(db.column_name(ptr, c), db.column_decltype(ptr, c)));
+                }
+                return cols;
+            });
         }
 
         @Override
