@@ -6,14 +6,6 @@ if os.getenv("SLUICE_AUTH_TOKEN") then
 end
 wrk.body = '{"requests":[{"type":"execute","stmt":{"sql":"SELECT 1","args":[],"named_args":[],"want_rows":true}},{"type":"close"}]}'
 
--- Count non-2xx answers and answers that carry a Hrana error, so a fast failure never looks like speed.
-local errors = 0
-function response(status, headers, body)
-  if status ~= 200 or string.find(body, '"type":"error"', 1, true) then
-    errors = errors + 1
-  end
-end
-
 function done(summary, latency, requests)
   io.write(string.format("requests/s %.0f  p50 %.2f ms  p99 %.2f ms  max %.2f ms  non-2xx+socket errors %d\n",
     summary.requests / (summary.duration / 1e6),

@@ -15,6 +15,8 @@ public interface SluiceConfig {
     @WithDefault("data")
     Path dataDir();
 
+    Database database();
+
     Sqlite sqlite();
 
     Pool pool();
@@ -24,6 +26,18 @@ public interface SluiceConfig {
     Gateway gateway();
 
     Cluster cluster();
+
+    /** An external backend database; unset = embedded SQLite. */
+    interface Database {
+        /** JDBC URL of a PostgreSQL-wire database ({@code SLUICE_DATABASE_URL}), e.g. {@code jdbc:postgresql://db:5432/app}. */
+        Optional<String> url();
+
+        /** Database user ({@code SLUICE_DATABASE_USER}). */
+        Optional<String> user();
+
+        /** Database password ({@code SLUICE_DATABASE_PASSWORD}); never logged or exported. */
+        Optional<String> password();
+    }
 
     /** Embedded SQLite tuning. */
     interface Sqlite {
