@@ -26,21 +26,27 @@ public class HranaHandler {
     private final DataApiAuth auth;
     private final StreamManager streams;
     private final RequestRunner runner;
+    private final StreamForwarder forwarder;
     private final SluiceConfig.Gateway config;
     private final RequestParser v2 = new RequestParser(Version.V2);
     private final RequestParser v3 = new RequestParser(Version.V3);
 
-    HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, SluiceConfig config) {
+    HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, StreamForwarder forwarder, SluiceConfig config) {
         this.auth = auth;
         this.streams = streams;
+        this.forwarder = forwarder;
         this.runner = runner;
         this.config = config.gateway();
     }
 
     void pipeline(RoutingContext ctx, Version version) {
         Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-        PipelineRequest req = (version == Version.V2 ? v2 : v3).pipeline(body(ctx));
-        Stream stream = openOrResume(req.baton(), principal);
+        byte[] body = body(ctx);
+        PipelineRequest req = (version == Version.V2 ? v2 : v3).pipeline(body);
+        Stream stream = openOrResume(ctx, req.baton(), principal, body);
+        if (stream == null) {
+            return;
+        }
         ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
         List<Result> results = new ArrayList<>(req.requests().size());
         String baton;
@@ -63,8 +69,12 @@ public class HranaHandler {
 
     void cursor(RoutingContext ctx) {
         Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-        CursorRequest req = v3.cursor(body(ctx));
-        Stream stream = openOrResume(req.baton(), principal);
+        byte[] body = body(ctx);
+        CursorRequest req = v3.cursor(body);
+        Stream stream = openOrResume(ctx, req.baton(), principal, body);
+        if (stream == null) {
+            return;
+        }
         CursorWriter writer = new CursorWriter(ctx.response());
         try {
             writer.begin(streams.peekNextBaton(stream));
@@ -86,11 +96,17 @@ public class HranaHandler {
         writer.end();
     }
 
-    private Stream openOrResume(String baton, Principal principal) {
+    /** The caller's stream, held BUSY; null when the request was forwarded to the replica that owns it. */
+    private Stream openOrResume(RoutingContext ctx, String baton, Principal principal, byte[] body) {
         if (baton == null) {
             return streams.open(principal.access() == Access.READ_ONLY);
         }
-        Stream s = streams.resume(baton);
+        Batons.Decoded d = streams.decode(baton);
+        if (!streams.isLocal(d)) {
+            forwarder.forward(ctx, d.owner(), body);
+            return null;
+        }
+        Stream s = streams.resume(d);
         if (principal.access() == Access.READ_ONLY && !s.readOnly) {
             s.release();
             throw new ProtocolException(403, "FORBIDDEN", "A read-only token cannot continue a read-write stream");

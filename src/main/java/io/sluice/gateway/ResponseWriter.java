@@ -19,7 +19,7 @@ import java.util.List;
 
 /** Encodes Hrana responses as JSON. */
 final class ResponseWriter {
-    static final JsonFactory JSON = new JsonFactory();
+    static final JsonFactory JSON = new JsonFactory().setRootValueSeparator(null);
 
     private ResponseWriter() {
     }

@@ -52,9 +52,18 @@ public class StreamManager {
         return new Stream(ThreadLocalRandom.current().nextLong(), readOnly);
     }
 
-    /** Resumes the stream a baton names, held BUSY by the caller. */
-    Stream resume(String baton) {
-        Batons.Decoded d = batons.verify(baton);
+    /** Verifies a baton; a forged or garbled one is a 400. */
+    Batons.Decoded decode(String baton) {
+        return batons.verify(baton);
+    }
+
+    /** True when the baton's stream lives on this replica (rather than on the replica that signed it). */
+    boolean isLocal(Batons.Decoded d) {
+        return batons.isOwnedHere(d);
+    }
+
+    /** Resumes the stream a verified baton names, held BUSY by the caller. */
+    Stream resume(Batons.Decoded d) {
         Stream s = streams.get(d.streamId());
         if (s == null || s.isClosed()) {
             // the baton is genuine, so the stream existed: it expired or was closed
@@ -134,7 +143,7 @@ public class StreamManager {
         }
     }
 
-    private static ProtocolException streamExpired() {
+    static ProtocolException streamExpired() {
         return new ProtocolException(400, "STREAM_EXPIRED", "The stream has expired due to inactivity");
     }
 }
