@@ -43,6 +43,12 @@ public class Backend {
             throw new IllegalStateException("cannot open the embedded SQLite database in " + config.dataDir(), e);
         }
         dataSource.getConfiguration().connectionPoolConfiguration().setMinSize(config.pool().minConnections());
+        dataSource.getConfiguration().setMetricsEnabled(true);
+    }
+
+    /** Connections currently leased out of the pool (a stream holds one from first statement to close). */
+    public long activeConnections() {
+        return dataSource.getMetrics().activeCount();
     }
 
     public Dialect dialect() {

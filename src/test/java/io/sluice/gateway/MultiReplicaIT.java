@@ -1,0 +1,114 @@
+package io.sluice.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.testing.Postgres;
+import io.sluice.testing.SluiceProcess;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two replicas on different loopback ports sharing one PostgreSQL database and one baton key: a stream
+ * opened on one can be continued through the other, which forwards to the owner.
+ */
+@ExtendWith(Postgres.class)
+class MultiReplicaIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static SluiceProcess a;
+    private static SluiceProcess b;
+    private static final String TABLE = "replica_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+    @BeforeAll
+    static void startReplicas() throws Exception {
+        Map<String, String> config = new HashMap<>(Postgres.sluiceConfig());
+        config.put("sluice.auth.mode", "none");
+        config.put("sluice.gateway.baton-key", "shared-test-key-" + UUID.randomUUID());
+        a = SluiceProcess.start("replica-a", config);
+        b = SluiceProcess.start("replica-b", config);
+        try (Connection c = Postgres.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + TABLE + " (id bigint PRIMARY KEY, note text)");
+        }
+    }
+
+    @AfterAll
+    static void stopReplicas() throws Exception {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        if (Postgres.isReachable()) {
+            try (Connection c = Postgres.connect(); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS " + TABLE);
+            }
+        }
+    }
+
+    @Test
+    void shouldContinueAndCommitOnReplicaBATransactionBegunOnReplicaA() throws Exception {
+        JsonNode first = pipeline(a, null, "{\"type\":\"execute\",\"stmt\":{\"sql\":\"BEGIN\"}}",
+                "{\"type\":\"execute\",\"stmt\":{\"sql\":\"INSERT INTO " + TABLE + " VALUES (1, 'from A')\"}}");
+        String baton = first.get("baton").asText();
+        assertThat(countRows()).as("uncommitted insert is invisible outside the transaction").isZero();
+
+        JsonNode second = pipeline(b, baton, "{\"type\":\"execute\",\"stmt\":{\"sql\":\"INSERT INTO " + TABLE + " VALUES (2, 'via B')\"}}",
+                "{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT count(*) FROM " + TABLE + "\"}}");
+        assertThat(second.at("/results/1/response/result/rows/0/0/value").asText()).isEqualTo("2");
+
+        JsonNode third = pipeline(b, second.get("baton").asText(), "{\"type\":\"execute\",\"stmt\":{\"sql\":\"COMMIT\"}}",
+                "{\"type\":\"close\"}");
+        assertThat(third.at("/results/0/type").asText()).isEqualTo("ok");
+        assertThat(third.get("baton").isNull()).isTrue();
+        assertThat(countRows()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldAnswerStreamExpiredPromptlyWhenTheOwningReplicaIsGone() throws Exception {
+        Map<String, String> config = new HashMap<>(Postgres.sluiceConfig());
+        config.put("sluice.auth.mode", "none");
+        // same key as the others: read it back from A is not possible, so start a pair of our own
+        config.put("sluice.gateway.baton-key", "owner-gone-key");
+        try (SluiceProcess survivor = SluiceProcess.start("replica-survivor", config)) {
+            SluiceProcess owner = SluiceProcess.start("replica-owner", config);
+            JsonNode opened = pipeline(owner, null, "{\"type\":\"execute\",\"stmt\":{\"sql\":\"BEGIN\"}}");
+            owner.kill();
+
+            long start = System.nanoTime();
+            HttpResponse<String> late = survivor.post("/v2/pipeline", "{\"baton\":\"" + opened.get("baton").asText()
+                    + "\",\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}}]}");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(late.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(late.body()).get("code").asText()).isEqualTo("STREAM_EXPIRED");
+            assertThat(millis).as("answered without waiting for a dead owner").isLessThan(5_000);
+        }
+    }
+
+    private static JsonNode pipeline(SluiceProcess via, String baton, String... requests) throws Exception {
+        String body = "{\"baton\":" + (baton == null ? "null" : "\"" + baton + "\"") + ",\"requests\":["
+                + String.join(",", requests) + "]}";
+        HttpResponse<String> r = via.post("/v2/pipeline", body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private static long countRows() throws Exception {
+        try (Connection c = Postgres.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM " + TABLE)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
