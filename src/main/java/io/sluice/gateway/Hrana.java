@@ -12,12 +12,6 @@ final class Hrana {
         V2, V3
     }
 
-    record PipelineRequest(String baton, List<StreamRequest> requests) {
-    }
-
-    record CursorRequest(String baton, Batch batch) {
-    }
-
     /** A statement: exactly one of {@code sql} and {@code sqlId} is set. */
     record Stmt(String sql, Integer sqlId, List<Object> args, List<NamedArg> namedArgs, boolean wantRows) {
     }

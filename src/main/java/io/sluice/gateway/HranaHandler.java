@@ -1,8 +1,8 @@
 package io.sluice.gateway;
 
 import io.sluice.config.SluiceConfig;
-import io.sluice.gateway.Hrana.CursorRequest;
-import io.sluice.gateway.Hrana.PipelineRequest;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.Hrana.Version;
 import io.sluice.gateway.ResponseWriter.Result;
@@ -42,16 +42,18 @@ public class HranaHandler {
     void pipeline(RoutingContext ctx, Version version) {
         Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
         byte[] body = body(ctx);
-        PipelineRequest req = (version == Version.V2 ? v2 : v3).pipeline(body);
-        Stream stream = openOrResume(ctx, req.baton(), principal, body);
+        JsonNode root = RequestParser.readTree(body);
+        Stream stream = openOrResume(ctx, RequestParser.baton(root), principal, body);
         if (stream == null) {
             return;
         }
         ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
-        List<Result> results = new ArrayList<>(req.requests().size());
-        String baton;
+        List<Result> results;
         try {
-            for (StreamRequest r : req.requests()) {
+            // a malformed request is an HTTP-level failure, which kills the stream it names
+            List<StreamRequest> requests = (version == Version.V2 ? v2 : v3).requests(root);
+            results = new ArrayList<>(requests.size());
+            for (StreamRequest r : requests) {
                 try {
                     results.add(new Result(r.type(), runner.run(stream, r, budget), null));
                 } catch (StatementException e) {
@@ -63,22 +65,33 @@ public class HranaHandler {
         } catch (RuntimeException e) {
             throw failStream(stream, e);
         }
-        baton = streams.finish(stream);
+        String baton = streams.finish(stream);
         respond(ctx, 200, ResponseWriter.pipeline(baton, results));
     }
 
     void cursor(RoutingContext ctx) {
         Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
         byte[] body = body(ctx);
-        CursorRequest req = v3.cursor(body);
-        Stream stream = openOrResume(ctx, req.baton(), principal, body);
+        JsonNode root = RequestParser.readTree(body);
+        Stream stream = openOrResume(ctx, RequestParser.baton(root), principal, body);
         if (stream == null) {
             return;
+        }
+        Batch batch;
+        try {
+            batch = v3.cursorBatch(root);
+            runner.ensureSession(stream);
+        } catch (BackendUnavailableException e) {
+            throw failStream(stream, unavailable(e));
+        } catch (StatementException e) {
+            throw failStream(stream, new ProtocolException(503, e.code(), e.getMessage(), 1));
+        } catch (RuntimeException e) {
+            throw failStream(stream, e);
         }
         CursorWriter writer = new CursorWriter(ctx.response());
         try {
             writer.begin(streams.peekNextBaton(stream));
-            runner.runBatch(stream, req.batch(), writer);
+            runner.runBatch(stream, batch, writer);
         } catch (BackendUnavailableException e) {
             writer.error(new StatementException("BACKEND_UNAVAILABLE", e.getMessage()));
             streams.close(stream);
@@ -87,10 +100,8 @@ public class HranaHandler {
         } catch (CursorWriter.ClientGone e) {
             streams.close(stream);
         } catch (RuntimeException e) {
-            streams.close(stream);
-            streams.finish(stream);
             writer.abort();
-            throw e;
+            throw failStream(stream, e);
         }
         streams.finish(stream);
         writer.end();

@@ -9,13 +9,11 @@ import io.sluice.gateway.Hrana.AndCond;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.BatchStep;
 import io.sluice.gateway.Hrana.Cond;
-import io.sluice.gateway.Hrana.CursorRequest;
 import io.sluice.gateway.Hrana.ErrorCond;
 import io.sluice.gateway.Hrana.IsAutocommitCond;
 import io.sluice.gateway.Hrana.NotCond;
 import io.sluice.gateway.Hrana.OkCond;
 import io.sluice.gateway.Hrana.OrCond;
-import io.sluice.gateway.Hrana.PipelineRequest;
 import io.sluice.gateway.Hrana.Stmt;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.Hrana.Version;
@@ -64,9 +62,13 @@ final class RequestParser {
         }
     }
 
-    PipelineRequest pipeline(byte[] body) {
-        JsonNode root = readTree(body);
-        String baton = optString(root, "baton", "baton");
+    /** The {@code baton} of a pipeline or cursor body (null opens a new stream). */
+    static String baton(JsonNode root) {
+        return optString(root, "baton", "baton");
+    }
+
+    /** The requests of a pipeline body. */
+    List<StreamRequest> requests(JsonNode root) {
         JsonNode reqs = root.get("requests");
         if (reqs == null || !reqs.isArray()) {
             throw ProtocolException.badRequest("Field 'requests' must be an array");
@@ -75,13 +77,12 @@ final class RequestParser {
         for (int i = 0; i < reqs.size(); i++) {
             out.add(streamRequest(reqs.get(i), "requests[" + i + "]"));
         }
-        return new PipelineRequest(baton, out);
+        return out;
     }
 
-    CursorRequest cursor(byte[] body) {
-        JsonNode root = readTree(body);
-        String baton = optString(root, "baton", "baton");
-        return new CursorRequest(baton, batch(required(root, "batch", "batch"), "batch"));
+    /** The batch of a cursor body. */
+    Batch cursorBatch(JsonNode root) {
+        return batch(required(root, "batch", "batch"), "batch");
     }
 
     private StreamRequest streamRequest(JsonNode n, String at) {

@@ -74,7 +74,12 @@ public class RequestRunner {
         }
         if (request instanceof Hrana.ExecuteReq e) {
             StmtResult.Collector sink = new StmtResult.Collector(e.stmt().wantRows(), budget);
-            execute(s, e.stmt(), sink);
+            try {
+                execute(s, e.stmt(), sink);
+            } catch (StatementException failure) {
+                sink.discard();
+                throw failure;
+            }
             return new Executed(sink.result());
         }
         if (request instanceof Hrana.BatchReq b) {
@@ -114,6 +119,9 @@ public class RequestRunner {
 
             @Override
             public void failed(int step, StatementException error) {
+                if (sinks[step] != null) {
+                    sinks[step].discard();
+                }
                 sinks[step] = null;
                 errors[step] = error;
             }
@@ -180,6 +188,11 @@ public class RequestRunner {
             return isAutocommit(s);
         }
         throw new IllegalArgumentException("unhandled condition " + cond);
+    }
+
+    /** Leases the stream's connection now (the cursor does so before answering, so that a failure is still a 503). */
+    void ensureSession(Stream s) throws BackendUnavailableException, StatementException {
+        s.session(backend);
     }
 
     private boolean isAutocommit(Stream s) throws BackendUnavailableException, StatementException {

@@ -24,6 +24,11 @@ public final class ResponseBudget {
         }
     }
 
+    /** Gives back bytes charged for a result that will not be sent after all. */
+    public void refund(long bytes) {
+        used -= bytes;
+    }
+
     static long encodedSize(Object v) {
         if (v == null) {
             return 16;

@@ -16,6 +16,7 @@ public record StmtResult(List<Column> columns, List<Object[]> rows, long affecte
         private List<Column> columns = List.of();
         private final List<Object[]> rows = new ArrayList<>();
         private StmtResult result;
+        private long charged;
 
         public Collector(boolean wantRows, ResponseBudget budget) {
             this.wantRows = wantRows;
@@ -26,7 +27,7 @@ public record StmtResult(List<Column> columns, List<Object[]> rows, long affecte
         public void columns(List<Column> cols) throws StatementException {
             this.columns = cols;
             for (Column c : cols) {
-                budget.charge(32 + length(c.name()) + length(c.decltype()));
+                charge(32 + length(c.name()) + length(c.decltype()));
             }
         }
 
@@ -39,13 +40,25 @@ public record StmtResult(List<Column> columns, List<Object[]> rows, long affecte
             for (Object v : values) {
                 size += ResponseBudget.encodedSize(v);
             }
-            budget.charge(size);
+            charge(size);
             rows.add(values);
         }
 
         @Override
         public void end(long affectedRowCount, Long lastInsertRowid) {
             result = new StmtResult(columns, rows, affectedRowCount, lastInsertRowid);
+        }
+
+        /** Drops a result that failed part-way, refunding its bytes so later statements may still answer. */
+        public void discard() {
+            budget.refund(charged);
+            charged = 0;
+            rows.clear();
+        }
+
+        private void charge(long bytes) throws StatementException {
+            charged += bytes;
+            budget.charge(bytes);
         }
 
         public StmtResult result() {
