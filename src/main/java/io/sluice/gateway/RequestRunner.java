@@ -90,7 +90,7 @@ public class RequestRunner {
             return new Empty();
         }
         if (request instanceof Hrana.DescribeReq d) {
-            return new Described(s.session(backend).describe(SqlScanner.scanOne(resolveSql(s, d.sql(), d.sqlId()))));
+            return new Described(s.session(backend).describe(SqlScanner.scanOne(resolveSql(s, d.sql(), d.sqlId()), backend.dialect().syntax())));
         }
         if (request instanceof Hrana.StoreSqlReq st) {
             storeSql(s, st.sqlId(), st.sql());
@@ -202,7 +202,7 @@ public class RequestRunner {
 
     void execute(Stream s, Stmt stmt, ResultSink sink) throws StatementException, BackendUnavailableException {
         String sql = resolveSql(s, stmt.sql(), stmt.sqlId());
-        ScannedStatement scanned = SqlScanner.scanOne(sql);
+        ScannedStatement scanned = SqlScanner.scanOne(sql, backend.dialect().syntax());
         Object[] slots = ArgumentBinder.bind(scanned, stmt.args(), stmt.namedArgs());
         SqlSession session = s.session(backend);
         session.execute(scanned, slots, sink);

@@ -2,9 +2,11 @@ package io.sluice.pool;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
+import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
 import io.sluice.sql.Dialect;
+import io.sluice.sql.PostgresDialect;
 import io.sluice.sql.SqliteDialect;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,31 +18,53 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import org.jboss.logging.Logger;
 
-/** The active backend database: its dialect and connection leases. */
+/**
+ * The active backend database: embedded SQLite, or PostgreSQL when {@code sluice.database.url} is set
+ * (see {@link io.sluice.config.BackendSelection}). Owns its dialect and hands out connection leases.
+ */
 @ApplicationScoped
 public class Backend {
     private static final Logger LOG = Logger.getLogger(Backend.class);
 
     private final SluiceConfig config;
-    private final AgroalDataSource dataSource;
-    private final Dialect dialect = new SqliteDialect();
+    private final boolean postgres;
+    private final InjectableInstance<AgroalDataSource> sqlite;
+    private final InjectableInstance<AgroalDataSource> postgresql;
+    private final Dialect dialect;
+    private volatile AgroalDataSource dataSource;
 
-    Backend(SluiceConfig config, @DataSource("sqlite") AgroalDataSource dataSource) {
+    Backend(SluiceConfig config,
+            @DataSource("sqlite") InjectableInstance<AgroalDataSource> sqlite,
+            @DataSource("postgresql") InjectableInstance<AgroalDataSource> postgresql) {
         this.config = config;
-        this.dataSource = dataSource;
+        this.postgres = config.database().url().filter(u -> !u.isBlank()).isPresent();
+        this.sqlite = sqlite;
+        this.postgresql = postgresql;
+        this.dialect = postgres ? new PostgresDialect() : new SqliteDialect();
     }
 
-    /** Creates the data directory and the database file before anything leases a connection. */
+    /** Prepares the backend before anything leases a connection: the SQLite directory and file, or a first PostgreSQL check. */
     void onStart(@Observes @Priority(10) StartupEvent event) {
-        try {
-            Files.createDirectories(config.dataDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
-        }
-        try (Connection c = dataSource.getConnection()) {
-            LOG.infof("embedded SQLite database at %s", config.dataDir().resolve("sluice.db").toAbsolutePath());
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot open the embedded SQLite database in " + config.dataDir(), e);
+        if (postgres) {
+            dataSource = postgresql.get();
+            try (Connection c = dataSource.getConnection()) {
+                LOG.infof("PostgreSQL backend: %s %s", c.getMetaData().getDatabaseProductName(), c.getMetaData().getDatabaseProductVersion());
+            } catch (SQLException e) {
+                // a database that is down at start is not fatal: requests fail fast until it is back
+                LOG.warnf("PostgreSQL backend is not reachable at start (SQLState %s); will keep trying", e.getSQLState());
+            }
+        } else {
+            try {
+                Files.createDirectories(config.dataDir());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
+            }
+            dataSource = sqlite.get();
+            try (Connection c = dataSource.getConnection()) {
+                LOG.infof("embedded SQLite database at %s", config.dataDir().resolve("sluice.db").toAbsolutePath());
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot open the embedded SQLite database in " + config.dataDir(), e);
+            }
         }
         dataSource.getConfiguration().connectionPoolConfiguration().setMinSize(config.pool().minConnections());
         dataSource.getConfiguration().setMetricsEnabled(true);

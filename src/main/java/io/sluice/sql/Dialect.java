@@ -8,6 +8,11 @@ public interface Dialect {
     /** A short name for logs and status views ({@code sqlite}, {@code postgresql}). */
     String name();
 
+    /** The lexical rules of this backend's SQL: scan statement texts with this syntax before {@link SqlSession#execute}. */
+    default SqlScanner.Syntax syntax() {
+        return SqlScanner.Syntax.SQLITE;
+    }
+
     /**
      * Wraps a leased connection.
      *

@@ -15,44 +15,68 @@ import java.util.Map;
  * <p>Parameter numbering follows SQLite exactly: a bare {@code ?} takes the largest index so far plus
  * one, {@code ?NNN} takes NNN, and a named parameter ({@code :a}, {@code @a}, {@code $a}) takes the next
  * index on its first occurrence and reuses it afterwards.
+ *
+ * <p>With {@link Syntax#POSTGRESQL} the same parameters are found, but PostgreSQL's own lexical rules
+ * decide what is a literal or an operator; see {@link Syntax}. The methods without a syntax argument
+ * use {@link Syntax#SQLITE}.
  */
 public final class SqlScanner {
 
     /** Largest {@code ?NNN} index accepted (SQLite's default SQLITE_MAX_VARIABLE_NUMBER). */
     public static final int MAX_PARAMETER_INDEX = 32766;
 
+    /** Whose lexical rules apply to the text around the SQLite-style parameters. */
+    public enum Syntax {
+        /** SQLite: {@code `..`} and {@code [..]} quote identifiers; {@code $} may appear in parameter names. */
+        SQLITE,
+        /**
+         * PostgreSQL: {@code ::} is the cast operator; {@code $1} is the numbered parameter 1 (like
+         * {@code ?1}); {@code $$..$$} and {@code $tag$..$tag$} are dollar-quoted strings; {@code E'..'}
+         * strings take backslash escapes; block comments nest; {@code [..]} is a subscript and backticks
+         * are not quotes. {@code :}, {@code @} and {@code $} start a named parameter only when a letter or
+         * underscore follows, so {@code @>}, {@code a[1:2]} and {@code f(x := 1)} stay operators;
+         * {@code ??} is pgjdbc's escape for a literal {@code ?} operator and is not a parameter.
+         */
+        POSTGRESQL
+    }
+
     private SqlScanner() {
     }
 
     /** Splits a script into its statements (each trimmed, without the terminating semicolon), skipping empty ones. */
     public static List<String> split(String sql) {
+        return split(sql, Syntax.SQLITE);
+    }
+
+    /** {@link #split(String)} with the given syntax. */
+    public static List<String> split(String sql, Syntax syntax) {
         List<String> out = new ArrayList<>();
         int start = 0;
-        Lexer lx = new Lexer(sql);
-        StatementTracker tracker = new StatementTracker();
+        Lexer lx = new Lexer(sql, syntax);
+        StatementTracker tracker = new StatementTracker(syntax);
         int tok;
         while ((tok = lx.next()) != Lexer.EOF) {
             if (tok == Lexer.SEMICOLON && !tracker.insideTriggerBody()) {
-                addIfNotEmpty(out, sql.substring(start, lx.start));
+                addIfNotEmpty(out, sql.substring(start, lx.start), syntax);
                 start = lx.pos;
-                tracker = new StatementTracker();
+                tracker = new StatementTracker(syntax);
             } else if (tok == Lexer.WORD) {
                 tracker.word(lx.text());
             }
         }
-        addIfNotEmpty(out, sql.substring(start));
+        addIfNotEmpty(out, sql.substring(start), syntax);
         return out;
     }
 
-    private static void addIfNotEmpty(List<String> out, String stmt) {
-        if (hasCode(stmt)) {
+    private static void addIfNotEmpty(List<String> out, String stmt, Syntax syntax) {
+        if (hasCode(stmt, syntax)) {
             out.add(stmt.strip());
         }
     }
 
     /** True when the text holds anything other than whitespace, comments and semicolons. */
-    static boolean hasCode(String text) {
-        Lexer lx = new Lexer(text);
+    static boolean hasCode(String text, Syntax syntax) {
+        Lexer lx = new Lexer(text, syntax);
         int tok;
         while ((tok = lx.next()) != Lexer.EOF) {
             if (tok != Lexer.SEMICOLON) {
@@ -70,8 +94,13 @@ public final class SqlScanner {
      *         parameter
      */
     public static ScannedStatement scanOne(String sql) throws StatementException {
-        Lexer lx = new Lexer(sql);
-        StatementTracker tracker = new StatementTracker();
+        return scanOne(sql, Syntax.SQLITE);
+    }
+
+    /** {@link #scanOne(String)} with the given syntax. */
+    public static ScannedStatement scanOne(String sql, Syntax syntax) throws StatementException {
+        Lexer lx = new Lexer(sql, syntax);
+        StatementTracker tracker = new StatementTracker(syntax);
         List<ScannedStatement.Param> params = new ArrayList<>();
         Map<String, Integer> named = new HashMap<>();
         int maxIndex = 0;
@@ -106,6 +135,11 @@ public final class SqlScanner {
                             index = parseNumbered(text);
                             name = text;
                         }
+                    } else if (syntax == Syntax.POSTGRESQL && text.charAt(0) == '$' && text.length() > 1
+                            && Lexer.isDigit(text.charAt(1))) {
+                        // PostgreSQL's native $1 means "argument 1", as ?1 does
+                        index = parseNumbered(text);
+                        name = text;
                     } else {
                         if (text.length() == 1) {
                             throw new StatementException(ErrorCode.SQL_PARSE_ERROR, "parameter prefix '" + text + "' without a name");
@@ -152,11 +186,16 @@ public final class SqlScanner {
 
     /** Follows the leading keywords of one statement to classify it and to see trigger bodies. */
     private static final class StatementTracker {
+        private final Syntax syntax;
         private final List<String> lead = new ArrayList<>(4);
         private boolean trigger;
         private int depth; // BEGIN/CASE ... END nesting inside a trigger body
         private boolean sawWriteKeyword;
         private boolean sawSelect;
+
+        StatementTracker(Syntax syntax) {
+            this.syntax = syntax;
+        }
 
         void word(String raw) {
             String w = raw.toUpperCase(Locale.ROOT);
@@ -165,9 +204,16 @@ public final class SqlScanner {
                 if (lead.size() <= 3 && w.equals("TRIGGER") && lead.get(0).equals("CREATE")) {
                     trigger = true;
                 }
+                // CREATE [OR REPLACE] FUNCTION|PROCEDURE ... BEGIN ATOMIC ...; ... END
+                if (syntax == Syntax.POSTGRESQL && (w.equals("FUNCTION") || w.equals("PROCEDURE"))
+                        && lead.get(0).equals("CREATE")) {
+                    trigger = true;
+                }
             }
             switch (w) {
-                case "INSERT", "UPDATE", "DELETE", "REPLACE" -> sawWriteKeyword = true;
+                case "INSERT", "UPDATE", "DELETE" -> sawWriteKeyword = true;
+                // PostgreSQL has no REPLACE statement, only a replace() function
+                case "REPLACE" -> sawWriteKeyword |= syntax == Syntax.SQLITE;
                 case "SELECT", "VALUES" -> sawSelect = true;
                 default -> {
                 }
@@ -191,6 +237,25 @@ public final class SqlScanner {
             }
             String first = lead.get(0);
             String second = lead.size() > 1 ? lead.get(1) : "";
+            if (syntax == Syntax.POSTGRESQL) {
+                switch (first) {
+                    case "START":
+                        return second.equals("TRANSACTION") ? StatementKind.BEGIN : StatementKind.DDL;
+                    case "ABORT":
+                        return StatementKind.ROLLBACK;
+                    case "MERGE":
+                        return StatementKind.WRITE;
+                    case "TABLE", "SHOW":
+                        return StatementKind.READ;
+                    case "COMMIT", "ROLLBACK":
+                        if (second.equals("PREPARED")) {
+                            return StatementKind.OTHER; // two-phase commit of another, prepared transaction
+                        }
+                        break;
+                    default:
+                        break;
+                }
+            }
             return switch (first) {
                 case "SELECT", "VALUES" -> StatementKind.READ;
                 case "EXPLAIN" -> StatementKind.EXPLAIN;
@@ -231,11 +296,13 @@ public final class SqlScanner {
         static final int UNTERMINATED = 5;
 
         private final String s;
+        private final boolean pg;
         int pos;
         int start;
 
-        Lexer(String s) {
+        Lexer(String s, Syntax syntax) {
             this.s = s;
+            this.pg = syntax == Syntax.POSTGRESQL;
         }
 
         String text() {
@@ -252,6 +319,13 @@ public final class SqlScanner {
                     int nl = s.indexOf('\n', pos);
                     pos = nl < 0 ? n : nl + 1;
                 } else if (c == '/' && pos + 1 < n && s.charAt(pos + 1) == '*') {
+                    if (pg) {
+                        if (!skipNestedComment()) {
+                            start = pos;
+                            return UNTERMINATED;
+                        }
+                        continue;
+                    }
                     int end = s.indexOf("*/", pos + 2);
                     // SQLite accepts an unterminated block comment at the end of input
                     pos = end < 0 ? n : end + 2;
@@ -264,6 +338,12 @@ public final class SqlScanner {
                 return EOF;
             }
             char c = s.charAt(pos);
+            if (pg) {
+                int tok = nextPostgres(c);
+                if (tok != EOF) {
+                    return tok;
+                }
+            }
             switch (c) {
                 case ';':
                     pos++;
@@ -309,6 +389,133 @@ public final class SqlScanner {
             return OTHER;
         }
 
+        /**
+         * The tokens whose PostgreSQL rules differ from SQLite's; {@link #EOF} means "lex as SQLite
+         * does". Everything recognised here must agree with pgjdbc's own parser, which later finds the
+         * {@code ?} placeholders in the rewritten text: a {@code ?} hidden in what pgjdbc takes for a
+         * literal, or a literal it does not see, would shift the bindings.
+         */
+        private int nextPostgres(char c) {
+            int n = s.length();
+            char next = pos + 1 < n ? s.charAt(pos + 1) : 0;
+            switch (c) {
+                case '`':
+                case '[':
+                    pos++;
+                    return OTHER;
+                case '?':
+                    if (next == '?') {
+                        pos += 2; // pgjdbc sends ?? as a literal ? (the jsonb operators ?, ?| and ?&)
+                        return OTHER;
+                    }
+                    return EOF;
+                case ':':
+                    if (next == ':') {
+                        pos += 2;
+                        return OTHER;
+                    }
+                    return nameAfterPrefix();
+                case '@':
+                    return nameAfterPrefix();
+                case '$':
+                    return dollar();
+                case 'e':
+                case 'E':
+                    if (next == '\'') {
+                        pos++;
+                        return escapeString();
+                    }
+                    return EOF;
+                default:
+                    return EOF;
+            }
+        }
+
+        /** {@code :name}, {@code @name}: a parameter when a letter or underscore follows the prefix, else an operator. */
+        private int nameAfterPrefix() {
+            int n = s.length();
+            if (pos + 1 < n && isIdentStart(s.charAt(pos + 1))) {
+                pos++;
+                while (pos < n && isPgNameChar(s.charAt(pos))) {
+                    pos++;
+                }
+                return PARAM;
+            }
+            pos++;
+            return OTHER;
+        }
+
+        /** {@code $1} (numbered parameter), {@code $$..$$} / {@code $tag$..$tag$} (string) or {@code $name} (parameter). */
+        private int dollar() {
+            int n = s.length();
+            int j = pos + 1;
+            if (j < n && isDigit(s.charAt(j))) {
+                while (j < n && isDigit(s.charAt(j))) {
+                    j++;
+                }
+                pos = j;
+                return PARAM;
+            }
+            if (j < n && isIdentStart(s.charAt(j))) {
+                while (j < n && isPgNameChar(s.charAt(j))) {
+                    j++;
+                }
+            }
+            if (j < n && s.charAt(j) == '$') {
+                String tag = s.substring(pos, j + 1);
+                int end = s.indexOf(tag, j + 1);
+                if (end < 0) {
+                    pos = n;
+                    return UNTERMINATED;
+                }
+                pos = end + tag.length();
+                return OTHER;
+            }
+            pos = j; // "$name", or a lone "$" that scanOne reports as a parameter without a name
+            return PARAM;
+        }
+
+        /** {@code E'..'}: backslash escapes anything, a doubled quote is a quote. {@code pos} is at the quote. */
+        private int escapeString() {
+            int n = s.length();
+            pos++;
+            while (pos < n) {
+                char c = s.charAt(pos++);
+                if (c == '\\') {
+                    pos++;
+                } else if (c == '\'') {
+                    if (pos < n && s.charAt(pos) == '\'') {
+                        pos++;
+                        continue;
+                    }
+                    return OTHER;
+                }
+            }
+            pos = n;
+            return UNTERMINATED;
+        }
+
+        /** Skips a block comment at {@code pos}; PostgreSQL nests them. False when it is not closed. */
+        private boolean skipNestedComment() {
+            int n = s.length();
+            int depth = 0;
+            while (pos < n) {
+                if (s.startsWith("/*", pos)) {
+                    depth++;
+                    pos += 2;
+                } else if (s.startsWith("*/", pos)) {
+                    depth--;
+                    pos += 2;
+                    if (depth == 0) {
+                        return true;
+                    }
+                } else {
+                    pos++;
+                }
+            }
+            return false;
+        }
+
         private int quoted(char close) {
             int n = s.length();
             pos++;
@@ -325,7 +532,7 @@ public final class SqlScanner {
             return UNTERMINATED;
         }
 
-        private static boolean isDigit(char c) {
+        static boolean isDigit(char c) {
             return c >= '0' && c <= '9';
         }
 
@@ -339,6 +546,11 @@ public final class SqlScanner {
 
         private static boolean isParamNameChar(char c) {
             return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 0x7f;
+        }
+
+        /** PostgreSQL parameter names and dollar-quote tags: no {@code $}, which would open or close a tag. */
+        private static boolean isPgNameChar(char c) {
+            return Character.isLetterOrDigit(c) || c == '_' || c > 0x7f;
         }
     }
 }

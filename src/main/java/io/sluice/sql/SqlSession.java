@@ -35,10 +35,7 @@ public abstract class SqlSession {
         beforeStatement(st);
         boolean ok = false;
         try (PreparedStatement ps = connection.prepareStatement(rewrite(st))) {
-            for (int i = 0; i < slots.length; i++) {
-                bind(ps, i + 1, slots[i]);
-            }
-            boolean hasRows = ps.execute();
+            boolean hasRows = bindAndExecute(ps, st, slots);
             if (hasRows) {
                 try (ResultSet rs = ps.getResultSet()) {
                     ResultSetMetaData md = rs.getMetaData();
@@ -68,8 +65,8 @@ public abstract class SqlSession {
 
     /** Runs a {@code ;}-separated script, ignoring rows and stopping at the first failure. */
     public void executeScript(String sql) throws StatementException {
-        for (String text : SqlScanner.split(sql)) {
-            ScannedStatement st = SqlScanner.scanOne(text);
+        for (String text : SqlScanner.split(sql, syntax())) {
+            ScannedStatement st = SqlScanner.scanOne(text, syntax());
             if (st.paramCount() > 0) {
                 throw new StatementException(ErrorCode.ARGS_INVALID, "Statements in a sequence cannot take arguments");
             }
@@ -104,6 +101,23 @@ public abstract class SqlSession {
             cols.add(new Column(md.getColumnLabel(c), declType(ps, md, c)));
         }
         return cols;
+    }
+
+    /** The lexical rules this backend's SQL follows (the scanner's view of literals and parameters). */
+    protected SqlScanner.Syntax syntax() {
+        return SqlScanner.Syntax.SQLITE;
+    }
+
+    /**
+     * Binds the slot values and executes; true when the statement produced a result set. SQLite numbers
+     * its own placeholders by slot, so slot i is JDBC parameter i; a backend whose placeholders are
+     * plain {@code ?}s in text order binds per occurrence instead.
+     */
+    protected boolean bindAndExecute(PreparedStatement ps, ScannedStatement st, Object[] slots) throws SQLException {
+        for (int i = 0; i < slots.length; i++) {
+            bind(ps, i + 1, slots[i]);
+        }
+        return ps.execute();
     }
 
     protected void bind(PreparedStatement ps, int index, Object value) throws SQLException {

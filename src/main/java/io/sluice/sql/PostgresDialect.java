@@ -1,0 +1,638 @@
+package io.sluice.sql;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.Oid;
+import org.postgresql.core.QueryExecutor;
+import org.postgresql.core.TransactionState;
+import org.postgresql.jdbc.PgResultSet;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * The PostgreSQL backend (pgjdbc), with the Hrana/SQLite semantics clients expect where PostgreSQL
+ * allows them.
+ *
+ * <p><b>Statements.</b> Texts are scanned with {@link SqlScanner.Syntax#POSTGRESQL}; every SQLite-style
+ * parameter occurrence ({@code ?}, {@code ?NNN}, {@code :a}, {@code @a}, {@code $a}, and PostgreSQL's own
+ * {@code $1}) becomes a JDBC {@code ?} in text order, bound to its slot's value, so a parameter used
+ * twice is bound twice. libSQL's {@code BEGIN IMMEDIATE}/{@code DEFERRED}/{@code EXCLUSIVE} become
+ * {@code BEGIN}, {@code BEGIN TRANSACTION READONLY} becomes {@code BEGIN READ ONLY}, {@code END} becomes
+ * {@code COMMIT}.
+ *
+ * <p><b>Values.</b> int2/int4/int8/oid are integers; float4/float8 are floats (a float4 is widened through
+ * its shortest decimal form, so {@code 1.1} reads as 1.1, as PostgreSQL prints it); bool is integer 0/1;
+ * bytea is a blob; numeric is an integer when its value is whole and fits 64 bits (as SQLite's NUMERIC
+ * affinity stores {@code 5.0}) and otherwise the exact text PostgreSQL prints ({@code 5.50},
+ * {@code 12345678901234567890.1}, {@code NaN}), never a lossy float; everything else (text, uuid, json,
+ * dates and times, arrays, ...) is PostgreSQL's text output. Arguments: integer → int8, float → float8,
+ * blob → bytea, text and null → an untyped parameter that PostgreSQL types from its context, so text
+ * compares with uuid, json or date columns as a literal would.
+ *
+ * <p><b>Transactions.</b> The connection stays in JDBC auto-commit; the client's own transaction
+ * statements run as SQL and pgjdbc's view of the server's transaction status is the truth for
+ * {@link SqlSession#isAutocommit()}. Inside a transaction each statement runs under a savepoint, so a
+ * failing statement is undone alone and the transaction goes on, as on SQLite.
+ *
+ * <p><b>Read-only tokens.</b> The session's default is {@code READ ONLY}, re-established before a
+ * statement whenever something changed it, and every transaction it begins is made read only; the
+ * default is restored when the stream releases the connection.
+ */
+public final class PostgresDialect implements Dialect {
+
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    @Override
+    public SqlScanner.Syntax syntax() {
+        return SqlScanner.Syntax.POSTGRESQL;
+    }
+
+    @Override
+    public SqlSession open(Connection connection, boolean readOnly) throws StatementException {
+        BaseConnection pg;
+        try {
+            pg = connection.unwrap(BaseConnection.class);
+        } catch (SQLException e) {
+            throw new StatementException(ErrorCode.INTERNAL, "The PostgreSQL backend needs the pgjdbc driver");
+        }
+        PostgresSession session = new PostgresSession(connection, pg, readOnly);
+        try {
+            session.init();
+        } catch (SQLException e) {
+            throw session.translate(e);
+        }
+        return session;
+    }
+
+    static final class PostgresSession extends SqlSession {
+        private static final Logger LOG = Logger.getLogger(PostgresSession.class);
+
+        /** The per-statement savepoint; a name no client is expected to use. */
+        static final String SAVEPOINT = "sluice_stmt";
+        private static final String READ_ONLY_PARAMETER = "default_transaction_read_only";
+        /** Types read with typed getters; every other type is read as PostgreSQL's text output. */
+        private static final Set<Integer> BINARY_RESULTS = Set.of(Oid.INT2, Oid.INT4, Oid.INT8, Oid.FLOAT4, Oid.FLOAT8, Oid.BOOL, Oid.BYTEA);
+        private static final Pattern PARAMETER_NUMBER = Pattern.compile("\\$(\\d+)");
+
+        private final BaseConnection pg;
+        /** The session's {@code default_transaction_read_only} as the connection came, to restore at release. */
+        private String initialReadOnlyDefault;
+        /** Our savepoint exists: it guarded the previous statement and is released lazily, with the next SAVEPOINT. */
+        private boolean savepointHeld;
+        /** The running statement is guarded by our savepoint. */
+        private boolean statementGuarded;
+        /** Rows the current statement returned: its affected row count when it has RETURNING. */
+        private long rowsRead;
+
+        PostgresSession(Connection connection, BaseConnection pg, boolean readOnly) {
+            super(connection, readOnly);
+            this.pg = pg;
+        }
+
+        void init() throws SQLException {
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true); // pgjdbc would otherwise open transactions on its own
+            }
+            // once pgjdbc server-prepares a statement it may fetch columns in binary and then format
+            // arrays, timetz or points differently from PostgreSQL; keep binary only where a typed
+            // getter reads the value, so a text result never changes after the fifth execution
+            QueryExecutor executor = pg.getQueryExecutor();
+            for (Integer oid : List.copyOf(executor.getBinaryReceiveOids())) {
+                if (!BINARY_RESULTS.contains(oid)) {
+                    executor.removeBinaryReceiveOid(oid);
+                }
+            }
+            initialReadOnlyDefault = pg.getParameterStatus(READ_ONLY_PARAMETER);
+            if (readOnly) {
+                run("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+            }
+        }
+
+        @Override
+        protected SqlScanner.Syntax syntax() {
+            return SqlScanner.Syntax.POSTGRESQL;
+        }
+
+        @Override
+        public boolean isAutocommit() {
+            // pgjdbc keeps the status of the server's last ReadyForQuery: exact, and no round trip
+            return pg.getTransactionState() == TransactionState.IDLE;
+        }
+
+        @Override
+        public void rollbackIfOpen() throws SQLException {
+            savepointHeld = false;
+            statementGuarded = false;
+            if (pg.getTransactionState() != TransactionState.IDLE) {
+                run("ROLLBACK");
+            }
+            String current = pg.getParameterStatus(READ_ONLY_PARAMETER);
+            if (current == null ? readOnly : !current.equals(initialReadOnlyDefault)) {
+                run(restoreReadOnlyDefault(initialReadOnlyDefault));
+            }
+        }
+
+        private static String restoreReadOnlyDefault(String initial) {
+            if ("on".equals(initial)) {
+                return "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY";
+            }
+            if ("off".equals(initial)) {
+                return "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE";
+            }
+            return "RESET default_transaction_read_only";
+        }
+
+        // ---- statement text -------------------------------------------------------------------
+
+        @Override
+        protected String rewrite(ScannedStatement st) {
+            if (st.params().isEmpty()) {
+                if (st.kind().isBegin()) {
+                    return rewriteBegin(st.sql());
+                }
+                if (st.kind() == StatementKind.COMMIT) {
+                    return rewriteEnd(st.sql());
+                }
+                return st.sql();
+            }
+            String sql = st.sql();
+            StringBuilder out = new StringBuilder(sql.length());
+            int last = 0;
+            for (ScannedStatement.Param p : st.params()) {
+                out.append(sql, last, p.start()).append('?');
+                last = p.end();
+            }
+            return out.append(sql, last, sql.length()).toString();
+        }
+
+        /** SQLite's {@code BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION]} and libSQL's {@code READONLY}. */
+        static String rewriteBegin(String sql) {
+            SqlScanner.Lexer lx = new SqlScanner.Lexer(sql, SqlScanner.Syntax.POSTGRESQL);
+            if (!"BEGIN".equals(word(lx))) {
+                return sql; // START TRANSACTION ...
+            }
+            int end = lx.pos;
+            String w = word(lx);
+            if ("DEFERRED".equals(w) || "IMMEDIATE".equals(w) || "EXCLUSIVE".equals(w)) {
+                end = lx.pos;
+                w = word(lx);
+            }
+            if ("TRANSACTION".equals(w)) {
+                end = lx.pos;
+                w = word(lx);
+            }
+            if ("READONLY".equals(w)) {
+                return "BEGIN READ ONLY" + sql.substring(lx.pos);
+            }
+            return "BEGIN" + sql.substring(end);
+        }
+
+        /** {@code END [TRANSACTION]} → {@code COMMIT [TRANSACTION]}. */
+        static String rewriteEnd(String sql) {
+            SqlScanner.Lexer lx = new SqlScanner.Lexer(sql, SqlScanner.Syntax.POSTGRESQL);
+            return "END".equals(word(lx)) ? "COMMIT" + sql.substring(lx.pos) : sql;
+        }
+
+        /** The next token in upper case when it is a word, else null. */
+        private static String word(SqlScanner.Lexer lx) {
+            return lx.next() == SqlScanner.Lexer.WORD ? lx.text().toUpperCase(Locale.ROOT) : null;
+        }
+
+        // ---- binding ----------------------------------------------------------------------------
+
+        @Override
+        protected boolean bindAndExecute(PreparedStatement ps, ScannedStatement st, Object[] slots) throws SQLException {
+            List<ScannedStatement.Param> params = st.params();
+            boolean[] asText = new boolean[params.size()];
+            while (true) {
+                bindOccurrences(ps, params, slots, asText);
+                try {
+                    return ps.execute();
+                } catch (SQLException e) {
+                    if (!retryAsText(e, params, slots, asText)) {
+                        throw e;
+                    }
+                    if (statementGuarded) {
+                        run("ROLLBACK TO SAVEPOINT " + SAVEPOINT); // the failed attempt aborted the transaction
+                    }
+                }
+            }
+        }
+
+        private void bindOccurrences(PreparedStatement ps, List<ScannedStatement.Param> params, Object[] slots, boolean[] asText)
+                throws SQLException {
+            for (int i = 0; i < params.size(); i++) {
+                Object value = slots[params.get(i).index() - 1];
+                if (asText[i]) {
+                    ps.setString(i + 1, (String) value);
+                } else {
+                    bind(ps, i + 1, value);
+                }
+            }
+        }
+
+        /**
+         * An untyped parameter PostgreSQL cannot type from its context ({@code ? IS NULL}) fails with
+         * 42P18; that occurrence is then sent as text, which is what SQLite would compare it as. True
+         * when there is such an occurrence left to retype.
+         */
+        private static boolean retryAsText(SQLException e, List<ScannedStatement.Param> params, Object[] slots, boolean[] asText) {
+            int n = indeterminateParameter(e);
+            if (n < 1 || n > params.size() || asText[n - 1]) {
+                return false;
+            }
+            Object value = slots == null ? null : slots[params.get(n - 1).index() - 1];
+            if (value != null && !(value instanceof String)) {
+                return false;
+            }
+            asText[n - 1] = true;
+            return true;
+        }
+
+        /** The 1-based JDBC parameter of a 42P18 "could not determine data type of parameter $n", or 0. */
+        private static int indeterminateParameter(SQLException e) {
+            ServerErrorMessage m = e instanceof PSQLException pe ? pe.getServerErrorMessage() : null;
+            if (m == null || !"42P18".equals(m.getSQLState()) || m.getMessage() == null) {
+                return 0;
+            }
+            Matcher matcher = PARAMETER_NUMBER.matcher(m.getMessage());
+            if (!matcher.find()) {
+                return 0;
+            }
+            try {
+                return Integer.parseInt(matcher.group(1));
+            } catch (NumberFormatException ex) {
+                return 0;
+            }
+        }
+
+        @Override
+        protected void bind(PreparedStatement ps, int index, Object value) throws SQLException {
+            if (value instanceof String s) {
+                // untyped, like stringtype=unspecified: PostgreSQL reads it as a literal of the type the
+                // context needs (uuid, json, date, numeric...) and as text where nothing says otherwise
+                ps.setObject(index, s, Types.OTHER);
+            } else {
+                super.bind(ps, index, value); // null untyped too; Long int8, Double float8, byte[] bytea
+            }
+        }
+
+        // ---- transactions ---------------------------------------------------------------------
+
+        @Override
+        protected void beforeStatement(ScannedStatement st) throws StatementException {
+            rowsRead = 0;
+            statementGuarded = false;
+            StatementKind kind = st.kind();
+            TransactionState state = pg.getTransactionState();
+            try {
+                if (readOnly && state == TransactionState.IDLE) {
+                    ensureReadOnlyDefault();
+                }
+                if (kind.isBegin() && state != TransactionState.IDLE) {
+                    // PostgreSQL only warns; SQLite refuses, and silently merging two transactions would hide a client bug
+                    throw new StatementException("SQLITE_ERROR", "cannot start a transaction within a transaction");
+                }
+                if (kind == StatementKind.COMMIT) {
+                    if (state == TransactionState.IDLE) {
+                        // PostgreSQL only warns; a client committing work that is not there must hear about it
+                        throw new StatementException("SQLITE_ERROR", "cannot commit - no transaction is active");
+                    }
+                    if (state == TransactionState.FAILED) {
+                        // PostgreSQL would answer COMMIT with a silent rollback
+                        savepointHeld = false;
+                        run("ROLLBACK");
+                        throw new StatementException("SQLITE_ERROR",
+                                "the transaction was aborted by an earlier error and has been rolled back (SQLSTATE 25P02)");
+                    }
+                }
+                if (state != TransactionState.OPEN) {
+                    return;
+                }
+                if (isTransactionControl(kind)) {
+                    if (savepointHeld && kind == StatementKind.SAVEPOINT_CONTROL) {
+                        // the client's own savepoints must not nest inside ours, or RELEASE/ROLLBACK TO would skip it
+                        run("RELEASE SAVEPOINT " + SAVEPOINT);
+                        savepointHeld = false;
+                    }
+                    return;
+                }
+                run(savepointHeld ? "RELEASE SAVEPOINT " + SAVEPOINT + "; SAVEPOINT " + SAVEPOINT : "SAVEPOINT " + SAVEPOINT);
+                savepointHeld = true;
+                statementGuarded = true;
+            } catch (SQLException e) {
+                throw translate(e);
+            }
+        }
+
+        @Override
+        protected void afterStatement(ScannedStatement st, boolean succeeded) throws StatementException {
+            boolean guarded = statementGuarded;
+            statementGuarded = false;
+            if (!succeeded) {
+                if (guarded) {
+                    undoStatement();
+                }
+            } else if (readOnly && st.kind().isBegin()) {
+                try {
+                    run("SET TRANSACTION READ ONLY"); // even after an explicit BEGIN READ WRITE
+                } catch (SQLException e) {
+                    throw translate(e);
+                }
+            }
+            if (pg.getTransactionState() == TransactionState.IDLE) {
+                savepointHeld = false; // committed, rolled back, or ended by the statement (PREPARE TRANSACTION)
+            }
+        }
+
+        /** Rolls back to the statement's savepoint; never throws, so the statement's own error is what the client sees. */
+        private void undoStatement() {
+            if (pg.getTransactionState() == TransactionState.IDLE) {
+                return;
+            }
+            try {
+                run("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
+            } catch (SQLException e) {
+                savepointHeld = false;
+                LOG.debugf("rolling back to the statement savepoint failed, SQLState %s", e.getSQLState());
+            }
+        }
+
+        private static boolean isTransactionControl(StatementKind kind) {
+            return kind.isBegin() || kind == StatementKind.COMMIT || kind == StatementKind.ROLLBACK
+                    || kind == StatementKind.SAVEPOINT_CONTROL;
+        }
+
+        /**
+         * A read-only session's next transaction must start read only. Anyone can change the default
+         * ({@code SELECT set_config('default_transaction_read_only', 'off', false)}), so check the value
+         * the server reports on every change (PostgreSQL 14+); an older server gets the SET every time.
+         */
+        private void ensureReadOnlyDefault() throws SQLException {
+            if (!"on".equals(pg.getParameterStatus(READ_ONLY_PARAMETER))) {
+                run("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+            }
+        }
+
+        private void run(String sql) throws SQLException {
+            try (Statement s = connection.createStatement()) {
+                s.execute(sql);
+            }
+        }
+
+        // ---- results ----------------------------------------------------------------------------
+
+        @Override
+        protected List<Column> columns(PreparedStatement ps, ResultSetMetaData md, int n) throws SQLException {
+            ResultSet rs = ps.getResultSet();
+            if (rs == null) {
+                return super.columns(ps, md, n);
+            }
+            PgResultSet pgrs = rs.unwrap(PgResultSet.class);
+            List<Column> cols = new ArrayList<>(n);
+            for (int c = 1; c <= n; c++) {
+                cols.add(new Column(md.getColumnLabel(c), typeName(pgrs.getColumnOID(c))));
+            }
+            return cols;
+        }
+
+        private String typeName(int oid) throws SQLException {
+            if (oid == Oid.UNSPECIFIED) {
+                return null;
+            }
+            String name = pg.getTypeInfo().getPGType(oid);
+            return name == null || name.equals("unknown") ? null : name;
+        }
+
+        /** For describe, where there is no result set to take type ids from. */
+        @Override
+        protected String declType(PreparedStatement ps, ResultSetMetaData md, int column) throws SQLException {
+            String name = md.getColumnTypeName(column);
+            if (name == null || name.equals("unknown")) {
+                return null;
+            }
+            // pgjdbc reports a column with a sequence default as serial; the type is the integer
+            return switch (name) {
+                case "serial" -> "int4";
+                case "bigserial" -> "int8";
+                case "smallserial" -> "int2";
+                default -> name;
+            };
+        }
+
+        @Override
+        protected RowReader rowReader(PreparedStatement ps, ResultSet rs, int columns) throws SQLException {
+            PgResultSet pgrs = rs.unwrap(PgResultSet.class);
+            int[] oids = new int[columns];
+            for (int c = 0; c < columns; c++) {
+                oids[c] = pgrs.getColumnOID(c + 1);
+            }
+            return () -> {
+                rowsRead++;
+                Object[] row = new Object[columns];
+                for (int c = 0; c < columns; c++) {
+                    row[c] = value(rs, c + 1, oids[c]);
+                }
+                return row;
+            };
+        }
+
+        static Object value(ResultSet rs, int c, int oid) throws SQLException {
+            switch (oid) {
+                case Oid.INT2, Oid.INT4, Oid.INT8: {
+                    long v = rs.getLong(c);
+                    return rs.wasNull() ? null : v;
+                }
+                case Oid.OID: {
+                    String s = rs.getString(c); // unsigned 32-bit
+                    return s == null ? null : Long.parseLong(s);
+                }
+                case Oid.FLOAT8: {
+                    double v = rs.getDouble(c);
+                    return rs.wasNull() ? null : v;
+                }
+                case Oid.FLOAT4: {
+                    float v = rs.getFloat(c);
+                    return rs.wasNull() ? null : Double.parseDouble(Float.toString(v));
+                }
+                case Oid.BOOL: {
+                    boolean v = rs.getBoolean(c);
+                    return rs.wasNull() ? null : v ? 1L : 0L;
+                }
+                case Oid.NUMERIC:
+                    return numeric(rs.getString(c));
+                case Oid.BYTEA:
+                    return rs.getBytes(c);
+                default:
+                    return rs.getString(c);
+            }
+        }
+
+        /** A whole numeric that fits 64 bits as an integer, any other as its exact text (NaN and infinities included). */
+        static Object numeric(String text) {
+            if (text == null) {
+                return null;
+            }
+            BigDecimal d;
+            try {
+                d = new BigDecimal(text);
+            } catch (NumberFormatException e) {
+                return text;
+            }
+            if (d.signum() == 0) {
+                return 0L;
+            }
+            BigDecimal whole = d.stripTrailingZeros();
+            if (whole.scale() > 0 || whole.precision() - whole.scale() > 19) {
+                return text;
+            }
+            try {
+                return whole.longValueExact();
+            } catch (ArithmeticException e) {
+                return text;
+            }
+        }
+
+        @Override
+        protected long changes(PreparedStatement ps) throws SQLException {
+            // with RETURNING pgjdbc keeps no update count; every returned row is a row the statement touched
+            long count = ps.getLargeUpdateCount();
+            return count >= 0 ? count : rowsRead;
+        }
+
+        @Override
+        protected Long lastInsertRowid() {
+            return null; // PostgreSQL rows have no rowid; clients use RETURNING
+        }
+
+        // ---- describe -----------------------------------------------------------------------------
+
+        @Override
+        public DescribeResult describe(ScannedStatement st) throws StatementException {
+            boolean guarded = pg.getTransactionState() == TransactionState.OPEN;
+            boolean ok = false;
+            try {
+                if (guarded) {
+                    // a statement that does not parse would otherwise abort the open transaction
+                    run(savepointHeld ? "RELEASE SAVEPOINT " + SAVEPOINT + "; SAVEPOINT " + SAVEPOINT : "SAVEPOINT " + SAVEPOINT);
+                    savepointHeld = true;
+                }
+                List<Column> cols;
+                try (PreparedStatement ps = connection.prepareStatement(rewrite(st))) {
+                    cols = describeColumns(ps, st, guarded);
+                }
+                ok = true;
+                return new DescribeResult(st.paramNames(), cols, st.kind() == StatementKind.EXPLAIN, st.kind().isReadOnly());
+            } catch (SQLException e) {
+                throw translate(e);
+            } finally {
+                if (guarded && !ok) {
+                    undoStatement();
+                }
+            }
+        }
+
+        private List<Column> describeColumns(PreparedStatement ps, ScannedStatement st, boolean guarded) throws SQLException {
+            List<ScannedStatement.Param> params = st.params();
+            boolean[] asText = new boolean[params.size()];
+            while (true) {
+                try {
+                    return describeColumns(ps);
+                } catch (SQLException e) {
+                    if (!retryAsText(e, params, null, asText)) {
+                        throw e;
+                    }
+                    for (int i = 0; i < asText.length; i++) {
+                        if (asText[i]) {
+                            ps.setNull(i + 1, Types.VARCHAR);
+                        }
+                    }
+                    if (guarded) {
+                        run("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
+                    }
+                }
+            }
+        }
+
+        // ---- errors -------------------------------------------------------------------------------
+
+        /**
+         * PostgreSQL's primary message with its SQLState appended, under the closest SQLite code.
+         * Failures the driver raises itself (a lost connection, a protocol problem) carry no server
+         * message and may name hosts or users in their text: they become {@link SqlErrors#connectionFailure}.
+         */
+        @Override
+        protected StatementException translate(SQLException e) {
+            ServerErrorMessage m = e instanceof PSQLException pe ? pe.getServerErrorMessage() : null;
+            String state = m != null && m.getSQLState() != null ? m.getSQLState() : e.getSQLState();
+            String code = codeFor(state);
+            if (code == null) {
+                return SqlErrors.connectionFailure(e);
+            }
+            if (m == null || m.getMessage() == null) {
+                return new StatementException(code, "The PostgreSQL driver refused the statement (SQLSTATE " + state + ")");
+            }
+            return new StatementException(code, m.getMessage() + " (SQLSTATE " + state + ")");
+        }
+
+        /**
+         * The Hrana code for an SQLState, or null for a failure of the connection rather than of the
+         * statement. Data exceptions (class 22: bad input syntax for a type, out of range, too long for
+         * the column, division by zero) become {@code SQLITE_MISMATCH}: nearly all of them are a value
+         * that does not fit its type, which clients can tell from a generic {@code SQLITE_ERROR}.
+         */
+        static String codeFor(String state) {
+            if (state == null || state.length() != 5) {
+                return null;
+            }
+            switch (state) {
+                case "42601":
+                    return ErrorCode.SQL_PARSE_ERROR;
+                case "42501":
+                    return "SQLITE_AUTH";
+                case "25006":
+                    return ErrorCode.READONLY;
+                case "40001", "40P01", "55P03":
+                    return "SQLITE_BUSY";
+                case "40002":
+                    return "SQLITE_CONSTRAINT";
+                case "57014":
+                    return "SQLITE_INTERRUPT";
+                case "53100":
+                    return "SQLITE_FULL";
+                case "53200":
+                    return "SQLITE_NOMEM";
+                case "XX001", "XX002":
+                    return "SQLITE_CORRUPT";
+                default:
+                    break;
+            }
+            return switch (state.substring(0, 2)) {
+                case "23" -> "SQLITE_CONSTRAINT";
+                case "22" -> "SQLITE_MISMATCH";
+                case "54" -> "SQLITE_TOOBIG";
+                case "58" -> "SQLITE_IOERR";
+                case "XX" -> "SQLITE_INTERNAL";
+                case "08", "28", "57" -> null; // connection lost or refused, server shutting down
+                default -> "SQLITE_ERROR";
+            };
+        }
+    }
+}

@@ -1,0 +1,704 @@
+package io.sluice.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.sluice.sql.ArgumentBinder.NamedArg;
+import io.sluice.sql.PostgresDialect.PostgresSession;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The PostgreSQL dialect against a real PostgreSQL. Where: {@code -Dsluice.test.pg.url} or
+ * {@code SLUICE_TEST_PG_URL} (default {@code jdbc:postgresql://127.0.0.1:5432/test}), user and password
+ * from {@code sluice.test.pg.user}/{@code SLUICE_TEST_PG_USER} (default {@code postgres}) and
+ * {@code sluice.test.pg.password}/{@code SLUICE_TEST_PG_PASSWORD} (default empty). Without a reachable
+ * server the tests are skipped, unless {@code CI} is set or {@code -Dsluice.test.pg.required=true}: then
+ * they fail. Each run works in its own schema and drops it afterwards.
+ */
+class PostgresDialectTest {
+    private static final String URL = setting("sluice.test.pg.url", "SLUICE_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    private static final String USER = setting("sluice.test.pg.user", "SLUICE_TEST_PG_USER", "postgres");
+    private static final String PASSWORD = setting("sluice.test.pg.password", "SLUICE_TEST_PG_PASSWORD", "");
+    private static final String SCHEMA = "sluice_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+
+    private static boolean schemaCreated;
+    /** Why the tests are skipped, or null when PostgreSQL is there. */
+    private static String unavailable;
+
+    private final PostgresDialect dialect = new PostgresDialect();
+    private final List<Connection> opened = new ArrayList<>();
+    private Connection conn;
+    private SqlSession session;
+
+    private static String setting(String property, String env, String fallback) {
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(env);
+        }
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    @BeforeAll
+    static void createSchema() {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + SCHEMA);
+            schemaCreated = true;
+        } catch (SQLException e) {
+            // without the URL's query, which may carry a password
+            String why = "PostgreSQL is not reachable at " + URL.replaceFirst("\\?.*", "") + " as " + USER + " (SQLState " + e.getSQLState() + ")";
+            if (System.getenv("CI") != null || Boolean.getBoolean("sluice.test.pg.required")) {
+                fail(why + "; it is required here (CI is set or sluice.test.pg.required=true)");
+            }
+            // skipped per test rather than here, so that the report counts them as skipped and shows why
+            unavailable = why + "; skipping the PostgreSQL dialect tests. Start one or set SLUICE_TEST_PG_URL.";
+        }
+    }
+
+    @AfterAll
+    static void dropSchema() throws SQLException {
+        if (!schemaCreated) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
+        }
+    }
+
+    @BeforeEach
+    void openSession() throws Exception {
+        Assumptions.assumeTrue(unavailable == null, unavailable);
+        conn = connect();
+        session = dialect.open(conn, false);
+    }
+
+    @AfterEach
+    void closeConnections() throws SQLException {
+        for (Connection c : opened) {
+            c.close();
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
+        opened.add(c);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET search_path TO " + SCHEMA);
+        }
+        return c;
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    record Result(List<Column> cols, List<Object[]> rows, long affected, Long rowid) {
+        Object value() {
+            return rows.get(0)[0];
+        }
+
+        List<Object> row(int i) {
+            return Arrays.asList(rows.get(i));
+        }
+    }
+
+    private static Result run(SqlSession s, String sql, Object... args) throws StatementException {
+        ScannedStatement st = SqlScanner.scanOne(sql, SqlScanner.Syntax.POSTGRESQL);
+        return collect(s, st, ArgumentBinder.bind(st, Arrays.asList(args), List.of()));
+    }
+
+    private static Result runNamed(SqlSession s, String sql, NamedArg... args) throws StatementException {
+        ScannedStatement st = SqlScanner.scanOne(sql, SqlScanner.Syntax.POSTGRESQL);
+        return collect(s, st, ArgumentBinder.bind(st, List.of(), List.of(args)));
+    }
+
+    private static Result collect(SqlSession s, ScannedStatement st, Object[] slots) throws StatementException {
+        List<Column> cols = new ArrayList<>();
+        List<Object[]> rows = new ArrayList<>();
+        long[] affected = new long[1];
+        Long[] rowid = new Long[1];
+        s.execute(st, slots, new ResultSink() {
+            @Override
+            public void columns(List<Column> columns) {
+                cols.addAll(columns);
+            }
+
+            @Override
+            public void row(Object[] values) {
+                rows.add(values);
+            }
+
+            @Override
+            public void end(long affectedRowCount, Long lastInsertRowid) {
+                affected[0] = affectedRowCount;
+                rowid[0] = lastInsertRowid;
+            }
+        });
+        return new Result(cols, rows, affected[0], rowid[0]);
+    }
+
+    private Result run(String sql, Object... args) throws StatementException {
+        return run(session, sql, args);
+    }
+
+    private Result runNamed(String sql, NamedArg... args) throws StatementException {
+        return runNamed(session, sql, args);
+    }
+
+    private StatementException failure(SqlSession s, String sql, Object... args) {
+        try {
+            run(s, sql, args);
+        } catch (StatementException e) {
+            return e;
+        }
+        throw new AssertionError("expected " + sql + " to fail");
+    }
+
+    private StatementException failure(String sql, Object... args) {
+        return failure(session, sql, args);
+    }
+
+    /** What another connection sees: committed data only. */
+    private List<Object> committed(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = c.createStatement()) {
+            s.execute("SET search_path TO " + SCHEMA);
+            List<Object> out = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery(sql)) {
+                while (rs.next()) {
+                    out.add(rs.getObject(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static String table(String prefix) {
+        return prefix + "_" + Long.toHexString(ThreadLocalRandom.current().nextInt() & 0xffffffL);
+    }
+
+    // ---- values: PostgreSQL → Hrana ---------------------------------------------------------------
+
+    @Test
+    void shouldReadEachTypeAsItsHranaValueWithItsTypeName() throws Exception {
+        String t = table("types");
+        run("CREATE TABLE " + t + " (i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, n_small numeric, n_whole numeric(12,2),"
+                + " n_big numeric, n_frac numeric(10,3), tx text, vc varchar(10), bp char(3), u uuid, js json, jb jsonb,"
+                + " d date, ts timestamp, tstz timestamptz, iv interval, bin bytea, bin_empty bytea, yes bool, no bool, o oid,"
+                + " arr int4[], id serial)");
+        run("SET TimeZone = 'UTC'");
+        run("INSERT INTO " + t + " VALUES (-32768, 2147483647, 9223372036854775807, 1.1, 0.1, 42, 5.00,"
+                + " 123456789012345678901234567890, 3.140, 'text', 'varchar', 'ab', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',"
+                + " '{\"a\": 1}', '{\"b\": [1, 2]}', '2024-02-29', '2024-02-29 13:14:15.5', '2024-02-29 13:14:15+02',"
+                + " '1 day 02:00:00', '\\x00ff10', '', true, false, 4294967295, '{1,2,3}')");
+
+        Result r = run("SELECT * FROM " + t);
+
+        assertThat(r.row(0)).containsExactly(-32768L, 2147483647L, 9223372036854775807L, 1.1, 0.1, 42L, 5L,
+                "123456789012345678901234567890", "3.140", "text", "varchar", "ab ", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+                "{\"a\": 1}", "{\"b\": [1, 2]}", "2024-02-29", "2024-02-29 13:14:15.5", "2024-02-29 11:14:15+00",
+                "1 day 02:00:00", new byte[] {0, (byte) 0xff, 0x10}, new byte[0], 1L, 0L, 4294967295L, "{1,2,3}", 1L);
+        assertThat(r.cols()).extracting(Column::decltype).containsExactly("int2", "int4", "int8", "float4", "float8",
+                "numeric", "numeric", "numeric", "numeric", "text", "varchar", "bpchar", "uuid", "json", "jsonb", "date",
+                "timestamp", "timestamptz", "interval", "bytea", "bytea", "bool", "bool", "oid", "_int4", "int4");
+        assertThat(r.cols()).extracting(Column::name).startsWith("i2", "i4", "i8");
+    }
+
+    @Test
+    void shouldReadNullOfEveryTypeAsNull() throws Exception {
+        Result r = run("SELECT NULL::int2, NULL::int4, NULL::int8, NULL::float4, NULL::float8, NULL::numeric, NULL::text,"
+                + " NULL::uuid, NULL::jsonb, NULL::timestamp, NULL::bytea, NULL::bool, NULL::oid, NULL");
+        assertThat(r.row(0)).hasSize(14).containsOnlyNulls();
+    }
+
+    @Test
+    void shouldKeepNumericsWithoutLoss() throws Exception {
+        Result r = run("SELECT 9223372036854775807::numeric, 9223372036854775808::numeric, -9223372036854775808::numeric,"
+                + " 0.000::numeric, 1e3::numeric, 0.1::numeric + 0.2::numeric, 'NaN'::numeric, 2.50::numeric(5,2)");
+        assertThat(r.row(0)).containsExactly(9223372036854775807L, "9223372036854775808", -9223372036854775808L, 0L, 1000L,
+                "0.3", "NaN", "2.50");
+    }
+
+    @Test
+    void shouldGiveExpressionsTheirTypeNames() throws Exception {
+        Result r = run("SELECT 1 + 1 AS two, 'x' AS lit, now() AS t");
+        assertThat(r.cols()).containsExactly(new Column("two", "int4"), new Column("lit", "text"), new Column("t", "timestamptz"));
+    }
+
+    @Test
+    void shouldReadTheSameTextAfterPgjdbcServerPreparesTheStatement() throws Exception {
+        // pgjdbc switches to server-prepared statements (and binary results) on the fifth execution
+        List<List<Object>> seen = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            seen.add(run("SELECT ARRAY[1,2], '{a,b}'::text[], '03:04:05+02'::timetz, point(1, 2), 1.1::float4, '\\x01'::bytea,"
+                    + " '2024-01-02'::date, 2.50::numeric(5,2), ?::int", (long) i % 1).row(0));
+        }
+        for (List<Object> row : seen) {
+            assertThat(row).containsExactly("{1,2}", "{a,b}", "03:04:05+02", "(1,2)", 1.1, new byte[] {1}, "2024-01-02", "2.50", 0L);
+        }
+    }
+
+    // ---- values: Hrana → PostgreSQL ---------------------------------------------------------------
+
+    @Test
+    void shouldBindEachHranaValueIntoTypedColumns() throws Exception {
+        String t = table("bind");
+        run("CREATE TABLE " + t + " (i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, n numeric, tx text, vc varchar(10),"
+                + " u uuid, js json, jb jsonb, d date, ts timestamp, bin bytea, yes bool)");
+        Result ins = run("INSERT INTO " + t + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                7L, 70000L, Long.MIN_VALUE, 1.5, 2.25, "12345678901234567890.5", "tëxt", "vc",
+                "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "{\"a\":1}", "{\"b\":2}", "2024-02-29", "2024-02-29 13:14:15", new byte[] {1, 2},
+                "true");
+        assertThat(ins.affected()).isEqualTo(1);
+        run("INSERT INTO " + t + " (n, bin, yes) VALUES (?, ?, ?)", 3L, new byte[0], "0");
+        run("INSERT INTO " + t + " (n) VALUES (?)", 2.5);
+        run("INSERT INTO " + t + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new Object[15]);
+
+        Result r = run("SELECT * FROM " + t + " ORDER BY n NULLS LAST");
+
+        assertThat(r.row(0)).containsExactly(null, null, null, null, null, "2.5", null, null, null, null, null,
+                null, null, null, null);
+        assertThat(r.row(1)).containsExactly(null, null, null, null, null, 3L, null, null, null, null, null, null, null, new byte[0], 0L);
+        assertThat(r.row(2)).containsExactly(7L, 70000L, Long.MIN_VALUE, 1.5, 2.25, "12345678901234567890.5", "tëxt", "vc",
+                "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "{\"a\":1}", "{\"b\": 2}", "2024-02-29", "2024-02-29 13:14:15", new byte[] {1, 2}, 1L);
+        assertThat(r.row(3)).containsOnlyNulls();
+    }
+
+    @Test
+    void shouldCompareTextArgumentsWithTypedColumns() throws Exception {
+        String t = table("cmp");
+        run("CREATE TABLE " + t + " (u uuid, d date, jb jsonb, n numeric)");
+        run("INSERT INTO " + t + " VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2024-01-02', '{\"a\":1}', 10)");
+        assertThat(run("SELECT count(*) FROM " + t + " WHERE u = ? AND d = ? AND jb = ? AND n = ?",
+                "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "2024-01-02", "{\"a\": 1}", "10").value()).isEqualTo(1L);
+    }
+
+    @Test
+    void shouldRoundTripArgumentsThroughASelect() throws Exception {
+        Result r = run("SELECT ?, ?, ?, ?, ?, ?", 42L, 1.0, "text", new byte[0], null, new byte[] {9});
+        assertThat(r.row(0)).containsExactly(42L, 1.0, "text", new byte[0], null, new byte[] {9});
+        assertThat(r.cols()).extracting(Column::decltype).containsExactly("int8", "float8", "text", "bytea", "text", "bytea");
+    }
+
+    @Test
+    void shouldTypeAnUntypedNullOrTextArgumentThatHasNoContext() throws Exception {
+        assertThat(run("SELECT ? IS NULL", (Object) null).value()).isEqualTo(1L);
+        assertThat(run("SELECT ? IS NULL, ? IS NOT NULL", "x", null).row(0)).containsExactly(0L, 0L);
+        assertThat(runNamed("SELECT count(*) FROM (VALUES (1)) v(a) WHERE (:a IS NULL OR a = :a::int)",
+                new NamedArg("a", "1")).value()).isEqualTo(1L);
+    }
+
+    // ---- parameters -----------------------------------------------------------------------------
+
+    @Test
+    void shouldBindPositionalAndNumberedParameters() throws Exception {
+        assertThat(run("SELECT ?, ?", "a", "b").row(0)).containsExactly("a", "b");
+        assertThat(run("SELECT ?2, ?1, ?2", "a", "b").row(0)).containsExactly("b", "a", "b");
+        assertThat(run("SELECT $2, $1", "a", "b").row(0)).containsExactly("b", "a");
+    }
+
+    @Test
+    void shouldBindNamedParametersWithAnyPrefixAndRepeatedNames() throws Exception {
+        Result r = runNamed("SELECT :a, @b, $c, :a || '!', @b", new NamedArg(":a", "x"), new NamedArg("b", "y"), new NamedArg("$c", 3L));
+        assertThat(r.row(0)).containsExactly("x", "y", 3L, "x!", "y");
+        // positional values fill named slots in order of first appearance
+        assertThat(run("SELECT :a, :b, :a", 1L, 2L).row(0)).containsExactly(1L, 2L, 1L);
+    }
+
+    @Test
+    void shouldLeaveCastsDollarQuotesAndEscapedOperatorsAlone() throws Exception {
+        Result r = run("SELECT '5'::int, ?::text, $$a ? :b $1$$, $q$it's ?$q$, E'\\'?', '{\"k\":1}'::jsonb ?? 'k', ARRAY[1,2] @> ARRAY[?::int]",
+                7L, 2L);
+        assertThat(r.row(0)).containsExactly(5L, "7", "a ? :b $1", "it's ?", "'?", 1L, 1L);
+    }
+
+    @Test
+    void shouldAcceptTheEscapedQuestionMarkOperatorWithoutParameters() throws Exception {
+        assertThat(run("SELECT '{\"k\":1}'::jsonb ?? 'x'").value()).isEqualTo(0L);
+    }
+
+    // ---- statement results ------------------------------------------------------------------------
+
+    @Test
+    void shouldCountAffectedRowsAndNeverGiveARowid() throws Exception {
+        String t = table("count");
+        Result create = run("CREATE TABLE " + t + " (id serial PRIMARY KEY, v int)");
+        assertThat(create.affected()).isZero();
+        assertThat(create.cols()).isEmpty();
+        Result ins = run("INSERT INTO " + t + " (v) VALUES (1), (2), (3)");
+        assertThat(ins.affected()).isEqualTo(3);
+        assertThat(ins.rowid()).isNull();
+        assertThat(ins.rows()).isEmpty();
+        assertThat(run("UPDATE " + t + " SET v = v + 1 WHERE v >= 2").affected()).isEqualTo(2);
+        assertThat(run("DELETE FROM " + t + " WHERE v = 1").affected()).isEqualTo(1);
+        assertThat(run("SELECT * FROM " + t).affected()).isZero();
+    }
+
+    @Test
+    void shouldReturnRowsAndCountThemForReturning() throws Exception {
+        String t = table("ret");
+        run("CREATE TABLE " + t + " (id serial PRIMARY KEY, v text)");
+        Result ins = run("INSERT INTO " + t + " (v) VALUES (?), (?) RETURNING id, v", "a", "b");
+        assertThat(ins.rows()).hasSize(2);
+        assertThat(ins.row(0)).containsExactly(1L, "a");
+        assertThat(ins.affected()).isEqualTo(2);
+        assertThat(ins.rowid()).isNull();
+        assertThat(ins.cols()).containsExactly(new Column("id", "int4"), new Column("v", "text"));
+        Result upd = run("UPDATE " + t + " SET v = upper(v) RETURNING v");
+        assertThat(upd.affected()).isEqualTo(2);
+        Result del = run("DELETE FROM " + t + " WHERE v = 'Z' RETURNING id");
+        assertThat(del.affected()).isZero();
+        assertThat(del.cols()).extracting(Column::name).containsExactly("id");
+    }
+
+    // ---- transactions -----------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"BEGIN", "BEGIN ", "begin immediate", "BEGIN DEFERRED", "BEGIN EXCLUSIVE", "BEGIN TRANSACTION",
+        "BEGIN IMMEDIATE TRANSACTION", "START TRANSACTION", "BEGIN ISOLATION LEVEL SERIALIZABLE"})
+    void shouldOpenAWritableTransactionForEachBeginVariant(String begin) throws Exception {
+        String t = table("begin");
+        run("CREATE TABLE " + t + " (v int)");
+        run(begin);
+        assertThat(session.isAutocommit()).isFalse();
+        run("INSERT INTO " + t + " VALUES (1)");
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(0L);
+        run("END");
+        assertThat(session.isAutocommit()).isTrue();
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(1L);
+    }
+
+    @Test
+    void shouldOpenAReadOnlyTransactionForBeginTransactionReadonly() throws Exception {
+        String t = table("ro");
+        run("CREATE TABLE " + t + " (v int)");
+        run("BEGIN TRANSACTION READONLY");
+        assertThat(session.isAutocommit()).isFalse();
+        assertThat(run("SHOW transaction_read_only").value()).isEqualTo("on");
+        StatementException e = failure("INSERT INTO " + t + " VALUES (1)");
+        assertThat(e.code()).isEqualTo("SQLITE_READONLY");
+        assertThat(e.getMessage()).contains("25006");
+        // the refused write did not end the transaction
+        assertThat(session.isAutocommit()).isFalse();
+        run("COMMIT");
+        assertThat(session.isAutocommit()).isTrue();
+    }
+
+    @Test
+    void shouldRewriteSqliteTransactionStatements() {
+        assertThat(PostgresSession.rewriteBegin("BEGIN IMMEDIATE")).isEqualTo("BEGIN");
+        assertThat(PostgresSession.rewriteBegin("begin deferred transaction")).isEqualTo("BEGIN");
+        assertThat(PostgresSession.rewriteBegin("BEGIN TRANSACTION READONLY")).isEqualTo("BEGIN READ ONLY");
+        assertThat(PostgresSession.rewriteBegin("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE")).isEqualTo("BEGIN ISOLATION LEVEL SERIALIZABLE");
+        assertThat(PostgresSession.rewriteBegin("BEGIN WORK")).isEqualTo("BEGIN WORK");
+        assertThat(PostgresSession.rewriteEnd("END TRANSACTION")).isEqualTo("COMMIT TRANSACTION");
+        assertThat(PostgresSession.rewriteEnd("COMMIT")).isEqualTo("COMMIT");
+    }
+
+    @Test
+    void shouldKeepTheTransactionWhenAStatementInsideItFails() throws Exception {
+        String t = table("keep");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+        run("BEGIN IMMEDIATE");
+        run("INSERT INTO " + t + " VALUES (1)");
+
+        StatementException dup = failure("INSERT INTO " + t + " VALUES (1)");
+        assertThat(dup.code()).isEqualTo("SQLITE_CONSTRAINT");
+        assertThat(failure("SELEC 1").code()).isEqualTo(ErrorCode.SQL_PARSE_ERROR);
+        assertThat(failure("SELECT 1 / 0").code()).isEqualTo("SQLITE_MISMATCH");
+        assertThat(failure("SELECT * FROM no_such_table").code()).isEqualTo("SQLITE_ERROR");
+        assertThat(session.isAutocommit()).isFalse();
+
+        run("INSERT INTO " + t + " VALUES (2)");
+        run("COMMIT");
+        assertThat(committed("SELECT id FROM " + t + " ORDER BY id")).containsExactly(1, 2);
+    }
+
+    @Test
+    void shouldUndoOnlyTheFailedStatementsOwnChanges() throws Exception {
+        String t = table("undo");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+        run("BEGIN");
+        run("INSERT INTO " + t + " VALUES (1)");
+        // the first two rows of this statement go in before the duplicate fails it
+        assertThat(failure("INSERT INTO " + t + " VALUES (2), (3), (1)").code()).isEqualTo("SQLITE_CONSTRAINT");
+        run("INSERT INTO " + t + " VALUES (4)");
+        run("COMMIT");
+        assertThat(committed("SELECT id FROM " + t + " ORDER BY id")).containsExactly(1, 4);
+    }
+
+    @Test
+    void shouldKeepTheClientsOwnSavepointsWorking() throws Exception {
+        String t = table("sp");
+        run("CREATE TABLE " + t + " (id int)");
+        run("BEGIN");
+        run("INSERT INTO " + t + " VALUES (1)");
+        run("SAVEPOINT mine");
+        run("INSERT INTO " + t + " VALUES (2)");
+        run("ROLLBACK TO SAVEPOINT mine");
+        run("INSERT INTO " + t + " VALUES (3)");
+        run("RELEASE SAVEPOINT mine");
+        run("INSERT INTO " + t + " VALUES (4)");
+        run("COMMIT");
+        assertThat(committed("SELECT id FROM " + t + " ORDER BY id")).containsExactly(1, 3, 4);
+    }
+
+    @Test
+    void shouldTrackAutocommitThroughTransactionsAndErrors() throws Exception {
+        assertThat(session.isAutocommit()).isTrue();
+        failure("SELECT 1 / 0");
+        assertThat(session.isAutocommit()).isTrue();
+        run("BEGIN");
+        assertThat(session.isAutocommit()).isFalse();
+        failure("SELECT 1 / 0");
+        assertThat(session.isAutocommit()).isFalse();
+        run("ROLLBACK");
+        assertThat(session.isAutocommit()).isTrue();
+        run("BEGIN DEFERRED");
+        run("SELECT 1");
+        run("COMMIT");
+        assertThat(session.isAutocommit()).isTrue();
+    }
+
+    @Test
+    void shouldRefuseTransactionStatementsThatSqliteRefuses() throws Exception {
+        StatementException commit = failure("COMMIT");
+        assertThat(commit.code()).isEqualTo("SQLITE_ERROR");
+        assertThat(commit.getMessage()).contains("no transaction is active");
+        run("ROLLBACK"); // harmless, as on PostgreSQL: after a failed COMMIT clients roll back a transaction that is gone
+        run("BEGIN");
+        StatementException nested = failure("BEGIN IMMEDIATE");
+        assertThat(nested.code()).isEqualTo("SQLITE_ERROR");
+        assertThat(nested.getMessage()).contains("within a transaction");
+        assertThat(session.isAutocommit()).isFalse();
+        run("ROLLBACK");
+    }
+
+    @Test
+    void shouldReportACommitOfAnAbortedTransactionAsAFailure() throws Exception {
+        String t = table("aborted");
+        run("CREATE TABLE " + t + " (id int)");
+        run("BEGIN");
+        run("INSERT INTO " + t + " VALUES (1)");
+        // a client savepoint statement runs unguarded; failing, it aborts the PostgreSQL transaction
+        failure("RELEASE SAVEPOINT not_there");
+        StatementException e = failure("COMMIT");
+        assertThat(e.code()).isEqualTo("SQLITE_ERROR");
+        assertThat(e.getMessage()).contains("rolled back");
+        assertThat(session.isAutocommit()).isTrue();
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(0L);
+    }
+
+    @Test
+    void shouldRollBackWhatIsOpenWhenTheStreamEnds() throws Exception {
+        String t = table("close");
+        run("CREATE TABLE " + t + " (id int)");
+        run("BEGIN");
+        run("INSERT INTO " + t + " VALUES (1)");
+        session.rollbackIfOpen();
+        assertThat(session.isAutocommit()).isTrue();
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(0L);
+        session.rollbackIfOpen(); // nothing open: a no-op
+        assertThat(run("SELECT 1").value()).isEqualTo(1L);
+    }
+
+    // ---- read-only tokens -----------------------------------------------------------------------
+
+    @Test
+    void shouldRefuseWritesInAReadOnlySessionAndHandTheConnectionBackClean() throws Exception {
+        String t = table("rotok");
+        run("CREATE TABLE " + t + " (id int)");
+        run("CREATE SEQUENCE " + t + "_seq");
+        Connection shared = connect();
+        SqlSession ro = dialect.open(shared, true);
+
+        assertThat(failure(ro, "INSERT INTO " + t + " VALUES (1)").code()).isEqualTo("SQLITE_READONLY");
+        // statements the scanner takes for reads are refused by PostgreSQL itself
+        StatementException explain = failure(ro, "EXPLAIN ANALYZE INSERT INTO " + t + " VALUES (1)");
+        assertThat(explain.code()).isEqualTo("SQLITE_READONLY");
+        assertThat(explain.getMessage()).contains("(SQLSTATE 25006)");
+        assertThat(failure(ro, "SELECT nextval('" + t + "_seq')").code()).isEqualTo("SQLITE_READONLY");
+        // switching the default off does not last until the next statement
+        run(ro, "SELECT set_config('default_transaction_read_only', 'off', false)");
+        assertThat(failure(ro, "SELECT nextval('" + t + "_seq')").code()).isEqualTo("SQLITE_READONLY");
+        // nor does asking for a writable transaction
+        run(ro, "START TRANSACTION READ WRITE");
+        assertThat(failure(ro, "SELECT nextval('" + t + "_seq')").code()).isEqualTo("SQLITE_READONLY");
+        assertThat(run(ro, "SELECT count(*) FROM " + t).value()).isEqualTo(0L);
+        ro.rollbackIfOpen();
+
+        SqlSession rw = dialect.open(shared, false);
+        assertThat(run(rw, "SHOW default_transaction_read_only").value()).isEqualTo("off");
+        assertThat(run(rw, "INSERT INTO " + t + " VALUES (1)").affected()).isEqualTo(1);
+        assertThat(run(rw, "SELECT nextval('" + t + "_seq')").value()).isEqualTo(1L);
+    }
+
+    // ---- errors -----------------------------------------------------------------------------------
+
+    @Test
+    void shouldMapAUniqueViolationToConstraintWithItsSqlState() throws Exception {
+        String t = table("uniq");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+        run("INSERT INTO " + t + " VALUES (1)");
+        StatementException e = failure("INSERT INTO " + t + " VALUES (?)", 1L);
+        assertThat(e.code()).isEqualTo("SQLITE_CONSTRAINT");
+        assertThat(e.getMessage()).isEqualTo("duplicate key value violates unique constraint \"" + t + "_pkey\" (SQLSTATE 23505)");
+    }
+
+    @Test
+    void shouldMapStatementErrorsToTheClosestSqliteCodes() throws Exception {
+        String t = table("errs");
+        run("CREATE TABLE " + t + " (id int NOT NULL CHECK (id > 0), u uuid, b bool)");
+        assertThat(failure("INSERT INTO " + t + " (id) VALUES (NULL)").getMessage()).contains("23502");
+        assertThat(failure("INSERT INTO " + t + " (id) VALUES (-1)").code()).isEqualTo("SQLITE_CONSTRAINT");
+        StatementException syntax = failure("SELEKT 1");
+        assertThat(syntax.code()).isEqualTo(ErrorCode.SQL_PARSE_ERROR);
+        assertThat(syntax.getMessage()).endsWith("(SQLSTATE 42601)");
+        StatementException missing = failure("SELECT * FROM no_such_table");
+        assertThat(missing.code()).isEqualTo("SQLITE_ERROR");
+        assertThat(missing.getMessage()).isEqualTo("relation \"no_such_table\" does not exist (SQLSTATE 42P01)");
+        assertThat(failure("SELECT no_such_column FROM " + t).getMessage()).contains("42703");
+        assertThat(failure("INSERT INTO " + t + " (id, u) VALUES (1, ?)", "not-a-uuid").code()).isEqualTo("SQLITE_MISMATCH");
+        // an integer does not bind to a bool column: bind text ('1', 'true') instead
+        assertThat(failure("INSERT INTO " + t + " (id, b) VALUES (1, ?)", 1L).getMessage()).contains("42804");
+        run("SET statement_timeout = '50ms'");
+        assertThat(failure("SELECT pg_sleep(2)").code()).isEqualTo("SQLITE_INTERRUPT");
+        run("SET statement_timeout = 0");
+    }
+
+    @Test
+    void shouldReportALockThatIsNotAvailableAsBusy() throws Exception {
+        String t = table("lock");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+        run("INSERT INTO " + t + " VALUES (1)");
+        SqlSession other = dialect.open(connect(), false);
+        run(other, "BEGIN");
+        run(other, "UPDATE " + t + " SET id = 1 WHERE id = 1");
+        run("BEGIN");
+        StatementException e = failure("SELECT * FROM " + t + " FOR UPDATE NOWAIT");
+        assertThat(e.code()).isEqualTo("SQLITE_BUSY");
+        assertThat(e.getMessage()).contains("55P03");
+        assertThat(session.isAutocommit()).isFalse();
+        run("ROLLBACK");
+        run(other, "ROLLBACK");
+    }
+
+    @Test
+    void shouldMapSqlStates() {
+        assertThat(PostgresSession.codeFor("23505")).isEqualTo("SQLITE_CONSTRAINT");
+        assertThat(PostgresSession.codeFor("23503")).isEqualTo("SQLITE_CONSTRAINT");
+        assertThat(PostgresSession.codeFor("42601")).isEqualTo("SQL_PARSE_ERROR");
+        assertThat(PostgresSession.codeFor("42P01")).isEqualTo("SQLITE_ERROR");
+        assertThat(PostgresSession.codeFor("25006")).isEqualTo("SQLITE_READONLY");
+        assertThat(PostgresSession.codeFor("40001")).isEqualTo("SQLITE_BUSY");
+        assertThat(PostgresSession.codeFor("40P01")).isEqualTo("SQLITE_BUSY");
+        assertThat(PostgresSession.codeFor("55P03")).isEqualTo("SQLITE_BUSY");
+        assertThat(PostgresSession.codeFor("57014")).isEqualTo("SQLITE_INTERRUPT");
+        assertThat(PostgresSession.codeFor("22P02")).isEqualTo("SQLITE_MISMATCH");
+        assertThat(PostgresSession.codeFor("08006")).isNull();
+        assertThat(PostgresSession.codeFor("57P01")).isNull();
+        assertThat(PostgresSession.codeFor(null)).isNull();
+    }
+
+    @Test
+    void shouldReportALostConnectionWithoutTheDriversText() throws Exception {
+        SqlSession lost = dialect.open(connect(), false);
+        lost.connection().close();
+        StatementException e = failure(lost, "SELECT 1");
+        assertThat(e.code()).isEqualTo("SQLITE_IOERR");
+        assertThat(e.getMessage()).startsWith("Database connection failure (SQLState 08").doesNotContain(USER).doesNotContain("127.0.0.1");
+    }
+
+    // ---- describe ---------------------------------------------------------------------------------
+
+    @Test
+    void shouldDescribeASelect() throws Exception {
+        String t = table("desc");
+        run("CREATE TABLE " + t + " (id serial PRIMARY KEY, name text, at timestamptz)");
+        ScannedStatement st = SqlScanner.scanOne("SELECT id, name AS n, at, ? AS p FROM " + t + " WHERE name = :name OR id = ?3",
+                SqlScanner.Syntax.POSTGRESQL);
+        DescribeResult d = session.describe(st);
+        assertThat(d.params()).containsExactly(null, ":name", "?3");
+        assertThat(d.columns()).containsExactly(new Column("id", "int4"), new Column("n", "text"), new Column("at", "timestamptz"),
+                new Column("p", "text"));
+        assertThat(d.isReadonly()).isTrue();
+        assertThat(d.isExplain()).isFalse();
+    }
+
+    @Test
+    void shouldDescribeAnInsert() throws Exception {
+        String t = table("desci");
+        run("CREATE TABLE " + t + " (id int, name text)");
+        DescribeResult d = session.describe(SqlScanner.scanOne("INSERT INTO " + t + " VALUES (:id, :name)", SqlScanner.Syntax.POSTGRESQL));
+        assertThat(d.params()).containsExactly(":id", ":name");
+        assertThat(d.columns()).isEmpty();
+        assertThat(d.isReadonly()).isFalse();
+        DescribeResult r = session.describe(SqlScanner.scanOne("INSERT INTO " + t + " VALUES (1, 'a') RETURNING id", SqlScanner.Syntax.POSTGRESQL));
+        assertThat(r.columns()).containsExactly(new Column("id", "int4"));
+        DescribeResult n = session.describe(SqlScanner.scanOne("SELECT ? IS NULL AS missing", SqlScanner.Syntax.POSTGRESQL));
+        assertThat(n.columns()).containsExactly(new Column("missing", "bool"));
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(0L);
+    }
+
+    @Test
+    void shouldKeepTheTransactionWhenDescribeFails() throws Exception {
+        String t = table("descx");
+        run("CREATE TABLE " + t + " (id int)");
+        run("BEGIN");
+        run("INSERT INTO " + t + " VALUES (1)");
+        assertThatThrownBy(() -> session.describe(SqlScanner.scanOne("SELECT * FROM no_such_table", SqlScanner.Syntax.POSTGRESQL)))
+                .isInstanceOfSatisfying(StatementException.class, e -> assertThat(e.getMessage()).contains("42P01"));
+        run("INSERT INTO " + t + " VALUES (2)");
+        run("COMMIT");
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(2L);
+    }
+
+    // ---- sequence ---------------------------------------------------------------------------------
+
+    @Test
+    void shouldRunAScript() throws Exception {
+        String t = table("seq");
+        session.executeScript("CREATE TABLE " + t + " (id int PRIMARY KEY, v text); INSERT INTO " + t + " VALUES (1, 'a;b');"
+                + " CREATE FUNCTION " + t + "_f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;");
+        assertThat(run("SELECT v, " + t + "_f() FROM " + t).row(0)).containsExactly("a;b", 1L);
+    }
+
+    @Test
+    void shouldRunATransactionScript() throws Exception {
+        String t = table("seqtx");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+        session.executeScript("BEGIN; INSERT INTO " + t + " VALUES (1); INSERT INTO " + t + " VALUES (2); COMMIT;");
+        assertThat(session.isAutocommit()).isTrue();
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(2L);
+    }
+
+    @Test
+    void shouldStopAScriptAtTheFirstError() throws Exception {
+        String t = table("seqerr");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+        assertThatThrownBy(() -> session.executeScript("INSERT INTO " + t + " VALUES (1); INSERT INTO " + t + " VALUES (1); INSERT INTO "
+                + t + " VALUES (3)"))
+                .isInstanceOfSatisfying(StatementException.class, e -> assertThat(e.code()).isEqualTo("SQLITE_CONSTRAINT"));
+        assertThat(committed("SELECT id FROM " + t)).containsExactly(1);
+    }
+
+    @Test
+    void shouldNameItselfAndItsSyntax() {
+        assertThat(dialect.name()).isEqualTo("postgresql");
+        assertThat(dialect.syntax()).isEqualTo(SqlScanner.Syntax.POSTGRESQL);
+        assertThat(new SqliteDialect().syntax()).isEqualTo(SqlScanner.Syntax.SQLITE);
+    }
+}
