@@ -84,7 +84,7 @@ final class Stream {
                 session = backend.dialect().open(c, readOnly);
                 connection = c;
             } catch (StatementException | RuntimeException e) {
-                closeQuietly(c);
+                backend.release(c, false);
                 throw e;
             }
         }
@@ -92,35 +92,20 @@ final class Stream {
     }
 
     /** Rolls back what is open and returns the connection to the pool. Called exactly once, by whoever closed the stream. */
-    void releaseConnection() {
+    void releaseConnection(Backend backend) {
         if (connection == null) {
             return;
         }
+        boolean reusable = session.isReusable();
         try {
             session.rollbackIfOpen();
         } catch (SQLException e) {
             LOG.warnf("stream %s: rollback at close failed (SQLState %s); discarding its connection", Long.toHexString(id), e.getSQLState());
-            abort(connection);
+            reusable = false;
         } finally {
-            closeQuietly(connection);
+            backend.release(connection, reusable);
             connection = null;
             session = null;
-        }
-    }
-
-    private static void abort(Connection c) {
-        try {
-            c.abort(Runnable::run);
-        } catch (SQLException | RuntimeException e) {
-            LOG.debug("abort failed", e);
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            LOG.debugf("closing a connection failed, SQLState %s", e.getSQLState());
         }
     }
 }

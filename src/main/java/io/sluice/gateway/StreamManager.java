@@ -2,6 +2,7 @@ package io.sluice.gateway;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.config.SluiceConfig;
+import io.sluice.pool.Backend;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,12 +25,14 @@ public class StreamManager {
 
     private final SluiceConfig.Gateway config;
     private final Batons batons;
+    private final Backend backend;
     private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final ScheduledExecutorService reaper;
 
-    StreamManager(SluiceConfig config) {
+    StreamManager(SluiceConfig config, Backend backend) {
         this.config = config.gateway();
+        this.backend = backend;
         this.batons = new Batons(config.gateway().batonKey().orElse(null), config.cluster().advertiseUrl().orElse(""));
         this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-stream-reaper");
@@ -110,7 +113,7 @@ public class StreamManager {
 
     private void forget(Stream s) {
         streams.remove(s.id);
-        s.releaseConnection();
+        s.releaseConnection(backend);
         open.decrementAndGet();
     }
 
@@ -138,7 +141,7 @@ public class StreamManager {
         for (Stream s : streams.values()) {
             if (s.tryCloseIdle()) {
                 streams.remove(s.id);
-                s.releaseConnection();
+                s.releaseConnection(backend);
             }
         }
     }

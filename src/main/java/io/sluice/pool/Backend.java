@@ -1,6 +1,8 @@
 package io.sluice.pool;
 
 import io.agroal.api.AgroalDataSource;
+import io.agroal.pool.ConnectionHandler;
+import io.agroal.pool.wrapper.ConnectionWrapper;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.StartupEvent;
@@ -68,6 +70,21 @@ public class Backend {
         }
         dataSource.getConfiguration().connectionPoolConfiguration().setMinSize(config.pool().minConnections());
         dataSource.getConfiguration().setMetricsEnabled(true);
+    }
+
+    /**
+     * Gives a leased connection back. A connection that is not reusable (its session state was changed,
+     * or it failed at the connection level) is destroyed instead of returning to the pool.
+     */
+    public void release(Connection connection, boolean reusable) {
+        if (!reusable && connection instanceof ConnectionWrapper wrapper) {
+            wrapper.getHandler().setState(ConnectionHandler.State.FLUSH);
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            LOG.debugf("returning a connection failed, SQLState %s", e.getSQLState());
+        }
     }
 
     /** Connections currently leased out of the pool (a stream holds one from first statement to close). */

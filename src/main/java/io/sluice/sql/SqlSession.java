@@ -7,6 +7,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * One backend connection as a Hrana stream uses it: runs statements with SQLite's transaction
@@ -16,6 +17,13 @@ import java.util.List;
 public abstract class SqlSession {
     protected final Connection connection;
     protected final boolean readOnly;
+    private boolean reusable = true;
+
+    /** Statements whose effect stays with the connection rather than the transaction. */
+    private static final Pattern SESSION_STATE = Pattern.compile(
+            "(?:\\s|--[^\\n]*(?:\\n|$)|/\\*.*?\\*/)*(?:PRAGMA|ATTACH|DETACH|SET|RESET|LISTEN|PREPARE|DECLARE|LOAD"
+                    + "|CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TEMP|TEMPORARY)\\b)",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
     protected SqlSession(Connection connection, boolean readOnly) {
         this.connection = connection;
@@ -26,11 +34,23 @@ public abstract class SqlSession {
         return connection;
     }
 
+    /**
+     * False once a statement changed connection state that outlives the stream (a PRAGMA, a TEMP object,
+     * a session setting): such a connection is discarded instead of going back to the pool.
+     */
+    public boolean isReusable() {
+        return reusable;
+    }
+
     /** Runs one scanned statement with its slot values, feeding the result to the sink. */
     public void execute(ScannedStatement st, Object[] slots, ResultSink sink) throws StatementException {
         if (readOnly && !st.kind().isReadOnly() && st.kind() != StatementKind.PRAGMA) {
             throw new StatementException(ErrorCode.READONLY,
                     "This token is read-only: the statement would write to the database");
+        }
+        if (SESSION_STATE.matcher(st.sql()).lookingAt()) {
+            // pragmas, temp objects and session settings would leak to the next stream on this connection
+            reusable = false;
         }
         beforeStatement(st);
         boolean ok = false;

@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -39,6 +40,11 @@ public final class SqliteDialect implements Dialect {
         }
         return session;
     }
+
+    /** ATTACH and VACUUM INTO reach files outside the data directory: a gateway's clients must not. */
+    private static final Pattern FILE_ACCESS = Pattern.compile(
+            "(?:\\s|--[^\\n]*(?:\\n|$)|/\\*.*?\\*/)*(?:ATTACH\\b|VACUUM\\b[^;]*\\bINTO\\b)",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
     static final class SqliteSession extends SqlSession {
         /** Whether a transaction is open: TRUE, FALSE, or null when a failure made it unknown. */
@@ -109,6 +115,14 @@ public final class SqliteDialect implements Dialect {
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT last_insert_rowid()")) {
                 rs.next();
                 return rs.getLong(1);
+            }
+        }
+
+        @Override
+        protected void beforeStatement(ScannedStatement st) throws StatementException {
+            if (FILE_ACCESS.matcher(st.sql()).lookingAt()) {
+                throw new StatementException("SQLITE_AUTH",
+                        "not authorized: statements that read or write other database files (ATTACH, VACUUM INTO) are disabled");
             }
         }
 
