@@ -27,6 +27,8 @@ public interface SluiceConfig {
 
     Cluster cluster();
 
+    FeatureDefaults features();
+
     /** An external backend database; unset = embedded SQLite. */
     interface Database {
         /** JDBC URL of a PostgreSQL-wire database ({@code SLUICE_DATABASE_URL}), e.g. {@code jdbc:postgresql://db:5432/app}. */
@@ -67,6 +69,14 @@ public interface SluiceConfig {
         /** How long a stream waits for a connection before failing with 503 ({@code DB_ACQUIRE_TIMEOUT}, ms); default 5 s. */
         @WithDefault("5s")
         Duration acquireTimeout();
+
+        /** A lease held longer than this is reported as a possible leak (logged once, counted); default 60 s. */
+        @WithDefault("60s")
+        Duration leakTimeout();
+
+        /** How often idle pooled connections are validated and leases checked for leaks; default 30 s. */
+        @WithDefault("30s")
+        Duration validationInterval();
     }
 
     /** Authentication of the data API. */
@@ -107,6 +117,29 @@ public interface SluiceConfig {
         /** Largest number of SQL texts one stream may store with {@code store_sql}; default 50, as the reference server. */
         @WithDefault("50")
         int maxStoredSql();
+    }
+
+    /** Which enterprise features apply, before flags and rollouts refine it ({@code FEATURE_ENABLE_*}). */
+    interface FeatureDefaults {
+        /** Pooled leases (off = a direct connection per stream, the legacy path); default on. */
+        @WithDefault("true")
+        boolean connectionPool();
+
+        /** Lease tracking through the state machine; default on. */
+        @WithDefault("true")
+        boolean stateMachine();
+
+        /** The circuit breaker around acquisition and execution; default on. */
+        @WithDefault("true")
+        boolean circuitBreaker();
+
+        /** Detailed per-statement metrics; default on. */
+        @WithDefault("true")
+        boolean enterpriseMonitoring();
+
+        /** Per-statement debug logging with literals redacted; default off. */
+        @WithDefault("false")
+        boolean detailedLogging();
     }
 
     /** Multi-replica settings. */

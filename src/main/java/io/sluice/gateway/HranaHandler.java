@@ -22,6 +22,8 @@ import java.util.List;
 @ApplicationScoped
 public class HranaHandler {
     static final String JSON = "application/json";
+    /** Names the calling application when tokens carry no subject; it keys feature rollouts. */
+    static final String CLIENT_HEADER = "x-sluice-client";
 
     private final DataApiAuth auth;
     private final StreamManager streams;
@@ -110,7 +112,8 @@ public class HranaHandler {
     /** The caller's stream, held BUSY; null when the request was forwarded to the replica that owns it. */
     private Stream openOrResume(RoutingContext ctx, String baton, Principal principal, byte[] body) {
         if (baton == null) {
-            return streams.open(principal.access() == Access.READ_ONLY);
+            String key = principal.subject() != null ? principal.subject() : ctx.request().getHeader(CLIENT_HEADER);
+            return streams.open(principal.access() == Access.READ_ONLY, key);
         }
         Batons.Decoded d = streams.decode(baton);
         if (!streams.isLocal(d)) {

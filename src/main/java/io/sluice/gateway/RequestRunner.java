@@ -20,6 +20,7 @@ import io.sluice.sql.ErrorCode;
 import io.sluice.sql.ResponseBudget;
 import io.sluice.sql.ResultSink;
 import io.sluice.sql.ScannedStatement;
+import io.sluice.sql.SqlErrors;
 import io.sluice.sql.SqlScanner;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
@@ -205,7 +206,23 @@ public class RequestRunner {
         ScannedStatement scanned = SqlScanner.scanOne(sql, backend.dialect().syntax());
         Object[] slots = ArgumentBinder.bind(scanned, stmt.args(), stmt.namedArgs());
         SqlSession session = s.session(backend);
-        session.execute(scanned, slots, sink);
+        try {
+            session.execute(scanned, slots, sink);
+        } catch (StatementException e) {
+            if (SqlErrors.isConnectionFailure(e)) {
+                s.lease().onConnectionFailure(e.code());
+                backend.onConnectionFailure("statement failed: " + e.code());
+            } else {
+                recordStatement(s, session);
+            }
+            throw e;
+        }
+        recordStatement(s, session);
+    }
+
+    private static void recordStatement(Stream s, SqlSession session) throws StatementException {
+        // asking for the transaction state costs a little, so only when the lease is tracked
+        s.lease().onStatement(s.features.stateMachine() && !session.isAutocommit());
     }
 
     private static String resolveSql(Stream s, String sql, Integer sqlId) throws StatementException {

@@ -2,9 +2,10 @@ package io.sluice.gateway;
 
 import io.sluice.pool.Backend;
 import io.sluice.pool.BackendUnavailableException;
+import io.sluice.pool.Lease;
+import io.sluice.flags.Features;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,17 +33,19 @@ final class Stream {
 
     final long id;
     final boolean readOnly;
+    final Features features;
     private final AtomicInteger state = new AtomicInteger(BUSY);
     /** The sequence number the next request's baton must carry. */
     volatile long sequence;
     volatile long lastUsedNanos;
     private final Map<Integer, String> storedSql = new HashMap<>();
-    private Connection connection;
+    private Lease lease;
     private SqlSession session;
 
-    Stream(long id, boolean readOnly) {
+    Stream(long id, boolean readOnly, Features features) {
         this.id = id;
         this.readOnly = readOnly;
+        this.features = features;
         this.lastUsedNanos = System.nanoTime();
     }
 
@@ -79,21 +82,26 @@ final class Stream {
 
     SqlSession session(Backend backend) throws BackendUnavailableException, StatementException {
         if (session == null) {
-            Connection c = backend.lease();
+            Lease l = backend.lease(id, features);
             try {
-                session = backend.dialect().open(c, readOnly);
-                connection = c;
+                session = backend.dialect().open(l.connection(), readOnly);
+                lease = l;
             } catch (StatementException | RuntimeException e) {
-                backend.release(c, false);
+                backend.release(l, false);
                 throw e;
             }
         }
         return session;
     }
 
-    /** Rolls back what is open and returns the connection to the pool. Called exactly once, by whoever closed the stream. */
+    /** The stream's lease, or null before its first statement. */
+    Lease lease() {
+        return lease;
+    }
+
+    /** Rolls back what is open and gives the lease back. Called exactly once, by whoever closed the stream. */
     void releaseConnection(Backend backend) {
-        if (connection == null) {
+        if (lease == null) {
             return;
         }
         boolean reusable = session.isReusable();
@@ -103,8 +111,8 @@ final class Stream {
             LOG.warnf("stream %s: rollback at close failed (SQLState %s); discarding its connection", Long.toHexString(id), e.getSQLState());
             reusable = false;
         } finally {
-            backend.release(connection, reusable);
-            connection = null;
+            backend.release(lease, reusable);
+            lease = null;
             session = null;
         }
     }

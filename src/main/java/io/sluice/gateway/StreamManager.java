@@ -2,6 +2,7 @@ package io.sluice.gateway;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.config.SluiceConfig;
+import io.sluice.flags.FeatureDecisions;
 import io.sluice.pool.Backend;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -26,13 +27,15 @@ public class StreamManager {
     private final SluiceConfig.Gateway config;
     private final Batons batons;
     private final Backend backend;
+    private final FeatureDecisions decisions;
     private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final ScheduledExecutorService reaper;
 
-    StreamManager(SluiceConfig config, Backend backend) {
+    StreamManager(SluiceConfig config, Backend backend, FeatureDecisions decisions) {
         this.config = config.gateway();
         this.backend = backend;
+        this.decisions = decisions;
         this.batons = new Batons(config.gateway().batonKey().orElse(null), config.cluster().advertiseUrl().orElse(""));
         this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-stream-reaper");
@@ -43,8 +46,12 @@ public class StreamManager {
         reaper.scheduleWithFixedDelay(this::expireIdle, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Opens a new stream, held BUSY by the caller. */
-    Stream open(boolean readOnly) {
+    /**
+     * Opens a new stream, held BUSY by the caller.
+     *
+     * @param rolloutKey the key feature decisions are made for; null = the stream id
+     */
+    Stream open(boolean readOnly, String rolloutKey) {
         int max = config.maxStreams();
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
@@ -52,7 +59,8 @@ public class StreamManager {
                     "Too many open streams (limit " + max + "); close streams or retry later", 1);
         }
         // ids need not be secret (batons are signed), only unlikely to collide between replicas
-        return new Stream(ThreadLocalRandom.current().nextLong(), readOnly);
+        long id = ThreadLocalRandom.current().nextLong();
+        return new Stream(id, readOnly, decisions.decide(rolloutKey != null ? rolloutKey : Long.toHexString(id)));
     }
 
     /** Verifies a baton; a forged or garbled one is a 400. */

@@ -1,15 +1,21 @@
 package io.sluice.pool;
 
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.AgroalDataSourceMetrics;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.agroal.pool.ConnectionHandler;
 import io.agroal.pool.wrapper.ConnectionWrapper;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.InjectableInstance;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
+import io.sluice.flags.Features;
 import io.sluice.sql.Dialect;
 import io.sluice.sql.PostgresDialect;
 import io.sluice.sql.SqliteDialect;
+import io.sluice.state.Connectivity;
+import io.sluice.state.StateMachine;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,12 +23,28 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * The active backend database: embedded SQLite, or PostgreSQL when {@code sluice.database.url} is set
- * (see {@link io.sluice.config.BackendSelection}). Owns its dialect and hands out connection leases.
+ * The pool manager: the active backend database (embedded SQLite, or PostgreSQL when
+ * {@code sluice.database.url} is set — see {@link io.sluice.config.BackendSelection}), its dialect, and
+ * connection leases. A lease comes from the Agroal pool with the acquire timeout, or — when the pool
+ * feature does not apply — is a direct connection of its own (the legacy path). Leases held past the leak
+ * timeout are reported; the pool can be resized live; the backend's connectivity is a state machine.
  */
 @ApplicationScoped
 public class Backend {
@@ -33,7 +55,16 @@ public class Backend {
     private final InjectableInstance<AgroalDataSource> sqlite;
     private final InjectableInstance<AgroalDataSource> postgresql;
     private final Dialect dialect;
+    private final Clock clock = Clock.systemUTC();
+    private final StateMachine<Connectivity> connectivity = new StateMachine<>("backend", Connectivity.INITIALIZING, 64, clock);
+    private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
+    private final AtomicLong leaseIds = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicLong leaks = new AtomicLong();
+    private final AtomicLong evicted = new AtomicLong();
+    private final AtomicLong directOpen = new AtomicLong();
     private volatile AgroalDataSource dataSource;
+    private ScheduledExecutorService housekeeping;
 
     Backend(SluiceConfig config,
             @DataSource("sqlite") InjectableInstance<AgroalDataSource> sqlite,
@@ -51,9 +82,11 @@ public class Backend {
             dataSource = postgresql.get();
             try (Connection c = dataSource.getConnection()) {
                 LOG.infof("PostgreSQL backend: %s %s", c.getMetaData().getDatabaseProductName(), c.getMetaData().getDatabaseProductVersion());
+                connectivity.moveTo(Connectivity.CONNECTED, "first connection");
             } catch (SQLException e) {
                 // a database that is down at start is not fatal: requests fail fast until it is back
                 LOG.warnf("PostgreSQL backend is not reachable at start (SQLState %s); will keep trying", e.getSQLState());
+                connectivity.moveTo(Connectivity.DISCONNECTED, "unreachable at start");
             }
         } else {
             try {
@@ -64,46 +97,195 @@ public class Backend {
             dataSource = sqlite.get();
             try (Connection c = dataSource.getConnection()) {
                 LOG.infof("embedded SQLite database at %s", config.dataDir().resolve("sluice.db").toAbsolutePath());
+                connectivity.moveTo(Connectivity.CONNECTED, "first connection");
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot open the embedded SQLite database in " + config.dataDir(), e);
             }
         }
-        dataSource.getConfiguration().connectionPoolConfiguration().setMinSize(config.pool().minConnections());
         dataSource.getConfiguration().setMetricsEnabled(true);
+        dataSource.getConfiguration().connectionPoolConfiguration().setMinSize(config.pool().minConnections());
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-lease-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(100, Math.min(config.pool().leakTimeout().toMillis() / 2, 10_000));
+        housekeeping.scheduleWithFixedDelay(this::reportLeaks, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Gives a leased connection back. A connection that is not reusable (its session state was changed,
-     * or it failed at the connection level) is destroyed instead of returning to the pool.
-     */
-    public void release(Connection connection, boolean reusable) {
-        if (!reusable && connection instanceof ConnectionWrapper wrapper) {
-            wrapper.getHandler().setState(ConnectionHandler.State.FLUSH);
+    void onStop(@Observes ShutdownEvent event) {
+        if (connectivity.current() != Connectivity.CLOSED && connectivity.current() != Connectivity.CLOSING) {
+            connectivity.moveTo(Connectivity.CLOSING, "shutdown");
         }
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            LOG.debugf("returning a connection failed, SQLState %s", e.getSQLState());
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
         }
-    }
-
-    /** Connections currently leased out of the pool (a stream holds one from first statement to close). */
-    public long activeConnections() {
-        return dataSource.getMetrics().activeCount();
+        connectivity.moveTo(Connectivity.CLOSED, "shutdown");
     }
 
     public Dialect dialect() {
         return dialect;
     }
 
-    /** Leases a connection, waiting at most the pool's acquire timeout. */
-    public Connection lease() throws BackendUnavailableException {
+    public String backendName() {
+        return dialect.name();
+    }
+
+    public StateMachine<Connectivity> connectivity() {
+        return connectivity;
+    }
+
+    /**
+     * Leases a connection for a stream: from the pool (waiting at most the acquire timeout) or, when the
+     * pool feature does not apply, a direct connection of its own.
+     */
+    public Lease lease(long streamId, Features features) throws BackendUnavailableException {
+        Connection c;
         try {
-            return dataSource.getConnection();
+            c = features.pool() ? dataSource.getConnection() : openDirect();
         } catch (SQLException e) {
+            if (features.pool() && isAcquisitionTimeout(e)) {
+                timeouts.incrementAndGet();
+                onDegraded("acquisition timeout");
+                LOG.debugf("connection lease timed out for stream %s", Long.toHexString(streamId));
+                throw new BackendUnavailableException("No database connection available within "
+                        + dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout().toMillis() + " ms", e);
+            }
+            onConnectionFailure("connect failed, SQLState " + e.getSQLState());
             LOG.debugf("connection lease failed, SQLState %s", e.getSQLState());
-            throw new BackendUnavailableException("No database connection available within "
-                    + config.pool().acquireTimeout().toMillis() + " ms");
+            throw new BackendUnavailableException("The database is unreachable", e);
+        }
+        Lease lease = new Lease(leaseIds.incrementAndGet(), streamId, c, features.pool(), features.stateMachine(), clock);
+        leases.put(lease.id(), lease);
+        onConnected("lease succeeded");
+        return lease;
+    }
+
+    /**
+     * Gives a lease back. A connection that is not reusable (its session state was changed, or the lease
+     * is BROKEN) is destroyed instead of returning to the pool; a direct connection is always closed.
+     */
+    public void release(Lease lease, boolean reusable) {
+        leases.remove(lease.id());
+        lease.onRelease();
+        Connection c = lease.connection();
+        if (!lease.pooled()) {
+            directOpen.decrementAndGet();
+        } else if ((!reusable || lease.isBroken()) && c instanceof ConnectionWrapper wrapper) {
+            evicted.incrementAndGet();
+            wrapper.getHandler().setState(ConnectionHandler.State.FLUSH);
+        }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            LOG.debugf("returning a connection failed, SQLState %s", e.getSQLState());
+        }
+    }
+
+    /** Called by the request path when a statement failed at the connection level. */
+    public void onConnectionFailure(String cause) {
+        Connectivity now = connectivity.current();
+        if (now == Connectivity.CONNECTED || now == Connectivity.DEGRADED || now == Connectivity.RECONNECTING) {
+            connectivity.moveFrom(now, Connectivity.DISCONNECTED, cause);
+        }
+    }
+
+    private void onDegraded(String cause) {
+        connectivity.moveFrom(Connectivity.CONNECTED, Connectivity.DEGRADED, cause);
+    }
+
+    private void onConnected(String cause) {
+        Connectivity now = connectivity.current();
+        if (now == Connectivity.CONNECTED) {
+            return;
+        }
+        if (now == Connectivity.DISCONNECTED) {
+            connectivity.moveFrom(Connectivity.DISCONNECTED, Connectivity.RECONNECTING, cause);
+            now = Connectivity.RECONNECTING;
+        }
+        if (now == Connectivity.RECONNECTING || now == Connectivity.DEGRADED || now == Connectivity.INITIALIZING) {
+            connectivity.moveFrom(now, Connectivity.CONNECTED, cause);
+        }
+    }
+
+    private Connection openDirect() throws SQLException {
+        var factory = dataSource.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration();
+        Properties props = new Properties();
+        props.putAll(factory.jdbcProperties());
+        config.database().user().ifPresent(u -> props.setProperty("user", u));
+        config.database().password().ifPresent(p -> props.setProperty("password", p));
+        Connection c = DriverManager.getConnection(factory.jdbcUrl(), props);
+        directOpen.incrementAndGet();
+        return c;
+    }
+
+    /**
+     * True when the pool simply had no connection to give in time. Agroal reports a connection that could
+     * not be created as an acquisition timeout too, but with the creation failure as its cause: that is the
+     * database failing, not the pool being exhausted.
+     */
+    private static boolean isAcquisitionTimeout(SQLException e) {
+        String m = e.getMessage();
+        return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout") && e.getCause() == null;
+    }
+
+    /** Changes the pool's limits live; existing leases are unaffected, new ones see the new limits at once. */
+    public void resize(int minConnections, int maxConnections, Duration acquireTimeout) {
+        if (minConnections < 0 || maxConnections < 1 || minConnections > maxConnections) {
+            throw new IllegalArgumentException("need 0 <= minConnections <= maxConnections and maxConnections >= 1");
+        }
+        if (acquireTimeout.isNegative() || acquireTimeout.isZero()) {
+            throw new IllegalArgumentException("acquireTimeout must be positive");
+        }
+        AgroalConnectionPoolConfiguration pool = dataSource.getConfiguration().connectionPoolConfiguration();
+        // order matters: Agroal refuses a max below the current min and a min above the current max
+        if (maxConnections >= pool.maxSize()) {
+            pool.setMaxSize(maxConnections);
+            pool.setMinSize(minConnections);
+        } else {
+            pool.setMinSize(minConnections);
+            pool.setMaxSize(maxConnections);
+            // the maximum only limits creation: close idle connections so the pool shrinks now
+            dataSource.flush(AgroalDataSource.FlushMode.IDLE);
+        }
+        pool.setAcquisitionTimeout(acquireTimeout);
+        LOG.infof("connection pool resized: min %d, max %d, acquire timeout %d ms", minConnections, maxConnections, acquireTimeout.toMillis());
+    }
+
+    /** Connections currently leased out of the pool. */
+    public long activeConnections() {
+        return dataSource.getMetrics().activeCount();
+    }
+
+    public PoolStatus status() {
+        AgroalDataSourceMetrics m = dataSource.getMetrics();
+        AgroalConnectionPoolConfiguration pool = dataSource.getConfiguration().connectionPoolConfiguration();
+        return new PoolStatus(dialect.name(), connectivity.current().name(), pool.minSize(), pool.maxSize(), pool.acquisitionTimeout(),
+                m.activeCount(), m.availableCount(), m.awaitingCount(), directOpen.get(), m.maxUsedCount(),
+                m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(),
+                timeouts.get(), leaks.get(), evicted.get());
+    }
+
+    /** Every open lease, longest-held first. */
+    public List<LeaseView> leases() {
+        List<Lease> open = new ArrayList<>(leases.values());
+        open.sort(Comparator.comparingLong(Lease::ageNanos).reversed());
+        List<LeaseView> out = new ArrayList<>(open.size());
+        for (Lease l : open) {
+            out.add(new LeaseView(l.id(), Long.toHexString(l.streamId()), l.pooled(),
+                    l.state() == null ? "untracked" : l.state().name(), Duration.ofNanos(l.ageNanos()), l.statements()));
+        }
+        return out;
+    }
+
+    void reportLeaks() {
+        long limit = config.pool().leakTimeout().toNanos();
+        for (Lease l : leases.values()) {
+            if (l.ageNanos() > limit && l.markLeakReported()) {
+                leaks.incrementAndGet();
+                LOG.warnf("possible connection leak: lease %d held by stream %s for %d ms (%d statements)",
+                        l.id(), Long.toHexString(l.streamId()), l.ageNanos() / 1_000_000, l.statements());
+            }
         }
     }
 }

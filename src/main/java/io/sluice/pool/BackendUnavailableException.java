@@ -5,4 +5,9 @@ public class BackendUnavailableException extends Exception {
     public BackendUnavailableException(String message) {
         super(message, null, false, false);
     }
+
+    /** @param cause kept for failure classification (the breaker), never shown to clients */
+    public BackendUnavailableException(String message, Throwable cause) {
+        super(message, cause, false, false);
+    }
 }

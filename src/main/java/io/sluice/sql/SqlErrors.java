@@ -10,6 +10,14 @@ public final class SqlErrors {
     private SqlErrors() {
     }
 
+    /** The code of a connection-level failure, as {@link #connectionFailure} produces it. */
+    public static final String CONNECTION_FAILURE_CODE = "SQLITE_IOERR";
+
+    /** True when a statement failed because the connection did, not because of the statement. */
+    public static boolean isConnectionFailure(StatementException e) {
+        return CONNECTION_FAILURE_CODE.equals(e.code());
+    }
+
     /**
      * Turns a driver failure into a Hrana error without the driver's raw text, which can hold host names
      * or credentials; the SQLState is kept so operators can still tell failures apart.
@@ -17,6 +25,6 @@ public final class SqlErrors {
     public static StatementException connectionFailure(SQLException e) {
         String state = e.getSQLState() == null ? "unknown" : e.getSQLState();
         LOG.debugf(e, "backend failure, SQLState %s", state);
-        return new StatementException("SQLITE_IOERR", "Database connection failure (SQLState " + state + ")");
+        return new StatementException(CONNECTION_FAILURE_CODE, "Database connection failure (SQLState " + state + ")");
     }
 }

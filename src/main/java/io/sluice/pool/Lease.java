@@ -1,0 +1,112 @@
+package io.sluice.pool;
+
+import io.sluice.state.LeaseState;
+import io.sluice.state.StateMachine;
+import java.sql.Connection;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One backend connection held by one stream, from its first statement until the stream ends. A pooled
+ * lease comes from Agroal; a direct lease (the legacy path) is a connection of its own, closed at release.
+ * When the state-machine feature applies, the lease's life is tracked as a {@link LeaseState} machine.
+ */
+public final class Lease {
+    private final long id;
+    private final long streamId;
+    private final Connection connection;
+    private final boolean pooled;
+    private final long leasedAtNanos = System.nanoTime();
+    private final StateMachine<LeaseState> state;
+    private final AtomicLong statements = new AtomicLong();
+    private volatile boolean leakReported;
+    private volatile boolean broken;
+
+    Lease(long id, long streamId, Connection connection, boolean pooled, boolean tracked, Clock clock) {
+        this.id = id;
+        this.streamId = streamId;
+        this.connection = connection;
+        this.pooled = pooled;
+        this.state = tracked ? new StateMachine<>("lease " + id, LeaseState.IDLE, 16, clock) : null;
+        if (state != null) {
+            state.moveTo(LeaseState.LEASED, "leased by stream " + Long.toHexString(streamId));
+        }
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public long streamId() {
+        return streamId;
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    public boolean pooled() {
+        return pooled;
+    }
+
+    /** The lease state, or null when the state-machine feature does not apply to this lease. */
+    public LeaseState state() {
+        return state == null ? null : state.current();
+    }
+
+    public long statements() {
+        return statements.get();
+    }
+
+    public long ageNanos() {
+        return System.nanoTime() - leasedAtNanos;
+    }
+
+    boolean isBroken() {
+        return broken;
+    }
+
+    /** Records a statement that ran, and whether it left a transaction open. */
+    public void onStatement(boolean transactionOpen) {
+        statements.incrementAndGet();
+        if (state != null) {
+            LeaseState now = state.current();
+            if (transactionOpen && now == LeaseState.LEASED) {
+                state.moveFrom(LeaseState.LEASED, LeaseState.IN_TRANSACTION, "transaction began");
+            } else if (!transactionOpen && now == LeaseState.IN_TRANSACTION) {
+                state.moveFrom(LeaseState.IN_TRANSACTION, LeaseState.LEASED, "transaction ended");
+            }
+        }
+    }
+
+    /**
+     * Marks the connection as having seen a connection-level failure: with the state machine on it will
+     * be evicted rather than pooled again.
+     */
+    public void onConnectionFailure(String cause) {
+        if (state != null) {
+            broken = true;
+            LeaseState now = state.current();
+            if (now == LeaseState.LEASED || now == LeaseState.IN_TRANSACTION) {
+                state.moveFrom(now, LeaseState.BROKEN, cause);
+            }
+        }
+    }
+
+    void onRelease() {
+        if (state != null) {
+            LeaseState now = state.current();
+            if (now == LeaseState.LEASED || now == LeaseState.IN_TRANSACTION) {
+                state.moveFrom(now, LeaseState.RELEASED, "stream ended");
+            }
+        }
+    }
+
+    boolean markLeakReported() {
+        if (leakReported) {
+            return false;
+        }
+        leakReported = true;
+        return true;
+    }
+}

@@ -1,0 +1,55 @@
+package io.sluice.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@TestProfile(LegacyPathTest.PoolOff.class)
+class LegacyPathTest {
+
+    /** The connection-pool feature off: every stream gets its own direct connection. */
+    public static class PoolOff implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.features.connection-pool", "false");
+        }
+    }
+
+    @Inject
+    Backend backend;
+
+    @Test
+    void shouldOpenADirectConnectionPerStreamAndCloseItWithTheStream() {
+        long createdBefore = backend.status().created();
+        String baton = Hrana.openStream("BEGIN", "SELECT 1");
+
+        PoolStatus during = backend.status();
+        assertThat(during.direct()).isEqualTo(1);
+        assertThat(during.active()).as("no pooled connection is leased").isZero();
+        assertThat(backend.leases()).singleElement().extracting(LeaseView::pooled).isEqualTo(false);
+
+        Hrana.close(baton);
+
+        PoolStatus after = backend.status();
+        assertThat(after.direct()).isZero();
+        assertThat(after.created()).as("the pool opened nothing for it").isEqualTo(createdBefore);
+        assertThat(backend.leases()).isEmpty();
+    }
+
+    @Test
+    void shouldRollBackADirectStreamsTransactionWhenItCloses() {
+        Hrana.openStream("CREATE TABLE IF NOT EXISTS legacy_rb (a)", "close");
+        String baton = Hrana.openStream("BEGIN", "INSERT INTO legacy_rb VALUES (1)");
+        Hrana.close(baton);
+
+        String rows = Hrana.pipeline(null, "SELECT count(*) FROM legacy_rb", "close").jsonPath()
+                .getString("results[0].response.result.rows[0][0].value");
+        assertThat(rows).isEqualTo("0");
+    }
+}
