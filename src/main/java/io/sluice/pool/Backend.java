@@ -64,6 +64,8 @@ public class Backend {
     private final AtomicLong evicted = new AtomicLong();
     private final AtomicLong directOpen = new AtomicLong();
     private volatile AgroalDataSource dataSource;
+    private volatile long lastSuccessNanos;
+    private volatile long failingSinceMillis;
     private ScheduledExecutorService housekeeping;
 
     Backend(SluiceConfig config,
@@ -161,6 +163,38 @@ public class Backend {
         return lease;
     }
 
+    /** True once the backend has been prepared at start. */
+    public boolean isStarted() {
+        return dataSource != null;
+    }
+
+    /** When a lease last succeeded ({@link System#nanoTime()}), 0 if never. */
+    public long lastSuccessNanos() {
+        return lastSuccessNanos;
+    }
+
+    /** Since when (epoch ms) the backend has been failing, 0 while it is fine. */
+    public long failingSinceMillis() {
+        return failingSinceMillis;
+    }
+
+    /**
+     * Actively checks the database with a connection of its own (not the pool's, so an exhausted pool does
+     * not look like a dead database): opens it and asks it whether it is valid.
+     */
+    public boolean probe(Duration timeout) {
+        try (Connection c = openProbe(timeout)) {
+            boolean ok = c.isValid((int) Math.max(1, timeout.toSeconds()));
+            if (ok) {
+                onConnected("health probe succeeded");
+            }
+            return ok;
+        } catch (SQLException e) {
+            onConnectionFailure("health probe failed, SQLState " + e.getSQLState());
+            return false;
+        }
+    }
+
     /**
      * Gives a lease back. A connection that is not reusable (its session state was changed, or the lease
      * is BROKEN) is destroyed instead of returning to the pool; a direct connection is always closed.
@@ -184,6 +218,9 @@ public class Backend {
 
     /** Called by the request path when a statement failed at the connection level. */
     public void onConnectionFailure(String cause) {
+        if (failingSinceMillis == 0) {
+            failingSinceMillis = clock.millis();
+        }
         Connectivity now = connectivity.current();
         if (now == Connectivity.CONNECTED || now == Connectivity.DEGRADED || now == Connectivity.RECONNECTING) {
             connectivity.moveFrom(now, Connectivity.DISCONNECTED, cause);
@@ -195,6 +232,8 @@ public class Backend {
     }
 
     private void onConnected(String cause) {
+        lastSuccessNanos = System.nanoTime();
+        failingSinceMillis = 0;
         Connectivity now = connectivity.current();
         if (now == Connectivity.CONNECTED) {
             return;
@@ -209,14 +248,30 @@ public class Backend {
     }
 
     private Connection openDirect() throws SQLException {
-        var factory = dataSource.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration();
-        Properties props = new Properties();
-        props.putAll(factory.jdbcProperties());
-        config.database().user().ifPresent(u -> props.setProperty("user", u));
-        config.database().password().ifPresent(p -> props.setProperty("password", p));
-        Connection c = DriverManager.getConnection(factory.jdbcUrl(), props);
+        Connection c = DriverManager.getConnection(jdbcUrl(), directProperties());
         directOpen.incrementAndGet();
         return c;
+    }
+
+    private Connection openProbe(Duration timeout) throws SQLException {
+        Properties props = directProperties();
+        if (postgres) {
+            props.setProperty("connectTimeout", Long.toString(Math.max(1, timeout.toSeconds())));
+            props.setProperty("socketTimeout", Long.toString(Math.max(1, timeout.toSeconds())));
+        }
+        return DriverManager.getConnection(jdbcUrl(), props);
+    }
+
+    private String jdbcUrl() {
+        return dataSource.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration().jdbcUrl();
+    }
+
+    private Properties directProperties() {
+        Properties props = new Properties();
+        props.putAll(dataSource.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration().jdbcProperties());
+        config.database().user().ifPresent(u -> props.setProperty("user", u));
+        config.database().password().ifPresent(p -> props.setProperty("password", p));
+        return props;
     }
 
     /**
