@@ -8,6 +8,9 @@ import io.sluice.gateway.Hrana.Version;
 import io.sluice.gateway.ResponseWriter.Result;
 import io.sluice.gateway.auth.Access;
 import io.sluice.gateway.auth.Principal;
+import io.sluice.metrics.SluiceMetrics;
+import io.sluice.metrics.SluiceMetrics.Endpoint;
+import io.sluice.metrics.SluiceMetrics.RequestOutcome;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.sql.ResponseBudget;
 import io.sluice.sql.StatementException;
@@ -29,12 +32,15 @@ public class HranaHandler {
     private final StreamManager streams;
     private final RequestRunner runner;
     private final StreamForwarder forwarder;
+    private final SluiceMetrics metrics;
     private final SluiceConfig.Gateway config;
     private final RequestParser v2 = new RequestParser(Version.V2);
     private final RequestParser v3 = new RequestParser(Version.V3);
 
-    HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, StreamForwarder forwarder, SluiceConfig config) {
+    HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, StreamForwarder forwarder, SluiceConfig config,
+            SluiceMetrics metrics) {
         this.auth = auth;
+        this.metrics = metrics;
         this.streams = streams;
         this.forwarder = forwarder;
         this.runner = runner;
@@ -45,8 +51,10 @@ public class HranaHandler {
         Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
         byte[] body = body(ctx);
         JsonNode root = RequestParser.readTree(body);
+        Endpoint endpoint = version == Version.V2 ? Endpoint.PIPELINE_V2 : Endpoint.PIPELINE_V3;
         Stream stream = openOrResume(ctx, RequestParser.baton(root), principal, body);
         if (stream == null) {
+            metrics.request(endpoint, RequestOutcome.FORWARDED);
             return;
         }
         ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
@@ -69,6 +77,7 @@ public class HranaHandler {
         }
         String baton = streams.finish(stream);
         respond(ctx, 200, ResponseWriter.pipeline(baton, results));
+        metrics.request(endpoint, RequestOutcome.OK);
     }
 
     void cursor(RoutingContext ctx) {
@@ -77,6 +86,7 @@ public class HranaHandler {
         JsonNode root = RequestParser.readTree(body);
         Stream stream = openOrResume(ctx, RequestParser.baton(root), principal, body);
         if (stream == null) {
+            metrics.request(Endpoint.CURSOR, RequestOutcome.FORWARDED);
             return;
         }
         Batch batch;
@@ -107,6 +117,7 @@ public class HranaHandler {
         }
         streams.finish(stream);
         writer.end();
+        metrics.request(Endpoint.CURSOR, RequestOutcome.OK);
     }
 
     /** The caller's stream, held BUSY; null when the request was forwarded to the replica that owns it. */

@@ -2,6 +2,9 @@ package io.sluice.gateway;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.gateway.Hrana.Version;
+import io.sluice.metrics.SluiceMetrics;
+import io.sluice.metrics.SluiceMetrics.Endpoint;
+import io.sluice.metrics.SluiceMetrics.RequestOutcome;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Route;
@@ -24,20 +27,22 @@ public class HranaRoutes {
     private static final String PREFIX = "^(?:/[^?#]*)?";
 
     private final HranaHandler handler;
+    private final SluiceMetrics metrics;
     private final SluiceConfig.Gateway config;
     private final String version;
 
-    HranaRoutes(HranaHandler handler, SluiceConfig config) {
+    HranaRoutes(HranaHandler handler, SluiceConfig config, SluiceMetrics metrics) {
         this.handler = handler;
+        this.metrics = metrics;
         this.config = config.gateway();
         this.version = "sluice " + ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class).orElse("dev");
     }
 
     void register(@Observes Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBytes());
-        post(router, "/v2/pipeline", body, ctx -> handler.pipeline(ctx, Version.V2));
-        post(router, "/v3/pipeline", body, ctx -> handler.pipeline(ctx, Version.V3));
-        post(router, "/v3/cursor", body, handler::cursor);
+        post(router, "/v2/pipeline", Endpoint.PIPELINE_V2, body, ctx -> handler.pipeline(ctx, Version.V2));
+        post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, body, ctx -> handler.pipeline(ctx, Version.V3));
+        post(router, "/v3/cursor", Endpoint.CURSOR, body, handler::cursor);
         get(router, "/v2", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/v3", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/health", ctx -> ctx.response().setStatusCode(200).end());
@@ -45,9 +50,27 @@ public class HranaRoutes {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(version));
     }
 
-    private void post(Router router, String path, BodyHandler body, Handler<RoutingContext> work) {
+    private void post(Router router, String path, Endpoint endpoint, BodyHandler body, Handler<RoutingContext> work) {
         Route route = router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$");
-        route.handler(body).blockingHandler(work, false).failureHandler(HranaRoutes::failure);
+        route.handler(body).blockingHandler(work, false).failureHandler(ctx -> {
+            metrics.request(endpoint, outcome(ctx));
+            failure(ctx);
+        });
+    }
+
+    private static RequestOutcome outcome(RoutingContext ctx) {
+        if (ctx.failure() instanceof ProtocolException p) {
+            return switch (p.status()) {
+                case 401, 403 -> RequestOutcome.UNAUTHORIZED;
+                case 503 -> "CIRCUIT_OPEN".equals(p.code()) ? RequestOutcome.CIRCUIT_OPEN : RequestOutcome.UNAVAILABLE;
+                case 500 -> RequestOutcome.SERVER_ERROR;
+                default -> "STREAM_EXPIRED".equals(p.code()) ? RequestOutcome.STREAM_EXPIRED : RequestOutcome.BAD_REQUEST;
+            };
+        }
+        if (ctx.statusCode() == 413) {
+            return RequestOutcome.TOO_LARGE;
+        }
+        return ctx.statusCode() >= 400 && ctx.statusCode() < 500 ? RequestOutcome.BAD_REQUEST : RequestOutcome.SERVER_ERROR;
     }
 
     private static void get(Router router, String path, Handler<RoutingContext> h) {

@@ -12,6 +12,8 @@ import io.sluice.gateway.Hrana.OkCond;
 import io.sluice.gateway.Hrana.OrCond;
 import io.sluice.gateway.Hrana.Stmt;
 import io.sluice.gateway.Hrana.StreamRequest;
+import io.sluice.metrics.SluiceMetrics;
+import io.sluice.metrics.SluiceMetrics.StatementOutcome;
 import io.sluice.pool.Backend;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.sql.ArgumentBinder;
@@ -33,10 +35,12 @@ import java.util.Map;
 public class RequestRunner {
     private final Backend backend;
     private final SluiceConfig.Gateway config;
+    private final SluiceMetrics metrics;
 
-    RequestRunner(Backend backend, SluiceConfig config) {
+    RequestRunner(Backend backend, SluiceConfig config, SluiceMetrics metrics) {
         this.backend = backend;
         this.config = config.gateway();
+        this.metrics = metrics;
     }
 
     /** Responses of the request types; {@code null} payloads encode as {@code {}}. */
@@ -206,10 +210,14 @@ public class RequestRunner {
         ScannedStatement scanned = SqlScanner.scanOne(sql, backend.dialect().syntax());
         Object[] slots = ArgumentBinder.bind(scanned, stmt.args(), stmt.namedArgs());
         SqlSession session = s.session(backend);
+        long start = System.nanoTime();
         try {
             session.execute(scanned, slots, sink);
         } catch (StatementException e) {
-            if (SqlErrors.isConnectionFailure(e)) {
+            boolean connection = SqlErrors.isConnectionFailure(e);
+            metrics.statement(scanned.kind(), connection ? StatementOutcome.CONNECTION_ERROR : StatementOutcome.ERROR,
+                    System.nanoTime() - start, s.features.detailedMonitoring());
+            if (connection) {
                 s.lease().onConnectionFailure(e.code());
                 backend.onConnectionFailure("statement failed: " + e.code());
             } else {
@@ -217,6 +225,7 @@ public class RequestRunner {
             }
             throw e;
         }
+        metrics.statement(scanned.kind(), StatementOutcome.OK, System.nanoTime() - start, s.features.detailedMonitoring());
         recordStatement(s, session);
     }
 

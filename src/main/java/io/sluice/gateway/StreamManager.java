@@ -2,7 +2,11 @@ package io.sluice.gateway;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.config.SluiceConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.sluice.flags.FeatureDecisions;
+import io.sluice.metrics.Meters;
+import io.sluice.metrics.SluiceMetrics;
 import io.sluice.pool.Backend;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,9 +35,13 @@ public class StreamManager {
     private final FeatureDecisions decisions;
     private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong expiredCount = new AtomicLong();
     private final ScheduledExecutorService reaper;
 
-    StreamManager(SluiceConfig config, Backend backend, FeatureDecisions decisions) {
+    StreamManager(SluiceConfig config, Backend backend, FeatureDecisions decisions, SluiceMetrics metrics, StreamForwarder forwarder) {
+        Gauge.builder(Meters.STREAMS_OPEN, open, AtomicInteger::get).description("Open Hrana streams").register(metrics.registry());
+        FunctionCounter.builder(Meters.STREAMS_EXPIRED, expiredCount, AtomicLong::get).register(metrics.registry());
+        FunctionCounter.builder(Meters.STREAMS_FORWARDED, forwarder, StreamForwarder::forwardedCount).register(metrics.registry());
         this.config = config.gateway();
         this.backend = backend;
         this.decisions = decisions;
@@ -136,6 +145,7 @@ public class StreamManager {
             for (Stream s : streams.values()) {
                 if (now - s.lastUsedNanos > timeout && s.tryCloseIdle()) {
                     forget(s);
+                    expiredCount.incrementAndGet();
                     LOG.debugf("stream %s expired after %d ms idle", Long.toHexString(s.id), (now - s.lastUsedNanos) / 1_000_000);
                 }
             }

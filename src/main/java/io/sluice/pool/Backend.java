@@ -10,7 +10,12 @@ import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.flags.Features;
+import io.sluice.metrics.Meters;
+import io.sluice.metrics.SluiceMetrics;
 import io.sluice.sql.Dialect;
 import io.sluice.sql.PostgresDialect;
 import io.sluice.sql.SqliteDialect;
@@ -51,6 +56,7 @@ public class Backend {
     private static final Logger LOG = Logger.getLogger(Backend.class);
 
     private final SluiceConfig config;
+    private final SluiceMetrics metrics;
     private final boolean postgres;
     private final InjectableInstance<AgroalDataSource> sqlite;
     private final InjectableInstance<AgroalDataSource> postgresql;
@@ -68,10 +74,11 @@ public class Backend {
     private volatile long failingSinceMillis;
     private ScheduledExecutorService housekeeping;
 
-    Backend(SluiceConfig config,
+    Backend(SluiceConfig config, SluiceMetrics metrics,
             @DataSource("sqlite") InjectableInstance<AgroalDataSource> sqlite,
             @DataSource("postgresql") InjectableInstance<AgroalDataSource> postgresql) {
         this.config = config;
+        this.metrics = metrics;
         this.postgres = config.database().url().filter(u -> !u.isBlank()).isPresent();
         this.sqlite = sqlite;
         this.postgresql = postgresql;
@@ -113,6 +120,23 @@ public class Backend {
         });
         long period = Math.max(100, Math.min(config.pool().leakTimeout().toMillis() / 2, 10_000));
         housekeeping.scheduleWithFixedDelay(this::reportLeaks, period, period, TimeUnit.MILLISECONDS);
+        bindMeters(metrics.registry());
+    }
+
+    private void bindMeters(MeterRegistry registry) {
+        Gauge.builder(Meters.POOL_CONNECTIONS, this, b -> b.dataSource.getMetrics().activeCount()).tag(Meters.STATE, "active").register(registry);
+        Gauge.builder(Meters.POOL_CONNECTIONS, this, b -> b.dataSource.getMetrics().availableCount()).tag(Meters.STATE, "idle").register(registry);
+        Gauge.builder(Meters.POOL_CONNECTIONS, this, b -> b.dataSource.getMetrics().awaitingCount()).tag(Meters.STATE, "awaiting").register(registry);
+        Gauge.builder(Meters.POOL_CONNECTIONS, directOpen, AtomicLong::get).tag(Meters.STATE, "direct").register(registry);
+        Gauge.builder(Meters.POOL_MAX, this, b -> b.dataSource.getConfiguration().connectionPoolConfiguration().maxSize()).register(registry);
+        FunctionCounter.builder(Meters.POOL_ACQUIRE_TIMEOUTS, timeouts, AtomicLong::get).register(registry);
+        FunctionCounter.builder(Meters.POOL_LEAKS, leaks, AtomicLong::get).register(registry);
+        FunctionCounter.builder(Meters.POOL_EVICTED, evicted, AtomicLong::get).register(registry);
+        for (Connectivity state : Connectivity.values()) {
+            Gauge.builder(Meters.BACKEND_CONNECTIVITY, connectivity, m -> m.current() == state ? 1 : 0)
+                    .tag(Meters.STATE, SluiceMetrics.tag(state)).register(registry);
+        }
+        connectivity.addListener(t -> metrics.transition("backend", t.to()));
     }
 
     void onStop(@Observes ShutdownEvent event) {

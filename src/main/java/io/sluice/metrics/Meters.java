@@ -1,0 +1,42 @@
+package io.sluice.metrics;
+
+/** Every Sluice meter name and tag key. Prometheus names are these with dots as underscores. */
+public final class Meters {
+    /** Counter: Hrana HTTP requests, tags {@link #ENDPOINT}, {@link #OUTCOME}. */
+    public static final String HRANA_REQUESTS = "sluice.hrana.requests";
+    /** Counter: statements run, tags {@link #KIND}, {@link #OUTCOME}. */
+    public static final String STATEMENTS = "sluice.statements";
+    /** Timer with percentile histogram (detailed monitoring only): statement latency, tags {@link #KIND}, {@link #OUTCOME}. */
+    public static final String STATEMENT_DURATION = "sluice.statement.duration";
+    /** Gauge: open streams. */
+    public static final String STREAMS_OPEN = "sluice.streams.open";
+    /** Counter: streams closed by the idle timeout. */
+    public static final String STREAMS_EXPIRED = "sluice.streams.expired";
+    /** Counter: requests forwarded to the replica owning their stream. */
+    public static final String STREAMS_FORWARDED = "sluice.streams.forwarded";
+    /** Gauges: pool connections by {@link #STATE} (active, idle, awaiting, direct) and the configured maximum. */
+    public static final String POOL_CONNECTIONS = "sluice.pool.connections";
+    public static final String POOL_MAX = "sluice.pool.max";
+    /** Counters: acquire timeouts, leak reports, evicted connections. */
+    public static final String POOL_ACQUIRE_TIMEOUTS = "sluice.pool.acquire.timeouts";
+    public static final String POOL_LEAKS = "sluice.pool.leaks";
+    public static final String POOL_EVICTED = "sluice.pool.evicted";
+    /** Gauge: 1 for the backend's current connectivity {@link #STATE}, 0 for the others. */
+    public static final String BACKEND_CONNECTIVITY = "sluice.backend.connectivity";
+    /** Counter: state machine transitions, tags {@link #MACHINE}, {@link #STATE} (the target state). */
+    public static final String STATE_TRANSITIONS = "sluice.state.transitions";
+    /** Gauge: 1 for the breaker's current {@link #STATE}. Counter: breaker transitions by target state. */
+    public static final String BREAKER_STATE = "sluice.breaker.state";
+    public static final String BREAKER_TRANSITIONS = "sluice.breaker.transitions";
+    /** Counter: requests refused while the breaker was open. */
+    public static final String BREAKER_REJECTED = "sluice.breaker.rejected";
+
+    public static final String ENDPOINT = "endpoint";
+    public static final String OUTCOME = "outcome";
+    public static final String KIND = "kind";
+    public static final String STATE = "state";
+    public static final String MACHINE = "machine";
+
+    private Meters() {
+    }
+}

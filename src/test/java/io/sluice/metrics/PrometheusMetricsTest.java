@@ -1,0 +1,57 @@
+package io.sluice.metrics;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class PrometheusMetricsTest {
+
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metrics;
+
+    private static void pipeline(String sql) {
+        given().contentType("application/json")
+                .body("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"" + sql + "\"}},{\"type\":\"close\"}]}")
+                .post("/v2/pipeline").then().statusCode(200);
+    }
+
+    private double value(String scrape, String series) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(scrape);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    @Test
+    void shouldCountStatementsByKindAndOutcomeAndRequestsByEndpoint() {
+        String before = given().get(metrics).asString();
+        pipeline("SELECT 1");
+        pipeline("SELECT * FROM no_such_table_for_metrics");
+        String after = given().get(metrics).asString();
+
+        String okReads = "sluice_statements_total{kind=\"read\",outcome=\"ok\"}";
+        String failedReads = "sluice_statements_total{kind=\"read\",outcome=\"error\"}";
+        String okRequests = "sluice_hrana_requests_total{endpoint=\"pipeline_v2\",outcome=\"ok\"}";
+        assertThat(value(after, okReads)).isEqualTo(Math.max(0, value(before, okReads)) + 1);
+        assertThat(value(after, failedReads)).isEqualTo(Math.max(0, value(before, failedReads)) + 1);
+        assertThat(value(after, okRequests)).isEqualTo(Math.max(0, value(before, okRequests)) + 2);
+        assertThat(after).contains("sluice_statement_duration_seconds_bucket{kind=\"read\",outcome=\"ok\"");
+    }
+
+    @Test
+    void shouldExposePoolStreamsAndConnectivityGauges() {
+        pipeline("SELECT 1");
+        String scrape = given().get(metrics).asString();
+
+        assertThat(value(scrape, "sluice_pool_connections{state=\"active\"}")).isZero();
+        assertThat(value(scrape, "sluice_pool_max")).isEqualTo(5);
+        assertThat(value(scrape, "sluice_streams_open")).isGreaterThanOrEqualTo(0);
+        assertThat(value(scrape, "sluice_backend_connectivity{state=\"connected\"}")).isEqualTo(1);
+        assertThat(value(scrape, "sluice_backend_connectivity{state=\"disconnected\"}")).isZero();
+    }
+}
