@@ -114,6 +114,17 @@ public interface SluiceConfig {
         @WithDefault("10485760")
         long maxResponseBytes();
 
+        /**
+         * Answer stream-less read pipelines on embedded SQLite directly on the I/O thread (the read fast
+         * path); default on. Has no effect on PostgreSQL.
+         */
+        @WithDefault("true")
+        boolean inlineReads();
+
+        /** Longest a fast-path read may run before it is handed to a worker instead; default 2 ms. */
+        @WithDefault("2ms")
+        Duration inlineReadBudget();
+
         /** Largest number of SQL texts one stream may store with {@code store_sql}; default 50, as the reference server. */
         @WithDefault("50")
         int maxStoredSql();

@@ -27,19 +27,23 @@ public class HranaHandler {
     static final String JSON = "application/json";
     /** Names the calling application when tokens carry no subject; it keys feature rollouts. */
     static final String CLIENT_HEADER = "x-sluice-client";
+    private static final String PRINCIPAL = "sluice.principal";
+    private static final String ROOT = "sluice.body";
 
     private final DataApiAuth auth;
     private final StreamManager streams;
     private final RequestRunner runner;
     private final StreamForwarder forwarder;
     private final SluiceMetrics metrics;
+    private final InlineReads inline;
     private final SluiceConfig.Gateway config;
     private final RequestParser v2 = new RequestParser(Version.V2);
     private final RequestParser v3 = new RequestParser(Version.V3);
 
     HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, StreamForwarder forwarder, SluiceConfig config,
-            SluiceMetrics metrics) {
+            SluiceMetrics metrics, InlineReads inline) {
         this.auth = auth;
+        this.inline = inline;
         this.metrics = metrics;
         this.streams = streams;
         this.forwarder = forwarder;
@@ -47,10 +51,41 @@ public class HranaHandler {
         this.config = config.gateway();
     }
 
-    void pipeline(RoutingContext ctx, Version version) {
+    /**
+     * On the I/O thread: answers a stream-less read pipeline through the {@link InlineReads} fast path, or
+     * hands the (already parsed) request on to the worker path.
+     */
+    void pipelineInline(RoutingContext ctx, Version version) {
         Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        JsonNode root = RequestParser.readTree(body(ctx));
+        ctx.put(PRINCIPAL, principal);
+        ctx.put(ROOT, root);
+        if (RequestParser.baton(root) == null && root.path("requests").isArray()) {
+            byte[] answer;
+            try {
+                answer = inline.tryAnswer((version == Version.V2 ? v2 : v3).requests(root), rolloutKey(ctx, principal));
+            } catch (ProtocolException e) {
+                answer = null; // the worker path reports it, with the stream semantics that go with it
+            }
+            if (answer != null) {
+                respond(ctx, 200, answer);
+                metrics.request(version == Version.V2 ? Endpoint.PIPELINE_V2 : Endpoint.PIPELINE_V3, RequestOutcome.OK);
+                return;
+            }
+        }
+        ctx.next();
+    }
+
+    void pipeline(RoutingContext ctx, Version version) {
+        Principal principal = ctx.get(PRINCIPAL);
+        if (principal == null) {
+            principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        }
         byte[] body = body(ctx);
-        JsonNode root = RequestParser.readTree(body);
+        JsonNode root = ctx.get(ROOT);
+        if (root == null) {
+            root = RequestParser.readTree(body);
+        }
         Endpoint endpoint = version == Version.V2 ? Endpoint.PIPELINE_V2 : Endpoint.PIPELINE_V3;
         Stream stream = openOrResume(ctx, RequestParser.baton(root), principal, body);
         if (stream == null) {
@@ -123,8 +158,7 @@ public class HranaHandler {
     /** The caller's stream, held BUSY; null when the request was forwarded to the replica that owns it. */
     private Stream openOrResume(RoutingContext ctx, String baton, Principal principal, byte[] body) {
         if (baton == null) {
-            String key = principal.subject() != null ? principal.subject() : ctx.request().getHeader(CLIENT_HEADER);
-            return streams.open(principal.access() == Access.READ_ONLY, key);
+            return streams.open(principal.access() == Access.READ_ONLY, rolloutKey(ctx, principal));
         }
         Batons.Decoded d = streams.decode(baton);
         if (!streams.isLocal(d)) {
@@ -137,6 +171,11 @@ public class HranaHandler {
             throw new ProtocolException(403, "FORBIDDEN", "A read-only token cannot continue a read-write stream");
         }
         return s;
+    }
+
+    /** The token subject, else the client header; null lets the stream id be the key. */
+    private static String rolloutKey(RoutingContext ctx, Principal principal) {
+        return principal.subject() != null ? principal.subject() : ctx.request().getHeader(CLIENT_HEADER);
     }
 
     private RuntimeException failStream(Stream stream, RuntimeException e) {

@@ -40,9 +40,11 @@ public class HranaRoutes {
 
     void register(@Observes Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBytes());
-        post(router, "/v2/pipeline", Endpoint.PIPELINE_V2, body, ctx -> handler.pipeline(ctx, Version.V2));
-        post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, body, ctx -> handler.pipeline(ctx, Version.V3));
-        post(router, "/v3/cursor", Endpoint.CURSOR, body, handler::cursor);
+        post(router, "/v2/pipeline", Endpoint.PIPELINE_V2, body, ctx -> handler.pipelineInline(ctx, Version.V2),
+                ctx -> handler.pipeline(ctx, Version.V2));
+        post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, body, ctx -> handler.pipelineInline(ctx, Version.V3),
+                ctx -> handler.pipeline(ctx, Version.V3));
+        post(router, "/v3/cursor", Endpoint.CURSOR, body, RoutingContext::next, handler::cursor);
         get(router, "/v2", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/v3", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/health", ctx -> ctx.response().setStatusCode(200).end());
@@ -50,9 +52,14 @@ public class HranaRoutes {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(version));
     }
 
-    private void post(Router router, String path, Endpoint endpoint, BodyHandler body, Handler<RoutingContext> work) {
+    /**
+     * @param inline runs on the I/O thread first: answers cheap requests itself or calls {@code next()}
+     * @param work runs on a worker thread
+     */
+    private void post(Router router, String path, Endpoint endpoint, BodyHandler body, Handler<RoutingContext> inline,
+            Handler<RoutingContext> work) {
         Route route = router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$");
-        route.handler(body).blockingHandler(work, false).failureHandler(ctx -> {
+        route.handler(body).handler(inline).blockingHandler(work, false).failureHandler(ctx -> {
             metrics.request(endpoint, outcome(ctx));
             failure(ctx);
         });

@@ -286,8 +286,16 @@ public class Backend {
         return DriverManager.getConnection(jdbcUrl(), props);
     }
 
-    private String jdbcUrl() {
+    /** The backend's JDBC URL (no credentials in it for either backend). */
+    public String jdbcUrl() {
         return dataSource.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration().jdbcUrl();
+    }
+
+    /** The driver properties the pool uses (SQLite pragmas); no credentials. */
+    public Properties jdbcProperties() {
+        Properties props = new Properties();
+        props.putAll(dataSource.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration().jdbcProperties());
+        return props;
     }
 
     private Properties directProperties() {

@@ -69,9 +69,21 @@ class StreamLimitTest {
             openStream();
         }
 
-        Response r = post(V2, pipeline(null, execute("SELECT 1"), close()));
+        Response r = post(V2, pipeline(null, execute("SELECT 1")));
 
         assertExhausted(r);
+    }
+
+    @Test
+    void shouldStillAnswerStreamlessReadsWhileTheStreamLimitIsReached() {
+        for (int i = 0; i < MAX_STREAMS; i++) {
+            openStream();
+        }
+
+        // execute + close needs no stream: the read fast path answers it
+        Response r = post(V2, pipeline(null, execute("SELECT 1"), close()));
+
+        assertThat(r.statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -55,7 +55,7 @@ class PoolManagerTest {
         long before = backend.status().timeouts();
 
         long start = System.nanoTime();
-        Response r = Hrana.pipeline(null, "SELECT 1", "close");
+        Response r = Hrana.pipeline(null, "BEGIN", "close");
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(r.statusCode()).isEqualTo(503);
@@ -73,7 +73,7 @@ class PoolManagerTest {
         Hrana.close(a);
         open.remove(a);
 
-        Response r = Hrana.pipeline(null, "SELECT 1", "close");
+        Response r = Hrana.pipeline(null, "BEGIN", "close");
 
         assertThat(r.statusCode()).isEqualTo(200);
     }
@@ -84,7 +84,7 @@ class PoolManagerTest {
         hold();
         hold();
 
-        Response third = Hrana.pipeline(null, "SELECT 1", "close");
+        Response third = Hrana.pipeline(null, "BEGIN", "close");
 
         assertThat(third.statusCode()).isEqualTo(200);
         assertThat(backend.status().maxConnections()).isEqualTo(3);
@@ -95,7 +95,7 @@ class PoolManagerTest {
         backend.resize(0, 1, Duration.ofMillis(300));
         hold();
 
-        Response second = Hrana.pipeline(null, "SELECT 1", "close");
+        Response second = Hrana.pipeline(null, "BEGIN", "close");
 
         assertThat(second.statusCode()).isEqualTo(503);
         assertThat(backend.status().maxConnections()).isEqualTo(1);

@@ -1,0 +1,205 @@
+package io.sluice.gateway;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.sluice.config.SluiceConfig;
+import io.sluice.flags.FeatureDecisions;
+import io.sluice.gateway.Hrana.StreamRequest;
+import io.sluice.gateway.ResponseWriter.Result;
+import io.sluice.metrics.SluiceMetrics;
+import io.sluice.metrics.SluiceMetrics.StatementOutcome;
+import io.sluice.pool.Backend;
+import io.sluice.sql.ArgumentBinder;
+import io.sluice.sql.ErrorCode;
+import io.sluice.sql.ResponseBudget;
+import io.sluice.sql.ScannedStatement;
+import io.sluice.sql.SqlScanner;
+import io.sluice.sql.SqlSession;
+import io.sluice.sql.StatementException;
+import io.sluice.sql.StatementKind;
+import io.sluice.sql.StmtResult;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+import org.sqlite.ProgressHandler;
+
+/**
+ * The read fast path on embedded SQLite: a pipeline that opens no stream and only reads (the
+ * {@code execute}s of {@code SELECT}s followed by {@code close}, which is what {@code @libsql/client}
+ * sends for every read) is answered on the I/O thread that received it, over a read-only connection
+ * owned by that thread, instead of being handed to a worker.
+ *
+ * <p>It can never block the I/O thread for long: the connection has no busy timeout (a locked database
+ * is answered by the worker path instead), and a progress handler interrupts a statement that runs past
+ * its budget, after which the whole pipeline is run again on the worker path. Reads have no side
+ * effects, so running them again is safe. Statements the fast path refuses are never visible to clients.
+ */
+@ApplicationScoped
+public class InlineReads {
+    private static final Logger LOG = Logger.getLogger(InlineReads.class);
+    /** Failures that mean "this connection could not do it now", not "the statement is wrong". */
+    private static final Set<String> FALL_BACK = Set.of("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_INTERRUPT",
+            "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_SCHEMA", "SQLITE_PROTOCOL", ErrorCode.RESPONSE_TOO_LARGE);
+    private static final int MAX_STATEMENTS = 8;
+    private static final int PROGRESS_STEPS = 1000;
+
+    private final Backend backend;
+    private final FeatureDecisions decisions;
+    private final SluiceMetrics metrics;
+    private final SluiceConfig.Gateway config;
+    private final boolean enabled;
+    private final long budgetNanos;
+    private final List<Reader> readers = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<Reader> local = new ThreadLocal<>();
+    private final AtomicLong answered = new AtomicLong();
+    private final AtomicLong handedOver = new AtomicLong();
+
+    /** Pipelines answered on the I/O thread so far. */
+    public long answeredCount() {
+        return answered.get();
+    }
+
+    /** Qualifying pipelines that had to be handed to the worker path (busy, over budget). */
+    public long handedOverCount() {
+        return handedOver.get();
+    }
+
+    InlineReads(Backend backend, FeatureDecisions decisions, SluiceMetrics metrics, SluiceConfig config) {
+        this.backend = backend;
+        this.decisions = decisions;
+        this.metrics = metrics;
+        this.config = config.gateway();
+        this.enabled = config.gateway().inlineReads() && config.database().url().filter(u -> !u.isBlank()).isEmpty();
+        this.budgetNanos = config.gateway().inlineReadBudget().toNanos();
+    }
+
+    /** One I/O thread's read-only connection and the deadline its progress handler enforces. */
+    private static final class Reader {
+        final Connection connection;
+        final SqlSession session;
+        volatile long deadline = Long.MAX_VALUE;
+
+        Reader(Connection connection, SqlSession session) {
+            this.connection = connection;
+            this.session = session;
+        }
+    }
+
+    /**
+     * Answers the pipeline if it qualifies and finishes within budget.
+     *
+     * @return the response body, or null when the request must take the normal (worker) path
+     */
+    byte[] tryAnswer(List<StreamRequest> requests, String rolloutKey) {
+        if (!enabled || !qualifies(requests)) {
+            return null;
+        }
+        Reader reader = reader();
+        if (reader == null) {
+            return null;
+        }
+        boolean detailed = decisions.decide(rolloutKey).detailedMonitoring();
+        ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
+        List<Result> results = new ArrayList<>(requests.size());
+        reader.deadline = System.nanoTime() + budgetNanos;
+        try {
+            for (StreamRequest r : requests) {
+                if (r instanceof Hrana.CloseReq) {
+                    results.add(new Result(r.type(), new RequestRunner.Empty(), null));
+                    continue;
+                }
+                Hrana.Stmt stmt = ((Hrana.ExecuteReq) r).stmt();
+                StmtResult.Collector sink = new StmtResult.Collector(stmt.wantRows(), budget);
+                long start = System.nanoTime();
+                try {
+                    ScannedStatement st = SqlScanner.scanOne(stmt.sql());
+                    if (st.kind() != StatementKind.READ) {
+                        return null;
+                    }
+                    reader.session.execute(st, ArgumentBinder.bind(st, stmt.args(), stmt.namedArgs()), sink);
+                    metrics.statement(st.kind(), StatementOutcome.OK, System.nanoTime() - start, detailed);
+                    results.add(new Result(r.type(), new RequestRunner.Executed(sink.result()), null));
+                } catch (StatementException e) {
+                    if (FALL_BACK.contains(e.code()) || System.nanoTime() > reader.deadline) {
+                        handedOver.incrementAndGet();
+                        return null;
+                    }
+                    metrics.statement(StatementKind.READ, StatementOutcome.ERROR, System.nanoTime() - start, detailed);
+                    results.add(new Result(r.type(), null, e));
+                }
+            }
+        } finally {
+            reader.deadline = Long.MAX_VALUE;
+        }
+        answered.incrementAndGet();
+        return ResponseWriter.pipeline(null, results);
+    }
+
+    /** Only stream-less pipelines of plain SQL reads: executes, then exactly one close at the end. */
+    private static boolean qualifies(List<StreamRequest> requests) {
+        int n = requests.size();
+        if (n < 2 || n > MAX_STATEMENTS + 1 || !(requests.get(n - 1) instanceof Hrana.CloseReq)) {
+            return false;
+        }
+        for (int i = 0; i < n - 1; i++) {
+            if (!(requests.get(i) instanceof Hrana.ExecuteReq e) || e.stmt().sql() == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Reader reader() {
+        Reader r = local.get();
+        if (r == null) {
+            try {
+                r = open();
+            } catch (SQLException | StatementException e) {
+                LOG.debugf("no inline reader on %s: %s", Thread.currentThread().getName(), e.getMessage());
+                return null;
+            }
+            local.set(r);
+            readers.add(r);
+        }
+        return r;
+    }
+
+    private Reader open() throws SQLException, StatementException {
+        Properties props = new Properties();
+        props.putAll(backend.jdbcProperties());
+        props.setProperty("busy_timeout", "0");
+        Connection c = DriverManager.getConnection(backend.jdbcUrl(), props);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA query_only = 1");
+        }
+        Reader[] holder = new Reader[1];
+        ProgressHandler.setHandler(c, PROGRESS_STEPS, new ProgressHandler() {
+            @Override
+            protected int progress() {
+                return System.nanoTime() > holder[0].deadline ? 1 : 0;
+            }
+        });
+        holder[0] = new Reader(c, backend.dialect().open(c, true));
+        return holder[0];
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        for (Reader r : readers) {
+            try {
+                r.connection.close();
+            } catch (SQLException e) {
+                LOG.debug("closing an inline reader failed", e);
+            }
+        }
+        readers.clear();
+    }
+}
