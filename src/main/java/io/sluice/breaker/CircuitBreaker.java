@@ -1,0 +1,475 @@
+package io.sluice.breaker;
+
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.jboss.logging.Logger;
+
+/**
+ * The circuit breaker around backend work (connection acquisition and statement execution): a SmallRye
+ * Fault Tolerance programmatic {@link Guard} with a circuit breaker, plus what the guard lacks — run-time
+ * settings, operator actions, a status snapshot and listeners.
+ *
+ * <h2>Semantics</h2>
+ * <ul>
+ *   <li><b>What counts.</b> Only failures for which {@link ConnectionFailures#isConnectionLevel} is true.
+ *       Any other exception (a syntax error, a constraint violation) is passed to the caller unchanged
+ *       and counts as a <em>success</em> for the breaker: the database answered.</li>
+ *   <li><b>Opening.</b> SmallRye's rolling window with {@code requestVolumeThreshold = failureThreshold}
+ *       and {@code failureRatio = 1.0}: the breaker opens when the last {@code failureThreshold}
+ *       completed calls were all connection-level failures, i.e. after {@code failureThreshold}
+ *       failures in a row; one success in between starts the count again. Under concurrency "in a row"
+ *       means in order of completion. A fresh window (after start, a close, a reset or a reconfigure)
+ *       must see {@code failureThreshold} calls before it can open.</li>
+ *   <li><b>Open.</b> Calls are refused with {@link CircuitOpenException} before the guarded work starts,
+ *       without entering SmallRye (a volatile read and a clock read). {@code retryAfterSeconds} is the
+ *       time until the next probe, rounded up, at least 1.</li>
+ *   <li><b>Half-open.</b> After {@code recoveryTimeout} (SmallRye's {@code delay}; its timer moves the
+ *       state even when no call arrives) up to {@code successThreshold} calls go through as probes and
+ *       the rest are refused; when all of them succeed the breaker closes, when one fails it opens again
+ *       for another {@code recoveryTimeout}.</li>
+ *   <li><b>Forced open.</b> {@link #forceOpen} refuses every call until {@link #reset}; it never
+ *       half-opens by itself.</li>
+ *   <li><b>Reconfigure.</b> The SmallRye guard is immutable, so {@link #reconfigure} builds a new one and
+ *       swaps it in atomically. A CLOSED breaker stays CLOSED with an empty window (failures counted
+ *       under the old threshold are dropped); an OPEN or HALF_OPEN breaker stays (or becomes) OPEN, and
+ *       its next probe is one new {@code recoveryTimeout} after the reconfigure — changing a setting
+ *       during an outage must not let the whole load through at once; a FORCED_OPEN breaker stays
+ *       forced open. Calls already inside the old guard finish there and are not counted again.</li>
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * The hot path takes no lock. State changes (SmallRye's callbacks, operator actions) are serialised by
+ * one monitor that is never held across I/O or a listener call. Listeners run after the change, on the
+ * thread that made it — a request thread, an admin thread or SmallRye's timer thread — so they must be
+ * quick and must not block; each gets a full {@link BreakerStatus}, and {@code totalTransitions} orders
+ * deliveries that race.
+ *
+ * <p>The guard only counts anything while SmallRye Fault Tolerance is enabled
+ * ({@code MP_Fault_Tolerance_NonFallback_Enabled}, default true); with it disabled the breaker never opens
+ * by itself, although {@link #forceOpen} still works.
+ */
+@ApplicationScoped
+public class CircuitBreaker {
+    private static final Logger LOG = Logger.getLogger(CircuitBreaker.class);
+
+    /** Upper bounds that keep a mistyped setting from allocating a huge window or disabling the breaker. */
+    static final int MAX_FAILURE_THRESHOLD = 10_000;
+    static final int MAX_SUCCESS_THRESHOLD = 1_000;
+    static final Duration MAX_RECOVERY_TIMEOUT = Duration.ofDays(1);
+
+    /** Work that returns nothing, for {@link #run}. */
+    @FunctionalInterface
+    public interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /**
+     * Fed to a new guard to open it without touching the database (see {@link Generation#trip()}). A
+     * dedicated type so no real failure can be mistaken for it.
+     */
+    private static final class TripFailure extends Exception {
+        private static final TripFailure INSTANCE = new TripFailure();
+
+        private TripFailure() {
+            super("circuit breaker re-opened by reconfigure", null, false, false);
+        }
+    }
+
+    private final Object transitions = new Object();
+    private final List<Consumer<BreakerStatus>> listeners = new CopyOnWriteArrayList<>();
+    private final LongAdder rejected = new LongAdder();
+    /** Everything the hot path needs in one volatile read; replaced, never mutated. */
+    private volatile Snapshot current;
+
+    @Inject
+    CircuitBreaker(BreakerConfig config) {
+        this(config.failureThreshold(), config.recoveryTimeout(), config.successThreshold());
+    }
+
+    /** A breaker with these settings; throws {@link IllegalArgumentException} for settings out of range. */
+    CircuitBreaker(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
+        validate(failureThreshold, recoveryTimeout, successThreshold);
+        Generation first = new Generation(failureThreshold, recoveryTimeout, successThreshold);
+        this.current = new Snapshot(BreakerState.CLOSED, first, null, 0, null, 0, null, null);
+    }
+
+    /**
+     * Runs {@code action} through the breaker and returns its result. Exceptions from {@code action}
+     * reach the caller unchanged (connection-level ones are counted first).
+     *
+     * @throws CircuitOpenException when the breaker refuses the call; {@code action} did not run
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T call(Callable<T> action) throws Exception {
+        Snapshot s = current;
+        if (s.state.refusesCalls() && (s.state == BreakerState.FORCED_OPEN || System.nanoTime() - s.nextProbeNanos < 0)) {
+            throw refuse(s);
+        }
+        Generation g = s.generation;
+        T result;
+        try {
+            // Object.class keeps SmallRye on its synchronous path; the cast back to T is the caller's type
+            result = (T) g.guard.call((Callable<Object>) action, Object.class);
+        } catch (CircuitBreakerOpenException e) {
+            // SmallRye refused: half-open with every probe taken, or it opened a moment before our snapshot
+            throw refuse(current);
+        } catch (Exception e) {
+            g.record(e);
+            throw e;
+        }
+        g.recordSuccess();
+        return result;
+    }
+
+    /** Runs {@code action} through the breaker; see {@link #call}. */
+    public void run(ThrowingRunnable action) throws Exception {
+        call(() -> {
+            action.run();
+            return null;
+        });
+    }
+
+    /** A consistent snapshot of state, settings and counters. */
+    public BreakerStatus status() {
+        return statusOf(current);
+    }
+
+    /**
+     * Applies new settings without a restart; see the class comment for what happens to the state.
+     *
+     * @return the status after the change
+     * @throws IllegalArgumentException when a setting is out of range; nothing changes then
+     */
+    public BreakerStatus reconfigure(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
+        validate(failureThreshold, recoveryTimeout, successThreshold);
+        BreakerStatus after;
+        synchronized (transitions) {
+            Snapshot before = current;
+            Generation g = new Generation(failureThreshold, recoveryTimeout, successThreshold);
+            Snapshot next = switch (before.state) {
+                case CLOSED, FORCED_OPEN -> before.withGeneration(g);
+                case OPEN, HALF_OPEN -> {
+                    g.trip();
+                    long nextProbeNanos = System.nanoTime() + g.recoveryNanos;
+                    Instant nextProbeAt = Instant.now().plus(recoveryTimeout);
+                    yield before.state == BreakerState.OPEN
+                            ? before.rearmed(g, nextProbeNanos, nextProbeAt)
+                            : before.moveTo(BreakerState.OPEN, g, before.openedAt, nextProbeNanos, nextProbeAt,
+                                    "reconfigured while half-open");
+                }
+            };
+            current = next;
+            after = statusOf(next);
+        }
+        LOG.infof("circuit breaker reconfigured: failureThreshold=%d recoveryTimeout=%s successThreshold=%d, state %s",
+                failureThreshold, recoveryTimeout, successThreshold, after.state());
+        notifyListeners(after);
+        return after;
+    }
+
+    /**
+     * Closes the breaker with an empty failure window, whatever its state; this is the only way out of
+     * FORCED_OPEN.
+     *
+     * @return the status after the reset
+     */
+    public BreakerStatus reset() {
+        BreakerStatus after;
+        BreakerState from;
+        synchronized (transitions) {
+            Snapshot s = current;
+            from = s.state;
+            Generation old = s.generation;
+            Generation g = new Generation(old.failureThreshold, old.recoveryTimeout, old.successThreshold);
+            Snapshot next = s.state == BreakerState.CLOSED
+                    ? s.withGeneration(g)
+                    : s.moveTo(BreakerState.CLOSED, g, null, 0, null, "reset by an operator");
+            current = next;
+            after = statusOf(next);
+        }
+        if (from != BreakerState.CLOSED) {
+            LOG.infof("circuit breaker closed by an operator (was %s)", from);
+            notifyListeners(after);
+        }
+        return after;
+    }
+
+    /**
+     * Opens the breaker until {@link #reset}: every call is refused, and it never probes by itself.
+     *
+     * @param reason shown in the status; operator text, kept to 200 characters
+     * @return the status after the change
+     */
+    public BreakerStatus forceOpen(String reason) {
+        String why = "forced open by an operator: " + shorten(reason);
+        BreakerStatus after;
+        boolean changed;
+        synchronized (transitions) {
+            Snapshot s = current;
+            changed = s.state != BreakerState.FORCED_OPEN;
+            Instant openedAt = s.openedAt != null ? s.openedAt : Instant.now();
+            Snapshot next = changed
+                    ? s.moveTo(BreakerState.FORCED_OPEN, s.generation, openedAt, 0, null, why)
+                    : s.withCause(why);
+            current = next;
+            after = statusOf(next);
+        }
+        LOG.warnf("circuit breaker %s", why);
+        if (changed) {
+            notifyListeners(after);
+        }
+        return after;
+    }
+
+    /**
+     * Calls {@code listener} after every state change and every reconfigure, with the status after it.
+     * See the class comment for the thread it runs on. A listener that throws is logged and skipped.
+     */
+    public void addListener(Consumer<BreakerStatus> listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Consumer<BreakerStatus> listener) {
+        listeners.remove(listener);
+    }
+
+    // ---- SmallRye's state changes -------------------------------------------------------------------
+
+    /**
+     * Follows a state change of generation {@code g}'s guard. Changes of a guard that has since been
+     * replaced (its timer can still fire), and any change while FORCED_OPEN, are ignored.
+     */
+    private void onGuardStateChange(Generation g, CircuitBreakerState to) {
+        BreakerStatus after;
+        synchronized (transitions) {
+            Snapshot s = current;
+            if (s.generation != g || s.state == BreakerState.FORCED_OPEN) {
+                return;
+            }
+            BreakerState target = switch (to) {
+                case CLOSED -> BreakerState.CLOSED;
+                case OPEN -> BreakerState.OPEN;
+                case HALF_OPEN -> BreakerState.HALF_OPEN;
+            };
+            // Callbacks from two threads (SmallRye's timer, a probe) can reach this lock out of order; one
+            // that no longer fits is dropped, and the next transition brings the view back in line.
+            if (target == s.state || !s.state.canMoveTo(target)) {
+                LOG.debugf("circuit breaker: ignoring SmallRye's %s while %s", to, s.state);
+                return;
+            }
+            Snapshot next = switch (target) {
+                case OPEN -> {
+                    long now = System.nanoTime();
+                    String cause = s.state == BreakerState.HALF_OPEN
+                            ? "a probe failed: " + g.lastFailure
+                            : g.failureThreshold + " connection-level failures in a row, the last " + g.lastFailure;
+                    Instant openedAt = s.openedAt != null ? s.openedAt : Instant.now();
+                    yield s.moveTo(BreakerState.OPEN, g, openedAt, now + g.recoveryNanos,
+                            Instant.now().plus(g.recoveryTimeout), cause);
+                }
+                case HALF_OPEN -> s.moveTo(BreakerState.HALF_OPEN, g, s.openedAt, 0, null,
+                        "recovery timeout elapsed; letting " + g.successThreshold + " probe(s) through");
+                default -> {
+                    g.consecutiveFailures.set(0);
+                    yield s.moveTo(BreakerState.CLOSED, g, null, 0, null,
+                            g.successThreshold == 1 ? "the probe succeeded" : g.successThreshold + " probes succeeded");
+                }
+            };
+            current = next;
+            after = statusOf(next);
+        }
+        if (after.state() == BreakerState.OPEN) {
+            LOG.warnf("circuit breaker opened: %s; next probe at %s", after.lastTransitionCause(), after.nextProbeAt());
+        } else {
+            LOG.infof("circuit breaker %s: %s", after.state(), after.lastTransitionCause());
+        }
+        notifyListeners(after);
+    }
+
+    // ---- internals ----------------------------------------------------------------------------------
+
+    private CircuitOpenException refuse(Snapshot s) {
+        rejected.increment();
+        return new CircuitOpenException(s.state == BreakerState.CLOSED ? BreakerState.OPEN : s.state, retryAfterSeconds(s));
+    }
+
+    /**
+     * Seconds until the next probe, for {@code Retry-After}. A half-open breaker is probing now: 1. A
+     * forced-open breaker has no next probe; its recovery timeout is the hint. The CLOSED case is the
+     * instant between SmallRye opening and our snapshot following.
+     */
+    private static long retryAfterSeconds(Snapshot s) {
+        long nanos = switch (s.state) {
+            case OPEN -> s.nextProbeNanos - System.nanoTime();
+            case HALF_OPEN -> 0;
+            case FORCED_OPEN, CLOSED -> s.generation.recoveryNanos;
+        };
+        long seconds = (nanos + 999_999_999L) / 1_000_000_000L;
+        return Math.max(1, seconds);
+    }
+
+    private BreakerStatus statusOf(Snapshot s) {
+        Generation g = s.generation;
+        return new BreakerStatus(s.state, g.failureThreshold, g.recoveryTimeout, g.successThreshold,
+                g.consecutiveFailures.get(), s.openedAt, s.state == BreakerState.OPEN ? s.nextProbeAt : null,
+                s.transitions, s.cause, s.lastTransitionAt, rejected.sum());
+    }
+
+    private void notifyListeners(BreakerStatus status) {
+        for (Consumer<BreakerStatus> listener : listeners) {
+            try {
+                listener.accept(status);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "circuit breaker listener %s failed", listener.getClass().getName());
+            }
+        }
+    }
+
+    private static void validate(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
+        if (failureThreshold < 1 || failureThreshold > MAX_FAILURE_THRESHOLD) {
+            throw new IllegalArgumentException("failureThreshold must be between 1 and " + MAX_FAILURE_THRESHOLD
+                    + ", was " + failureThreshold);
+        }
+        if (recoveryTimeout == null || recoveryTimeout.toMillis() < 1 || recoveryTimeout.compareTo(MAX_RECOVERY_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("recoveryTimeout must be between 1 ms and " + MAX_RECOVERY_TIMEOUT
+                    + ", was " + recoveryTimeout);
+        }
+        if (successThreshold < 1 || successThreshold > MAX_SUCCESS_THRESHOLD) {
+            throw new IllegalArgumentException("successThreshold must be between 1 and " + MAX_SUCCESS_THRESHOLD
+                    + ", was " + successThreshold);
+        }
+    }
+
+    private static String shorten(String reason) {
+        if (reason == null || reason.isBlank()) {
+            return "no reason given";
+        }
+        String r = reason.strip();
+        return r.length() <= 200 ? r : r.substring(0, 200) + "…";
+    }
+
+    /**
+     * One immutable set of settings and the SmallRye guard built from them. Replaced as a whole by
+     * {@link #reconfigure} and {@link #reset}; callbacks carry their generation so the breaker can tell a
+     * current guard's state change from a replaced one's.
+     */
+    private final class Generation {
+        final int failureThreshold;
+        final Duration recoveryTimeout;
+        final long recoveryNanos;
+        final int successThreshold;
+        final Guard guard;
+        /** For the status only; SmallRye's window decides when to open. */
+        final AtomicInteger consecutiveFailures = new AtomicInteger();
+        /** {@link ConnectionFailures#describe} of the last counted failure, for the transition cause. */
+        volatile String lastFailure = "none";
+
+        Generation(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
+            this.failureThreshold = failureThreshold;
+            this.recoveryTimeout = recoveryTimeout;
+            this.recoveryNanos = recoveryTimeout.toNanos();
+            this.successThreshold = successThreshold;
+            this.guard = Guard.create()
+                    .withDescription("sluice-backend")
+                    .withCircuitBreaker()
+                    .requestVolumeThreshold(failureThreshold)
+                    .failureRatio(1.0)
+                    .delay(recoveryTimeout.toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(successThreshold)
+                    .when(t -> t == TripFailure.INSTANCE || ConnectionFailures.isConnectionLevel(t))
+                    .onStateChange(to -> onGuardStateChange(this, to))
+                    .done()
+                    .build();
+        }
+
+        void record(Exception e) {
+            if (ConnectionFailures.isConnectionLevel(e)) {
+                // describe before counting, so a transition this failure causes names it
+                lastFailure = ConnectionFailures.describe(e);
+                consecutiveFailures.incrementAndGet();
+            } else {
+                recordSuccess();
+            }
+        }
+
+        void recordSuccess() {
+            // read first: an unconditional write would bounce the cache line between request threads
+            if (consecutiveFailures.get() != 0) {
+                consecutiveFailures.set(0);
+            }
+        }
+
+        /**
+         * Opens this (new, unpublished) guard by feeding it {@code failureThreshold} synthetic failures, so
+         * that SmallRye's own state and timer say OPEN with a full delay. Pure CPU work; the database is
+         * not involved.
+         */
+        void trip() {
+            for (int i = 0; i < failureThreshold; i++) {
+                try {
+                    guard.call(() -> {
+                        throw TripFailure.INSTANCE;
+                    }, Object.class);
+                } catch (Exception expected) {
+                    // TripFailure, or CircuitBreakerOpenException once it is open
+                }
+            }
+        }
+    }
+
+    /** The breaker's state as the hot path and the status see it. Immutable. */
+    private static final class Snapshot {
+        final BreakerState state;
+        final Generation generation;
+        final Instant openedAt;
+        /** System.nanoTime() at which an OPEN breaker lets probes through; meaningful only when OPEN. */
+        final long nextProbeNanos;
+        final Instant nextProbeAt;
+        final long transitions;
+        final String cause;
+        final Instant lastTransitionAt;
+
+        Snapshot(BreakerState state, Generation generation, Instant openedAt, long nextProbeNanos, Instant nextProbeAt,
+                long transitions, String cause, Instant lastTransitionAt) {
+            this.state = state;
+            this.generation = generation;
+            this.openedAt = openedAt;
+            this.nextProbeNanos = nextProbeNanos;
+            this.nextProbeAt = nextProbeAt;
+            this.transitions = transitions;
+            this.cause = cause;
+            this.lastTransitionAt = lastTransitionAt;
+        }
+
+        Snapshot moveTo(BreakerState to, Generation g, Instant openedAt, long nextProbeNanos, Instant nextProbeAt, String cause) {
+            if (!state.canMoveTo(to)) {
+                throw new IllegalStateException("circuit breaker cannot move from " + state + " to " + to);
+            }
+            return new Snapshot(to, g, openedAt, nextProbeNanos, nextProbeAt, transitions + 1, cause, Instant.now());
+        }
+
+        Snapshot withGeneration(Generation g) {
+            return new Snapshot(state, g, openedAt, nextProbeNanos, nextProbeAt, transitions, cause, lastTransitionAt);
+        }
+
+        Snapshot rearmed(Generation g, long nextProbeNanos, Instant nextProbeAt) {
+            return new Snapshot(state, g, openedAt, nextProbeNanos, nextProbeAt, transitions, cause, lastTransitionAt);
+        }
+
+        Snapshot withCause(String why) {
+            return new Snapshot(state, generation, openedAt, nextProbeNanos, nextProbeAt, transitions, why, lastTransitionAt);
+        }
+    }
+}
