@@ -3,6 +3,7 @@ package io.sluice.breaker;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.sluice.config.SluiceConfig;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,8 +95,8 @@ public class CircuitBreaker {
     private volatile Snapshot current;
 
     @Inject
-    CircuitBreaker(BreakerConfig config) {
-        this(config.failureThreshold(), config.recoveryTimeout(), config.successThreshold());
+    CircuitBreaker(SluiceConfig config) {
+        this(config.breaker().failureThreshold(), config.breaker().recoveryTimeout(), config.breaker().successThreshold());
     }
 
     /** A breaker with these settings; throws {@link IllegalArgumentException} for settings out of range. */

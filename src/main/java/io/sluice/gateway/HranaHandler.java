@@ -2,6 +2,7 @@ package io.sluice.gateway;
 
 import io.sluice.config.SluiceConfig;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.breaker.CircuitOpenException;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.Hrana.Version;
@@ -107,6 +108,8 @@ public class HranaHandler {
             }
         } catch (BackendUnavailableException e) {
             throw failStream(stream, unavailable(e));
+        } catch (CircuitOpenException e) {
+            throw failStream(stream, circuitOpen(e));
         } catch (RuntimeException e) {
             throw failStream(stream, e);
         }
@@ -132,6 +135,8 @@ public class HranaHandler {
             throw failStream(stream, unavailable(e));
         } catch (StatementException e) {
             throw failStream(stream, new ProtocolException(503, e.code(), e.getMessage(), 1));
+        } catch (CircuitOpenException e) {
+            throw failStream(stream, circuitOpen(e));
         } catch (RuntimeException e) {
             throw failStream(stream, e);
         }
@@ -144,6 +149,9 @@ public class HranaHandler {
             streams.close(stream);
         } catch (StatementException e) {
             writer.error(e);
+        } catch (CircuitOpenException e) {
+            writer.error(new StatementException(CircuitOpenException.CODE, e.getMessage()));
+            streams.close(stream);
         } catch (CursorWriter.ClientGone e) {
             streams.close(stream);
         } catch (RuntimeException e) {
@@ -182,6 +190,10 @@ public class HranaHandler {
         streams.close(stream);
         streams.finish(stream);
         return e;
+    }
+
+    private static ProtocolException circuitOpen(CircuitOpenException e) {
+        return new ProtocolException(503, CircuitOpenException.CODE, e.getMessage(), (int) e.retryAfterSeconds());
     }
 
     private static ProtocolException unavailable(BackendUnavailableException e) {

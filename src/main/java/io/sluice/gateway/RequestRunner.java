@@ -12,6 +12,7 @@ import io.sluice.gateway.Hrana.OkCond;
 import io.sluice.gateway.Hrana.OrCond;
 import io.sluice.gateway.Hrana.Stmt;
 import io.sluice.gateway.Hrana.StreamRequest;
+import io.sluice.breaker.CircuitBreaker;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.StatementOutcome;
 import io.sluice.pool.Backend;
@@ -29,6 +30,7 @@ import io.sluice.sql.StatementException;
 import io.sluice.sql.StmtResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /** Runs Hrana stream requests on a stream held by the calling thread. */
 @ApplicationScoped
@@ -36,9 +38,11 @@ public class RequestRunner {
     private final Backend backend;
     private final SluiceConfig.Gateway config;
     private final SluiceMetrics metrics;
+    private final CircuitBreaker breaker;
 
-    RequestRunner(Backend backend, SluiceConfig config, SluiceMetrics metrics) {
+    RequestRunner(Backend backend, SluiceConfig config, SluiceMetrics metrics, CircuitBreaker breaker) {
         this.backend = backend;
+        this.breaker = breaker;
         this.config = config.gateway();
         this.metrics = metrics;
     }
@@ -91,11 +95,11 @@ public class RequestRunner {
             return batch(s, b.batch(), budget);
         }
         if (request instanceof Hrana.SequenceReq q) {
-            s.session(backend).executeScript(resolveSql(s, q.sql(), q.sqlId()));
+            session(s).executeScript(resolveSql(s, q.sql(), q.sqlId()));
             return new Empty();
         }
         if (request instanceof Hrana.DescribeReq d) {
-            return new Described(s.session(backend).describe(SqlScanner.scanOne(resolveSql(s, d.sql(), d.sqlId()), backend.dialect().syntax())));
+            return new Described(session(s).describe(SqlScanner.scanOne(resolveSql(s, d.sql(), d.sqlId()), backend.dialect().syntax())));
         }
         if (request instanceof Hrana.StoreSqlReq st) {
             storeSql(s, st.sqlId(), st.sql());
@@ -195,24 +199,50 @@ public class RequestRunner {
         throw new IllegalArgumentException("unhandled condition " + cond);
     }
 
+    /** The stream's session, leasing its connection on first use (through the breaker when that feature applies). */
+    private SqlSession session(Stream s) throws BackendUnavailableException, StatementException {
+        if (s.hasSession() || !s.features.breaker()) {
+            return s.session(backend);
+        }
+        return guarded(() -> s.session(backend));
+    }
+
+    /** Runs database work through the circuit breaker; only connection-level failures count against it. */
+    private <T> T guarded(Callable<T> work) throws BackendUnavailableException, StatementException {
+        try {
+            return breaker.call(work);
+        } catch (BackendUnavailableException | StatementException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("unexpected failure in guarded database work", e);
+        }
+    }
+
     /** Leases the stream's connection now (the cursor does so before answering, so that a failure is still a 503). */
     void ensureSession(Stream s) throws BackendUnavailableException, StatementException {
-        s.session(backend);
+        session(s);
     }
 
     private boolean isAutocommit(Stream s) throws BackendUnavailableException, StatementException {
         // a stream that never touched the database cannot have a transaction open
-        return !s.hasSession() || s.session(backend).isAutocommit();
+        return !s.hasSession() || session(s).isAutocommit();
     }
 
     void execute(Stream s, Stmt stmt, ResultSink sink) throws StatementException, BackendUnavailableException {
         String sql = resolveSql(s, stmt.sql(), stmt.sqlId());
         ScannedStatement scanned = SqlScanner.scanOne(sql, backend.dialect().syntax());
         Object[] slots = ArgumentBinder.bind(scanned, stmt.args(), stmt.namedArgs());
-        SqlSession session = s.session(backend);
+        SqlSession session = session(s);
         long start = System.nanoTime();
         try {
-            session.execute(scanned, slots, sink);
+            if (s.features.breaker()) {
+                guarded(() -> {
+                    session.execute(scanned, slots, sink);
+                    return null;
+                });
+            } else {
+                session.execute(scanned, slots, sink);
+            }
         } catch (StatementException e) {
             boolean connection = SqlErrors.isConnectionFailure(e);
             metrics.statement(scanned.kind(), connection ? StatementOutcome.CONNECTION_ERROR : StatementOutcome.ERROR,
