@@ -134,6 +134,19 @@ public class CircuitBreaker {
         return result;
     }
 
+    /**
+     * Refuses now, without running anything, when {@link #call} would refuse: lets the HTTP layer fail
+     * fast on its I/O thread instead of handing a doomed request to a worker.
+     *
+     * @throws CircuitOpenException when the breaker is open and its next probe is not due
+     */
+    public void checkAdmits() {
+        Snapshot s = current;
+        if (s.state.refusesCalls() && (s.state == BreakerState.FORCED_OPEN || System.nanoTime() - s.nextProbeNanos < 0)) {
+            throw refuse(s);
+        }
+    }
+
     /** Runs {@code action} through the breaker; see {@link #call}. */
     public void run(ThrowingRunnable action) throws Exception {
         call(() -> {

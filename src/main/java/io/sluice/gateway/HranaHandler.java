@@ -2,7 +2,9 @@ package io.sluice.gateway;
 
 import io.sluice.config.SluiceConfig;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.breaker.CircuitBreaker;
 import io.sluice.breaker.CircuitOpenException;
+import io.sluice.flags.FeatureDecisions;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.Hrana.Version;
@@ -37,13 +39,17 @@ public class HranaHandler {
     private final StreamForwarder forwarder;
     private final SluiceMetrics metrics;
     private final InlineReads inline;
+    private final FeatureDecisions decisions;
+    private final CircuitBreaker breaker;
     private final SluiceConfig.Gateway config;
     private final RequestParser v2 = new RequestParser(Version.V2);
     private final RequestParser v3 = new RequestParser(Version.V3);
 
     HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, StreamForwarder forwarder, SluiceConfig config,
-            SluiceMetrics metrics, InlineReads inline) {
+            SluiceMetrics metrics, InlineReads inline, FeatureDecisions decisions, CircuitBreaker breaker) {
         this.auth = auth;
+        this.decisions = decisions;
+        this.breaker = breaker;
         this.inline = inline;
         this.metrics = metrics;
         this.streams = streams;
@@ -61,6 +67,9 @@ public class HranaHandler {
         JsonNode root = RequestParser.readTree(body(ctx));
         ctx.put(PRINCIPAL, principal);
         ctx.put(ROOT, root);
+        if (RequestParser.baton(root) == null) {
+            failFastIfOpen(ctx, principal);
+        }
         if (RequestParser.baton(root) == null && root.path("requests").isArray()) {
             byte[] answer;
             try {
@@ -75,6 +84,32 @@ public class HranaHandler {
             }
         }
         ctx.next();
+    }
+
+    /** On the I/O thread, for the cursor: a new stream is refused at once while the breaker is open. */
+    void cursorInline(RoutingContext ctx) {
+        Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        JsonNode root = RequestParser.readTree(body(ctx));
+        ctx.put(PRINCIPAL, principal);
+        ctx.put(ROOT, root);
+        if (RequestParser.baton(root) == null) {
+            failFastIfOpen(ctx, principal);
+        }
+        ctx.next();
+    }
+
+    /**
+     * A request that would open a stream while the breaker refuses calls is answered 503 on the I/O
+     * thread: handing it to a worker would only make it wait in a queue to fail.
+     */
+    private void failFastIfOpen(RoutingContext ctx, Principal principal) {
+        if (decisions.decide(rolloutKey(ctx, principal)).breaker()) {
+            try {
+                breaker.checkAdmits();
+            } catch (CircuitOpenException e) {
+                throw circuitOpen(e);
+            }
+        }
     }
 
     void pipeline(RoutingContext ctx, Version version) {
@@ -119,9 +154,9 @@ public class HranaHandler {
     }
 
     void cursor(RoutingContext ctx) {
-        Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        Principal principal = ctx.get(PRINCIPAL);
         byte[] body = body(ctx);
-        JsonNode root = RequestParser.readTree(body);
+        JsonNode root = ctx.get(ROOT);
         Stream stream = openOrResume(ctx, RequestParser.baton(root), principal, body);
         if (stream == null) {
             metrics.request(Endpoint.CURSOR, RequestOutcome.FORWARDED);

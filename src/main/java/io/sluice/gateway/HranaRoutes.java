@@ -44,7 +44,7 @@ public class HranaRoutes {
                 ctx -> handler.pipeline(ctx, Version.V2));
         post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, body, ctx -> handler.pipelineInline(ctx, Version.V3),
                 ctx -> handler.pipeline(ctx, Version.V3));
-        post(router, "/v3/cursor", Endpoint.CURSOR, body, RoutingContext::next, handler::cursor);
+        post(router, "/v3/cursor", Endpoint.CURSOR, body, handler::cursorInline, handler::cursor);
         get(router, "/v2", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/v3", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/health", ctx -> ctx.response().setStatusCode(200).end());

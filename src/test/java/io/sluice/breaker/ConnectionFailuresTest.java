@@ -120,7 +120,7 @@ class ConnectionFailuresTest {
         Files.writeString(notADatabase, "this is not a SQLite database file, just text");
 
         Throwable notadb = catchThrowable(() -> {
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + notADatabase);
+            try (Connection c = new org.sqlite.JDBC().connect("jdbc:sqlite:" + notADatabase, new java.util.Properties());
                     Statement s = c.createStatement()) {
                 s.executeQuery("SELECT * FROM sqlite_master").close();
             }
@@ -148,7 +148,7 @@ class ConnectionFailuresTest {
 
     @Test
     void shouldNotCountRealSqliteSyntaxAndConstraintErrors() throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:"); Statement s = c.createStatement()) {
+        try (Connection c = new org.sqlite.JDBC().connect("jdbc:sqlite::memory:", new java.util.Properties()); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
             s.execute("INSERT INTO t VALUES (1, 'a')");
 
