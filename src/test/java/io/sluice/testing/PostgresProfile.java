@@ -12,13 +12,15 @@ import java.util.Map;
  * fail) instead of booting against a database that is not there.
  *
  * <p>The tables the tests create go into a schema of their own, dropped when the profile's application
- * stops ({@link PostgresSchema}), so runs leave nothing behind in the shared database.
+ * stops ({@link PostgresSchema}), so runs leave nothing behind in the shared database. (The schema goes
+ * into the URL here: a profile's overrides win over the configuration a test resource returns.)
  */
 public class PostgresProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        Map<String, String> config = new HashMap<>(Postgres.sluiceConfig());
+        // Postgres.sluiceConfig(), its URL naming the schema of PostgresSchema
+        Map<String, String> config = new HashMap<>(PostgresSchema.sluiceConfig());
         config.put("sluice.auth.mode", "none");
         return config;
     }
