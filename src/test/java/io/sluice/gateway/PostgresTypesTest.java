@@ -25,9 +25,9 @@ import io.quarkus.test.junit.TestProfile;
 import io.sluice.testing.Postgres;
 import io.sluice.testing.PostgresProfile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * How PostgreSQL's types reach a Hrana client, through HTTP: each type's exact value encoding and its
@@ -108,7 +108,7 @@ class PostgresTypesTest {
 
     @Test
     void shouldReturnNonFiniteFloatsAsNullBecauseJsonCannotCarryThem() {
-        // JSON has no NaN or Infinity; the value codec writes null for them, as sqld does for SQLite's infinities
+        // JSON has no NaN or Infinity: the value codec writes null for them rather than an invalid document
         JsonNode result = query("SELECT 'NaN'::float8 AS a, 'Infinity'::float8 AS b, '-Infinity'::float4 AS c");
 
         assertThat(onlyRow(result)).containsExactly(nul(), nul(), nul());
