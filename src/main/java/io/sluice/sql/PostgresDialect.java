@@ -48,6 +48,17 @@ import org.postgresql.util.ServerErrorMessage;
  * {@link SqlSession#isAutocommit()}. Inside a transaction each statement runs under a savepoint, so a
  * failing statement is undone alone and the transaction goes on, as on SQLite.
  *
+ * <p><b>PRAGMA.</b> A {@code PRAGMA} statement is a no-op: it succeeds with no columns, no rows and no
+ * affected rows, nothing is sent to PostgreSQL, and an open transaction is left as it was; describing one
+ * reports its parameters, no columns and {@code is_readonly}. SQLite's connection settings have no PostgreSQL
+ * counterpart, and clients send them unasked: {@code @libsql/client}'s {@code migrate()} wraps its batch in
+ * {@code PRAGMA foreign_keys=off}/{@code =on}, which PostgreSQL would refuse as a syntax error. A
+ * PRAGMA that queries (e.g. {@code PRAGMA table_info(t)}) therefore returns no rows on this backend.
+ *
+ * <p><b>Session state.</b> Besides the statements {@link SqlSession} recognises (SET, PREPARE, TEMP
+ * objects, ...), a statement that calls {@code set_config()} marks its connection as changed, so that the
+ * connection is discarded when the stream ends instead of carrying the setting to the next stream.
+ *
  * <p><b>Read-only tokens.</b> The session's default is {@code READ ONLY}, re-established before a
  * statement whenever something changed it, and every transaction it begins is made read only; the
  * default is restored when the stream releases the connection.
@@ -90,6 +101,8 @@ public final class PostgresDialect implements Dialect {
         /** Types read with typed getters; every other type is read as PostgreSQL's text output. */
         private static final Set<Integer> BINARY_RESULTS = Set.of(Oid.INT2, Oid.INT4, Oid.INT8, Oid.FLOAT4, Oid.FLOAT8, Oid.BOOL, Oid.BYTEA);
         private static final Pattern PARAMETER_NUMBER = Pattern.compile("\\$(\\d+)");
+        /** A call of set_config(), which changes a session setting from inside any statement, a SELECT included. */
+        private static final Pattern SET_CONFIG = Pattern.compile("\\bset_config\\s*\\(", Pattern.CASE_INSENSITIVE);
 
         private final BaseConnection pg;
         /** The session's {@code default_transaction_read_only} as the connection came, to restore at release. */
@@ -98,6 +111,8 @@ public final class PostgresDialect implements Dialect {
         private boolean savepointHeld;
         /** The running statement is guarded by our savepoint. */
         private boolean statementGuarded;
+        /** A statement may have changed a setting with set_config(), which outlives the stream like SET does. */
+        private boolean settingsChanged;
         /** Rows the current statement returned: its affected row count when it has RETURNING. */
         private long rowsRead;
 
@@ -157,6 +172,27 @@ public final class PostgresDialect implements Dialect {
                 return "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE";
             }
             return "RESET default_transaction_read_only";
+        }
+
+        /** A PRAGMA does nothing on PostgreSQL (see the class comment); everything else runs. */
+        @Override
+        public void execute(ScannedStatement st, Object[] slots, ResultSink sink) throws StatementException {
+            if (st.kind() == StatementKind.PRAGMA) {
+                sink.columns(List.of());
+                sink.end(0, null);
+                return;
+            }
+            if (SET_CONFIG.matcher(st.sql()).find()) {
+                // SELECT set_config('statement_timeout', ..., false) is a SET the base class's check cannot see;
+                // a mention in a literal or comment only costs a fresh connection
+                settingsChanged = true;
+            }
+            super.execute(st, slots, sink);
+        }
+
+        @Override
+        public boolean isReusable() {
+            return !settingsChanged && super.isReusable();
         }
 
         // ---- statement text -------------------------------------------------------------------
@@ -526,6 +562,9 @@ public final class PostgresDialect implements Dialect {
 
         @Override
         public DescribeResult describe(ScannedStatement st) throws StatementException {
+            if (st.kind() == StatementKind.PRAGMA) {
+                return new DescribeResult(st.paramNames(), List.of(), false, true);
+            }
             boolean guarded = pg.getTransactionState() == TransactionState.OPEN;
             boolean ok = false;
             try {

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 @QuarkusTest
 class ArgumentsTest {
 
-    private static JsonNode rows(JsonNode result) {
+    static JsonNode rows(JsonNode result) {
         return result.get("rows");
     }
 

@@ -122,7 +122,7 @@ class BatchConditionsTest {
     @Test
     void shouldRunIsAutocommitStepOnlyOutsideTransactionOnV3() {
         String t = uniqueTable("auto");
-        query("CREATE TABLE " + t + "(a)");
+        query("CREATE TABLE " + t + "(a INTEGER)");
         JsonNode body = pipelineOk(V3, null, batchRequest(batch(
                 step(isAutocommit(), stmt("SELECT 'outside'")),
                 step(stmt("BEGIN")),
@@ -199,7 +199,7 @@ class BatchConditionsTest {
     @Test
     void shouldCommitServerlessBatchAndRunAutocommitProbeAfterIt() {
         String t = uniqueTable("sbatch");
-        query("CREATE TABLE " + t + "(a)");
+        query("CREATE TABLE " + t + "(a INTEGER)");
 
         JsonNode body = pipelineOk(V3, null, batchRequest(batch(
                 step(noRows(stmt("BEGIN IMMEDIATE"))),

@@ -207,6 +207,21 @@ final class HranaJson {
         return F.objectNode().put("type", "is_autocommit");
     }
 
+    // ---- results ------------------------------------------------------------------------------
+
+    /** A column of a StmtResult or describe result; a null decltype is an explicit JSON null. */
+    static ObjectNode col(String name, String decltype) {
+        return F.objectNode().put("name", name).put("decltype", decltype);
+    }
+
+    static ArrayNode cols(ObjectNode... cols) {
+        ArrayNode a = F.arrayNode();
+        for (ObjectNode c : cols) {
+            a.add(c);
+        }
+        return a;
+    }
+
     // ---- values -------------------------------------------------------------------------------
 
     static ObjectNode nul() {

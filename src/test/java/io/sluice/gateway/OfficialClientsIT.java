@@ -100,6 +100,7 @@ class OfficialClientsIT {
         ProcessBuilder suite = new ProcessBuilder(command("node", "--test", "clients.test.mjs")).directory(compatDir.toFile());
         suite.environment().put("SLUICE_URL", dataApiUrl());
         suite.environment().put("SLUICE_AUTH_TOKEN", mintToken());
+        suite.environment().put("SLUICE_BACKEND", backend());
         suite.environment().put("NO_COLOR", "1");
         int exit = run(suite, SUITE_TIMEOUT, "node");
 
@@ -120,15 +121,24 @@ class OfficialClientsIT {
         assertThat(authorized.statusCode()).as("pipeline with the minted token: %s", authorized.body()).isEqualTo(200);
     }
 
-    private static HttpRequest.Builder pipelineRequest(URI pipeline) {
+    /** The database behind the application under test, as the suite's {@code SLUICE_BACKEND} names it. */
+    String backend() {
+        return "sqlite";
+    }
+
+    static HttpRequest.Builder pipelineRequest(URI pipeline) {
+        return pipelineRequest(pipeline, PIPELINE_BODY);
+    }
+
+    static HttpRequest.Builder pipelineRequest(URI pipeline, String body) {
         return HttpRequest.newBuilder(pipeline)
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(PIPELINE_BODY));
+                .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     /** The data API base URL without a trailing slash, as an application would configure it. */
-    private String dataApiUrl() {
+    String dataApiUrl() {
         String url;
         if (baseUrl != null) {
             url = baseUrl.toString();
@@ -214,12 +224,17 @@ class OfficialClientsIT {
     }
 
     /** A token as Turso issues them: EdDSA over {@code header.claims}, claim {@code a} = {@code rw}. */
-    private static String mintToken() throws GeneralSecurityException {
+    static String mintToken() throws GeneralSecurityException {
+        return mintToken("rw");
+    }
+
+    /** A token with claim {@code a} = {@code access} ({@code rw} or {@code ro}). */
+    static String mintToken(String access) throws GeneralSecurityException {
         Base64.Encoder base64Url = Base64.getUrlEncoder().withoutPadding();
         long now = Instant.now().getEpochSecond();
         String header = base64Url.encodeToString("{\"alg\":\"EdDSA\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
         String claims = base64Url.encodeToString(
-                ("{\"a\":\"rw\",\"iat\":" + now + ",\"exp\":" + (now + 3600) + "}").getBytes(StandardCharsets.UTF_8));
+                ("{\"a\":\"" + access + "\",\"iat\":" + now + ",\"exp\":" + (now + 3600) + "}").getBytes(StandardCharsets.UTF_8));
         Signature signer = Signature.getInstance("Ed25519");
         signer.initSign(TestKeys.keyPair().getPrivate());
         signer.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));

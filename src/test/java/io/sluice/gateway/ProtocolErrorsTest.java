@@ -190,7 +190,7 @@ class ProtocolErrorsTest {
         // HRANA.md: "HTTP-level failures kill the stream"; @libsql/client drops its stream on any HTTP error,
         // so a stream left alive would hold its transaction (and SQLite's write lock) until it expires.
         String t = uniqueTable("killed");
-        query("CREATE TABLE " + t + "(a)");
+        query("CREATE TABLE " + t + "(a INTEGER)");
         try (StreamSession s = new StreamSession(V2)) {
             s.send(execute("BEGIN IMMEDIATE"), execute("INSERT INTO " + t + " VALUES (1)"));
 

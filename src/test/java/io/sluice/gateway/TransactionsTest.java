@@ -31,13 +31,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 class TransactionsTest {
 
-    private static String table() {
+    static String table() {
         String t = uniqueTable("tx");
         query("CREATE TABLE " + t + "(a INTEGER UNIQUE)");
         return t;
     }
 
-    private static boolean autocommit(StreamSession s) {
+    static boolean autocommit(StreamSession s) {
         return okResponse(s.send(getAutocommit()).get(0)).get("is_autocommit").asBoolean();
     }
 
@@ -211,7 +211,7 @@ class TransactionsTest {
         JsonNode body = pipelineOk(V2, null, batchRequest(batch(
                 step(noRows(stmt("PRAGMA foreign_keys=off"))),
                 step(noRows(stmt("BEGIN DEFERRED"))),
-                step(ok(1), stmt("CREATE TABLE " + t + "(a)")),
+                step(ok(1), stmt("CREATE TABLE " + t + "(a INTEGER)")),
                 step(ok(2), stmt("INSERT INTO " + t + " VALUES (1)")),
                 step(ok(3), noRows(stmt("COMMIT"))),
                 step(not(ok(4)), noRows(stmt("ROLLBACK"))),

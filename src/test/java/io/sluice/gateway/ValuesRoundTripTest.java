@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 class ValuesRoundTripTest {
 
-    private static String typeOf(JsonNode value) {
+    /** The SQLite storage class a bound argument gets: {@code typeof(?)}. */
+    String typeOf(JsonNode value) {
         return scalar("SELECT typeof(?)", value).get("value").asText();
     }
 

@@ -666,6 +666,75 @@ class PostgresDialectTest {
         assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(2L);
     }
 
+    // ---- PRAGMA -----------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PRAGMA foreign_keys=off", "PRAGMA foreign_keys = ON", "pragma table_info(t)", "PRAGMA main.user_version = 3"})
+    void shouldAnswerPragmaWithAnEmptyResultAndSendNothingToTheServer(String pragma) throws Exception {
+        long pid = (Long) run("SELECT pg_backend_pid()::int8").value();
+        run("SELECT 'the last statement sent'");
+
+        Result r = run(pragma);
+
+        assertThat(r.cols()).isEmpty();
+        assertThat(r.rows()).isEmpty();
+        assertThat(r.affected()).isZero();
+        assertThat(r.rowid()).isNull();
+        assertThat(committed("SELECT query FROM pg_stat_activity WHERE pid = " + pid))
+                .as("the last statement the server got from the session").containsExactly("SELECT 'the last statement sent'");
+        assertThat(session.isReusable()).as("a no-op leaves no session state behind").isTrue();
+    }
+
+    @Test
+    void shouldLeaveAnOpenTransactionAloneOnPragma() throws Exception {
+        String t = table("pragmatx");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+        run("BEGIN");
+        run("INSERT INTO " + t + " VALUES (1)");
+
+        run("PRAGMA foreign_keys=off");
+        session.executeScript("PRAGMA foreign_keys=on; INSERT INTO " + t + " VALUES (2)");
+
+        assertThat(session.isAutocommit()).isFalse();
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(0L);
+        run("COMMIT");
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(2L);
+    }
+
+    @Test
+    void shouldAcceptPragmaInAReadOnlySession() throws Exception {
+        SqlSession ro = dialect.open(connect(), true);
+
+        Result r = run(ro, "PRAGMA foreign_keys=off");
+
+        assertThat(r.cols()).isEmpty();
+        assertThat(failure(ro, "CREATE TABLE " + table("pragmaro") + " (id int)").code()).isEqualTo("SQLITE_READONLY");
+    }
+
+    @Test
+    void shouldDescribePragmaAsReadOnlyWithoutColumns() throws Exception {
+        DescribeResult d = session.describe(SqlScanner.scanOne("PRAGMA foreign_keys = ?", SqlScanner.Syntax.POSTGRESQL));
+
+        assertThat(d.params()).containsExactly((String) null);
+        assertThat(d.columns()).isEmpty();
+        assertThat(d.isReadonly()).isTrue();
+        assertThat(d.isExplain()).isFalse();
+    }
+
+    // ---- session state ----------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT set_config('statement_timeout', '4321ms', false)",
+        "select pg_catalog.SET_CONFIG ('work_mem', '8MB', false) AS old", "WITH s AS (SELECT set_config('x.y', 'z', false)) SELECT * FROM s"})
+    void shouldNotHandBackAConnectionWhoseSettingsSetConfigChanged(String sql) throws Exception {
+        run("SELECT 1");
+        assertThat(session.isReusable()).as("after a plain SELECT").isTrue();
+
+        run(sql);
+
+        assertThat(session.isReusable()).isFalse();
+    }
+
     // ---- sequence ---------------------------------------------------------------------------------
 
     @Test
