@@ -31,6 +31,17 @@ public interface SluiceConfig {
 
     Breaker breaker();
 
+    Admin admin();
+
+    /** The admin API under {@code /admin/v1}. */
+    interface Admin {
+        /**
+         * Bearer token for the admin API ({@code SLUICE_ADMIN_TOKEN}). Without one the admin API is open in
+         * dev and test and refuses every request in prod.
+         */
+        Optional<String> token();
+    }
+
     /** The circuit breaker's start-up settings; all three can be changed later without a restart. */
     interface Breaker {
         /**

@@ -1,0 +1,67 @@
+package io.sluice.admin;
+
+import io.sluice.pool.Backend;
+import io.sluice.pool.LeaseView;
+import io.sluice.pool.PoolStatus;
+import io.sluice.state.Connectivity;
+import io.sluice.state.StateMachine;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.util.List;
+
+/** The pool manager and the backend's connectivity. */
+@Path("/admin/v1/connections")
+@Produces(MediaType.APPLICATION_JSON)
+public class ConnectionsResource {
+    private final Backend backend;
+
+    ConnectionsResource(Backend backend) {
+        this.backend = backend;
+    }
+
+    /** Pool status snapshot ({@code monitor:connections}). */
+    @GET
+    public PoolStatus status() {
+        return backend.status();
+    }
+
+    /** Every open lease ({@code debug:connections}). */
+    @GET
+    @Path("/leases")
+    public List<LeaseView> leases() {
+        return backend.leases();
+    }
+
+    /** The backend connectivity state machine: current state, illegal transitions refused, history. */
+    @GET
+    @Path("/connectivity")
+    public ConnectivityView connectivity() {
+        StateMachine<Connectivity> m = backend.connectivity();
+        return new ConnectivityView(m.current().name(), m.illegalTransitions(), m.history().stream()
+                .map(t -> new TransitionView(t.at().toString(), t.from().name(), t.to().name(), t.cause())).toList());
+    }
+
+    /** Resizes the pool live. */
+    @PUT
+    @Path("/size")
+    public PoolStatus resize(PoolSize size) {
+        if (size == null) {
+            throw new IllegalArgumentException("body must be a JSON object with minConnections, maxConnections and acquireTimeoutMs");
+        }
+        backend.resize(size.minConnections(), size.maxConnections(), Duration.ofMillis(size.acquireTimeoutMs()));
+        return backend.status();
+    }
+
+    public record PoolSize(int minConnections, int maxConnections, long acquireTimeoutMs) {
+    }
+
+    public record ConnectivityView(String state, long illegalTransitions, List<TransitionView> history) {
+    }
+
+    public record TransitionView(String at, String from, String to, String cause) {
+    }
+}

@@ -1,0 +1,6 @@
+package io.sluice.admin;
+
+/** An RFC 9457 problem document, the body of every admin API error. */
+public record Problem(String type, String title, int status, String detail) {
+    public static final String MEDIA_TYPE = "application/problem+json";
+}

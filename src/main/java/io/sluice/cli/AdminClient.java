@@ -1,0 +1,110 @@
+package io.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+
+/** The CLI's HTTP client for a running server's admin API. No CDI, no Quarkus. */
+final class AdminClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The server answered with an error status; {@code detail} is the problem's detail or the raw body. */
+    static final class Failure extends Exception {
+        final int status;
+
+        Failure(int status, String detail) {
+            super(detail, null, false, false);
+            this.status = status;
+        }
+    }
+
+    /** The server could not be reached at all. */
+    static final class Unreachable extends Exception {
+        Unreachable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final String baseUrl;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    AdminClient(String baseUrl, String token) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = token;
+    }
+
+    JsonNode get(String path) throws Failure, Unreachable {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    JsonNode post(String path, Object body) throws Failure, Unreachable {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(write(body))));
+    }
+
+    JsonNode put(String path, Object body) throws Failure, Unreachable {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(write(body))));
+    }
+
+    private URI uri(String path) throws Unreachable {
+        try {
+            return URI.create(baseUrl + path);
+        } catch (IllegalArgumentException e) {
+            throw new Unreachable("invalid server URL " + baseUrl);
+        }
+    }
+
+    private static String write(Object body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode the request body", e);
+        }
+    }
+
+    private JsonNode send(HttpRequest.Builder request) throws Failure, Unreachable {
+        request.timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
+        if (token != null && !token.isBlank()) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> r;
+        try {
+            r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new Unreachable("cannot reach Sluice at " + baseUrl + " (connection refused); is it running? (--url or SLUICE_URL)");
+        } catch (HttpTimeoutException e) {
+            throw new Unreachable("Sluice at " + baseUrl + " did not answer in time");
+        } catch (IOException e) {
+            throw new Unreachable("cannot reach Sluice at " + baseUrl + ": " + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable("interrupted");
+        }
+        JsonNode body = parse(r.body());
+        if (r.statusCode() >= 400) {
+            String detail = body != null && body.hasNonNull("detail") ? body.get("detail").asText() : r.body();
+            throw new Failure(r.statusCode(), detail);
+        }
+        return body;
+    }
+
+    private static JsonNode parse(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.sluice.admin;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class AdminApiTest {
+
+    @Test
+    void shouldRefuseAnInconsistentPoolSizeWithProblemJson() {
+        given().contentType("application/json").body("{\"minConnections\":4,\"maxConnections\":2,\"acquireTimeoutMs\":1000}")
+                .put("/admin/v1/connections/size")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("status", equalTo(400)).body("detail", containsString("minConnections"));
+    }
+
+    @Test
+    void shouldResizeThePoolLive() {
+        given().contentType("application/json").body("{\"minConnections\":0,\"maxConnections\":7,\"acquireTimeoutMs\":4000}")
+                .put("/admin/v1/connections/size")
+                .then().statusCode(200).body("maxConnections", equalTo(7));
+        given().contentType("application/json").body("{\"minConnections\":1,\"maxConnections\":5,\"acquireTimeoutMs\":5000}")
+                .put("/admin/v1/connections/size").then().statusCode(200).body("maxConnections", equalTo(5));
+    }
+
+    @Test
+    void shouldDescribeTheAdminApiInOpenApi() {
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body(containsString("/admin/v1/connections")).body(containsString("/admin/v1/breaker/force-open"));
+    }
+}

@@ -1,0 +1,105 @@
+package io.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The client commands against a running test server, in table and JSON form. */
+@QuarkusTest
+class CliCommandsTest {
+
+    @TestHTTPResource("/")
+    URL server;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] withUrl = new String[args.length + 2];
+        System.arraycopy(args, 0, withUrl, 0, args.length);
+        withUrl[args.length] = "--url";
+        withUrl[args.length + 1] = server.toString();
+        int exit = SluiceCommand.run(withUrl, new PrintWriter(out), new PrintWriter(err));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @AfterEach
+    void closeBreaker() {
+        run("debug:circuit-breaker", "--reset");
+    }
+
+    @Test
+    void shouldPrintThePoolAsATable() {
+        Run r = run("monitor:connections");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("maxConnections").contains("connectivity").contains("CONNECTED");
+    }
+
+    @Test
+    void shouldPrintThePoolAsJsonWithJsonFlag() throws Exception {
+        Run r = run("monitor:connections", "--json");
+
+        JsonNode json = AdminClient.JSON.readTree(r.out());
+        assertThat(json.get("backend").asText()).isEqualTo("sqlite");
+        assertThat(json.get("maxConnections").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void shouldShowLeasesAndConnectivityHistory() throws Exception {
+        Run r = run("debug:connections", "--json");
+
+        JsonNode json = AdminClient.JSON.readTree(r.out());
+        assertThat(json.get("leases").isArray()).isTrue();
+        assertThat(json.at("/connectivity/state").asText()).isEqualTo("CONNECTED");
+        assertThat(json.at("/connectivity/history/0/to").asText()).isEqualTo("CONNECTED");
+    }
+
+    @Test
+    void shouldForceOpenAndResetTheBreaker() throws Exception {
+        Run open = run("debug:circuit-breaker", "--force-open", "maintenance", "--json");
+        assertThat(AdminClient.JSON.readTree(open.out()).get("state").asText()).isEqualTo("FORCED_OPEN");
+
+        Run shown = run("debug:circuit-breaker");
+        assertThat(shown.out()).contains("FORCED_OPEN").contains("maintenance");
+
+        Run reset = run("debug:circuit-breaker", "--reset", "--json");
+        assertThat(AdminClient.JSON.readTree(reset.out()).get("state").asText()).isEqualTo("CLOSED");
+    }
+
+    @Test
+    void shouldRefuseContradictoryOptionsWithExitCodeOne() {
+        Run r = run("debug:circuit-breaker", "--reset", "--force-open", "x");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("choose one of");
+    }
+
+    @Test
+    void shouldExitWithTwoAndSaySoWhenTheServerCannotBeReached() {
+        StringWriter err = new StringWriter();
+        int exit = SluiceCommand.run(new String[] {"monitor:connections", "--url", "http://127.0.0.1:1"},
+                new PrintWriter(new StringWriter()), new PrintWriter(err));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot reach Sluice at http://127.0.0.1:1");
+    }
+
+    @Test
+    void shouldRejectAnUnknownCommandWithAUsageError() {
+        StringWriter err = new StringWriter();
+        int exit = SluiceCommand.run(new String[] {"flags:frobnicate"}, new PrintWriter(new StringWriter()), new PrintWriter(err));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Unmatched argument").contains("flags:frobnicate");
+    }
+}
