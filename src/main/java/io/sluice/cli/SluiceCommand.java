@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCommand.Version.class,
         description = "Sluice: a libSQL (Hrana over HTTP) gateway. Run with no arguments or 'serve' to start the server.",
         subcommands = {SluiceCommand.Keygen.class, SluiceCommand.Token.class, ConnectionCommands.Monitor.class,
-                ConnectionCommands.Debug.class, ConnectionCommands.Breaker.class, CommandLine.HelpCommand.class})
+                ConnectionCommands.Debug.class, ConnectionCommands.Breaker.class, MonitorCommands.Health.class,
+                CommandLine.HelpCommand.class})
 public final class SluiceCommand implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -24,7 +24,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class HranaRoutes {
     private static final Logger LOG = Logger.getLogger(HranaRoutes.class);
-    private static final String PREFIX = "^(?:/[^?#]*)?";
+    /** Any path prefix a client URL may carry, except the admin API and Quarkus endpoints, which are never Hrana. */
+    private static final String PREFIX = "^(?!/admin/|/q/)(?:/[^?#]*)?";
 
     private final HranaHandler handler;
     private final SluiceMetrics metrics;

@@ -77,6 +77,31 @@ class CliCommandsTest {
     }
 
     @Test
+    void shouldReportAHealthyScoreWhenEverythingWorks() throws Exception {
+        Run r = run("monitor:health", "--detailed", "--json");
+
+        assertThat(r.exit()).as(r.err() + r.out()).isZero();
+        JsonNode json = AdminClient.JSON.readTree(r.out());
+        assertThat(json.at("/report/score").asInt()).isGreaterThanOrEqualTo(85);
+        assertThat(json.at("/report/criticalFailures")).isEmpty();
+        assertThat(json.at("/runtime/threads").asInt()).isPositive();
+    }
+
+    @Test
+    void shouldDropTheScoreBelowThePassMarkAndExitOneWhileTheBreakerIsOpen() throws Exception {
+        run("debug:circuit-breaker", "--force-open", "injected failure");
+
+        Run r = run("monitor:health", "--json");
+
+        assertThat(r.exit()).isEqualTo(1);
+        JsonNode json = AdminClient.JSON.readTree(r.out());
+        assertThat(json.at("/report/score").asInt()).isLessThan(85);
+        assertThat(json.at("/report/criticalFailures/0").asText()).contains("FORCED_OPEN");
+        Run table = run("monitor:health");
+        assertThat(table.out()).contains("circuit-breaker").contains("criticalFailures");
+    }
+
+    @Test
     void shouldRefuseContradictoryOptionsWithExitCodeOne() {
         Run r = run("debug:circuit-breaker", "--reset", "--force-open", "x");
 
