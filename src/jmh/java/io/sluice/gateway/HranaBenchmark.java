@@ -1,0 +1,77 @@
+package io.sluice.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.gateway.Hrana.StreamRequest;
+import io.sluice.gateway.Hrana.Version;
+import io.sluice.gateway.RequestRunner.Empty;
+import io.sluice.gateway.RequestRunner.Executed;
+import io.sluice.gateway.ResponseWriter.Result;
+import io.sluice.sql.Column;
+import io.sluice.sql.StmtResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The gateway's JSON work for one Hrana pipeline request, without HTTP or a database: parsing the body of
+ * {@code execute SELECT 1} + {@code close} ({@link RequestParser}, as the handler does it: tree, baton,
+ * requests), and encoding the pipeline response ({@link ResponseWriter#pipeline}) for that request and for
+ * a ten-row, five-column result.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class HranaBenchmark {
+    private static final byte[] EXECUTE_CLOSE = ("{\"baton\":null,\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},"
+            + "{\"type\":\"close\"}]}").getBytes(StandardCharsets.UTF_8);
+
+    private static final List<Result> SELECT1_RESULTS = List.of(
+            new Result("execute", new Executed(new StmtResult(List.of(new Column("1", null)),
+                    List.<Object[]>of(new Object[] {1L}), 0, null)), null),
+            new Result("close", new Empty(), null));
+
+    private static final List<Result> TEN_ROWS_RESULTS = List.of(
+            new Result("execute", new Executed(tenRows()), null),
+            new Result("close", new Empty(), null));
+
+    private final RequestParser parser = new RequestParser(Version.V2);
+
+    private static StmtResult tenRows() {
+        List<Column> columns = List.of(new Column("id", "INTEGER"), new Column("email", "TEXT"),
+                new Column("balance", "REAL"), new Column("note", "TEXT"), new Column("avatar", "BLOB"));
+        List<Object[]> rows = new ArrayList<>();
+        for (long i = 1; i <= 10; i++) {
+            rows.add(new Object[] {i, "user" + i + "@example.com", i * 10.25, null, new byte[16]});
+        }
+        return new StmtResult(columns, rows, 0, null);
+    }
+
+    /** Parses the {@code execute SELECT 1} + {@code close} body into typed requests. */
+    @Benchmark
+    public List<StreamRequest> parseExecuteClose() {
+        JsonNode root = RequestParser.readTree(EXECUTE_CLOSE);
+        if (RequestParser.baton(root) != null) {
+            throw new AssertionError("a fresh stream has no baton");
+        }
+        return parser.requests(root);
+    }
+
+    /** Encodes the response to {@code execute SELECT 1} + {@code close}. */
+    @Benchmark
+    public byte[] writeSelect1Response() {
+        return ResponseWriter.pipeline(null, SELECT1_RESULTS);
+    }
+
+    /** Encodes the response to an {@code execute} returning ten rows of five columns, + {@code close}. */
+    @Benchmark
+    public byte[] writeTenRowResponse() {
+        return ResponseWriter.pipeline(null, TEN_ROWS_RESULTS);
+    }
+}
