@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * When the state-machine feature applies, the lease's life is tracked as a {@link LeaseState} machine.
  */
 public final class Lease {
+    private static final int HISTORY = 4;
     private final long id;
     private final long streamId;
     private final Connection connection;
@@ -27,9 +28,10 @@ public final class Lease {
         this.streamId = streamId;
         this.connection = connection;
         this.pooled = pooled;
-        this.state = tracked ? new StateMachine<>("lease " + id, LeaseState.IDLE, 16, clock) : null;
+        // a short history and constant causes keep the per-lease cost low: leases are made per stream
+        this.state = tracked ? new StateMachine<>("lease", LeaseState.IDLE, HISTORY, clock) : null;
         if (state != null) {
-            state.moveTo(LeaseState.LEASED, "leased by stream " + Long.toHexString(streamId));
+            state.moveTo(LeaseState.LEASED, "leased");
         }
     }
 
