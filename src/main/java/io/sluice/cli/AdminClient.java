@@ -73,6 +73,11 @@ final class AdminClient {
 
     private JsonNode send(HttpRequest.Builder request) throws Failure, Unreachable {
         request.timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
+        String operator = System.getProperty("user.name");
+        if (operator != null && !operator.isBlank()) {
+            // names the operator in the server's audit log next to the admin token's identity
+            request.header("X-Sluice-Operator", operator);
+        }
         if (token != null && !token.isBlank()) {
             request.header("Authorization", "Bearer " + token);
         }
