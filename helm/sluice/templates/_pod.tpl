@@ -43,11 +43,10 @@ spec:
       sluice.io/track: {{ $track }}
   template:
     metadata:
+      {{- with $v.podAnnotations }}
       annotations:
-        {{- with $v.podAnnotations }}
         {{- toYaml . | nindent 8 }}
-        {{- end }}
-        checksum/settings: {{ printf "%s|%s|%s|%s" (toJson $v.features) (toJson $v.rollout) (toJson $v.pool) (toJson $v.breaker) | sha256sum | trunc 16 | quote }}
+      {{- end }}
       labels:
         {{- include "sluice.labels" $root | nindent 8 }}
         app.kubernetes.io/component: gateway

@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -467,6 +469,34 @@ class HelmChartTest {
         Rendered nativeImage = render(copyChartWithoutHookAnnotations(), Map.of("image.flavor", "native"));
         assertThat(nativeImage.one(Pod.class, FULLNAME + "-test").getSpec().getContainers().get(0).getCommand())
                 .containsExactly("/work/application");
+    }
+
+    @Test
+    void shouldPrintNotesThatMatchTheRelease() {
+        String sqlite = notes(Map.of());
+        assertThat(sqlite).contains("embedded SQLite on the PersistentVolumeClaim rel-sluice-data (one replica)")
+                .contains("Flag store: kubernetes (ConfigMap rel-sluice-flags)")
+                .contains("port-forward svc/rel-sluice 8080:8080")
+                .contains("get secret rel-sluice-generated -o jsonpath='{.data.SLUICE_ADMIN_TOKEN}'")
+                .contains("helm test rel --namespace apps")
+                .doesNotContain("Canary:");
+
+        String canary = notes(postgres(3, Map.of("ingress.enabled", true, "canary.enabled", true, "canary.image.tag", "0.2.0",
+                "canary.weight", 15, "existingSecret", "mine")));
+        assertThat(canary).contains("PostgreSQL, 3 replica(s)").contains("http://sluice.example.com")
+                .contains("Canary: image tag 0.2.0, 1 replica(s), 15% of requests")
+                .contains("get secret mine -o jsonpath");
+    }
+
+    private static String notes(Map<String, Object> values) {
+        InstallCommand install = new Helm(CHART).install().withName(RELEASE).withNamespace(NAMESPACE)
+                .withDryRunOption(DryRun.CLIENT).clientOnly();
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            install = install.set(e.getKey(), e.getValue());
+        }
+        String output = install.call().getOutput();
+        assertThat(output).contains("NOTES:");
+        return output.substring(output.indexOf("NOTES:"));
     }
 
     @Test
