@@ -1,5 +1,6 @@
 package io.sluice.admin;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.sluice.breaker.BreakerStatus;
 import io.sluice.breaker.CircuitBreaker;
 import jakarta.ws.rs.GET;
@@ -38,6 +39,7 @@ public class BreakerResource {
         return breaker.forceOpen(why);
     }
 
+    @RegisterForReflection
     public record Reason(String reason) {
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.admin;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.sluice.pool.Backend;
 import io.sluice.pool.LeaseView;
 import io.sluice.pool.PoolStatus;
@@ -56,12 +57,15 @@ public class ConnectionsResource {
         return backend.status();
     }
 
+    @RegisterForReflection
     public record PoolSize(int minConnections, int maxConnections, long acquireTimeoutMs) {
     }
 
+    @RegisterForReflection
     public record ConnectivityView(String state, long illegalTransitions, List<TransitionView> history) {
     }
 
+    @RegisterForReflection
     public record TransitionView(String at, String from, String to, String cause) {
     }
 }

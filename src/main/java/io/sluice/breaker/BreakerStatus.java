@@ -1,5 +1,6 @@
 package io.sluice.breaker;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -21,6 +22,7 @@ import java.time.Instant;
  * @param lastTransitionAt when the last state change happened, or null before the first
  * @param rejectedCalls calls refused with {@link CircuitOpenException} since start
  */
+@RegisterForReflection
 public record BreakerStatus(
         BreakerState state,
         int failureThreshold,

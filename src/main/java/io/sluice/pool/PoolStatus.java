@@ -1,5 +1,6 @@
 package io.sluice.pool;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Duration;
 
 /**
@@ -20,6 +21,7 @@ import java.time.Duration;
  * @param leaks leases reported as held past the leak timeout
  * @param evicted connections discarded instead of pooled again (broken or session state changed)
  */
+@RegisterForReflection
 public record PoolStatus(String backend, String connectivity, int minConnections, int maxConnections, Duration acquireTimeout,
         long active, long idle, long awaiting, long direct, long maxUsed, long created, long destroyed,
         Duration acquireAverage, Duration acquireMax, long timeouts, long leaks, long evicted) {
