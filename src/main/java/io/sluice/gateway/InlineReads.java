@@ -51,6 +51,8 @@ public class InlineReads {
             "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_SCHEMA", "SQLITE_PROTOCOL", ErrorCode.RESPONSE_TOO_LARGE);
     private static final int MAX_STATEMENTS = 8;
     private static final int PROGRESS_STEPS = 1000;
+    /** Prepared statements kept per I/O thread: applications send the same few reads again and again. */
+    private static final int STATEMENT_CACHE = 64;
 
     private final Backend backend;
     private final FeatureDecisions decisions;
@@ -188,7 +190,9 @@ public class InlineReads {
                 return System.nanoTime() > holder[0].deadline ? 1 : 0;
             }
         });
-        holder[0] = new Reader(c, backend.dialect().open(c, true));
+        SqlSession session = backend.dialect().open(c, true);
+        session.enableStatementCache(STATEMENT_CACHE);
+        holder[0] = new Reader(c, session);
         return holder[0];
     }
 

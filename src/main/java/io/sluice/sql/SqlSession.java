@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +20,7 @@ public abstract class SqlSession {
     protected final Connection connection;
     protected final boolean readOnly;
     private boolean reusable = true;
+    private LinkedHashMap<String, PreparedStatement> statements;
 
     /** Statements whose effect stays with the connection rather than the transaction. */
     private static final Pattern SESSION_STATE = Pattern.compile(
@@ -54,7 +57,10 @@ public abstract class SqlSession {
         }
         beforeStatement(st);
         boolean ok = false;
-        try (PreparedStatement ps = connection.prepareStatement(rewrite(st))) {
+        String sql = rewrite(st);
+        PreparedStatement ps = null;
+        try {
+            ps = prepare(sql);
             boolean hasRows = bindAndExecute(ps, st, slots);
             if (hasRows) {
                 try (ResultSet rs = ps.getResultSet()) {
@@ -77,6 +83,7 @@ public abstract class SqlSession {
         } catch (SQLException e) {
             throw translate(e);
         } finally {
+            done(sql, ps, ok);
             if (!ok) {
                 afterStatement(st, false);
             }
@@ -108,6 +115,61 @@ public abstract class SqlSession {
 
     /** Rolls back an open transaction, so that the connection can go back to the pool clean. */
     public abstract void rollbackIfOpen() throws SQLException;
+
+    /**
+     * Keeps up to {@code size} prepared statements by SQL text for reuse, for a long-lived connection
+     * that runs the same statements over and over (the read fast path). Off by default.
+     */
+    public void enableStatementCache(int size) {
+        statements = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+                if (size() > size) {
+                    closeQuietly(eldest.getValue());
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    private PreparedStatement prepare(String sql) throws SQLException {
+        if (statements != null) {
+            PreparedStatement cached = statements.remove(sql);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        return connection.prepareStatement(sql);
+    }
+
+    /** Puts a statement back in the cache after a success; closes it otherwise or when there is no cache. */
+    private void done(String sql, PreparedStatement ps, boolean ok) {
+        if (ps == null) {
+            return;
+        }
+        if (ok && statements != null) {
+            try {
+                ps.clearParameters();
+                PreparedStatement previous = statements.put(sql, ps);
+                if (previous != null && previous != ps) {
+                    closeQuietly(previous);
+                }
+                return;
+            } catch (SQLException e) {
+                // fall through and close it
+            }
+        }
+        closeQuietly(ps);
+    }
+
+    private static void closeQuietly(PreparedStatement ps) {
+        try {
+            ps.close();
+        } catch (SQLException e) {
+            // a statement that cannot close has nothing left to release
+        }
+    }
 
     /** The columns a prepared, not yet executed statement would return. */
     protected List<Column> describeColumns(PreparedStatement ps) throws SQLException {
