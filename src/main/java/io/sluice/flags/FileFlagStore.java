@@ -195,6 +195,10 @@ final class FileFlagStore implements FlagStore {
         long ms = Math.max(50, pollInterval.toMillis());
         poller.scheduleWithFixedDelay(() -> {
             try {
+                if (!Files.isDirectory(dir)) {
+                    // a vanished directory is an error, not an empty store: defaults would silently undo a killswitch
+                    throw new IOException("flag directory " + dir + " does not exist");
+                }
                 onChange.accept(read());
             } catch (IOException | RuntimeException e) {
                 onError.accept(e);

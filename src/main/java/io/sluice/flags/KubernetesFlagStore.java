@@ -112,13 +112,7 @@ final class KubernetesFlagStore implements FlagStore {
         });
         openWatch(onChange, onError);
         long ms = Math.max(1000, resync.toMillis());
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                onChange.accept(read());
-            } catch (IOException | RuntimeException e) {
-                onError.accept(e);
-            }
-        }, ms, ms, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> resync(onChange, onError), ms, ms, TimeUnit.MILLISECONDS);
     }
 
     private void openWatch(Consumer<Map<String, String>> onChange, Consumer<Exception> onError) {
@@ -153,12 +147,22 @@ final class KubernetesFlagStore implements FlagStore {
         if (!closed && s != null && !s.isShutdown()) {
             s.schedule(() -> {
                 openWatch(onChange, onError);
-                try {
-                    onChange.accept(read());
-                } catch (IOException | RuntimeException e) {
-                    onError.accept(e);
-                }
+                resync(onChange, onError);
             }, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A ConfigMap that disappeared is an error, not an empty content: deciding with defaults would silently undo a killswitch. */
+    private void resync(Consumer<Map<String, String>> onChange, Consumer<Exception> onError) {
+        try {
+            ConfigMap cm = resource().get();
+            if (cm == null) {
+                onError.accept(new IOException("ConfigMap " + location() + " does not exist (deleted?)"));
+            } else {
+                onChange.accept(cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData()));
+            }
+        } catch (KubernetesClientException | IllegalStateException e) {
+            onError.accept(new IOException("ConfigMap " + location() + " unreadable: " + e.getMessage(), e));
         }
     }
 

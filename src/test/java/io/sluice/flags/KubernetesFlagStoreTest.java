@@ -122,4 +122,20 @@ class KubernetesFlagStoreTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isTrue());
         assertThat(flags.current().decide("k").detailedLogging()).isFalse();
     }
+
+    @Test
+    void shouldKeepTheLastGoodStateAndReportItWhenTheConfigMapIsDeleted() {
+        outsideEdit("ENABLE_CIRCUIT_BREAKER", "enabled=false");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.current().decide("k").breaker()).isFalse());
+
+        server.getClient().configMaps().inNamespace(NS).withName(CM).delete();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isFalse());
+        assertThat(flags.storeStatus().lastError()).contains("deleted");
+        assertThat(flags.current().decide("k").breaker()).isFalse();
+
+        outsideEdit("ENABLE_CIRCUIT_BREAKER", "enabled=true");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isTrue());
+        assertThat(flags.current().decide("k").breaker()).isTrue();
+    }
 }
