@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -49,7 +50,8 @@ public class FlagService {
         this.status = new StoreStatus("none", "memory", true, null, null, null);
     }
 
-    void onStart(@Observes StartupEvent ev) {
+    /** Before other start-up observers: runtime settings subscribe to the store this opens. */
+    void onStart(@Observes @Priority(100) StartupEvent ev) {
         open(createStore());
     }
 
