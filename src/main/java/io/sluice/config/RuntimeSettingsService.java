@@ -196,6 +196,11 @@ public class RuntimeSettingsService {
         LOG.infof("runtime settings applied; overrides of configuration: %s", overridesOf(next));
     }
 
+    /** The active environment: the Quarkus profiles in force, most specific first (e.g. {@code [prod]}). */
+    public List<String> environment() {
+        return io.quarkus.runtime.configuration.ConfigUtils.getProfiles();
+    }
+
     /** Components, in display order. */
     public List<String> components() {
         return RuntimeSettings.COMPONENTS;

@@ -17,6 +17,13 @@ public interface SluiceConfig {
 
     Database database();
 
+    /**
+     * Whether a migration may run in the {@code prod} profile ({@code PRODUCTION_MIGRATION_APPROVED}); default
+     * false. Read by the rollout feature.
+     */
+    @WithDefault("false")
+    boolean productionMigrationApproved();
+
     Sqlite sqlite();
 
     Pool pool();
