@@ -75,6 +75,21 @@ public interface SluiceConfig {
         @WithDefault("5")
         int writeRetries();
 
+        /**
+         * The flag store counts as stale when its last good read is older than this, or its last read
+         * failed; default 2 min. Readiness reports it.
+         */
+        @WithDefault("2m")
+        Duration staleAfter();
+
+        /**
+         * Whether a stale store makes the replica unready; default false: the replica keeps deciding with
+         * its last good flags, and taking every replica out of service for a bad ConfigMap edit would turn
+         * a bad edit into an outage.
+         */
+        @WithDefault("false")
+        boolean staleMeansUnready();
+
         /** Starting rollout percentages ({@code ROLLOUT_ENABLE_*}), 0..100; default 100 each. */
         Rollouts rollout();
 

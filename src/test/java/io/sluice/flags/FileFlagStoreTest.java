@@ -166,4 +166,19 @@ class FileFlagStoreTest {
         assertThat(Files.readString(dir.resolve("ENABLE_DETAILED_LOGGING"))).isEqualTo("enabled=false rollout=100");
         assertThat(Files.isSymbolicLink(dir.resolve("ENABLE_DETAILED_LOGGING"))).isFalse();
     }
+
+    @Test
+    void shouldReportAStaleStoreInReadinessAndGoUnreadyOnlyWhenConfiguredTo() throws Exception {
+        FlagService s = replica();
+        Files.writeString(dir.resolve("ENABLE_STATE_MACHINE"), "rollout=lots");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
+
+        var lenient = new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with()).call();
+        assertThat(lenient.getStatus().name()).isEqualTo("UP");
+        assertThat(lenient.getData().orElseThrow()).containsEntry("stale", true);
+        assertThat(lenient.getData().orElseThrow().get("lastError").toString()).contains("ENABLE_STATE_MACHINE");
+
+        var strict = new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with("sluice.flags.stale-means-unready", "true")).call();
+        assertThat(strict.getStatus().name()).isEqualTo("DOWN");
+    }
 }
