@@ -44,21 +44,41 @@ final class Murmur3 {
     /** murmur3_x86_32 of {@code prefix} followed by the UTF-8 bytes of {@code key}. */
     static int hash32(Prefix prefix, String key) {
         int len = key.length();
-        for (int i = 0; i < len; i++) {
-            if (key.charAt(i) >= 0x80) {
-                return finish(prefix, key.getBytes(StandardCharsets.UTF_8));
-            }
-        }
         int h1 = prefix.h1;
         int k = prefix.pending;
         int n = prefix.pendingBytes;
-        for (int i = 0; i < len; i++) {
-            k |= (key.charAt(i) & 0xff) << (n << 3);
+        int i = 0;
+        // complete the prefix's partial block first, then take the key four characters at a time
+        while (n != 0 && i < len) {
+            char c = key.charAt(i++);
+            if (c >= 0x80) {
+                return finish(prefix, key.getBytes(StandardCharsets.UTF_8));
+            }
+            k |= c << (n << 3);
             if (++n == 4) {
                 h1 = mixH1(h1, k);
                 k = 0;
                 n = 0;
             }
+        }
+        int blocksEnd = i + ((len - i) & ~3);
+        for (; i < blocksEnd; i += 4) {
+            char c0 = key.charAt(i);
+            char c1 = key.charAt(i + 1);
+            char c2 = key.charAt(i + 2);
+            char c3 = key.charAt(i + 3);
+            if ((c0 | c1 | c2 | c3) >= 0x80) {
+                return finish(prefix, key.getBytes(StandardCharsets.UTF_8));
+            }
+            h1 = mixH1(h1, c0 | c1 << 8 | c2 << 16 | c3 << 24);
+        }
+        for (; i < len; i++) {
+            char c = key.charAt(i);
+            if (c >= 0x80) {
+                return finish(prefix, key.getBytes(StandardCharsets.UTF_8));
+            }
+            k |= c << (n << 3);
+            n++;
         }
         return tail(h1, k, n, prefix.length + len);
     }
