@@ -194,14 +194,17 @@ final class FileFlagStore implements FlagStore {
         });
         long ms = Math.max(50, pollInterval.toMillis());
         poller.scheduleWithFixedDelay(() -> {
-            try {
-                if (!Files.isDirectory(dir)) {
-                    // a vanished directory is an error, not an empty store: defaults would silently undo a killswitch
-                    throw new IOException("flag directory " + dir + " does not exist");
+            // under the store's lock, so a content read before one of our own writes is never delivered after it
+            synchronized (this) {
+                try {
+                    if (!Files.isDirectory(dir)) {
+                        // a vanished directory is an error, not an empty store: defaults would silently undo a killswitch
+                        throw new IOException("flag directory " + dir + " does not exist");
+                    }
+                    onChange.accept(read());
+                } catch (IOException | RuntimeException e) {
+                    onError.accept(e);
                 }
-                onChange.accept(read());
-            } catch (IOException | RuntimeException e) {
-                onError.accept(e);
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
         LOG.debugf("polling flag directory %s every %d ms", dir, ms);
