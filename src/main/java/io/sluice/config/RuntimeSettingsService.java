@@ -206,7 +206,12 @@ public class RuntimeSettingsService {
         return RuntimeSettings.COMPONENTS;
     }
 
-    SluiceConfig config() {
-        return config;
+    /**
+     * {@code config:export}: current settings plus static ones, secrets redacted.
+     *
+     * @param extraStatic further static settings to show (e.g. {@code admin.token}); secret-looking keys are redacted
+     */
+    public String export(SettingsExport.Format format, Map<String, String> extraStatic) {
+        return SettingsExport.export(current.get(), config, extraStatic, format);
     }
 }

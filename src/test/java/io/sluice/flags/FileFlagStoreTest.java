@@ -181,4 +181,15 @@ class FileFlagStoreTest {
         var strict = new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with("sluice.flags.stale-means-unready", "true")).call();
         assertThat(strict.getStatus().name()).isEqualTo("DOWN");
     }
+
+    @Test
+    void shouldRefuseToWriteOverACorruptStoreNamingTheBadKey() throws Exception {
+        FlagService s = replica();
+        Files.writeString(dir.resolve("ENABLE_CIRCUIT_BREAKER"), "enabled=sometimes");
+        assertThatThrownBy(() -> s.disable("ENABLE_STATE_MACHINE", "alice", "x"))
+                .isInstanceOfSatisfying(FlagException.class, e -> assertThat(e.field()).isEqualTo("store"))
+                .hasMessageContaining("ENABLE_CIRCUIT_BREAKER");
+        assertThat(Files.readString(dir.resolve("ENABLE_CIRCUIT_BREAKER"))).isEqualTo("enabled=sometimes");
+        assertThat(Files.exists(dir.resolve("ENABLE_STATE_MACHINE"))).isFalse();
+    }
 }
