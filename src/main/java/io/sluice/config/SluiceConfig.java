@@ -17,6 +17,13 @@ public interface SluiceConfig {
 
     Database database();
 
+    /**
+     * Whether a migration may run in the {@code prod} profile ({@code PRODUCTION_MIGRATION_APPROVED}); default
+     * false. Read by the rollout feature.
+     */
+    @WithDefault("false")
+    boolean productionMigrationApproved();
+
     Sqlite sqlite();
 
     Pool pool();
@@ -40,6 +47,98 @@ public interface SluiceConfig {
          * dev and test and refuses every request in prod.
          */
         Optional<String> token();
+    }
+
+    Flags flags();
+
+    Monitoring monitoring();
+
+    /**
+     * Where flags, the killswitch, the audit log and runtime settings are kept, and the flags' starting
+     * rollouts. The store's content overrides {@link #features()} and {@link Flags#rollout()}.
+     */
+    interface Flags {
+        /**
+         * {@code file}, {@code kubernetes} or {@code none} ({@code SLUICE_FLAGS_STORE}). Unset: {@code kubernetes}
+         * when running in a cluster ({@code KUBERNETES_SERVICE_HOST} is set), else {@code file}.
+         */
+        Optional<StoreKind> store();
+
+        /** The file store's directory, laid out as a mounted ConfigMap ({@code SLUICE_FLAGS_DIR}); default {@code <data-dir>/flags}. */
+        Optional<Path> dir();
+
+        /** The Kubernetes store's ConfigMap name ({@code SLUICE_FLAGS_CONFIGMAP}); default {@code sluice-flags}. */
+        @WithDefault("sluice-flags")
+        String configmap();
+
+        /** The ConfigMap's namespace; default the client's (the pod's own namespace in a cluster). */
+        Optional<String> namespace();
+
+        /** How often the file store is re-read, and the Kubernetes store is resynchronised ×30; default 1 s. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** Audit entries kept in the store, oldest dropped first; default 200. */
+        @WithDefault("200")
+        int auditSize();
+
+        /** How many times a write that lost an optimistic-concurrency race is retried; default 5. */
+        @WithDefault("5")
+        int writeRetries();
+
+        /**
+         * The flag store counts as stale when its last good read is older than this, or its last read
+         * failed; default 2 min. Readiness reports it.
+         */
+        @WithDefault("2m")
+        Duration staleAfter();
+
+        /**
+         * Whether a stale store makes the replica unready; default false: the replica keeps deciding with
+         * its last good flags, and taking every replica out of service for a bad ConfigMap edit would turn
+         * a bad edit into an outage.
+         */
+        @WithDefault("false")
+        boolean staleMeansUnready();
+
+        /** Starting rollout percentages ({@code ROLLOUT_ENABLE_*}), 0..100; default 100 each. */
+        Rollouts rollout();
+
+        interface Rollouts {
+            @WithDefault("100")
+            int connectionPool();
+
+            @WithDefault("100")
+            int stateMachine();
+
+            @WithDefault("100")
+            int circuitBreaker();
+
+            @WithDefault("100")
+            int enterpriseMonitoring();
+
+            @WithDefault("100")
+            int detailedLogging();
+        }
+
+        enum StoreKind {
+            FILE, KUBERNETES, NONE
+        }
+    }
+
+    /** Thresholds the health score and alerts use; all can be changed at runtime. */
+    interface Monitoring {
+        /** A health score (0..100) below this marks the deployment unhealthy; default 85. */
+        @WithDefault("85")
+        int healthScoreThreshold();
+
+        /** Statement latency (ms) above which a statement counts as slow; default 1000. */
+        @WithDefault("1000")
+        long latencyThresholdMs();
+
+        /** Error rate (0..1) above which the deployment is unhealthy; default 0.05. */
+        @WithDefault("0.05")
+        double errorRateThreshold();
     }
 
     /** The circuit breaker's start-up settings; all three can be changed later without a restart. */

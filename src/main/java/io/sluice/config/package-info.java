@@ -1,5 +1,8 @@
 /**
  * Configuration: the {@link io.sluice.config.SluiceConfig} mapping of every static {@code sluice.*}
- * property, with the seed system's environment names as aliases in {@code application.properties}.
+ * property (seed environment names are aliases in {@code application.properties}), and the live
+ * {@link io.sluice.config.RuntimeSettings} snapshot that {@link io.sluice.config.RuntimeSettingsService}
+ * validates, persists through a {@link io.sluice.config.SettingsStore}, applies through
+ * {@link io.sluice.config.SettingsApplier} beans, and exports with secrets redacted.
  */
 package io.sluice.config;

@@ -31,6 +31,7 @@ public class HranaRoutes {
     private final SluiceMetrics metrics;
     private final SluiceConfig.Gateway config;
     private final String version;
+    private volatile BodyHandler body;
 
     HranaRoutes(HranaHandler handler, SluiceConfig config, SluiceMetrics metrics) {
         this.handler = handler;
@@ -39,8 +40,17 @@ public class HranaRoutes {
         this.version = "sluice " + ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class).orElse("dev");
     }
 
+    /** Changes the largest accepted request body for requests arriving from now on. */
+    void maxRequestBytes(int bytes) {
+        BodyHandler b = body;
+        if (b != null) {
+            b.setBodyLimit(bytes);
+        }
+    }
+
     void register(@Observes Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBytes());
+        this.body = body;
         post(router, "/v2/pipeline", Endpoint.PIPELINE_V2, body, ctx -> handler.pipelineInline(ctx, Version.V2),
                 ctx -> handler.pipeline(ctx, Version.V2));
         post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, body, ctx -> handler.pipelineInline(ctx, Version.V3),

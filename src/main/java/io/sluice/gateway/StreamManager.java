@@ -37,12 +37,17 @@ public class StreamManager {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong expiredCount = new AtomicLong();
     private final ScheduledExecutorService reaper;
+    /** Runtime-tunable (gateway.maxStreams, gateway.streamIdleTimeout); seeded from configuration. */
+    private volatile int maxStreams;
+    private volatile long idleTimeoutNanos;
 
     StreamManager(SluiceConfig config, Backend backend, FeatureDecisions decisions, SluiceMetrics metrics, StreamForwarder forwarder) {
         Gauge.builder(Meters.STREAMS_OPEN, open, AtomicInteger::get).description("Open Hrana streams").register(metrics.registry());
         FunctionCounter.builder(Meters.STREAMS_EXPIRED, expiredCount, AtomicLong::get).register(metrics.registry());
         FunctionCounter.builder(Meters.STREAMS_FORWARDED, forwarder, StreamForwarder::forwardedCount).register(metrics.registry());
         this.config = config.gateway();
+        this.maxStreams = this.config.maxStreams();
+        this.idleTimeoutNanos = this.config.streamIdleTimeout().toNanos();
         this.backend = backend;
         this.decisions = decisions;
         this.batons = new Batons(config.gateway().batonKey().orElse(null), config.cluster().advertiseUrl().orElse(""));
@@ -61,7 +66,7 @@ public class StreamManager {
      * @param rolloutKey the key feature decisions are made for; null = the stream id
      */
     Stream open(boolean readOnly, String rolloutKey) {
-        int max = config.maxStreams();
+        int max = maxStreams;
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
             throw new ProtocolException(503, "STREAMS_EXHAUSTED",
@@ -134,6 +139,12 @@ public class StreamManager {
         open.decrementAndGet();
     }
 
+    /** Applies new limits: existing streams stay open; the idle timeout counts from each stream's last use. */
+    void limits(int maxStreams, java.time.Duration streamIdleTimeout) {
+        this.maxStreams = maxStreams;
+        this.idleTimeoutNanos = streamIdleTimeout.toNanos();
+    }
+
     int openStreams() {
         return open.get();
     }
@@ -141,7 +152,7 @@ public class StreamManager {
     void expireIdle() {
         try {
             long now = System.nanoTime();
-            long timeout = config.streamIdleTimeout().toNanos();
+            long timeout = idleTimeoutNanos;
             for (Stream s : streams.values()) {
                 if (now - s.lastUsedNanos > timeout && s.tryCloseIdle()) {
                     forget(s);

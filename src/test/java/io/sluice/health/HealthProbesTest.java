@@ -33,6 +33,15 @@ class HealthProbesTest {
     }
 
     @Test
+    void shouldReportTheFlagStoresFreshnessInReadiness() {
+        given().get(health + "/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'flag-store' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'flag-store' }.data.store", equalTo("none"))
+                .body("checks.find { it.name == 'flag-store' }.data.stale", equalTo(false))
+                .body("checks.find { it.name == 'flag-store' }.data.killswitch", equalTo(false));
+    }
+
+    @Test
     void shouldReportStartedOnceTheBackendIsPrepared() {
         given().get(health + "/started").then().statusCode(200).body("status", equalTo("UP"));
     }

@@ -1,0 +1,183 @@
+package io.sluice.flags;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The store's human-editable format: one key per flag, as a ConfigMap's {@code data} (or a mounted
+ * ConfigMap directory) holds it.
+ *
+ * <pre>
+ * ENABLE_CONNECTION_POOL: "enabled=true rollout=25"     # tokens in any order; rollout optional (100)
+ * MY_OPERATOR_FLAG:       "enabled=false"               # any other key is an operator-defined flag
+ * killswitch: |                                          # absent = off
+ *   active=true
+ *   reason=postgres failover
+ *   by=alice
+ *   at=2026-11-28T03:00:00Z
+ * audit.jsonl: one JSON object per line, newest last     # written by Sluice, bounded
+ * settings.properties: component.key=value lines         # runtime settings overriding configuration
+ * </pre>
+ */
+final class FlagCodec {
+    static final String KILLSWITCH = "killswitch";
+    static final String AUDIT = "audit.jsonl";
+    static final String SETTINGS = "settings.properties";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private FlagCodec() {
+    }
+
+    static boolean isReserved(String key) {
+        return key.equals(KILLSWITCH) || key.equals(AUDIT) || key.equals(SETTINGS) || key.startsWith(".");
+    }
+
+    /**
+     * The flag set the store describes: known flags it lacks keep their {@code defaults}.
+     *
+     * @throws FlagException naming the key when any value is malformed; the caller keeps its last good set
+     */
+    static FlagSet decode(Map<String, String> data, FlagSet defaults) {
+        TreeMap<String, Flag> flags = new TreeMap<>();
+        for (KnownFlag k : KnownFlag.values()) {
+            flags.put(k.name(), defaults.flags().get(k.name()));
+        }
+        for (Map.Entry<String, String> e : data.entrySet()) {
+            if (isReserved(e.getKey())) {
+                continue;
+            }
+            Flag base = flags.getOrDefault(e.getKey(), null);
+            flags.put(e.getKey(), decodeFlag(e.getKey(), e.getValue(), base));
+        }
+        Killswitch ks = data.containsKey(KILLSWITCH) ? decodeKillswitch(data.get(KILLSWITCH)) : Killswitch.OFF;
+        return new FlagSet(flags, ks);
+    }
+
+    static Flag decodeFlag(String name, String value, Flag base) {
+        try {
+            Flag.validateName(name);
+        } catch (FlagException e) {
+            throw new FlagException(name, "key '" + name + "': not a valid flag name");
+        }
+        boolean enabled = base == null || base.enabled();
+        int rollout = base == null ? 100 : base.rollout();
+        String v = value == null ? "" : value.trim();
+        if (v.isEmpty()) {
+            throw new FlagException(name, "key '" + name + "': empty; expected e.g. 'enabled=true rollout=25'");
+        }
+        for (String token : v.split("[\\s,;]+")) {
+            String t = token.toLowerCase(Locale.ROOT);
+            int eq = t.indexOf('=');
+            String k = eq < 0 ? "enabled" : t.substring(0, eq).trim();
+            String val = eq < 0 ? t : t.substring(eq + 1).trim();
+            switch (k) {
+                case "enabled" -> enabled = parseBoolean(name, val);
+                case "rollout" -> rollout = parsePercent(name, val);
+                default -> throw new FlagException(name, "key '" + name + "': unknown setting '" + k + "'; expected enabled=, rollout=");
+            }
+        }
+        return new Flag(name, enabled, rollout);
+    }
+
+    private static boolean parseBoolean(String key, String v) {
+        return switch (v) {
+            case "true", "on", "yes" -> true;
+            case "false", "off", "no" -> false;
+            default -> throw new FlagException(key, "key '" + key + "': enabled must be true or false but was '" + v + "'");
+        };
+    }
+
+    private static int parsePercent(String key, String v) {
+        String digits = v.endsWith("%") ? v.substring(0, v.length() - 1) : v;
+        int pct;
+        try {
+            pct = Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            throw new FlagException(key, "key '" + key + "': rollout must be a whole number 0..100 but was '" + v + "'");
+        }
+        if (pct < 0 || pct > 100) {
+            throw new FlagException(key, "key '" + key + "': rollout must be 0..100 but was " + pct);
+        }
+        return pct;
+    }
+
+    static Killswitch decodeKillswitch(String text) {
+        Map<String, String> p = lines(KILLSWITCH, text);
+        boolean active = parseBoolean(KILLSWITCH, p.getOrDefault("active", "false").toLowerCase(Locale.ROOT));
+        Instant at = null;
+        if (p.containsKey("at") && !p.get("at").isBlank()) {
+            try {
+                at = Instant.parse(p.get("at"));
+            } catch (DateTimeParseException e) {
+                throw new FlagException(KILLSWITCH, "key 'killswitch': at must be an ISO-8601 instant but was '" + p.get("at") + "'");
+            }
+        }
+        return new Killswitch(active, p.getOrDefault("reason", ""), p.getOrDefault("by", ""), at);
+    }
+
+    static String encodeKillswitch(Killswitch k) {
+        return "active=" + k.active() + "\nreason=" + oneLine(k.reason()) + "\nby=" + oneLine(k.by())
+                + "\nat=" + (k.at() == null ? "" : k.at().toString()) + "\n";
+    }
+
+    /** {@code key=value} lines; blank lines and {@code #} comments ignored; the value is the rest of the line. */
+    static Map<String, String> lines(String key, String text) {
+        TreeMap<String, String> out = new TreeMap<>();
+        for (String line : text.split("\\R")) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            int eq = l.indexOf('=');
+            if (eq <= 0) {
+                throw new FlagException(key, "key '" + key + "': expected name=value lines but found '" + l + "'");
+            }
+            out.put(l.substring(0, eq).strip(), l.substring(eq + 1).strip());
+        }
+        return out;
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("[\\r\\n]+", " ");
+    }
+
+    static List<AuditEntry> decodeAudit(String text) {
+        List<AuditEntry> out = new ArrayList<>();
+        if (text == null) {
+            return out;
+        }
+        for (String line : text.split("\\R")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                JsonNode n = JSON.readTree(line);
+                out.add(new AuditEntry(Instant.parse(n.path("at").asText()), n.path("who").asText(), n.path("action").asText(),
+                        n.path("target").asText(), n.path("before").asText(), n.path("after").asText(), n.path("why").asText()));
+            } catch (JsonProcessingException | DateTimeParseException e) {
+                // an audit line someone mangled by hand is skipped, never fatal: it does not decide anything
+            }
+        }
+        return out;
+    }
+
+    static String encodeAudit(List<AuditEntry> entries) {
+        StringBuilder sb = new StringBuilder();
+        for (AuditEntry e : entries) {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("at", e.at().toString()).put("who", e.who()).put("action", e.action()).put("target", e.target())
+                    .put("before", e.before()).put("after", e.after()).put("why", e.why());
+            sb.append(n.toString()).append('\n');
+        }
+        return sb.toString();
+    }
+}

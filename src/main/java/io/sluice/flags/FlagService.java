@@ -1,0 +1,282 @@
+package io.sluice.flags;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.sluice.config.SluiceConfig;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.jboss.logging.Logger;
+
+/**
+ * Flag changes and the store: enable, disable, rollout, define, killswitch and restore are written to
+ * the store (so every replica converges), applied here at once, and audited — in the store's bounded
+ * audit log and in one structured log line each. Content written by anyone else arrives through the
+ * store's watch; a content that cannot be parsed changes nothing and is reported in {@link #storeStatus()}.
+ */
+@ApplicationScoped
+public class FlagService {
+    private static final Logger LOG = Logger.getLogger(FlagService.class);
+    private static final Logger AUDIT_LOG = Logger.getLogger("io.sluice.audit");
+
+    private final SluiceConfig config;
+    private final FlagDecisions decisions;
+    private final Instance<KubernetesClient> kubernetes;
+    private final FlagSet defaults;
+    private final List<Consumer<Map<String, String>>> contentListeners = new CopyOnWriteArrayList<>();
+    private final Clock clock = Clock.systemUTC();
+    private volatile FlagStore store = new MemoryFlagStore();
+    private volatile Map<String, String> lastContent = Map.of();
+    private volatile StoreStatus status;
+
+    FlagService(SluiceConfig config, FlagDecisions decisions, Instance<KubernetesClient> kubernetes) {
+        this.config = config;
+        this.decisions = decisions;
+        this.kubernetes = kubernetes;
+        this.defaults = FlagDecisions.defaults(config);
+        this.status = new StoreStatus("none", "memory", true, null, null, null);
+    }
+
+    /** Before other start-up observers: runtime settings subscribe to the store this opens. */
+    void onStart(@Observes @Priority(100) StartupEvent ev) {
+        open(createStore());
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        store.close();
+    }
+
+    private FlagStore createStore() {
+        SluiceConfig.Flags f = config.flags();
+        SluiceConfig.Flags.StoreKind kind = f.store().orElseGet(() -> System.getenv("KUBERNETES_SERVICE_HOST") != null
+                ? SluiceConfig.Flags.StoreKind.KUBERNETES
+                : SluiceConfig.Flags.StoreKind.FILE);
+        return switch (kind) {
+            case NONE -> new MemoryFlagStore();
+            case FILE -> new FileFlagStore(f.dir().orElseGet(() -> config.dataDir().resolve("flags")), f.pollInterval());
+            case KUBERNETES -> new KubernetesFlagStore(kubernetes.get(), f.namespace().orElse(null), f.configmap(),
+                    f.pollInterval().multipliedBy(30), f.writeRetries());
+        };
+    }
+
+    /** Switches to {@code next}: reads it once (a failure keeps the defaults and is reported), then watches it. */
+    void open(FlagStore next) {
+        FlagStore previous = store;
+        store = next;
+        status = new StoreStatus(next.kind(), next.location(), true, null, null, null);
+        try {
+            onContent(next.read());
+        } catch (IOException | RuntimeException e) {
+            onError(e);
+        }
+        next.watch(this::onContent, this::onError);
+        if (previous != next) {
+            previous.close();
+        }
+        LOG.infof("flags from the %s store at %s: %s", next.kind(), next.location(), decisions.current());
+    }
+
+    private void onError(Exception e) {
+        StoreStatus s = status;
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (s.lastLoadOk() || !Objects.equals(s.lastError(), why)) {
+            LOG.warnf("flag store %s unusable, deciding with the last good state: %s", s.location(), why);
+        }
+        status = new StoreStatus(s.kind(), s.location(), false, why, s.lastLoadedAt(), s.lastAppliedAt());
+    }
+
+    /** Applies a store content if it is new and valid; the last good state stays otherwise. */
+    synchronized void onContent(Map<String, String> content) {
+        StoreStatus s = status;
+        Instant now = clock.instant();
+        if (content.equals(lastContent) && s.lastLoadOk() && s.lastLoadedAt() != null) {
+            status = new StoreStatus(s.kind(), s.location(), true, null, now, s.lastAppliedAt());
+            return;
+        }
+        FlagSet next;
+        try {
+            next = FlagCodec.decode(content, defaults);
+        } catch (FlagException e) {
+            onError(e);
+            return;
+        }
+        if (!s.lastLoadOk()) {
+            LOG.infof("flag store %s usable again", s.location());
+        }
+        lastContent = Map.copyOf(content);
+        FlagSet before = decisions.current();
+        decisions.set(next);
+        status = new StoreStatus(s.kind(), s.location(), true, null, now, now);
+        if (!before.equals(next)) {
+            LOG.infof("flags changed in the store: %s", next);
+        }
+        for (Consumer<Map<String, String>> l : contentListeners) {
+            try {
+                l.accept(lastContent);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "store content listener failed");
+            }
+        }
+    }
+
+    /** The snapshot in force. */
+    public FlagSet current() {
+        return decisions.current();
+    }
+
+    public StoreStatus storeStatus() {
+        return status;
+    }
+
+    /** The audit log kept in the store, oldest first. */
+    public List<AuditEntry> audit() {
+        return FlagCodec.decodeAudit(lastContent.get(FlagCodec.AUDIT));
+    }
+
+    public FlagSet enable(String flag, String who, String why) {
+        return changeFlag(flag, "enable", who, why, f -> f.withEnabled(true));
+    }
+
+    public FlagSet disable(String flag, String who, String why) {
+        return changeFlag(flag, "disable", who, why, f -> f.withEnabled(false));
+    }
+
+    /** @throws FlagException field {@code rollout} when {@code percentage} is outside 0..100, {@code flag} when unknown */
+    public FlagSet rollout(String flag, int percentage, String who, String why) {
+        Flag.validateRollout(percentage);
+        return changeFlag(flag, "rollout", who, why, f -> f.withRollout(percentage));
+    }
+
+    /** Creates or replaces an operator-defined flag (a known flag's name is refused: use enable/disable/rollout). */
+    public FlagSet define(String flag, boolean enabled, int rollout, String who, String why) {
+        Flag created = new Flag(flag, enabled, rollout);
+        if (KnownFlag.byName(flag).isPresent() || FlagCodec.isReserved(flag)) {
+            throw new FlagException("flag", "'" + flag + "' is a built-in name; use enable, disable or rollout");
+        }
+        return write("define", flag, who, why, set -> set.with(created));
+    }
+
+    /** Turns pool, state machine and breaker off for everyone until {@link #restore}; survives restarts. */
+    public FlagSet killswitch(String reason, String who) {
+        if (reason == null || reason.isBlank()) {
+            throw new FlagException("reason", "the killswitch needs a reason");
+        }
+        Killswitch on = new Killswitch(true, reason.strip(), principal(who), clock.instant());
+        return write("killswitch", FlagCodec.KILLSWITCH, who, reason, set -> set.with(on));
+    }
+
+    public FlagSet restore(String who, String why) {
+        Killswitch off = new Killswitch(false, "", principal(who), clock.instant());
+        return write("restore", FlagCodec.KILLSWITCH, who, why, set -> set.with(off));
+    }
+
+    private FlagSet changeFlag(String flag, String action, String who, String why, UnaryOperator<Flag> change) {
+        if (flag == null || !current().flags().containsKey(flag)) {
+            throw new FlagException("flag", "unknown flag '" + flag + "'; known: " + String.join(", ", current().flags().keySet()));
+        }
+        return write(action, flag, who, why, set -> {
+            Flag f = set.flag(flag).orElseThrow(() -> new FlagException("flag", "flag '" + flag + "' was removed from the store"));
+            return set.with(change.apply(f));
+        });
+    }
+
+    private FlagSet write(String action, String target, String who, String why, UnaryOperator<FlagSet> change) {
+        AuditEntry[] entry = new AuditEntry[1];
+        Map<String, String> written = updateStore(data -> {
+            FlagSet before;
+            try {
+                before = FlagCodec.decode(data, defaults);
+            } catch (FlagException e) {
+                throw new FlagException("store", "the store holds an invalid value, fix it first: " + e.getMessage());
+            }
+            FlagSet after = change.apply(before);
+            TreeMap<String, String> next = new TreeMap<>(data);
+            String beforeText = describe(before, target);
+            String afterText = describe(after, target);
+            if (target.equals(FlagCodec.KILLSWITCH)) {
+                next.put(FlagCodec.KILLSWITCH, FlagCodec.encodeKillswitch(after.killswitch()));
+            } else {
+                next.put(target, after.flags().get(target).encode());
+            }
+            entry[0] = new AuditEntry(clock.instant(), principal(who), action, target, beforeText, afterText, why == null ? "" : why);
+            appendAudit(next, entry[0]);
+            return next;
+        });
+        AuditEntry e = entry[0];
+        AUDIT_LOG.infof("audit action=%s target=%s who=%s before=\"%s\" after=\"%s\" why=\"%s\"", e.action(), e.target(), e.who(),
+                e.before(), e.after(), FlagCodec.oneLine(e.why()));
+        onContent(written);
+        return current();
+    }
+
+    /** Appends to the store's audit log, dropping the oldest entries beyond {@code sluice.flags.audit-size}. */
+    void appendAudit(Map<String, String> data, AuditEntry e) {
+        List<AuditEntry> log = new ArrayList<>(FlagCodec.decodeAudit(data.get(FlagCodec.AUDIT)));
+        log.add(e);
+        int max = Math.max(1, config.flags().auditSize());
+        if (log.size() > max) {
+            log = log.subList(log.size() - max, log.size());
+        }
+        data.put(FlagCodec.AUDIT, FlagCodec.encodeAudit(log));
+    }
+
+    /** Audits a change made elsewhere (runtime settings) in the same log. */
+    public void audit(Map<String, String> data, String action, String target, String who, String before, String after, String why) {
+        AuditEntry e = new AuditEntry(clock.instant(), principal(who), action, target, before, after, why == null ? "" : why);
+        appendAudit(data, e);
+        AUDIT_LOG.infof("audit action=%s target=%s who=%s before=\"%s\" after=\"%s\" why=\"%s\"", e.action(), e.target(), e.who(),
+                e.before(), e.after(), FlagCodec.oneLine(e.why()));
+    }
+
+    /**
+     * Read-modify-write of the whole store with optimistic concurrency, applied locally once written.
+     *
+     * @throws FlagStoreException the store is unreachable; {@link ConcurrentChangeException} the retries ran out
+     */
+    public Map<String, String> updateStore(UnaryOperator<Map<String, String>> change) {
+        Map<String, String> written;
+        try {
+            written = store.update(change);
+        } catch (IOException e) {
+            throw new FlagStoreException("flag store " + store.location() + " could not be written: " + e.getMessage(), e);
+        }
+        return written;
+    }
+
+    /** Applies a content just written (this replica's own change) without waiting for the watch. */
+    public void applyWritten(Map<String, String> written) {
+        onContent(written);
+    }
+
+    /** Called with the whole store content whenever a new valid content is applied (runtime settings use this). */
+    public void addContentListener(Consumer<Map<String, String>> listener) {
+        contentListeners.add(listener);
+        listener.accept(lastContent);
+    }
+
+    private static String describe(FlagSet set, String target) {
+        if (target.equals(FlagCodec.KILLSWITCH)) {
+            Killswitch k = set.killswitch();
+            return k.active() ? "on (" + k.reason() + ")" : "off";
+        }
+        Flag f = set.flags().get(target);
+        return f == null ? "absent" : f.encode();
+    }
+
+    private static String principal(String who) {
+        return who == null || who.isBlank() ? "unknown" : FlagCodec.oneLine(who.strip());
+    }
+}

@@ -1,0 +1,36 @@
+package io.sluice.flags;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Where flags, the killswitch, the audit log and runtime settings live, as string keys and values
+ * (a ConfigMap's {@code data}). Every replica watches the same store, so they converge.
+ */
+public interface FlagStore extends AutoCloseable {
+
+    /** {@code file}, {@code kubernetes} or {@code none}. */
+    String kind();
+
+    /** Where: a directory, {@code namespace/configmap}, or {@code memory}. */
+    String location();
+
+    /** The store's current content; empty when it does not exist yet. */
+    Map<String, String> read() throws IOException;
+
+    /**
+     * Read-modify-write with optimistic concurrency: {@code change} gets the current content and returns
+     * the complete new content; when someone else wrote in between, it is called again on their result.
+     *
+     * @return the content written
+     */
+    Map<String, String> update(UnaryOperator<Map<String, String>> change) throws IOException;
+
+    /** Starts delivering the whole content on every change seen (from any writer), and errors reaching the store. */
+    void watch(Consumer<Map<String, String>> onChange, Consumer<Exception> onError);
+
+    @Override
+    void close();
+}

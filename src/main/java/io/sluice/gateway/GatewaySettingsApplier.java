@@ -1,0 +1,26 @@
+package io.sluice.gateway;
+
+import io.sluice.config.RuntimeSettings;
+import io.sluice.config.SettingsApplier;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Applies {@code gateway.*} runtime settings: stream limit, idle timeout, request body limit. */
+@ApplicationScoped
+class GatewaySettingsApplier implements SettingsApplier {
+    private final StreamManager streams;
+    private final HranaRoutes routes;
+
+    GatewaySettingsApplier(StreamManager streams, HranaRoutes routes) {
+        this.streams = streams;
+        this.routes = routes;
+    }
+
+    @Override
+    public void apply(RuntimeSettings before, RuntimeSettings after) {
+        RuntimeSettings.Gateway g = after.gateway();
+        if (!g.equals(before.gateway())) {
+            streams.limits(g.maxStreams(), g.streamIdleTimeout());
+            routes.maxRequestBytes(g.maxRequestBytes());
+        }
+    }
+}

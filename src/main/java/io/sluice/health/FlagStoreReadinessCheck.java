@@ -1,0 +1,52 @@
+package io.sluice.health;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.flags.FlagService;
+import io.sluice.flags.StoreStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * How fresh this replica's flags are: {@code stale} when the store's last read failed (a corrupt value,
+ * a deleted ConfigMap, a lost API connection) or is older than {@code sluice.flags.stale-after}. A stale
+ * store only makes the replica unready when {@code sluice.flags.stale-means-unready} says so.
+ */
+@Readiness
+@ApplicationScoped
+public class FlagStoreReadinessCheck implements HealthCheck {
+    private final FlagService flags;
+    private final SluiceConfig config;
+
+    FlagStoreReadinessCheck(FlagService flags, SluiceConfig config) {
+        this.flags = flags;
+        this.config = config;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        StoreStatus s = flags.storeStatus();
+        boolean memory = s.kind().equals("none");
+        Instant loaded = s.lastLoadedAt();
+        boolean stale = !memory && (!s.lastLoadOk() || loaded == null
+                || Duration.between(loaded, Instant.now()).compareTo(config.flags().staleAfter()) > 0);
+        HealthCheckResponseBuilder r = HealthCheckResponse.named("flag-store")
+                .status(!(stale && config.flags().staleMeansUnready()))
+                .withData("store", s.kind())
+                .withData("location", s.location())
+                .withData("stale", stale)
+                .withData("lastLoadOk", s.lastLoadOk())
+                .withData("killswitch", flags.current().killswitch().active());
+        if (loaded != null) {
+            r.withData("lastLoadedAt", loaded.toString());
+        }
+        if (s.lastError() != null) {
+            r.withData("lastError", s.lastError());
+        }
+        return r.build();
+    }
+}

@@ -1,0 +1,195 @@
+package io.sluice.flags;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileFlagStoreTest {
+    @TempDir
+    Path dir;
+
+    private final List<FlagService> services = new java.util.ArrayList<>();
+
+    @AfterEach
+    void close() {
+        services.forEach(s -> s.onStop(null));
+    }
+
+    private FlagService replica(String... props) {
+        FlagService s = new FlagService(TestConfig.with(props), new FlagDecisions(TestConfig.with(props)), null);
+        s.open(new FileFlagStore(dir, Duration.ofMillis(100)));
+        services.add(s);
+        return s;
+    }
+
+    /** What the kubelet does when a mounted ConfigMap changes: a new version directory, then one atomic rename of ..data. */
+    private void kubeletPublishes(Map<String, String> data) throws Exception {
+        Path version = Files.createTempDirectory(dir, "..2026_");
+        for (Map.Entry<String, String> e : data.entrySet()) {
+            Files.writeString(version.resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8);
+            Path link = dir.resolve(e.getKey());
+            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(link, Path.of("..data", e.getKey()));
+            }
+        }
+        Path tmp = dir.resolve("..data_tmp");
+        Files.createSymbolicLink(tmp, version.getFileName());
+        Files.move(tmp, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void shouldApplyAConfigMapSymlinkSwapWithinSeconds() throws Exception {
+        kubeletPublishes(Map.of("ENABLE_CIRCUIT_BREAKER", "enabled=true"));
+        FlagService s = replica();
+        assertThat(s.current().decide("k").breaker()).isTrue();
+
+        kubeletPublishes(Map.of("ENABLE_CIRCUIT_BREAKER", "enabled=false", "ENABLE_CONNECTION_POOL", "rollout=0"));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(s.current().decide("k").breaker()).isFalse();
+            assertThat(s.current().decide("k").pool()).isFalse();
+        });
+        assertThat(s.storeStatus().lastLoadOk()).isTrue();
+    }
+
+    @Test
+    void shouldKeepTheLastGoodStateAndReportItWhenAFileIsCorrupt() throws Exception {
+        kubeletPublishes(Map.of("ENABLE_CONNECTION_POOL", "enabled=true rollout=40"));
+        FlagService s = replica();
+        assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(40);
+
+        kubeletPublishes(Map.of("ENABLE_CONNECTION_POOL", "enabled=true rollout=forty"));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
+        assertThat(s.storeStatus().lastError()).contains("ENABLE_CONNECTION_POOL").contains("forty");
+        assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(40);
+
+        kubeletPublishes(Map.of("ENABLE_CONNECTION_POOL", "enabled=true rollout=60"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isTrue());
+        assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(60);
+    }
+
+    @Test
+    void shouldReportAFileThatIsNotText() throws Exception {
+        FlagService s = replica();
+        Files.write(dir.resolve("ENABLE_STATE_MACHINE"), new byte[] {(byte) 0xff, (byte) 0xfe, 0});
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
+        assertThat(s.storeStatus().lastError()).contains("ENABLE_STATE_MACHINE");
+        assertThat(s.current().decide("k").stateMachine()).isTrue();
+    }
+
+    @Test
+    void shouldShowOneReplicasChangeToAnotherWithinSeconds() {
+        FlagService a = replica();
+        FlagService b = replica();
+
+        a.rollout("ENABLE_CONNECTION_POOL", 25, "alice", "canary");
+
+        assertThat(a.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(25);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(
+                () -> assertThat(b.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(25));
+    }
+
+    @Test
+    void shouldKeepTheKillswitchAcrossARestartUntilRestored() {
+        FlagService first = replica();
+        first.killswitch("postgres failover", "alice");
+        first.onStop(null);
+
+        FlagService restarted = replica();
+        assertThat(restarted.current().killswitch().active()).isTrue();
+        assertThat(restarted.current().killswitch().reason()).isEqualTo("postgres failover");
+        assertThat(restarted.current().killswitch().by()).isEqualTo("alice");
+        assertThat(restarted.current().decide("k")).isEqualTo(new Features(false, false, false, true, false));
+
+        restarted.restore("bob", "failover done");
+        assertThat(restarted.current().decide("k")).isEqualTo(Features.ALL);
+        assertThat(replica().current().killswitch().active()).isFalse();
+    }
+
+    @Test
+    void shouldAuditEveryChangeWithWhoWhyAndOldToNewInTheStore() {
+        FlagService s = replica("sluice.flags.audit-size", "3");
+        s.disable("ENABLE_CIRCUIT_BREAKER", "alice", "noisy");
+        s.enable("ENABLE_CIRCUIT_BREAKER", "bob", "fixed");
+        s.rollout("ENABLE_STATE_MACHINE", 10, "carol", "slow start");
+        s.killswitch("incident 42", "dave");
+
+        List<AuditEntry> audit = replica().audit();
+        assertThat(audit).hasSize(3);
+        assertThat(audit.get(0)).extracting(AuditEntry::who, AuditEntry::action, AuditEntry::before, AuditEntry::after, AuditEntry::why)
+                .containsExactly("bob", "enable", "enabled=false rollout=100", "enabled=true rollout=100", "fixed");
+        assertThat(audit.get(2)).extracting(AuditEntry::who, AuditEntry::action, AuditEntry::target, AuditEntry::after)
+                .containsExactly("dave", "killswitch", "killswitch", "on (incident 42)");
+    }
+
+    @Test
+    void shouldRefuseUnknownFlagsAndBadPercentagesNamingTheField() {
+        FlagService s = replica();
+        assertThatThrownBy(() -> s.enable("ENABLE_TELEPORT", "a", "b"))
+                .isInstanceOfSatisfying(FlagException.class, e -> assertThat(e.field()).isEqualTo("flag"))
+                .hasMessageContaining("ENABLE_TELEPORT");
+        assertThatThrownBy(() -> s.rollout("ENABLE_CONNECTION_POOL", 101, "a", "b"))
+                .isInstanceOfSatisfying(FlagException.class, e -> assertThat(e.field()).isEqualTo("rollout"));
+        assertThatThrownBy(() -> s.killswitch(" ", "a"))
+                .isInstanceOfSatisfying(FlagException.class, e -> assertThat(e.field()).isEqualTo("reason"));
+        assertThat(s.audit()).isEmpty();
+    }
+
+    @Test
+    void shouldLetOperatorsDefineTheirOwnFlags() {
+        FlagService s = replica();
+        s.define("checkout-v2", true, 30, "alice", "new checkout");
+        assertThat(s.current().flags().get("checkout-v2")).isEqualTo(new Flag("checkout-v2", true, 30));
+        s.rollout("checkout-v2", 60, "alice", "more");
+        assertThat(replica().current().flags().get("checkout-v2").rollout()).isEqualTo(60);
+        assertThatThrownBy(() -> s.define("ENABLE_CONNECTION_POOL", true, 1, "a", "b")).isInstanceOf(FlagException.class);
+    }
+
+    @Test
+    void shouldWriteIntoAPlainFileDirectoryFileByFile() throws Exception {
+        Files.writeString(dir.resolve("ENABLE_DETAILED_LOGGING"), "enabled=true\n");
+        FlagService s = replica();
+        assertThat(s.current().decide("k").detailedLogging()).isTrue();
+        s.disable("ENABLE_DETAILED_LOGGING", "alice", "too chatty");
+        assertThat(Files.readString(dir.resolve("ENABLE_DETAILED_LOGGING"))).isEqualTo("enabled=false rollout=100");
+        assertThat(Files.isSymbolicLink(dir.resolve("ENABLE_DETAILED_LOGGING"))).isFalse();
+    }
+
+    @Test
+    void shouldReportAStaleStoreInReadinessAndGoUnreadyOnlyWhenConfiguredTo() throws Exception {
+        FlagService s = replica();
+        Files.writeString(dir.resolve("ENABLE_STATE_MACHINE"), "rollout=lots");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
+
+        var lenient = new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with()).call();
+        assertThat(lenient.getStatus().name()).isEqualTo("UP");
+        assertThat(lenient.getData().orElseThrow()).containsEntry("stale", true);
+        assertThat(lenient.getData().orElseThrow().get("lastError").toString()).contains("ENABLE_STATE_MACHINE");
+
+        var strict = new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with("sluice.flags.stale-means-unready", "true")).call();
+        assertThat(strict.getStatus().name()).isEqualTo("DOWN");
+    }
+
+    @Test
+    void shouldRefuseToWriteOverACorruptStoreNamingTheBadKey() throws Exception {
+        FlagService s = replica();
+        Files.writeString(dir.resolve("ENABLE_CIRCUIT_BREAKER"), "enabled=sometimes");
+        assertThatThrownBy(() -> s.disable("ENABLE_STATE_MACHINE", "alice", "x"))
+                .isInstanceOfSatisfying(FlagException.class, e -> assertThat(e.field()).isEqualTo("store"))
+                .hasMessageContaining("ENABLE_CIRCUIT_BREAKER");
+        assertThat(Files.readString(dir.resolve("ENABLE_CIRCUIT_BREAKER"))).isEqualTo("enabled=sometimes");
+        assertThat(Files.exists(dir.resolve("ENABLE_STATE_MACHINE"))).isFalse();
+    }
+}

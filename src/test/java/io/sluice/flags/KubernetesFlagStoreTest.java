@@ -1,0 +1,141 @@
+package io.sluice.flags;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The Kubernetes store against the fabric8 mock API server in CRUD mode (a real watch, real resourceVersions). */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@TestProfile(KubernetesFlagStoreTest.OnKubernetes.class)
+class KubernetesFlagStoreTest {
+    static final String NS = "test";
+    static final String CM = "sluice-flags";
+
+    public static class OnKubernetes implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("%test.sluice.flags.store", "kubernetes", "sluice.flags.store", "kubernetes",
+                    "sluice.flags.namespace", NS, "sluice.flags.configmap", CM);
+        }
+    }
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @Inject
+    FlagService flags;
+
+    private ConfigMap configMap() {
+        return server.getClient().configMaps().inNamespace(NS).withName(CM).get();
+    }
+
+    private void outsideEdit(String key, String value) {
+        KubernetesClient c = server.getClient();
+        ConfigMap cm = c.configMaps().inNamespace(NS).withName(CM).get();
+        if (cm == null) {
+            c.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName(CM).endMetadata()
+                    .withData(Map.of(key, value)).build()).create();
+        } else {
+            Map<String, String> data = new HashMap<>(cm.getData() == null ? Map.of() : cm.getData());
+            data.put(key, value);
+            c.configMaps().inNamespace(NS).resource(new ConfigMapBuilder(cm).withData(data).build()).update();
+        }
+    }
+
+    @Test
+    void shouldSeeAnOutsideEditOfTheConfigMapWithinSeconds() {
+        outsideEdit("ENABLE_STATE_MACHINE", "enabled=true rollout=0");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(flags.current().flags().get("ENABLE_STATE_MACHINE").rollout()).isZero();
+            assertThat(flags.current().decide("someone").stateMachine()).isFalse();
+        });
+        assertThat(flags.storeStatus().kind()).isEqualTo("kubernetes");
+
+        outsideEdit("ENABLE_STATE_MACHINE", "enabled=true rollout=100");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.current().decide("someone").stateMachine()).isTrue());
+    }
+
+    @Test
+    void shouldShowAWriteThroughThisReplicaToASecondWatcher() throws Exception {
+        KubernetesFlagStore otherReplica = new KubernetesFlagStore(server.getClient(), NS, CM, Duration.ofMinutes(5), 3);
+        Map<String, String>[] seen = new Map[1];
+        otherReplica.watch(data -> seen[0] = data, e -> {
+        });
+        try {
+            flags.rollout("ENABLE_CONNECTION_POOL", 35, "alice", "canary");
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(seen[0]).containsEntry("ENABLE_CONNECTION_POOL", "enabled=true rollout=35"));
+            assertThat(configMap().getData().get("audit.jsonl")).contains("\"who\":\"alice\"").contains("canary");
+        } finally {
+            flags.rollout("ENABLE_CONNECTION_POOL", 100, "alice", "done");
+            otherReplica.close();
+        }
+    }
+
+    @Test
+    void shouldRetryAWriteThatLostARaceAndKeepBothChanges() throws Exception {
+        outsideEdit("seed", "enabled=true");
+        KubernetesFlagStore store = new KubernetesFlagStore(server.getClient(), NS, CM, Duration.ofMinutes(5), 3);
+        AtomicInteger attempts = new AtomicInteger();
+        Map<String, String> written = store.update(data -> {
+            if (attempts.incrementAndGet() == 1) {
+                outsideEdit("RACER", "enabled=false"); // someone else writes between our read and our write
+            }
+            Map<String, String> next = new TreeMap<>(data);
+            next.put("MINE", "enabled=true rollout=5");
+            return next;
+        });
+        store.close();
+        assertThat(attempts.get()).isEqualTo(2);
+        assertThat(written).containsEntry("RACER", "enabled=false").containsEntry("MINE", "enabled=true rollout=5");
+        assertThat(configMap().getData()).containsEntry("RACER", "enabled=false").containsEntry("MINE", "enabled=true rollout=5");
+    }
+
+    @Test
+    void shouldKeepTheLastGoodStateWhenTheConfigMapTurnsCorrupt() {
+        outsideEdit("ENABLE_DETAILED_LOGGING", "enabled=true");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.current().decide("k").detailedLogging()).isTrue());
+
+        outsideEdit("ENABLE_DETAILED_LOGGING", "enabled=perhaps");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isFalse());
+        assertThat(flags.storeStatus().lastError()).contains("ENABLE_DETAILED_LOGGING");
+        assertThat(flags.current().decide("k").detailedLogging()).isTrue();
+
+        outsideEdit("ENABLE_DETAILED_LOGGING", "enabled=false");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isTrue());
+        assertThat(flags.current().decide("k").detailedLogging()).isFalse();
+    }
+
+    @Test
+    void shouldKeepTheLastGoodStateAndReportItWhenTheConfigMapIsDeleted() {
+        outsideEdit("ENABLE_CIRCUIT_BREAKER", "enabled=false");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.current().decide("k").breaker()).isFalse());
+
+        server.getClient().configMaps().inNamespace(NS).withName(CM).delete();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isFalse());
+        assertThat(flags.storeStatus().lastError()).contains("deleted");
+        assertThat(flags.current().decide("k").breaker()).isFalse();
+
+        outsideEdit("ENABLE_CIRCUIT_BREAKER", "enabled=true");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isTrue());
+        assertThat(flags.current().decide("k").breaker()).isTrue();
+    }
+}

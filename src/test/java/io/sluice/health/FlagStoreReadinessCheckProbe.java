@@ -1,0 +1,18 @@
+package io.sluice.health;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.flags.FlagService;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+
+/** Lets tests in other packages call the package-private constructor of {@link FlagStoreReadinessCheck}. */
+public final class FlagStoreReadinessCheckProbe {
+    private final FlagStoreReadinessCheck check;
+
+    public FlagStoreReadinessCheckProbe(FlagService flags, SluiceConfig config) {
+        this.check = new FlagStoreReadinessCheck(flags, config);
+    }
+
+    public HealthCheckResponse call() {
+        return check.call();
+    }
+}
