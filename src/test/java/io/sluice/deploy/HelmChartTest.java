@@ -196,7 +196,7 @@ class HelmChartTest {
             assertThat(rule.getApiGroups()).containsExactly("");
             assertThat(rule.getResources()).containsExactly("configmaps");
             assertThat(rule.getResourceNames()).containsExactly(FULLNAME + "-flags");
-            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "watch", "patch");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "watch", "update");
         });
         RoleBinding binding = r.one(RoleBinding.class, FULLNAME + "-flags");
         assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
@@ -450,7 +450,10 @@ class HelmChartTest {
         // helm-java returns only the release manifest; render a copy without hook annotations to see the hooks
         Rendered hooks = render(copyChartWithoutHookAnnotations(), Map.of());
         ConfigMap flags = hooks.one(ConfigMap.class, FULLNAME + "-flags");
-        assertThat(flags.getData()).containsKey("flags.yaml");
+        assertThat(flags.getData()).as("empty: the FEATURE_ENABLE_* defaults apply").isNullOrEmpty();
+        ConfigMap seeded = render(copyChartWithoutHookAnnotations(), Map.of("flags.configMap.initial.ENABLE_CONNECTION_POOL",
+                "enabled=true rollout=25")).one(ConfigMap.class, FULLNAME + "-flags");
+        assertThat(seeded.getData()).containsExactly(Map.entry("ENABLE_CONNECTION_POOL", "enabled=true rollout=25"));
         assertThat(hooks.one(Secret.class, FULLNAME + "-generated").getStringData())
                 .containsOnlyKeys("SLUICE_BATON_KEY", "SLUICE_ADMIN_TOKEN")
                 .allSatisfy((k, v) -> assertThat(v).hasSizeGreaterThanOrEqualTo(32));
