@@ -29,6 +29,21 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response concurrentFlags(io.sluice.flags.ConcurrentChangeException e) {
+        return problem(409, "Concurrent change", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response concurrentSettings(io.sluice.config.SettingsConflictException e) {
+        return problem(409, "Concurrent change", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response storeUnavailable(io.sluice.flags.FlagStoreException e) {
+        return problem(503, "Flag store unavailable", e.getMessage());
+    }
+
+    @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
         return problem(status, Response.Status.fromStatusCode(status) == null ? "Error"

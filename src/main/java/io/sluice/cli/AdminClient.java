@@ -45,6 +45,16 @@ final class AdminClient {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
+    /** GETs a text document (exports). */
+    String getText(String path) throws Failure, Unreachable {
+        HttpResponse<String> r = exchange(HttpRequest.newBuilder(uri(path)).GET());
+        if (r.statusCode() >= 400) {
+            JsonNode body = parse(r.body());
+            throw new Failure(r.statusCode(), body != null && body.hasNonNull("detail") ? body.get("detail").asText() : r.body());
+        }
+        return r.body();
+    }
+
     JsonNode post(String path, Object body) throws Failure, Unreachable {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(write(body))));
@@ -72,6 +82,16 @@ final class AdminClient {
     }
 
     private JsonNode send(HttpRequest.Builder request) throws Failure, Unreachable {
+        HttpResponse<String> r = exchange(request);
+        JsonNode body = parse(r.body());
+        if (r.statusCode() >= 400) {
+            String detail = body != null && body.hasNonNull("detail") ? body.get("detail").asText() : r.body();
+            throw new Failure(r.statusCode(), detail);
+        }
+        return body;
+    }
+
+    private HttpResponse<String> exchange(HttpRequest.Builder request) throws Unreachable {
         request.timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
         String operator = System.getProperty("user.name");
         if (operator != null && !operator.isBlank()) {
@@ -94,12 +114,7 @@ final class AdminClient {
             Thread.currentThread().interrupt();
             throw new Unreachable("interrupted");
         }
-        JsonNode body = parse(r.body());
-        if (r.statusCode() >= 400) {
-            String detail = body != null && body.hasNonNull("detail") ? body.get("detail").asText() : r.body();
-            throw new Failure(r.statusCode(), detail);
-        }
-        return body;
+        return r;
     }
 
     private static JsonNode parse(String text) {

@@ -14,7 +14,7 @@ final class Output {
     }
 
     static void print(PrintWriter out, JsonNode node, boolean json) {
-        if (json) {
+        if (json && !(node != null && node.isTextual())) {
             try {
                 out.println(AdminClient.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node));
             } catch (java.io.IOException e) {
@@ -22,6 +22,8 @@ final class Output {
             }
         } else if (node == null) {
             out.println("ok");
+        } else if (node.isTextual()) {
+            out.println(node.asText());
         } else if (node.isArray()) {
             table(out, node);
         } else {

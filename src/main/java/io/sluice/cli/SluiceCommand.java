@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
         description = "Sluice: a libSQL (Hrana over HTTP) gateway. Run with no arguments or 'serve' to start the server.",
         subcommands = {SluiceCommand.Keygen.class, SluiceCommand.Token.class, ConnectionCommands.Monitor.class,
                 ConnectionCommands.Debug.class, ConnectionCommands.Breaker.class, MonitorCommands.Health.class,
+                FlagCommands.Show.class, FlagCommands.Enable.class, FlagCommands.Disable.class, FlagCommands.Rollout.class,
+                FlagCommands.Killswitch.class, ConfigCommands.Show.class, ConfigCommands.Update.class, ConfigCommands.Validate.class,
+                ConfigCommands.Export.class,
                 CommandLine.HelpCommand.class})
 public final class SluiceCommand implements Callable<Integer> {
 

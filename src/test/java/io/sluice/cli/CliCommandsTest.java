@@ -33,8 +33,75 @@ class CliCommandsTest {
     }
 
     @AfterEach
-    void closeBreaker() {
+    void restore() {
         run("debug:circuit-breaker", "--reset");
+        run("flags:killswitch", "--off", "test over");
+        run("flags:rollout", "ENABLE_STATE_MACHINE", "100");
+        run("config:update", "connectionPool", "maxConnections", "5");
+    }
+
+    @Test
+    void shouldChangeARolloutAndShowItWithTheAuditTrail() throws Exception {
+        Run changed = run("flags:rollout", "ENABLE_STATE_MACHINE", "25", "--reason", "canary", "--json");
+        assertThat(changed.exit()).as(changed.err()).isZero();
+
+        JsonNode flags = AdminClient.JSON.readTree(run("flags:show", "--json").out());
+        JsonNode sm = null;
+        for (JsonNode f : flags.get("flags")) {
+            if (f.get("name").asText().equals("ENABLE_STATE_MACHINE")) {
+                sm = f;
+            }
+        }
+        assertThat(sm).isNotNull();
+        assertThat(sm.get("rollout").asInt()).isEqualTo(25);
+        assertThat(run("flags:show", "--audit").out()).contains("ENABLE_STATE_MACHINE").contains("canary");
+    }
+
+    @Test
+    void shouldRefuseARolloutOutsideZeroToHundredNamingTheField() {
+        Run r = run("flags:rollout", "ENABLE_STATE_MACHINE", "150");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("rollout").contains("150").contains("HTTP 400");
+    }
+
+    @Test
+    void shouldPullAndReleaseTheKillswitch() throws Exception {
+        JsonNode on = AdminClient.JSON.readTree(run("flags:killswitch", "errors after deploy", "--json").out());
+        assertThat(on.at("/killswitch/active").asBoolean()).isTrue();
+        assertThat(on.at("/killswitch/reason").asText()).isEqualTo("errors after deploy");
+
+        JsonNode off = AdminClient.JSON.readTree(run("flags:killswitch", "--off", "fixed", "--json").out());
+        assertThat(off.at("/killswitch/active").asBoolean()).isFalse();
+    }
+
+    @Test
+    void shouldUpdateThePoolSizeLiveThroughConfigUpdate() throws Exception {
+        Run r = run("config:update", "connectionPool", "maxConnections", "7");
+        assertThat(r.exit()).as(r.err()).isZero();
+
+        JsonNode pool = AdminClient.JSON.readTree(run("monitor:connections", "--json").out());
+        assertThat(pool.get("maxConnections").asInt()).isEqualTo(7);
+        assertThat(run("config:show", "connectionPool").out()).contains("maxConnections").contains("7");
+    }
+
+    @Test
+    void shouldRefuseANonNumericSettingNamingTheField() {
+        Run r = run("config:update", "connectionPool", "maxConnections", "many");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("maxConnections");
+    }
+
+    @Test
+    void shouldExportTheConfigurationWithoutSecrets() {
+        Run r = run("config:export", "properties");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("connectionPool.maxConnections");
+        Run v = run("config:validate");
+        assertThat(v.exit()).isZero();
+        assertThat(v.out()).contains("valid");
     }
 
     @Test

@@ -1,0 +1,96 @@
+package io.sluice.admin;
+
+import io.sluice.flags.AuditEntry;
+import io.sluice.flags.Flag;
+import io.sluice.flags.FlagService;
+import io.sluice.flags.FlagSet;
+import io.sluice.flags.Killswitch;
+import io.sluice.flags.StoreStatus;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** Feature flags, rollouts and the killswitch ({@code flags:*}). Every change is written to the flag store and audited. */
+@Path("/admin/v1/flags")
+@Produces(MediaType.APPLICATION_JSON)
+public class FlagsResource {
+    /** Names the operator in the audit log; the CLI sends the local user name. */
+    static final String OPERATOR_HEADER = "X-Sluice-Operator";
+
+    private final FlagService flags;
+
+    FlagsResource(FlagService flags) {
+        this.flags = flags;
+    }
+
+    @GET
+    public FlagsView show() {
+        return view(flags.current());
+    }
+
+    @POST
+    @Path("/{flag}/enable")
+    public FlagsView enable(@PathParam("flag") String flag, Change change, @HeaderParam(OPERATOR_HEADER) String operator) {
+        return view(flags.enable(flag, who(operator), why(change)));
+    }
+
+    @POST
+    @Path("/{flag}/disable")
+    public FlagsView disable(@PathParam("flag") String flag, Change change, @HeaderParam(OPERATOR_HEADER) String operator) {
+        return view(flags.disable(flag, who(operator), why(change)));
+    }
+
+    @PUT
+    @Path("/{flag}/rollout")
+    public FlagsView rollout(@PathParam("flag") String flag, Rollout rollout, @HeaderParam(OPERATOR_HEADER) String operator) {
+        if (rollout == null || rollout.percentage() == null) {
+            throw new IllegalArgumentException("percentage: required, 0-100");
+        }
+        return view(flags.rollout(flag, rollout.percentage(), who(operator), rollout.reason() == null ? "" : rollout.reason()));
+    }
+
+    @POST
+    @Path("/killswitch")
+    public FlagsView killswitch(Change change, @HeaderParam(OPERATOR_HEADER) String operator) {
+        return view(flags.killswitch(why(change), who(operator)));
+    }
+
+    @POST
+    @Path("/killswitch/restore")
+    public FlagsView restore(Change change, @HeaderParam(OPERATOR_HEADER) String operator) {
+        return view(flags.restore(who(operator), why(change)));
+    }
+
+    @GET
+    @Path("/audit")
+    public List<AuditEntry> audit() {
+        return flags.audit();
+    }
+
+    private static String who(String operator) {
+        return operator == null || operator.isBlank() ? "admin-api" : "admin-api:" + operator.strip();
+    }
+
+    private static String why(Change change) {
+        return change == null || change.reason() == null ? "" : change.reason();
+    }
+
+    private FlagsView view(FlagSet set) {
+        return new FlagsView(List.copyOf(set.flags().values()), set.killswitch(), flags.storeStatus());
+    }
+
+    public record Change(String reason) {
+    }
+
+    public record Rollout(Integer percentage, String reason) {
+    }
+
+    public record FlagsView(List<Flag> flags, Killswitch killswitch, StoreStatus store) {
+    }
+}

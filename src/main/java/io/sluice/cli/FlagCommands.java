@@ -1,0 +1,97 @@
+package io.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Feature-flag commands: every change goes to the flag store (all replicas) and is audited on the server. */
+final class FlagCommands {
+    private FlagCommands() {
+    }
+
+    private static String flagPath(String flag) {
+        return "/admin/v1/flags/" + java.net.URLEncoder.encode(flag, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Command(name = "flags:show", mixinStandardHelpOptions = true,
+            description = "Show every flag (enabled, rollout %), the killswitch and the flag store's state.",
+            footer = {"%nExample:%n  sluice flags:show --json"})
+    static final class Show extends AdminCommand {
+        @Option(names = "--audit", description = "Show the audit log instead")
+        boolean audit;
+
+        @Override
+        JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
+            return client.get(audit ? "/admin/v1/flags/audit" : "/admin/v1/flags");
+        }
+    }
+
+    @Command(name = "flags:enable", mixinStandardHelpOptions = true, description = "Enable a flag on every replica.",
+            footer = {"%nExample:%n  sluice flags:enable ENABLE_CIRCUIT_BREAKER \"incident 42 resolved\""})
+    static final class Enable extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "FLAG")
+        String flag;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "REASON")
+        String reason;
+
+        @Override
+        JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
+            return client.post(flagPath(flag) + "/enable", Map.of("reason", reason == null ? "" : reason));
+        }
+    }
+
+    @Command(name = "flags:disable", mixinStandardHelpOptions = true, description = "Disable a flag on every replica.",
+            footer = {"%nExample:%n  sluice flags:disable ENABLE_CONNECTION_POOL \"pool suspected in incident 42\""})
+    static final class Disable extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "FLAG")
+        String flag;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "REASON")
+        String reason;
+
+        @Override
+        JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
+            return client.post(flagPath(flag) + "/disable", Map.of("reason", reason == null ? "" : reason));
+        }
+    }
+
+    @Command(name = "flags:rollout", mixinStandardHelpOptions = true,
+            description = "Set a flag's rollout percentage (0-100); raising it only ever adds clients.",
+            footer = {"%nExample:%n  sluice flags:rollout ENABLE_STATE_MACHINE 25"})
+    static final class Rollout extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "FLAG")
+        String flag;
+
+        @Parameters(index = "1", paramLabel = "PERCENTAGE")
+        int percentage;
+
+        @Option(names = "--reason", description = "Why, for the audit log")
+        String reason;
+
+        @Override
+        JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
+            return client.put(flagPath(flag) + "/rollout", Map.of("percentage", percentage, "reason", reason == null ? "" : reason));
+        }
+    }
+
+    @Command(name = "flags:killswitch", mixinStandardHelpOptions = true,
+            description = "Turn off pool, state machine and breaker on every replica at once (monitoring stays on); "
+                    + "persists across restarts. --off restores the flags.",
+            footer = {"%nExamples:%n  sluice flags:killswitch \"errors after deploy\"%n  sluice flags:killswitch --off \"fixed\""})
+    static final class Killswitch extends AdminCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "REASON")
+        String reason;
+
+        @Option(names = "--off", description = "Release the killswitch")
+        boolean off;
+
+        @Override
+        JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
+            return client.post(off ? "/admin/v1/flags/killswitch/restore" : "/admin/v1/flags/killswitch",
+                    Map.of("reason", reason == null ? "" : reason));
+        }
+    }
+}
