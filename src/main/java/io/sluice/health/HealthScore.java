@@ -116,7 +116,8 @@ public class HealthScore {
                 String.format("%.2f%% of %.0f statements in the last minute", rate * 100, total)));
 
         double p95 = p95Millis(first, now);
-        checks.add(new Check("latency-p95", 15, p95 <= LATENCY_THRESHOLD_MS ? 15 : p95 <= 2 * LATENCY_THRESHOLD_MS ? 7 : 0,
+        // no statements in the window is not slowness: full points
+        checks.add(new Check("latency-p95", 15, Double.isNaN(p95) || p95 <= LATENCY_THRESHOLD_MS ? 15 : p95 <= 2 * LATENCY_THRESHOLD_MS ? 7 : 0,
                 Double.isNaN(p95) ? "no statements in the last minute" : String.format("p95 %.1f ms (threshold %.0f ms)", p95, LATENCY_THRESHOLD_MS)));
 
         PoolStatus pool = backend.status();

@@ -169,6 +169,41 @@ class CliCommandsTest {
     }
 
     @Test
+    void shouldPassTheHealthCheckWithAJsonReport() throws Exception {
+        Run r = run("health-check");
+
+        assertThat(r.exit()).as(r.err() + r.out()).isZero();
+        JsonNode report = AdminClient.JSON.readTree(r.out());
+        assertThat(report.get("passed").asBoolean()).isTrue();
+        assertThat(report.at("/checks/0/score").asInt()).isGreaterThanOrEqualTo(85);
+    }
+
+    @Test
+    void shouldFailTheHealthCheckAndPullTheKillswitchWhenRollbackIsEnabled() throws Exception {
+        run("debug:circuit-breaker", "--force-open", "injected outage");
+
+        Run r = run("health-check", "--enable-rollback");
+
+        assertThat(r.exit()).isEqualTo(1);
+        JsonNode report = AdminClient.JSON.readTree(r.out());
+        assertThat(report.get("passed").asBoolean()).isFalse();
+        assertThat(report.get("rollback").asText()).contains("killswitch pulled").contains("FORCED_OPEN");
+        JsonNode flags = AdminClient.JSON.readTree(run("flags:show", "--json").out());
+        assertThat(flags.at("/killswitch/active").asBoolean()).isTrue();
+        assertThat(flags.at("/killswitch/reason").asText()).startsWith("health-check failed");
+    }
+
+    @Test
+    void shouldExitTwoFromTheHealthCheckWhenTheServerCannotBeReached() throws Exception {
+        StringWriter out = new StringWriter();
+        int exit = SluiceCommand.run(new String[] {"health-check", "--url", "http://127.0.0.1:1", "--timeout", "600"},
+                new PrintWriter(out), new PrintWriter(new StringWriter()));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(AdminClient.JSON.readTree(out.toString()).get("error").asText()).contains("cannot reach");
+    }
+
+    @Test
     void shouldRefuseContradictoryOptionsWithExitCodeOne() {
         Run r = run("debug:circuit-breaker", "--reset", "--force-open", "x");
 
