@@ -28,33 +28,37 @@ final class FlagCommands {
         }
     }
 
-    @Command(name = "flags:enable", mixinStandardHelpOptions = true, description = "Enable a flag on every replica.",
-            footer = {"%nExample:%n  sluice flags:enable ENABLE_CIRCUIT_BREAKER \"incident 42 resolved\""})
-    static final class Enable extends AdminCommand {
+    /** Enable and disable differ only in their verb. */
+    abstract static class Toggle extends AdminCommand {
         @Parameters(index = "0", paramLabel = "FLAG")
         String flag;
 
         @Parameters(index = "1", arity = "0..1", paramLabel = "REASON")
         String reason;
 
+        abstract String verb();
+
         @Override
         JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
-            return client.post(flagPath(flag) + "/enable", Map.of("reason", reason == null ? "" : reason));
+            return client.post(flagPath(flag) + "/" + verb(), Map.of("reason", reason == null ? "" : reason));
+        }
+    }
+
+    @Command(name = "flags:enable", mixinStandardHelpOptions = true, description = "Enable a flag on every replica.",
+            footer = {"%nExample:%n  sluice flags:enable ENABLE_CIRCUIT_BREAKER \"incident 42 resolved\""})
+    static final class Enable extends Toggle {
+        @Override
+        String verb() {
+            return "enable";
         }
     }
 
     @Command(name = "flags:disable", mixinStandardHelpOptions = true, description = "Disable a flag on every replica.",
             footer = {"%nExample:%n  sluice flags:disable ENABLE_CONNECTION_POOL \"pool suspected in incident 42\""})
-    static final class Disable extends AdminCommand {
-        @Parameters(index = "0", paramLabel = "FLAG")
-        String flag;
-
-        @Parameters(index = "1", arity = "0..1", paramLabel = "REASON")
-        String reason;
-
+    static final class Disable extends Toggle {
         @Override
-        JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
-            return client.post(flagPath(flag) + "/disable", Map.of("reason", reason == null ? "" : reason));
+        String verb() {
+            return "disable";
         }
     }
 
