@@ -11,7 +11,7 @@ import io.sluice.cli.SluiceCommand;
 @QuarkusMain
 public final class SluiceMain {
 
-    private SluiceMain() {
+    SluiceMain() {
     }
 
     public static void main(String... args) {

@@ -63,13 +63,8 @@ public class HranaHandler {
      * hands the (already parsed) request on to the worker path.
      */
     void pipelineInline(RoutingContext ctx, Version version) {
-        Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-        JsonNode root = RequestParser.readTree(body(ctx));
-        ctx.put(PRINCIPAL, principal);
-        ctx.put(ROOT, root);
-        if (RequestParser.baton(root) == null) {
-            failFastIfOpen(ctx, principal);
-        }
+        JsonNode root = admit(ctx);
+        Principal principal = ctx.get(PRINCIPAL);
         if (RequestParser.baton(root) == null && root.path("requests").isArray()) {
             byte[] answer;
             try {
@@ -86,8 +81,18 @@ public class HranaHandler {
         ctx.next();
     }
 
-    /** On the I/O thread, for the cursor: a new stream is refused at once while the breaker is open. */
+    /** On the I/O thread, for the cursor: admission only. */
     void cursorInline(RoutingContext ctx) {
+        admit(ctx);
+        ctx.next();
+    }
+
+    /**
+     * The I/O-thread part of every pipeline and cursor request, which the worker part relies on:
+     * authenticates, parses the body, keeps both on the context, and refuses a new stream at once while
+     * the breaker is open.
+     */
+    private JsonNode admit(RoutingContext ctx) {
         Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
         JsonNode root = RequestParser.readTree(body(ctx));
         ctx.put(PRINCIPAL, principal);
@@ -95,7 +100,7 @@ public class HranaHandler {
         if (RequestParser.baton(root) == null) {
             failFastIfOpen(ctx, principal);
         }
-        ctx.next();
+        return root;
     }
 
     /**
@@ -114,14 +119,8 @@ public class HranaHandler {
 
     void pipeline(RoutingContext ctx, Version version) {
         Principal principal = ctx.get(PRINCIPAL);
-        if (principal == null) {
-            principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-        }
         byte[] body = body(ctx);
         JsonNode root = ctx.get(ROOT);
-        if (root == null) {
-            root = RequestParser.readTree(body);
-        }
         Endpoint endpoint = version == Version.V2 ? Endpoint.PIPELINE_V2 : Endpoint.PIPELINE_V3;
         Stream stream = openOrResume(ctx, RequestParser.baton(root), principal, body);
         if (stream == null) {
