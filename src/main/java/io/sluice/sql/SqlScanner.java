@@ -99,6 +99,10 @@ public final class SqlScanner {
 
     /** {@link #scanOne(String)} with the given syntax. */
     public static ScannedStatement scanOne(String sql, Syntax syntax) throws StatementException {
+        if (sql.indexOf('\0') >= 0) {
+            // SQLite stops reading at a NUL, so the statement would silently be something else (or nothing)
+            throw new StatementException(ErrorCode.SQL_PARSE_ERROR, "SQL text must not contain a NUL character");
+        }
         Lexer lx = new Lexer(sql, syntax);
         StatementTracker tracker = new StatementTracker(syntax);
         List<ScannedStatement.Param> params = new ArrayList<>();

@@ -140,7 +140,13 @@ public abstract class SqlSession {
                 return cached;
             }
         }
-        return connection.prepareStatement(sql);
+        try {
+            return connection.prepareStatement(sql);
+        } catch (RuntimeException e) {
+            // a driver that fails this way may have left its own bookkeeping broken: never pool it again
+            reusable = false;
+            throw new SQLException("the driver failed to prepare the statement", "HY000", e);
+        }
     }
 
     /** Puts a statement back in the cache after a success; closes it otherwise or when there is no cache. */

@@ -212,4 +212,13 @@ class SqlScannerTest {
                 .isInstanceOf(StatementException.class);
         assertThat(SqlScanner.scanOne("SELECT 'a; SELECT 2'").paramCount()).isZero();
     }
+
+    @Test
+    void shouldRefuseSqlContainingANulCharacterBecauseSqliteWouldStopReadingThere() {
+        assertThatThrownBy(() -> SqlScanner.scanOne("\u0000"))
+                .isInstanceOf(StatementException.class)
+                .satisfies(e -> assertThat(((StatementException) e).code()).isEqualTo("SQL_PARSE_ERROR"));
+        assertThatThrownBy(() -> SqlScanner.scanOne("SELECT 1\u0000; DROP TABLE t"))
+                .isInstanceOf(StatementException.class);
+    }
 }
