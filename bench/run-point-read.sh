@@ -21,11 +21,6 @@ if [ "${count:-0}" != "100000" ]; then
   done
 fi
 
-echo "warm-up (JIT) ${secs}s at 32 connections ..."
-wrk -t2 -c32 -d"${secs}s" -s "$here/point-read.lua" "$url/v2/pipeline" >/dev/null
-printf '%-28s %6s  %s\n' "workload" "conns" "result"
-for c in 1 8 32 64; do
-  threads=$(( c < 2 ? 1 : 2 ))
-  line=$(wrk -t"$threads" -c"$c" -d"${secs}s" -s "$here/point-read.lua" "$url/v2/pipeline" | tail -n 1)
-  printf '%-28s %6s  %s\n' "point read by primary key" "$c" "$line"
-done
+# shellcheck source=wrk-series.sh
+. "$here/wrk-series.sh"
+wrk_series "point read by primary key" "$here/point-read.lua" "$url/v2/pipeline" "$secs"

@@ -20,16 +20,8 @@ case "$check" in
   *'"type":"error"'*|'') echo "the server does not answer SELECT 1 correctly: $check" >&2; exit 1 ;;
 esac
 
-echo "warm-up (JIT) ${secs}s at 32 connections ..."
-wrk -t2 -c32 -d"${secs}s" -s "$here/select1.lua" "$url/v2/pipeline" >/dev/null
-
-printf '%-28s %6s  %s\n' "workload" "conns" "result"
-for c in 1 8 32 64; do
-  threads=$(( c < 2 ? 1 : 2 ))
-  line=$(wrk -t"$threads" -c"$c" -d"${secs}s" -s "$here/select1.lua" "$url/v2/pipeline" | tail -n 1)
-  printf '%-28s %6s  %s\n' "execute SELECT 1 + close" "$c" "$line"
-done
-for c in 32; do
-  line=$(wrk -t2 -c"$c" -d"${secs}s" -s "$here/version.lua" "$url/version" | tail -n 1)
-  printf '%-28s %6s  %s\n' "GET /version (baseline)" "$c" "$line"
-done
+# shellcheck source=wrk-series.sh
+. "$here/wrk-series.sh"
+wrk_series "execute SELECT 1 + close" "$here/select1.lua" "$url/v2/pipeline" "$secs"
+line=$(wrk -t2 -c32 -d"${secs}s" -s "$here/version.lua" "$url/version" | tail -n 1)
+printf '%-28s %6s  %s\n' "GET /version (baseline)" 32 "$line"
