@@ -145,6 +145,12 @@ public class StreamManager {
         this.idleTimeoutNanos = streamIdleTimeout.toNanos();
     }
 
+    /** Expires idle streams now rather than at the reaper's next round; returns how many are still open. */
+    public int expireIdleNow() {
+        expireIdle();
+        return open.get();
+    }
+
     int openStreams() {
         return open.get();
     }

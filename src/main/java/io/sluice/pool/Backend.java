@@ -339,6 +339,13 @@ public class Backend {
         LOG.infof("connection pool resized: min %d, max %d, acquire timeout %d ms", minConnections, maxConnections, acquireTimeout.toMillis());
     }
 
+    /** Closes idle pooled connections (they are opened again on demand); returns how many were idle. */
+    public long flushIdle() {
+        long idle = dataSource.getMetrics().availableCount();
+        dataSource.flush(AgroalDataSource.FlushMode.IDLE);
+        return idle;
+    }
+
     /** Connections currently leased out of the pool. */
     public long activeConnections() {
         return dataSource.getMetrics().activeCount();

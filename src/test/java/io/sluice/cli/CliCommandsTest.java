@@ -204,6 +204,50 @@ class CliCommandsTest {
     }
 
     @Test
+    void shouldCleanUpIdleStreamsAndConnections() throws Exception {
+        Run r = run("maint:cleanup", "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode json = AdminClient.JSON.readTree(r.out());
+        assertThat(json.has("openStreams")).isTrue();
+        assertThat(json.get("idleConnectionsClosed").asLong()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void shouldSuggestARaisedBreakerThresholdWithItsFigureWhenTheBreakerFlaps() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            run("debug:circuit-breaker", "--force-open", "flap");
+            run("debug:circuit-breaker", "--reset");
+        }
+
+        JsonNode json = AdminClient.JSON.readTree(run("maint:optimize", "--json").out());
+
+        JsonNode breakerAdvice = null;
+        for (JsonNode s : json.get("suggestions")) {
+            if (s.get("key").asText().equals("failureThreshold")) {
+                breakerAdvice = s;
+            }
+        }
+        assertThat(breakerAdvice).as(json.toString()).isNotNull();
+        assertThat(breakerAdvice.get("because").asText()).contains("breaker state changes");
+    }
+
+    @Test
+    void shouldBackUpAndRestoreTheRuntimeSettings(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("backup.properties");
+        Run saved = run("maint:backup", file.toString());
+        assertThat(saved.exit()).as(saved.err()).isZero();
+        assertThat(java.nio.file.Files.readString(file)).contains("connectionPool.maxConnections=5");
+
+        run("config:update", "connectionPool", "maxConnections", "9");
+        Run restored = run("maint:backup", "--restore", file.toString(), "--json");
+
+        assertThat(restored.exit()).as(restored.err()).isZero();
+        JsonNode pool = AdminClient.JSON.readTree(run("monitor:connections", "--json").out());
+        assertThat(pool.get("maxConnections").asInt()).isEqualTo(5);
+    }
+
+    @Test
     void shouldRefuseContradictoryOptionsWithExitCodeOne() {
         Run r = run("debug:circuit-breaker", "--reset", "--force-open", "x");
 
