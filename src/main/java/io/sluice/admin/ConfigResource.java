@@ -58,7 +58,7 @@ public class ConfigResource {
             throw new IllegalArgumentException("value: required");
         }
         RuntimeSettings updated = settings.update(component, key, change.value(),
-                operator == null || operator.isBlank() ? "admin-api" : "admin-api:" + operator.strip(),
+                FlagsResource.who(operator),
                 change.reason() == null ? "" : change.reason());
         return new ConfigView(settings.environment(), updated);
     }

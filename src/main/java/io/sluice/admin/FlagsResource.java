@@ -73,7 +73,8 @@ public class FlagsResource {
         return flags.audit();
     }
 
-    private static String who(String operator) {
+    /** The audit identity of an admin API change: the admin token, plus the operator the CLI names. */
+    static String who(String operator) {
         return operator == null || operator.isBlank() ? "admin-api" : "admin-api:" + operator.strip();
     }
 

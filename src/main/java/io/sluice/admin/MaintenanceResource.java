@@ -81,7 +81,7 @@ public class MaintenanceResource {
             throw new IllegalArgumentException("backup: a JSON object of component.key properties is required");
         }
         return new ConfigResource.ConfigView(settings.environment(), settings.restore(backup,
-                operator == null || operator.isBlank() ? "admin-api" : "admin-api:" + operator.strip(), "maint:backup --restore"));
+                FlagsResource.who(operator), "maint:backup --restore"));
     }
 
     public record Cleanup(int openStreams, long idleConnectionsClosed) {

@@ -16,12 +16,8 @@ abstract class AdminCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--url", defaultValue = "${env:SLUICE_URL:-http://localhost:8080}",
-            description = "Sluice base URL (env SLUICE_URL); default ${DEFAULT-VALUE}")
-    String url;
-
-    @Option(names = "--token", defaultValue = "${env:SLUICE_ADMIN_TOKEN}", description = "Admin token (env SLUICE_ADMIN_TOKEN)")
-    String token;
+    @CommandLine.Mixin
+    ServerOptions server;
 
     @Option(names = "--json", description = "Print the server's JSON instead of a table")
     boolean json;
@@ -32,7 +28,7 @@ abstract class AdminCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            JsonNode result = execute(new AdminClient(url, token));
+            JsonNode result = execute(server.client());
             Output.print(spec.commandLine().getOut(), result, json);
             return 0;
         } catch (AdminClient.Unreachable e) {

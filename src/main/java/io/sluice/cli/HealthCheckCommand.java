@@ -28,11 +28,8 @@ final class HealthCheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--url", defaultValue = "${env:SLUICE_URL:-http://localhost:8080}", description = "Sluice base URL (env SLUICE_URL)")
-    String url;
-
-    @Option(names = "--token", defaultValue = "${env:SLUICE_ADMIN_TOKEN}", description = "Admin token (env SLUICE_ADMIN_TOKEN)")
-    String token;
+    @CommandLine.Mixin
+    ServerOptions server;
 
     @Option(names = "--continuous", description = "Keep checking for --duration; fail at the first failing check")
     boolean continuous;
@@ -56,10 +53,10 @@ final class HealthCheckCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 2;
         }
-        AdminClient client = new AdminClient(url, token);
+        AdminClient client = server.client();
         PrintWriter out = spec.commandLine().getOut();
         ObjectNode report = AdminClient.JSON.createObjectNode();
-        report.put("url", url);
+        report.put("url", server.url);
         report.put("startedAt", Instant.now().toString());
         ArrayNode checks = report.putArray("checks");
         long deadline = System.nanoTime() + Duration.ofMillis(continuous ? durationMs : 0).toNanos();
