@@ -121,6 +121,7 @@ public class LeaseBenchmark {
             case "maxConnections" -> 5;
             case "acquireTimeout" -> Duration.ofSeconds(5);
             case "leakTimeout" -> Duration.ofSeconds(60);
+            case "validationInterval" -> Duration.ofSeconds(30);
             default -> unsupported(m.getName());
         });
         return stub(SluiceConfig.class, (p, m, a) -> switch (m.getName()) {

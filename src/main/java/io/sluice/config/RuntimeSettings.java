@@ -93,7 +93,7 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
         Parser in = new Parser(p);
         RuntimeSettings s = new RuntimeSettings(
                 new ConnectionPool(in.integer("connectionPool.maxConnections", 1, 10_000), in.integer("connectionPool.minConnections", 0, 10_000),
-                        in.millis("connectionPool.acquireTimeout", 1, 600_000), in.millis("connectionPool.leakTimeout", 1_000, 86_400_000),
+                        in.millis("connectionPool.acquireTimeout", 1, 600_000), in.millis("connectionPool.leakTimeout", 100, 86_400_000),
                         in.millis("connectionPool.validationInterval", 1_000, 86_400_000)),
                 new CircuitBreaker(in.integer("circuitBreaker.failureThreshold", 1, 10_000), in.millis("circuitBreaker.recoveryTimeout", 1, 3_600_000),
                         in.integer("circuitBreaker.successThreshold", 1, 1_000)),

@@ -54,6 +54,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Backend {
     private static final Logger LOG = Logger.getLogger(Backend.class);
+    private static final long HOUSEKEEPING_TICK_MS = 100;
 
     private final SluiceConfig config;
     private final SluiceMetrics metrics;
@@ -72,6 +73,10 @@ public class Backend {
     private volatile AgroalDataSource dataSource;
     private volatile long lastSuccessNanos;
     private volatile long failingSinceMillis;
+    private volatile long leakLimitNanos;
+    private volatile long validateEveryNanos;
+    private long lastLeakCheck = System.nanoTime();
+    private long lastValidation = System.nanoTime();
     private ScheduledExecutorService housekeeping;
 
     Backend(SluiceConfig config, SluiceMetrics metrics,
@@ -89,7 +94,7 @@ public class Backend {
     void onStart(@Observes @Priority(10) StartupEvent event) {
         if (postgres) {
             dataSource = postgresql.get();
-            try (Connection c = dataSource.getConnection()) {
+            try (Connection c = firstConnection()) {
                 LOG.infof("PostgreSQL backend: %s %s", c.getMetaData().getDatabaseProductName(), c.getMetaData().getDatabaseProductVersion());
                 connectivity.moveTo(Connectivity.CONNECTED, "first connection");
             } catch (SQLException e) {
@@ -104,7 +109,7 @@ public class Backend {
                 throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
             }
             dataSource = sqlite.get();
-            try (Connection c = dataSource.getConnection()) {
+            try (Connection c = firstConnection()) {
                 LOG.infof("embedded SQLite database at %s", config.dataDir().resolve("sluice.db").toAbsolutePath());
                 connectivity.moveTo(Connectivity.CONNECTED, "first connection");
             } catch (SQLException e) {
@@ -118,9 +123,28 @@ public class Backend {
             t.setDaemon(true);
             return t;
         });
-        long period = Math.max(100, Math.min(config.pool().leakTimeout().toMillis() / 2, 10_000));
-        housekeeping.scheduleWithFixedDelay(this::reportLeaks, period, period, TimeUnit.MILLISECONDS);
+        housekeeping(config.pool().leakTimeout(), config.pool().validationInterval());
+        housekeeping.scheduleWithFixedDelay(this::housekeep, HOUSEKEEPING_TICK_MS, HOUSEKEEPING_TICK_MS, TimeUnit.MILLISECONDS);
         bindMeters(metrics.registry());
+    }
+
+    /**
+     * The first connection at start. A short acquire timeout is meant for requests, not for opening the
+     * first connection on a busy machine, so acquisition timeouts are retried for up to 30 s.
+     */
+    private Connection firstConnection() throws SQLException {
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return dataSource.getConnection();
+            } catch (SQLException e) {
+                // also "while waiting for new connection": opening it was slow, which a busy machine explains
+                String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+                if (!m.contains("acquisition timeout") || System.nanoTime() > giveUp) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private void bindMeters(MeterRegistry registry) {
@@ -372,8 +396,38 @@ public class Backend {
         return out;
     }
 
+    /**
+     * Sets the leak timeout and the idle-connection validation interval; both take effect at the next
+     * housekeeping tick. Leases are checked for leaks every half leak timeout (at most every 10 s).
+     */
+    public void housekeeping(Duration leakTimeout, Duration validationInterval) {
+        if (leakTimeout.isNegative() || leakTimeout.isZero() || validationInterval.isNegative() || validationInterval.isZero()) {
+            throw new IllegalArgumentException("leakTimeout and validationInterval must be positive");
+        }
+        leakLimitNanos = leakTimeout.toNanos();
+        validateEveryNanos = validationInterval.toNanos();
+    }
+
+    /** One housekeeping tick: the leak check and the validation of idle connections when they are due. */
+    void housekeep() {
+        long now = System.nanoTime();
+        if (now - lastLeakCheck >= Math.min(leakLimitNanos / 2, TimeUnit.SECONDS.toNanos(10))) {
+            lastLeakCheck = now;
+            reportLeaks();
+        }
+        if (now - lastValidation >= validateEveryNanos) {
+            lastValidation = now;
+            try {
+                // Agroal validates every idle connection with its validator and closes the ones that fail
+                dataSource.flush(AgroalDataSource.FlushMode.INVALID);
+            } catch (RuntimeException e) {
+                LOG.debugf("validating idle connections failed: %s", e.getClass().getSimpleName());
+            }
+        }
+    }
+
     void reportLeaks() {
-        long limit = config.pool().leakTimeout().toNanos();
+        long limit = leakLimitNanos;
         for (Lease l : leases.values()) {
             if (l.ageNanos() > limit && l.markLeakReported()) {
                 leaks.incrementAndGet();

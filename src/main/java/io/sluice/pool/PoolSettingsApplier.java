@@ -4,7 +4,7 @@ import io.sluice.config.RuntimeSettings;
 import io.sluice.config.SettingsApplier;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Resizes the live pool when {@code connectionPool} min/max/acquireTimeout change. */
+/** Applies {@code connectionPool} changes live: resizes the pool, retunes leak detection and idle validation. */
 @ApplicationScoped
 class PoolSettingsApplier implements SettingsApplier {
     private final Backend backend;
@@ -20,6 +20,9 @@ class PoolSettingsApplier implements SettingsApplier {
         if (a.maxConnections() != b.maxConnections() || a.minConnections() != b.minConnections()
                 || !a.acquireTimeout().equals(b.acquireTimeout())) {
             backend.resize(a.minConnections(), a.maxConnections(), a.acquireTimeout());
+        }
+        if (!a.leakTimeout().equals(b.leakTimeout()) || !a.validationInterval().equals(b.validationInterval())) {
+            backend.housekeeping(a.leakTimeout(), a.validationInterval());
         }
     }
 }

@@ -7,7 +7,10 @@ import io.sluice.breaker.CircuitBreaker;
 import io.sluice.flags.FeatureDecisions;
 import io.sluice.flags.FlagService;
 import io.sluice.flags.Features;
+import io.sluice.health.HealthScore;
 import io.sluice.pool.Backend;
+import io.sluice.pool.Lease;
+import org.awaitility.Awaitility;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,8 @@ class LiveSettingsTest {
     FlagService flags;
     @Inject
     FeatureDecisions decisions;
+    @Inject
+    HealthScore score;
 
     @Test
     void shouldResizeThePoolAndRetuneTheBreakerLive() {
@@ -45,6 +50,39 @@ class LiveSettingsTest {
         }
         assertThat(backend.status().maxConnections()).isEqualTo(before.connectionPool().maxConnections());
         assertThat(breaker.status().failureThreshold()).isEqualTo(before.circuitBreaker().failureThreshold());
+    }
+
+    @Test
+    void shouldReportALeakAfterTheLeakTimeoutSetLive() throws Exception {
+        RuntimeSettings before = settings.current();
+        long leaksBefore = backend.status().leaks();
+        Lease held = backend.lease(42, Features.ALL);
+        try {
+            settings.update("connectionPool", "leakTimeout", "1000", "test", "strict");
+            settings.update("connectionPool", "validationInterval", "1000", "test", "often");
+
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> backend.status().leaks() > leaksBefore);
+        } finally {
+            backend.release(held, true);
+            settings.restore(before.toProperties(), "test", "put back");
+        }
+        assertThat(backend.status().leaks()).isEqualTo(leaksBefore + 1);
+    }
+
+    @Test
+    void shouldJudgeTheHealthScoreByTheLivePassMark() {
+        RuntimeSettings before = settings.current();
+        try {
+            assertThat(score.evaluate().healthy()).isTrue();
+            settings.update("monitoring", "healthScoreThreshold", "100", "test", "perfectionist");
+            // a perfect score still passes a pass mark of 100; memory or pool points lost would not
+            HealthScore.Report strict = score.evaluate();
+            assertThat(strict.threshold()).isEqualTo(100);
+            assertThat(strict.healthy()).isEqualTo(strict.score() == 100);
+        } finally {
+            settings.restore(before.toProperties(), "test", "put back");
+        }
+        assertThat(score.evaluate().threshold()).isEqualTo(85);
     }
 
     @Test
