@@ -205,9 +205,10 @@ public class Backend {
             LOG.debugf("connection lease failed, SQLState %s", e.getSQLState());
             throw new BackendUnavailableException("The database is unreachable", e);
         }
-        Lease lease = new Lease(leaseIds.incrementAndGet(), streamId, c, features.pool(), features.stateMachine(), clock);
+        long now = System.nanoTime();
+        Lease lease = new Lease(leaseIds.incrementAndGet(), streamId, c, features.pool(), features.stateMachine(), clock, now);
         leases.put(lease.id(), lease);
-        onConnected("lease succeeded");
+        onConnected("lease succeeded", now);
         return lease;
     }
 
@@ -280,8 +281,14 @@ public class Backend {
     }
 
     private void onConnected(String cause) {
-        lastSuccessNanos = System.nanoTime();
-        failingSinceMillis = 0;
+        onConnected(cause, System.nanoTime());
+    }
+
+    private void onConnected(String cause, long nowNanos) {
+        lastSuccessNanos = nowNanos;
+        if (failingSinceMillis != 0) {
+            failingSinceMillis = 0;
+        }
         Connectivity now = connectivity.current();
         if (now == Connectivity.CONNECTED) {
             return;

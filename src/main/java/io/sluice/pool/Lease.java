@@ -4,7 +4,6 @@ import io.sluice.state.LeaseState;
 import io.sluice.state.StateMachine;
 import java.sql.Connection;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One backend connection held by one stream, from its first statement until the stream ends. A pooled
@@ -17,14 +16,16 @@ public final class Lease {
     private final long streamId;
     private final Connection connection;
     private final boolean pooled;
-    private final long leasedAtNanos = System.nanoTime();
+    private final long leasedAtNanos;
     private final StateMachine<LeaseState> state;
-    private final AtomicLong statements = new AtomicLong();
+    /** Written only by the request holding the stream (a stream's requests run one at a time). */
+    private volatile long statements;
     private volatile boolean leakReported;
     private volatile boolean broken;
 
-    Lease(long id, long streamId, Connection connection, boolean pooled, boolean tracked, Clock clock) {
+    Lease(long id, long streamId, Connection connection, boolean pooled, boolean tracked, Clock clock, long leasedAtNanos) {
         this.id = id;
+        this.leasedAtNanos = leasedAtNanos;
         this.streamId = streamId;
         this.connection = connection;
         this.pooled = pooled;
@@ -57,7 +58,7 @@ public final class Lease {
     }
 
     public long statements() {
-        return statements.get();
+        return statements;
     }
 
     public long ageNanos() {
@@ -70,7 +71,7 @@ public final class Lease {
 
     /** Records a statement that ran, and whether it left a transaction open. */
     public void onStatement(boolean transactionOpen) {
-        statements.incrementAndGet();
+        statements++;
         if (state != null) {
             LeaseState now = state.current();
             if (transactionOpen && now == LeaseState.LEASED) {

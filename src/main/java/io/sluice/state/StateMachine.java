@@ -3,10 +3,10 @@ package io.sluice.state;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,13 +33,28 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
         void onTransition(Transition<S> transition);
     }
 
+    private static final VarHandle STATE;
+    private static final VarHandle ILLEGAL;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(StateMachine.class, "state", Enum.class);
+            ILLEGAL = lookup.findVarHandle(StateMachine.class, "illegal", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // fields rather than atomic wrappers: a machine is made per lease, so each allocation counts
     private final String name;
-    private final AtomicReference<S> state;
     private final Clock clock;
     private final Object[] history;
-    private final AtomicLong recorded = new AtomicLong();
-    private final AtomicLong illegal = new AtomicLong();
-    private final List<Listener<S>> listeners = new CopyOnWriteArrayList<>();
+    private volatile S state;
+    private volatile long illegal;
+    /** Guarded by {@code history}. */
+    private long recorded;
+    private volatile Listener<S>[] listeners = noListeners();
 
     /**
      * @param name for log lines (e.g. "backend", "lease 12")
@@ -47,17 +62,28 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
      */
     public StateMachine(String name, S initial, int historySize, Clock clock) {
         this.name = name;
-        this.state = new AtomicReference<>(initial);
+        this.state = initial;
         this.clock = clock;
         this.history = new Object[historySize];
     }
 
     public S current() {
-        return state.get();
+        return state;
     }
 
-    public void addListener(Listener<S> listener) {
-        listeners.add(listener);
+    public synchronized void addListener(Listener<S> listener) {
+        Listener<S>[] more = Arrays.copyOf(listeners, listeners.length + 1);
+        more[listeners.length] = listener;
+        listeners = more;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> Listener<S>[] noListeners() {
+        return (Listener<S>[]) new Listener<?>[0];
+    }
+
+    private boolean cas(S from, S to) {
+        return STATE.compareAndSet(this, from, to);
     }
 
     /**
@@ -67,11 +93,11 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
      */
     public S moveTo(S to, String cause) {
         while (true) {
-            S from = state.get();
+            S from = state;
             if (!from.canMoveTo(to)) {
                 throw refuse(from, to, cause);
             }
-            if (state.compareAndSet(from, to)) {
+            if (cas(from, to)) {
                 record(from, to, cause);
                 return from;
             }
@@ -88,7 +114,7 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
         if (!from.canMoveTo(to)) {
             throw refuse(from, to, cause);
         }
-        if (state.compareAndSet(from, to)) {
+        if (cas(from, to)) {
             record(from, to, cause);
             return true;
         }
@@ -97,14 +123,14 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
 
     /** Transitions refused since creation. */
     public long illegalTransitions() {
-        return illegal.get();
+        return illegal;
     }
 
     /** The kept history, oldest first. */
     @SuppressWarnings("unchecked")
     public List<Transition<S>> history() {
         synchronized (history) {
-            long n = recorded.get();
+            long n = recorded;
             int size = (int) Math.min(n, history.length);
             List<Transition<S>> out = new ArrayList<>(size);
             for (long i = n - size; i < n; i++) {
@@ -115,13 +141,17 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
     }
 
     private void record(S from, S to, String cause) {
+        Listener<S>[] notify = listeners;
+        if (history.length == 0 && notify.length == 0) {
+            return;
+        }
         Transition<S> t = new Transition<>(clock.instant(), from, to, cause);
         if (history.length > 0) {
             synchronized (history) {
-                history[(int) (recorded.getAndIncrement() % history.length)] = t;
+                history[(int) (recorded++ % history.length)] = t;
             }
         }
-        for (Listener<S> l : listeners) {
+        for (Listener<S> l : notify) {
             try {
                 l.onTransition(t);
             } catch (RuntimeException e) {
@@ -131,7 +161,7 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
     }
 
     private IllegalTransitionException refuse(S from, S to, String cause) {
-        illegal.incrementAndGet();
+        ILLEGAL.getAndAdd(this, 1L);
         LOG.warnf("%s: refused illegal transition %s -> %s (%s)", name, from, to, cause);
         return new IllegalTransitionException(name, from, to);
     }
