@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.sluice.config.SluiceConfig;
 import io.sluice.flags.FlagService;
 import io.sluice.flags.FlagSet;
@@ -37,6 +38,7 @@ import org.jboss.logging.Logger;
  * RUNNING migration whose driver went quiet (a restart, a dead replica) by re-applying its current step.
  */
 @ApplicationScoped
+@RegisterForReflection(targets = {Migration.class, Migration.Event.class, MigrationPlan.class, MigrationPlan.Step.class})
 public class MigrationService {
     /** The store key of the migration state. */
     public static final String KEY = "migration.json";
