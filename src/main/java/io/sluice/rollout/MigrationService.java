@@ -8,8 +8,10 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.sluice.config.SluiceConfig;
+import io.sluice.flags.Flag;
 import io.sluice.flags.FlagService;
 import io.sluice.flags.FlagSet;
+import io.sluice.flags.Killswitch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -78,7 +80,7 @@ public class MigrationService {
     }
 
     /** What a rollback did: the migration rolled back, or (none active) the killswitch pulled. */
-    public record RollbackOutcome(String action, String reason, View migration, FlagSet flags) {
+    public record RollbackOutcome(String action, String reason, View migration, Killswitch killswitch, List<Flag> flags) {
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -138,7 +140,7 @@ public class MigrationService {
         if (Boolean.TRUE.equals(r.dryRun())) {
             return new PlanView(true, target.label(), plan.soakMs(), required, approved, refusal,
                     continuing ? previous.get().id() + " (held at " + previous.get().currentStep().label() + ")" : null,
-                    plan.steps(), snapshotOf(data));
+                    plan.steps().subList(0, plan.lastStepOf(target) + 1), snapshotOf(data));
         }
         if (refusal != null) {
             throw new MigrationNotApprovedException(refusal);
@@ -195,9 +197,11 @@ public class MigrationService {
         Optional<Migration> m = current();
         if (m.isPresent() && m.get().status().active()) {
             View v = rollback(who, why);
-            return new RollbackOutcome("migration-rolled-back", why, v, flags.current());
+            FlagSet now = flags.current();
+            return new RollbackOutcome("migration-rolled-back", why, v, now.killswitch(), List.copyOf(now.flags().values()));
         }
-        return new RollbackOutcome("killswitch", why, view(m.orElse(null)), flags.killswitch(why, who));
+        FlagSet killed = flags.killswitch(why, who);
+        return new RollbackOutcome("killswitch", why, view(m.orElse(null)), killed.killswitch(), List.copyOf(killed.flags().values()));
     }
 
     /** Resumes a RUNNING migration whose driver has gone quiet; runs on every replica. */
