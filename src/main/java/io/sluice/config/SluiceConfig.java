@@ -167,12 +167,12 @@ public interface SluiceConfig {
         @WithDefault("85")
         int healthScoreThreshold();
 
-        /** Statement latency (ms) above which a statement counts as slow; default 1000. */
-        @WithDefault("1000")
+        /** p95 statement latency (ms) over the last minute above which the health score loses points; default 100. */
+        @WithDefault("100")
         long latencyThresholdMs();
 
-        /** Error rate (0..1) above which the deployment is unhealthy; default 0.05. */
-        @WithDefault("0.05")
+        /** Statement error rate (0..1) over the last minute at or above which the deployment is unhealthy; default 0.01 (the seed's 1 %). */
+        @WithDefault("0.01")
         double errorRateThreshold();
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,9 @@ public class SluiceMetrics {
         OK, FORWARDED, BAD_REQUEST, UNAUTHORIZED, STREAM_EXPIRED, UNAVAILABLE, CIRCUIT_OPEN, TOO_LARGE, SERVER_ERROR
     }
 
+    static final Duration MIN_LATENCY = Duration.ofNanos(10_000);
+    static final Duration MAX_LATENCY = Duration.ofSeconds(30);
+
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -56,7 +60,9 @@ public class SluiceMetrics {
         if (detailed) {
             timers.computeIfAbsent(key, k -> Timer.builder(Meters.STATEMENT_DURATION)
                     .tag(Meters.KIND, tag(kind)).tag(Meters.OUTCOME, tag(outcome))
-                    .publishPercentileHistogram().description("Statement latency")
+                    .publishPercentileHistogram()
+                    // sub-millisecond buckets: an embedded SQLite statement often takes tens of microseconds
+                    .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).description("Statement latency")
                     .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
         }
     }

@@ -1,0 +1,238 @@
+package io.sluice.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Rolling-window figures (1, 5 and 15 minutes) read from Micrometer's own meters: the statement counter
+ * by kind and outcome, and the statement latency histogram's cumulative bucket counts. A sampler keeps a
+ * snapshot of those cumulative figures every {@link #SAMPLE_EVERY}; a window's figures are the difference
+ * between a fresh snapshot and the one taken a window ago, so nothing is counted twice and there is no
+ * second metrics system. Percentiles come from the histogram buckets (interpolated inside the bucket) and
+ * exist only while detailed monitoring records the histogram.
+ */
+@ApplicationScoped
+public class MetricsWindows {
+    /** The windows reported, shortest first. */
+    public static final List<Duration> WINDOWS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15));
+    /** The pseudo-kind that sums every statement kind. */
+    public static final String ALL = "all";
+    static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
+
+    private final MeterRegistry registry;
+    private final Deque<Sample> samples = new ArrayDeque<>();
+    private ScheduledExecutorService sampler;
+
+    /** Cumulative figures of one statement kind at one instant. */
+    private record Totals(double count, double errors, long[] buckets, double[] boundsMs) {
+    }
+
+    private record Sample(long at, Map<String, Totals> kinds) {
+    }
+
+    /**
+     * A window's figures for one statement kind. Percentiles are in milliseconds and {@code null} when no
+     * latency was recorded in the window.
+     */
+    @RegisterForReflection
+    public record Figures(long count, long errors, double errorRate, double perSecond, Double p50Ms, Double p95Ms, Double p99Ms) {
+    }
+
+    /** One window: the seconds it really covers (less than asked for right after start) and figures by kind. */
+    public record Window(String name, double seconds, Map<String, Figures> statements) {
+    }
+
+    MetricsWindows(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-metrics-windows");
+            t.setDaemon(true);
+            return t;
+        });
+        sampler.scheduleWithFixedDelay(this::record, 0, SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (sampler != null) {
+            sampler.shutdownNow();
+        }
+    }
+
+    /** Takes a sample now and keeps enough history for the longest window. */
+    synchronized void record() {
+        Sample now = sample();
+        samples.addLast(now);
+        long keep = WINDOWS.get(WINDOWS.size() - 1).toNanos();
+        // drop the oldest while the next one still reaches back a full longest window
+        while (samples.size() > 2 && now.at - secondOldest().at >= keep) {
+            samples.removeFirst();
+        }
+    }
+
+    private Sample secondOldest() {
+        var it = samples.iterator();
+        it.next();
+        return it.next();
+    }
+
+    /** Every window's figures, measured up to now. */
+    public synchronized List<Window> windows() {
+        Sample now = sample();
+        return WINDOWS.stream().map(w -> window(w, now)).toList();
+    }
+
+    /** One window's figures, measured up to now. */
+    public synchronized Window window(Duration length) {
+        return window(length, sample());
+    }
+
+    /** The newest sample at least {@code length} old, or the oldest one when the server is younger than that. */
+    private Window window(Duration length, Sample now) {
+        Sample from = samples.isEmpty() ? now : samples.peekFirst();
+        for (Sample s : samples) {
+            if (now.at - s.at >= length.toNanos()) {
+                from = s;
+            } else {
+                break;
+            }
+        }
+        double seconds = (now.at - from.at) / 1e9;
+        Map<String, Figures> byKind = new TreeMap<>();
+        for (Map.Entry<String, Totals> e : now.kinds.entrySet()) {
+            Figures f = figures(from.kinds.get(e.getKey()), e.getValue(), seconds);
+            if (f.count() > 0 || ALL.equals(e.getKey())) {
+                byKind.put(e.getKey(), f);
+            }
+        }
+        Map<String, Figures> ordered = new LinkedHashMap<>();
+        ordered.put(ALL, byKind.remove(ALL));
+        ordered.putAll(byKind);
+        return new Window(name(length), seconds, ordered);
+    }
+
+    /** True once a statement latency histogram exists (detailed monitoring has recorded something). */
+    public boolean latencyRecorded() {
+        return !registry.find(Meters.STATEMENT_DURATION).timers().isEmpty();
+    }
+
+    /** One current value of a Sluice meter: a counter's count, a gauge's value, a timer's count. */
+    @RegisterForReflection
+    public record MeterValue(String name, Map<String, String> tags, double value) {
+    }
+
+    /** Every Sluice meter's current value, as Prometheus would show it, sorted by name and tags. */
+    public List<MeterValue> meters() {
+        return registry.getMeters().stream()
+                .filter(m -> m.getId().getName().startsWith("sluice."))
+                .map(m -> {
+                    Map<String, String> tags = new TreeMap<>();
+                    m.getId().getTags().forEach(t -> tags.put(t.getKey(), t.getValue()));
+                    var first = m.measure().iterator();
+                    return new MeterValue(m.getId().getName(), tags, first.hasNext() ? first.next().getValue() : Double.NaN);
+                })
+                .sorted(Comparator.comparing(MeterValue::name).thenComparing(v -> v.tags().toString()))
+                .toList();
+    }
+
+    static String name(Duration window) {
+        return window.toMinutes() + "m";
+    }
+
+    private static Figures figures(Totals before, Totals now, double seconds) {
+        long count = Math.round(now.count - (before == null ? 0 : before.count));
+        long errors = Math.round(now.errors - (before == null ? 0 : before.errors));
+        long[] delta = new long[now.buckets.length];
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] = now.buckets[i] - (before == null || i >= before.buckets.length ? 0 : before.buckets[i]);
+        }
+        return new Figures(count, errors, count == 0 ? 0 : (double) errors / count, seconds <= 0 ? 0 : count / seconds,
+                percentile(delta, now.boundsMs, 0.50), percentile(delta, now.boundsMs, 0.95), percentile(delta, now.boundsMs, 0.99));
+    }
+
+    /**
+     * The q-quantile from cumulative bucket counts, interpolated linearly inside its bucket; the last
+     * bound when it lies beyond the histogram; null when the buckets are empty.
+     */
+    static Double percentile(long[] cumulative, double[] boundsMs, double q) {
+        int n = cumulative.length;
+        if (n == 0 || cumulative[n - 1] <= 0) {
+            return null;
+        }
+        double target = q * cumulative[n - 1];
+        for (int i = 0; i < n; i++) {
+            if (cumulative[i] >= target) {
+                double lower = i == 0 ? 0 : boundsMs[i - 1];
+                long below = i == 0 ? 0 : cumulative[i - 1];
+                long inBucket = cumulative[i] - below;
+                double fraction = inBucket == 0 ? 1 : (target - below) / inBucket;
+                return round(lower + (boundsMs[i] - lower) * fraction);
+            }
+        }
+        return boundsMs[n - 1];
+    }
+
+    private static double round(double ms) {
+        return Math.round(ms * 1000) / 1000.0;
+    }
+
+    /** Cumulative statement counts and latency buckets by kind (and summed as {@link #ALL}), read from the registry. */
+    private Sample sample() {
+        Map<String, double[]> counts = new HashMap<>();
+        counts.put(ALL, new double[2]);
+        for (Counter c : registry.find(Meters.STATEMENTS).counters()) {
+            boolean error = !"ok".equals(c.getId().getTag(Meters.OUTCOME));
+            for (String key : new String[] {c.getId().getTag(Meters.KIND), ALL}) {
+                double[] t = counts.computeIfAbsent(key, k -> new double[2]);
+                t[0] += c.count();
+                t[1] += error ? c.count() : 0;
+            }
+        }
+        Map<String, long[]> buckets = new HashMap<>();
+        double[] bounds = new double[0];
+        for (Timer t : registry.find(Meters.STATEMENT_DURATION).timers()) {
+            HistogramSnapshot h = t.takeSnapshot();
+            CountAtBucket[] b = h.histogramCounts();
+            if (bounds.length == 0) {
+                bounds = new double[b.length];
+                for (int i = 0; i < b.length; i++) {
+                    bounds[i] = b[i].bucket(TimeUnit.MILLISECONDS);
+                }
+            }
+            for (String key : new String[] {t.getId().getTag(Meters.KIND), ALL}) {
+                long[] sum = buckets.computeIfAbsent(key, k -> new long[b.length]);
+                for (int i = 0; i < Math.min(b.length, sum.length); i++) {
+                    sum[i] += (long) b[i].count();
+                }
+            }
+        }
+        Map<String, Totals> kinds = new HashMap<>();
+        for (Map.Entry<String, double[]> e : counts.entrySet()) {
+            kinds.put(e.getKey(), new Totals(e.getValue()[0], e.getValue()[1],
+                    buckets.getOrDefault(e.getKey(), new long[0]), bounds));
+        }
+        return new Sample(System.nanoTime(), kinds);
+    }
+}

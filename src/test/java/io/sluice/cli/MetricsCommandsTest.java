@@ -1,0 +1,97 @@
+package io.sluice.cli;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URL;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code monitor:metrics} and {@code debug:performance} against a running test server. */
+@QuarkusTest
+class MetricsCommandsTest {
+
+    @TestHTTPResource("/")
+    URL server;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] withUrl = java.util.Arrays.copyOf(args, args.length + 2);
+        withUrl[args.length] = "--url";
+        withUrl[args.length + 1] = server.toString();
+        int exit = SluiceCommand.run(withUrl, new PrintWriter(out), new PrintWriter(err));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void traffic() {
+        for (String sql : new String[] {"SELECT 1", "SELECT 2", "SELECT * FROM no_such_table_for_windows"}) {
+            given().contentType("application/json")
+                    .body("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"" + sql + "\"}},{\"type\":\"close\"}]}")
+                    .post("/v2/pipeline").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void shouldReportRollingWindowsByStatementKindAsJson() throws Exception {
+        Run r = run("monitor:metrics", "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode json = AdminClient.JSON.readTree(r.out());
+        assertThat(json.get("latencyRecorded").asBoolean()).isTrue();
+        for (String window : new String[] {"1m", "5m", "15m"}) {
+            JsonNode reads = json.at("/windows/" + window + "/statements/read");
+            assertThat(reads.get("count").asLong()).as(window).isGreaterThanOrEqualTo(3);
+            assertThat(reads.get("errors").asLong()).as(window).isGreaterThanOrEqualTo(1);
+            assertThat(reads.get("errorRate").asDouble()).as(window).isPositive();
+            assertThat(reads.get("p95Ms").asDouble()).as(window).isPositive();
+        }
+        assertThat(json.at("/windows/1m/statements").fieldNames().next()).isEqualTo("all");
+        assertThat(json.get("meters").findValuesAsText("name")).contains("sluice.statements", "sluice.pool.max");
+    }
+
+    @Test
+    void shouldPrintTheWindowsAsATableAndOnlyThemWithPerformance() {
+        Run all = run("monitor:metrics");
+        assertThat(all.exit()).as(all.err()).isZero();
+        assertThat(all.out()).contains("WINDOW").contains("P95MS").contains("15m").contains("read").contains("sluice.pool.max");
+
+        Run performance = run("monitor:metrics", "performance");
+        assertThat(performance.exit()).isZero();
+        assertThat(performance.out()).contains("P99MS").doesNotContain("sluice.pool.max");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownMetricsView() {
+        Run r = run("monitor:metrics", "latency");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("unknown view 'latency'");
+    }
+
+    @Test
+    void shouldDiagnosePerformanceWithTheFiguresBehindEachFinding() throws Exception {
+        Run r = run("debug:performance", "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode json = AdminClient.JSON.readTree(r.out());
+        assertThat(json.get("window").asText()).isEqualTo("5m");
+        assertThat(json.get("slowest").findValuesAsText("kind")).contains("read");
+        assertThat(json.at("/pool/maxConnections").asLong()).isPositive();
+        assertThat(json.at("/jvm/threads").asInt()).isPositive();
+        // one failed read of three or more is far above the 1 % error-rate threshold
+        assertThat(json.get("findings").toString()).contains("read statements").contains("failed");
+
+        Run table = run("debug:performance");
+        assertThat(table.out()).contains("slowest").contains("KIND").contains("findings");
+    }
+}
