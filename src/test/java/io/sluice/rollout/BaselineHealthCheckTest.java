@@ -57,15 +57,16 @@ class BaselineHealthCheckTest {
         Path baseline = dir.resolve("baseline.json");
         Files.writeString(baseline, snapshot.out());
 
-        Cli.Run same = Cli.run(server, "health-check", "--baseline=" + baseline, "--max-latency-regression=400%");
+        // nothing ran since the snapshot, so the figures match; the margin only absorbs a window boundary moving
+        Cli.Run same = Cli.run(server, "health-check", "--baseline=" + baseline, "--max-latency-regression=100%");
 
         assertThat(same.exit()).as(same.out()).isZero();
         assertThat(same.json().at("/checks/0/baseline/window").asText()).isEqualTo("1m");
 
-        ProxiedPostgres.proxy().setMode(FaultProxy.delay(Duration.ofMillis(40)));
+        ProxiedPostgres.proxy().setMode(FaultProxy.delay(Duration.ofMillis(60)));
         traffic(80);
 
-        Cli.Run slow = Cli.run(server, "health-check", "--baseline=" + baseline, "--max-latency-regression=400%");
+        Cli.Run slow = Cli.run(server, "health-check", "--baseline=" + baseline);
 
         assertThat(slow.exit()).as(slow.out()).isEqualTo(1);
         assertThat(slow.json().at("/checks/0/failures").toString()).contains("baseline: p95Ms regressed");
