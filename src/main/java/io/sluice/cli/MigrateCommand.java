@@ -56,6 +56,10 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--poll-interval", defaultValue = "1000", paramLabel = "MS", description = "How often to poll progress, ms; default ${DEFAULT-VALUE}")
     long pollMs;
 
+    @Option(names = "--timeout", defaultValue = "60000", paramLabel = "MS",
+            description = "While following progress, keep retrying an unreachable server this long (a restarted replica), ms; default ${DEFAULT-VALUE}")
+    long timeoutMs;
+
     @Option(names = "--detach", description = "Start it and return at once; follow it with deploy:status")
     boolean detach;
 
@@ -64,8 +68,8 @@ final class MigrateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            if (pollMs <= 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--poll-interval must be > 0");
+            if (pollMs <= 0 || timeoutMs < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--poll-interval must be > 0 and --timeout >= 0");
             }
             if (rollback && (dryRun || target != null)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--rollback cannot be combined with --dry-run or --target");
@@ -104,7 +108,7 @@ final class MigrateCommand implements Callable<Integer> {
                     last = line.substring(9);
                 }
                 Thread.sleep(pollMs);
-                now = client.get("/admin/v1/migration");
+                now = poll(client);
             }
             report(out, now);
             String status = now.path("status").asText();
@@ -118,6 +122,21 @@ final class MigrateCommand implements Callable<Integer> {
         } finally {
             out.flush();
             err.flush();
+        }
+    }
+
+    /** A replica restarting mid-migration is expected (the migration resumes); keep polling through it for a while. */
+    private JsonNode poll(AdminClient client) throws AdminClient.Unreachable, AdminClient.Failure, InterruptedException {
+        long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            try {
+                return client.get("/admin/v1/migration");
+            } catch (AdminClient.Unreachable e) {
+                if (System.nanoTime() > giveUp) {
+                    throw e;
+                }
+                Thread.sleep(Math.max(pollMs, 500));
+            }
         }
     }
 
