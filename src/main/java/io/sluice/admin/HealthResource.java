@@ -16,9 +16,18 @@ import org.eclipse.microprofile.config.ConfigProvider;
 @Produces(MediaType.APPLICATION_JSON)
 public class HealthResource {
     private final HealthScore score;
+    private final io.sluice.rollout.DeploymentCheck deployment;
 
-    HealthResource(HealthScore score) {
+    HealthResource(HealthScore score, io.sluice.rollout.DeploymentCheck deployment) {
         this.score = score;
+        this.deployment = deployment;
+    }
+
+    /** The deployment health check ({@code sluice health-check}, the migration's gate): passed, and each failure named. */
+    @GET
+    @jakarta.ws.rs.Path("/deployment")
+    public io.sluice.rollout.DeploymentCheck.Result deployment() {
+        return deployment.run();
     }
 
     @GET

@@ -24,6 +24,16 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response migrationConflict(io.sluice.rollout.MigrationConflictException e) {
+        return problem(409, "Migration conflict", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response migrationNotApproved(io.sluice.rollout.MigrationNotApprovedException e) {
+        return problem(403, "Migration not approved", e.getMessage());
+    }
+
+    @ServerExceptionMapper
     public Response conflict(IllegalStateException e) {
         return problem(409, "Conflict", e.getMessage());
     }

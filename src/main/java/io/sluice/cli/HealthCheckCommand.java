@@ -3,7 +3,11 @@ package io.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.rollout.Baseline;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,15 +19,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The deployment health check (the seed's {@code deployment-health-check}): passes when the health score
- * is at least 85, there are no critical failures, the statement error rate is under 1 % and p95 latency
- * is within its threshold. Once, or repeatedly for a duration. With {@code --enable-rollback} a failure
- * pulls the killswitch, reason recorded. Prints a JSON report; exits 0 pass, 1 fail, 2 unreachable.
+ * The deployment health check (the seed's {@code deployment-health-check}): the server judges its health
+ * score by the one set of criteria ({@code GET /admin/v1/health/deployment}: score at least 85, no critical
+ * failures, error rate under 1 %, p95 within threshold); with {@code --baseline} the current statement
+ * figures ({@code GET /admin/v1/metrics}) must also not regress beyond the tolerances against a saved
+ * {@code monitor:metrics --json} snapshot. Once, or repeatedly for a duration. With
+ * {@code --enable-rollback} a failure rolls back the active migration, or pulls the killswitch when none is
+ * active, reason recorded. Prints a JSON report; exits 0 pass, 1 fail, 2 unreachable.
  */
 @Command(name = "health-check", aliases = "deploy:health", mixinStandardHelpOptions = true,
         description = "Check a deployment's health (score >= 85, no critical failures, error rate < 1 %, p95 within "
-                + "threshold); print a JSON report; exit 0 pass, 1 fail, 2 cannot reach the server.",
-        footer = {"%nExamples:%n  sluice health-check%n  sluice health-check --continuous --duration=300000 --interval=10000 --enable-rollback"})
+                + "threshold; optionally no regression against a baseline); print a JSON report; exit 0 pass, 1 fail, "
+                + "2 cannot reach the server.",
+        footer = {"%nExamples:%n  sluice health-check%n  sluice health-check --continuous --duration=300000 --interval=10000 --enable-rollback",
+                "  sluice monitor:metrics --json > baseline.json   # before the change",
+                "  sluice health-check --baseline=baseline.json --max-latency-regression=50% --max-error-rate-increase=1pp"})
 final class HealthCheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,15 +53,43 @@ final class HealthCheckCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "30000", description = "Give up on an unreachable server after this long, ms; default ${DEFAULT-VALUE}")
     long timeoutMs;
 
-    @Option(names = "--enable-rollback", description = "On failure, pull the killswitch with the failure as its reason")
+    @Option(names = "--enable-rollback", description = "On failure, roll back the active migration, or pull the killswitch when none is active")
     boolean rollback;
+
+    @Option(names = "--baseline", paramLabel = "FILE", description = "A saved 'monitor:metrics --json' snapshot to compare latency percentiles and error rate with")
+    Path baseline;
+
+    @Option(names = "--window", defaultValue = "1m", description = "The metrics window compared with the baseline: 1m, 5m or 15m; default ${DEFAULT-VALUE}")
+    String window;
+
+    @Option(names = "--max-latency-regression", defaultValue = "50%", paramLabel = "PCT",
+            description = "With --baseline: allowed rise of p50/p95/p99 over the baseline; default ${DEFAULT-VALUE}")
+    String maxLatencyRegression;
+
+    @Option(names = "--max-error-rate-increase", defaultValue = "1pp", paramLabel = "PP",
+            description = "With --baseline: allowed rise of the error rate, percentage points; default ${DEFAULT-VALUE}")
+    String maxErrorRateIncrease;
 
     @Override
     public Integer call() throws InterruptedException {
         if (durationMs < 0 || intervalMs <= 0 || timeoutMs <= 0) {
-            spec.commandLine().getErr().println("error: --duration must be >= 0, --interval and --timeout > 0");
-            spec.commandLine().getErr().flush();
-            return 2;
+            return usage("--duration must be >= 0, --interval and --timeout > 0");
+        }
+        JsonNode baselineDoc = null;
+        Baseline.Tolerances tolerances = null;
+        if (baseline != null) {
+            if (!List.of("1m", "5m", "15m").contains(window)) {
+                return usage("--window must be 1m, 5m or 15m but was '" + window + "'");
+            }
+            try {
+                tolerances = new Baseline.Tolerances(Baseline.parsePercent("--max-latency-regression", maxLatencyRegression),
+                        Baseline.parsePoints("--max-error-rate-increase", maxErrorRateIncrease));
+                baselineDoc = AdminClient.JSON.readTree(Files.readString(baseline));
+            } catch (IllegalArgumentException e) {
+                return usage(e.getMessage());
+            } catch (IOException e) {
+                return usage("cannot read the baseline " + baseline + ": " + e.getMessage());
+            }
         }
         AdminClient client = server.client();
         PrintWriter out = spec.commandLine().getOut();
@@ -64,17 +102,32 @@ final class HealthCheckCommand implements Callable<Integer> {
         int exit = 0;
         do {
             JsonNode health;
+            Baseline.Comparison comparison = null;
             try {
-                health = fetch(client);
+                health = fetch(client, "/admin/v1/health/deployment");
+                if (baselineDoc != null) {
+                    comparison = Baseline.compare(baselineDoc, fetch(client, "/admin/v1/metrics"), window, tolerances);
+                }
             } catch (AdminClient.Unreachable | AdminClient.Failure e) {
                 report.put("error", e.getMessage());
                 exit = 2;
                 break;
+            } catch (IllegalArgumentException e) {
+                report.put("error", e.getMessage());
+                exit = 2;
+                break;
             }
-            failures = failuresOf(health.get("report"));
+            failures = new ArrayList<>();
+            for (JsonNode f : health.path("failures")) {
+                failures.add(f.asText());
+            }
             ObjectNode check = checks.addObject();
             check.put("at", Instant.now().toString());
-            check.put("score", health.at("/report/score").asInt());
+            check.put("score", health.path("score").asInt());
+            if (comparison != null) {
+                failures.addAll(comparison.failures().stream().map(f -> "baseline: " + f).toList());
+                check.set("baseline", AdminClient.JSON.valueToTree(comparison));
+            }
             check.put("passed", failures.isEmpty());
             check.set("failures", AdminClient.JSON.valueToTree(failures));
             if (!failures.isEmpty()) {
@@ -89,22 +142,27 @@ final class HealthCheckCommand implements Callable<Integer> {
         if (exit == 1 && rollback) {
             String reason = "health-check failed: " + String.join("; ", failures);
             try {
-                client.post("/admin/v1/flags/killswitch", Map.of("reason", reason));
-                report.put("rollback", "killswitch pulled: " + reason);
+                report.put("rollback", DeployCommands.describe(client.post("/admin/v1/deploy/rollback", Map.of("reason", reason))));
             } catch (AdminClient.Unreachable | AdminClient.Failure e) {
-                report.put("rollback", "killswitch could not be pulled: " + e.getMessage());
+                report.put("rollback", "rollback failed: " + e.getMessage());
             }
         }
         Output.print(out, report, true);
         return exit;
     }
 
+    private int usage(String message) {
+        spec.commandLine().getErr().println("error: " + message);
+        spec.commandLine().getErr().flush();
+        return 2;
+    }
+
     /** Retries an unreachable server until --timeout, so a check right after a rollout does not fail on a restart. */
-    private JsonNode fetch(AdminClient client) throws AdminClient.Unreachable, AdminClient.Failure, InterruptedException {
+    private JsonNode fetch(AdminClient client, String path) throws AdminClient.Unreachable, AdminClient.Failure, InterruptedException {
         long giveUp = System.nanoTime() + Duration.ofMillis(timeoutMs).toNanos();
         while (true) {
             try {
-                return client.get("/admin/v1/health");
+                return client.get(path);
             } catch (AdminClient.Unreachable e) {
                 if (System.nanoTime() > giveUp) {
                     throw e;
@@ -112,26 +170,5 @@ final class HealthCheckCommand implements Callable<Integer> {
                 Thread.sleep(500);
             }
         }
-    }
-
-    /** The seed's success criteria, each failure named with the figure behind it. */
-    static List<String> failuresOf(JsonNode report) {
-        List<String> failures = new ArrayList<>();
-        int score = report.path("score").asInt();
-        int threshold = report.path("threshold").asInt(85);
-        if (score < threshold) {
-            failures.add("health score " + score + " below " + threshold);
-        }
-        for (JsonNode critical : report.path("criticalFailures")) {
-            failures.add("critical: " + critical.asText());
-        }
-        for (JsonNode check : report.path("checks")) {
-            String name = check.path("name").asText();
-            boolean full = check.path("score").asInt() == check.path("weight").asInt();
-            if (!full && (name.equals("error-rate") || name.equals("latency-p95"))) {
-                failures.add(name + ": " + check.path("detail").asText());
-            }
-        }
-        return failures;
     }
 }

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
                 MonitorCommands.Performance.class,
                 FlagCommands.Show.class, FlagCommands.Enable.class, FlagCommands.Disable.class, FlagCommands.Rollout.class,
                 FlagCommands.Killswitch.class, ConfigCommands.Show.class, ConfigCommands.Update.class, ConfigCommands.Validate.class,
-                ConfigCommands.Export.class, HealthCheckCommand.class, MaintCommands.Cleanup.class,
+                ConfigCommands.Export.class, HealthCheckCommand.class, MigrateCommand.class, DeployCommands.Status.class,
+                DeployCommands.Rollback.class, MaintCommands.Cleanup.class,
                 MaintCommands.Optimize.class, MaintCommands.Backup.class,
                 CommandLine.HelpCommand.class})
 public final class SluiceCommand implements Callable<Integer> {

@@ -53,6 +53,41 @@ public interface SluiceConfig {
 
     Monitoring monitoring();
 
+    Rollout rollout();
+
+    /** The phased migration to the enterprise layer ({@code sluice migrate}); a request may override the plan's figures. */
+    interface Rollout {
+        /** How long each step soaks before its health check; default 5 min. */
+        @WithDefault("5m")
+        Duration soak();
+
+        /** The canary phase's rollout percentage for pool, state machine and breaker, 1..100; default 10. */
+        @WithDefault("10")
+        int canaryPercent();
+
+        /** The gradual phase's rollout percentages, ascending, each 1..100; default 25,50,75,100. */
+        @WithDefault("25,50,75,100")
+        List<Integer> gradualSteps();
+
+        /**
+         * Whether a migration needs {@link SluiceConfig#productionMigrationApproved()}; default false, true in the
+         * {@code prod} profile.
+         */
+        @WithDefault("false")
+        boolean requireApproval();
+
+        /**
+         * A running migration whose driving replica has not written its heartbeat for this long is taken over
+         * by another replica (or by this one after a restart) and resumed; default 30 s.
+         */
+        @WithDefault("30s")
+        Duration takeoverAfter();
+
+        /** Events kept in the migration's history; default 100. */
+        @WithDefault("100")
+        int historySize();
+    }
+
     /**
      * Where flags, the killswitch, the audit log and runtime settings are kept, and the flags' starting
      * rollouts. The store's content overrides {@link #features()} and {@link Flags#rollout()}.

@@ -35,7 +35,7 @@ public record Flag(String name, boolean enabled, int rollout) {
     }
 
     /** The human-editable form kept in the store: {@code enabled=true rollout=25}. */
-    String encode() {
+    public String encode() {
         return "enabled=" + enabled + " rollout=" + rollout;
     }
 }

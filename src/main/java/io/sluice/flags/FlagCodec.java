@@ -26,19 +26,22 @@ import java.util.TreeMap;
  *   at=2026-11-28T03:00:00Z
  * audit.jsonl: one JSON object per line, newest last     # written by Sluice, bounded
  * settings.properties: component.key=value lines         # runtime settings overriding configuration
+ * migration.json: the rollout feature's migration state   # written by Sluice
  * </pre>
  */
 final class FlagCodec {
     static final String KILLSWITCH = "killswitch";
     static final String AUDIT = "audit.jsonl";
     static final String SETTINGS = "settings.properties";
+    /** The rollout feature's migration state (JSON), kept next to the flags it changes. */
+    static final String MIGRATION = "migration.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FlagCodec() {
     }
 
     static boolean isReserved(String key) {
-        return key.equals(KILLSWITCH) || key.equals(AUDIT) || key.equals(SETTINGS) || key.startsWith(".");
+        return key.equals(KILLSWITCH) || key.equals(AUDIT) || key.equals(SETTINGS) || key.equals(MIGRATION) || key.startsWith(".");
     }
 
     /**

@@ -183,6 +183,74 @@ public class FlagService {
         return write("restore", FlagCodec.KILLSWITCH, who, why, set -> set.with(off));
     }
 
+    /**
+     * Sets several flags' store values in one store write, together with {@code alongside}'s change of
+     * other keys (the rollout feature keeps its migration state in the same write, so flags and state
+     * never disagree). A {@code null} value removes the key: the flag returns to its configured default.
+     * Each changed flag is audited. {@code alongside} sees the content before the flags are applied and
+     * may throw to abandon the write; it is called again when the write is retried.
+     *
+     * @param values flag name to store value ({@code enabled=true rollout=25}) or {@code null}
+     * @throws FlagException a value that does not parse, naming its key; nothing is written
+     */
+    public FlagSet writeFlags(Map<String, String> values, String action, String who, String why,
+            UnaryOperator<Map<String, String>> alongside) {
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            if (e.getValue() != null) {
+                FlagCodec.decodeFlag(e.getKey(), e.getValue(), null);
+            } else if (FlagCodec.isReserved(e.getKey())) {
+                throw new FlagException("flag", "'" + e.getKey() + "' is not a flag");
+            }
+        }
+        List<AuditEntry> entries = new ArrayList<>();
+        Map<String, String> written = updateStore(data -> {
+            entries.clear();
+            Map<String, String> base = alongside.apply(data);
+            TreeMap<String, String> next = new TreeMap<>(base);
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                String before = data.getOrDefault(e.getKey(), "absent");
+                String after = e.getValue() == null ? "absent" : e.getValue();
+                if (before.equals(after)) {
+                    continue;
+                }
+                if (e.getValue() == null) {
+                    next.remove(e.getKey());
+                } else {
+                    next.put(e.getKey(), e.getValue());
+                }
+                AuditEntry entry = new AuditEntry(clock.instant(), principal(who), action, e.getKey(), before, after, why == null ? "" : why);
+                appendAudit(next, entry);
+                entries.add(entry);
+            }
+            try {
+                FlagCodec.decode(next, defaults);
+            } catch (FlagException e) {
+                throw new FlagException("store", "the store holds an invalid value, fix it first: " + e.getMessage());
+            }
+            return next;
+        });
+        for (AuditEntry e : entries) {
+            AUDIT_LOG.infof("audit action=%s target=%s who=%s before=\"%s\" after=\"%s\" why=\"%s\"", e.action(), e.target(), e.who(),
+                    e.before(), e.after(), FlagCodec.oneLine(e.why()));
+        }
+        onContent(written);
+        return current();
+    }
+
+    /** The store's raw content as last applied (the rollout feature reads its state from it). */
+    public Map<String, String> content() {
+        return lastContent;
+    }
+
+    /** Reads the store now, bypassing the watch (the rollout feature's view across replicas). */
+    public Map<String, String> readStore() {
+        try {
+            return store.read();
+        } catch (IOException e) {
+            throw new FlagStoreException("flag store " + store.location() + " could not be read: " + e.getMessage(), e);
+        }
+    }
+
     private FlagSet changeFlag(String flag, String action, String who, String why, UnaryOperator<Flag> change) {
         if (flag == null || !current().flags().containsKey(flag)) {
             throw new FlagException("flag", "unknown flag '" + flag + "'; known: " + String.join(", ", current().flags().keySet()));

@@ -42,6 +42,9 @@ class KubernetesFlagStoreTest {
     @Inject
     FlagService flags;
 
+    @Inject
+    io.sluice.rollout.MigrationService migrations;
+
     private ConfigMap configMap() {
         return server.getClient().configMaps().inNamespace(NS).withName(CM).get();
     }
@@ -137,5 +140,47 @@ class KubernetesFlagStoreTest {
         outsideEdit("ENABLE_CIRCUIT_BREAKER", "enabled=true");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isTrue());
         assertThat(flags.current().decide("k").breaker()).isTrue();
+    }
+
+    @Test
+    void shouldKeepTheMigrationStateInTheConfigMapAndLetOnlyOneOfTwoRacingStartsWin() throws Exception {
+        String breakerBefore = configMap() == null || configMap().getData() == null ? null : configMap().getData().get("ENABLE_CIRCUIT_BREAKER");
+        io.sluice.rollout.MigrationService.StartRequest canary = new io.sluice.rollout.MigrationService.StartRequest("canary", 0L, null,
+                null, "k8s", false);
+        java.util.List<Object> outcomes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        Thread[] racers = new Thread[2];
+        for (int i = 0; i < racers.length; i++) {
+            racers[i] = new Thread(() -> {
+                try {
+                    go.await();
+                    outcomes.add(migrations.start(canary, "racer"));
+                } catch (Exception e) {
+                    outcomes.add(e);
+                }
+            });
+            racers[i].start();
+        }
+        go.countDown();
+        for (Thread t : racers) {
+            t.join(20_000);
+        }
+
+        assertThat(outcomes).hasSize(2);
+        assertThat(outcomes).filteredOn(o -> o instanceof io.sluice.rollout.MigrationConflictException).hasSize(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> migrations.current().orElseThrow().status()
+                == io.sluice.rollout.MigrationStatus.HELD);
+        Map<String, String> data = configMap().getData();
+        assertThat(data.get("migration.json")).contains("\"status\":\"HELD\"").contains("\"target\":\"CANARY\"");
+        assertThat(data).containsEntry("ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=10");
+        assertThat(flags.storeStatus().lastLoadOk()).isTrue();
+
+        migrations.rollback("test", "test over");
+        assertThat(configMap().getData().get("ENABLE_CIRCUIT_BREAKER")).isEqualTo(breakerBefore);
+        flags.writeFlags(Map.of(), "test", "test", "cleanup", d -> {
+            Map<String, String> next = new TreeMap<>(d);
+            next.remove("migration.json");
+            return next;
+        });
     }
 }

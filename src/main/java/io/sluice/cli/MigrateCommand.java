@@ -1,0 +1,184 @@
+package io.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The phased migration to the enterprise layer (the seed's {@code migrate-to-enterprise}). The server runs
+ * it ({@code POST /admin/v1/migration}); this starts it, shows its progress while polling, and prints a
+ * final report. Exit 0 when the target was reached, 1 when it was refused or rolled back, 2 unreachable.
+ */
+@Command(name = "migrate", aliases = "deploy:migrate", mixinStandardHelpOptions = true,
+        description = "Migrate to the enterprise layer in phases: monitoring -> canary -> gradual -> full. Each step sets "
+                + "flags on every replica, soaks, and runs the deployment health check; a failed check rolls back to the "
+                + "flags from before the migration. The server runs it; this shows progress and a final report.",
+        footer = {"%nExamples:%n  sluice migrate --dry-run%n  sluice migrate --target=canary --soak=300000%n"
+                + "  sluice migrate --target=full%n  sluice migrate --rollback \"p95 too high\""})
+final class MigrateCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    ServerOptions server;
+
+    @Option(names = "--json", description = "Print the final report as JSON (progress goes to stderr)")
+    boolean json;
+
+    @Option(names = "--target", paramLabel = "PHASE", description = "Stop after this phase: canary, gradual or full (default full)")
+    String target;
+
+    @Option(names = "--rollback", description = "Restore the flags from before the migration")
+    boolean rollback;
+
+    @Option(names = "--dry-run", description = "Print the plan and change nothing")
+    boolean dryRun;
+
+    @Option(names = "--soak", paramLabel = "MS", description = "Soak time of each step before its check, ms (default: the server's sluice.rollout.soak)")
+    Long soakMs;
+
+    @Option(names = "--canary-percent", paramLabel = "PCT", description = "Canary rollout percentage (default: sluice.rollout.canary-percent)")
+    Integer canaryPercent;
+
+    @Option(names = "--steps", split = ",", paramLabel = "PCT", description = "Gradual percentages, e.g. 25,50,75,100 (default: sluice.rollout.gradual-steps)")
+    List<Integer> steps;
+
+    @Option(names = "--reason", description = "Why, for the audit log and the migration's history")
+    String reason;
+
+    @Option(names = "--poll-interval", defaultValue = "1000", paramLabel = "MS", description = "How often to poll progress, ms; default ${DEFAULT-VALUE}")
+    long pollMs;
+
+    @Option(names = "--timeout", defaultValue = "60000", paramLabel = "MS",
+            description = "While following progress, keep retrying an unreachable server this long (a restarted replica), ms; default ${DEFAULT-VALUE}")
+    long timeoutMs;
+
+    @Option(names = "--detach", description = "Start it and return at once; follow it with deploy:status")
+    boolean detach;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            if (pollMs <= 0 || timeoutMs < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--poll-interval must be > 0 and --timeout >= 0");
+            }
+            if (rollback && (dryRun || target != null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--rollback cannot be combined with --dry-run or --target");
+            }
+            AdminClient client = server.client();
+            if (rollback) {
+                JsonNode v = client.post("/admin/v1/migration/rollback", Map.of("reason", reason == null ? "" : reason));
+                report(out, v);
+                return 0;
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("target", target);
+            body.put("soakMs", soakMs);
+            body.put("canaryPercent", canaryPercent);
+            body.put("gradualSteps", steps);
+            body.put("reason", reason == null ? "" : reason);
+            body.put("dryRun", dryRun);
+            JsonNode started = client.post("/admin/v1/migration", body);
+            if (dryRun) {
+                printPlan(out, started);
+                return started.path("refusal").isNull() || started.path("refusal").isMissingNode() ? 0 : 1;
+            }
+            PrintWriter progress = json ? err : out;
+            String id = started.path("id").asText();
+            progress.printf("migration %s started towards %s (soak %d ms per step)%n", id, started.path("target").asText(),
+                    started.at("/plan/soakMs").asLong());
+            progress.flush();
+            JsonNode now = started;
+            String last = "";
+            while (!detach && "RUNNING".equals(now.path("status").asText()) && id.equals(now.path("id").asText())) {
+                String line = String.format("[%6.1fs] %-22s %-8s score %s", now.path("elapsedMs").asLong() / 1000.0, now.path("step").asText(),
+                        now.path("status").asText(), now.path("lastScore").isNull() ? "-" : now.path("lastScore").asText());
+                if (!line.substring(9).equals(last)) {
+                    progress.println(line);
+                    progress.flush();
+                    last = line.substring(9);
+                }
+                Thread.sleep(pollMs);
+                now = poll(client);
+            }
+            report(out, now);
+            String status = now.path("status").asText();
+            return detach || status.equals("HELD") || status.equals("COMPLETED") ? 0 : 1;
+        } catch (AdminClient.Unreachable e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } catch (AdminClient.Failure e) {
+            err.println("error: " + e.getMessage() + " (HTTP " + e.status + ")");
+            return 1;
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** A replica restarting mid-migration is expected (the migration resumes); keep polling through it for a while. */
+    private JsonNode poll(AdminClient client) throws AdminClient.Unreachable, AdminClient.Failure, InterruptedException {
+        long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            try {
+                return client.get("/admin/v1/migration");
+            } catch (AdminClient.Unreachable e) {
+                if (System.nanoTime() > giveUp) {
+                    throw e;
+                }
+                Thread.sleep(Math.max(pollMs, 500));
+            }
+        }
+    }
+
+    private void report(PrintWriter out, JsonNode v) {
+        if (json) {
+            Output.print(out, v, true);
+            return;
+        }
+        out.printf("migration %s: %s at %s (target %s) after %.1f s, last score %s%n", v.path("id").asText(), v.path("status").asText(),
+                v.path("step").asText(), v.path("target").asText(), v.path("elapsedMs").asLong() / 1000.0,
+                v.path("lastScore").isNull() ? "-" : v.path("lastScore").asText());
+        if (!v.path("outcome").isNull()) {
+            out.println(v.path("outcome").asText());
+        }
+        Output.table(out, v.path("history"));
+    }
+
+    private void printPlan(PrintWriter out, JsonNode plan) {
+        if (json) {
+            Output.print(out, plan, true);
+            return;
+        }
+        out.printf("dry run, nothing changed: migrate towards %s, %d ms soak per step%n", plan.path("target").asText(), plan.path("soakMs").asLong());
+        if (!plan.path("continues").isNull()) {
+            out.println("continues migration " + plan.path("continues").asText());
+        }
+        if (!plan.path("refusal").isNull()) {
+            out.println("would be refused: " + plan.path("refusal").asText());
+        }
+        ObjectNode snapshot = (ObjectNode) plan.path("snapshot");
+        out.println("snapshot a rollback restores (absent = configured default): " + snapshot);
+        com.fasterxml.jackson.databind.node.ArrayNode rows = AdminClient.JSON.createArrayNode();
+        for (JsonNode s : plan.path("steps")) {
+            rows.addObject().put("step", s.path("index").asInt() + 1).put("phase", s.path("phase").asText().toLowerCase(java.util.Locale.ROOT)).put("percent", s.path("percent").asInt())
+                    .put("flags", String.join(", ", iterable(s.path("flags"))));
+        }
+        Output.table(out, rows);
+    }
+
+    private static Iterable<String> iterable(JsonNode flags) {
+        List<String> out = new java.util.ArrayList<>();
+        flags.fields().forEachRemaining(e -> out.add(e.getKey() + ": " + e.getValue().asText()));
+        return out;
+    }
+}

@@ -1,0 +1,52 @@
+package io.sluice.rollout;
+
+import io.sluice.state.StateMachine;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Where a migration stands. The allowed transitions are written down here and nowhere else:
+ *
+ * <pre>
+ *  NONE ──start──► RUNNING ──target phase passed──► HELD ──start (a later target)──► RUNNING
+ *                   │  │ ▲                            │
+ *                   │  │ └─ step passed / resumed     │
+ *                   │  └──── full passed ──► COMPLETED ──start (a new migration)──► RUNNING
+ *                   │                          │
+ *                   └─ check failed / rollback ┴───────┴──► ROLLED_BACK ──start──► RUNNING
+ * </pre>
+ *
+ * RUNNING and HELD are <em>active</em>: flags are part-way, and a rollback restores the snapshot.
+ */
+public enum MigrationStatus implements StateMachine.State<MigrationStatus> {
+    NONE, RUNNING, HELD, COMPLETED, ROLLED_BACK;
+
+    @Override
+    public boolean canMoveTo(MigrationStatus next) {
+        return successors().contains(next);
+    }
+
+    private Set<MigrationStatus> successors() {
+        return switch (this) {
+            case NONE -> EnumSet.of(RUNNING);
+            case RUNNING -> EnumSet.of(RUNNING, HELD, COMPLETED, ROLLED_BACK);
+            case HELD -> EnumSet.of(RUNNING, ROLLED_BACK);
+            case COMPLETED -> EnumSet.of(RUNNING, ROLLED_BACK);
+            case ROLLED_BACK -> EnumSet.of(RUNNING);
+        };
+    }
+
+    /** Part-way through: a rollback restores the snapshot, and a second migration may not start. */
+    public boolean active() {
+        return this == RUNNING || this == HELD;
+    }
+
+    /**
+     * @throws MigrationConflictException naming both states when {@code this → next} is not allowed
+     */
+    void requireMoveTo(MigrationStatus next, String event) {
+        if (!canMoveTo(next)) {
+            throw new MigrationConflictException("migration: illegal transition " + this + " -> " + next + " (" + event + ")");
+        }
+    }
+}

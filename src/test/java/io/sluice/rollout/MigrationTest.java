@@ -1,0 +1,260 @@
+package io.sluice.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.breaker.CircuitBreaker;
+import io.sluice.flags.FlagService;
+import io.sluice.testing.Postgres;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The migration end to end: the CLI against a running Sluice on the real PostgreSQL, with 200 ms soaks. */
+@QuarkusTest
+@TestProfile(RolloutProfile.class)
+@ExtendWith(Postgres.class)
+class MigrationTest {
+
+    @TestHTTPResource("/")
+    URL server;
+
+    @Inject
+    FlagService flags;
+
+    @Inject
+    MigrationService migrations;
+
+    @Inject
+    CircuitBreaker breaker;
+
+    private Cli.Run run(String... args) {
+        return Cli.run(server, args);
+    }
+
+    @AfterEach
+    void reset() {
+        breaker.reset();
+        if (migrations.current().map(m -> m.status().active()).orElse(false)) {
+            migrations.rollback("test", "test over");
+        }
+        clearStore(flags);
+    }
+
+    /** Back to a store with no migration and the migrated flags at their configured defaults, killswitch off. */
+    static void clearStore(FlagService flags) {
+        Map<String, String> defaults = new HashMap<>();
+        MigrationPlan.FLAGS.forEach(f -> defaults.put(f, null));
+        flags.writeFlags(defaults, "test", "test", "reset", data -> {
+            Map<String, String> next = new TreeMap<>(data);
+            next.remove(MigrationService.KEY);
+            return next;
+        });
+        if (flags.current().killswitch().active()) {
+            flags.restore("test", "reset");
+        }
+    }
+
+    private Map<String, String> flagValues() {
+        Map<String, String> out = new LinkedHashMap<>();
+        flags.current().flags().forEach((name, f) -> out.put(name, f.encode()));
+        return out;
+    }
+
+    @Test
+    void shouldMigrateToFullStepByStepShowingProgressAndAFinalReport() {
+        Cli.Run r = run("migrate", "--target=full", "--reason", "enterprise layer", "--poll-interval=50");
+
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("started towards full").contains("COMPLETED at full 1/1 (100 %)").contains("score 100")
+                .contains("completed: every step passed");
+        assertThat(flagValues()).containsEntry("ENABLE_CONNECTION_POOL", "enabled=true rollout=100")
+                .containsEntry("ENABLE_STATE_MACHINE", "enabled=true rollout=100").containsEntry("ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=100")
+                .containsEntry("ENABLE_ENTERPRISE_MONITORING", "enabled=true rollout=100");
+        Migration m = migrations.current().orElseThrow();
+        assertThat(m.status()).isEqualTo(MigrationStatus.COMPLETED);
+        assertThat(m.history()).filteredOn(e -> e.detail().equals("health check passed")).extracting(Migration.Event::step)
+                .containsExactly("monitoring 1/1", "canary 1/1 (10 %)", "gradual 1/4 (25 %)", "gradual 2/4 (50 %)", "gradual 3/4 (75 %)",
+                        "gradual 4/4 (100 %)", "full 1/1 (100 %)");
+        assertThat(flags.audit()).anyMatch(a -> a.target().equals("ENABLE_CIRCUIT_BREAKER") && a.after().equals("enabled=true rollout=10")
+                && a.who().startsWith("rollout:"));
+    }
+
+    @Test
+    void shouldHoldAfterTheCanaryAndContinueToGradualOnTheNextRun() {
+        Cli.Run canary = run("migrate", "--target=canary", "--json", "--poll-interval=50");
+
+        assertThat(canary.exit()).as(canary.err()).isZero();
+        assertThat(canary.json().get("status").asText()).isEqualTo("HELD");
+        assertThat(canary.json().get("step").asText()).isEqualTo("canary 1/1 (10 %)");
+        assertThat(canary.err()).contains("canary 1/1 (10 %)");
+        assertThat(flagValues()).containsEntry("ENABLE_STATE_MACHINE", "enabled=true rollout=10");
+
+        Cli.Run gradual = run("deploy:migrate", "--target=gradual", "--json", "--poll-interval=50");
+
+        assertThat(gradual.exit()).as(gradual.err()).isZero();
+        assertThat(gradual.json().get("id").asText()).isEqualTo(canary.json().get("id").asText());
+        assertThat(gradual.json().get("step").asText()).isEqualTo("gradual 4/4 (100 %)");
+        assertThat(gradual.json().get("status").asText()).isEqualTo("HELD");
+    }
+
+    @Test
+    void shouldResumeAMigrationWhoseDriverWentAwayAndFinishIt() {
+        // a replica died (or this one restarted) mid-gradual: its state is in the store, its heartbeat an hour old
+        Map<String, String> snapshot = new LinkedHashMap<>();
+        MigrationPlan.FLAGS.forEach(f -> snapshot.put(f, null));
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        Migration interrupted = Migration.start(null, "crashed1", new MigrationPlan(200, 10, List.of(25, 50, 75, 100)), Phase.FULL,
+                snapshot, "alice", "before the crash", "gone-replica", hourAgo);
+        for (int i = 0; i < 3; i++) {
+            interrupted = interrupted.onStepApplied(hourAgo).onStepPassed(100, hourAgo);
+        }
+        Migration midway = interrupted;
+        assertThat(midway.currentStep().label()).isEqualTo("gradual 2/4 (50 %)");
+        flags.writeFlags(Map.of("ENABLE_CONNECTION_POOL", "enabled=true rollout=25", "ENABLE_STATE_MACHINE", "enabled=true rollout=25",
+                "ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=25"), "test", "test", "simulated crash", data -> {
+                    Map<String, String> next = new TreeMap<>(data);
+                    next.put(MigrationService.KEY, MigrationService.encode(midway));
+                    return next;
+                });
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> migrations.current().orElseThrow().status() == MigrationStatus.COMPLETED);
+
+        Migration done = migrations.current().orElseThrow();
+        assertThat(done.id()).isEqualTo("crashed1");
+        assertThat(done.history()).anyMatch(e -> e.detail().contains("resumed by replica") && e.step().equals("gradual 2/4 (50 %)"));
+        assertThat(flagValues()).containsEntry("ENABLE_CONNECTION_POOL", "enabled=true rollout=100");
+        JsonNode status = run("deploy:status", "--json").json();
+        assertThat(status.at("/migration/status").asText()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void shouldPrintThePlanAndChangeNothingOnADryRun() {
+        Map<String, String> before = flags.readStore();
+
+        Cli.Run r = run("migrate", "--dry-run", "--steps=20,60,100", "--canary-percent=5");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("dry run, nothing changed").contains("monitoring").contains("canary").contains("rollout=5")
+                .contains("rollout=60").contains("full");
+        Cli.Run json = run("migrate", "--dry-run", "--target=canary", "--json");
+        assertThat(json.json().get("steps")).hasSize(2);
+        assertThat(json.json().get("dryRun").asBoolean()).isTrue();
+        assertThat(flags.readStore()).isEqualTo(before);
+        assertThat(migrations.current()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseBadInputPreciselyAndChangeNothing() {
+        Map<String, String> before = flags.readStore();
+
+        Cli.Run target = run("migrate", "--target=sideways");
+        Cli.Run soak = run("migrate", "--soak=-5");
+        Cli.Run steps = run("migrate", "--steps=50,25");
+
+        assertThat(target.exit()).isEqualTo(1);
+        assertThat(target.err()).contains("target: must be canary, gradual or full but was 'sideways'").contains("HTTP 400");
+        assertThat(soak.exit()).isEqualTo(1);
+        assertThat(soak.err()).contains("soakMs: must be >= 0 but was -5").contains("HTTP 400");
+        assertThat(steps.exit()).isEqualTo(1);
+        assertThat(steps.err()).contains("gradualSteps").contains("HTTP 400");
+        assertThat(run("migrate", "--rollback", "--target=full").exit()).isEqualTo(2);
+        assertThat(flags.readStore()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldRefuseASecondMigrationWithConflictAndRollBackToTheSnapshot() {
+        flags.disable("ENABLE_CONNECTION_POOL", "test", "legacy path before the migration");
+        Cli.Run first = run("migrate", "--soak=5000", "--detach");
+        assertThat(first.exit()).as(first.err()).isZero();
+
+        Cli.Run second = run("migrate", "--target=canary");
+
+        assertThat(second.exit()).isEqualTo(1);
+        assertThat(second.err()).contains("already running").contains("HTTP 409");
+        Cli.Run rolledBack = run("migrate", "--rollback", "--reason", "changed our minds");
+        assertThat(rolledBack.exit()).as(rolledBack.err()).isZero();
+        assertThat(rolledBack.out()).contains("ROLLED_BACK").contains("changed our minds");
+        assertThat(flagValues()).containsEntry("ENABLE_CONNECTION_POOL", "enabled=false rollout=100")
+                .containsEntry("ENABLE_ENTERPRISE_MONITORING", "enabled=true rollout=100");
+        assertThat(flags.readStore()).doesNotContainKeys("ENABLE_STATE_MACHINE", "ENABLE_ENTERPRISE_MONITORING");
+        Cli.Run nothing = run("migrate", "--rollback");
+        assertThat(nothing.exit()).isEqualTo(1);
+        assertThat(nothing.err()).contains("nothing to roll back").contains("HTTP 409");
+    }
+
+    @Test
+    void shouldRollBackTheActiveMigrationWhenAContinuousHealthCheckFails() {
+        assertThat(run("migrate", "--target=canary", "--poll-interval=50").exit()).isZero();
+        breaker.forceOpen("injected outage");
+
+        Cli.Run r = run("health-check", "--continuous", "--duration=3000", "--interval=200", "--enable-rollback");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.json().get("rollback").asText()).contains("rolled back to its snapshot").contains("FORCED_OPEN");
+        assertThat(migrations.current().orElseThrow().status()).isEqualTo(MigrationStatus.ROLLED_BACK);
+        assertThat(migrations.current().orElseThrow().outcome()).contains("health-check failed");
+        assertThat(flags.current().killswitch().active()).isFalse();
+        assertThat(flagValues()).containsEntry("ENABLE_STATE_MACHINE", "enabled=true rollout=100");
+    }
+
+    @Test
+    void shouldPullTheKillswitchWhenAContinuousHealthCheckFailsWithNoMigrationActive() {
+        Cli.Run healthy = run("health-check", "--continuous", "--duration=600", "--interval=200", "--enable-rollback");
+        assertThat(healthy.exit()).as(healthy.out()).isZero();
+        assertThat(healthy.json().get("checks").size()).isGreaterThanOrEqualTo(2);
+        breaker.forceOpen("injected outage");
+
+        Cli.Run r = run("health-check", "--continuous", "--duration=3000", "--interval=200", "--enable-rollback");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.json().get("rollback").asText()).startsWith("killswitch pulled: health-check failed").contains("FORCED_OPEN");
+        assertThat(flags.current().killswitch().active()).isTrue();
+        assertThat(flags.current().killswitch().reason()).startsWith("health-check failed");
+    }
+
+    @Test
+    void shouldShowTheDeploymentStatusAsATableAndAsJson() {
+        assertThat(run("migrate", "--target=canary", "--poll-interval=50").exit()).isZero();
+
+        Cli.Run table = run("deploy:status");
+        JsonNode json = run("deploy:status", "--json").json();
+
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out()).contains("migration:").contains("HELD").contains("canary 1/1 (10 %)").contains("ENABLE_CONNECTION_POOL")
+                .contains("score").contains("version");
+        assertThat(json.at("/migration/status").asText()).isEqualTo("HELD");
+        assertThat(json.at("/migration/phase").asText()).isEqualTo("canary");
+        assertThat(json.at("/health/passed").asBoolean()).isTrue();
+        assertThat(json.at("/killswitch/active").asBoolean()).isFalse();
+        assertThat(json.get("flags")).anyMatch(f -> f.get("name").asText().equals("ENABLE_CIRCUIT_BREAKER") && f.get("rollout").asInt() == 10);
+    }
+
+    @Test
+    void shouldRollBackTheActiveMigrationOrElsePullTheKillswitchFromDeployRollback() {
+        assertThat(run("migrate", "--target=canary", "--poll-interval=50").exit()).isZero();
+
+        Cli.Run migration = run("deploy:rollback", "canary looks wrong");
+        Cli.Run killswitch = run("deploy:rollback", "still wrong", "--json");
+
+        assertThat(migration.exit()).as(migration.err()).isZero();
+        assertThat(migration.out()).startsWith("migration ").contains("rolled back to its snapshot: canary looks wrong");
+        assertThat(killswitch.exit()).isZero();
+        assertThat(killswitch.json().get("action").asText()).isEqualTo("killswitch");
+        assertThat(killswitch.json().at("/killswitch/reason").asText()).isEqualTo("still wrong");
+        assertThat(flags.audit()).anyMatch(a -> a.action().equals("rollback") && a.why().equals("canary looks wrong"));
+    }
+}
