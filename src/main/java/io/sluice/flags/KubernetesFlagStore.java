@@ -36,6 +36,9 @@ final class KubernetesFlagStore implements FlagStore {
     private ScheduledExecutorService scheduler;
     private volatile Watch watch;
     private volatile boolean closed;
+    private final Object delivery = new Object();
+    /** The newest resourceVersion handed to the listener; guarded by {@code delivery}. */
+    private long delivered = -1;
 
     KubernetesFlagStore(KubernetesClient client, String namespace, String name, Duration resync, int retries) {
         this.client = client;
@@ -124,7 +127,7 @@ final class KubernetesFlagStore implements FlagStore {
                 @Override
                 public void eventReceived(Action action, ConfigMap cm) {
                     switch (action) {
-                        case ADDED, MODIFIED -> onChange.accept(cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData()));
+                        case ADDED, MODIFIED -> deliver(cm, onChange);
                         case DELETED -> onError.accept(new IOException("ConfigMap " + location() + " was deleted"));
                         default -> onError.accept(new IOException("watch of ConfigMap " + location() + ": " + action));
                     }
@@ -159,10 +162,35 @@ final class KubernetesFlagStore implements FlagStore {
             if (cm == null) {
                 onError.accept(new IOException("ConfigMap " + location() + " does not exist (deleted?)"));
             } else {
-                onChange.accept(cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData()));
+                deliver(cm, onChange);
             }
         } catch (KubernetesClientException | IllegalStateException e) {
             onError.accept(new IOException("ConfigMap " + location() + " unreadable: " + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * Hands a read of the ConfigMap to the listener unless it is older than one already handed over: a
+     * resync's GET that raced a write must not undo what the watch delivered. resourceVersions are opaque
+     * strings in the API; where they are not numbers (never seen from a real API server) every read is
+     * delivered, as before.
+     */
+    void deliver(ConfigMap cm, Consumer<Map<String, String>> onChange) {
+        synchronized (delivery) {
+            long version = version(cm);
+            if (version >= 0 && version < delivered) {
+                return;
+            }
+            delivered = Math.max(delivered, version);
+            onChange.accept(cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData()));
+        }
+    }
+
+    static long version(ConfigMap cm) {
+        try {
+            return cm.getMetadata() == null ? -1 : Long.parseLong(cm.getMetadata().getResourceVersion());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
