@@ -1,0 +1,31 @@
+package io.sluice.admin;
+
+import io.sluice.logs.LogEntry;
+import io.sluice.logs.RecentLogs;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/**
+ * Recent log records from the in-memory ring ({@code debug:logs}): {@code level} and more severe, from the
+ * last {@code hours}, the newest {@code limit}, oldest first. An unknown level or a bad number is a 400.
+ */
+@Path("/admin/v1/logs")
+@Produces(MediaType.APPLICATION_JSON)
+public class LogsResource {
+    private final RecentLogs logs;
+
+    LogsResource(RecentLogs logs) {
+        this.logs = logs;
+    }
+
+    @GET
+    public List<LogEntry> recent(@QueryParam("level") @DefaultValue("INFO") String level,
+            @QueryParam("hours") @DefaultValue("1") double hours, @QueryParam("limit") @DefaultValue("200") int limit) {
+        return logs.recent(level, hours, Math.min(limit, logs.capacity()));
+    }
+}
