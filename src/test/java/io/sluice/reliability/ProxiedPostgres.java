@@ -13,6 +13,11 @@ import java.util.Map;
 public class ProxiedPostgres implements QuarkusTestResourceLifecycleManager {
     static volatile FaultProxy proxy;
 
+    /** The proxy of the running test resource, for tests in other packages. */
+    public static FaultProxy proxy() {
+        return proxy;
+    }
+
     @Override
     public Map<String, String> start() {
         URI target = URI.create(Postgres.URL.substring("jdbc:".length()));
