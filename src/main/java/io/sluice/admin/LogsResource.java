@@ -25,7 +25,16 @@ public class LogsResource {
 
     @GET
     public List<LogEntry> recent(@QueryParam("level") @DefaultValue("INFO") String level,
-            @QueryParam("hours") @DefaultValue("1") double hours, @QueryParam("limit") @DefaultValue("200") int limit) {
-        return logs.recent(level, hours, Math.min(limit, logs.capacity()));
+            @QueryParam("hours") @DefaultValue("1") String hours, @QueryParam("limit") @DefaultValue("200") String limit) {
+        // parsed here rather than by JAX-RS, which answers a malformed query parameter with a bare 404
+        return logs.recent(level, number("hours", hours), (int) Math.min(number("limit", limit), logs.capacity()));
+    }
+
+    private static double number(String name, String value) {
+        try {
+            return Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number, not '" + value + "'");
+        }
     }
 }

@@ -74,6 +74,8 @@ class RecentLogsTest {
                 .body("detail", org.hamcrest.Matchers.equalTo("unknown log level 'LOUD': use one of TRACE, DEBUG, INFO, WARN, ERROR"));
         given().get("/admin/v1/logs?level=WARN&hours=0").then().statusCode(400)
                 .body("detail", org.hamcrest.Matchers.containsString("hours must be more than 0"));
+        given().get("/admin/v1/logs?level=WARN&hours=soon").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.equalTo("hours must be a number, not 'soon'"));
         given().get("/admin/v1/logs?level=WARN&limit=0").then().statusCode(400)
                 .body("detail", org.hamcrest.Matchers.containsString("limit must be between 1"));
     }
