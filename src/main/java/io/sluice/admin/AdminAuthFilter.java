@@ -2,26 +2,40 @@ package io.sluice.admin;
 
 import io.quarkus.runtime.LaunchMode;
 import io.sluice.config.SluiceConfig;
+import io.sluice.gateway.auth.AuthException;
+import io.sluice.gateway.auth.JwtVerifier;
+import io.sluice.gateway.auth.Principal;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Admin API authentication: {@code Authorization: Bearer <SLUICE_ADMIN_TOKEN>}, compared in constant time.
- * Without a configured token the admin API is open in dev and test mode and closed in a packaged
- * (production) run, so an operator can never expose it by forgetting the token.
+ * Admin API authentication: {@code Authorization: Bearer <credential>}, where the credential is either the
+ * admin token ({@code SLUICE_ADMIN_TOKEN}, compared in constant time) or an Ed25519 JWT signed with one of
+ * the data API's keys ({@code sluice.auth.jwt-public-keys}) whose {@code roles} claim contains
+ * {@code "admin"}. A valid JWT without that role is refused with 403; an expired, not yet valid, badly
+ * signed or malformed one with 401.
+ *
+ * <p>Credentials are required when either kind is configured, and always in a packaged (production) run:
+ * without a token and without keys the admin API is open in dev and test mode and closed in production, so
+ * an operator can never expose it by forgetting the token.
  */
 public class AdminAuthFilter {
     private final Optional<byte[]> token;
-    private final boolean closedWithoutToken;
+    private final Optional<JwtVerifier> jwt;
+    private final boolean closedWithoutCredentials;
 
     AdminAuthFilter(SluiceConfig config) {
         this.token = config.admin().token().filter(t -> !t.isBlank()).map(t -> t.getBytes(StandardCharsets.UTF_8));
-        this.closedWithoutToken = LaunchMode.current() == LaunchMode.NORMAL;
+        List<String> keys = config.auth().jwtPublicKeys().orElse(List.of()).stream().filter(k -> !k.isBlank()).toList();
+        this.jwt = keys.isEmpty() ? Optional.empty() : Optional.of(new JwtVerifier(keys, Clock.systemUTC()));
+        this.closedWithoutCredentials = LaunchMode.current() == LaunchMode.NORMAL;
     }
 
     @ServerRequestFilter
@@ -29,16 +43,40 @@ public class AdminAuthFilter {
         if (!request.getUriInfo().getPath().startsWith("/admin/")) {
             return Optional.empty();
         }
-        if (token.isEmpty()) {
-            return closedWithoutToken
-                    ? Optional.of(ProblemMapper.problem(401, "Unauthorized", "The admin API is disabled: set SLUICE_ADMIN_TOKEN"))
+        if (token.isEmpty() && jwt.isEmpty()) {
+            return closedWithoutCredentials
+                    ? Optional.of(ProblemMapper.problem(401, "Unauthorized",
+                            "The admin API is disabled: set SLUICE_ADMIN_TOKEN, or sluice.auth.jwt-public-keys for admin JWTs"))
                     : Optional.empty();
         }
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)
-                || !MessageDigest.isEqual(token.get(), header.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
-            return Optional.of(ProblemMapper.problem(401, "Unauthorized", "A valid admin bearer token is required"));
+        String bearer;
+        try {
+            bearer = JwtVerifier.bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        } catch (AuthException e) {
+            return Optional.of(unauthorized());
+        }
+        if (token.isPresent() && MessageDigest.isEqual(token.get(), bearer.getBytes(StandardCharsets.UTF_8))) {
+            return Optional.empty();
+        }
+        if (jwt.isEmpty() || bearer.indexOf('.') < 0) {
+            return Optional.of(unauthorized());
+        }
+        Principal principal;
+        try {
+            principal = jwt.get().verify(bearer);
+        } catch (AuthException e) {
+            return Optional.of(ProblemMapper.problem(401, "Unauthorized", "Admin JWT refused: " + e.reason().message()));
+        }
+        if (!principal.admin()) {
+            return Optional.of(ProblemMapper.problem(403, "Forbidden",
+                    "The token is valid but lacks the admin role: its \"roles\" claim must contain \"admin\""));
         }
         return Optional.empty();
+    }
+
+    private Response unauthorized() {
+        return ProblemMapper.problem(401, "Unauthorized", jwt.isPresent()
+                ? "A valid admin bearer token, or a JWT with the admin role, is required"
+                : "A valid admin bearer token is required");
     }
 }

@@ -25,6 +25,10 @@ public class BreakerMeters {
                     .tag(Meters.STATE, SluiceMetrics.tag(state)).register(metrics.registry());
         }
         FunctionCounter.builder(Meters.BREAKER_REJECTED, breaker, b -> b.status().rejectedCalls()).register(metrics.registry());
+        for (BreakerState state : BreakerState.values()) {
+            // registered at zero so that dashboards and alerts see the series before the first transition
+            metrics.registry().counter(Meters.BREAKER_TRANSITIONS, Meters.STATE, SluiceMetrics.tag(state));
+        }
         breaker.addListener(status -> metrics.registry().counter(Meters.BREAKER_TRANSITIONS,
                 Meters.STATE, SluiceMetrics.tag(status.state())).increment());
     }

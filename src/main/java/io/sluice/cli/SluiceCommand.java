@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
                 FlagCommands.Killswitch.class, ConfigCommands.Show.class, ConfigCommands.Update.class, ConfigCommands.Validate.class,
                 ConfigCommands.Export.class, HealthCheckCommand.class, MigrateCommand.class, DeployCommands.Status.class,
                 DeployCommands.Rollback.class, MaintCommands.Cleanup.class,
-                MaintCommands.Optimize.class, MaintCommands.Backup.class,
+                MaintCommands.Optimize.class, MaintCommands.Backup.class, LogCommands.Logs.class, SluiceCommand.Completion.class,
                 CommandLine.HelpCommand.class})
 public final class SluiceCommand implements Callable<Integer> {
 
@@ -48,6 +48,28 @@ public final class SluiceCommand implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
         return 0;
+    }
+
+    @Command(name = "completion", mixinStandardHelpOptions = true,
+            description = "Print a bash/zsh completion script for every sluice command and option.",
+            footer = {"%nThe script completes the command 'sluice'; define it first, e.g.%n"
+                    + "  alias sluice='java -jar target/quarkus-app/quarkus-run.jar'%n%nExamples:%n"
+                    + "  source <(sluice completion)                       # this shell (bash, or zsh)%n"
+                    + "  sluice completion > /etc/bash_completion.d/sluice  # every new shell"})
+    static final class Completion implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            String script = picocli.AutoComplete.bash("sluice", spec.root().commandLine());
+            // Sluice's command names contain ':', which bash otherwise treats as a word break, so that
+            // "debug:l<TAB>" would complete "l" alone; npm's completion script does the same for '=' and '@'.
+            out.print(script.replace("\ncomplete -F _complete_sluice", "\nCOMP_WORDBREAKS=${COMP_WORDBREAKS//:}\ncomplete -F _complete_sluice"));
+            out.flush();
+            return 0;
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {
@@ -92,7 +114,11 @@ public final class SluiceCommand implements Callable<Integer> {
     }
 
     @Command(name = "auth:token", mixinStandardHelpOptions = true,
-            description = "Mint a data API token (JWT, EdDSA) signed with a private key from auth:keygen.")
+            description = "Mint a data API token (JWT, EdDSA) signed with a private key from auth:keygen; "
+                    + "--admin adds the admin role, which the admin API accepts as well as the data API.",
+            footer = {"%nExamples:%n  sluice auth:token --access ro --subject reports --ttl P7D%n"
+                    + "  sluice auth:token --admin --subject ops --ttl PT1H%n"
+                    + "  sluice monitor:health --token \"$(sluice auth:token --admin --ttl PT10M)\""})
     static final class Token implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -109,6 +135,9 @@ public final class SluiceCommand implements Callable<Integer> {
         @Option(names = "--ttl", description = "Lifetime as an ISO-8601 duration (e.g. PT1H, P7D); default: no expiry")
         Duration ttl;
 
+        @Option(names = "--admin", description = "Add the admin role (\"roles\": [\"admin\"]): the token then also opens the admin API")
+        boolean admin;
+
         @Override
         public Integer call() throws IOException {
             Access a;
@@ -124,7 +153,7 @@ public final class SluiceCommand implements Callable<Integer> {
             }
             try {
                 TokenMinter minter = TokenMinter.fromPrivateKeyPem(Files.readString(privateKey), Clock.systemUTC());
-                spec.commandLine().getOut().println(minter.mint(a, subject, ttl));
+                spec.commandLine().getOut().println(minter.mint(a, subject, ttl, admin));
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println(e.getMessage());
                 return 2;

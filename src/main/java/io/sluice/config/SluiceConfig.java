@@ -88,6 +88,18 @@ public interface SluiceConfig {
         int historySize();
     }
 
+    Logs logs();
+
+    /** Recent log records kept in memory for {@code debug:logs} ({@code GET /admin/v1/logs}). */
+    interface Logs {
+        /**
+         * How many of the most recent log records the in-memory ring keeps, oldest overwritten first
+         * ({@code SLUICE_LOGS_RING_SIZE}); default 2000, at least 1.
+         */
+        @WithDefault("2000")
+        int ringSize();
+    }
+
     /**
      * Where flags, the killswitch, the audit log and runtime settings are kept, and the flags' starting
      * rollouts. The store's content overrides {@link #features()} and {@link Flags#rollout()}.

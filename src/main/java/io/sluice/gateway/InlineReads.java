@@ -3,6 +3,7 @@ package io.sluice.gateway;
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.config.SluiceConfig;
 import io.sluice.flags.FeatureDecisions;
+import io.sluice.flags.Features;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.ResponseWriter.Result;
 import io.sluice.metrics.SluiceMetrics;
@@ -109,7 +110,8 @@ public class InlineReads {
         if (reader == null) {
             return null;
         }
-        boolean detailed = decisions.decide(rolloutKey).detailedMonitoring();
+        Features features = decisions.decide(rolloutKey);
+        boolean detailed = features.detailedMonitoring();
         ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
         List<Result> results = new ArrayList<>(requests.size());
         reader.deadline = System.nanoTime() + budgetNanos;
@@ -129,6 +131,9 @@ public class InlineReads {
                     }
                     reader.session.execute(st, ArgumentBinder.bind(st, stmt.args(), stmt.namedArgs()), sink);
                     metrics.statement(st.kind(), StatementOutcome.OK, System.nanoTime() - start, detailed);
+                    if (features.detailedLogging()) {
+                        StatementLog.statement(st.kind(), "ok", System.nanoTime() - start, stmt.sql(), SqlScanner.Syntax.SQLITE);
+                    }
                     results.add(new Result(r.type(), new RequestRunner.Executed(sink.result()), null));
                 } catch (StatementException e) {
                     if (FALL_BACK.contains(e.code()) || System.nanoTime() > reader.deadline) {
@@ -136,6 +141,9 @@ public class InlineReads {
                         return null;
                     }
                     metrics.statement(StatementKind.READ, StatementOutcome.ERROR, System.nanoTime() - start, detailed);
+                    if (features.detailedLogging()) {
+                        StatementLog.statement(StatementKind.READ, e.code(), System.nanoTime() - start, stmt.sql(), SqlScanner.Syntax.SQLITE);
+                    }
                     results.add(new Result(r.type(), null, e));
                 }
             }

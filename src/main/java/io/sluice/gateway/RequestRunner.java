@@ -247,6 +247,9 @@ public class RequestRunner {
             boolean connection = SqlErrors.isConnectionFailure(e);
             metrics.statement(scanned.kind(), connection ? StatementOutcome.CONNECTION_ERROR : StatementOutcome.ERROR,
                     System.nanoTime() - start, s.features.detailedMonitoring());
+            if (s.features.detailedLogging()) {
+                StatementLog.statement(scanned.kind(), e.code(), System.nanoTime() - start, sql, backend.dialect().syntax());
+            }
             if (connection) {
                 s.lease().onConnectionFailure(e.code());
                 backend.onConnectionFailure("statement failed: " + e.code());
@@ -256,6 +259,9 @@ public class RequestRunner {
             throw e;
         }
         metrics.statement(scanned.kind(), StatementOutcome.OK, System.nanoTime() - start, s.features.detailedMonitoring());
+        if (s.features.detailedLogging()) {
+            StatementLog.statement(scanned.kind(), "ok", System.nanoTime() - start, sql, backend.dialect().syntax());
+        }
         recordStatement(s, session);
     }
 

@@ -8,6 +8,7 @@ import io.sluice.flags.FeatureDecisions;
 import io.sluice.metrics.Meters;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.pool.Backend;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,6 +27,7 @@ import org.jboss.logging.Logger;
  * because only this process (or a replica sharing the key) could have signed it.
  */
 @ApplicationScoped
+@Startup // created at start, not on the first stream, so its meters are on /q/metrics from the start
 public class StreamManager {
     private static final Logger LOG = Logger.getLogger(StreamManager.class);
 

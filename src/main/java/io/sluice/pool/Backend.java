@@ -161,6 +161,10 @@ public class Backend {
                     .tag(Meters.STATE, SluiceMetrics.tag(state)).register(registry);
         }
         connectivity.addListener(t -> metrics.transition("backend", t.to()));
+        for (Connectivity state : Connectivity.values()) {
+            // registered at zero so that the series exist on /q/metrics before the first transition
+            metrics.registry().counter(Meters.STATE_TRANSITIONS, Meters.MACHINE, "backend", Meters.STATE, SluiceMetrics.tag(state));
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -273,4 +273,47 @@ class CliCommandsTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("Unmatched argument").contains("flags:frobnicate");
     }
+    @Test
+    void shouldShowRecentWarningsAsATableAndAsJson() throws Exception {
+        org.jboss.logging.Logger.getLogger("io.sluice.cli.test").warn("disk nearly full on the test replica");
+        org.jboss.logging.Logger.getLogger("io.sluice.cli.test").info("an info line debug:logs WARN must skip");
+
+        Run table = run("debug:logs", "WARN");
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out()).contains("TIME", "LEVEL", "LOGGER", "MESSAGE").contains("disk nearly full on the test replica")
+                .doesNotContain("an info line debug:logs WARN must skip");
+
+        Run json = run("debug:logs", "warn", "0.5", "--limit", "10", "--json");
+        assertThat(json.exit()).as(json.err()).isZero();
+        JsonNode records = AdminClient.JSON.readTree(json.out());
+        assertThat(records.isArray()).isTrue();
+        assertThat(records.size()).isBetween(1, 10);
+        JsonNode last = records.get(records.size() - 1);
+        assertThat(last.get("message").asText()).isEqualTo("disk nearly full on the test replica");
+        assertThat(last.get("level").asText()).isEqualTo("WARN");
+        assertThat(last.get("logger").asText()).isEqualTo("io.sluice.cli.test");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownLogLevelOrBadHoursWithExitCodeOne() {
+        Run level = run("debug:logs", "LOUD");
+        assertThat(level.exit()).isEqualTo(1);
+        assertThat(level.err()).contains("unknown log level 'LOUD': use one of TRACE, DEBUG, INFO, WARN, ERROR").contains("HTTP 400");
+
+        Run hours = run("debug:logs", "WARN", "yesterday");
+        assertThat(hours.exit()).isEqualTo(1);
+        assertThat(hours.err()).contains("HOURS must be a number, not 'yesterday'");
+
+        Run negative = run("debug:logs", "WARN", "-2");
+        assertThat(negative.exit()).isNotZero();
+    }
+
+    @Test
+    void shouldShowExamplesInTheHelpOfDebugLogs() {
+        StringWriter out = new StringWriter();
+        int exit = SluiceCommand.run(new String[] {"debug:logs", "--help"}, new PrintWriter(out), new PrintWriter(new StringWriter()));
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("Examples:").contains("sluice debug:logs ERROR 24").contains("LEVEL").contains("[HOURS]");
+    }
 }

@@ -54,4 +54,27 @@ class PrometheusMetricsTest {
         assertThat(value(scrape, "sluice_backend_connectivity{state=\"connected\"}")).isEqualTo(1);
         assertThat(value(scrape, "sluice_backend_connectivity{state=\"disconnected\"}")).isZero();
     }
+    @Test
+    void shouldExposeEveryMeterNamedInMeters() throws Exception {
+        pipeline("SELECT 1");
+        String scrape = given().get(metrics).asString();
+
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        int names = 0;
+        for (java.lang.reflect.Field f : Meters.class.getFields()) {
+            if (f.getType() != String.class || !java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                continue;
+            }
+            String name = (String) f.get(null);
+            if (!name.startsWith("sluice.")) {
+                continue; // a tag key
+            }
+            names++;
+            if (!scrape.contains("# TYPE " + name.replace('.', '_'))) {
+                missing.add(f.getName() + " (" + name + ")");
+            }
+        }
+        assertThat(names).as("meter names found in Meters").isGreaterThan(10);
+        assertThat(missing).as("meters of Meters absent from /q/metrics").isEmpty();
+    }
 }

@@ -28,7 +28,9 @@ import java.util.concurrent.ConcurrentMap;
  *   <li>{@code nbf} (NumericDate, seconds) — the token is refused before that instant;
  *   <li>{@code a} — {@code "ro"} or {@code "rw"}; absent or {@code null} means read-write, as in
  *       sqld; any other value refuses the token;
- *   <li>{@code sub} — a string, kept as {@link Principal#subject()}.
+ *   <li>{@code sub} — a string, kept as {@link Principal#subject()};
+ *   <li>{@code roles} — an array of strings; containing {@code "admin"} grants the admin API ({@link
+ *       Principal#admin()}). Any other shape refuses the token.
  * </ul>
  *
  * <p>Times are compared with the given clock without leeway. Tokens minted by Turso and by {@link
@@ -56,6 +58,12 @@ public final class JwtVerifier {
     static final int DEFAULT_CACHE_CAPACITY = 1024;
 
     private static final String BEARER = "Bearer";
+
+    /** The claim listing a token's roles: a JSON array of strings. */
+    public static final String ROLES_CLAIM = "roles";
+
+    /** The role in {@link #ROLES_CLAIM} that grants the admin API. */
+    public static final String ADMIN_ROLE = "admin";
 
     private final List<PublicKey> keys;
 
@@ -282,7 +290,7 @@ public final class JwtVerifier {
         JsonNode nbf = numericDate(claims, "nbf");
         JsonNode exp = numericDate(claims, "exp");
         return new VerifiedToken(
-                new Principal(optionalText(claims, "sub"), access(claims)),
+                new Principal(optionalText(claims, "sub"), access(claims), hasRole(claims, ADMIN_ROLE)),
                 nbf == null ? Double.NEGATIVE_INFINITY : nbf.doubleValue(),
                 exp == null ? Double.POSITIVE_INFINITY : exp.doubleValue());
     }
@@ -297,6 +305,25 @@ public final class JwtVerifier {
         } catch (IllegalArgumentException e) {
             throw new AuthException(AuthException.Reason.INVALID_CLAIMS);
         }
+    }
+
+    /** True when the {@code roles} claim, an array of strings, holds {@code role}; absent or {@code null} holds none. */
+    private static boolean hasRole(JsonNode claims, String role) {
+        JsonNode roles = claims.get(ROLES_CLAIM);
+        if (roles == null || roles.isNull()) {
+            return false;
+        }
+        if (!roles.isArray()) {
+            throw new AuthException(AuthException.Reason.INVALID_CLAIMS);
+        }
+        boolean found = false;
+        for (JsonNode r : roles) {
+            if (!r.isTextual()) {
+                throw new AuthException(AuthException.Reason.INVALID_CLAIMS);
+            }
+            found |= role.equals(r.textValue());
+        }
+        return found;
     }
 
     /** Returns the claim when it is a number, {@code null} when absent or JSON {@code null}. */

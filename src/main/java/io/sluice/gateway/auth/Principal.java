@@ -8,10 +8,16 @@ import java.util.Objects;
  * @param subject the token's {@code sub} claim, or {@code null} when the token has none; used as the
  *     rollout key when present
  * @param access what the bearer may do; never {@code null}
+ * @param admin the token carries the admin role ({@code "roles": ["admin"]}) and may use the admin API
  */
-public record Principal(String subject, Access access) {
+public record Principal(String subject, Access access, boolean admin) {
 
     private static final Principal ANONYMOUS = new Principal(null, Access.READ_WRITE);
+
+    /** A data API principal without the admin role. */
+    public Principal(String subject, Access access) {
+        this(subject, access, false);
+    }
 
     /**
      * Validates the components.

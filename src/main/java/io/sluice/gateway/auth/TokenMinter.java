@@ -16,7 +16,7 @@ import java.util.Objects;
  * Creates Ed25519 key pairs and mints tokens that {@link JwtVerifier}, sqld and Turso accept, for
  * local development and operations. Tokens are compact JWS with the header {@code
  * {"alg":"EdDSA","typ":"JWT"}} and the claims {@code iat}, {@code exp} (when a lifetime is given),
- * {@code a} and {@code sub} (when a subject is given).
+ * {@code a}, {@code sub} (when a subject is given) and {@code roles} (for admin tokens).
  *
  * <p>Instances are immutable and safe to share between threads.
  */
@@ -99,6 +99,16 @@ public final class TokenMinter {
      * @throws IllegalArgumentException if the subject is empty or the lifetime shorter than a second
      */
     public String mint(Access access, String subject, Duration ttl) {
+        return mint(access, subject, ttl, false);
+    }
+
+    /**
+     * Mints a signed token, with the admin role ({@code "roles": ["admin"]}) when {@code admin} is true:
+     * such a token is accepted by the admin API as well as the data API.
+     *
+     * @see #mint(Access, String, Duration)
+     */
+    public String mint(Access access, String subject, Duration ttl, boolean admin) {
         Objects.requireNonNull(access, "access");
         if (subject != null && subject.isEmpty()) {
             throw new IllegalArgumentException("subject must not be empty");
@@ -115,6 +125,9 @@ public final class TokenMinter {
         claims.put("a", access.claim());
         if (subject != null) {
             claims.put("sub", subject);
+        }
+        if (admin) {
+            claims.putArray(JwtVerifier.ROLES_CLAIM).add(JwtVerifier.ADMIN_ROLE);
         }
         String signingInput = ENCODED_HEADER + "." + Jose.encode(toJson(claims));
         return signingInput + "." + Jose.encode(sign(signingInput.getBytes(StandardCharsets.US_ASCII)));

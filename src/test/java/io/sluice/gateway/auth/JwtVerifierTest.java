@@ -156,10 +156,21 @@ class JwtVerifierTest {
         "{\"exp\":\"2031-01-01\"}",
         "{\"nbf\":true}",
         "{\"sub\":42}",
-        "{\"sub\":{\"name\":\"alice\"}}"
+        "{\"sub\":{\"name\":\"alice\"}}",
+        "{\"roles\":\"admin\"}",
+        "{\"roles\":[\"admin\",1]}"
     })
     void shouldRejectKnownClaimsOfTheWrongType(String claims) {
         assertRejected(token(KEY_A, claims), AuthException.Reason.INVALID_CLAIMS);
+    }
+
+    @Test
+    void shouldGrantTheAdminRoleOnlyWhenTheRolesClaimContainsAdmin() {
+        assertThat(verifier.verify(token(KEY_A, "{\"sub\":\"ops\",\"roles\":[\"reader\",\"admin\"]}")))
+                .isEqualTo(new Principal("ops", Access.READ_WRITE, true));
+        assertThat(verifier.verify(token(KEY_A, "{\"roles\":[\"reader\"]}")).admin()).isFalse();
+        assertThat(verifier.verify(token(KEY_A, "{\"roles\":null}")).admin()).isFalse();
+        assertThat(verifier.verify(token(KEY_A, "{\"role\":\"admin\"}")).admin()).isFalse();
     }
 
     @Test

@@ -1,0 +1,107 @@
+package io.sluice.admin;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import io.sluice.gateway.auth.Access;
+import io.sluice.gateway.auth.TokenMinter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The admin API with credentials required (an admin token and JWT keys configured, as in prod): the admin
+ * token or a JWT with the admin role gets in; a valid data token without the role gets 403; an expired or
+ * foreign-signed JWT 401, each as problem+json.
+ */
+@QuarkusTest
+@TestProfile(AdminJwtAuthTest.Secured.class)
+class AdminJwtAuthTest {
+    private static final String ADMIN_TOKEN = "adm1n-t0ken-for-tests";
+    private static final String PRIVATE_KEY_PROPERTY = "adminjwt.private-key";
+    private static final String PUBLIC_KEY_PROPERTY = "adminjwt.public-key";
+
+    /** Kept in system properties: the profile and the test may be loaded by different class loaders. */
+    static synchronized TokenMinter.KeyMaterial keys() {
+        if (System.getProperty(PRIVATE_KEY_PROPERTY) == null) {
+            TokenMinter.KeyMaterial k = TokenMinter.generateKeyPair();
+            System.setProperty(PRIVATE_KEY_PROPERTY, k.privateKeyPem());
+            System.setProperty(PUBLIC_KEY_PROPERTY, k.publicKeyBase64Url());
+        }
+        return new TokenMinter.KeyMaterial(System.getProperty(PUBLIC_KEY_PROPERTY), null, System.getProperty(PRIVATE_KEY_PROPERTY));
+    }
+
+    public static class Secured implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.admin.token", ADMIN_TOKEN, "sluice.auth.mode", "jwt",
+                    "sluice.auth.jwt-public-keys", keys().publicKeyBase64Url());
+        }
+    }
+
+    private static TokenMinter minter(Clock clock) {
+        return TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), clock);
+    }
+
+    private static Response get(String bearer) {
+        var spec = given();
+        if (bearer != null) {
+            spec.header("Authorization", "Bearer " + bearer);
+        }
+        return spec.get("/admin/v1/connections");
+    }
+
+    private static void assertProblem(Response r, int status, String detail) {
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.jsonPath().getString("detail")).contains(detail);
+    }
+
+    @Test
+    void shouldAcceptTheAdminTokenAndAJwtWithTheAdminRole() {
+        String adminJwt = minter(Clock.systemUTC()).mint(Access.READ_WRITE, "ops", Duration.ofMinutes(5), true);
+
+        assertThat(get(ADMIN_TOKEN).statusCode()).isEqualTo(200);
+        assertThat(get(adminJwt).statusCode()).isEqualTo(200);
+        assertThat(given().header("Authorization", "Bearer " + adminJwt).get("/admin/v1/logs?level=WARN").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldForbidAValidDataTokenWithoutTheAdminRole() {
+        String dataToken = minter(Clock.systemUTC()).mint(Access.READ_WRITE, "app", Duration.ofMinutes(5));
+
+        assertProblem(get(dataToken), 403, "lacks the admin role");
+    }
+
+    @Test
+    void shouldRefuseAnExpiredOrForeignOrMissingCredentialWith401() {
+        Clock anHourAgo = Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC);
+        String expired = minter(anHourAgo).mint(Access.READ_WRITE, "ops", Duration.ofMinutes(5), true);
+        String foreign = TokenMinter.fromPrivateKeyPem(TokenMinter.generateKeyPair().privateKeyPem(), Clock.systemUTC())
+                .mint(Access.READ_WRITE, "ops", Duration.ofMinutes(5), true);
+
+        assertProblem(get(expired), 401, "token expired");
+        assertProblem(get(foreign), 401, "invalid signature");
+        assertProblem(get("not-the-admin-token"), 401, "admin bearer token");
+        assertProblem(get(null), 401, "admin bearer token");
+    }
+
+    @Test
+    void shouldKeepTheDataApiOnItsOwnRules() {
+        String adminJwt = minter(Clock.systemUTC()).mint(Access.READ_ONLY, "ops", Duration.ofMinutes(5), true);
+
+        Response r = given().header("Authorization", "Bearer " + adminJwt).contentType("application/json")
+                .body("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}")
+                .post("/v2/pipeline");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(given().header("Authorization", "Bearer " + ADMIN_TOKEN).contentType("application/json")
+                .body("{\"requests\":[{\"type\":\"close\"}]}").post("/v2/pipeline").statusCode()).isEqualTo(401);
+    }
+}

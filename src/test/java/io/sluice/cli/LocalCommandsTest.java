@@ -1,0 +1,66 @@
+package io.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.gateway.auth.JwtVerifier;
+import io.sluice.gateway.auth.Principal;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Commands that never talk to a server: shell completion and admin token minting. */
+class LocalCommandsTest {
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = SluiceCommand.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldPrintACompletionScriptNamingEveryCommand() {
+        Run r = run("completion");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("#!/usr/bin/env bash").contains("complete -F _complete_sluice")
+                .contains("monitor:connections", "debug:logs", "flags:rollout", "config:update", "maint:backup",
+                        "auth:token", "health-check", "completion")
+                .contains("--admin").contains("--json").contains("COMP_WORDBREAKS=${COMP_WORDBREAKS//:}");
+    }
+
+    @Test
+    void shouldShowExamplesInTheHelpOfCompletion() {
+        Run r = run("completion", "--help");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("Examples:").contains("source <(sluice completion)");
+    }
+
+    @Test
+    void shouldMintAnAdminTokenThatCarriesTheAdminRole(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("k.pem");
+        Run keygen = run("auth:keygen", "--private-key", key.toString());
+        assertThat(keygen.exit()).as(keygen.err()).isZero();
+        String publicKey = keygen.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        JwtVerifier verifier = new JwtVerifier(List.of(publicKey), Clock.systemUTC());
+
+        Run admin = run("auth:token", "--private-key", key.toString(), "--admin", "--subject", "ops", "--ttl", "PT5M");
+        Run data = run("auth:token", "--private-key", key.toString(), "--subject", "app");
+
+        assertThat(admin.exit()).as(admin.err()).isZero();
+        Principal p = verifier.verify(admin.out().strip());
+        assertThat(p.admin()).isTrue();
+        assertThat(p.subject()).isEqualTo("ops");
+        assertThat(verifier.verify(data.out().strip()).admin()).isFalse();
+        assertThat(Files.exists(key)).isTrue();
+    }
+}
