@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
                 FlagCommands.Show.class, FlagCommands.Enable.class, FlagCommands.Disable.class, FlagCommands.Rollout.class,
                 FlagCommands.Killswitch.class, ConfigCommands.Show.class, ConfigCommands.Update.class, ConfigCommands.Validate.class,
                 ConfigCommands.Export.class, HealthCheckCommand.class, MaintCommands.Cleanup.class,
-                MaintCommands.Optimize.class, MaintCommands.Backup.class,
+                MaintCommands.Optimize.class, MaintCommands.Backup.class, io.sluice.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SluiceCommand implements Callable<Integer> {
 
