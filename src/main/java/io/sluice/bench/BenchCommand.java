@@ -111,14 +111,19 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        boolean allFailed = sluice.operations() == 0 && sluice.errorCount() > 0
-                || direct != null && direct.operations() == 0 && direct.errorCount() > 0;
-        if (allFailed) {
+        int exit = exitCode(sluice, direct);
+        if (exit != 0) {
             err.println("every operation failed");
             err.flush();
-            return 1;
         }
-        return 0;
+        return exit;
+    }
+
+    /** 1 when every operation of a run failed, else 0. */
+    static int exitCode(Result sluice, Result direct) {
+        boolean allFailed = sluice.operations() == 0 && sluice.errorCount() > 0
+                || direct != null && direct.operations() == 0 && direct.errorCount() > 0;
+        return allFailed ? 1 : 0;
     }
 
     private Result measure(Target target, Runner.Plan plan, PrintWriter err) throws BenchException, InterruptedException {

@@ -104,9 +104,10 @@ final class JdbcTarget implements Target {
             try {
                 if (c == null) {
                     c = connect();
-                    select1 = c.prepareStatement("SELECT 1");
-                    read = c.prepareStatement(Schema.POINT_READ);
-                    insert = c.prepareStatement(Schema.INSERT);
+                    // only what the workload uses: the other table may not exist
+                    select1 = workload == Workload.SELECT1 ? c.prepareStatement("SELECT 1") : null;
+                    read = workload.needsReadTable() ? c.prepareStatement(Schema.POINT_READ) : null;
+                    insert = workload.rowsWritten > 0 ? c.prepareStatement(Schema.INSERT) : null;
                     plain = c.createStatement();
                 }
                 switch (workload) {
