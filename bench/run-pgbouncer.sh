@@ -48,8 +48,9 @@ for _ in $(seq 1 60); do
 done
 curl -sf "http://127.0.0.1:$sluice_port/health" >/dev/null || { echo "Sluice did not start:" >&2; tail -20 "$tmp/sluice.log" >&2; exit 1; }
 
+# a fresh JVM needs a long warm-up before its figures mean anything (JIT); the first --rows fill is not timed
 java -jar "$jar" bench point-read --url "http://127.0.0.1:$sluice_port" --rows "$rows" --concurrency "$clients" \
-  --duration "${secs}s" --warmup 3s --direct-jdbc "jdbc:postgresql://$pghost:$pgport/$pgdb" --jdbc-user "$pguser" \
+  --duration "${secs}s" --warmup "$(( secs > 15 ? secs : 15 ))s" --direct-jdbc "jdbc:postgresql://$pghost:$pgport/$pgdb" --jdbc-user "$pguser" \
   --json >"$tmp/sluice.json"
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
 
@@ -93,9 +94,8 @@ direct_out="$(pgb -h "$pghost" -p "$pgport" -U "$pguser" -T "$secs")"
 tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$1" | head -1; }
 lat() { sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' <<<"$1" | head -1; }
 sluice_tps=$(sed -n 's/^  "operationsPerSecond" : \([0-9.]*\).*/\1/p' "$tmp/sluice.json" | head -1)
-sluice_p50=$(grep -m1 '"p50"' "$tmp/sluice.json" | sed 's/[^0-9.]//g')
-sluice_p99=$(grep -m1 '"p99"' "$tmp/sluice.json" | sed 's/[^0-9.]//g')
-sluice_errors=$(grep -m1 '"total"' "$tmp/sluice.json" | sed 's/[^0-9]//g')
+field() { sed -n "s/^ *\"$1\" : \([0-9.]*\).*/\1/p" "$tmp/sluice.json" | head -1; }   # the first is Sluice's
+sluice_p50=$(field p50) sluice_p99=$(field p99) sluice_errors=$(field total)
 jdbc_tps=$(sed -n 's/^    "operationsPerSecond" : \([0-9.]*\).*/\1/p' "$tmp/sluice.json" | head -1)
 bouncer_tps=$(tps "$bouncer_out") direct_tps=$(tps "$direct_out")
 
