@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
  * percentiles and errors by kind; with {@code --direct-jdbc} the same workload then runs over plain JDBC in
  * the same invocation, for a baseline measured under the same conditions.
  *
- * <p>Exit codes: 0 done, 1 the server was unreachable or every operation failed, 2 bad options.
+ * <p>Exit codes, as for the other client commands: 0 done; 1 the server refused (an HTTP error or a failed
+ * statement while preparing) or every operation failed; 2 the server could not be reached, or bad options.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Load a running Sluice over HTTP (keep-alive, one connection per worker, closed loop) and print",
@@ -93,7 +94,7 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (BenchException e) {
             err.println(e.getMessage());
             err.flush();
-            return 1;
+            return e.unreachable ? 2 : 1;
         }
 
         if (json) {

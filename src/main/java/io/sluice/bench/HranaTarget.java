@@ -57,7 +57,7 @@ final class HranaTarget implements Target {
         try {
             r = c.post(PIPELINE, body.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new BenchException("cannot reach Sluice at " + base + ": " + describe(e));
+            throw new BenchException("cannot reach Sluice at " + base + ": " + describe(e), true);
         }
         if (r.status() == 401 || r.status() == 403) {
             throw new BenchException("Sluice at " + base + " refused the data API token (HTTP " + r.status()

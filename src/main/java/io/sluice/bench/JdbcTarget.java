@@ -71,7 +71,8 @@ final class JdbcTarget implements Target {
                 }
             }
         } catch (SQLException e) {
-            throw new BenchException("direct JDBC to " + url + " failed: " + e.getMessage());
+            String state = e.getSQLState();
+            throw new BenchException("direct JDBC to " + url + " failed: " + e.getMessage(), state != null && state.startsWith("08"));
         }
     }
 

@@ -54,7 +54,7 @@ record Result(String target, Runner.Plan plan, long operations, Map<String, Long
         Workload w = plan.workload();
         out.printf(Locale.ROOT, "%s, %s: %d connections, %.1f s measured%n", target, w.cliName, plan.concurrency(), elapsedNanos / 1e9);
         out.printf(Locale.ROOT, "  operations   %,d%s%n", operations,
-                w.httpRequests > 1 ? " (" + w.httpRequests + " HTTP requests each over Sluice)" : "");
+                w.httpRequests > 1 && target.equals("sluice") ? " (" + w.httpRequests + " HTTP requests each)" : "");
         out.printf(Locale.ROOT, "  throughput   %,.1f operations/s%n", operationsPerSecond());
         out.printf(Locale.ROOT, "  latency      p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms%n", ms(50), ms(90), ms(99), maxMs());
         out.printf(Locale.ROOT, "  errors       %,d%n", errorCount());

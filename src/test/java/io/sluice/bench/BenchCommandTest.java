@@ -124,14 +124,14 @@ class BenchCommandTest {
     }
 
     @Test
-    void shouldExitOneWithAClearMessageWhenTheServerIsUnreachable() throws IOException {
+    void shouldExitTwoWithAClearMessageWhenTheServerIsUnreachable() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         Run r = sluice("bench", "select1", "--url=http://127.0.0.1:" + port, "-n", "10");
 
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("cannot reach Sluice at http://127.0.0.1:" + port).contains("Connection refused");
     }
 
