@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code sluice bench} against the test server (embedded SQLite), each workload briefly. */
+/**
+ * {@code sluice bench} against the test server (embedded SQLite; {@link BenchCommandPostgresTest} repeats it
+ * on PostgreSQL), each workload briefly.
+ */
 @QuarkusTest
 class BenchCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
