@@ -24,11 +24,12 @@ import picocli.CommandLine.Parameters;
  * statement while preparing) or every operation failed; 2 the server could not be reached, or bad options.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Load a running Sluice over HTTP (keep-alive, one connection per worker, closed loop) and print",
-            "requests/s, latency p50/p90/p99/max and errors by kind.",
-            "Workloads: select1, point-read, insert, batch (BEGIN IMMEDIATE + 10 INSERTs + COMMIT in one batch),",
-            "transaction (BEGIN + INSERT, INSERT, point read, COMMIT + close: four requests over batons).",
-            "The tables sluice_bench (point reads) and sluice_bench_writes are created when missing."})
+        description = {"Load a running Sluice over HTTP (keep-alive, one connection per worker, closed loop) and print "
+                + "operations/s, latency p50/p90/p99/max and errors by kind.",
+            "Workloads: select1; point-read; insert; batch (BEGIN IMMEDIATE, 10 INSERTs, COMMIT in one Hrana batch); "
+                + "transaction (BEGIN + INSERT, INSERT, point read, COMMIT + close: four requests over batons). "
+                + "The tables sluice_bench and sluice_bench_writes are created when missing.",
+            ""})
 public final class BenchCommand implements Callable<Integer> {
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
