@@ -47,7 +47,7 @@ abstract class StreamExpiryUnderLoad {
                 "sluice.gateway.stream-idle-timeout", IDLE_TIMEOUT.toMillis() + "ms",
                 "sluice.pool.max-connections", "16",
                 "sluice.pool.acquire-timeout", "10s",
-                "sluice.sqlite.busy-timeout-ms", "15000");
+                "sluice.sqlite.busy-timeout-ms", "30000");
     }
 
     /** Clients that keep abandoning transactions, and the pause (ms, from-to) between two abandonments. */
