@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * Soak: constant mixed load ({@code sluice bench} point reads, inserts and interactive transactions at
  * once) for a set time, sampling the heap after a full GC, the pool's open connections and the JVM's
  * threads; the last quarter of the run must stay level with the first. In {@code ./mvnw verify} it runs
- * 20 s; {@code -Dsluice.soak.minutes=30} makes it a real soak.
+ * 20 s; {@code -Dsoak.minutes=30} makes it a real soak. (Not {@code sluice.soak.*}: every system property
+ * under {@code sluice.} must map to the application's configuration, or Quarkus refuses to start.)
  */
 @QuarkusTest
 @TestProfile(SoakTest.Soak.class)
@@ -53,7 +54,7 @@ class SoakTest {
     }
 
     static Duration soakDuration() {
-        String minutes = System.getProperty("sluice.soak.minutes");
+        String minutes = System.getProperty("soak.minutes");
         return minutes == null || minutes.isBlank() ? Duration.ofSeconds(20) : Duration.ofMinutes(Long.parseLong(minutes.trim()));
     }
 
