@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
                 ConfigCommands.Export.class, HealthCheckCommand.class, MigrateCommand.class, DeployCommands.Status.class,
                 DeployCommands.Rollback.class, MaintCommands.Cleanup.class,
                 MaintCommands.Optimize.class, MaintCommands.Backup.class, LogCommands.Logs.class, SluiceCommand.Completion.class,
+                io.sluice.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SluiceCommand implements Callable<Integer> {
 

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Sluice vs PgBouncer vs direct, the same point read by primary key, measured one after the other in one run:
+#   1. Sluice (packaged jar, PostgreSQL backend, POOL backend connections): `sluice bench point-read` at
+#      CLIENTS connections, with its --direct-jdbc baseline (CLIENTS plain JDBC connections, no pooler);
+#   2. pgbench -M extended at CLIENTS clients through PgBouncer in transaction mode, default_pool_size=POOL;
+#   3. pgbench -M extended at CLIENTS clients directly against PostgreSQL.
+# Everything listens on loopback on non-default ports; PgBouncer's config lives in a temporary directory
+# that is removed afterwards, and the processes this script starts are stopped on exit.
+#
+#   bench/run-pgbouncer.sh [seconds-per-run] [pool] [clients]     (defaults 10, 8, 32)
+#
+# Needs: the packaged jar (./mvnw package -DskipTests), pgbouncer and pgbench (bench/install-tools.sh), and
+# PostgreSQL at PGHOST:PGPORT (default 127.0.0.1:5432), database PGDATABASE (test), user PGUSER (postgres)
+# reachable without a password from loopback (trust) -- PgBouncer is set up with auth_type=trust.
+set -euo pipefail
+secs="${1:-10}"
+pool="${2:-8}"
+clients="${3:-32}"
+here="$(cd "$(dirname "$0")" && pwd)"
+jar="${SLUICE_JAR:-$here/../target/quarkus-app/quarkus-run.jar}"
+pghost="${PGHOST:-127.0.0.1}" pgport="${PGPORT:-5432}" pgdb="${PGDATABASE:-test}" pguser="${PGUSER:-postgres}"
+sluice_port="${SLUICE_BENCH_PORT:-18091}"
+bouncer_port="${PGBOUNCER_BENCH_PORT:-16439}"
+rows=100000
+
+for tool in pgbouncer pgbench java curl; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing (bench/install-tools.sh installs pgbouncer and pgbench)" >&2; exit 1; }
+done
+[ -f "$jar" ] || { echo "no packaged jar at $jar: run ./mvnw package -DskipTests first" >&2; exit 1; }
+
+tmp="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "== Sluice: PostgreSQL backend, $pool backend connections, port $sluice_port"
+SLUICE_AUTH_MODE=none SLUICE_DATABASE_URL="jdbc:postgresql://$pghost:$pgport/$pgdb" SLUICE_DATABASE_USER="$pguser" \
+  DB_MAX_CONNECTIONS="$pool" QUARKUS_HTTP_PORT="$sluice_port" QUARKUS_MANAGEMENT_PORT=$((sluice_port + 1)) \
+  java -jar "$jar" >"$tmp/sluice.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 60); do
+  curl -sf "http://127.0.0.1:$sluice_port/health" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -sf "http://127.0.0.1:$sluice_port/health" >/dev/null || { echo "Sluice did not start:" >&2; tail -20 "$tmp/sluice.log" >&2; exit 1; }
+
+# a fresh JVM needs a long warm-up before its figures mean anything (JIT); the first --rows fill is not timed
+java -jar "$jar" bench point-read --url "http://127.0.0.1:$sluice_port" --rows "$rows" --concurrency "$clients" \
+  --duration "${secs}s" --warmup "$(( secs > 15 ? secs : 15 ))s" --direct-jdbc "jdbc:postgresql://$pghost:$pgport/$pgdb" --jdbc-user "$pguser" \
+  --json >"$tmp/sluice.json"
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
+
+echo "== PgBouncer $(pgbouncer --version | head -1 | awk '{print $2}'): transaction mode, default_pool_size=$pool, port $bouncer_port"
+cat >"$tmp/pgbouncer.ini" <<INI
+[databases]
+$pgdb = host=$pghost port=$pgport dbname=$pgdb user=$pguser
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $bouncer_port
+unix_socket_dir =
+auth_type = trust
+auth_file = $tmp/userlist.txt
+pool_mode = transaction
+default_pool_size = $pool
+min_pool_size = $pool
+max_client_conn = $((clients * 2))
+logfile = $tmp/pgbouncer.log
+pidfile = $tmp/pgbouncer.pid
+INI
+echo "\"$pguser\" \"\"" >"$tmp/userlist.txt"
+chmod 755 "$tmp"
+bouncer_user=()
+# PgBouncer refuses to run as root; -u drops to the database's system user
+[ "$(id -u)" -eq 0 ] && { chown -R "$pguser" "$tmp" 2>/dev/null || chown -R nobody "$tmp"; bouncer_user=(-u "$(stat -c %U "$tmp")"); }
+pgbouncer "${bouncer_user[@]}" "$tmp/pgbouncer.ini" >"$tmp/pgbouncer.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 20); do
+  pg_isready -q -h 127.0.0.1 -p "$bouncer_port" -d "$pgdb" -U "$pguser" && break
+  sleep 0.5
+done
+
+printf '\\set id random(1, %d)\nSELECT id, v FROM sluice_bench WHERE id = :id;\n' "$rows" >"$tmp/point-read.sql"
+pgb() { pgbench -n -M extended -c "$clients" -j 2 -f "$tmp/point-read.sql" "$@" "$pgdb" 2>&1; }
+pgb -h 127.0.0.1 -p "$bouncer_port" -U "$pguser" -T 3 >/dev/null      # warm-up
+bouncer_out="$(pgb -h 127.0.0.1 -p "$bouncer_port" -U "$pguser" -T "$secs")"
+echo "== PostgreSQL directly (pgbench, $clients backend connections)"
+direct_out="$(pgb -h "$pghost" -p "$pgport" -U "$pguser" -T "$secs")"
+
+tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$1" | head -1; }
+lat() { sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' <<<"$1" | head -1; }
+sluice_tps=$(sed -n 's/^  "operationsPerSecond" : \([0-9.]*\).*/\1/p' "$tmp/sluice.json" | head -1)
+field() { sed -n "s/^ *\"$1\" : \([0-9.]*\).*/\1/p" "$tmp/sluice.json" | head -1; }   # the first is Sluice's
+sluice_p50=$(field p50) sluice_p99=$(field p99) sluice_errors=$(field total)
+jdbc_tps=$(sed -n 's/^    "operationsPerSecond" : \([0-9.]*\).*/\1/p' "$tmp/sluice.json" | head -1)
+bouncer_tps=$(tps "$bouncer_out") direct_tps=$(tps "$direct_out")
+
+echo
+echo "point read by primary key, $rows rows, $clients clients, ${secs} s each, $(nproc) cores, $(date -u +%FT%TZ)"
+printf '%-58s %12s  %s\n' "path" "requests/s" "latency"
+printf '%-58s %12s  p50 %s ms, p99 %s ms, errors %s\n' "Sluice (HTTP, sluice bench, $pool backend connections)" "$sluice_tps" "$sluice_p50" "$sluice_p99" "$sluice_errors"
+printf '%-58s %12s  avg %s ms\n' "pgbench through PgBouncer (transaction mode, pool $pool)" "$bouncer_tps" "$(lat "$bouncer_out")"
+printf '%-58s %12s\n' "direct JDBC (sluice bench --direct-jdbc, $clients conns)" "$jdbc_tps"
+printf '%-58s %12s  avg %s ms\n' "pgbench directly ($clients backend connections)" "$direct_tps" "$(lat "$direct_out")"
+awk -v s="$sluice_tps" -v b="$bouncer_tps" -v j="$jdbc_tps" -v d="$direct_tps" 'BEGIN {
+  printf "Sluice / PgBouncer: %.2f   Sluice / direct JDBC: %.2f   PgBouncer / direct pgbench: %.2f\n", s / b, s / j, b / d }'

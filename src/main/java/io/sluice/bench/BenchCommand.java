@@ -1,0 +1,212 @@
+package io.sluice.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sluice bench <workload>}: load a running Sluice over HTTP and print throughput, latency
+ * percentiles and errors by kind; with {@code --direct-jdbc} the same workload then runs over plain JDBC in
+ * the same invocation, for a baseline measured under the same conditions.
+ *
+ * <p>Exit codes, as for the other client commands: 0 done; 1 the server refused (an HTTP error or a failed
+ * statement while preparing) or every operation failed; 2 the server could not be reached, or bad options.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Load a running Sluice over HTTP (keep-alive, one connection per worker, closed loop) and print "
+                + "operations/s, latency p50/p90/p99/max and errors by kind.",
+            "Workloads: select1; point-read; insert; batch (BEGIN IMMEDIATE, 10 INSERTs, COMMIT in one Hrana batch); "
+                + "transaction (BEGIN + INSERT, INSERT, point read, COMMIT + close: four requests over batons). "
+                + "The tables sluice_bench and sluice_bench_writes are created when missing.",
+            ""})
+public final class BenchCommand implements Callable<Integer> {
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "<workload>", description = "select1, point-read, insert, batch or transaction")
+    String workloadName;
+
+    @Option(names = "--url", defaultValue = "${env:SLUICE_DATA_URL:-http://localhost:8080}",
+            description = "Sluice data API base URL (env SLUICE_DATA_URL); default ${DEFAULT-VALUE}")
+    String url;
+
+    @Option(names = "--auth-token", defaultValue = "${env:SLUICE_AUTH_TOKEN}",
+            description = "Data API token, a JWT from 'sluice auth:token' (env SLUICE_AUTH_TOKEN); not needed when auth is off")
+    String authToken;
+
+    @Option(names = {"-c", "--concurrency"}, defaultValue = "8", description = "Connections (one worker thread each); default ${DEFAULT-VALUE}")
+    int concurrency;
+
+    @Option(names = {"-d", "--duration"}, description = "How long to measure: 30s, 500ms, 2m or PT30S; default 10s unless --requests is given")
+    String duration;
+
+    @Option(names = {"-n", "--requests"}, description = "How many operations to measure instead of a duration (all workers share the count)")
+    Long requests;
+
+    @Option(names = "--warmup", defaultValue = "2s", description = "Unrecorded warm-up before measuring; default ${DEFAULT-VALUE}")
+    String warmup;
+
+    @Option(names = "--rows", defaultValue = "100000", description = "Rows of the point-read table; default ${DEFAULT-VALUE}")
+    int rows;
+
+    @Option(names = "--direct-jdbc", paramLabel = "<jdbc url>",
+            description = "Then run the same workload over plain JDBC (one connection per worker, no gateway) against this URL, "
+                    + "e.g. jdbc:postgresql://127.0.0.1:5432/test or jdbc:sqlite:data/sluice.db, and print the ratio")
+    String directJdbc;
+
+    @Option(names = "--jdbc-user", description = "User for --direct-jdbc")
+    String jdbcUser;
+
+    @Option(names = "--jdbc-password", defaultValue = "${env:SLUICE_BENCH_JDBC_PASSWORD}", description = "Password for --direct-jdbc (env SLUICE_BENCH_JDBC_PASSWORD)")
+    String jdbcPassword;
+
+    @Option(names = "--json", description = "Print the results as one JSON document")
+    boolean json;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Runner.Plan plan = plan();
+        URI base = baseUri();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+
+        Result sluice;
+        Result direct = null;
+        try {
+            sluice = measure(new HranaTarget(base, authToken), plan, err);
+            if (directJdbc != null) {
+                Runner.Plan second = new Runner.Plan(plan.workload(), plan.concurrency(), plan.duration(), plan.operations(),
+                        plan.warmup(), plan.rows(), plan.runId() + 1);
+                direct = measure(new JdbcTarget(directJdbc, jdbcUser, jdbcPassword), second, err);
+            }
+        } catch (BenchException e) {
+            err.println(e.getMessage());
+            err.flush();
+            return e.unreachable ? 2 : 1;
+        }
+
+        if (json) {
+            ObjectNode doc = sluice.toJson();
+            if (direct != null) {
+                doc.set("directJdbc", direct.toJson());
+                doc.put("ratioToDirectJdbc", Math.round(sluice.operationsPerSecond() / direct.operationsPerSecond() * 1000) / 1000.0);
+            }
+            out.println(doc.toPrettyString());
+        } else {
+            sluice.print(out);
+            if (direct != null) {
+                direct.print(out);
+                out.printf(Locale.ROOT, "Sluice: %.1f %% of direct JDBC throughput%n", 100 * sluice.operationsPerSecond() / direct.operationsPerSecond());
+            }
+        }
+        out.flush();
+        int exit = exitCode(sluice, direct);
+        if (exit != 0) {
+            err.println("every operation failed");
+            err.flush();
+        }
+        return exit;
+    }
+
+    /** 1 when every operation of a run failed, else 0. */
+    static int exitCode(Result sluice, Result direct) {
+        boolean allFailed = sluice.operations() == 0 && sluice.errorCount() > 0
+                || direct != null && direct.operations() == 0 && direct.errorCount() > 0;
+        return allFailed ? 1 : 0;
+    }
+
+    private Result measure(Target target, Runner.Plan plan, PrintWriter err) throws BenchException, InterruptedException {
+        target.prepare(plan.workload(), plan.rows());
+        if (!json) {
+            err.printf(Locale.ROOT, "%s: %s, %d connections, %s%s...%n", target.name(), plan.workload().cliName, plan.concurrency(),
+                    plan.duration() != null ? plan.duration().toMillis() / 1000.0 + " s" : plan.operations() + " operations",
+                    plan.warmup().isZero() ? "" : " after " + plan.warmup().toMillis() / 1000.0 + " s warm-up");
+            err.flush();
+        }
+        return Runner.run(target, plan);
+    }
+
+    private Runner.Plan plan() {
+        Workload workload;
+        try {
+            workload = Workload.parse(workloadName);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        if (concurrency < 1 || concurrency > 10_000) {
+            throw bad("--concurrency must be between 1 and 10000, was " + concurrency);
+        }
+        if (duration != null && requests != null) {
+            throw bad("--duration and --requests exclude each other: give one");
+        }
+        if (requests != null && requests < 1) {
+            throw bad("--requests must be at least 1, was " + requests);
+        }
+        if (rows < 1) {
+            throw bad("--rows must be at least 1, was " + rows);
+        }
+        Duration measured = requests != null ? null : parseDuration("--duration", duration == null ? "10s" : duration);
+        if (measured != null && measured.isZero()) {
+            throw bad("--duration must be longer than zero");
+        }
+        Duration warm = parseDuration("--warmup", warmup);
+        if (directJdbc != null && !directJdbc.startsWith("jdbc:")) {
+            throw bad("--direct-jdbc must be a JDBC URL starting with jdbc:, was '" + directJdbc + "'");
+        }
+        return new Runner.Plan(workload, concurrency, measured, requests == null ? 0 : requests, warm, rows, System.currentTimeMillis());
+    }
+
+    private URI baseUri() {
+        try {
+            URI u = new URI(url);
+            if (!"http".equalsIgnoreCase(u.getScheme()) && !"https".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
+                throw bad("--url must be an http:// or https:// URL with a host, was '" + url + "'");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw bad("--url is not a URL: '" + url + "'");
+        }
+    }
+
+    /** Accepts {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, a bare number of seconds, or ISO-8601 ({@code PT30S}). */
+    private Duration parseDuration(String option, String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        Matcher m = SHORT_DURATION.matcher(t);
+        if (m.matches()) {
+            long v = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(v);
+                case "m" -> Duration.ofMinutes(v);
+                case "h" -> Duration.ofHours(v);
+                default -> Duration.ofSeconds(v);
+            };
+        }
+        try {
+            Duration d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+            if (d.isNegative()) {
+                throw bad(option + " must not be negative, was '" + text + "'");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw bad(option + " must be a duration like 30s, 500ms, 2m or PT30S, was '" + text + "'");
+        }
+    }
+
+    private CommandLine.ParameterException bad(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

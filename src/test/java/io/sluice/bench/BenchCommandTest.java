@@ -1,0 +1,161 @@
+package io.sluice.bench;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.sluice.cli.SluiceCommand;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code sluice bench} against the test server (embedded SQLite; {@link BenchCommandPostgresTest} repeats it
+ * on PostgreSQL), each workload briefly.
+ */
+@QuarkusTest
+class BenchCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/")
+    URL server;
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws IOException {
+            return JSON.readTree(out);
+        }
+    }
+
+    static Run sluice(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = SluiceCommand.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Run bench(String workload, String... more) {
+        String[] args = new String[more.length + 8];
+        args[0] = "bench";
+        args[1] = workload;
+        args[2] = "--url=" + server;
+        args[3] = "--requests=200";
+        args[4] = "--warmup=0";
+        args[5] = "--concurrency=4";
+        args[6] = "--rows=1000";
+        args[7] = "--json";
+        System.arraycopy(more, 0, args, 8, more.length);
+        return sluice(args);
+    }
+
+    /** Counts rows on the server through the data API, as a client would see them. */
+    private static long rowsOfRun(long runId) throws IOException {
+        String body = "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT count(*) FROM " + Schema.WRITE_TABLE
+                + " WHERE run = " + runId + "\"}},{\"type\":\"close\"}]}";
+        byte[] answer = given().contentType("application/json").body(body).post("/v2/pipeline").then().statusCode(200).extract().asByteArray();
+        return JSON.readTree(answer).at("/results/0/response/result/rows/0/0/value").asLong();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"select1, 1, 0", "point-read, 1, 0", "insert, 1, 1", "batch, 1, 10", "transaction, 4, 2"})
+    void shouldRunEachWorkloadForTheGivenNumberOfOperationsWithoutErrors(String workload, int requestsPerOp, int rowsPerOp) throws Exception {
+        Run r = bench(workload);
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode result = r.json();
+        assertThat(result.get("workload").asText()).isEqualTo(workload);
+        assertThat(result.get("target").asText()).isEqualTo("sluice");
+        assertThat(result.get("concurrency").asInt()).isEqualTo(4);
+        assertThat(result.get("operations").asLong()).isEqualTo(200);
+        assertThat(result.get("httpRequestsPerOperation").asInt()).isEqualTo(requestsPerOp);
+        assertThat(result.at("/errors/total").asLong()).as(result.toString()).isZero();
+        assertThat(result.get("operationsPerSecond").asDouble()).isPositive();
+        JsonNode latency = result.get("latencyMs");
+        assertThat(latency.get("p50").asDouble()).isPositive();
+        assertThat(latency.get("p90").asDouble()).isGreaterThanOrEqualTo(latency.get("p50").asDouble());
+        assertThat(latency.get("p99").asDouble()).isGreaterThanOrEqualTo(latency.get("p90").asDouble());
+        assertThat(latency.get("max").asDouble()).isGreaterThanOrEqualTo(latency.get("p99").asDouble());
+        assertThat(result.get("rowsWritten").asLong()).isEqualTo(200L * rowsPerOp);
+        if (rowsPerOp > 0) {
+            assertThat(rowsOfRun(result.get("runId").asLong())).as("rows the run wrote, read back").isEqualTo(200L * rowsPerOp);
+        }
+    }
+
+    @Test
+    void shouldPrintAReadableSummaryWithoutJson() {
+        Run r = sluice("bench", "select1", "--url=" + server, "-n", "50", "--warmup=0", "-c", "2");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("sluice, select1: 2 connections").contains("operations   50")
+                .contains("operations/s").contains("p50").contains("p99").contains("max").contains("errors       0");
+    }
+
+    @Test
+    void shouldRunTheSameWorkloadOverDirectJdbcAndGiveTheRatio() throws Exception {
+        Path db = Files.createTempFile("sluice-bench-direct", ".db");
+        try {
+            Run r = bench("batch", "--direct-jdbc=jdbc:sqlite:" + db);
+
+            assertThat(r.exit()).as(r.err() + r.out()).isZero();
+            JsonNode result = r.json();
+            JsonNode direct = result.get("directJdbc");
+            assertThat(direct.get("target").asText()).isEqualTo("direct-jdbc");
+            assertThat(direct.get("operations").asLong()).isEqualTo(200);
+            assertThat(direct.at("/errors/total").asLong()).as(direct.toString()).isZero();
+            assertThat(result.get("ratioToDirectJdbc").asDouble()).isPositive();
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM " + Schema.WRITE_TABLE + " WHERE run = " + direct.get("runId").asLong())) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(2_000);
+            }
+        } finally {
+            Files.deleteIfExists(db);
+        }
+    }
+
+    @Test
+    void shouldExitTwoWithAClearMessageWhenTheServerIsUnreachable() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Run r = sluice("bench", "select1", "--url=http://127.0.0.1:" + port, "-n", "10");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("cannot reach Sluice at http://127.0.0.1:" + port).contains("Connection refused");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "nosuch                              | unknown workload 'nosuch'; expected one of select1, point-read, insert, batch, transaction",
+        "select1 --concurrency=0             | --concurrency must be between 1 and 10000, was 0",
+        "select1 --duration=5s --requests=10 | --duration and --requests exclude each other",
+        "select1 --requests=0                | --requests must be at least 1, was 0",
+        "select1 --duration=soon             | --duration must be a duration like 30s, 500ms, 2m or PT30S, was 'soon'",
+        "select1 --warmup=-PT1S              | --warmup must not be negative",
+        "point-read --rows=0                 | --rows must be at least 1, was 0",
+        "select1 --url=ftp://x               | --url must be an http:// or https:// URL with a host, was 'ftp://x'",
+        "select1 --direct-jdbc=postgres://x  | --direct-jdbc must be a JDBC URL starting with jdbc:",
+        "select1 --concurrency=many          | Invalid value for option '--concurrency': 'many' is not an int"})
+    void shouldRefuseBadOptionsNamingTheOption(String args, String message) {
+        String[] words = ("bench " + args).split(" ");
+
+        Run r = sluice(words);
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains(message);
+    }
+}
