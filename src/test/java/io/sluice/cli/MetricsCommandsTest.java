@@ -80,7 +80,14 @@ class MetricsCommandsTest {
 
     @Test
     void shouldDiagnosePerformanceWithTheFiguresBehindEachFinding() throws Exception {
-        Run r = run("debug:performance", "--json");
+        // the shared test server has run many reads: a threshold this low makes the one failed read a finding
+        assertThat(run("config:update", "monitoring", "errorRateThreshold", "0.000001").exit()).isZero();
+        Run r;
+        try {
+            r = run("debug:performance", "--json");
+        } finally {
+            run("config:update", "monitoring", "errorRateThreshold", "0.01");
+        }
 
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode json = AdminClient.JSON.readTree(r.out());
@@ -88,7 +95,6 @@ class MetricsCommandsTest {
         assertThat(json.get("slowest").findValuesAsText("kind")).contains("read");
         assertThat(json.at("/pool/maxConnections").asLong()).isPositive();
         assertThat(json.at("/jvm/threads").asInt()).isPositive();
-        // one failed read of three or more is far above the 1 % error-rate threshold
         assertThat(json.get("findings").toString()).contains("read statements").contains("failed");
 
         Run table = run("debug:performance");
