@@ -1,6 +1,8 @@
 -- wrk script: Hrana execute of a point read by primary key (random id in 1..ROWS) + close on
 -- /v2/pipeline. Prepare the table with bench/prepare-point-read.sh first.
 local rows = tonumber(os.getenv("ROWS") or "100000")
+-- POINT_READ_SQL reads another table (bench/run-pgbouncer.sh: the sluice_bench table of `sluice bench`)
+local sql = os.getenv("POINT_READ_SQL") or "SELECT id, name, score FROM bench_kv WHERE id = ?"
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 if os.getenv("SLUICE_AUTH_TOKEN") then
@@ -10,7 +12,7 @@ end
 function request()
   local id = math.random(1, rows)
   return wrk.format(nil, nil, nil,
-    '{"requests":[{"type":"execute","stmt":{"sql":"SELECT id, name, score FROM bench_kv WHERE id = ?",' ..
+    '{"requests":[{"type":"execute","stmt":{"sql":"' .. sql .. '",' ..
     '"args":[{"type":"integer","value":"' .. id .. '"}]}},{"type":"close"}]}')
 end
 

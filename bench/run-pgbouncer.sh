@@ -52,6 +52,15 @@ curl -sf "http://127.0.0.1:$sluice_port/health" >/dev/null || { echo "Sluice did
 java -jar "$jar" bench point-read --url "http://127.0.0.1:$sluice_port" --rows "$rows" --concurrency "$clients" \
   --duration "${secs}s" --warmup "$(( secs > 15 ? secs : 15 ))s" --direct-jdbc "jdbc:postgresql://$pghost:$pgport/$pgdb" --jdbc-user "$pguser" \
   --json >"$tmp/sluice.json"
+# the same point read from wrk, a C client as light as pgbench, on the same server and table, after a
+# warm-up of WRK_WARMUP seconds (default 90): on a 2-core machine whose cores the client shares, the JIT
+# needs one to two minutes of load before the rate levels off (3,000/s after 30 s, 6,800/s after 2 min)
+command -v wrk >/dev/null && {
+  POINT_READ_SQL="SELECT id, v FROM sluice_bench WHERE id = ?" ROWS="$rows" \
+    wrk -t2 -c"$clients" -d"${WRK_WARMUP:-90}s" -s "$here/point-read.lua" "http://127.0.0.1:$sluice_port/v2/pipeline" >/dev/null
+  wrk_line="$(POINT_READ_SQL="SELECT id, v FROM sluice_bench WHERE id = ?" ROWS="$rows" \
+    wrk -t2 -c"$clients" -d"${secs}s" -s "$here/point-read.lua" "http://127.0.0.1:$sluice_port/v2/pipeline" | tail -n 1)"
+}
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
 
 echo "== PgBouncer $(pgbouncer --version | head -1 | awk '{print $2}'): transaction mode, default_pool_size=$pool, port $bouncer_port"
@@ -103,8 +112,11 @@ echo
 echo "point read by primary key, $rows rows, $clients clients, ${secs} s each, $(nproc) cores, $(date -u +%FT%TZ)"
 printf '%-58s %12s  %s\n' "path" "requests/s" "latency"
 printf '%-58s %12s  p50 %s ms, p99 %s ms, errors %s\n' "Sluice (HTTP, sluice bench, $pool backend connections)" "$sluice_tps" "$sluice_p50" "$sluice_p99" "$sluice_errors"
+[ -n "${wrk_line:-}" ] && printf '%-58s %12s  %s\n' "Sluice (HTTP, wrk, $pool backend connections)" \
+  "$(sed -n 's/^requests\/s \([0-9]*\).*/\1/p' <<<"$wrk_line")" "$(sed 's/^requests\/s [0-9]* *//' <<<"$wrk_line")"
 printf '%-58s %12s  avg %s ms\n' "pgbench through PgBouncer (transaction mode, pool $pool)" "$bouncer_tps" "$(lat "$bouncer_out")"
 printf '%-58s %12s\n' "direct JDBC (sluice bench --direct-jdbc, $clients conns)" "$jdbc_tps"
 printf '%-58s %12s  avg %s ms\n' "pgbench directly ($clients backend connections)" "$direct_tps" "$(lat "$direct_out")"
-awk -v s="$sluice_tps" -v b="$bouncer_tps" -v j="$jdbc_tps" -v d="$direct_tps" 'BEGIN {
-  printf "Sluice / PgBouncer: %.2f   Sluice / direct JDBC: %.2f   PgBouncer / direct pgbench: %.2f\n", s / b, s / j, b / d }'
+wrk_tps="$(sed -n 's/^requests\/s \([0-9]*\).*/\1/p' <<<"${wrk_line:-}")"
+awk -v s="$sluice_tps" -v w="${wrk_tps:-0}" -v b="$bouncer_tps" -v j="$jdbc_tps" -v d="$direct_tps" 'BEGIN {
+  printf "Sluice / PgBouncer: %.2f (sluice bench), %.2f (wrk)   Sluice / direct JDBC: %.2f   PgBouncer / direct pgbench: %.2f\n", s / b, w / b, s / j, b / d }'
