@@ -9,6 +9,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.sluice.gateway.auth.Access;
 import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.testing.TestKeys;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,17 +26,9 @@ import org.junit.jupiter.api.Test;
 @TestProfile(AdminJwtAuthTest.Secured.class)
 class AdminJwtAuthTest {
     private static final String ADMIN_TOKEN = "adm1n-t0ken-for-tests";
-    private static final String PRIVATE_KEY_PROPERTY = "adminjwt.private-key";
-    private static final String PUBLIC_KEY_PROPERTY = "adminjwt.public-key";
 
-    /** Kept in system properties: the profile and the test may be loaded by different class loaders. */
-    static synchronized TokenMinter.KeyMaterial keys() {
-        if (System.getProperty(PRIVATE_KEY_PROPERTY) == null) {
-            TokenMinter.KeyMaterial k = TokenMinter.generateKeyPair();
-            System.setProperty(PRIVATE_KEY_PROPERTY, k.privateKeyPem());
-            System.setProperty(PUBLIC_KEY_PROPERTY, k.publicKeyBase64Url());
-        }
-        return new TokenMinter.KeyMaterial(System.getProperty(PUBLIC_KEY_PROPERTY), null, System.getProperty(PRIVATE_KEY_PROPERTY));
+    static TokenMinter.KeyMaterial keys() {
+        return TestKeys.pair("adminjwt");
     }
 
     public static class Secured implements QuarkusTestProfile {

@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URL;
+import io.sluice.testing.Cli;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,18 +19,8 @@ class CliCommandsTest {
     @TestHTTPResource("/")
     URL server;
 
-    record Run(int exit, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] withUrl = new String[args.length + 2];
-        System.arraycopy(args, 0, withUrl, 0, args.length);
-        withUrl[args.length] = "--url";
-        withUrl[args.length + 1] = server.toString();
-        int exit = SluiceCommand.run(withUrl, new PrintWriter(out), new PrintWriter(err));
-        return new Run(exit, out.toString(), err.toString());
+    private Cli.Run run(String... args) {
+        return Cli.run(server, args);
     }
 
     @AfterEach
@@ -42,7 +33,7 @@ class CliCommandsTest {
 
     @Test
     void shouldChangeARolloutAndShowItWithTheAuditTrail() throws Exception {
-        Run changed = run("flags:rollout", "ENABLE_STATE_MACHINE", "25", "--reason", "canary", "--json");
+        Cli.Run changed = run("flags:rollout", "ENABLE_STATE_MACHINE", "25", "--reason", "canary", "--json");
         assertThat(changed.exit()).as(changed.err()).isZero();
 
         JsonNode flags = AdminClient.JSON.readTree(run("flags:show", "--json").out());
@@ -59,7 +50,7 @@ class CliCommandsTest {
 
     @Test
     void shouldRefuseARolloutOutsideZeroToHundredNamingTheField() {
-        Run r = run("flags:rollout", "ENABLE_STATE_MACHINE", "150");
+        Cli.Run r = run("flags:rollout", "ENABLE_STATE_MACHINE", "150");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("rollout").contains("150").contains("HTTP 400");
@@ -77,7 +68,7 @@ class CliCommandsTest {
 
     @Test
     void shouldUpdateThePoolSizeLiveThroughConfigUpdate() throws Exception {
-        Run r = run("config:update", "connectionPool", "maxConnections", "7");
+        Cli.Run r = run("config:update", "connectionPool", "maxConnections", "7");
         assertThat(r.exit()).as(r.err()).isZero();
 
         JsonNode pool = AdminClient.JSON.readTree(run("monitor:connections", "--json").out());
@@ -87,7 +78,7 @@ class CliCommandsTest {
 
     @Test
     void shouldRefuseANonNumericSettingNamingTheField() {
-        Run r = run("config:update", "connectionPool", "maxConnections", "many");
+        Cli.Run r = run("config:update", "connectionPool", "maxConnections", "many");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("maxConnections");
@@ -95,18 +86,18 @@ class CliCommandsTest {
 
     @Test
     void shouldExportTheConfigurationWithoutSecrets() {
-        Run r = run("config:export", "properties");
+        Cli.Run r = run("config:export", "properties");
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("connectionPool.maxConnections");
-        Run v = run("config:validate");
+        Cli.Run v = run("config:validate");
         assertThat(v.exit()).isZero();
         assertThat(v.out()).contains("valid");
     }
 
     @Test
     void shouldPrintThePoolAsATable() {
-        Run r = run("monitor:connections");
+        Cli.Run r = run("monitor:connections");
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("maxConnections").contains("connectivity").contains("CONNECTED");
@@ -114,7 +105,7 @@ class CliCommandsTest {
 
     @Test
     void shouldPrintThePoolAsJsonWithJsonFlag() throws Exception {
-        Run r = run("monitor:connections", "--json");
+        Cli.Run r = run("monitor:connections", "--json");
 
         JsonNode json = AdminClient.JSON.readTree(r.out());
         assertThat(json.get("backend").asText()).isEqualTo("sqlite");
@@ -123,7 +114,7 @@ class CliCommandsTest {
 
     @Test
     void shouldShowLeasesAndConnectivityHistory() throws Exception {
-        Run r = run("debug:connections", "--json");
+        Cli.Run r = run("debug:connections", "--json");
 
         JsonNode json = AdminClient.JSON.readTree(r.out());
         assertThat(json.get("leases").isArray()).isTrue();
@@ -133,19 +124,19 @@ class CliCommandsTest {
 
     @Test
     void shouldForceOpenAndResetTheBreaker() throws Exception {
-        Run open = run("debug:circuit-breaker", "--force-open", "maintenance", "--json");
+        Cli.Run open = run("debug:circuit-breaker", "--force-open", "maintenance", "--json");
         assertThat(AdminClient.JSON.readTree(open.out()).get("state").asText()).isEqualTo("FORCED_OPEN");
 
-        Run shown = run("debug:circuit-breaker");
+        Cli.Run shown = run("debug:circuit-breaker");
         assertThat(shown.out()).contains("FORCED_OPEN").contains("maintenance");
 
-        Run reset = run("debug:circuit-breaker", "--reset", "--json");
+        Cli.Run reset = run("debug:circuit-breaker", "--reset", "--json");
         assertThat(AdminClient.JSON.readTree(reset.out()).get("state").asText()).isEqualTo("CLOSED");
     }
 
     @Test
     void shouldReportAHealthyScoreWhenEverythingWorks() throws Exception {
-        Run r = run("monitor:health", "--detailed", "--json");
+        Cli.Run r = run("monitor:health", "--detailed", "--json");
 
         assertThat(r.exit()).as(r.err() + r.out()).isZero();
         JsonNode json = AdminClient.JSON.readTree(r.out());
@@ -158,19 +149,19 @@ class CliCommandsTest {
     void shouldDropTheScoreBelowThePassMarkAndExitOneWhileTheBreakerIsOpen() throws Exception {
         run("debug:circuit-breaker", "--force-open", "injected failure");
 
-        Run r = run("monitor:health", "--json");
+        Cli.Run r = run("monitor:health", "--json");
 
         assertThat(r.exit()).isEqualTo(1);
         JsonNode json = AdminClient.JSON.readTree(r.out());
         assertThat(json.at("/report/score").asInt()).isLessThan(85);
         assertThat(json.at("/report/criticalFailures/0").asText()).contains("FORCED_OPEN");
-        Run table = run("monitor:health");
+        Cli.Run table = run("monitor:health");
         assertThat(table.out()).contains("circuit-breaker").contains("criticalFailures");
     }
 
     @Test
     void shouldPassTheHealthCheckWithAJsonReport() throws Exception {
-        Run r = run("health-check");
+        Cli.Run r = run("health-check");
 
         assertThat(r.exit()).as(r.err() + r.out()).isZero();
         JsonNode report = AdminClient.JSON.readTree(r.out());
@@ -182,7 +173,7 @@ class CliCommandsTest {
     void shouldFailTheHealthCheckAndPullTheKillswitchWhenRollbackIsEnabled() throws Exception {
         run("debug:circuit-breaker", "--force-open", "injected outage");
 
-        Run r = run("health-check", "--enable-rollback");
+        Cli.Run r = run("health-check", "--enable-rollback");
 
         assertThat(r.exit()).isEqualTo(1);
         JsonNode report = AdminClient.JSON.readTree(r.out());
@@ -205,7 +196,7 @@ class CliCommandsTest {
 
     @Test
     void shouldCleanUpIdleStreamsAndConnections() throws Exception {
-        Run r = run("maint:cleanup", "--json");
+        Cli.Run r = run("maint:cleanup", "--json");
 
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode json = AdminClient.JSON.readTree(r.out());
@@ -235,12 +226,12 @@ class CliCommandsTest {
     @Test
     void shouldBackUpAndRestoreTheRuntimeSettings(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("backup.properties");
-        Run saved = run("maint:backup", file.toString());
+        Cli.Run saved = run("maint:backup", file.toString());
         assertThat(saved.exit()).as(saved.err()).isZero();
         assertThat(java.nio.file.Files.readString(file)).contains("connectionPool.maxConnections=5");
 
         run("config:update", "connectionPool", "maxConnections", "9");
-        Run restored = run("maint:backup", "--restore", file.toString(), "--json");
+        Cli.Run restored = run("maint:backup", "--restore", file.toString(), "--json");
 
         assertThat(restored.exit()).as(restored.err()).isZero();
         JsonNode pool = AdminClient.JSON.readTree(run("monitor:connections", "--json").out());
@@ -249,7 +240,7 @@ class CliCommandsTest {
 
     @Test
     void shouldRefuseContradictoryOptionsWithExitCodeOne() {
-        Run r = run("debug:circuit-breaker", "--reset", "--force-open", "x");
+        Cli.Run r = run("debug:circuit-breaker", "--reset", "--force-open", "x");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("choose one of");
@@ -278,12 +269,12 @@ class CliCommandsTest {
         org.jboss.logging.Logger.getLogger("io.sluice.cli.test").warn("disk nearly full on the test replica");
         org.jboss.logging.Logger.getLogger("io.sluice.cli.test").info("an info line debug:logs WARN must skip");
 
-        Run table = run("debug:logs", "WARN");
+        Cli.Run table = run("debug:logs", "WARN");
         assertThat(table.exit()).as(table.err()).isZero();
         assertThat(table.out()).contains("TIME", "LEVEL", "LOGGER", "MESSAGE").contains("disk nearly full on the test replica")
                 .doesNotContain("an info line debug:logs WARN must skip");
 
-        Run json = run("debug:logs", "warn", "0.5", "--limit", "10", "--json");
+        Cli.Run json = run("debug:logs", "warn", "0.5", "--limit", "10", "--json");
         assertThat(json.exit()).as(json.err()).isZero();
         JsonNode records = AdminClient.JSON.readTree(json.out());
         assertThat(records.isArray()).isTrue();
@@ -296,15 +287,15 @@ class CliCommandsTest {
 
     @Test
     void shouldRefuseAnUnknownLogLevelOrBadHoursWithExitCodeOne() {
-        Run level = run("debug:logs", "LOUD");
+        Cli.Run level = run("debug:logs", "LOUD");
         assertThat(level.exit()).isEqualTo(1);
         assertThat(level.err()).contains("unknown log level 'LOUD': use one of TRACE, DEBUG, INFO, WARN, ERROR").contains("HTTP 400");
 
-        Run hours = run("debug:logs", "WARN", "yesterday");
+        Cli.Run hours = run("debug:logs", "WARN", "yesterday");
         assertThat(hours.exit()).isEqualTo(1);
         assertThat(hours.err()).contains("HOURS must be a number, not 'yesterday'");
 
-        Run negative = run("debug:logs", "WARN", "-2");
+        Cli.Run negative = run("debug:logs", "WARN", "-2");
         assertThat(negative.exit()).isNotZero();
     }
 

@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URL;
+import io.sluice.testing.Cli;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,17 +18,8 @@ class MetricsCommandsTest {
     @TestHTTPResource("/")
     URL server;
 
-    record Run(int exit, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] withUrl = java.util.Arrays.copyOf(args, args.length + 2);
-        withUrl[args.length] = "--url";
-        withUrl[args.length + 1] = server.toString();
-        int exit = SluiceCommand.run(withUrl, new PrintWriter(out), new PrintWriter(err));
-        return new Run(exit, out.toString(), err.toString());
+    private Cli.Run run(String... args) {
+        return Cli.run(server, args);
     }
 
     @BeforeEach
@@ -43,7 +33,7 @@ class MetricsCommandsTest {
 
     @Test
     void shouldReportRollingWindowsByStatementKindAsJson() throws Exception {
-        Run r = run("monitor:metrics", "--json");
+        Cli.Run r = run("monitor:metrics", "--json");
 
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode json = AdminClient.JSON.readTree(r.out());
@@ -61,18 +51,18 @@ class MetricsCommandsTest {
 
     @Test
     void shouldPrintTheWindowsAsATableAndOnlyThemWithPerformance() {
-        Run all = run("monitor:metrics");
+        Cli.Run all = run("monitor:metrics");
         assertThat(all.exit()).as(all.err()).isZero();
         assertThat(all.out()).contains("WINDOW").contains("P95MS").contains("15m").contains("read").contains("sluice.pool.max");
 
-        Run performance = run("monitor:metrics", "performance");
+        Cli.Run performance = run("monitor:metrics", "performance");
         assertThat(performance.exit()).isZero();
         assertThat(performance.out()).contains("P99MS").doesNotContain("sluice.pool.max");
     }
 
     @Test
     void shouldRefuseAnUnknownMetricsView() {
-        Run r = run("monitor:metrics", "latency");
+        Cli.Run r = run("monitor:metrics", "latency");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("unknown view 'latency'");
@@ -82,7 +72,7 @@ class MetricsCommandsTest {
     void shouldDiagnosePerformanceWithTheFiguresBehindEachFinding() throws Exception {
         // the shared test server has run many reads: a threshold this low makes the one failed read a finding
         assertThat(run("config:update", "monitoring", "errorRateThreshold", "0.000001").exit()).isZero();
-        Run r;
+        Cli.Run r;
         try {
             r = run("debug:performance", "--json");
         } finally {
@@ -97,7 +87,7 @@ class MetricsCommandsTest {
         assertThat(json.at("/jvm/threads").asInt()).isPositive();
         assertThat(json.get("findings").toString()).contains("read statements").contains("failed");
 
-        Run table = run("debug:performance");
+        Cli.Run table = run("debug:performance");
         assertThat(table.out()).contains("slowest").contains("KIND").contains("findings");
     }
 }

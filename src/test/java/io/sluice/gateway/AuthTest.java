@@ -25,6 +25,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.sluice.gateway.auth.Access;
 import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.testing.TestKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,20 +39,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(AuthTest.Jwt.class)
 class AuthTest {
-    private static final String PRIVATE_KEY_PROPERTY = "authtest.jwt-private-key";
-    private static final String PUBLIC_KEY_PROPERTY = "authtest.jwt-public-key";
 
-    /**
-     * The key pair is kept in system properties because Quarkus may load the profile and the test in
-     * different class loaders; a static field would then hold two different keys.
-     */
-    static synchronized TokenMinter.KeyMaterial keys() {
-        if (System.getProperty(PRIVATE_KEY_PROPERTY) == null) {
-            TokenMinter.KeyMaterial k = TokenMinter.generateKeyPair();
-            System.setProperty(PRIVATE_KEY_PROPERTY, k.privateKeyPem());
-            System.setProperty(PUBLIC_KEY_PROPERTY, k.publicKeyBase64Url());
-        }
-        return new TokenMinter.KeyMaterial(System.getProperty(PUBLIC_KEY_PROPERTY), null, System.getProperty(PRIVATE_KEY_PROPERTY));
+    static TokenMinter.KeyMaterial keys() {
+        return TestKeys.pair("authtest");
     }
 
     public static class Jwt implements QuarkusTestProfile {

@@ -1,5 +1,6 @@
 package io.sluice.rollout;
 
+import io.sluice.testing.Cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package io.sluice.rollout;
+package io.sluice.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,11 +10,11 @@ import java.io.UncheckedIOException;
 import java.net.URL;
 
 /** Runs the CLI in-process against a test server. */
-final class Cli {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class Cli {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
-    record Run(int exit, String out, String err) {
-        JsonNode json() {
+    public record Run(int exit, String out, String err) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(out);
             } catch (IOException e) {
@@ -26,7 +26,7 @@ final class Cli {
     private Cli() {
     }
 
-    static Run run(URL server, String... args) {
+    public static Run run(URL server, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] withUrl = new String[args.length + 2];
