@@ -294,9 +294,21 @@ public interface SluiceConfig {
         @WithDefault("10485760")
         int maxRequestBytes();
 
-        /** Largest pipeline response in bytes; a statement that would exceed it fails with RESPONSE_TOO_LARGE; default 10 MiB. */
+        /**
+         * Largest pipeline response in bytes; a statement that would exceed it fails with RESPONSE_TOO_LARGE; default 10 MiB.
+         * It also bounds every single value: SQLite's length limit ({@code SQLITE_LIMIT_LENGTH}) and pgjdbc's
+         * {@code maxResultBuffer} are set from it on every connection.
+         */
         @WithDefault("10485760")
         long maxResponseBytes();
+
+        /**
+         * Request-body bytes all authenticated requests together may hold in memory while they are read and
+         * handled; a request that would go past it is answered 503 with {@code Retry-After} before its body is
+         * read. A request without {@code Content-Length} counts as {@code max-request-bytes}. Default 32 MiB.
+         */
+        @WithDefault("33554432")
+        long maxBufferedRequestBytes();
 
         /**
          * Answer stream-less read pipelines on embedded SQLite directly on the I/O thread (the read fast

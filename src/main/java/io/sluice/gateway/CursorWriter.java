@@ -37,9 +37,12 @@ final class CursorWriter implements RequestRunner.StepSinks {
     private final HttpServerResponse response;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(CHUNK_BYTES * 2);
     private final JsonGenerator g;
+    private final long maxRowBytes;
 
-    CursorWriter(HttpServerResponse response) {
+    /** @param maxRowBytes the largest row (encoded) the cursor sends: rows stream out, but each is built whole first */
+    CursorWriter(HttpServerResponse response, long maxRowBytes) {
         this.response = response;
+        this.maxRowBytes = maxRowBytes;
         try {
             this.g = ResponseWriter.JSON.createGenerator(out, JsonEncoding.UTF8);
         } catch (IOException e) {
@@ -69,6 +72,11 @@ final class CursorWriter implements RequestRunner.StepSinks {
                     ResponseWriter.columns(g, columns);
                     g.writeEndObject();
                 });
+            }
+
+            @Override
+            public long rowBytesAllowed() {
+                return wantRows ? maxRowBytes : -1;
             }
 
             @Override

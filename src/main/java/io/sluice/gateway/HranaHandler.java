@@ -88,14 +88,21 @@ public class HranaHandler {
     }
 
     /**
-     * The I/O-thread part of every pipeline and cursor request, which the worker part relies on:
-     * authenticates, parses the body, keeps both on the context, and refuses a new stream at once while
-     * the breaker is open.
+     * On the I/O thread, before a byte of the body is read: authenticates the caller from the
+     * {@code Authorization} header alone and keeps the principal on the context, or throws a 401.
+     */
+    void authenticate(RoutingContext ctx) {
+        ctx.put(PRINCIPAL, auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)));
+    }
+
+    /**
+     * The I/O-thread part of every pipeline and cursor request, which the worker part relies on: parses
+     * the body of the caller {@link #authenticate} admitted, keeps it on the context, and refuses a new
+     * stream at once while the breaker is open.
      */
     private JsonNode admit(RoutingContext ctx) {
-        Principal principal = auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        Principal principal = ctx.get(PRINCIPAL);
         JsonNode root = RequestParser.readTree(body(ctx));
-        ctx.put(PRINCIPAL, principal);
         ctx.put(ROOT, root);
         if (RequestParser.baton(root) == null) {
             failFastIfOpen(ctx, principal);
@@ -174,7 +181,7 @@ public class HranaHandler {
         } catch (RuntimeException e) {
             throw failStream(stream, e);
         }
-        CursorWriter writer = new CursorWriter(ctx.response());
+        CursorWriter writer = new CursorWriter(ctx.response(), config.maxResponseBytes());
         try {
             writer.begin(streams.peekNextBaton(stream));
             runner.runBatch(stream, batch, writer);

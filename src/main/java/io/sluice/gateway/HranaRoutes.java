@@ -20,28 +20,44 @@ import org.jboss.logging.Logger;
  * Registers the Hrana endpoints on the HTTP router. Pipelines and cursors run on worker threads
  * (JDBC blocks); the probes and {@code /version} answer on the event loop. A client's base URL may carry
  * a path, so every endpoint also matches under a prefix.
+ *
+ * <p>A POST is admitted in this order, each step before the next one costs anything: the bearer token is
+ * checked on the headers alone, then the declared {@code Content-Length} against the request limit, then the
+ * body is reserved in the shared {@link BodyBudget}; only then is the body read. A request refused before
+ * its body was read is answered at once with its Hrana error and {@code Connection: close}, and the
+ * connection is closed, so no unread body is ever buffered or parsed. The routes run before Quarkus' own
+ * body-size check, which would answer 413 without the Hrana error body.
  */
 @ApplicationScoped
 public class HranaRoutes {
     private static final Logger LOG = Logger.getLogger(HranaRoutes.class);
     /** Any path prefix a client URL may carry, except the admin API and Quarkus endpoints, which are never Hrana. */
     private static final String PREFIX = "^(?!/admin/|/q/)(?:/[^?#]*)?";
+    /** Before Quarkus' upload-limit route ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT}, -2): the Hrana routes enforce their own limit. */
+    private static final int ORDER = -3;
+    /** The Hrana error code of a request refused because the server holds too many bodies already. */
+    static final String BUSY = "SERVER_BUSY";
 
     private final HranaHandler handler;
     private final SluiceMetrics metrics;
     private final SluiceConfig.Gateway config;
     private final String version;
+    private final BodyBudget budget;
     private volatile BodyHandler body;
+    private volatile int maxRequestBytes;
 
     HranaRoutes(HranaHandler handler, SluiceConfig config, SluiceMetrics metrics) {
         this.handler = handler;
         this.metrics = metrics;
         this.config = config.gateway();
         this.version = "sluice " + ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class).orElse("dev");
+        this.budget = new BodyBudget(this.config.maxBufferedRequestBytes());
+        this.maxRequestBytes = this.config.maxRequestBytes();
     }
 
     /** Changes the largest accepted request body for requests arriving from now on. */
     void maxRequestBytes(int bytes) {
+        maxRequestBytes = bytes;
         BodyHandler b = body;
         if (b != null) {
             b.setBodyLimit(bytes);
@@ -69,11 +85,53 @@ public class HranaRoutes {
      */
     private void post(Router router, String path, Endpoint endpoint, BodyHandler body, Handler<RoutingContext> inline,
             Handler<RoutingContext> work) {
-        Route route = router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$");
-        route.handler(body).handler(inline).blockingHandler(work, false).failureHandler(ctx -> {
+        Route route = router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$").order(ORDER);
+        route.handler(this::admitHeaders).handler(body).handler(inline).blockingHandler(work, false).failureHandler(ctx -> {
             metrics.request(endpoint, outcome(ctx));
             failure(ctx);
         });
+    }
+
+    /**
+     * Everything decided on the headers, before the body is read: the caller, the declared size, and a
+     * reservation in the body budget that is given back when the exchange ends.
+     */
+    private void admitHeaders(RoutingContext ctx) {
+        handler.authenticate(ctx);
+        int limit = maxRequestBytes;
+        long declared = declaredLength(ctx);
+        if (declared > limit) {
+            ctx.fail(413);
+            return;
+        }
+        long reserve = Math.min(declared < 0 ? limit : declared, config.maxBufferedRequestBytes());
+        if (!budget.tryReserve(reserve)) {
+            throw new ProtocolException(503, BUSY, "The server is reading too many request bodies; retry shortly", 1);
+        }
+        ctx.addEndHandler(done -> budget.release(reserve));
+        ctx.next();
+    }
+
+    /** The declared body size, or -1 when the body is chunked. */
+    private static long declaredLength(RoutingContext ctx) {
+        String header = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (header == null) {
+            return -1;
+        }
+        try {
+            long n = Long.parseLong(header.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new ProtocolException(400, "HRANA_PROTO_ERROR", "Invalid Content-Length");
+    }
+
+    /** Bytes of request bodies reserved right now (for tests and diagnostics). */
+    long bufferedRequestBytes() {
+        return budget.reserved();
     }
 
     private static RequestOutcome outcome(RoutingContext ctx) {
@@ -97,6 +155,11 @@ public class HranaRoutes {
 
     /** Every failure becomes a Hrana error object with {@code Content-Type: application/json} exactly. */
     static void failure(RoutingContext ctx) {
+        if (!ctx.request().isEnded() && !ctx.response().headWritten()) {
+            // refused before its body was read: say so, then close instead of reading or buffering the rest
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            ctx.response().endHandler(v -> ctx.request().connection().close());
+        }
         if (ctx.response().headWritten()) {
             if (!ctx.response().closed()) {
                 ctx.response().reset();

@@ -15,6 +15,7 @@ import io.sluice.sql.ResponseBudget;
 import io.sluice.sql.ScannedStatement;
 import io.sluice.sql.SqlScanner;
 import io.sluice.sql.SqlSession;
+import io.sluice.sql.SqliteLimits;
 import io.sluice.sql.StatementException;
 import io.sluice.sql.StatementKind;
 import io.sluice.sql.StmtResult;
@@ -43,13 +44,23 @@ import org.sqlite.ProgressHandler;
  * is answered by the worker path instead), and a progress handler interrupts a statement that runs past
  * its budget, after which the whole pipeline is run again on the worker path. Reads have no side
  * effects, so running them again is safe. Statements the fast path refuses are never visible to clients.
+ *
+ * <p>Nor can it build anything big on the I/O thread: its connection's SQLite length limit is
+ * {@value #MAX_VALUE_BYTES} bytes, so a larger value fails inside SQLite ({@code SQLITE_TOOBIG}) before it
+ * reaches Java, and its responses are capped at {@value #MAX_RESPONSE_BYTES} bytes; a pipeline over either
+ * is handed to the worker path, where the full response limit applies.
  */
 @ApplicationScoped
 public class InlineReads {
     private static final Logger LOG = Logger.getLogger(InlineReads.class);
     /** Failures that mean "this connection could not do it now", not "the statement is wrong". */
     private static final Set<String> FALL_BACK = Set.of("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_INTERRUPT",
-            "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_SCHEMA", "SQLITE_PROTOCOL", ErrorCode.RESPONSE_TOO_LARGE);
+            "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_SCHEMA", "SQLITE_PROTOCOL", "SQLITE_TOOBIG", "SQLITE_NOMEM",
+            ErrorCode.RESPONSE_TOO_LARGE);
+    /** The largest string or blob the fast path's connection will produce (its SQLITE_LIMIT_LENGTH). */
+    static final int MAX_VALUE_BYTES = 64 * 1024;
+    /** The largest response the fast path encodes on the I/O thread. */
+    static final int MAX_RESPONSE_BYTES = 256 * 1024;
     private static final int MAX_STATEMENTS = 8;
     private static final int PROGRESS_STEPS = 1000;
     /** Prepared statements kept per I/O thread: applications send the same few reads again and again. */
@@ -112,7 +123,7 @@ public class InlineReads {
         }
         Features features = decisions.decide(rolloutKey);
         boolean detailed = features.detailedMonitoring();
-        ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
+        ResponseBudget budget = new ResponseBudget(Math.min(config.maxResponseBytes(), MAX_RESPONSE_BYTES));
         List<Result> results = new ArrayList<>(requests.size());
         reader.deadline = System.nanoTime() + budgetNanos;
         try {
@@ -187,6 +198,7 @@ public class InlineReads {
         Properties props = new Properties();
         props.putAll(backend.jdbcProperties());
         props.setProperty("busy_timeout", "0");
+        props.setProperty(SqliteLimits.LENGTH_PROPERTY, Integer.toString(MAX_VALUE_BYTES));
         Connection c = DriverManager.getConnection(backend.jdbcUrl(), props);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA query_only = 1");

@@ -480,11 +480,21 @@ public final class PostgresDialect implements Dialect {
             for (int c = 0; c < columns; c++) {
                 oids[c] = pgrs.getColumnOID(c + 1);
             }
-            return () -> {
+            // pgjdbc has the whole row (at most maxResultBuffer bytes) when this runs; what is checked here
+            // is the Java value made of it, one value at a time, before the next one is made
+            return allowed -> {
                 rowsRead++;
                 Object[] row = new Object[columns];
+                if (allowed < 0) {
+                    return row;
+                }
+                long size = 0;
                 for (int c = 0; c < columns; c++) {
                     row[c] = value(rs, c + 1, oids[c]);
+                    size += ResponseBudget.encodedSize(row[c]);
+                    if (size > allowed) {
+                        return null;
+                    }
                 }
                 return row;
             };

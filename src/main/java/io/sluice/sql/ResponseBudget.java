@@ -19,9 +19,18 @@ public final class ResponseBudget {
     public void charge(long bytes) throws StatementException {
         used += bytes;
         if (used > limit) {
-            throw new StatementException(ErrorCode.RESPONSE_TOO_LARGE,
-                    "Response is too large: the limit is " + limit + " bytes");
+            throw tooLarge();
         }
+    }
+
+    /** The bytes still allowed. */
+    public long remaining() {
+        return Math.max(0, limit - used);
+    }
+
+    /** The failure of a value or row that does not fit. */
+    StatementException tooLarge() {
+        return new StatementException(ErrorCode.RESPONSE_TOO_LARGE, "Response is too large: the limit is " + limit + " bytes");
     }
 
     /** Gives back bytes charged for a result that will not be sent after all. */
@@ -29,7 +38,8 @@ public final class ResponseBudget {
         used -= bytes;
     }
 
-    static long encodedSize(Object v) {
+    /** An estimate, erring large, of the bytes one value takes in a JSON response. */
+    public static long encodedSize(Object v) {
         if (v == null) {
             return 16;
         }

@@ -12,6 +12,16 @@ public interface ResultSink {
 
     void row(Object[] values) throws StatementException;
 
+    /**
+     * The encoded bytes ({@link ResponseBudget#encodedSize}) the next row's values may take. A row reader
+     * checks each value against it as it reads, so a row that does not fit fails with
+     * {@code RESPONSE_TOO_LARGE} after at most one value too many was read (and SQLite's length limit bounds
+     * that value). Negative when the sink keeps no values, which are then not read at all.
+     */
+    default long rowBytesAllowed() {
+        return Long.MAX_VALUE;
+    }
+
     /** @param lastInsertRowid the rowid of the row this statement inserted, or null */
     void end(long affectedRowCount, Long lastInsertRowid) throws StatementException;
 
@@ -23,6 +33,11 @@ public interface ResultSink {
 
         @Override
         public void row(Object[] values) {
+        }
+
+        @Override
+        public long rowBytesAllowed() {
+            return -1;
         }
 
         @Override

@@ -7,8 +7,12 @@ import java.util.regex.Pattern;
  * Makes SQL text and free-form log text safe to log. {@link #redact} replaces every literal a statement
  * carries (strings, PostgreSQL {@code E'..'} and dollar-quoted strings, blobs {@code X'..'}, numbers)
  * with {@code ?} and drops comments, using {@link SqlScanner}'s lexer so that what counts as a literal is
- * exactly what the scanner that runs the statement thinks; keywords, identifiers (quoted or not),
- * operators and parameters stay, so the shape of the statement is still readable. {@link
+ * exactly what the scanner that runs the statement thinks; keywords, identifiers, operators and
+ * parameters stay, so the shape of the statement is still readable. On SQLite a double-quoted token is
+ * redacted too: SQLite reads {@code "x"} as a string literal when no column of that name exists, which
+ * only the database knows, so the log assumes the worse case (quoted identifiers show as {@code ?});
+ * {@code [x]} and {@code `x`} are always identifiers and stay. On PostgreSQL {@code "x"} is always an
+ * identifier and stays. {@link
  * #scrubSecrets} blanks what looks like a credential in any text.
  */
 public final class SqlRedaction {
@@ -137,6 +141,6 @@ public final class SqlRedaction {
         if (syntax == SqlScanner.Syntax.POSTGRESQL) {
             return ((c == 'e' || c == 'E') && second == '\'') || c == '$';
         }
-        return false;
+        return c == '"';
     }
 }

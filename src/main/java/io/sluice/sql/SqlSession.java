@@ -69,7 +69,12 @@ public abstract class SqlSession {
                     sink.columns(columns(ps, md, n));
                     RowReader reader = rowReader(ps, rs, n);
                     while (rs.next()) {
-                        sink.row(reader.read());
+                        Object[] row = reader.read(sink.rowBytesAllowed());
+                        if (row == null) {
+                            throw new StatementException(ErrorCode.RESPONSE_TOO_LARGE,
+                                    "Response is too large: a row does not fit in what is left of the response limit");
+                        }
+                        sink.row(row);
                     }
                 }
             } else {
@@ -232,7 +237,12 @@ public abstract class SqlSession {
 
     /** Reads the current row: {@code null}, {@link Long}, {@link Double}, {@link String} or {@code byte[]} per column. */
     protected interface RowReader {
-        Object[] read() throws SQLException;
+        /**
+         * @param allowed the encoded bytes ({@link ResponseBudget#encodedSize}) the row's values may take;
+         *     negative when the values are not wanted (then none is read and every column is null)
+         * @return the row, or null as soon as the values read so far take more than {@code allowed}
+         */
+        Object[] read(long allowed) throws SQLException;
     }
 
     protected abstract String declType(PreparedStatement ps, ResultSetMetaData md, int column) throws SQLException;

@@ -65,11 +65,14 @@ public final class SqliteDialect implements Dialect {
         @Override
         protected RowReader rowReader(PreparedStatement ps, ResultSet rs, int columns) throws SQLException {
             // read storage classes natively: the JDBC getters guess types from declarations and lose
-            // the difference between a zero-length blob and NULL
+            // the difference between a zero-length blob and NULL. sqlite-jdbc cannot ask a value's size
+            // before copying it (no sqlite3_column_bytes), so each value is checked right after it is read:
+            // SQLite's length limit (set from the response limit on every connection) bounds that one value
             CoreStatement core = ps.unwrap(CoreStatement.class);
-            return () -> core.pointer.safeRun((db, ptr) -> {
+            return allowed -> allowed < 0 ? new Object[columns] : core.pointer.safeRun((db, ptr) -> {
                 Object[] row = new Object[columns];
-                for (int c = 0; c < columns; c++) {
+                long size = 0;
+                for (int c = 0; c < columns && size <= allowed; c++) {
                     row[c] = switch (db.column_type(ptr, c)) {
                         case SQLITE_INTEGER -> db.column_long(ptr, c);
                         case SQLITE_FLOAT -> db.column_double(ptr, c);
@@ -80,8 +83,9 @@ public final class SqliteDialect implements Dialect {
                         }
                         default -> null;
                     };
+                    size += ResponseBudget.encodedSize(row[c]);
                 }
-                return row;
+                return size <= allowed ? row : null;
             });
         }
 

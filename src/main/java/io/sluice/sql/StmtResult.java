@@ -45,6 +45,11 @@ public record StmtResult(List<Column> columns, List<Object[]> rows, long affecte
         }
 
         @Override
+        public long rowBytesAllowed() {
+            return wantRows ? budget.remaining() : -1;
+        }
+
+        @Override
         public void end(long affectedRowCount, Long lastInsertRowid) {
             result = new StmtResult(columns, rows, affectedRowCount, lastInsertRowid);
         }

@@ -25,9 +25,23 @@ class SqlRedactionTest {
     }
 
     @Test
-    void shouldKeepParametersAndQuotedIdentifiers() {
+    void shouldRedactSqliteDoubleQuotedTokensThatMayBeStringLiterals() {
+        // SQLite takes "hunter2" as a string when no column has that name
+        assertThat(SqlRedaction.redact("SELECT * FROM users WHERE password = \"hunter2\" AND \"a\"\"b\" = 1"))
+                .isEqualTo("SELECT * FROM users WHERE password = ? AND ? = ?")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void shouldKeepPostgresDoubleQuotedIdentifiers() {
+        assertThat(SqlRedaction.redact("SELECT \"Col\" FROM t WHERE a = 'x'", SqlScanner.Syntax.POSTGRESQL))
+                .isEqualTo("SELECT \"Col\" FROM t WHERE a = ?");
+    }
+
+    @Test
+    void shouldKeepParametersAndUnambiguousQuotedIdentifiers() {
         assertThat(SqlRedaction.redact("SELECT \"col 1\", [c2], `c3` FROM t WHERE a = ? AND b = :name AND c = ?2 AND d = $x"))
-                .isEqualTo("SELECT \"col 1\", [c2], `c3` FROM t WHERE a = ? AND b = :name AND c = ?2 AND d = $x");
+                .isEqualTo("SELECT ?, [c2], `c3` FROM t WHERE a = ? AND b = :name AND c = ?2 AND d = $x");
     }
 
     @Test
