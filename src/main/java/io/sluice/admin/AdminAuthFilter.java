@@ -43,6 +43,11 @@ public class AdminAuthFilter {
         if (!request.getUriInfo().getPath().startsWith("/admin/")) {
             return Optional.empty();
         }
+        return check(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+    }
+
+    /** The refusal for this {@code Authorization} header, or empty when it grants admin access. */
+    Optional<Response> check(String authorization) {
         if (token.isEmpty() && jwt.isEmpty()) {
             return closedWithoutCredentials
                     ? Optional.of(ProblemMapper.problem(401, "Unauthorized",
@@ -51,7 +56,7 @@ public class AdminAuthFilter {
         }
         String bearer;
         try {
-            bearer = JwtVerifier.bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+            bearer = JwtVerifier.bearerToken(authorization);
         } catch (AuthException e) {
             return Optional.of(unauthorized());
         }

@@ -9,12 +9,21 @@ import io.sluice.gateway.auth.Principal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import io.quarkus.runtime.configuration.ConfigUtils;
 import java.util.List;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.jboss.logging.Logger;
 
 /**
  * Authenticates data API requests: a bearer JWT signed with one of the configured Ed25519 keys, or
- * nobody at all when {@code sluice.auth.mode=none}. In {@code prod} JWT mode without keys refuses to start.
+ * nobody at all when {@code sluice.auth.mode=none}. JWT mode without keys refuses to start.
+ *
+ * <p>A packaged server (any profile, {@code dev} included) runs without authentication only when the
+ * operator asked for it: {@code none} must come from outside the built-in configuration (the
+ * {@code SLUICE_AUTH_MODE} environment variable, a system property, {@code .env} or
+ * {@code config/application.properties}), never from a profile's default; otherwise it refuses to start.
+ * Only {@code quarkus:dev} and the tests take the profile default.
  */
 @ApplicationScoped
 public class DataApiAuth {
@@ -26,6 +35,11 @@ public class DataApiAuth {
         SluiceConfig.Auth auth = config.auth();
         List<String> keys = auth.jwtPublicKeys().orElse(List.of()).stream().filter(k -> !k.isBlank()).toList();
         if (auth.mode() == SluiceConfig.Auth.Mode.NONE) {
+            if (LaunchMode.current() == LaunchMode.NORMAL && !noneSetExplicitly()) {
+                throw new IllegalStateException("sluice.auth.mode=none comes only from the '" + ConfigUtils.getProfiles()
+                        + "' profile's defaults: a packaged server runs without authentication only when SLUICE_AUTH_MODE=none "
+                        + "is set explicitly; otherwise configure sluice.auth.jwt-public-keys (SLUICE_AUTH_JWT_PUBLIC_KEYS)");
+            }
             this.verifier = null;
         } else if (keys.isEmpty()) {
             throw new IllegalStateException("sluice.auth.mode=jwt but no sluice.auth.jwt-public-keys (SLUICE_AUTH_JWT_PUBLIC_KEYS) "
@@ -33,6 +47,24 @@ public class DataApiAuth {
         } else {
             this.verifier = new JwtVerifier(keys, Clock.systemUTC());
         }
+    }
+
+    /** The built-in {@code application.properties} has ordinal 250; what an operator sets sits above it. */
+    private static final int BUILT_IN_ORDINAL = 250;
+
+    /** True when a configuration source an operator controls says {@code none}. */
+    private static boolean noneSetExplicitly() {
+        for (ConfigSource source : ConfigProvider.getConfig().getConfigSources()) {
+            if (source.getOrdinal() <= BUILT_IN_ORDINAL) {
+                continue;
+            }
+            for (String name : new String[] {"sluice.auth.mode", "SLUICE_AUTH_MODE"}) {
+                if ("none".equalsIgnoreCase(String.valueOf(source.getValue(name)).trim())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     void onStart(@Observes StartupEvent event) {

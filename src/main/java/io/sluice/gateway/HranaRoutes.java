@@ -6,11 +6,13 @@ import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -86,7 +88,9 @@ public class HranaRoutes {
     private void post(Router router, String path, Endpoint endpoint, BodyHandler body, Handler<RoutingContext> inline,
             Handler<RoutingContext> work) {
         Route route = router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$").order(ORDER);
-        route.handler(this::admitHeaders).handler(body).handler(inline).blockingHandler(work, false).failureHandler(ctx -> {
+        // a PlatformHandler, because Vert.x otherwise insists that a body handler comes before any other
+        PlatformHandler headersFirst = this::admitHeaders;
+        route.handler(headersFirst).handler(body).handler(inline).blockingHandler(work, false).failureHandler(ctx -> {
             metrics.request(endpoint, outcome(ctx));
             failure(ctx);
         });
@@ -159,6 +163,9 @@ public class HranaRoutes {
             // refused before its body was read: say so, then close instead of reading or buffering the rest
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
             ctx.response().endHandler(v -> ctx.request().connection().close());
+        }
+        if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
+            return; // the client went away, while its body was read or its answer written: no one to answer
         }
         if (ctx.response().headWritten()) {
             if (!ctx.response().closed()) {

@@ -629,6 +629,13 @@ public final class PostgresDialect implements Dialect {
          */
         @Override
         protected StatementException translate(SQLException e) {
+            if (isResultBufferExceeded(e)) {
+                // the driver stopped reading mid-result and closed the connection: the statement's fault, not
+                // the database's, so it must not count against the breaker; the connection is never reused
+                discardWhenReleased();
+                return new StatementException(ErrorCode.RESPONSE_TOO_LARGE,
+                        "Response is too large: the result exceeds the response limit");
+            }
             ServerErrorMessage m = e instanceof PSQLException pe ? pe.getServerErrorMessage() : null;
             String state = m != null && m.getSQLState() != null ? m.getSQLState() : e.getSQLState();
             String code = codeFor(state);
@@ -639,6 +646,15 @@ public final class PostgresDialect implements Dialect {
                 return new StatementException(code, "The PostgreSQL driver refused the statement (SQLSTATE " + state + ")");
             }
             return new StatementException(code, m.getMessage() + " (SQLSTATE " + state + ")");
+        }
+
+        /**
+         * pgjdbc's refusal of a result larger than {@code maxResultBuffer}: SQLState 08S01 and no server
+         * message, told apart from a real communication failure by the property's name in its text.
+         */
+        static boolean isResultBufferExceeded(SQLException e) {
+            return e instanceof PSQLException pe && pe.getServerErrorMessage() == null && "08S01".equals(e.getSQLState())
+                    && String.valueOf(e.getMessage()).contains("maxResultBuffer");
         }
 
         /**

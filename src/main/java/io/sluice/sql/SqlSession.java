@@ -45,6 +45,11 @@ public abstract class SqlSession {
         return reusable;
     }
 
+    /** Marks the connection as not fit for another stream: it is discarded when the stream ends. */
+    protected void discardWhenReleased() {
+        reusable = false;
+    }
+
     /** Runs one scanned statement with its slot values, feeding the result to the sink. */
     public void execute(ScannedStatement st, Object[] slots, ResultSink sink) throws StatementException {
         if (readOnly && !st.kind().isReadOnly() && st.kind() != StatementKind.PRAGMA) {
