@@ -113,6 +113,8 @@ public final class PostgresDialect implements Dialect {
         private boolean statementGuarded;
         /** A statement may have changed a setting with set_config(), which outlives the stream like SET does. */
         private boolean settingsChanged;
+        /** Set once pgjdbc refused a result larger than maxResultBuffer, after which it has closed the connection. */
+        private boolean resultRefused;
         /** Rows the current statement returned: its affected row count when it has RETURNING. */
         private long rowsRead;
 
@@ -177,6 +179,11 @@ public final class PostgresDialect implements Dialect {
         /** A PRAGMA does nothing on PostgreSQL (see the class comment); everything else runs. */
         @Override
         public void execute(ScannedStatement st, Object[] slots, ResultSink sink) throws StatementException {
+            if (resultRefused) {
+                // not a database failure: what this stream had (its transaction too) went with the connection
+                throw new StatementException("SQLITE_ABORT", "This stream's connection was closed when a result exceeded "
+                        + "the response limit, and its transaction with it; open a new stream");
+            }
             if (st.kind() == StatementKind.PRAGMA) {
                 sink.columns(List.of());
                 sink.end(0, null);
@@ -633,6 +640,7 @@ public final class PostgresDialect implements Dialect {
                 // the driver stopped reading mid-result and closed the connection: the statement's fault, not
                 // the database's, so it must not count against the breaker; the connection is never reused
                 discardWhenReleased();
+                resultRefused = true;
                 return new StatementException(ErrorCode.RESPONSE_TOO_LARGE,
                         "Response is too large: the result exceeds the response limit");
             }
