@@ -36,7 +36,7 @@ public class DataApiAuth {
         List<String> keys = auth.jwtPublicKeys().orElse(List.of()).stream().filter(k -> !k.isBlank()).toList();
         if (auth.mode() == SluiceConfig.Auth.Mode.NONE) {
             if (LaunchMode.current() == LaunchMode.NORMAL && !noneSetExplicitly()) {
-                throw new IllegalStateException("sluice.auth.mode=none comes only from the '" + ConfigUtils.getProfiles()
+                throw new IllegalStateException("sluice.auth.mode=none comes only from the '" + String.join(",", ConfigUtils.getProfiles())
                         + "' profile's defaults: a packaged server runs without authentication only when SLUICE_AUTH_MODE=none "
                         + "is set explicitly; otherwise configure sluice.auth.jwt-public-keys (SLUICE_AUTH_JWT_PUBLIC_KEYS)");
             }

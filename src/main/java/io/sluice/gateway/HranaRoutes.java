@@ -8,6 +8,7 @@ import io.sluice.metrics.SluiceMetrics.RequestOutcome;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -159,8 +160,9 @@ public class HranaRoutes {
 
     /** Every failure becomes a Hrana error object with {@code Content-Type: application/json} exactly. */
     static void failure(RoutingContext ctx) {
-        if (!ctx.request().isEnded() && !ctx.response().headWritten()) {
-            // refused before its body was read: say so, then close instead of reading or buffering the rest
+        if (!ctx.request().isEnded() && !ctx.response().headWritten() && ctx.request().version() != HttpVersion.HTTP_2) {
+            // refused before its body was read: say so, then close instead of reading or buffering the rest.
+            // (An HTTP/2 connection carries other clients' streams; its flow control already stops the body.)
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
             ctx.response().endHandler(v -> ctx.request().connection().close());
         }

@@ -31,12 +31,22 @@ public final class SluiceProcess implements AutoCloseable {
 
     /** Starts an instance with the given {@code sluice.*} settings (as system properties) and waits until it answers. */
     public static SluiceProcess start(String name, Map<String, String> config) throws IOException, InterruptedException {
+        return start(name, config, List.of(), Map.of());
+    }
+
+    /**
+     * Starts an instance as {@link #start(String, Map)} does, with extra JVM flags (e.g. {@code -Xmx256m}) and
+     * environment variables (e.g. {@code QUARKUS_PROFILE}).
+     */
+    public static SluiceProcess start(String name, Map<String, String> config, List<String> jvmFlags, Map<String, String> env)
+            throws IOException, InterruptedException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run the tests through `./mvnw verify`");
         }
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.management.port=0"));
+        cmd.addAll(1, jvmFlags);
         Map<String, String> withUrl = new java.util.HashMap<>(config);
         withUrl.putIfAbsent("sluice.cluster.advertise-url", "http://127.0.0.1:" + port);
         withUrl.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -45,9 +55,19 @@ public final class SluiceProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(Path.of("target", name + ".log").toFile());
         pb.environment().remove("SLUICE_DATABASE_URL");
+        pb.environment().putAll(env);
         SluiceProcess p = new SluiceProcess(pb.start(), port);
         p.awaitReady();
         return p;
+    }
+
+    /** The file the process writes its output to. */
+    public static Path log(String name) {
+        return Path.of("target", name + ".log");
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public String url() {

@@ -1,0 +1,165 @@
+package io.sluice.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.gateway.auth.Access;
+import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.testing.SluiceProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged server in {@code prod}, under the container image's JVM flags ({@code -Xmx256m
+ * -XX:+ExitOnOutOfMemoryError}), attacked at once by unauthenticated clients sending 10 MiB bodies,
+ * authenticated clients sending bodies just under the limit, and read-only clients asking for huge values
+ * and the largest responses allowed, while one well-behaved client keeps reading. The process must stay
+ * alive and the good client must be served every time; its worst latency is printed.
+ * The attack lasts {@code -Dsluice.hostile.seconds} seconds (default 20).
+ */
+class HostileLoadIT {
+    private static final int BODY = 10 * 1024 * 1024;
+    private static final String[] HUGE_READS = {
+        "SELECT zeroblob(400000000)", "SELECT randomblob(300000000)", "SELECT hex(randomblob(6000000))",
+        "SELECT randomblob(4000000), randomblob(4000000), randomblob(4000000)", "SELECT randomblob(7000000)",
+        "WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r WHERE length(s) < 400000000) SELECT max(s) FROM r",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) SELECT randomblob(1000000) FROM n",
+    };
+
+    @Test
+    void shouldStayAliveAndServeAGoodClientUnderHostileLoad() throws Exception {
+        TokenMinter.KeyMaterial keys = TokenMinter.generateKeyPair();
+        TokenMinter minter = TokenMinter.fromPrivateKeyPem(keys.privateKeyPem(), Clock.systemUTC());
+        String ro = minter.mint(Access.READ_ONLY, "attacker", Duration.ofHours(1));
+        String good = minter.mint(Access.READ_ONLY, "good", Duration.ofHours(1));
+        long seconds = Long.getLong("sluice.hostile.seconds", 20);
+        Files.createDirectories(java.nio.file.Path.of("target", "hostile-it-data"));
+
+        try (SluiceProcess p = SluiceProcess.start("hostile-load",
+                Map.of("sluice.auth.jwt-public-keys", keys.publicKeyBase64Url(), "sluice.data-dir", "target/hostile-it-data"),
+                List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), Map.of("QUARKUS_PROFILE", "prod"))) {
+            URI uri = URI.create(p.url());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+            ExecutorService pool = Executors.newFixedThreadPool(28);
+            for (int i = 0; i < 16; i++) {
+                String auth = i % 2 == 0 ? null : "Bearer forged." + i;
+                pool.submit(() -> untilDeadline(deadline, () -> unauthenticatedBody(uri, auth, outcomes)));
+            }
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            String bigBody = "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT length(?)\",\"args\":[{\"type\":\"text\",\"value\":\""
+                    + "b".repeat(BODY - 200) + "\"}]}},{\"type\":\"close\"}]}";
+            for (int i = 0; i < 4; i++) {
+                pool.submit(() -> untilDeadline(deadline, () -> count(outcomes, "big body",
+                        post(http, uri, ro, bigBody))));
+            }
+            for (int i = 0; i < 7; i++) {
+                int first = i;
+                AtomicLong n = new AtomicLong(first);
+                pool.submit(() -> untilDeadline(deadline, () -> count(outcomes, "huge value",
+                        post(http, uri, ro, pipeline(HUGE_READS[(int) (n.getAndIncrement() % HUGE_READS.length)])))));
+            }
+            // the good client has a connection of its own, as a real one would
+            HttpClient goodHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            long served = 0;
+            long worstNanos = 0;
+            while (System.nanoTime() < deadline) {
+                long start = System.nanoTime();
+                HttpResponse<String> r = post(goodHttp, uri, good, pipeline("SELECT 'good', " + served));
+                long took = System.nanoTime() - start;
+                assertThat(r.statusCode()).as("good client's answer %s", r.body()).isEqualTo(200);
+                assertThat(r.body()).contains("\"good\"").doesNotContain("\"type\":\"error\"");
+                worstNanos = Math.max(worstNanos, took);
+                served++;
+                Thread.sleep(50);
+            }
+            pool.shutdown();
+            pool.awaitTermination(60, TimeUnit.SECONDS);
+            pool.shutdownNow();
+
+            System.out.printf("hostile load for %d s: good client served %d times, worst latency %d ms; attack outcomes %s%n",
+                    seconds, served, worstNanos / 1_000_000, outcomes);
+            assertThat(p.isAlive()).as("the server survived; see target/hostile-load.log").isTrue();
+            assertThat(served).isGreaterThan(seconds);
+            assertThat(Files.readString(SluiceProcess.log("hostile-load"))).doesNotContain("OutOfMemoryError");
+            assertThat(post(goodHttp, uri, good, pipeline("SELECT 'still here'")).statusCode()).isEqualTo(200);
+        }
+    }
+
+    private interface Attack {
+        void run() throws Exception;
+    }
+
+    private static void untilDeadline(long deadline, Attack attack) {
+        while (System.nanoTime() < deadline) {
+            try {
+                attack.run();
+            } catch (Exception e) {
+                // the server closing an attacker's connection is expected
+            }
+        }
+    }
+
+    private static String pipeline(String sql) {
+        return "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"" + sql.replace("\"", "\\\"") + "\"}},{\"type\":\"close\"}]}";
+    }
+
+    private static HttpResponse<String> post(HttpClient http, URI base, String token, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve("/v2/pipeline")).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void count(Map<String, LongAdder> outcomes, String kind, HttpResponse<String> r) {
+        String code = r.statusCode() == 200 && r.body().contains("\"code\"")
+                ? r.body().replaceAll("(?s).*\"code\":\"([A-Z_]+)\".*", "$1") : Integer.toString(r.statusCode());
+        outcomes.computeIfAbsent(kind + " " + code, k -> new LongAdder()).increment();
+    }
+
+    /** Announces and sends a 10 MiB body without a valid token, as fast as the server lets it. */
+    private static void unauthenticatedBody(URI base, String authorization, Map<String, LongAdder> outcomes) throws IOException {
+        try (Socket s = new Socket(base.getHost(), base.getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v2/pipeline HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+                    + "Content-Length: " + BODY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) 'a');
+            String status = "closed";
+            try {
+                for (int sent = 0; sent < BODY; sent += chunk.length) {
+                    out.write(chunk);
+                }
+            } catch (IOException e) {
+                // closed by the server part-way: what it should do
+            }
+            try {
+                InputStream in = s.getInputStream();
+                byte[] head = in.readNBytes(12);
+                status = head.length == 12 ? new String(head, StandardCharsets.US_ASCII).substring(9, 12) : status;
+            } catch (IOException e) {
+                // reset
+            }
+            outcomes.computeIfAbsent("unauthenticated " + status, k -> new LongAdder()).increment();
+        }
+    }
+}
