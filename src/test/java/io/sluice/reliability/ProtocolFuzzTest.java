@@ -8,7 +8,11 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.sluice.gateway.auth.Access;
+import io.sluice.gateway.auth.TokenMinter;
 import io.sluice.pool.Backend;
+import io.sluice.testing.TestKeys;
+import java.time.Clock;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.URL;
@@ -26,22 +30,62 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * 10,000 generated malformed or hostile requests (broken JSON, wrong types, huge numbers, deep nesting,
- * bad base64, forged batons, oversize bodies, many statements): every answer is a 2xx or a 4xx, or the
- * designed 503; never a 500; the server stays healthy and keeps no connection afterwards.
+ * Generated malformed or hostile requests (broken JSON, wrong types, huge numbers, deep nesting, bad
+ * base64, forged batons, oversize bodies, many statements; unauthenticated and forged-token bodies of every
+ * size; huge values; PRAGMA, ATTACH, VACUUM INTO, load_extension and quoting tricks as plain SQL through
+ * execute, batch, sequence and cursor, with read-only and read-write tokens): every answer is a 2xx or a
+ * 4xx, or the designed 503; never a 500; the server stays healthy and keeps no connection afterwards.
+ * 10,000 requests by default; {@code -Dsluice.fuzz.requests=N} for a longer run.
  */
 @QuarkusTest
 @TestProfile(ProtocolFuzzTest.Fuzz.class)
 class ProtocolFuzzTest {
-    private static final int REQUESTS = 10_000;
+    private static final int REQUESTS = Integer.getInteger("sluice.fuzz.requests", 10_000);
+    private static final int MAX_REQUEST = 65_536;
     private static final Set<Integer> ALLOWED = Set.of(200, 400, 401, 403, 404, 405, 413, 415, 503);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static class Fuzz implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("sluice.gateway.stream-idle-timeout", "1s", "sluice.gateway.max-request-bytes", "65536");
+            return Map.of("sluice.gateway.stream-idle-timeout", "1s", "sluice.gateway.max-request-bytes", Integer.toString(MAX_REQUEST),
+                    "sluice.auth.mode", "jwt", "sluice.auth.jwt-public-keys", keys().publicKeyBase64Url());
         }
+    }
+
+    static TokenMinter.KeyMaterial keys() {
+        return TestKeys.pair("fuzz");
+    }
+
+    /** SQL an attacker tries through every request shape: file access, settings, quoting that fools scanners, huge values. */
+    private static final String[] HOSTILE_SQL = {
+        "PRAGMA query_only = 0", "PRAGMA user_version = 7", "pragma APPLICATION_ID=1", "PRAGMA writable_schema = ON",
+        "PRAGMA optimize", "PRAGMA journal_mode = DELETE", "PRAGMA schema_version", "PRAGMA main.auto_vacuum = 1",
+        "ATTACH 'target/fuzz-attach.db' AS x", "/* ; */ ATTACH DATABASE 'target/fuzz-attach2.db' AS y",
+        "VACUUM INTO 'target/fuzz-vacuum.db'", "VACUUM /* ; */ INTO 'target/fuzz-vacuum2.db'", "vacuum main into 'target/fuzz-v3.db'",
+        "SELECT load_extension('target/none')", "SELECT 'a'';DROP TABLE t;--'", "SELECT \"a\"\"b\", 'x\\' FROM (SELECT 1 AS \"a\"\"b\")",
+        "SELECT $$;$$", "SELECT E'\\';' ; SELECT 1", "SELECT set_config('standard_conforming_strings', 'off', false)",
+        "BEGIN; ATTACH 'target/fuzz-attach3.db' AS z; COMMIT", "SELECT 1; PRAGMA query_only = 0", "DETACH x",
+        "SELECT zeroblob(400000000)", "SELECT randomblob(300000000)", "SELECT hex(randomblob(6000000))",
+        "SELECT printf('%.*c', 300000000, 'x')", "SELECT randomblob(40000), randomblob(40000)",
+        "WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r WHERE length(s) < 400000000) SELECT max(s) FROM r",
+        "CREATE TEMP TABLE tt(x); INSERT INTO tt SELECT zeroblob(10485761)",
+    };
+
+    private static String quoted(String sql) {
+        return sql.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    /** One hostile statement in one of the request shapes. */
+    private static String hostile(Random r) {
+        String sql = quoted(HOSTILE_SQL[r.nextInt(HOSTILE_SQL.length)]);
+        return switch (r.nextInt(4)) {
+            case 0 -> "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"" + sql + "\"}},{\"type\":\"close\"}]}";
+            case 1 -> "{\"requests\":[{\"type\":\"batch\",\"batch\":{\"steps\":[{\"stmt\":{\"sql\":\"BEGIN\"}},{\"stmt\":{\"sql\":\""
+                    + sql + "\"}},{\"stmt\":{\"sql\":\"COMMIT\"}}]}},{\"type\":\"close\"}]}";
+            case 2 -> "{\"requests\":[{\"type\":\"sequence\",\"sql\":\"" + sql + "\"},{\"type\":\"close\"}]}";
+            default -> "{\"baton\":null,\"batch\":{\"steps\":[{\"stmt\":{\"sql\":\"" + sql + "\"}}]}}";
+        };
     }
 
     @TestHTTPResource("/")
@@ -65,7 +109,12 @@ class ProtocolFuzzTest {
         "{\"type\":\"integer\",\"value\":\"9223372036854775808\"}", "{\"type\":\"nope\"}", "\"\\u0000\"", "\"SELECT 1; SELECT 2\""};
 
     private String mutate(Random r, String valid) {
-        switch (r.nextInt(9)) {
+        switch (r.nextInt(11)) {
+            case 9:
+                return hostile(r);
+            case 10:
+                // a body of any size, to be sent without a valid token
+                return valid + " ".repeat(r.nextInt(4) == 0 ? MAX_REQUEST * (1 + r.nextInt(4)) : r.nextInt(MAX_REQUEST));
             case 0:
                 return valid.substring(0, r.nextInt(valid.length()));
             case 1: {
@@ -111,27 +160,43 @@ class ProtocolFuzzTest {
 
     @Test
     void shouldAnswerTenThousandHostileRequestsWithoutA500AndStayHealthy() throws Exception {
-        Random r = new Random(20261128L);
+        Random r = new Random(Long.getLong("sluice.fuzz.seed", 20261128L));
+        TokenMinter minter = TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.systemUTC());
+        String[] authorizations = {"Bearer " + minter.mint(Access.READ_WRITE, "fuzz-rw", Duration.ofHours(2)),
+            "Bearer " + minter.mint(Access.READ_ONLY, "fuzz-ro", Duration.ofHours(2)), null, "Bearer forged.token.here",
+            "Bearer " + minter.mint(Access.READ_ONLY, "fuzz-ro", Duration.ofHours(2)).replace('.', '!'), "Basic YWRtaW46YWRtaW4="};
+        long started = System.nanoTime();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         String[] paths = {"/v2/pipeline", "/v3/pipeline", "/v3/cursor", "/db/v2/pipeline"};
         Map<Integer, Integer> statuses = new TreeMap<>();
         List<String> bad = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
             String body = mutate(r, VALID[r.nextInt(VALID.length)]);
-            HttpRequest req = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + paths[r.nextInt(paths.length)]))
+            // mostly a valid token, so that the mutations reach the parser and the database; else none or a bad one
+            int who = r.nextInt(10);
+            String authorization = authorizations[who < 5 ? 0 : who < 8 ? 1 : 2 + r.nextInt(authorizations.length - 2)];
+            boolean authenticated = who < 8;
+            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + paths[r.nextInt(paths.length)]))
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (authorization != null) {
+                builder.header("Authorization", authorization);
+            }
+            HttpRequest req = builder.build();
             HttpResponse<String> resp;
             try {
                 resp = http.send(req, HttpResponse.BodyHandlers.ofString());
             } catch (java.io.IOException e) {
-                // an oversize body may be cut off by the server's early 413; anything else is a failure
-                assertThat(body.length()).as("connection failed for %s: %s", body.substring(0, Math.min(120, body.length())), e)
-                        .isGreaterThan(65_536);
+                // an oversize or unauthenticated body may be cut off by the server's early 413 or 401; anything else is a failure
+                assertThat(body.length() > MAX_REQUEST || !authenticated)
+                        .as("connection failed for %s: %s", body.substring(0, Math.min(120, body.length())), e).isTrue();
                 statuses.merge(-1, 1, Integer::sum);
                 continue;
             }
             statuses.merge(resp.statusCode(), 1, Integer::sum);
+            if (!authenticated) {
+                assertThat(resp.statusCode()).as("answer without a valid token, body %s", resp.body()).isEqualTo(401);
+            }
             if (!ALLOWED.contains(resp.statusCode()) && bad.size() < 5) {
                 bad.add(resp.statusCode() + " for " + body.substring(0, Math.min(200, body.length())) + " -> " + resp.body());
             }
@@ -140,10 +205,11 @@ class ProtocolFuzzTest {
                 assertThat(JSON.readTree(resp.body()).hasNonNull("message")).as(resp.body()).isTrue();
             }
         }
-        System.out.println("fuzz statuses: " + statuses);
+        System.out.printf("fuzz: %d requests in %d s, statuses %s (-1: connection closed by the server while sending)%n", REQUESTS,
+                (System.nanoTime() - started) / 1_000_000_000L, statuses);
         assertThat(bad).as("answers outside 2xx/4xx/503").isEmpty();
 
-        HttpResponse<String> healthy = http.send(HttpRequest.newBuilder(URI.create(base + "v2/pipeline"))
+        HttpResponse<String> healthy = http.send(HttpRequest.newBuilder(URI.create(base + "v2/pipeline")).header("Authorization", authorizations[1])
                 .POST(HttpRequest.BodyPublishers.ofString("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 7\"}},{\"type\":\"close\"}]}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(healthy.statusCode()).isEqualTo(200);
