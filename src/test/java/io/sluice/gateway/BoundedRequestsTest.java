@@ -57,7 +57,7 @@ class BoundedRequestsTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("sluice.auth.mode", "jwt", "sluice.auth.jwt-public-keys", keys().publicKeyBase64Url(),
                     "sluice.admin.token", ADMIN_TOKEN,
-                    "sluice.gateway.max-buffered-request-bytes", Long.toString(BODY_BUDGET));
+                    "sluice.gateway.max-buffered-request-bytes", Long.toString(BODY_BUDGET), "quarkus.http.idle-timeout", "5s");
         }
     }
 
@@ -212,6 +212,30 @@ class BoundedRequestsTest {
         try (Socket again = announce("Bearer " + token(Access.READ_ONLY), each)) {
             again.getOutputStream().write(new byte[16]);
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == each);
+        }
+    }
+
+    @Test
+    void shouldDropAConnectionThatStopsSendingItsHeaders() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write("POST /v2/pipeline HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+
+            assertThat(closedByServer(s)).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(25));
+        }
+    }
+
+    @Test
+    void shouldDropAnAuthenticatedClientThatStopsSendingItsBodyAndReleaseItsReservation() throws IOException {
+        try (Socket s = announce("Bearer " + token(Access.READ_ONLY), 1_000_000)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(new byte[100]);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == 1_000_000);
+
+            assertThat(closedByServer(s)).as("closed after the idle timeout").isTrue();
+            Awaitility.await().atMost(Duration.ofSeconds(25)).until(() -> routes.bufferedRequestBytes() == 0);
         }
     }
 
