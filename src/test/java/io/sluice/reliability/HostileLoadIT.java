@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * authenticated clients sending bodies just under the limit, and read-only clients asking for huge values
  * and the largest responses allowed, while one well-behaved client keeps reading. The process must stay
  * alive and the good client must be served every time; its worst latency is printed.
- * The attack lasts {@code -Dsluice.hostile.seconds} seconds (default 20).
+ * The attack lasts {@code -Dhostile.seconds} seconds (default 20).
  */
 class HostileLoadIT {
     private static final int BODY = 10 * 1024 * 1024;
@@ -50,7 +50,7 @@ class HostileLoadIT {
         TokenMinter minter = TokenMinter.fromPrivateKeyPem(keys.privateKeyPem(), Clock.systemUTC());
         String ro = minter.mint(Access.READ_ONLY, "attacker", Duration.ofHours(1));
         String good = minter.mint(Access.READ_ONLY, "good", Duration.ofHours(1));
-        long seconds = Long.getLong("sluice.hostile.seconds", 20);
+        long seconds = Long.getLong("hostile.seconds", 20);
         Files.createDirectories(java.nio.file.Path.of("target", "hostile-it-data"));
 
         try (SluiceProcess p = SluiceProcess.start("hostile-load",

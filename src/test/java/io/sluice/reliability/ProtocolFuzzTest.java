@@ -35,12 +35,12 @@ import org.junit.jupiter.api.Test;
  * size; huge values; PRAGMA, ATTACH, VACUUM INTO, load_extension and quoting tricks as plain SQL through
  * execute, batch, sequence and cursor, with read-only and read-write tokens): every answer is a 2xx or a
  * 4xx, or the designed 503; never a 500; the server stays healthy and keeps no connection afterwards.
- * 10,000 requests by default; {@code -Dsluice.fuzz.requests=N} for a longer run.
+ * 10,000 requests by default; {@code -Dfuzz.requests=N} for a longer run.
  */
 @QuarkusTest
 @TestProfile(ProtocolFuzzTest.Fuzz.class)
 class ProtocolFuzzTest {
-    private static final int REQUESTS = Integer.getInteger("sluice.fuzz.requests", 10_000);
+    private static final int REQUESTS = Integer.getInteger("fuzz.requests", 10_000);
     private static final int MAX_REQUEST = 65_536;
     private static final Set<Integer> ALLOWED = Set.of(200, 400, 401, 403, 404, 405, 413, 415, 503);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -160,7 +160,7 @@ class ProtocolFuzzTest {
 
     @Test
     void shouldAnswerTenThousandHostileRequestsWithoutA500AndStayHealthy() throws Exception {
-        Random r = new Random(Long.getLong("sluice.fuzz.seed", 20261128L));
+        Random r = new Random(Long.getLong("fuzz.seed", 20261128L));
         TokenMinter minter = TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.systemUTC());
         String[] authorizations = {"Bearer " + minter.mint(Access.READ_WRITE, "fuzz-rw", Duration.ofHours(2)),
             "Bearer " + minter.mint(Access.READ_ONLY, "fuzz-ro", Duration.ofHours(2)), null, "Bearer forged.token.here",
