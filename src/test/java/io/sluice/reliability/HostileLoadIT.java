@@ -64,7 +64,8 @@ class HostileLoadIT {
                 String auth = i % 2 == 0 ? null : "Bearer forged." + i;
                 pool.submit(() -> untilDeadline(deadline, () -> unauthenticatedBody(uri, auth, outcomes)));
             }
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            // HTTP/1.1: every attacker on a connection of its own, all at once (HTTP/2 would queue them on one)
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
             String bigBody = "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT length(?)\",\"args\":[{\"type\":\"text\",\"value\":\""
                     + "b".repeat(BODY - 200) + "\"}]}},{\"type\":\"close\"}]}";
             for (int i = 0; i < 4; i++) {
