@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class BatonsBenchmark {
+    private static final byte[] BINDING = Batons.binding("sub:benchmark");
     private Batons batons;
     private String baton;
     private long sequence;
@@ -25,18 +26,18 @@ public class BatonsBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         batons = new Batons("a-shared-secret-of-reasonable-length", "http://sluice-0.sluice:8080");
-        baton = batons.issue(0x1234_5678_9abc_def0L, 7);
+        baton = batons.issue(0x1234_5678_9abc_def0L, 7, BINDING);
     }
 
     /** Issues (signs) a baton. */
     @Benchmark
     public String sign() {
-        return batons.issue(0x1234_5678_9abc_def0L, ++sequence);
+        return batons.issue(0x1234_5678_9abc_def0L, ++sequence, BINDING);
     }
 
     /** Verifies and decodes a baton. */
     @Benchmark
     public Batons.Decoded verify() {
-        return batons.verify(baton);
+        return batons.verify(baton, BINDING);
     }
 }
