@@ -180,10 +180,6 @@ public class StreamManager {
         return fairShare.streamsOf(shareKey);
     }
 
-    FairShare fairShare() {
-        return fairShare;
-    }
-
     /** Expires idle streams now rather than at the reaper's next round; returns how many are still open. */
     public int expireIdleNow() {
         expireIdle();
