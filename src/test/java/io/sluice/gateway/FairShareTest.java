@@ -25,8 +25,11 @@ import io.sluice.gateway.auth.Principal;
 import io.sluice.gateway.auth.TokenMinter;
 import io.sluice.pool.Backend;
 import io.sluice.pool.LeaseView;
+import io.sluice.testing.Cli;
 import io.sluice.testing.TestKeys;
+import io.quarkus.test.common.http.TestHTTPResource;
 import jakarta.inject.Inject;
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -84,6 +87,8 @@ class FairShareTest {
     FlagService flags;
     @Inject
     Backend backend;
+    @TestHTTPResource("/")
+    URL server;
 
     /** Streams to close after each test: token and latest baton. */
     private final List<String[]> held = new ArrayList<>();
@@ -302,5 +307,9 @@ class FairShareTest {
 
         String export = settings.export(SettingsExport.Format.PROPERTIES, Map.of());
         assertThat(export).contains("sluice.runtime.gateway.maxStreamsPerPrincipal=3", "sluice.runtime.gateway.maxLeasesPerPrincipal=0");
+        String admin = TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.systemUTC()).mint(Access.READ_WRITE, "ops", Duration.ofMinutes(5), true);
+        Cli.Run shown = Cli.run(server, "config:show", "gateway", "--json", "--token", admin);
+        assertThat(shown.exit()).as(shown.err()).isZero();
+        assertThat(shown.out()).contains("maxStreamsPerPrincipal", "maxLeasesPerPrincipal");
     }
 }
