@@ -22,7 +22,12 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
     public record CircuitBreaker(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
     }
 
-    public record Gateway(Duration streamIdleTimeout, int maxStreams, int maxRequestBytes) {
+    /**
+     * The Hrana gateway. The per-principal limits are 0 for automatic (half of {@code maxStreams};
+     * {@code connectionPool.maxConnections - 1}), at least 1 either way.
+     */
+    public record Gateway(Duration streamIdleTimeout, int maxStreams, int maxRequestBytes, int maxStreamsPerPrincipal,
+            int maxLeasesPerPrincipal) {
     }
 
     public record Monitoring(int healthScoreThreshold, long latencyThresholdMs, double errorRateThreshold) {
@@ -40,7 +45,7 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
         return new RuntimeSettings(
                 new ConnectionPool(p.maxConnections(), p.minConnections(), p.acquireTimeout(), p.leakTimeout(), p.validationInterval()),
                 new CircuitBreaker(b.failureThreshold(), b.recoveryTimeout(), b.successThreshold()),
-                new Gateway(g.streamIdleTimeout(), g.maxStreams(), g.maxRequestBytes()),
+                new Gateway(g.streamIdleTimeout(), g.maxStreams(), g.maxRequestBytes(), g.maxStreamsPerPrincipal(), g.maxLeasesPerPrincipal()),
                 new Monitoring(m.healthScoreThreshold(), m.latencyThresholdMs(), m.errorRateThreshold()));
     }
 
@@ -58,6 +63,8 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
         m.put("gateway.streamIdleTimeout", ms(gateway.streamIdleTimeout));
         m.put("gateway.maxStreams", Integer.toString(gateway.maxStreams));
         m.put("gateway.maxRequestBytes", Integer.toString(gateway.maxRequestBytes));
+        m.put("gateway.maxStreamsPerPrincipal", Integer.toString(gateway.maxStreamsPerPrincipal));
+        m.put("gateway.maxLeasesPerPrincipal", Integer.toString(gateway.maxLeasesPerPrincipal));
         m.put("monitoring.healthScoreThreshold", Integer.toString(monitoring.healthScoreThreshold));
         m.put("monitoring.latencyThresholdMs", Long.toString(monitoring.latencyThresholdMs));
         m.put("monitoring.errorRateThreshold", Double.toString(monitoring.errorRateThreshold));
@@ -98,7 +105,8 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
                 new CircuitBreaker(in.integer("circuitBreaker.failureThreshold", 1, 10_000), in.millis("circuitBreaker.recoveryTimeout", 1, 3_600_000),
                         in.integer("circuitBreaker.successThreshold", 1, 1_000)),
                 new Gateway(in.millis("gateway.streamIdleTimeout", 1_000, 86_400_000), in.integer("gateway.maxStreams", 1, 1_000_000),
-                        in.integer("gateway.maxRequestBytes", 1_024, Integer.MAX_VALUE)),
+                        in.integer("gateway.maxRequestBytes", 1_024, Integer.MAX_VALUE),
+                        in.integer("gateway.maxStreamsPerPrincipal", 0, 1_000_000), in.integer("gateway.maxLeasesPerPrincipal", 0, 10_000)),
                 new Monitoring(in.integer("monitoring.healthScoreThreshold", 0, 100), in.longValue("monitoring.latencyThresholdMs", 1, 3_600_000),
                         in.fraction("monitoring.errorRateThreshold")));
         if (in.errors.isEmpty() && s.connectionPool.minConnections > s.connectionPool.maxConnections) {

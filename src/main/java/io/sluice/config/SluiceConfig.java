@@ -290,6 +290,24 @@ public interface SluiceConfig {
         @WithDefault("1000")
         int maxStreams();
 
+        /**
+         * Largest number of open streams one principal may hold (a token's subject, else the token; with
+         * authentication off, a caller naming itself with {@code x-sluice-client}); one more gets 429
+         * {@code PRINCIPAL_STREAMS_EXHAUSTED}. Default 0: automatic, half of {@link #maxStreams()} (at
+         * least 1).
+         */
+        @WithDefault("0")
+        int maxStreamsPerPrincipal();
+
+        /**
+         * Largest number of backend connections the streams of one principal may hold at once, on the pool
+         * and the direct path alike; a stream that needs one more waits for one of the principal's own to
+         * end, at most the acquire timeout, then gets 429 {@code PRINCIPAL_LEASES_EXHAUSTED}. Default 0:
+         * automatic, {@code maxConnections - 1} (at least 1), so another principal always finds a connection.
+         */
+        @WithDefault("0")
+        int maxLeasesPerPrincipal();
+
         /** Largest accepted request body in bytes; larger bodies get 413; default 10 MiB. */
         @WithDefault("10485760")
         int maxRequestBytes();

@@ -4,7 +4,8 @@ package io.sluice.flags;
 public interface FeatureDecisions {
 
     /**
-     * @param rolloutKey the token subject, else the {@code x-sluice-client} header, else the stream id
+     * @param rolloutKey the token subject, else the token's fingerprint; only with authentication off the
+     *     {@code x-sluice-client} header; else the stream id
      */
     Features decide(String rolloutKey);
 }

@@ -28,7 +28,10 @@ import java.util.List;
 @ApplicationScoped
 public class HranaHandler {
     static final String JSON = "application/json";
-    /** Names the calling application when tokens carry no subject; it keys feature rollouts. */
+    /**
+     * Names the calling application when authentication is off: it keys feature rollouts and the caller's
+     * fair share. With authentication on it is ignored: the token alone says who the caller is.
+     */
     static final String CLIENT_HEADER = "x-sluice-client";
     private static final String PRINCIPAL = "sluice.principal";
     private static final String ROOT = "sluice.body";
@@ -207,9 +210,10 @@ public class HranaHandler {
     /** The caller's stream, held BUSY; null when the request was forwarded to the replica that owns it. */
     private Stream openOrResume(RoutingContext ctx, String baton, Principal principal, byte[] body) {
         if (baton == null) {
-            return streams.open(principal.access() == Access.READ_ONLY, rolloutKey(ctx, principal));
+            return streams.open(principal, clientName(ctx, principal), rolloutKey(ctx, principal));
         }
-        Batons.Decoded d = streams.decode(baton);
+        // verified for this principal: another principal's baton is invalid here, before any forwarding
+        Batons.Decoded d = streams.decode(baton, principal);
         if (!streams.isLocal(d)) {
             forwarder.forward(ctx, d.owner(), body);
             return null;
@@ -222,9 +226,21 @@ public class HranaHandler {
         return s;
     }
 
-    /** The token subject, else the client header; null lets the stream id be the key. */
+    /**
+     * The token's subject, else its fingerprint; only when authentication is off the client header; null
+     * lets the stream id be the key. An authenticated caller never chooses its own bucket.
+     */
     private static String rolloutKey(RoutingContext ctx, Principal principal) {
-        return principal.subject() != null ? principal.subject() : ctx.request().getHeader(CLIENT_HEADER);
+        return principal.authenticated() ? principal.rolloutKey() : clientName(ctx, principal);
+    }
+
+    /** The {@code x-sluice-client} header when authentication is off and it is not blank, else null. */
+    private static String clientName(RoutingContext ctx, Principal principal) {
+        if (principal.authenticated()) {
+            return null;
+        }
+        String client = ctx.request().getHeader(CLIENT_HEADER);
+        return client == null || client.isBlank() ? null : client.strip();
     }
 
     private RuntimeException failStream(Stream stream, RuntimeException e) {

@@ -4,6 +4,7 @@ import io.sluice.pool.Backend;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.pool.Lease;
 import io.sluice.flags.Features;
+import io.sluice.gateway.auth.Principal;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
 import java.sql.SQLException;
@@ -23,6 +24,9 @@ import org.jboss.logging.Logger;
  * </pre>
  *
  * Only the thread that moved the stream to BUSY touches its session; the reaper closes only IDLE streams.
+ *
+ * <p>A stream belongs to the principal that opened it: its batons verify only for that principal, and
+ * it counts, with its connection once leased, against that principal's {@link FairShare}.
  */
 final class Stream {
     private static final Logger LOG = Logger.getLogger(Stream.class);
@@ -34,6 +38,13 @@ final class Stream {
     final long id;
     final boolean readOnly;
     final Features features;
+    private final Principal principal;
+    private final String principalName;
+    /** {@link Batons#binding} of the principal; signed into every baton of this stream. */
+    final byte[] binding;
+    private final FairShare fairShare;
+    /** The principal's share this stream counts against; null when the caller has no per-principal limit. */
+    final FairShare.Share share;
     private final AtomicInteger state = new AtomicInteger(BUSY);
     /** The sequence number the next request's baton must carry. */
     volatile long sequence;
@@ -42,11 +53,32 @@ final class Stream {
     private Lease lease;
     private SqlSession session;
 
-    Stream(long id, boolean readOnly, Features features) {
+    /**
+     * @param principalName who opened it, for operators ({@link Principal#displayName()}, or the client's
+     *     name when authentication is off)
+     * @param share the principal's share, already counting this stream (null: none)
+     */
+    Stream(long id, boolean readOnly, Features features, Principal principal, String principalName, FairShare fairShare,
+            FairShare.Share share) {
         this.id = id;
         this.readOnly = readOnly;
         this.features = features;
+        this.principal = principal;
+        this.principalName = principalName;
+        this.binding = Batons.binding(principal.identity());
+        this.fairShare = fairShare;
+        this.share = share;
         this.lastUsedNanos = System.nanoTime();
+    }
+
+    /** The principal that opened the stream. */
+    Principal principal() {
+        return principal;
+    }
+
+    /** Who opened the stream, for operators (connection listings, logs); never a token. */
+    String principalName() {
+        return principalName;
     }
 
     boolean tryAcquire() {
@@ -82,12 +114,21 @@ final class Stream {
 
     SqlSession session(Backend backend) throws BackendUnavailableException, StatementException {
         if (session == null) {
-            Lease l = backend.lease(id, features);
+            // the principal's share first: a principal at its limit waits on its own leases, not on the pool
+            fairShare.acquireLease(share);
+            Lease l;
+            try {
+                l = backend.lease(id, features);
+            } catch (BackendUnavailableException | RuntimeException e) {
+                fairShare.releaseLease(share);
+                throw e;
+            }
             try {
                 session = backend.dialect().open(l.connection(), readOnly);
                 lease = l;
             } catch (StatementException | RuntimeException e) {
                 backend.release(l, false);
+                fairShare.releaseLease(share);
                 throw e;
             }
         }
@@ -111,9 +152,13 @@ final class Stream {
             LOG.warnf("stream %s: rollback at close failed (SQLState %s); discarding its connection", Long.toHexString(id), e.getSQLState());
             reusable = false;
         } finally {
-            backend.release(lease, reusable);
-            lease = null;
-            session = null;
+            try {
+                backend.release(lease, reusable);
+            } finally {
+                fairShare.releaseLease(share);
+                lease = null;
+                session = null;
+            }
         }
     }
 }

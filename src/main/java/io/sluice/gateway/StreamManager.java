@@ -5,6 +5,8 @@ import io.sluice.config.SluiceConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.sluice.flags.FeatureDecisions;
+import io.sluice.gateway.auth.Access;
+import io.sluice.gateway.auth.Principal;
 import io.sluice.metrics.Meters;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.pool.Backend;
@@ -24,7 +26,9 @@ import org.jboss.logging.Logger;
 /**
  * Owns the open streams: opens them (bounded), resumes them from batons, closes them, and expires idle
  * ones. A genuine baton whose stream is gone always gets {@code STREAM_EXPIRED}, however late it comes,
- * because only this process (or a replica sharing the key) could have signed it.
+ * because only this process (or a replica sharing the key) could have signed it. A stream belongs to the
+ * principal that opened it: its batons verify for that principal only, and it counts against that
+ * principal's {@link FairShare} of streams and connections.
  */
 @ApplicationScoped
 @Startup // created at start, not on the first stream, so its meters are on /q/metrics from the start
@@ -35,6 +39,7 @@ public class StreamManager {
     private final Batons batons;
     private final Backend backend;
     private final FeatureDecisions decisions;
+    private final FairShare fairShare;
     private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong expiredCount = new AtomicLong();
@@ -52,6 +57,9 @@ public class StreamManager {
         this.idleTimeoutNanos = this.config.streamIdleTimeout().toNanos();
         this.backend = backend;
         this.decisions = decisions;
+        this.fairShare = new FairShare(metrics.registry());
+        fairShare.limits(FairShare.effectiveStreams(this.config.maxStreamsPerPrincipal(), maxStreams),
+                FairShare.effectiveLeases(this.config.maxLeasesPerPrincipal(), config.pool().maxConnections()), config.pool().acquireTimeout());
         this.batons = new Batons(config.gateway().batonKey().orElse(null), config.cluster().advertiseUrl().orElse(""));
         this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-stream-reaper");
@@ -63,25 +71,33 @@ public class StreamManager {
     }
 
     /**
-     * Opens a new stream, held BUSY by the caller.
+     * Opens a new stream for a principal, held BUSY by the caller. The principal's own limit is checked
+     * before the global one, so a principal over its share is told so (429) even when every slot is taken.
      *
+     * @param client the name the caller gives itself ({@code x-sluice-client}) when authentication is off,
+     *     else null; it keys the caller's share, as the identity of a verified principal does
      * @param rolloutKey the key feature decisions are made for; null = the stream id
      */
-    Stream open(boolean readOnly, String rolloutKey) {
+    Stream open(Principal principal, String client, String rolloutKey) {
+        String shareKey = principal.authenticated() ? principal.identity() : client == null ? null : "client:" + client;
+        FairShare.Share share = fairShare.openStream(shareKey);
         int max = maxStreams;
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
+            fairShare.closeStream(share);
             throw new ProtocolException(503, "STREAMS_EXHAUSTED",
                     "Too many open streams (limit " + max + "); close streams or retry later", 1);
         }
         // ids need not be secret (batons are signed), only unlikely to collide between replicas
         long id = ThreadLocalRandom.current().nextLong();
-        return new Stream(id, readOnly, decisions.decide(rolloutKey != null ? rolloutKey : Long.toHexString(id)));
+        String name = principal.authenticated() || client == null ? principal.displayName() : "client:" + client;
+        return new Stream(id, principal.access() == Access.READ_ONLY, decisions.decide(rolloutKey != null ? rolloutKey : Long.toHexString(id)),
+                principal, name, fairShare, share);
     }
 
-    /** Verifies a baton; a forged or garbled one is a 400. */
-    Batons.Decoded decode(String baton) {
-        return batons.verify(baton);
+    /** Verifies a baton for the principal presenting it; a forged, garbled or another principal's baton is a 400. */
+    Batons.Decoded decode(String baton, Principal principal) {
+        return batons.verify(baton, Batons.binding(principal.identity()));
     }
 
     /** True when the baton's stream lives on this replica (rather than on the replica that signed it). */
@@ -119,7 +135,7 @@ public class StreamManager {
             return null;
         }
         s.sequence++;
-        String next = batons.issue(s.id, s.sequence);
+        String next = batons.issue(s.id, s.sequence, s.binding);
         streams.putIfAbsent(s.id, s);
         s.release();
         return next;
@@ -127,7 +143,7 @@ public class StreamManager {
 
     /** Issues the baton the stream will have once this request ends (the cursor sends it first). */
     String peekNextBaton(Stream s) {
-        return batons.issue(s.id, s.sequence + 1);
+        return batons.issue(s.id, s.sequence + 1, s.binding);
     }
 
     /** Closes a stream held by the caller (close request, failed request). */
@@ -137,14 +153,31 @@ public class StreamManager {
 
     private void forget(Stream s) {
         streams.remove(s.id);
-        s.releaseConnection(backend);
-        open.decrementAndGet();
+        try {
+            s.releaseConnection(backend);
+        } finally {
+            open.decrementAndGet();
+            fairShare.closeStream(s.share);
+        }
     }
 
     /** Applies new limits: existing streams stay open; the idle timeout counts from each stream's last use. */
     void limits(int maxStreams, java.time.Duration streamIdleTimeout) {
         this.maxStreams = maxStreams;
         this.idleTimeoutNanos = streamIdleTimeout.toNanos();
+    }
+
+    /**
+     * Applies new per-principal limits (effective values, see {@link FairShare#effectiveStreams} and
+     * {@link FairShare#effectiveLeases}); streams and leases already held stay.
+     */
+    void principalLimits(int maxStreamsPerPrincipal, int maxLeasesPerPrincipal, java.time.Duration leaseWait) {
+        fairShare.limits(maxStreamsPerPrincipal, maxLeasesPerPrincipal, leaseWait);
+    }
+
+    /** Open streams of a principal's share key ({@code sub:…}, {@code token:…}, {@code client:…}). */
+    int openStreamsOf(String shareKey) {
+        return fairShare.streamsOf(shareKey);
     }
 
     /** Expires idle streams now rather than at the reaper's next round; returns how many are still open. */

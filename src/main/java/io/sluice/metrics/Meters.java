@@ -30,12 +30,15 @@ public final class Meters {
     public static final String BREAKER_TRANSITIONS = "sluice.breaker.transitions";
     /** Counter: requests refused while the breaker was open. */
     public static final String BREAKER_REJECTED = "sluice.breaker.rejected";
+    /** Counter: requests refused because their principal reached its share, tag {@link #LIMIT} (streams, leases). */
+    public static final String PRINCIPAL_LIMIT_REFUSALS = "sluice.principal.limit.refusals";
 
     public static final String ENDPOINT = "endpoint";
     public static final String OUTCOME = "outcome";
     public static final String KIND = "kind";
     public static final String STATE = "state";
     public static final String MACHINE = "machine";
+    public static final String LIMIT = "limit";
 
     private Meters() {
     }

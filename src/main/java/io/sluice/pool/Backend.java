@@ -70,6 +70,8 @@ public class Backend {
     private final AtomicLong leaks = new AtomicLong();
     private final AtomicLong evicted = new AtomicLong();
     private final AtomicLong directOpen = new AtomicLong();
+    /** The direct path's connections are capped by the pool's maximum too (a separate count: the pool's may be idle). */
+    private final DirectCap directCap;
     private volatile AgroalDataSource dataSource;
     private volatile long lastSuccessNanos;
     private volatile long failingSinceMillis;
@@ -88,6 +90,7 @@ public class Backend {
         this.sqlite = sqlite;
         this.postgresql = postgresql;
         this.dialect = postgres ? new PostgresDialect() : new SqliteDialect();
+        this.directCap = new DirectCap(config.pool().maxConnections());
     }
 
     /** Prepares the backend before anything leases a connection: the SQLite directory and file, or a first PostgreSQL check. */
@@ -196,7 +199,7 @@ public class Backend {
     public Lease lease(long streamId, Features features) throws BackendUnavailableException {
         Connection c;
         try {
-            c = features.pool() ? dataSource.getConnection() : openDirect();
+            c = features.pool() ? dataSource.getConnection() : openDirectCapped(streamId);
         } catch (SQLException e) {
             if (features.pool() && isAcquisitionTimeout(e)) {
                 timeouts.incrementAndGet();
@@ -258,6 +261,7 @@ public class Backend {
         Connection c = lease.connection();
         if (!lease.pooled()) {
             directOpen.decrementAndGet();
+            directCap.release();
         } else if ((!reusable || lease.isBroken()) && c instanceof ConnectionWrapper wrapper) {
             evicted.incrementAndGet();
             wrapper.getHandler().setState(ConnectionHandler.State.FLUSH);
@@ -304,6 +308,37 @@ public class Backend {
         if (now == Connectivity.RECONNECTING || now == Connectivity.DEGRADED || now == Connectivity.INITIALIZING) {
             connectivity.moveFrom(now, Connectivity.CONNECTED, cause);
         }
+    }
+
+    /**
+     * A direct connection, at most {@code maxConnections} of them at once: waits for one to close at most
+     * the acquire timeout, then fails as an exhausted pool does.
+     */
+    private Connection openDirectCapped(long streamId) throws SQLException, BackendUnavailableException {
+        Duration wait = dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout();
+        boolean acquired;
+        try {
+            acquired = directCap.acquire(wait.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) {
+            timeouts.incrementAndGet();
+            LOG.debugf("direct connection for stream %s timed out at the connection cap", Long.toHexString(streamId));
+            throw directCapTimeout(wait);
+        }
+        try {
+            return openDirect();
+        } catch (SQLException | RuntimeException e) {
+            directCap.release();
+            throw e;
+        }
+    }
+
+    /** Saturation of the direct path (every capped connection busy), answered like an exhausted pool. */
+    private static BackendUnavailableException directCapTimeout(Duration wait) {
+        return new BackendUnavailableException("No database connection available within " + wait.toMillis() + " ms");
     }
 
     private Connection openDirect() throws SQLException {
@@ -371,6 +406,7 @@ public class Backend {
             dataSource.flush(AgroalDataSource.FlushMode.IDLE);
         }
         pool.setAcquisitionTimeout(acquireTimeout);
+        directCap.max(maxConnections);
         LOG.infof("connection pool resized: min %d, max %d, acquire timeout %d ms", minConnections, maxConnections, acquireTimeout.toMillis());
     }
 

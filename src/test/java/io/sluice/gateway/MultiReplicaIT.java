@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.gateway.auth.Access;
+import io.sluice.gateway.auth.TokenMinter;
 import io.sluice.testing.Postgres;
 import io.sluice.testing.SluiceProcess;
+import io.sluice.testing.TestKeys;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -93,6 +99,47 @@ class MultiReplicaIT {
             assertThat(late.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(late.body()).get("code").asText()).isEqualTo("STREAM_EXPIRED");
             assertThat(millis).as("answered without waiting for a dead owner").isLessThan(5_000);
+        }
+    }
+
+    @Test
+    void shouldRefuseOnEveryReplicaABatonPresentedByAnotherPrincipalAndForwardItForItsOwn() throws Exception {
+        TokenMinter.KeyMaterial keys = TestKeys.pair("multireplica");
+        TokenMinter minter = TokenMinter.fromPrivateKeyPem(keys.privateKeyPem(), Clock.systemUTC());
+        String alice = minter.mint(Access.READ_WRITE, "alice", Duration.ofMinutes(10));
+        String bob = minter.mint(Access.READ_WRITE, "bob", Duration.ofMinutes(10));
+        Map<String, String> config = new HashMap<>(Postgres.sluiceConfig());
+        config.put("sluice.auth.mode", "jwt");
+        config.put("sluice.auth.jwt-public-keys", keys.publicKeyBase64Url());
+        config.put("sluice.gateway.baton-key", "principal-test-key-" + UUID.randomUUID());
+        try (SluiceProcess owner = SluiceProcess.start("replica-jwt-owner", config);
+                SluiceProcess other = SluiceProcess.start("replica-jwt-other", config)) {
+            String insert = "{\"type\":\"execute\",\"stmt\":{\"sql\":\"INSERT INTO " + TABLE + " VALUES (%d, 'principal')\"}}";
+            HttpResponse<String> begun = owner.post("/v2/pipeline", "{\"baton\":null,\"requests\":[{\"type\":\"execute\",\"stmt\":"
+                    + "{\"sql\":\"BEGIN\"}}," + insert.formatted(10) + "]}", alice);
+            assertThat(begun.statusCode()).as(begun.body()).isEqualTo(200);
+            String baton = JSON.readTree(begun.body()).get("baton").asText();
+
+            for (SluiceProcess via : List.of(other, owner)) {
+                HttpResponse<String> stolen = via.post("/v2/pipeline", "{\"baton\":\"" + baton + "\",\"requests\":["
+                        + insert.formatted(11) + ",{\"type\":\"execute\",\"stmt\":{\"sql\":\"COMMIT\"}}]}", bob);
+                assertThat(stolen.statusCode()).as(stolen.body()).isEqualTo(400);
+                assertThat(JSON.readTree(stolen.body()).get("message").asText()).isEqualTo("Invalid baton");
+            }
+
+            HttpResponse<String> own = other.post("/v2/pipeline", "{\"baton\":\"" + baton + "\",\"requests\":["
+                    + insert.formatted(12) + ",{\"type\":\"execute\",\"stmt\":{\"sql\":\"COMMIT\"}},{\"type\":\"close\"}]}", alice);
+            assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+            assertThat(JSON.readTree(own.body()).at("/results/1/type").asText()).isEqualTo("ok");
+        }
+        try (Connection c = Postgres.connect(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + TABLE + " WHERE note = 'principal'")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("bob's inserts never ran").isEqualTo("10,12");
+            } finally {
+                // the table is shared with the other tests, which count its rows
+                s.execute("DELETE FROM " + TABLE + " WHERE note = 'principal'");
+            }
         }
     }
 

@@ -76,9 +76,18 @@ public final class SluiceProcess implements AutoCloseable {
 
     /** POSTs a JSON body and returns the response. */
     public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30))
+        return post(path, json, null);
+    }
+
+    /** POSTs a JSON body with a bearer token (none when null) and returns the response. */
+    public HttpResponse<String> post(String path, String json, String bearerToken) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (bearerToken != null) {
+            request.header("Authorization", "Bearer " + bearerToken);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void awaitReady() throws InterruptedException, IOException {

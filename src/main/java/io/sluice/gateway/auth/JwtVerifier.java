@@ -224,7 +224,7 @@ public final class JwtVerifier {
             throw new AuthException(AuthException.Reason.INVALID_SIGNATURE);
         }
 
-        return claimsFrom(decodeObject(token.substring(firstDot + 1, secondDot)));
+        return claimsFrom(decodeObject(token.substring(firstDot + 1, secondDot)), token);
     }
 
     private static String digest(String token) {
@@ -286,11 +286,13 @@ public final class JwtVerifier {
         }
     }
 
-    private static VerifiedToken claimsFrom(JsonNode claims) {
+    /** A token without {@code sub} is identified by its fingerprint, so that it is a principal of its own. */
+    private static VerifiedToken claimsFrom(JsonNode claims, String token) {
         JsonNode nbf = numericDate(claims, "nbf");
         JsonNode exp = numericDate(claims, "exp");
+        String subject = optionalText(claims, "sub");
         return new VerifiedToken(
-                new Principal(optionalText(claims, "sub"), access(claims), hasRole(claims, ADMIN_ROLE)),
+                new Principal(subject, access(claims), hasRole(claims, ADMIN_ROLE), subject == null ? Principal.fingerprint(token) : null),
                 nbf == null ? Double.NEGATIVE_INFINITY : nbf.doubleValue(),
                 exp == null ? Double.POSITIVE_INFINITY : exp.doubleValue());
     }

@@ -128,11 +128,27 @@ class JwtVerifierTest {
 
     @Test
     void shouldTreatMissingAccessClaimAsReadWrite() {
-        Principal principal = verifier.verify(token(KEY_A, "{}"));
+        String token = token(KEY_A, "{}");
+        Principal principal = verifier.verify(token);
 
-        assertThat(principal).isEqualTo(new Principal(null, Access.READ_WRITE));
+        assertThat(principal).isEqualTo(new Principal(null, Access.READ_WRITE, false, Principal.fingerprint(token)));
         assertThat(principal.canWrite()).isTrue();
         assertThat(verifier.verify(token(KEY_A, "{\"a\":null}")).access()).isEqualTo(Access.READ_WRITE);
+    }
+
+    @Test
+    void shouldIdentifyATokenWithoutSubjectByItsFingerprintNeverByItsText() {
+        String first = token(KEY_A, "{\"a\":\"ro\"}");
+        String second = token(KEY_A, "{\"a\":\"ro\",\"id\":\"2\"}");
+
+        Principal one = verifier.verify(first);
+        Principal two = verifier.verify(second);
+
+        assertThat(one.authenticated()).isTrue();
+        assertThat(one.identity()).isNotEqualTo(two.identity()).doesNotContain(first);
+        assertThat(one.rolloutKey()).matches("[0-9a-f]{32}").isEqualTo(verifier.verify(first).rolloutKey());
+        assertThat(first).doesNotContain(one.rolloutKey());
+        assertThat(verifier.verify(token(KEY_A, "{\"sub\":\"alice\"}")).identity()).isEqualTo("sub:alice");
     }
 
     @Test

@@ -55,7 +55,7 @@ class TokenMinterTest {
         assertThat(decode(token.split("\\.")[1]))
                 .isEqualTo(JSON.readTree("{\"iat\":" + NOW.getEpochSecond() + ",\"a\":\"ro\"}"));
         assertThat(verifierAt(NOW.plus(Duration.ofDays(3650)), keys.publicKeyBase64Url()).verify(token))
-                .isEqualTo(new Principal(null, Access.READ_ONLY));
+                .isEqualTo(new Principal(null, Access.READ_ONLY, false, Principal.fingerprint(token)));
     }
 
     @Test
