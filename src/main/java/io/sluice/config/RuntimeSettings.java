@@ -22,7 +22,7 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
     public record CircuitBreaker(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
     }
 
-    public record Gateway(Duration streamIdleTimeout, int maxStreams, int maxRequestBytes) {
+    public record Gateway(Duration streamIdleTimeout, int maxStreams, int maxRequestBytes, Duration statementTimeout) {
     }
 
     public record Monitoring(int healthScoreThreshold, long latencyThresholdMs, double errorRateThreshold) {
@@ -40,7 +40,7 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
         return new RuntimeSettings(
                 new ConnectionPool(p.maxConnections(), p.minConnections(), p.acquireTimeout(), p.leakTimeout(), p.validationInterval()),
                 new CircuitBreaker(b.failureThreshold(), b.recoveryTimeout(), b.successThreshold()),
-                new Gateway(g.streamIdleTimeout(), g.maxStreams(), g.maxRequestBytes()),
+                new Gateway(g.streamIdleTimeout(), g.maxStreams(), g.maxRequestBytes(), g.statementTimeout()),
                 new Monitoring(m.healthScoreThreshold(), m.latencyThresholdMs(), m.errorRateThreshold()));
     }
 
@@ -58,6 +58,7 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
         m.put("gateway.streamIdleTimeout", ms(gateway.streamIdleTimeout));
         m.put("gateway.maxStreams", Integer.toString(gateway.maxStreams));
         m.put("gateway.maxRequestBytes", Integer.toString(gateway.maxRequestBytes));
+        m.put("gateway.statementTimeout", ms(gateway.statementTimeout));
         m.put("monitoring.healthScoreThreshold", Integer.toString(monitoring.healthScoreThreshold));
         m.put("monitoring.latencyThresholdMs", Long.toString(monitoring.latencyThresholdMs));
         m.put("monitoring.errorRateThreshold", Double.toString(monitoring.errorRateThreshold));
@@ -98,7 +99,7 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
                 new CircuitBreaker(in.integer("circuitBreaker.failureThreshold", 1, 10_000), in.millis("circuitBreaker.recoveryTimeout", 1, 3_600_000),
                         in.integer("circuitBreaker.successThreshold", 1, 1_000)),
                 new Gateway(in.millis("gateway.streamIdleTimeout", 1_000, 86_400_000), in.integer("gateway.maxStreams", 1, 1_000_000),
-                        in.integer("gateway.maxRequestBytes", 1_024, Integer.MAX_VALUE)),
+                        in.integer("gateway.maxRequestBytes", 1_024, Integer.MAX_VALUE), in.millis("gateway.statementTimeout", 100, 86_400_000)),
                 new Monitoring(in.integer("monitoring.healthScoreThreshold", 0, 100), in.longValue("monitoring.latencyThresholdMs", 1, 3_600_000),
                         in.fraction("monitoring.errorRateThreshold")));
         if (in.errors.isEmpty() && s.connectionPool.minConnections > s.connectionPool.maxConnections) {

@@ -32,6 +32,7 @@ public class HranaHandler {
     static final String CLIENT_HEADER = "x-sluice-client";
     private static final String PRINCIPAL = "sluice.principal";
     private static final String ROOT = "sluice.body";
+    private static final String WATCH = "sluice.client-watch";
 
     private final DataApiAuth auth;
     private final StreamManager streams;
@@ -97,6 +98,9 @@ public class HranaHandler {
         JsonNode root = RequestParser.readTree(body(ctx));
         ctx.put(PRINCIPAL, principal);
         ctx.put(ROOT, root);
+        ClientWatch watch = new ClientWatch();
+        ctx.put(WATCH, watch);
+        ctx.response().closeHandler(watch);
         if (RequestParser.baton(root) == null) {
             failFastIfOpen(ctx, principal);
         }
@@ -127,6 +131,8 @@ public class HranaHandler {
             metrics.request(endpoint, RequestOutcome.FORWARDED);
             return;
         }
+        ClientWatch watch = ctx.get(WATCH);
+        watch.attach(stream);
         ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
         List<Result> results;
         try {
@@ -134,6 +140,9 @@ public class HranaHandler {
             List<StreamRequest> requests = (version == Version.V2 ? v2 : v3).requests(root);
             results = new ArrayList<>(requests.size());
             for (StreamRequest r : requests) {
+                if (stream.isAbandoned()) {
+                    break; // nobody will read the answers: stop here and close the stream below
+                }
                 try {
                     results.add(new Result(r.type(), runner.run(stream, r, budget), null));
                 } catch (StatementException e) {
@@ -145,7 +154,14 @@ public class HranaHandler {
         } catch (CircuitOpenException e) {
             throw failStream(stream, circuitOpen(e));
         } catch (RuntimeException e) {
+            watch.detach();
             throw failStream(stream, e);
+        }
+        watch.detach();
+        if (stream.isAbandoned()) {
+            // the client went away: its baton would never arrive, so roll back and free the lease now
+            failStream(stream, null);
+            return;
         }
         String baton = streams.finish(stream);
         respond(ctx, 200, ResponseWriter.pipeline(baton, results));
@@ -161,6 +177,8 @@ public class HranaHandler {
             metrics.request(Endpoint.CURSOR, RequestOutcome.FORWARDED);
             return;
         }
+        ClientWatch watch = ctx.get(WATCH);
+        watch.attach(stream);
         Batch batch;
         try {
             batch = v3.cursorBatch(root);
@@ -189,8 +207,13 @@ public class HranaHandler {
         } catch (CursorWriter.ClientGone e) {
             streams.close(stream);
         } catch (RuntimeException e) {
+            watch.detach();
             writer.abort();
             throw failStream(stream, e);
+        }
+        watch.detach();
+        if (stream.isAbandoned()) {
+            streams.close(stream);
         }
         streams.finish(stream);
         writer.end();
@@ -200,7 +223,7 @@ public class HranaHandler {
     /** The caller's stream, held BUSY; null when the request was forwarded to the replica that owns it. */
     private Stream openOrResume(RoutingContext ctx, String baton, Principal principal, byte[] body) {
         if (baton == null) {
-            return streams.open(principal.access() == Access.READ_ONLY, rolloutKey(ctx, principal));
+            return streams.open(principal.access() == Access.READ_ONLY, rolloutKey(ctx, principal), principalLabel(principal));
         }
         Batons.Decoded d = streams.decode(baton);
         if (!streams.isLocal(d)) {
@@ -213,6 +236,11 @@ public class HranaHandler {
             throw new ProtocolException(403, "FORBIDDEN", "A read-only token cannot continue a read-write stream");
         }
         return s;
+    }
+
+    /** Who a stream belongs to in the operator's view: the token subject, else its access. */
+    private static String principalLabel(Principal principal) {
+        return principal.subject() != null ? principal.subject() : "(no subject, " + principal.access().name().toLowerCase(java.util.Locale.ROOT) + ")";
     }
 
     /** The token subject, else the client header; null lets the stream id be the key. */

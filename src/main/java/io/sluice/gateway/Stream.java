@@ -6,6 +6,7 @@ import io.sluice.pool.Lease;
 import io.sluice.flags.Features;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
+import io.sluice.sql.StopReason;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,18 +35,23 @@ final class Stream {
     final long id;
     final boolean readOnly;
     final Features features;
+    /** Who opened the stream, as operators see it (the token subject); never used for decisions. */
+    final String principal;
     private final AtomicInteger state = new AtomicInteger(BUSY);
     /** The sequence number the next request's baton must carry. */
     volatile long sequence;
     volatile long lastUsedNanos;
     private final Map<Integer, String> storedSql = new HashMap<>();
     private Lease lease;
-    private SqlSession session;
+    /** Volatile: {@link #abandon} reads it on the I/O thread while the request's worker sets it. */
+    private volatile SqlSession session;
+    private volatile boolean abandoned;
 
-    Stream(long id, boolean readOnly, Features features) {
+    Stream(long id, boolean readOnly, Features features, String principal) {
         this.id = id;
         this.readOnly = readOnly;
         this.features = features;
+        this.principal = principal;
         this.lastUsedNanos = System.nanoTime();
     }
 
@@ -83,15 +89,38 @@ final class Stream {
     SqlSession session(Backend backend) throws BackendUnavailableException, StatementException {
         if (session == null) {
             Lease l = backend.lease(id, features);
+            SqlSession opened;
             try {
-                session = backend.dialect().open(l.connection(), readOnly);
+                opened = backend.openSession(l, readOnly, principal);
                 lease = l;
             } catch (StatementException | RuntimeException e) {
                 backend.release(l, false);
                 throw e;
             }
+            session = opened;
+            // published first, then checked: an abandon racing with us sees the session or we see the flag
+            if (abandoned) {
+                opened.stopAll(StopReason.CLIENT_GONE);
+            }
         }
         return session;
+    }
+
+    /**
+     * The client of the request holding this stream went away (its HTTP connection closed): stops the
+     * running statement and every later one. Safe on the I/O thread; never blocks.
+     */
+    void abandon() {
+        abandoned = true;
+        SqlSession s = session;
+        if (s != null) {
+            s.stopAll(StopReason.CLIENT_GONE);
+        }
+    }
+
+    /** True once {@link #abandon} was called: the request's answer can never arrive, so the stream must close. */
+    boolean isAbandoned() {
+        return abandoned;
     }
 
     /** The stream's lease, or null before its first statement. */

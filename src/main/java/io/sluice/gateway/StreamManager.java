@@ -66,8 +66,9 @@ public class StreamManager {
      * Opens a new stream, held BUSY by the caller.
      *
      * @param rolloutKey the key feature decisions are made for; null = the stream id
+     * @param principal who opens it, for the operator's view of running statements
      */
-    Stream open(boolean readOnly, String rolloutKey) {
+    Stream open(boolean readOnly, String rolloutKey, String principal) {
         int max = maxStreams;
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
@@ -76,7 +77,7 @@ public class StreamManager {
         }
         // ids need not be secret (batons are signed), only unlikely to collide between replicas
         long id = ThreadLocalRandom.current().nextLong();
-        return new Stream(id, readOnly, decisions.decide(rolloutKey != null ? rolloutKey : Long.toHexString(id)));
+        return new Stream(id, readOnly, decisions.decide(rolloutKey != null ? rolloutKey : Long.toHexString(id)), principal);
     }
 
     /** Verifies a baton; a forged or garbled one is a 400. */
