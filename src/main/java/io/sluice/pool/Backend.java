@@ -62,6 +62,8 @@ import org.jboss.logging.Logger;
 public class Backend {
     private static final Logger LOG = Logger.getLogger(Backend.class);
     private static final long HOUSEKEEPING_TICK_MS = 100;
+    /** How long shutdown waits for stopped statements to end (a PostgreSQL connection is aborted after 2 s). */
+    private static final Duration SHUTDOWN_STOP_WAIT = Duration.ofSeconds(3);
 
     private final SluiceConfig config;
     private final SluiceMetrics metrics;
@@ -190,6 +192,9 @@ public class Backend {
         if (connectivity.current() != Connectivity.CLOSED && connectivity.current() != Connectivity.CLOSING) {
             connectivity.moveTo(Connectivity.CLOSING, "shutdown");
         }
+        // whatever drained before us had its grace period; a statement still running now would hold the
+        // pool's close (and so the process) for as long as the database keeps running it
+        stopStatements(SHUTDOWN_STOP_WAIT);
         if (housekeeping != null) {
             housekeeping.shutdownNow();
         }
@@ -255,6 +260,31 @@ public class Backend {
         SqlSession session = dialect.open(lease.connection(), readOnly);
         session.govern(statements, lease.streamId(), principal);
         return session;
+    }
+
+    /**
+     * Stops every running statement (they answer {@code STATEMENT_CANCELED}; their requests end and give
+     * their leases back) and waits at most {@code wait} for them to end. For shutdown, at the end of the
+     * drain grace period; also called on {@link ShutdownEvent}, so SIGTERM never waits on a runaway statement.
+     *
+     * @return how many statements were still running when the wait ended
+     */
+    public int stopStatements(Duration wait) {
+        int stopped = statements.cancelAll(StopReason.SHUTDOWN);
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (statements.count() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = statements.count();
+        if (stopped > 0) {
+            LOG.infof("shutdown: stopped %d running statements, %d still running", stopped, left);
+        }
+        return left;
     }
 
     /** The statements running now: listed for operators, cancelled one by one or all at shutdown. */
@@ -452,7 +482,8 @@ public class Backend {
         return new PoolStatus(dialect.name(), connectivity.current().name(), pool.minSize(), pool.maxSize(), pool.acquisitionTimeout(),
                 m.activeCount(), m.availableCount(), m.awaitingCount(), directOpen.get(), m.maxUsedCount(),
                 m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(),
-                timeouts.get(), leaks.get(), evicted.get());
+                timeouts.get(), leaks.get(), evicted.get(),
+                m.awaitingCount() > 0 || m.activeCount() >= pool.maxSize(), statements.count(), statements.timeout());
     }
 
     /** Every open lease, longest-held first. */
