@@ -6,7 +6,9 @@ import io.sluice.sql.StopReason;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,10 +47,12 @@ public class StatementControl {
         String target = "statement:" + id;
         String was = "running " + v.age().toMillis() + " ms on stream " + v.stream() + " for " + v.principal() + ": " + v.sql();
         try {
-            flags.updateStore(data -> {
-                flags.audit(data, "cancel", target, who, was, "cancelled", why);
-                return data;
+            Map<String, String> written = flags.updateStore(data -> {
+                Map<String, String> next = new TreeMap<>(data);
+                flags.audit(next, "cancel", target, who, was, "cancelled", why);
+                return next;
             });
+            flags.applyWritten(written);
         } catch (RuntimeException e) {
             LOG.warnf("statement %d cancelled, but the audit store could not be written: %s", id, e.getMessage());
             flags.audit(new HashMap<>(), "cancel", target, who, was, "cancelled", why);

@@ -179,6 +179,8 @@ class RunawayStatementsTest {
         HttpResponse<String> cursor = post("/v3/cursor", "{\"baton\":null,\"batch\":{\"steps\":[{\"stmt\":{\"sql\":"
                 + JSON.valueToTree(runaway()) + "}}]}}");
         assertThat(cursor.body()).contains("\"step_error\"").contains("STATEMENT_TIMEOUT");
+        String cursorBaton = JSON.readTree(cursor.body().lines().findFirst().orElseThrow()).get("baton").asText();
+        pipelineOk(cursorBaton, "{\"type\":\"close\"}");
 
         assertThat(backend.statements().stoppedCount(StopReason.TIMEOUT)).isGreaterThanOrEqualTo(4);
         assertThat(breaker.status().state()).isEqualTo(BreakerState.CLOSED);
