@@ -104,10 +104,7 @@ public abstract class SqlSession {
         try {
             beforeStatement(st);
         } catch (StatementException | RuntimeException e) {
-            if (watched != null) {
-                governor.end(watched);
-                running = null;
-            }
+            end(watched);
             throw e;
         }
         boolean ok = false;
@@ -141,12 +138,9 @@ public abstract class SqlSession {
             afterStatement(st, true);
             sink.end(affected, rowid);
         } catch (SQLException e) {
-            throw watched != null && watched.mustStop(System.nanoTime()) ? stopped(watched, e) : translate(e);
+            throw isStop(watched, e) ? stopped(watched, e) : translate(e);
         } finally {
-            if (watched != null) {
-                governor.end(watched);
-                running = null;
-            }
+            end(watched);
             done(sql, ps, ok);
             if (!ok) {
                 afterStatement(st, false);
@@ -162,11 +156,27 @@ public abstract class SqlSession {
         StopReason why = doomed;
         if (why != null) {
             governor.stop(r, why);
-            governor.end(r);
-            running = null;
+            end(r);
             throw r.error();
         }
         return r;
+    }
+
+    private void end(RunningStatement r) {
+        if (r != null) {
+            governor.end(r);
+            running = null;
+        }
+    }
+
+    /**
+     * Whether a failure is Sluice stopping the statement: it was asked to stop, or the backend interrupted
+     * it (SQLite's progress handler) once its deadline had passed. A genuine error racing the deadline
+     * stays the client's error.
+     */
+    private static boolean isStop(RunningStatement r, SQLException failure) {
+        return r != null && (r.reason() != null
+                || (SqlErrors.classify(failure) == FailureClass.TIMEOUT && r.mustStop(System.nanoTime())));
     }
 
     /**

@@ -47,9 +47,15 @@ abstract class StatementStopContract {
 
     @AfterEach
     void closeAll() throws Exception {
-        registry.close();
-        session.rollbackIfOpen();
-        connection.close();
+        if (registry != null) {
+            registry.close();
+        }
+        if (session != null) {
+            session.rollbackIfOpen();
+        }
+        if (connection != null) {
+            connection.close();
+        }
     }
 
     StatementException run(String sql) {
