@@ -35,11 +35,14 @@ final class CursorWriter implements RequestRunner.StepSinks {
     }
 
     private final HttpServerResponse response;
+    /** Told when the connection closes; the drain wait takes over the response's close handler. */
+    private final io.vertx.core.Handler<Void> onClose;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(CHUNK_BYTES * 2);
     private final JsonGenerator g;
 
-    CursorWriter(HttpServerResponse response) {
+    CursorWriter(HttpServerResponse response, io.vertx.core.Handler<Void> onClose) {
         this.response = response;
+        this.onClose = onClose;
         try {
             this.g = ResponseWriter.JSON.createGenerator(out, JsonEncoding.UTF8);
         } catch (IOException e) {
@@ -173,7 +176,10 @@ final class CursorWriter implements RequestRunner.StepSinks {
     private void awaitDrain() {
         CompletableFuture<Void> drained = new CompletableFuture<>();
         response.drainHandler(v -> drained.complete(null));
-        response.closeHandler(v -> drained.completeExceptionally(new ClientGone()));
+        response.closeHandler(v -> {
+            drained.completeExceptionally(new ClientGone());
+            onClose.handle(v);
+        });
         if (!response.writeQueueFull() || response.closed()) {
             drained.complete(null);
         }

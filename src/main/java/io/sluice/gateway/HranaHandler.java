@@ -192,7 +192,7 @@ public class HranaHandler {
         } catch (RuntimeException e) {
             throw failStream(stream, e);
         }
-        CursorWriter writer = new CursorWriter(ctx.response());
+        CursorWriter writer = new CursorWriter(ctx.response(), watch);
         try {
             writer.begin(streams.peekNextBaton(stream));
             runner.runBatch(stream, batch, writer);

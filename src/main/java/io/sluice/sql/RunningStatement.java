@@ -1,7 +1,6 @@
 package io.sluice.sql;
 
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
@@ -17,7 +16,6 @@ public final class RunningStatement {
     final SqlSession session;
     final String sql;
     final long startedNanos;
-    final Instant startedAt;
     final long deadlineNanos;
     final long timeoutMillis;
     private volatile StopReason reason;
@@ -31,7 +29,6 @@ public final class RunningStatement {
         this.session = session;
         this.sql = sql;
         this.startedNanos = startedNanos;
-        this.startedAt = Instant.now();
         this.deadlineNanos = startedNanos + timeoutNanos;
         this.timeoutMillis = timeoutNanos / 1_000_000;
     }

@@ -117,12 +117,13 @@ public final class RunningStatements implements AutoCloseable {
     /** Every running statement, longest-running first. */
     public List<View> list() {
         long now = System.nanoTime();
+        Instant wallNow = Instant.now();
         List<RunningStatement> all = new ArrayList<>(running.values());
         all.sort(Comparator.comparingLong(r -> r.startedNanos));
         List<View> out = new ArrayList<>(all.size());
         for (RunningStatement r : all) {
             StopReason why = r.reason();
-            out.add(new View(r.id, Long.toHexString(r.session.streamId()), r.session.principal(), r.startedAt,
+            out.add(new View(r.id, Long.toHexString(r.session.streamId()), r.session.principal(), wallNow.minusNanos(now - r.startedNanos),
                     Duration.ofNanos(now - r.startedNanos), r.timeoutMillis, why == null ? "running" : "stopping (" + why + ")",
                     SqlRedaction.redact(r.sql, syntax)));
         }

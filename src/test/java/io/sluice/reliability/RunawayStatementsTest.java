@@ -132,12 +132,12 @@ class RunawayStatementsTest {
     }
 
     /** Sends a pipeline on a raw connection and leaves it open, as a client that will go away without reading. */
-    Socket sendAndHold(String body) throws IOException {
+    Socket sendAndHold(String path, String body) throws IOException {
         Socket s = new Socket(data.getHost(), data.getPort());
         sockets.add(s);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         OutputStream out = s.getOutputStream();
-        out.write(("POST /v2/pipeline HTTP/1.1\r\nHost: " + data.getHost() + "\r\nContent-Type: application/json\r\nContent-Length: "
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: " + data.getHost() + "\r\nContent-Type: application/json\r\nContent-Length: "
                 + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(bytes);
         out.flush();
@@ -191,8 +191,10 @@ class RunawayStatementsTest {
         longTimeout();
         String t = "gov_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         pipelineOk(null, execute(createTable(t)), "{\"type\":\"close\"}");
-        for (int i = 0; i < POOL; i++) {
-            sendAndHold(pipeline(null, execute(runaway()), "{\"type\":\"close\"}"));
+        // one cursor (the serverless client's path) and pipelines (@libsql/client's)
+        sendAndHold("/v3/cursor", "{\"baton\":null,\"batch\":{\"steps\":[{\"stmt\":{\"sql\":" + JSON.valueToTree(runaway()) + "}}]}}");
+        for (int i = 1; i < POOL; i++) {
+            sendAndHold("/v2/pipeline", pipeline(null, execute(runaway()), "{\"type\":\"close\"}"));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> backend.statements().count() == POOL);
 
