@@ -154,9 +154,9 @@ public class HranaHandler {
         } catch (CircuitOpenException e) {
             throw failStream(stream, circuitOpen(e));
         } catch (RuntimeException e) {
-            watch.detach();
             throw failStream(stream, e);
         }
+        // answered from here on (or closed by a failure above, where a late close changes nothing)
         watch.detach();
         if (stream.isAbandoned()) {
             // the client went away: its baton would never arrive, so roll back and free the lease now
@@ -207,7 +207,6 @@ public class HranaHandler {
         } catch (CursorWriter.ClientGone e) {
             streams.close(stream);
         } catch (RuntimeException e) {
-            watch.detach();
             writer.abort();
             throw failStream(stream, e);
         }

@@ -312,8 +312,11 @@ public class Backend {
 
     /** True when every pooled connection is leased or requests wait for one: new work queues. */
     public boolean saturated() {
-        AgroalDataSourceMetrics m = dataSource.getMetrics();
-        return m.awaitingCount() > 0 || m.activeCount() >= dataSource.getConfiguration().connectionPoolConfiguration().maxSize();
+        return saturated(dataSource.getMetrics(), dataSource.getConfiguration().connectionPoolConfiguration().maxSize());
+    }
+
+    private static boolean saturated(AgroalDataSourceMetrics m, int maxSize) {
+        return m.awaitingCount() > 0 || m.activeCount() >= maxSize;
     }
 
     /** True once the backend has been prepared at start. */
@@ -483,7 +486,7 @@ public class Backend {
                 m.activeCount(), m.availableCount(), m.awaitingCount(), directOpen.get(), m.maxUsedCount(),
                 m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(),
                 timeouts.get(), leaks.get(), evicted.get(),
-                m.awaitingCount() > 0 || m.activeCount() >= pool.maxSize(), statements.count(), statements.timeout());
+                saturated(m, pool.maxSize()), statements.count(), statements.timeout());
     }
 
     /** Every open lease, longest-held first. */
