@@ -4,6 +4,12 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.sluice.pool.Backend;
 import io.sluice.pool.LeaseView;
 import io.sluice.pool.PoolStatus;
+import io.sluice.pool.StatementControl;
+import io.sluice.sql.RunningStatements;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PathParam;
 import io.sluice.state.Connectivity;
 import io.sluice.state.StateMachine;
 import jakarta.ws.rs.GET;
@@ -19,9 +25,11 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class ConnectionsResource {
     private final Backend backend;
+    private final StatementControl statements;
 
-    ConnectionsResource(Backend backend) {
+    ConnectionsResource(Backend backend, StatementControl statements) {
         this.backend = backend;
+        this.statements = statements;
     }
 
     /** Pool status snapshot ({@code monitor:connections}). */
@@ -35,6 +43,23 @@ public class ConnectionsResource {
     @Path("/leases")
     public List<LeaseView> leases() {
         return backend.leases();
+    }
+
+    /** Every running statement with its age, principal and redacted SQL ({@code debug:connections}). */
+    @GET
+    @Path("/statements")
+    public List<RunningStatements.View> statements() {
+        return statements.running();
+    }
+
+    /** Cancels one running statement ({@code debug:connections --cancel ID}); audited. 404 when it no longer runs. */
+    @POST
+    @Path("/statements/{id}/cancel")
+    public RunningStatements.View cancel(@PathParam("id") long id, FlagsResource.Change change,
+            @HeaderParam(FlagsResource.OPERATOR_HEADER) String operator) {
+        String why = change == null || change.reason() == null ? "" : change.reason();
+        return statements.cancel(id, FlagsResource.who(operator), why)
+                .orElseThrow(() -> new NotFoundException("No statement " + id + " is running"));
     }
 
     /** The backend connectivity state machine: current state, illegal transitions refused, history. */

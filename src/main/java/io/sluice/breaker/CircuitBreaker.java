@@ -4,6 +4,8 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.sluice.config.SluiceConfig;
+import io.sluice.sql.FailureClass;
+import io.sluice.sql.SqlErrors;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +26,7 @@ import org.jboss.logging.Logger;
  *
  * <h2>Semantics</h2>
  * <ul>
- *   <li><b>What counts.</b> Only failures for which {@link ConnectionFailures#isConnectionLevel} is true.
+ *   <li><b>What counts.</b> Only failures for which {@link SqlErrors#classify} says {@link FailureClass#CONNECTION}.
  *       Any other exception (a syntax error, a constraint violation) is passed to the caller unchanged
  *       and counts as a <em>success</em> for the breaker: the database answered.</li>
  *   <li><b>Opening.</b> SmallRye's rolling window with {@code requestVolumeThreshold = failureThreshold}
@@ -387,7 +389,7 @@ public class CircuitBreaker {
         final Guard guard;
         /** For the status only; SmallRye's window decides when to open. */
         final AtomicInteger consecutiveFailures = new AtomicInteger();
-        /** {@link ConnectionFailures#describe} of the last counted failure, for the transition cause. */
+        /** {@link SqlErrors#describe} of the last counted failure, for the transition cause. */
         volatile String lastFailure = "none";
 
         Generation(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
@@ -402,16 +404,16 @@ public class CircuitBreaker {
                     .failureRatio(1.0)
                     .delay(recoveryTimeout.toMillis(), ChronoUnit.MILLIS)
                     .successThreshold(successThreshold)
-                    .when(t -> t == TripFailure.INSTANCE || ConnectionFailures.isConnectionLevel(t))
+                    .when(t -> t == TripFailure.INSTANCE || SqlErrors.classify(t).countsAgainstBreaker())
                     .onStateChange(to -> onGuardStateChange(this, to))
                     .done()
                     .build();
         }
 
         void record(Exception e) {
-            if (ConnectionFailures.isConnectionLevel(e)) {
+            if (SqlErrors.classify(e).countsAgainstBreaker()) {
                 // describe before counting, so a transition this failure causes names it
-                lastFailure = ConnectionFailures.describe(e);
+                lastFailure = SqlErrors.describe(e);
                 consecutiveFailures.incrementAndGet();
             } else {
                 recordSuccess();

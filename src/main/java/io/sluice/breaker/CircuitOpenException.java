@@ -1,5 +1,8 @@
 package io.sluice.breaker;
 
+import io.sluice.sql.Classified;
+import io.sluice.sql.FailureClass;
+
 /**
  * A call refused by an open {@link CircuitBreaker}; the guarded work was not started. The gateway
  * answers it with HTTP 503, {@code Retry-After: }{@link #retryAfterSeconds()} and the Hrana error code
@@ -9,7 +12,7 @@ package io.sluice.breaker;
  * the breaker itself, so there is one place to catch it. It carries no stack trace: an open breaker
  * refuses thousands of calls a second and must stay cheap.
  */
-public final class CircuitOpenException extends RuntimeException {
+public final class CircuitOpenException extends RuntimeException implements Classified {
     /** The Hrana error code of a refused call. */
     public static final String CODE = "CIRCUIT_OPEN";
 
@@ -28,6 +31,12 @@ public final class CircuitOpenException extends RuntimeException {
     public String getMessage() {
         return "The database is unavailable: the circuit breaker is " + describe(state)
                 + "; retry in " + retryAfterSeconds + " s";
+    }
+
+    /** A refusal is Sluice shedding load, not a new failure of the database: it never counts again. */
+    @Override
+    public FailureClass failureClass() {
+        return FailureClass.SATURATION;
     }
 
     /** The breaker's state when it refused the call. */

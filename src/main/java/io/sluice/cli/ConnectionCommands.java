@@ -12,7 +12,7 @@ final class ConnectionCommands {
     }
 
     @Command(name = "monitor:connections", mixinStandardHelpOptions = true,
-            description = "Show the connection pool: active, idle, awaiting, limits, acquire times, timeouts, leaks.",
+            description = "Show the connection pool: active, idle, awaiting, saturated, limits, acquire times, timeouts, leaks, running statements.",
             footer = {"%nExample:%n  sluice monitor:connections --url http://sluice:8080"})
     static final class Monitor extends AdminCommand {
         @Override
@@ -22,13 +22,24 @@ final class ConnectionCommands {
     }
 
     @Command(name = "debug:connections", mixinStandardHelpOptions = true,
-            description = "Show every open lease (holder stream, state, duration, statements) and the backend connectivity history.",
-            footer = {"%nExample:%n  sluice debug:connections --json"})
+            description = "Show every open lease (holder stream, state, duration, statements), every running statement "
+                    + "(age, principal, redacted SQL) and the backend connectivity history; --cancel stops one statement (audited).",
+            footer = {"%nExamples:%n  sluice debug:connections --json%n  sluice debug:connections --cancel 42 --reason \"runaway report query\""})
     static final class Debug extends AdminCommand {
+        @Option(names = "--cancel", paramLabel = "ID", description = "Cancel the running statement with this id")
+        Long cancel;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit log (with --cancel)")
+        String reason;
+
         @Override
         JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
+            if (cancel != null) {
+                return client.post("/admin/v1/connections/statements/" + cancel + "/cancel", Map.of("reason", reason == null ? "" : reason));
+            }
             ObjectNode out = AdminClient.JSON.createObjectNode();
             out.set("leases", client.get("/admin/v1/connections/leases"));
+            out.set("statements", client.get("/admin/v1/connections/statements"));
             out.set("connectivity", client.get("/admin/v1/connections/connectivity"));
             return out;
         }

@@ -27,7 +27,7 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
      * {@code connectionPool.maxConnections - 1}), at least 1 either way.
      */
     public record Gateway(Duration streamIdleTimeout, int maxStreams, int maxRequestBytes, int maxStreamsPerPrincipal,
-            int maxLeasesPerPrincipal) {
+            int maxLeasesPerPrincipal, Duration statementTimeout) {
     }
 
     public record Monitoring(int healthScoreThreshold, long latencyThresholdMs, double errorRateThreshold) {
@@ -45,7 +45,7 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
         return new RuntimeSettings(
                 new ConnectionPool(p.maxConnections(), p.minConnections(), p.acquireTimeout(), p.leakTimeout(), p.validationInterval()),
                 new CircuitBreaker(b.failureThreshold(), b.recoveryTimeout(), b.successThreshold()),
-                new Gateway(g.streamIdleTimeout(), g.maxStreams(), g.maxRequestBytes(), g.maxStreamsPerPrincipal(), g.maxLeasesPerPrincipal()),
+                new Gateway(g.streamIdleTimeout(), g.maxStreams(), g.maxRequestBytes(), g.maxStreamsPerPrincipal(), g.maxLeasesPerPrincipal(), g.statementTimeout()),
                 new Monitoring(m.healthScoreThreshold(), m.latencyThresholdMs(), m.errorRateThreshold()));
     }
 
@@ -65,6 +65,7 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
         m.put("gateway.maxRequestBytes", Integer.toString(gateway.maxRequestBytes));
         m.put("gateway.maxStreamsPerPrincipal", Integer.toString(gateway.maxStreamsPerPrincipal));
         m.put("gateway.maxLeasesPerPrincipal", Integer.toString(gateway.maxLeasesPerPrincipal));
+        m.put("gateway.statementTimeout", ms(gateway.statementTimeout));
         m.put("monitoring.healthScoreThreshold", Integer.toString(monitoring.healthScoreThreshold));
         m.put("monitoring.latencyThresholdMs", Long.toString(monitoring.latencyThresholdMs));
         m.put("monitoring.errorRateThreshold", Double.toString(monitoring.errorRateThreshold));
@@ -106,7 +107,8 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
                         in.integer("circuitBreaker.successThreshold", 1, 1_000)),
                 new Gateway(in.millis("gateway.streamIdleTimeout", 1_000, 86_400_000), in.integer("gateway.maxStreams", 1, 1_000_000),
                         in.integer("gateway.maxRequestBytes", 1_024, Integer.MAX_VALUE),
-                        in.integer("gateway.maxStreamsPerPrincipal", 0, 1_000_000), in.integer("gateway.maxLeasesPerPrincipal", 0, 10_000)),
+                        in.integer("gateway.maxStreamsPerPrincipal", 0, 1_000_000), in.integer("gateway.maxLeasesPerPrincipal", 0, 10_000),
+                        in.millis("gateway.statementTimeout", 100, 86_400_000)),
                 new Monitoring(in.integer("monitoring.healthScoreThreshold", 0, 100), in.longValue("monitoring.latencyThresholdMs", 1, 3_600_000),
                         in.fraction("monitoring.errorRateThreshold")));
         if (in.errors.isEmpty() && s.connectionPool.minConnections > s.connectionPool.maxConnections) {

@@ -339,6 +339,13 @@ public interface SluiceConfig {
         @WithDefault("2ms")
         Duration inlineReadBudget();
 
+        /**
+         * Longest a statement may run on any path before Sluice stops it and answers
+         * {@code STATEMENT_TIMEOUT}; live-tunable as {@code gateway.statementTimeout}; default 30 s.
+         */
+        @WithDefault("30s")
+        Duration statementTimeout();
+
         /** Largest number of SQL texts one stream may store with {@code store_sql}; default 50, as the reference server. */
         @WithDefault("50")
         int maxStoredSql();

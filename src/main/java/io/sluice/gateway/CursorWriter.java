@@ -35,14 +35,20 @@ final class CursorWriter implements RequestRunner.StepSinks {
     }
 
     private final HttpServerResponse response;
+    /** Told when the connection closes; the drain wait takes over the response's close handler. */
+    private final io.vertx.core.Handler<Void> onClose;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(CHUNK_BYTES * 2);
     private final JsonGenerator g;
     private final long maxRowBytes;
 
-    /** @param maxRowBytes the largest row (encoded) the cursor sends: rows stream out, but each is built whole first */
-    CursorWriter(HttpServerResponse response, long maxRowBytes) {
+    /**
+     * @param maxRowBytes the largest row (encoded) the cursor sends: rows stream out, but each is built whole first
+     * @param onClose told when the connection closes; the drain wait takes over the response's close handler
+     */
+    CursorWriter(HttpServerResponse response, long maxRowBytes, io.vertx.core.Handler<Void> onClose) {
         this.response = response;
         this.maxRowBytes = maxRowBytes;
+        this.onClose = onClose;
         try {
             this.g = ResponseWriter.JSON.createGenerator(out, JsonEncoding.UTF8);
         } catch (IOException e) {
@@ -181,7 +187,10 @@ final class CursorWriter implements RequestRunner.StepSinks {
     private void awaitDrain() {
         CompletableFuture<Void> drained = new CompletableFuture<>();
         response.drainHandler(v -> drained.complete(null));
-        response.closeHandler(v -> drained.completeExceptionally(new ClientGone()));
+        response.closeHandler(v -> {
+            drained.completeExceptionally(new ClientGone());
+            onClose.handle(v);
+        });
         if (!response.writeQueueFull() || response.closed()) {
             drained.complete(null);
         }

@@ -35,6 +35,7 @@ public class HranaHandler {
     static final String CLIENT_HEADER = "x-sluice-client";
     private static final String PRINCIPAL = "sluice.principal";
     private static final String ROOT = "sluice.body";
+    private static final String WATCH = "sluice.client-watch";
 
     private final DataApiAuth auth;
     private final StreamManager streams;
@@ -107,6 +108,9 @@ public class HranaHandler {
         Principal principal = ctx.get(PRINCIPAL);
         JsonNode root = RequestParser.readTree(body(ctx));
         ctx.put(ROOT, root);
+        ClientWatch watch = new ClientWatch();
+        ctx.put(WATCH, watch);
+        ctx.response().closeHandler(watch);
         if (RequestParser.baton(root) == null) {
             failFastIfOpen(ctx, principal);
         }
@@ -137,6 +141,8 @@ public class HranaHandler {
             metrics.request(endpoint, RequestOutcome.FORWARDED);
             return;
         }
+        ClientWatch watch = ctx.get(WATCH);
+        watch.attach(stream);
         ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
         List<Result> results;
         try {
@@ -144,6 +150,9 @@ public class HranaHandler {
             List<StreamRequest> requests = (version == Version.V2 ? v2 : v3).requests(root);
             results = new ArrayList<>(requests.size());
             for (StreamRequest r : requests) {
+                if (stream.isAbandoned()) {
+                    break; // nobody will read the answers: stop here and close the stream below
+                }
                 try {
                     results.add(new Result(r.type(), runner.run(stream, r, budget), null));
                 } catch (StatementException e) {
@@ -156,6 +165,13 @@ public class HranaHandler {
             throw failStream(stream, circuitOpen(e));
         } catch (RuntimeException e) {
             throw failStream(stream, e);
+        }
+        // answered from here on (or closed by a failure above, where a late close changes nothing)
+        watch.detach();
+        if (stream.isAbandoned()) {
+            // the client went away: its baton would never arrive, so roll back and free the lease now
+            failStream(stream, null);
+            return;
         }
         String baton = streams.finish(stream);
         respond(ctx, 200, ResponseWriter.pipeline(baton, results));
@@ -171,6 +187,8 @@ public class HranaHandler {
             metrics.request(Endpoint.CURSOR, RequestOutcome.FORWARDED);
             return;
         }
+        ClientWatch watch = ctx.get(WATCH);
+        watch.attach(stream);
         Batch batch;
         try {
             batch = v3.cursorBatch(root);
@@ -184,7 +202,7 @@ public class HranaHandler {
         } catch (RuntimeException e) {
             throw failStream(stream, e);
         }
-        CursorWriter writer = new CursorWriter(ctx.response(), config.maxResponseBytes());
+        CursorWriter writer = new CursorWriter(ctx.response(), config.maxResponseBytes(), watch);
         try {
             writer.begin(streams.peekNextBaton(stream));
             runner.runBatch(stream, batch, writer);
@@ -201,6 +219,10 @@ public class HranaHandler {
         } catch (RuntimeException e) {
             writer.abort();
             throw failStream(stream, e);
+        }
+        watch.detach();
+        if (stream.isAbandoned()) {
+            streams.close(stream);
         }
         streams.finish(stream);
         writer.end();

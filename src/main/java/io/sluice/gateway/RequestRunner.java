@@ -23,7 +23,7 @@ import io.sluice.sql.ErrorCode;
 import io.sluice.sql.ResponseBudget;
 import io.sluice.sql.ResultSink;
 import io.sluice.sql.ScannedStatement;
-import io.sluice.sql.SqlErrors;
+import io.sluice.sql.FailureClass;
 import io.sluice.sql.SqlScanner;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
@@ -244,16 +244,17 @@ public class RequestRunner {
                 session.execute(scanned, slots, sink);
             }
         } catch (StatementException e) {
-            boolean connection = SqlErrors.isConnectionFailure(e);
-            metrics.statement(scanned.kind(), connection ? StatementOutcome.CONNECTION_ERROR : StatementOutcome.ERROR,
-                    System.nanoTime() - start, s.features.detailedMonitoring());
+            FailureClass failure = backend.onFailure(s.lease(), e);
+            StatementOutcome outcome = switch (failure) {
+                case CONNECTION -> StatementOutcome.CONNECTION_ERROR;
+                case TIMEOUT -> StatementOutcome.TIMEOUT;
+                default -> StatementOutcome.ERROR;
+            };
+            metrics.statement(scanned.kind(), outcome, System.nanoTime() - start, s.features.detailedMonitoring());
             if (s.features.detailedLogging()) {
                 StatementLog.statement(scanned.kind(), e.code(), System.nanoTime() - start, sql, backend.dialect().syntax());
             }
-            if (connection) {
-                s.lease().onConnectionFailure(e.code());
-                backend.onConnectionFailure("statement failed: " + e.code());
-            } else {
+            if (failure != FailureClass.CONNECTION) {
                 recordStatement(s, session);
             }
             throw e;

@@ -7,6 +7,7 @@ import io.sluice.flags.Features;
 import io.sluice.gateway.auth.Principal;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
+import io.sluice.sql.StopReason;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
@@ -51,7 +52,9 @@ final class Stream {
     volatile long lastUsedNanos;
     private final Map<Integer, String> storedSql = new HashMap<>();
     private Lease lease;
-    private SqlSession session;
+    /** Volatile: {@link #abandon} reads it on the I/O thread while the request's worker sets it. */
+    private volatile SqlSession session;
+    private volatile boolean abandoned;
 
     /**
      * @param principalName who opened it, for operators ({@link Principal#displayName()}, or the client's
@@ -123,16 +126,39 @@ final class Stream {
                 fairShare.releaseLease(share);
                 throw e;
             }
+            SqlSession opened;
             try {
-                session = backend.dialect().open(l.connection(), readOnly);
+                opened = backend.openSession(l, readOnly, principalName);
                 lease = l;
             } catch (StatementException | RuntimeException e) {
                 backend.release(l, false);
                 fairShare.releaseLease(share);
                 throw e;
             }
+            session = opened;
+            // published first, then checked: an abandon racing with us sees the session or we see the flag
+            if (abandoned) {
+                opened.stopAll(StopReason.CLIENT_GONE);
+            }
         }
         return session;
+    }
+
+    /**
+     * The client of the request holding this stream went away (its HTTP connection closed): stops the
+     * running statement and every later one. Safe on the I/O thread; never blocks.
+     */
+    void abandon() {
+        abandoned = true;
+        SqlSession s = session;
+        if (s != null) {
+            s.stopAll(StopReason.CLIENT_GONE);
+        }
+    }
+
+    /** True once {@link #abandon} was called: the request's answer can never arrive, so the stream must close. */
+    boolean isAbandoned() {
+        return abandoned;
     }
 
     /** The stream's lease, or null before its first statement. */

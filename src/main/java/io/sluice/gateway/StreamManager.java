@@ -77,6 +77,7 @@ public class StreamManager {
      * @param client the name the caller gives itself ({@code x-sluice-client}) when authentication is off,
      *     else null; it keys the caller's share, as the identity of a verified principal does
      * @param rolloutKey the key feature decisions are made for; null = the stream id
+     * @param principal who opens it, for the operator's view of running statements
      */
     Stream open(Principal principal, String client, String rolloutKey) {
         String shareKey = principal.authenticated() ? principal.identity() : client == null ? null : "client:" + client;

@@ -15,7 +15,8 @@ import org.eclipse.microprofile.health.Readiness;
  * Ready when the database works. Passive first: a lease that succeeded in the last
  * {@value #PASSIVE_WINDOW_SECONDS} s while the backend is connected is proof enough, so probes cost
  * nothing under traffic. Otherwise one active probe with a connection of its own. A pool that is merely
- * exhausted (all connections busy, requests waiting) is still ready: the database is fine.
+ * saturated (all connections busy, requests waiting) is still ready: the database is fine; the detail
+ * says {@code saturated: true} and how many statements run.
  */
 @Readiness
 @ApplicationScoped
@@ -43,7 +44,9 @@ public class DatabaseReadinessCheck implements HealthCheck {
                 .withData("check", passive ? "passive" : "active")
                 .withData("poolActive", pool.active())
                 .withData("poolMax", pool.maxConnections())
-                .withData("poolAwaiting", pool.awaiting());
+                .withData("poolAwaiting", pool.awaiting())
+                .withData("saturated", pool.saturated())
+                .withData("runningStatements", pool.runningStatements());
         if (!up && backend.failingSinceMillis() != 0) {
             r.withData("failingSince", Instant.ofEpochMilli(backend.failingSinceMillis()).toString());
         }

@@ -83,8 +83,8 @@ public class HealthScore {
         PoolStatus pool = backend.status();
         double saturation = pool.maxConnections() == 0 ? 0 : (double) pool.active() / pool.maxConnections();
         int poolScore = pool.awaiting() > 0 ? 3 : saturation >= 0.9 ? 6 : 10;
-        checks.add(new Check("pool", 10, poolScore, String.format("%d of %d connections leased, %d waiting",
-                pool.active(), pool.maxConnections(), pool.awaiting())));
+        checks.add(new Check("pool", 10, poolScore, String.format("%d of %d connections leased, %d waiting%s",
+                pool.active(), pool.maxConnections(), pool.awaiting(), pool.saturated() ? " (saturated)" : "")));
 
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         double used = heap.getMax() <= 0 ? 0 : (double) heap.getUsed() / heap.getMax();

@@ -21,6 +21,14 @@ public final class Meters {
     public static final String POOL_ACQUIRE_TIMEOUTS = "sluice.pool.acquire.timeouts";
     public static final String POOL_LEAKS = "sluice.pool.leaks";
     public static final String POOL_EVICTED = "sluice.pool.evicted";
+    /** Gauge: 1 while every pooled connection is leased or requests wait for one (saturated, not failing). */
+    public static final String POOL_SATURATED = "sluice.pool.saturated";
+    /** Timer with histogram: how long pooled leases waited for a connection, timeouts included. */
+    public static final String POOL_ACQUIRE_WAIT = "sluice.pool.acquire.wait";
+    /** Gauge: statements running now. */
+    public static final String STATEMENTS_RUNNING = "sluice.statements.running";
+    /** Counter: statements Sluice stopped, tag {@link #REASON} (timeout, client_gone, operator, shutdown). */
+    public static final String STATEMENTS_STOPPED = "sluice.statements.stopped";
     /** Gauge: 1 for the backend's current connectivity {@link #STATE}, 0 for the others. */
     public static final String BACKEND_CONNECTIVITY = "sluice.backend.connectivity";
     /** Counter: state machine transitions, tags {@link #MACHINE}, {@link #STATE} (the target state). */
@@ -39,6 +47,7 @@ public final class Meters {
     public static final String STATE = "state";
     public static final String MACHINE = "machine";
     public static final String LIMIT = "limit";
+    public static final String REASON = "reason";
 
     private Meters() {
     }

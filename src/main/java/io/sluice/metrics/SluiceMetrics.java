@@ -19,7 +19,7 @@ public class SluiceMetrics {
 
     /** How a statement ended. */
     public enum StatementOutcome {
-        OK, ERROR, CONNECTION_ERROR
+        OK, ERROR, CONNECTION_ERROR, TIMEOUT
     }
 
     /** Which Hrana endpoint answered. */

@@ -13,12 +13,19 @@ import io.sluice.config.SluiceConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.sluice.flags.Features;
 import io.sluice.metrics.Meters;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.sql.Dialect;
 import io.sluice.sql.PostgresDialect;
+import io.sluice.sql.FailureClass;
+import io.sluice.sql.RunningStatements;
+import io.sluice.sql.SqlErrors;
+import io.sluice.sql.SqlSession;
 import io.sluice.sql.SqliteDialect;
+import io.sluice.sql.StatementException;
+import io.sluice.sql.StopReason;
 import io.sluice.state.Connectivity;
 import io.sluice.state.StateMachine;
 import jakarta.annotation.Priority;
@@ -55,6 +62,8 @@ import org.jboss.logging.Logger;
 public class Backend {
     private static final Logger LOG = Logger.getLogger(Backend.class);
     private static final long HOUSEKEEPING_TICK_MS = 100;
+    /** How long shutdown waits for stopped statements to end (a PostgreSQL connection is aborted after 2 s). */
+    private static final Duration SHUTDOWN_STOP_WAIT = Duration.ofSeconds(3);
 
     private final SluiceConfig config;
     private final SluiceMetrics metrics;
@@ -72,6 +81,8 @@ public class Backend {
     private final AtomicLong directOpen = new AtomicLong();
     /** The direct path's connections are capped by the pool's maximum too (a separate count: the pool's may be idle). */
     private final DirectCap directCap;
+    private final RunningStatements statements;
+    private final Timer acquireWait;
     private volatile AgroalDataSource dataSource;
     private volatile long lastSuccessNanos;
     private volatile long failingSinceMillis;
@@ -91,6 +102,10 @@ public class Backend {
         this.postgresql = postgresql;
         this.dialect = postgres ? new PostgresDialect() : new SqliteDialect();
         this.directCap = new DirectCap(config.pool().maxConnections());
+        this.statements = new RunningStatements(config.gateway().statementTimeout(), dialect.syntax());
+        this.acquireWait = Timer.builder(Meters.POOL_ACQUIRE_WAIT).description("Time a pooled lease waited for a connection")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(metrics.registry());
     }
 
     /** Prepares the backend before anything leases a connection: the SQLite directory and file, or a first PostgreSQL check. */
@@ -157,6 +172,12 @@ public class Backend {
         Gauge.builder(Meters.POOL_CONNECTIONS, directOpen, AtomicLong::get).tag(Meters.STATE, "direct").register(registry);
         Gauge.builder(Meters.POOL_MAX, this, b -> b.dataSource.getConfiguration().connectionPoolConfiguration().maxSize()).register(registry);
         FunctionCounter.builder(Meters.POOL_ACQUIRE_TIMEOUTS, timeouts, AtomicLong::get).register(registry);
+        Gauge.builder(Meters.POOL_SATURATED, this, b -> b.saturated() ? 1 : 0).register(registry);
+        Gauge.builder(Meters.STATEMENTS_RUNNING, statements, RunningStatements::count).register(registry);
+        for (StopReason why : StopReason.values()) {
+            FunctionCounter.builder(Meters.STATEMENTS_STOPPED, statements, r -> r.stoppedCount(why))
+                    .tag(Meters.REASON, SluiceMetrics.tag(why)).register(registry);
+        }
         FunctionCounter.builder(Meters.POOL_LEAKS, leaks, AtomicLong::get).register(registry);
         FunctionCounter.builder(Meters.POOL_EVICTED, evicted, AtomicLong::get).register(registry);
         for (Connectivity state : Connectivity.values()) {
@@ -174,9 +195,13 @@ public class Backend {
         if (connectivity.current() != Connectivity.CLOSED && connectivity.current() != Connectivity.CLOSING) {
             connectivity.moveTo(Connectivity.CLOSING, "shutdown");
         }
+        // whatever drained before us had its grace period; a statement still running now would hold the
+        // pool's close (and so the process) for as long as the database keeps running it
+        stopStatements(SHUTDOWN_STOP_WAIT);
         if (housekeeping != null) {
             housekeeping.shutdownNow();
         }
+        statements.close();
         connectivity.moveTo(Connectivity.CLOSED, "shutdown");
     }
 
@@ -198,25 +223,103 @@ public class Backend {
      */
     public Lease lease(long streamId, Features features) throws BackendUnavailableException {
         Connection c;
+        long asked = System.nanoTime();
         try {
             c = features.pool() ? dataSource.getConnection() : openDirectCapped(streamId);
         } catch (SQLException e) {
-            if (features.pool() && isAcquisitionTimeout(e)) {
-                timeouts.incrementAndGet();
-                onDegraded("acquisition timeout");
-                LOG.debugf("connection lease timed out for stream %s", Long.toHexString(streamId));
-                throw new BackendUnavailableException("No database connection available within "
-                        + dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout().toMillis() + " ms", e);
+            if (features.pool()) {
+                acquireWait.record(System.nanoTime() - asked, TimeUnit.NANOSECONDS);
             }
-            onConnectionFailure("connect failed, SQLState " + e.getSQLState());
-            LOG.debugf("connection lease failed, SQLState %s", e.getSQLState());
-            throw new BackendUnavailableException("The database is unreachable", e);
+            FailureClass failure = SqlErrors.classify(e);
+            if (features.pool() && failure == FailureClass.SATURATION) {
+                // every connection was leased and none came back in time: the database is answering them
+                timeouts.incrementAndGet();
+                onDegraded("pool saturated: acquisition timeout");
+                LOG.debugf("connection lease timed out for stream %s: pool saturated", Long.toHexString(streamId));
+                throw new BackendUnavailableException("No database connection available within "
+                        + dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout().toMillis()
+                        + " ms: every connection is busy", e, FailureClass.SATURATION);
+            }
+            onConnectionFailure("connect failed, " + SqlErrors.describe(e));
+            LOG.debugf("connection lease failed, %s", SqlErrors.describe(e));
+            throw new BackendUnavailableException("The database is unreachable", e, FailureClass.CONNECTION);
         }
         long now = System.nanoTime();
+        if (features.pool()) {
+            acquireWait.record(now - asked, TimeUnit.NANOSECONDS);
+        }
         Lease lease = new Lease(leaseIds.incrementAndGet(), streamId, c, features.pool(), features.stateMachine(), clock, now);
         leases.put(lease.id(), lease);
         onConnected("lease succeeded", now);
         return lease;
+    }
+
+    /**
+     * Opens the stream's SQL session over a lease, governed by the statement timeout and registry.
+     *
+     * @param principal who runs the statements, for the operator's view
+     */
+    public SqlSession openSession(Lease lease, boolean readOnly, String principal) throws StatementException {
+        SqlSession session = dialect.open(lease.connection(), readOnly);
+        session.govern(statements, lease.streamId(), principal);
+        return session;
+    }
+
+    /**
+     * Stops every running statement (they answer {@code STATEMENT_CANCELED}; their requests end and give
+     * their leases back) and waits at most {@code wait} for them to end. For shutdown, at the end of the
+     * drain grace period; also called on {@link ShutdownEvent}, so SIGTERM never waits on a runaway statement.
+     *
+     * @return how many statements were still running when the wait ended
+     */
+    public int stopStatements(Duration wait) {
+        int stopped = statements.cancelAll(StopReason.SHUTDOWN);
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (statements.count() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = statements.count();
+        if (stopped > 0) {
+            LOG.infof("shutdown: stopped %d running statements, %d still running", stopped, left);
+        }
+        return left;
+    }
+
+    /** The statements running now: listed for operators, cancelled one by one or all at shutdown. */
+    public RunningStatements statements() {
+        return statements;
+    }
+
+    /**
+     * Applies what a failure of work on {@code lease} says (see {@link FailureClass}): a connection-level
+     * failure marks the lease broken, so its connection is not pooled again, and the backend disconnected.
+     *
+     * @return the failure's class
+     */
+    public FailureClass onFailure(Lease lease, Throwable failure) {
+        FailureClass c = SqlErrors.classify(failure);
+        if (c.breaksConnection()) {
+            String cause = SqlErrors.describe(failure);
+            if (lease != null) {
+                lease.onConnectionFailure(cause);
+            }
+            onConnectionFailure("statement failed: " + cause);
+        }
+        return c;
+    }
+
+    /** True when every pooled connection is leased or requests wait for one: new work queues. */
+    public boolean saturated() {
+        return saturated(dataSource.getMetrics(), dataSource.getConfiguration().connectionPoolConfiguration().maxSize());
+    }
+
+    private static boolean saturated(AgroalDataSourceMetrics m, int maxSize) {
+        return m.awaitingCount() > 0 || m.activeCount() >= maxSize;
     }
 
     /** True once the backend has been prepared at start. */
@@ -338,7 +441,8 @@ public class Backend {
 
     /** Saturation of the direct path (every capped connection busy), answered like an exhausted pool. */
     private static BackendUnavailableException directCapTimeout(Duration wait) {
-        return new BackendUnavailableException("No database connection available within " + wait.toMillis() + " ms");
+        return new BackendUnavailableException("No database connection available within " + wait.toMillis()
+                + " ms: every direct connection is busy", null, FailureClass.SATURATION);
     }
 
     private Connection openDirect() throws SQLException {
@@ -374,16 +478,6 @@ public class Backend {
         config.database().user().ifPresent(u -> props.setProperty("user", u));
         config.database().password().ifPresent(p -> props.setProperty("password", p));
         return props;
-    }
-
-    /**
-     * True when the pool simply had no connection to give in time. Agroal reports a connection that could
-     * not be created as an acquisition timeout too, but with the creation failure as its cause: that is the
-     * database failing, not the pool being exhausted.
-     */
-    private static boolean isAcquisitionTimeout(SQLException e) {
-        String m = e.getMessage();
-        return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout") && e.getCause() == null;
     }
 
     /** Changes the pool's limits live; existing leases are unaffected, new ones see the new limits at once. */
@@ -428,7 +522,8 @@ public class Backend {
         return new PoolStatus(dialect.name(), connectivity.current().name(), pool.minSize(), pool.maxSize(), pool.acquisitionTimeout(),
                 m.activeCount(), m.availableCount(), m.awaitingCount(), directOpen.get(), m.maxUsedCount(),
                 m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(),
-                timeouts.get(), leaks.get(), evicted.get());
+                timeouts.get(), leaks.get(), evicted.get(),
+                saturated(m, pool.maxSize()), statements.count(), statements.timeout());
     }
 
     /** Every open lease, longest-held first. */

@@ -20,9 +20,13 @@ import java.time.Duration;
  * @param timeouts leases that failed because no connection came in time
  * @param leaks leases reported as held past the leak timeout
  * @param evicted connections discarded instead of pooled again (broken or session state changed)
+ * @param saturated every pooled connection is leased or requests wait for one (the database may be fine)
+ * @param runningStatements statements running now
+ * @param statementTimeout the statement timeout new statements run under
  */
 @RegisterForReflection
 public record PoolStatus(String backend, String connectivity, int minConnections, int maxConnections, Duration acquireTimeout,
         long active, long idle, long awaiting, long direct, long maxUsed, long created, long destroyed,
-        Duration acquireAverage, Duration acquireMax, long timeouts, long leaks, long evicted) {
+        Duration acquireAverage, Duration acquireMax, long timeouts, long leaks, long evicted, boolean saturated,
+        int runningStatements, Duration statementTimeout) {
 }

@@ -11,6 +11,10 @@ public final class ErrorCode {
     public static final String SQL_STORE_ERROR = "SQL_STORE_ERROR";
     public static final String READONLY = "SQLITE_READONLY";
     public static final String INTERNAL = "INTERNAL";
+    /** The statement ran past the statement timeout ({@code gateway.statementTimeout}) and was stopped. */
+    public static final String STATEMENT_TIMEOUT = "STATEMENT_TIMEOUT";
+    /** The statement was stopped by an operator's cancel or by the server shutting down. */
+    public static final String STATEMENT_CANCELED = "STATEMENT_CANCELED";
 
     private ErrorCode() {
     }

@@ -202,6 +202,19 @@ public final class PostgresDialect implements Dialect {
             return !settingsChanged && super.isReusable();
         }
 
+        /**
+         * Closes the socket under a statement the server did not stop after its cancel; the statement then
+         * fails at the connection level and the connection is discarded.
+         */
+        @Override
+        protected void abort() {
+            try {
+                pg.abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                LOG.debugf("aborting a connection failed: %s", SqlErrors.describe(e));
+            }
+        }
+
         // ---- statement text -------------------------------------------------------------------
 
         @Override

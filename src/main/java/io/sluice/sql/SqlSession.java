@@ -21,6 +21,14 @@ public abstract class SqlSession {
     protected final boolean readOnly;
     private boolean reusable = true;
     private LinkedHashMap<String, PreparedStatement> statements;
+    /** The registry this session's statements run under (timeout, cancel); null = ungoverned. */
+    private RunningStatements governor;
+    private long streamId;
+    private String principal;
+    /** The statement running now, for the progress handler and cancels from other threads. */
+    protected volatile RunningStatement running;
+    /** Set once the whole session is doomed (client gone, shutdown): every statement stops at once. */
+    private volatile StopReason doomed;
 
     /** Statements whose effect stays with the connection rather than the transaction. */
     private static final Pattern SESSION_STATE = Pattern.compile(
@@ -50,6 +58,43 @@ public abstract class SqlSession {
         reusable = false;
     }
 
+    /**
+     * Puts every statement this session runs from now on under {@code registry}: listed while it runs,
+     * stopped at the statement timeout or when cancelled.
+     *
+     * @param principal who runs the statements, for the operator's view
+     */
+    public void govern(RunningStatements registry, long streamId, String principal) throws StatementException {
+        this.governor = registry;
+        this.streamId = streamId;
+        this.principal = principal;
+        try {
+            onGoverned();
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    long streamId() {
+        return streamId;
+    }
+
+    String principal() {
+        return principal;
+    }
+
+    /**
+     * Stops the running statement, if any, and every later one on this session: for a session whose
+     * client went away or whose server is shutting down. Safe from any thread; never blocks.
+     */
+    public void stopAll(StopReason why) {
+        doomed = why;
+        RunningStatement r = running;
+        if (r != null && governor != null) {
+            governor.stop(r, why);
+        }
+    }
+
     /** Runs one scanned statement with its slot values, feeding the result to the sink. */
     public void execute(ScannedStatement st, Object[] slots, ResultSink sink) throws StatementException {
         if (readOnly && !st.kind().isReadOnly() && st.kind() != StatementKind.PRAGMA) {
@@ -60,12 +105,24 @@ public abstract class SqlSession {
             // pragmas, temp objects and session settings would leak to the next stream on this connection
             reusable = false;
         }
-        beforeStatement(st);
+        RunningStatement watched = governor == null ? null : begin(st.sql());
+        try {
+            beforeStatement(st);
+        } catch (StatementException | RuntimeException e) {
+            end(watched);
+            throw e;
+        }
         boolean ok = false;
         String sql = rewrite(st);
         PreparedStatement ps = null;
         try {
             ps = prepare(sql);
+            if (watched != null) {
+                watched.attach(ps);
+                if (watched.mustStop(System.nanoTime())) {
+                    throw stopped(watched, null);
+                }
+            }
             boolean hasRows = bindAndExecute(ps, st, slots);
             if (hasRows) {
                 try (ResultSet rs = ps.getResultSet()) {
@@ -91,13 +148,59 @@ public abstract class SqlSession {
             afterStatement(st, true);
             sink.end(affected, rowid);
         } catch (SQLException e) {
-            throw translate(e);
+            throw isStop(watched, e) ? stopped(watched, e) : translate(e);
         } finally {
+            end(watched);
             done(sql, ps, ok);
             if (!ok) {
                 afterStatement(st, false);
             }
         }
+    }
+
+    /** Registers the statement about to run; a doomed session's statement is stopped before it starts. */
+    private RunningStatement begin(String sql) throws StatementException {
+        RunningStatement r = governor.begin(this, sql);
+        running = r;
+        // registered first, then checked: a stopAll racing with us sees the statement or we see its reason
+        StopReason why = doomed;
+        if (why != null) {
+            governor.stop(r, why);
+            end(r);
+            throw r.error();
+        }
+        return r;
+    }
+
+    private void end(RunningStatement r) {
+        if (r != null) {
+            governor.end(r);
+            running = null;
+        }
+    }
+
+    /**
+     * Whether a failure is Sluice stopping the statement: it was asked to stop, or the backend interrupted
+     * it (SQLite's progress handler) once its deadline had passed. A genuine error racing the deadline
+     * stays the client's error.
+     */
+    private static boolean isStop(RunningStatement r, SQLException failure) {
+        return r != null && (r.reason() != null
+                || (SqlErrors.classify(failure) == FailureClass.TIMEOUT && r.mustStop(System.nanoTime())));
+    }
+
+    /**
+     * The error of a statement Sluice stopped. A statement that failed at the connection level after its
+     * cancel (its connection was aborted) leaves a connection that must not be pooled again.
+     */
+    private StatementException stopped(RunningStatement r, SQLException failure) {
+        if (r.reason() == null) {
+            governor.stop(r, StopReason.TIMEOUT); // the progress handler saw the deadline first
+        }
+        if (r.aborted || (failure != null && SqlErrors.classify(failure) == FailureClass.CONNECTION)) {
+            reusable = false;
+        }
+        return r.error();
     }
 
     /** Runs a {@code ;}-separated script, ignoring rows and stopping at the first failure. */
@@ -257,6 +360,29 @@ public abstract class SqlSession {
     protected abstract Long lastInsertRowid() throws SQLException;
 
     protected abstract StatementException translate(SQLException e);
+
+    /** Hook run once the session is governed (SQLite installs its progress handler here). */
+    protected void onGoverned() throws SQLException {
+    }
+
+    /**
+     * Makes the running statement {@code r} stop soon; called on a thread of {@link RunningStatements},
+     * never the one running the statement. The default cancels its JDBC statement.
+     */
+    protected void interrupt(RunningStatement r) {
+        java.sql.Statement jdbc = r.jdbc();
+        if (jdbc != null) {
+            try {
+                jdbc.cancel();
+            } catch (SQLException e) {
+                // the statement ended meanwhile, or the connection is gone: nothing left to stop
+            }
+        }
+    }
+
+    /** Last resort for a statement that did not stop after its cancel: close the connection under it. */
+    protected void abort() {
+    }
 
     /** Hook run before a statement (PostgreSQL takes its per-statement savepoint here). */
     protected void beforeStatement(ScannedStatement st) throws StatementException {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.sqlite.ProgressHandler;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -21,6 +22,8 @@ public final class SqliteDialect implements Dialect {
     private static final int SQLITE_FLOAT = 2;
     private static final int SQLITE_TEXT = 3;
     private static final int SQLITE_BLOB = 4;
+    /** Virtual-machine steps between two progress-handler calls: microseconds of work, a few calls per ms. */
+    static final int PROGRESS_STEPS = 1000;
 
 
     @Override
@@ -55,6 +58,28 @@ public final class SqliteDialect implements Dialect {
 
         SqliteSession(Connection connection, boolean readOnly) {
             super(connection, readOnly);
+        }
+
+        /**
+         * One progress handler per connection serves the statement timeout and every cancel: every
+         * {@value #PROGRESS_STEPS} virtual-machine steps it asks the running statement whether it must
+         * stop, and SQLite then fails it with {@code SQLITE_INTERRUPT}. Unlike {@code sqlite3_interrupt},
+         * it can only ever stop the statement it was asked about, never the next one on the connection.
+         */
+        @Override
+        protected void onGoverned() throws SQLException {
+            ProgressHandler.setHandler(connection.unwrap(SQLiteConnection.class), PROGRESS_STEPS, new ProgressHandler() {
+                @Override
+                protected int progress() {
+                    RunningStatement r = running;
+                    return r != null && r.mustStop(System.nanoTime()) ? 1 : 0;
+                }
+            });
+        }
+
+        /** The progress handler sees the stop at its next call; nothing to send. */
+        @Override
+        protected void interrupt(RunningStatement r) {
         }
 
         @Override

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The backend database's connectivity as the gateway sees it.
+ * The backend database's connectivity as the gateway sees it. {@code DEGRADED}: the database answers
+ * but the pool is saturated (an acquire timed out while every connection was busy); {@code DISCONNECTED}:
+ * a connection-level failure ({@link io.sluice.sql.FailureClass#CONNECTION}).
  *
  * <pre>
  *   INITIALIZING ──► CONNECTED ◄──► DEGRADED

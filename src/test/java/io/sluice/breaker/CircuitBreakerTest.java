@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.within;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.sluice.pool.BackendUnavailableException;
 import io.sluice.sql.ErrorCode;
+import io.sluice.sql.FailureClass;
 import io.sluice.sql.StatementException;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
@@ -119,6 +121,35 @@ class CircuitBreakerTest {
         assertThat(breaker.status().state()).isEqualTo(BreakerState.CLOSED);
         assertThat(breaker.status().recentFailures()).isZero();
         assertThat(breaker.status().totalTransitions()).isZero();
+    }
+
+    @Test
+    void shouldNeverOpenOnSaturationOrStoppedStatementsButStillOnAnUnreachableDatabase() throws Exception {
+        CircuitBreaker breaker = new CircuitBreaker(3, LONG, 1);
+        Exception[] notTheDatabase = {
+            new BackendUnavailableException("every connection is busy", new SQLException("Sorry, acquisition timeout!"),
+                    FailureClass.SATURATION),
+            new StatementException(ErrorCode.STATEMENT_TIMEOUT, "ran past the statement timeout"),
+            new StatementException(ErrorCode.STATEMENT_CANCELED, "cancelled by an operator"),
+            new SQLException("canceling statement due to statement timeout", "57014"),
+        };
+
+        for (int i = 0; i < 1_000; i++) {
+            Exception e = notTheDatabase[i % notTheDatabase.length];
+            assertThatThrownBy(() -> breaker.call(() -> {
+                throw e;
+            })).isSameAs(e);
+        }
+        assertThat(breaker.status().state()).isEqualTo(BreakerState.CLOSED);
+
+        BackendUnavailableException unreachable = new BackendUnavailableException("The database is unreachable",
+                new SQLException("Connection refused", "08001"), FailureClass.CONNECTION);
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> breaker.call(() -> {
+                throw unreachable;
+            })).isSameAs(unreachable);
+        }
+        assertThat(breaker.status().state()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test

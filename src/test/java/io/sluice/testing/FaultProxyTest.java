@@ -3,7 +3,8 @@ package io.sluice.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.sluice.breaker.ConnectionFailures;
+import io.sluice.sql.FailureClass;
+import io.sluice.sql.SqlErrors;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -64,7 +65,7 @@ class FaultProxyTest {
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
             assertThat(refused).isInstanceOf(SQLException.class);
-            assertThat(ConnectionFailures.isConnectionLevel(refused)).isTrue();
+            assertThat(SqlErrors.classify(refused)).isEqualTo(FailureClass.CONNECTION);
             assertThat(elapsedMs).as("refused, not timed out").isLessThan(3_000);
             assertThat(proxy.refusedConnections()).isPositive();
             assertThat(selectOne(open)).isEqualTo(1);
@@ -81,7 +82,7 @@ class FaultProxyTest {
             Throwable lost = catchThrowable(() -> selectOne(open));
             assertThat(lost).isInstanceOf(SQLException.class);
             assertThat(((SQLException) lost).getSQLState()).startsWith("08");
-            assertThat(ConnectionFailures.isConnectionLevel(lost)).isTrue();
+            assertThat(SqlErrors.classify(lost)).isEqualTo(FailureClass.CONNECTION);
             assertThat(proxy.activeConnections()).isZero();
             assertThat(catchThrowable(() -> connect("").close())).isInstanceOf(SQLException.class);
         }
@@ -124,7 +125,7 @@ class FaultProxyTest {
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
             assertThat(hung).isInstanceOf(SQLException.class).hasRootCauseInstanceOf(SocketTimeoutException.class);
-            assertThat(ConnectionFailures.isConnectionLevel(hung)).isTrue();
+            assertThat(SqlErrors.classify(hung)).isEqualTo(FailureClass.CONNECTION);
             assertThat(elapsedMs).isBetween(900L, 10_000L);
         }
     }
@@ -138,7 +139,7 @@ class FaultProxyTest {
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertThat(hung).isInstanceOf(SQLException.class);
-        assertThat(ConnectionFailures.isConnectionLevel(hung)).isTrue();
+        assertThat(SqlErrors.classify(hung)).isEqualTo(FailureClass.CONNECTION);
         assertThat(elapsedMs).as("waited for the timeout, not refused").isGreaterThanOrEqualTo(900);
         assertThat(proxy.acceptedConnections()).isEqualTo(1);
         assertThat(proxy.refusedConnections()).isZero();

@@ -111,6 +111,20 @@ public final class SluiceProcess implements AutoCloseable {
         throw new IllegalStateException("Sluice did not become ready within 30 s");
     }
 
+    /**
+     * Sends SIGTERM (what Kubernetes sends) and waits up to {@code within} for the process to exit.
+     *
+     * @return the exit code, or empty when it was still running (it is then killed)
+     */
+    public java.util.OptionalInt terminate(Duration within) throws InterruptedException {
+        process.destroy();
+        if (process.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            return java.util.OptionalInt.of(process.exitValue());
+        }
+        kill();
+        return java.util.OptionalInt.empty();
+    }
+
     /** Kills the process at once, as a crashed replica would disappear. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -1,4 +1,4 @@
-package io.sluice.breaker;
+package io.sluice.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.sluice.pool.BackendUnavailableException;
-import io.sluice.sql.ErrorCode;
-import io.sluice.sql.SqlErrors;
-import io.sluice.sql.StatementException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -34,8 +31,8 @@ import org.postgresql.util.PSQLState;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
-/** Which failures count against the circuit breaker: real driver and pool failures where they can be had. */
-class ConnectionFailuresTest {
+/** The failure taxonomy: which class each failure is in, with real driver and pool failures where they can be had. */
+class SqlErrorsTest {
 
     // ---- connection-level ---------------------------------------------------------------------------
 
@@ -49,14 +46,14 @@ class ConnectionFailuresTest {
                 "jdbc:postgresql://127.0.0.1:" + closedPort + "/test?connectTimeout=2", "postgres", ""));
 
         assertThat(refused).isInstanceOf(PSQLException.class);
-        assertThat(ConnectionFailures.isConnectionLevel(refused)).isTrue();
+        assertThat(SqlErrors.classify(refused)).isEqualTo(FailureClass.CONNECTION);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"08000", "08001", "08003", "08004", "08006", "08P01", "57P01", "57P02", "57P03",
             "53300", "28P01", "58030"})
     void shouldCountConnectionSqlStatesAsConnectionLevel(String state) {
-        assertThat(ConnectionFailures.isConnectionLevel(new SQLException("lost", state))).isTrue();
+        assertThat(SqlErrors.classify(new SQLException("lost", state))).isEqualTo(FailureClass.CONNECTION);
     }
 
     @Test
@@ -64,28 +61,28 @@ class ConnectionFailuresTest {
         PSQLException lost = new PSQLException("An I/O error occurred while sending to the backend.",
                 PSQLState.CONNECTION_FAILURE, new SocketTimeoutException("Read timed out"));
 
-        assertThat(ConnectionFailures.isConnectionLevel(lost)).isTrue();
+        assertThat(SqlErrors.classify(lost)).isEqualTo(FailureClass.CONNECTION);
     }
 
     @Test
     void shouldCountJdbcConnectionExceptionTypesAsConnectionLevel() {
-        assertThat(ConnectionFailures.isConnectionLevel(new SQLTransientConnectionException("x"))).isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(new SQLNonTransientConnectionException("x"))).isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(new SQLRecoverableException("x"))).isTrue();
+        assertThat(SqlErrors.classify(new SQLTransientConnectionException("x"))).isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(new SQLNonTransientConnectionException("x"))).isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(new SQLRecoverableException("x"))).isEqualTo(FailureClass.CONNECTION);
     }
 
     @Test
     void shouldCountIoExceptionsAnywhereInTheCauseChainAsConnectionLevel() {
-        assertThat(ConnectionFailures.isConnectionLevel(new SocketTimeoutException("connect timed out"))).isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(new ConnectException("Connection refused"))).isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(
-                new RuntimeException(new UncheckedIOException(new IOException("reset"))))).isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(
-                new SQLException("driver wrapper without state", (String) null, new SocketTimeoutException()))).isTrue();
+        assertThat(SqlErrors.classify(new SocketTimeoutException("connect timed out"))).isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(new ConnectException("Connection refused"))).isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(
+                new RuntimeException(new UncheckedIOException(new IOException("reset"))))).isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(
+                new SQLException("driver wrapper without state", (String) null, new SocketTimeoutException()))).isEqualTo(FailureClass.CONNECTION);
     }
 
     @Test
-    void shouldCountRealAgroalAcquisitionTimeoutAsConnectionLevel() throws SQLException {
+    void shouldClassifyRealAgroalTimeoutWithEveryConnectionBusyAsSaturation() throws SQLException {
         AgroalDataSourceConfigurationSupplier config = new AgroalDataSourceConfigurationSupplier()
                 .connectionPoolConfiguration(pool -> pool.maxSize(1).acquisitionTimeout(Duration.ofMillis(100))
                         .connectionFactoryConfiguration(factory -> factory.jdbcUrl("jdbc:sqlite::memory:")));
@@ -93,7 +90,8 @@ class ConnectionFailuresTest {
             Throwable timeout = catchThrowable(ds::getConnection);
 
             assertThat(timeout).isInstanceOf(SQLException.class).hasMessageContaining("cquisition timeout");
-            assertThat(ConnectionFailures.isConnectionLevel(timeout)).isTrue();
+            assertThat(SqlErrors.classify(timeout)).isEqualTo(FailureClass.SATURATION);
+            assertThat(SqlErrors.classify(timeout).countsAgainstBreaker()).isFalse();
         }
     }
 
@@ -101,17 +99,17 @@ class ConnectionFailuresTest {
     void shouldCountAgroalAcquisitionTimeoutByItsCauseWhenTheMessageChanges() {
         SQLException reworded = new SQLException("no connection in time", (String) null, new TimeoutException());
 
-        assertThat(ConnectionFailures.isConnectionLevel(reworded)).isTrue();
+        assertThat(SqlErrors.classify(reworded)).isEqualTo(FailureClass.CONNECTION);
     }
 
     @Test
     void shouldCountBackendUnavailableAndGatewayConnectionFailuresAsConnectionLevel() {
-        assertThat(ConnectionFailures.isConnectionLevel(new BackendUnavailableException("pool exhausted"))).isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(SqlErrors.connectionFailure(new SQLException("gone", "08006"))))
-                .isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(new StatementException("SQLITE_IOERR_SHORT_READ", "x"))).isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(new StatementException("SQLITE_CANTOPEN", "x"))).isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(new StatementException("BACKEND_UNAVAILABLE", "x"))).isTrue();
+        assertThat(SqlErrors.classify(new BackendUnavailableException("database unreachable"))).isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(SqlErrors.connectionFailure(new SQLException("gone", "08006"))))
+                .isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(new StatementException("SQLITE_IOERR_SHORT_READ", "x"))).isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(new StatementException("SQLITE_CANTOPEN", "x"))).isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(new StatementException("BACKEND_UNAVAILABLE", "x"))).isEqualTo(FailureClass.CONNECTION);
     }
 
     @Test
@@ -128,11 +126,11 @@ class ConnectionFailuresTest {
 
         assertThat(notadb).isInstanceOf(SQLiteException.class);
         assertThat(((SQLiteException) notadb).getResultCode()).isEqualTo(SQLiteErrorCode.SQLITE_NOTADB);
-        assertThat(ConnectionFailures.isConnectionLevel(notadb)).isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(
-                new SQLiteException("disk I/O error", SQLiteErrorCode.SQLITE_IOERR_SHORT_READ))).isTrue();
-        assertThat(ConnectionFailures.isConnectionLevel(
-                new SQLiteException("unable to open database file", SQLiteErrorCode.SQLITE_CANTOPEN))).isTrue();
+        assertThat(SqlErrors.classify(notadb)).isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(
+                new SQLiteException("disk I/O error", SQLiteErrorCode.SQLITE_IOERR_SHORT_READ))).isEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(
+                new SQLiteException("unable to open database file", SQLiteErrorCode.SQLITE_CANTOPEN))).isEqualTo(FailureClass.CONNECTION);
     }
 
     // ---- statement-level ----------------------------------------------------------------------------
@@ -143,7 +141,7 @@ class ConnectionFailuresTest {
     void shouldNotCountStatementSqlStatesEvenWithAnIoCause(String state) {
         SQLException userError = new SQLException("statement failed", state, new IOException("unrelated"));
 
-        assertThat(ConnectionFailures.isConnectionLevel(userError)).isFalse();
+        assertThat(SqlErrors.classify(userError)).isNotEqualTo(FailureClass.CONNECTION);
     }
 
     @Test
@@ -159,10 +157,10 @@ class ConnectionFailuresTest {
 
             assertThat(syntax).isInstanceOf(SQLiteException.class);
             assertThat(duplicate).isInstanceOf(SQLiteException.class);
-            assertThat(ConnectionFailures.isConnectionLevel(syntax)).isFalse();
-            assertThat(ConnectionFailures.isConnectionLevel(duplicate)).isFalse();
-            assertThat(ConnectionFailures.isConnectionLevel(notNull)).isFalse();
-            assertThat(ConnectionFailures.isConnectionLevel(noTable)).isFalse();
+            assertThat(SqlErrors.classify(syntax)).isNotEqualTo(FailureClass.CONNECTION);
+            assertThat(SqlErrors.classify(duplicate)).isNotEqualTo(FailureClass.CONNECTION);
+            assertThat(SqlErrors.classify(notNull)).isNotEqualTo(FailureClass.CONNECTION);
+            assertThat(SqlErrors.classify(noTable)).isNotEqualTo(FailureClass.CONNECTION);
         }
     }
 
@@ -170,7 +168,7 @@ class ConnectionFailuresTest {
     void shouldNotCountSqliteContentionFullDiskOrCorruption() {
         for (SQLiteErrorCode code : new SQLiteErrorCode[] {SQLiteErrorCode.SQLITE_BUSY, SQLiteErrorCode.SQLITE_LOCKED,
                 SQLiteErrorCode.SQLITE_FULL, SQLiteErrorCode.SQLITE_CORRUPT, SQLiteErrorCode.SQLITE_READONLY}) {
-            assertThat(ConnectionFailures.isConnectionLevel(new SQLiteException("x", code))).as(code.name()).isFalse();
+            assertThat(SqlErrors.classify(new SQLiteException("x", code))).as(code.name()).isEqualTo(FailureClass.CLIENT);
         }
     }
 
@@ -181,16 +179,52 @@ class ConnectionFailuresTest {
     void shouldNotCountStatementExceptionsOtherThanIoErrors(String code) {
         StatementException e = new StatementException(code, "x");
 
-        assertThat(ConnectionFailures.isConnectionLevel(e)).isFalse();
-        assertThat(ConnectionFailures.isConnectionLevel(new RuntimeException(e))).isFalse();
+        assertThat(SqlErrors.classify(e)).isNotEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(new RuntimeException(e))).isNotEqualTo(FailureClass.CONNECTION);
     }
 
     @Test
     void shouldNotCountUnrelatedFailuresOrTheBreakersOwnRefusal() {
-        assertThat(ConnectionFailures.isConnectionLevel(null)).isFalse();
-        assertThat(ConnectionFailures.isConnectionLevel(new IllegalStateException("bug"))).isFalse();
-        assertThat(ConnectionFailures.isConnectionLevel(new SQLException("database connection closed"))).isFalse();
-        assertThat(ConnectionFailures.isConnectionLevel(new CircuitOpenException(BreakerState.OPEN, 3))).isFalse();
+        assertThat(SqlErrors.classify(null)).isNotEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(new IllegalStateException("bug"))).isNotEqualTo(FailureClass.CONNECTION);
+        assertThat(SqlErrors.classify(new SQLException("database connection closed"))).isNotEqualTo(FailureClass.CONNECTION);
+    }
+
+    @Test
+    void shouldClassifyPoolSaturationApartFromAnUnreachableDatabase() {
+        BackendUnavailableException saturated = new BackendUnavailableException("busy", null, FailureClass.SATURATION);
+        BackendUnavailableException down = new BackendUnavailableException("down", new SQLException("refused", "08001"),
+                FailureClass.CONNECTION);
+
+        assertThat(SqlErrors.classify(saturated)).isEqualTo(FailureClass.SATURATION);
+        assertThat(SqlErrors.classify(new RuntimeException(saturated))).isEqualTo(FailureClass.SATURATION);
+        assertThat(SqlErrors.classify(down)).isEqualTo(FailureClass.CONNECTION);
+    }
+
+    @Test
+    void shouldClassifyStoppedStatementsAsTimeoutsThatNeverCount() {
+        for (Throwable t : new Throwable[] {new StatementException(ErrorCode.STATEMENT_TIMEOUT, "x"),
+                new StatementException(ErrorCode.STATEMENT_CANCELED, "x"), new StatementException("SQLITE_INTERRUPT", "x"),
+                new SQLException("canceling statement due to user request", "57014"),
+                new SQLiteException("interrupted", SQLiteErrorCode.SQLITE_INTERRUPT)}) {
+            assertThat(SqlErrors.classify(t)).as(SqlErrors.describe(t)).isEqualTo(FailureClass.TIMEOUT);
+            assertThat(SqlErrors.classify(t).countsAgainstBreaker()).isFalse();
+            assertThat(SqlErrors.classify(t).breaksConnection()).isFalse();
+        }
+    }
+
+    @Test
+    void shouldTreatTheSameSqliteCodeAlikeWhetherRawOrTranslated() {
+        // the disagreement this taxonomy ended: SQLITE_CANTOPEN counted for the breaker but not for the lease
+        for (SQLiteErrorCode code : SQLiteErrorCode.values()) {
+            if (code.code < 0 || code == SQLiteErrorCode.UNKNOWN_ERROR) {
+                continue;
+            }
+            SQLiteErrorCode primary = SQLiteErrorCode.getErrorCode(code.code & 0xff);
+            FailureClass raw = SqlErrors.classify(new SQLiteException("x", code));
+            FailureClass translated = SqlErrors.classify(new StatementException(primary.name(), "x"));
+            assertThat(translated).as(code.name()).isEqualTo(raw);
+        }
     }
 
     @Test
@@ -199,17 +233,17 @@ class ConnectionFailuresTest {
         IllegalArgumentException b = new IllegalArgumentException("b", a);
         a.initCause(b);
 
-        assertThat(ConnectionFailures.isConnectionLevel(a)).isFalse();
+        assertThat(SqlErrors.classify(a)).isNotEqualTo(FailureClass.CONNECTION);
     }
 
     @Test
     void shouldDescribeFailuresWithoutTheirMessages() {
         SQLException withSecret = new SQLException("password=hunter2 host=db.internal", "08001");
 
-        assertThat(ConnectionFailures.describe(withSecret)).isEqualTo("SQLException SQLState 08001");
-        assertThat(ConnectionFailures.describe(new StatementException("SQLITE_IOERR", "secret"))).isEqualTo(
+        assertThat(SqlErrors.describe(withSecret)).isEqualTo("SQLException SQLState 08001");
+        assertThat(SqlErrors.describe(new StatementException("SQLITE_IOERR", "secret"))).isEqualTo(
                 "StatementException SQLITE_IOERR");
-        assertThat(ConnectionFailures.describe(new UncheckedIOException(new SocketTimeoutException("secret"))))
+        assertThat(SqlErrors.describe(new UncheckedIOException(new SocketTimeoutException("secret"))))
                 .isEqualTo("UncheckedIOException (SocketTimeoutException)");
     }
 }
