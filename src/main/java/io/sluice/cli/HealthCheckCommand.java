@@ -21,14 +21,14 @@ import picocli.CommandLine.Option;
 /**
  * The deployment health check (the seed's {@code deployment-health-check}): the server judges its health
  * score by the one set of criteria ({@code GET /admin/v1/health/deployment}: score at least 85, no critical
- * failures, error rate under 1 %, p95 within threshold); with {@code --baseline} the current statement
+ * failures, server-side error rate under 1 %, p95 within threshold); with {@code --baseline} the current statement
  * figures ({@code GET /admin/v1/metrics}) must also not regress beyond the tolerances against a saved
  * {@code monitor:metrics --json} snapshot. Once, or repeatedly for a duration. With
  * {@code --enable-rollback} a failure rolls back the active migration, or pulls the killswitch when none is
  * active, reason recorded. Prints a JSON report; exits 0 pass, 1 fail, 2 unreachable.
  */
 @Command(name = "health-check", aliases = "deploy:health", mixinStandardHelpOptions = true,
-        description = "Check a deployment's health (score >= 85, no critical failures, error rate < 1 %, p95 within "
+        description = "Check a deployment's health (score >= 85, no critical failures, server-side error rate < 1 %, p95 within "
                 + "threshold; optionally no regression against a baseline); print a JSON report; exit 0 pass, 1 fail, "
                 + "2 cannot reach the server.",
         footer = {"%nExamples:%n  sluice health-check%n  sluice health-check --continuous --duration=300000 --interval=10000 --enable-rollback",

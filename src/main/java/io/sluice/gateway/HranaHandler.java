@@ -98,6 +98,7 @@ public class HranaHandler {
         ctx.put(PRINCIPAL, principal);
         ctx.put(ROOT, root);
         if (RequestParser.baton(root) == null) {
+            streams.refuseNewStreamWhileDraining();
             failFastIfOpen(ctx, principal);
         }
         return root;

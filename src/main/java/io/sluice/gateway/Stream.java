@@ -58,6 +58,11 @@ final class Stream {
         state.compareAndSet(BUSY, IDLE);
     }
 
+    /** Gives back a stream acquired only to look at it (the drain), without counting that as use. */
+    void releaseUntouched() {
+        state.compareAndSet(BUSY, IDLE);
+    }
+
     /** Moves an idle stream to CLOSED (for the reaper); false when a request holds it or it is closed. */
     boolean tryCloseIdle() {
         return state.compareAndSet(IDLE, CLOSED);

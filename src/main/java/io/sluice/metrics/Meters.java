@@ -8,6 +8,12 @@ public final class Meters {
     public static final String STATEMENTS = "sluice.statements";
     /** Timer with percentile histogram (detailed monitoring only): statement latency, tags {@link #KIND}, {@link #OUTCOME}. */
     public static final String STATEMENT_DURATION = "sluice.statement.duration";
+    /**
+     * Counter: units of work — every statement, plus every request that failed whole before any statement
+     * ran — by {@link #BLAME} ({@code none}, {@code client}, {@code server}). The alert rules' error rate is
+     * its {@code server} share, the same definition the health score and deployment check use.
+     */
+    public static final String WORK = "sluice.work";
     /** Gauge: open streams. */
     public static final String STREAMS_OPEN = "sluice.streams.open";
     /** Counter: streams closed by the idle timeout. */
@@ -36,6 +42,7 @@ public final class Meters {
     public static final String KIND = "kind";
     public static final String STATE = "state";
     public static final String MACHINE = "machine";
+    public static final String BLAME = "blame";
 
     private Meters() {
     }
