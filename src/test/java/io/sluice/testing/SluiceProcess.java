@@ -82,6 +82,26 @@ public final class SluiceProcess implements AutoCloseable {
         throw new IllegalStateException("Sluice did not become ready within 30 s");
     }
 
+    /** Sends SIGTERM (what Kubernetes sends) and returns at once; {@link #awaitExit} waits for the end. */
+    public void terminate() {
+        process.destroy(); // SIGTERM on Linux
+    }
+
+    /** Waits up to {@code limit} for the process to exit; its exit code, or null when it is still running. */
+    public Integer awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    /** GETs a path and returns the response. */
+    public HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A free loopback port, e.g. for {@code quarkus.management.port}. */
+    public static int freeLoopbackPort() throws IOException {
+        return freePort();
+    }
+
     /** Kills the process at once, as a crashed replica would disappear. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
