@@ -65,6 +65,56 @@ final class FlagCodec {
         return new FlagSet(flags, ks);
     }
 
+    /** What a store content decodes to when every key that parses is applied and the rest are reported. */
+    record Lenient(FlagSet set, java.util.SortedMap<String, String> invalid, boolean killswitchUnreadable) {
+    }
+
+    /** The safe state held while the killswitch key cannot be read and no good value of it was ever seen. */
+    static Killswitch unreadableKillswitch(Instant now) {
+        return new Killswitch(true, "killswitch key unreadable in the flag store: held on until an operator fixes it", "sluice", now);
+    }
+
+    /**
+     * Decodes every key on its own, the killswitch first: a key that parses is applied, one that does not
+     * keeps its value from {@code lastGood} (or, with no last good state, its default; an unreadable
+     * killswitch is then held on, the safe state) and is reported in {@link Lenient#invalid()}.
+     *
+     * @param lastGood the set decided with until now, or null at start
+     */
+    static Lenient decodeLenient(Map<String, String> data, FlagSet defaults, FlagSet lastGood, Instant now) {
+        TreeMap<String, String> invalid = new TreeMap<>();
+        Killswitch ks = Killswitch.OFF;
+        boolean ksUnreadable = false;
+        if (data.containsKey(KILLSWITCH)) {
+            try {
+                ks = decodeKillswitch(data.get(KILLSWITCH));
+            } catch (FlagException e) {
+                invalid.put(KILLSWITCH, e.getMessage());
+                ksUnreadable = true;
+                ks = lastGood != null ? lastGood.killswitch() : unreadableKillswitch(now);
+            }
+        }
+        TreeMap<String, Flag> flags = new TreeMap<>();
+        for (KnownFlag k : KnownFlag.values()) {
+            flags.put(k.name(), defaults.flags().get(k.name()));
+        }
+        for (Map.Entry<String, String> e : data.entrySet()) {
+            if (isReserved(e.getKey())) {
+                continue;
+            }
+            try {
+                flags.put(e.getKey(), decodeFlag(e.getKey(), e.getValue(), flags.get(e.getKey())));
+            } catch (FlagException ex) {
+                invalid.put(e.getKey(), ex.getMessage());
+                Flag previous = lastGood == null ? null : lastGood.flags().get(e.getKey());
+                if (previous != null) {
+                    flags.put(e.getKey(), previous);
+                }
+            }
+        }
+        return new Lenient(new FlagSet(flags, ks), invalid, ksUnreadable);
+    }
+
     static Flag decodeFlag(String name, String value, Flag base) {
         try {
             Flag.validateName(name);

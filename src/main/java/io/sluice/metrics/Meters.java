@@ -37,6 +37,13 @@ public final class Meters {
     /** Counter: requests refused while the breaker was open. */
     public static final String BREAKER_REJECTED = "sluice.breaker.rejected";
 
+    /** Gauge: 1 while the flag store is stale (see {@code FlagService#isStale}). */
+    public static final String FLAGS_STORE_STALE = "sluice.flags.store.stale";
+    /** Gauge: keys of the flag store that do not parse. */
+    public static final String FLAGS_STORE_INVALID_KEYS = "sluice.flags.store.invalid.keys";
+    /** Gauge: 1 while the killswitch is active. */
+    public static final String FLAGS_KILLSWITCH = "sluice.flags.killswitch";
+
     public static final String ENDPOINT = "endpoint";
     public static final String OUTCOME = "outcome";
     public static final String KIND = "kind";

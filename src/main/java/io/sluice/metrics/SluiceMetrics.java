@@ -93,7 +93,7 @@ public class SluiceMetrics {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    SluiceMetrics(MeterRegistry registry) {
+    public SluiceMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
