@@ -164,6 +164,9 @@ spec:
             - name: {{ printf "ROLLOUT_ENABLE_%s" ($flag | snakecase | upper) }}
               value: {{ $pct | toString | quote }}
             {{- end }}
+            # A label on every metric, with the version: canary and stable compared side by side.
+            - name: SLUICE_TRACK
+              value: {{ $track | quote }}
             # The drain after SIGTERM, derived from terminationGracePeriodSeconds (values.yaml, "shutdown").
             - name: SLUICE_SHUTDOWN_GRACE
               value: {{ printf "%ss" (include "sluice.drainSeconds" $root) | quote }}

@@ -355,5 +355,17 @@ public interface SluiceConfig {
     interface Cluster {
         /** This replica's URL as other replicas reach it ({@code SLUICE_ADVERTISE_URL}); written into batons. */
         Optional<String> advertiseUrl();
+
+        /**
+         * Which track this replica serves ({@code SLUICE_TRACK}): {@code stable} or {@code canary}; default
+         * stable. Every metric carries it (with the version), so a canary is compared with stable.
+         */
+        @WithDefault("stable")
+        Track track();
+
+        /** The release track of a replica. */
+        enum Track {
+            STABLE, CANARY
+        }
     }
 }

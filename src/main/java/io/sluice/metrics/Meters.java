@@ -50,6 +50,9 @@ public final class Meters {
     public static final String STATE = "state";
     public static final String MACHINE = "machine";
     public static final String BLAME = "blame";
+    /** Common tags on every meter: the application version and the release track (stable, canary). */
+    public static final String VERSION = "version";
+    public static final String TRACK = "track";
 
     private Meters() {
     }

@@ -553,7 +553,8 @@ class HelmChartTest {
                 "sluice_streams_forwarded_total", "sluice_pool_connections", "sluice_pool_max",
                 "sluice_pool_acquire_timeouts_total", "sluice_pool_leaks_total", "sluice_pool_evicted_total",
                 "sluice_backend_connectivity", "sluice_breaker_state", "sluice_breaker_transitions_total",
-                "sluice_breaker_rejected_total", "sluice_flags_store_stale");
+                "sluice_breaker_rejected_total", "sluice_flags_store_stale", "sluice_flags_store_invalid_keys", "sluice_flags_killswitch",
+                "sluice_work_total", "sluice_rollout_migration_percent", "sluice_rollout_migration_running");
         JsonNode dashboard = new ObjectMapper().readTree(DEPLOY.resolve("grafana/sluice-dashboard.json").toFile());
         List<String> exprs = dashboard.findValues("expr").stream().map(JsonNode::asText).toList();
         assertThat(exprs).hasSizeGreaterThan(8);
@@ -562,7 +563,7 @@ class HelmChartTest {
         String alerts = Files.readString(DEPLOY.resolve("prometheus/sluice-alerts.yaml"));
         used.addAll(meterNames(alerts));
         assertThat(used).isSubsetOf(known).contains("sluice_breaker_state", "sluice_pool_connections",
-                "sluice_statement_duration_seconds_bucket", "sluice_hrana_requests_total");
+                "sluice_statement_duration_seconds_bucket", "sluice_work_total");
     }
 
     @Test
