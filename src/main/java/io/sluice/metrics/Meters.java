@@ -44,6 +44,10 @@ public final class Meters {
     /** Gauge: 1 while the killswitch is active. */
     public static final String FLAGS_KILLSWITCH = "sluice.flags.killswitch";
 
+    /** Gauges: the running migration's current rollout percentage, and 1 while a migration runs. */
+    public static final String ROLLOUT_MIGRATION_PERCENT = "sluice.rollout.migration.percent";
+    public static final String ROLLOUT_MIGRATION_RUNNING = "sluice.rollout.migration.running";
+
     public static final String ENDPOINT = "endpoint";
     public static final String OUTCOME = "outcome";
     public static final String KIND = "kind";
