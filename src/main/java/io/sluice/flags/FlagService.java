@@ -278,8 +278,7 @@ public class FlagService {
             return next; // keys that do not parse elsewhere in the store stay as they are, reported, never block a write
         });
         for (AuditEntry e : entries) {
-            AUDIT_LOG.infof("audit action=%s target=%s who=%s before=\"%s\" after=\"%s\" why=\"%s\"", e.action(), e.target(), e.who(),
-                    e.before(), e.after(), FlagCodec.oneLine(e.why()));
+            logAudit(e);
         }
         onContent(written);
         return current();
@@ -329,8 +328,7 @@ public class FlagService {
             return next;
         });
         AuditEntry e = entry[0];
-        AUDIT_LOG.infof("audit action=%s target=%s who=%s before=\"%s\" after=\"%s\" why=\"%s\"", e.action(), e.target(), e.who(),
-                e.before(), e.after(), FlagCodec.oneLine(e.why()));
+        logAudit(e);
         onContent(written);
         return current();
     }
@@ -350,8 +348,7 @@ public class FlagService {
     public void audit(Map<String, String> data, String action, String target, String who, String before, String after, String why) {
         AuditEntry e = new AuditEntry(clock.instant(), principal(who), action, target, before, after, why == null ? "" : why);
         appendAudit(data, e);
-        AUDIT_LOG.infof("audit action=%s target=%s who=%s before=\"%s\" after=\"%s\" why=\"%s\"", e.action(), e.target(), e.who(),
-                e.before(), e.after(), FlagCodec.oneLine(e.why()));
+        logAudit(e);
     }
 
     /**
@@ -393,8 +390,7 @@ public class FlagService {
             Map<String, String> written = target.create(change.apply(restored));
             LOG.warnf("flag store %s was missing: recreated it from the last good state (read at %s) plus this change",
                     target.location(), s.lastLoadedAt());
-            AUDIT_LOG.infof("audit action=%s target=%s who=%s before=\"%s\" after=\"%s\" why=\"%s\"", entry.action(), entry.target(),
-                    entry.who(), entry.before(), entry.after(), entry.why());
+            logAudit(entry);
             return written;
         } catch (FlagStore.StoreExistsException raced) {
             return target.update(change); // another replica restored it first: write on top of theirs
@@ -410,6 +406,36 @@ public class FlagService {
     public void addContentListener(Consumer<Map<String, String>> listener) {
         contentListeners.add(listener);
         listener.accept(lastContent);
+    }
+
+    /**
+     * One structured audit log line. Every field is quoted and escaped (quotes, backslashes, control
+     * characters), so a reason or operator name can never forge fields or lines of its own.
+     */
+    private static void logAudit(AuditEntry e) {
+        AUDIT_LOG.infof("audit action=%s target=%s who=%s before=%s after=%s why=%s", quote(e.action()), quote(e.target()), quote(e.who()),
+                quote(e.before()), quote(e.after()), quote(e.why()));
+    }
+
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : (s == null ? "" : s).toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static String describe(FlagSet set, String target) {

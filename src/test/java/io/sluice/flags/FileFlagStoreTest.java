@@ -296,4 +296,10 @@ class FileFlagStoreTest {
         s.killswitch("first day", "alice");
         assertThat(replicaOn(fresh).current().killswitch().active()).isTrue();
     }
+
+    @Test
+    void shouldEscapeEveryAuditLogFieldSoAReasonCannotForgeFieldsOrLines() {
+        assertThat(FlagService.quote("ok\" who=\"root\nfake line\\")).isEqualTo("\"ok\\\" who=\\\"root\\nfake line\\\\\"");
+        assertThat(FlagService.quote("bell\u0007")).isEqualTo("\"bell\\u0007\"");
+    }
 }
