@@ -51,6 +51,20 @@ public final class SluiceCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code sluice serve --help}: serve is not a picocli command (it boots Quarkus), so its help is this text. */
+    public static String serveUsage() {
+        return String.join(System.lineSeparator(),
+                "Usage: sluice [serve]",
+                "Start the Sluice server: the Hrana data API and admin API on port 8080 (QUARKUS_HTTP_PORT), probes and",
+                "metrics on 9000 (QUARKUS_MANAGEMENT_PORT). Configuration comes from the environment, e.g.:",
+                "  SLUICE_DATA_DIR              embedded SQLite directory (default ./data)",
+                "  SLUICE_DATABASE_URL          a JDBC URL selects PostgreSQL instead",
+                "  SLUICE_AUTH_JWT_PUBLIC_KEYS  Ed25519 public keys for data API tokens (auth:keygen)",
+                "  SLUICE_ADMIN_TOKEN           bearer token of the admin API",
+                "  SLUICE_SHUTDOWN_GRACE        how long streams may finish after SIGTERM (default 20s)",
+                "Every setting: the README's configuration reference. Other commands: sluice --help", "");
+    }
+
     @Command(name = "completion", mixinStandardHelpOptions = true,
             description = "Print a bash/zsh completion script for every sluice command and option.",
             footer = {"%nThe script completes the command 'sluice'; define it first, e.g.%n"

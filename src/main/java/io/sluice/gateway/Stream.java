@@ -22,7 +22,9 @@ import org.jboss.logging.Logger;
  *     └──(idle timeout: reaper)──► CLOSED ◄──(close request / failure)
  * </pre>
  *
- * Only the thread that moved the stream to BUSY touches its session; the reaper closes only IDLE streams.
+ * Only the thread that moved the stream to BUSY (or INSPECTING) touches its session; the reaper closes only
+ * IDLE streams. INSPECTING is the drain looking, for a moment, whether an idle stream holds a transaction;
+ * a request arriving meanwhile waits for that look to end rather than being refused as "busy".
  */
 final class Stream {
     private static final Logger LOG = Logger.getLogger(Stream.class);
@@ -30,6 +32,7 @@ final class Stream {
     static final int IDLE = 0;
     static final int BUSY = 1;
     static final int CLOSED = 2;
+    static final int INSPECTING = 3;
 
     final long id;
     final boolean readOnly;
@@ -50,16 +53,29 @@ final class Stream {
     }
 
     boolean tryAcquire() {
-        return state.compareAndSet(IDLE, BUSY);
+        while (true) {
+            if (state.compareAndSet(IDLE, BUSY)) {
+                return true;
+            }
+            if (state.get() != INSPECTING) {
+                return false;
+            }
+            Thread.onSpinWait(); // the drain's look takes microseconds (one autocommit probe)
+        }
+    }
+
+    /** Moves an idle stream to INSPECTING (the drain); false when a request holds it or it is closed. */
+    boolean tryInspect() {
+        return state.compareAndSet(IDLE, INSPECTING);
+    }
+
+    /** Ends the drain's look: the stream is idle again, untouched (its idle time still counts from its last use). */
+    void endInspection() {
+        state.compareAndSet(INSPECTING, IDLE);
     }
 
     void release() {
         lastUsedNanos = System.nanoTime();
-        state.compareAndSet(BUSY, IDLE);
-    }
-
-    /** Gives back a stream acquired only to look at it (the drain), without counting that as use. */
-    void releaseUntouched() {
         state.compareAndSet(BUSY, IDLE);
     }
 

@@ -242,7 +242,7 @@ public class StreamManager {
      */
     private void closeSettledStreams() {
         for (Stream s : streams.values()) {
-            if (!s.tryAcquire()) {
+            if (!s.tryInspect()) {
                 continue; // busy (a request runs) or already closed
             }
             boolean settled;
@@ -255,7 +255,7 @@ public class StreamManager {
                 s.markClosed();
                 forget(s);
             } else {
-                s.releaseUntouched();
+                s.endInspection();
             }
         }
     }

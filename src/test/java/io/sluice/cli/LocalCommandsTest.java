@@ -87,4 +87,22 @@ class LocalCommandsTest {
         Run parsed = run("migrate", "--rollback", "p95 too high", "--url", "http://127.0.0.1:9", "--timeout", "0");
         assertThat(parsed.err()).doesNotContain("Unmatched argument").doesNotContain("REASON argument");
     }
+
+    @Test
+    void shouldPrintHelpWithPercentSignsAndNoFormatWarnings() {
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true));
+        Run health;
+        Run flags;
+        try {
+            health = run("health-check", "--help");
+            flags = run("flags:show", "--help");
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(health.out()).contains("error rate < 1 %").contains("50%").contains("default 50");
+        assertThat(flags.out()).contains("rollout %)");
+        assertThat(health.err() + flags.err() + stderr).doesNotContainIgnoringCase("warn").doesNotContain("format");
+    }
 }
