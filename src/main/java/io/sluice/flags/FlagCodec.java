@@ -50,23 +50,16 @@ final class FlagCodec {
      * @throws FlagException naming the key when any value is malformed; the caller keeps its last good set
      */
     static FlagSet decode(Map<String, String> data, FlagSet defaults) {
-        TreeMap<String, Flag> flags = new TreeMap<>();
-        for (KnownFlag k : KnownFlag.values()) {
-            flags.put(k.name(), defaults.flags().get(k.name()));
+        Lenient decoded = decodeLenient(data, defaults, null, null);
+        if (!decoded.invalid().isEmpty()) {
+            Map.Entry<String, String> first = decoded.invalid().firstEntry();
+            throw new FlagException(first.getKey(), first.getValue());
         }
-        for (Map.Entry<String, String> e : data.entrySet()) {
-            if (isReserved(e.getKey())) {
-                continue;
-            }
-            Flag base = flags.getOrDefault(e.getKey(), null);
-            flags.put(e.getKey(), decodeFlag(e.getKey(), e.getValue(), base));
-        }
-        Killswitch ks = data.containsKey(KILLSWITCH) ? decodeKillswitch(data.get(KILLSWITCH)) : Killswitch.OFF;
-        return new FlagSet(flags, ks);
+        return decoded.set();
     }
 
     /** What a store content decodes to when every key that parses is applied and the rest are reported. */
-    record Lenient(FlagSet set, java.util.SortedMap<String, String> invalid, boolean killswitchUnreadable) {
+    record Lenient(FlagSet set, java.util.NavigableMap<String, String> invalid, boolean killswitchUnreadable) {
     }
 
     /** The safe state held while the killswitch key cannot be read and no good value of it was ever seen. */

@@ -1,5 +1,7 @@
 package io.sluice.gateway;
 
+import static io.sluice.testing.SluiceProcess.CLOSE;
+import static io.sluice.testing.SluiceProcess.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,14 +37,14 @@ class GracefulDrainIT {
         int management = SluiceProcess.freeLoopbackPort();
         SluiceProcess sluice = start("drain-commit", management);
         try {
-            pipeline(sluice, null, exec("CREATE TABLE t (x INTEGER)"), CLOSE);
-            JsonNode open = pipeline(sluice, null, exec("BEGIN"), exec("INSERT INTO t VALUES (1)"));
+            pipeline(sluice, null, execute("CREATE TABLE t (x INTEGER)"), CLOSE);
+            JsonNode open = pipeline(sluice, null, execute("BEGIN"), execute("INSERT INTO t VALUES (1)"));
             String baton = open.get("baton").asText();
 
             long signalled = System.nanoTime();
             sluice.terminate();
 
-            HttpResponse<String> refused = awaitRefusal(sluice);
+            HttpResponse<String> refused = sluice.awaitNewStreamRefused(Duration.ofSeconds(10));
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.headers().firstValue("Retry-After")).isPresent();
             assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("SHUTTING_DOWN");
@@ -50,7 +52,7 @@ class GracefulDrainIT {
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
             assertThat(sluice.awaitExit(Duration.ofMillis(200))).as("still draining while a transaction is open").isNull();
 
-            JsonNode committed = pipeline(sluice, baton, exec("COMMIT"), CLOSE);
+            JsonNode committed = pipeline(sluice, baton, execute("COMMIT"), CLOSE);
             assertThat(committed.at("/results/0/type").asText()).isEqualTo("ok");
             assertThat(committed.get("baton").isNull()).isTrue();
 
@@ -62,7 +64,7 @@ class GracefulDrainIT {
 
         SluiceProcess again = start("drain-commit-restarted", SluiceProcess.freeLoopbackPort());
         try {
-            JsonNode count = pipeline(again, null, exec("SELECT count(*) FROM t"), CLOSE);
+            JsonNode count = pipeline(again, null, execute("SELECT count(*) FROM t"), CLOSE);
             assertThat(count.at("/results/0/response/result/rows/0/0/value").asText()).isEqualTo("1");
         } finally {
             again.close();
@@ -73,8 +75,8 @@ class GracefulDrainIT {
     void shouldRollBackAnAbandonedTransactionAndExitWithinTheGracePeriod() throws Exception {
         SluiceProcess sluice = start("drain-abandoned", SluiceProcess.freeLoopbackPort());
         try {
-            pipeline(sluice, null, exec("CREATE TABLE t (x INTEGER)"), CLOSE);
-            pipeline(sluice, null, exec("BEGIN"), exec("INSERT INTO t VALUES (1)"));
+            pipeline(sluice, null, execute("CREATE TABLE t (x INTEGER)"), CLOSE);
+            pipeline(sluice, null, execute("BEGIN"), execute("INSERT INTO t VALUES (1)"));
             long signalled = System.nanoTime();
             sluice.terminate();
             Integer exit = sluice.awaitExit(GRACE.plusSeconds(10));
@@ -87,35 +89,15 @@ class GracefulDrainIT {
         }
         SluiceProcess again = start("drain-abandoned-restarted", SluiceProcess.freeLoopbackPort());
         try {
-            JsonNode count = pipeline(again, null, exec("SELECT count(*) FROM t"), CLOSE);
+            JsonNode count = pipeline(again, null, execute("SELECT count(*) FROM t"), CLOSE);
             assertThat(count.at("/results/0/response/result/rows/0/0/value").asText()).as("rolled back").isEqualTo("0");
         } finally {
             again.close();
         }
     }
 
-    private static final String CLOSE = "{\"type\":\"close\"}";
-
-    private static String exec(String sql) {
-        return "{\"type\":\"execute\",\"stmt\":{\"sql\":\"" + sql + "\"}}";
-    }
-
-    private static HttpResponse<String> awaitRefusal(SluiceProcess sluice) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        HttpResponse<String> r;
-        do {
-            r = sluice.post("/v3/pipeline", "{\"baton\":null,\"requests\":[" + exec("SELECT 1") + "," + CLOSE + "]}");
-            if (r.statusCode() != 200) {
-                return r;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        return r;
-    }
-
     private static JsonNode pipeline(SluiceProcess sluice, String baton, String... requests) throws Exception {
-        String body = "{\"baton\":" + (baton == null ? "null" : "\"" + baton + "\"") + ",\"requests\":[" + String.join(",", requests) + "]}";
-        HttpResponse<String> r = sluice.post("/v3/pipeline", body);
+        HttpResponse<String> r = sluice.pipeline(baton, requests);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }

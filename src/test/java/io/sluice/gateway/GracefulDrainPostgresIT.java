@@ -1,5 +1,7 @@
 package io.sluice.gateway;
 
+import static io.sluice.testing.SluiceProcess.CLOSE;
+import static io.sluice.testing.SluiceProcess.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,24 +43,24 @@ class GracefulDrainPostgresIT {
         SluiceProcess draining = SluiceProcess.start("drain-pg-a", config);
         SluiceProcess live = SluiceProcess.start("drain-pg-b", config);
         try {
-            JsonNode open = pipeline(draining, null, exec("BEGIN"), exec("INSERT INTO " + table + " VALUES (1)"));
-            JsonNode idle = pipeline(draining, null, exec("SELECT 1"));
+            JsonNode open = pipeline(draining, null, execute("BEGIN"), execute("INSERT INTO " + table + " VALUES (1)"));
+            JsonNode idle = pipeline(draining, null, execute("SELECT 1"));
             draining.terminate();
 
-            HttpResponse<String> refused = awaitRefusal(draining);
+            HttpResponse<String> refused = draining.awaitNewStreamRefused(Duration.ofSeconds(10));
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("SHUTTING_DOWN");
-            assertThat(pipeline(live, null, exec("SELECT 1"), CLOSE).at("/results/0/type").asText()).as("the live replica serves new streams")
+            assertThat(pipeline(live, null, execute("SELECT 1"), CLOSE).at("/results/0/type").asText()).as("the live replica serves new streams")
                     .isEqualTo("ok");
 
-            JsonNode more = pipeline(live, open.get("baton").asText(), exec("INSERT INTO " + table + " VALUES (2)"));
-            JsonNode committed = pipeline(live, more.get("baton").asText(), exec("COMMIT"), CLOSE);
+            JsonNode more = pipeline(live, open.get("baton").asText(), execute("INSERT INTO " + table + " VALUES (2)"));
+            JsonNode committed = pipeline(live, more.get("baton").asText(), execute("COMMIT"), CLOSE);
             assertThat(committed.at("/results/0/type").asText()).isEqualTo("ok");
             assertThat(count(table)).isEqualTo(2);
 
             assertThat(draining.awaitExit(Duration.ofSeconds(20))).as("the drained replica exits").isNotNull();
             long asked = System.nanoTime();
-            HttpResponse<String> gone = live.post("/v3/pipeline", "{\"baton\":\"" + idle.get("baton").asText() + "\",\"requests\":[" + CLOSE + "]}");
+            HttpResponse<String> gone = live.pipeline(idle.get("baton").asText(), CLOSE);
             assertThat(gone.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(gone.body()).get("code").asText()).isEqualTo("STREAM_EXPIRED");
             assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(5));
@@ -71,12 +73,6 @@ class GracefulDrainPostgresIT {
         }
     }
 
-    private static final String CLOSE = "{\"type\":\"close\"}";
-
-    private static String exec(String sql) {
-        return "{\"type\":\"execute\",\"stmt\":{\"sql\":\"" + sql + "\"}}";
-    }
-
     private static long count(String table) throws Exception {
         try (Connection c = Postgres.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
@@ -84,22 +80,8 @@ class GracefulDrainPostgresIT {
         }
     }
 
-    private static HttpResponse<String> awaitRefusal(SluiceProcess sluice) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        HttpResponse<String> r;
-        do {
-            r = sluice.post("/v3/pipeline", "{\"baton\":null,\"requests\":[" + exec("SELECT 1") + "," + CLOSE + "]}");
-            if (r.statusCode() != 200) {
-                return r;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        return r;
-    }
-
     private static JsonNode pipeline(SluiceProcess sluice, String baton, String... requests) throws Exception {
-        String body = "{\"baton\":" + (baton == null ? "null" : "\"" + baton + "\"") + ",\"requests\":[" + String.join(",", requests) + "]}";
-        HttpResponse<String> r = sluice.post("/v3/pipeline", body);
+        HttpResponse<String> r = sluice.pipeline(baton, requests);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }

@@ -94,14 +94,29 @@ class ClientErrorsVerdictTest {
         });
     }
 
-    @Test
-    void shouldPassHealthCheckAndMigrateWhileHalfTheStatementsViolateAUniqueConstraint() throws Exception {
+    /** What runs while the application's traffic does. */
+    interface WhileInserting {
+        void run(AtomicLong sqlErrors, AtomicLong okInserts) throws Exception;
+    }
+
+    private void whileInserting(WhileInserting body) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong sqlErrors = new AtomicLong();
         AtomicLong ok = new AtomicLong();
         Thread t = traffic(running, sqlErrors, ok);
         t.start();
         try {
+            body.run(sqlErrors, ok);
+        } finally {
+            running.set(false);
+            t.interrupt();
+            t.join(10_000);
+        }
+    }
+
+    @Test
+    void shouldPassHealthCheckAndMigrateWhileHalfTheStatementsViolateAUniqueConstraint() throws Exception {
+        whileInserting((sqlErrors, ok) -> {
             await().atMost(Duration.ofSeconds(30)).until(() -> sqlErrors.get() >= 100 && ok.get() >= 100);
 
             Cli.Run check = Cli.run(server, "health-check");
@@ -119,21 +134,12 @@ class ClientErrorsVerdictTest {
             Cli.Run migrate = Cli.run(server, "migrate", "--target=full", "--reason", "client errors are not failures", "--poll-interval=50");
             assertThat(migrate.exit()).as(migrate.out() + migrate.err()).isZero();
             assertThat(migrate.out()).contains("completed: every step passed");
-        } finally {
-            running.set(false);
-            t.interrupt();
-            t.join(10_000);
-        }
+        });
     }
 
     @Test
     void shouldStillFailTheHealthCheckWhenTheDatabaseIsReallyDown() throws Exception {
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicLong sqlErrors = new AtomicLong();
-        AtomicLong ok = new AtomicLong();
-        Thread t = traffic(running, sqlErrors, ok);
-        t.start();
-        try {
+        whileInserting((sqlErrors, ok) -> {
             await().atMost(Duration.ofSeconds(30)).until(() -> sqlErrors.get() >= 20);
             ProxiedPostgres.proxy().setMode(FaultProxy.Mode.REFUSE);
             ProxiedPostgres.proxy().cutConnections();
@@ -142,10 +148,6 @@ class ClientErrorsVerdictTest {
                 assertThat(check.exit()).as(check.out() + check.err()).isEqualTo(1);
                 assertThat(check.out()).contains("critical");
             });
-        } finally {
-            running.set(false);
-            t.interrupt();
-            t.join(10_000);
-        }
+        });
     }
 }

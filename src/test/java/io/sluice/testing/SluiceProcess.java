@@ -82,6 +82,34 @@ public final class SluiceProcess implements AutoCloseable {
         throw new IllegalStateException("Sluice did not become ready within 30 s");
     }
 
+    /** A Hrana {@code close} request. */
+    public static final String CLOSE = "{\"type\":\"close\"}";
+
+    /** A Hrana {@code execute} request for SQL without quotes or backslashes. */
+    public static String execute(String sql) {
+        return "{\"type\":\"execute\",\"stmt\":{\"sql\":\"" + sql + "\"}}";
+    }
+
+    /** POSTs a v3 pipeline: a null baton opens a new stream; each request is a Hrana request object's JSON. */
+    public HttpResponse<String> pipeline(String baton, String... requests) throws IOException, InterruptedException {
+        return post("/v3/pipeline", "{\"baton\":" + (baton == null ? "null" : "\"" + baton + "\"") + ",\"requests\":["
+                + String.join(",", requests) + "]}");
+    }
+
+    /** Opens (and closes) new streams until one is refused or {@code limit} passes; returns the last answer. */
+    public HttpResponse<String> awaitNewStreamRefused(Duration limit) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        HttpResponse<String> r;
+        do {
+            r = pipeline(null, execute("SELECT 1"), CLOSE);
+            if (r.statusCode() != 200) {
+                return r;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return r;
+    }
+
     /** Sends SIGTERM (what Kubernetes sends) and returns at once; {@link #awaitExit} waits for the end. */
     public void terminate() {
         process.destroy(); // SIGTERM on Linux
