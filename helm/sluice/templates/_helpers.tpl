@@ -95,3 +95,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{ include "sluice.secretName" $root }}
 {{- end -}}
 {{- end }}
+
+{{/*
+Seconds the drain may take after SIGTERM: terminationGracePeriodSeconds minus the preStop delay and the
+stop margin (templates/_validate.tpl refuses values that leave less than one second).
+*/}}
+{{- define "sluice.drainSeconds" -}}
+{{- sub (sub (int .Values.terminationGracePeriodSeconds) (int .Values.shutdown.preStopSeconds)) (int .Values.shutdown.stopMarginSeconds) -}}
+{{- end }}

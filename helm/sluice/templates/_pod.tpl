@@ -164,6 +164,12 @@ spec:
             - name: {{ printf "ROLLOUT_ENABLE_%s" ($flag | snakecase | upper) }}
               value: {{ $pct | toString | quote }}
             {{- end }}
+            # A label on every metric, with the version: canary and stable compared side by side.
+            - name: SLUICE_TRACK
+              value: {{ $track | quote }}
+            # The drain after SIGTERM, derived from terminationGracePeriodSeconds (values.yaml, "shutdown").
+            - name: SLUICE_SHUTDOWN_GRACE
+              value: {{ printf "%ss" (include "sluice.drainSeconds" $root) | quote }}
             {{- if $v.productionMigrationApproved }}
             - name: PRODUCTION_MIGRATION_APPROVED
               value: "true"
@@ -171,6 +177,14 @@ spec:
             {{- with $v.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
+          {{- if gt (int $v.shutdown.preStopSeconds) 0 }}
+          # Keep serving while Services and load balancers drop this pod's endpoints; SIGTERM (and the drain)
+          # comes after.
+          lifecycle:
+            preStop:
+              sleep:
+                seconds: {{ $v.shutdown.preStopSeconds }}
+          {{- end }}
           # Probes use the management interface only; liveness checks the process, never the database,
           # so a database outage never restarts pods.
           startupProbe:

@@ -33,4 +33,7 @@ combination stops `helm install`, `helm upgrade` and `helm template` with one cl
 {{- if and $v.metrics.serviceMonitor.enabled (not $v.metrics.service) }}
 {{- fail "sluice: metrics.serviceMonitor.enabled=true needs metrics.service=true (the ServiceMonitor scrapes that Service)." }}
 {{- end }}
+{{- if lt (int (include "sluice.drainSeconds" .)) 1 }}
+{{- fail (printf "sluice: terminationGracePeriodSeconds=%d leaves no time to drain after shutdown.preStopSeconds=%d and shutdown.stopMarginSeconds=%d; raise terminationGracePeriodSeconds." (int $v.terminationGracePeriodSeconds) (int $v.shutdown.preStopSeconds) (int $v.shutdown.stopMarginSeconds)) }}
+{{- end }}
 {{- end }}

@@ -15,6 +15,10 @@ public final class SluiceMain {
     }
 
     public static void main(String... args) {
+        if (args.length > 1 && args[0].equals("serve") && (args[1].equals("--help") || args[1].equals("-h"))) {
+            System.out.print(SluiceCommand.serveUsage());
+            return;
+        }
         if (args.length == 0 || args[0].equals("serve")) {
             Quarkus.run(args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length));
             return;

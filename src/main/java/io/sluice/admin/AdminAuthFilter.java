@@ -30,8 +30,10 @@ public class AdminAuthFilter {
     private final Optional<byte[]> token;
     private final Optional<JwtVerifier> jwt;
     private final boolean closedWithoutCredentials;
+    private final AdminCaller caller;
 
-    AdminAuthFilter(SluiceConfig config) {
+    AdminAuthFilter(SluiceConfig config, AdminCaller caller) {
+        this.caller = caller;
         this.token = config.admin().token().filter(t -> !t.isBlank()).map(t -> t.getBytes(StandardCharsets.UTF_8));
         List<String> keys = config.auth().jwtPublicKeys().orElse(List.of()).stream().filter(k -> !k.isBlank()).toList();
         this.jwt = keys.isEmpty() ? Optional.empty() : Optional.of(new JwtVerifier(keys, Clock.systemUTC()));
@@ -61,6 +63,7 @@ public class AdminAuthFilter {
             return Optional.of(unauthorized());
         }
         if (token.isPresent() && MessageDigest.isEqual(token.get(), bearer.getBytes(StandardCharsets.UTF_8))) {
+            caller.authenticatedAs(AdminCaller.TOKEN);
             return Optional.empty();
         }
         if (jwt.isEmpty() || bearer.indexOf('.') < 0) {
@@ -76,6 +79,7 @@ public class AdminAuthFilter {
             return Optional.of(ProblemMapper.problem(403, "Forbidden",
                     "The token is valid but lacks the admin role: its \"roles\" claim must contain \"admin\""));
         }
+        caller.authenticatedAs(principal.subject() == null || principal.subject().isBlank() ? "jwt (no subject)" : "jwt:" + principal.subject());
         return Optional.empty();
     }
 

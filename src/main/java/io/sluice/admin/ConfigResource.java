@@ -22,7 +22,10 @@ public class ConfigResource {
     private final RuntimeSettingsService settings;
     private final io.sluice.config.SluiceConfig config;
 
-    ConfigResource(RuntimeSettingsService settings, io.sluice.config.SluiceConfig config) {
+    private final AdminCaller caller;
+
+    ConfigResource(RuntimeSettingsService settings, io.sluice.config.SluiceConfig config, AdminCaller caller) {
+        this.caller = caller;
         this.settings = settings;
         this.config = config;
     }
@@ -58,7 +61,7 @@ public class ConfigResource {
             throw new IllegalArgumentException("value: required");
         }
         RuntimeSettings updated = settings.update(component, key, change.value(),
-                FlagsResource.who(operator),
+                caller.who(operator),
                 change.reason() == null ? "" : change.reason());
         return new ConfigView(settings.environment(), updated);
     }

@@ -26,8 +26,10 @@ import java.util.List;
 public class ConnectionsResource {
     private final Backend backend;
     private final StatementControl statements;
+    private final AdminCaller caller;
 
-    ConnectionsResource(Backend backend, StatementControl statements) {
+    ConnectionsResource(Backend backend, StatementControl statements, AdminCaller caller) {
+        this.caller = caller;
         this.backend = backend;
         this.statements = statements;
     }
@@ -58,7 +60,7 @@ public class ConnectionsResource {
     public RunningStatements.View cancel(@PathParam("id") long id, FlagsResource.Change change,
             @HeaderParam(FlagsResource.OPERATOR_HEADER) String operator) {
         String why = change == null || change.reason() == null ? "" : change.reason();
-        return statements.cancel(id, FlagsResource.who(operator), why)
+        return statements.cancel(id, caller.who(operator), why)
                 .orElseThrow(() -> new NotFoundException("No statement " + id + " is running"));
     }
 

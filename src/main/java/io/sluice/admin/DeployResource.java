@@ -23,7 +23,10 @@ public class DeployResource {
     private final MigrationService migrations;
     private final DeploymentCheck check;
 
-    DeployResource(FlagService flags, MigrationService migrations, DeploymentCheck check) {
+    private final AdminCaller caller;
+
+    DeployResource(FlagService flags, MigrationService migrations, DeploymentCheck check, AdminCaller caller) {
+        this.caller = caller;
         this.flags = flags;
         this.migrations = migrations;
         this.check = check;
@@ -46,7 +49,7 @@ public class DeployResource {
     @POST
     @Path("/rollback")
     public MigrationService.RollbackOutcome rollback(FlagsResource.Change change, @HeaderParam(FlagsResource.OPERATOR_HEADER) String operator) {
-        return migrations.rollbackOrKillswitch(FlagsResource.who(operator), change == null ? null : change.reason());
+        return migrations.rollbackOrKillswitch(caller.who(operator), change == null ? null : change.reason());
     }
 
     public record Health(int score, int threshold, boolean passed, List<String> failures) {

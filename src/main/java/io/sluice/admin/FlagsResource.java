@@ -25,7 +25,10 @@ public class FlagsResource {
 
     private final FlagService flags;
 
-    FlagsResource(FlagService flags) {
+    private final AdminCaller caller;
+
+    FlagsResource(FlagService flags, AdminCaller caller) {
+        this.caller = caller;
         this.flags = flags;
     }
 
@@ -37,13 +40,13 @@ public class FlagsResource {
     @POST
     @Path("/{flag}/enable")
     public FlagsView enable(@PathParam("flag") String flag, Change change, @HeaderParam(OPERATOR_HEADER) String operator) {
-        return view(flags.enable(flag, who(operator), why(change)));
+        return view(flags.enable(flag, caller.who(operator), why(change)));
     }
 
     @POST
     @Path("/{flag}/disable")
     public FlagsView disable(@PathParam("flag") String flag, Change change, @HeaderParam(OPERATOR_HEADER) String operator) {
-        return view(flags.disable(flag, who(operator), why(change)));
+        return view(flags.disable(flag, caller.who(operator), why(change)));
     }
 
     @PUT
@@ -52,30 +55,25 @@ public class FlagsResource {
         if (rollout == null || rollout.percentage() == null) {
             throw new IllegalArgumentException("percentage: required, 0-100");
         }
-        return view(flags.rollout(flag, rollout.percentage(), who(operator), rollout.reason() == null ? "" : rollout.reason()));
+        return view(flags.rollout(flag, rollout.percentage(), caller.who(operator), rollout.reason() == null ? "" : rollout.reason()));
     }
 
     @POST
     @Path("/killswitch")
     public FlagsView killswitch(Change change, @HeaderParam(OPERATOR_HEADER) String operator) {
-        return view(flags.killswitch(why(change), who(operator)));
+        return view(flags.killswitch(why(change), caller.who(operator)));
     }
 
     @POST
     @Path("/killswitch/restore")
     public FlagsView restore(Change change, @HeaderParam(OPERATOR_HEADER) String operator) {
-        return view(flags.restore(who(operator), why(change)));
+        return view(flags.restore(caller.who(operator), why(change)));
     }
 
     @GET
     @Path("/audit")
     public List<AuditEntry> audit() {
         return flags.audit();
-    }
-
-    /** The audit identity of an admin API change: the admin token, plus the operator the CLI names. */
-    static String who(String operator) {
-        return operator == null || operator.isBlank() ? "admin-api" : "admin-api:" + operator.strip();
     }
 
     private static String why(Change change) {

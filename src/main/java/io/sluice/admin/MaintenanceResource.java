@@ -29,7 +29,10 @@ public class MaintenanceResource {
     private final CircuitBreaker breaker;
     private final RuntimeSettingsService settings;
 
-    MaintenanceResource(Backend backend, StreamManager streams, CircuitBreaker breaker, RuntimeSettingsService settings) {
+    private final AdminCaller caller;
+
+    MaintenanceResource(Backend backend, StreamManager streams, CircuitBreaker breaker, RuntimeSettingsService settings, AdminCaller caller) {
+        this.caller = caller;
         this.backend = backend;
         this.streams = streams;
         this.breaker = breaker;
@@ -81,7 +84,7 @@ public class MaintenanceResource {
             throw new IllegalArgumentException("backup: a JSON object of component.key properties is required");
         }
         return new ConfigResource.ConfigView(settings.environment(), settings.restore(backup,
-                FlagsResource.who(operator), "maint:backup --restore"));
+                caller.who(operator), "maint:backup --restore"));
     }
 
     public record Cleanup(int openStreams, long idleConnectionsClosed) {

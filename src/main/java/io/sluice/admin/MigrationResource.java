@@ -17,7 +17,10 @@ import jakarta.ws.rs.core.MediaType;
 public class MigrationResource {
     private final MigrationService migrations;
 
-    MigrationResource(MigrationService migrations) {
+    private final AdminCaller caller;
+
+    MigrationResource(MigrationService migrations, AdminCaller caller) {
+        this.caller = caller;
         this.migrations = migrations;
     }
 
@@ -29,7 +32,7 @@ public class MigrationResource {
     /** 200 with the plan for a dry run, 202 with the migration's state otherwise; 403 unapproved, 409 conflicting. */
     @POST
     public jakarta.ws.rs.core.Response start(MigrationService.StartRequest request, @HeaderParam(FlagsResource.OPERATOR_HEADER) String operator) {
-        Object result = migrations.start(request, FlagsResource.who(operator));
+        Object result = migrations.start(request, caller.who(operator));
         int status = result instanceof MigrationService.PlanView ? 200 : 202;
         return jakarta.ws.rs.core.Response.status(status).entity(result).type(MediaType.APPLICATION_JSON).build();
     }
@@ -37,7 +40,7 @@ public class MigrationResource {
     @POST
     @Path("/rollback")
     public MigrationService.View rollback(FlagsResource.Change change, @HeaderParam(FlagsResource.OPERATOR_HEADER) String operator) {
-        String who = FlagsResource.who(operator);
+        String who = caller.who(operator);
         String why = change == null || change.reason() == null || change.reason().isBlank() ? "rollback requested by " + who : change.reason();
         return migrations.rollback(who, why);
     }

@@ -21,7 +21,8 @@ public class OpenApiGuard {
     private final ObjectMapper json;
 
     OpenApiGuard(SluiceConfig config, ObjectMapper json) {
-        this.auth = new AdminAuthFilter(config);
+        // outside a JAX-RS request: the caller it records is this request's alone and not used
+        this.auth = new AdminAuthFilter(config, new AdminCaller());
         this.json = json;
     }
 

@@ -39,8 +39,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<workload>", description = "select1, point-read, insert, batch or transaction")
     String workloadName;
 
-    @Option(names = "--url", defaultValue = "${env:SLUICE_DATA_URL:-http://localhost:8080}",
-            description = "Sluice data API base URL (env SLUICE_DATA_URL); default ${DEFAULT-VALUE}")
+    @Option(names = "--url", defaultValue = "${env:SLUICE_DATA_URL:-${env:SLUICE_URL:-http://localhost:8080}}",
+            description = "Sluice data API base URL (env SLUICE_DATA_URL, else SLUICE_URL like every other command); default ${DEFAULT-VALUE}")
     String url;
 
     @Option(names = "--auth-token", defaultValue = "${env:SLUICE_AUTH_TOKEN}",

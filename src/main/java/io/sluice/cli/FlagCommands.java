@@ -16,7 +16,7 @@ final class FlagCommands {
     }
 
     @Command(name = "flags:show", mixinStandardHelpOptions = true,
-            description = "Show every flag (enabled, rollout %), the killswitch and the flag store's state.",
+            description = "Show every flag (enabled, rollout %%), the killswitch and the flag store's state.",
             footer = {"%nExample:%n  sluice flags:show --json"})
     static final class Show extends AdminCommand {
         @Option(names = "--audit", description = "Show the audit log instead")

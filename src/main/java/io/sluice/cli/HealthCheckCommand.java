@@ -21,19 +21,19 @@ import picocli.CommandLine.Option;
 /**
  * The deployment health check (the seed's {@code deployment-health-check}): the server judges its health
  * score by the one set of criteria ({@code GET /admin/v1/health/deployment}: score at least 85, no critical
- * failures, error rate under 1 %, p95 within threshold); with {@code --baseline} the current statement
+ * failures, server-side error rate under 1 %, p95 within threshold); with {@code --baseline} the current statement
  * figures ({@code GET /admin/v1/metrics}) must also not regress beyond the tolerances against a saved
  * {@code monitor:metrics --json} snapshot. Once, or repeatedly for a duration. With
  * {@code --enable-rollback} a failure rolls back the active migration, or pulls the killswitch when none is
  * active, reason recorded. Prints a JSON report; exits 0 pass, 1 fail, 2 unreachable.
  */
 @Command(name = "health-check", aliases = "deploy:health", mixinStandardHelpOptions = true,
-        description = "Check a deployment's health (score >= 85, no critical failures, error rate < 1 %, p95 within "
+        description = "Check a deployment's health (score >= 85, no critical failures, server-side error rate < 1 %%, p95 within "
                 + "threshold; optionally no regression against a baseline); print a JSON report; exit 0 pass, 1 fail, "
                 + "2 cannot reach the server.",
         footer = {"%nExamples:%n  sluice health-check%n  sluice health-check --continuous --duration=300000 --interval=10000 --enable-rollback",
                 "  sluice monitor:metrics --json > baseline.json   # before the change",
-                "  sluice health-check --baseline=baseline.json --max-latency-regression=50% --max-error-rate-increase=1pp"})
+                "  sluice health-check --baseline=baseline.json --max-latency-regression=50%% --max-error-rate-increase=1pp"})
 final class HealthCheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -62,8 +62,9 @@ final class HealthCheckCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "1m", description = "The metrics window compared with the baseline: 1m, 5m or 15m; default ${DEFAULT-VALUE}")
     String window;
 
-    @Option(names = "--max-latency-regression", defaultValue = "50%", paramLabel = "PCT",
-            description = "With --baseline: allowed rise of p50/p95/p99 over the baseline; default ${DEFAULT-VALUE}")
+    // the default has no % sign: picocli formats help text, and a bare % in it is a format error
+    @Option(names = "--max-latency-regression", defaultValue = "50", paramLabel = "PCT",
+            description = "With --baseline: allowed rise of p50/p95/p99 over the baseline, percent (50 or 50%%); default ${DEFAULT-VALUE}")
     String maxLatencyRegression;
 
     @Option(names = "--max-error-rate-increase", defaultValue = "1pp", paramLabel = "PP",

@@ -38,6 +38,10 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--rollback", description = "Restore the flags from before the migration")
     boolean rollback;
 
+    @CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "REASON",
+            description = "With --rollback: why (the same as --reason)")
+    String rollbackReason;
+
     @Option(names = "--dry-run", description = "Print the plan and change nothing")
     boolean dryRun;
 
@@ -70,6 +74,16 @@ final class MigrateCommand implements Callable<Integer> {
         try {
             if (pollMs <= 0 || timeoutMs < 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--poll-interval must be > 0 and --timeout >= 0");
+            }
+            if (rollbackReason != null) {
+                if (!rollback) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "a REASON argument goes only with --rollback; give a migration's reason with --reason");
+                }
+                if (reason != null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "give the reason once: REASON or --reason");
+                }
+                reason = rollbackReason;
             }
             if (rollback && (dryRun || target != null)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--rollback cannot be combined with --dry-run or --target");

@@ -71,7 +71,9 @@ final class MonitorCommands {
                 JsonNode f = k.getValue();
                 row.put("count", f.path("count").asLong());
                 row.put("perSecond", String.format("%.1f", f.path("perSecond").asDouble()));
+                // the server's failures (what verdicts count) and the application's own SQL errors, apart
                 row.put("errorRate", String.format("%.2f%%", f.path("errorRate").asDouble() * 100));
+                row.put("clientErrorRate", String.format("%.2f%%", f.path("clientErrorRate").asDouble() * 100));
                 row.set("p50Ms", f.path("p50Ms"));
                 row.set("p95Ms", f.path("p95Ms"));
                 row.set("p99Ms", f.path("p99Ms"));

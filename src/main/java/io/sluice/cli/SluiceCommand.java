@@ -51,6 +51,20 @@ public final class SluiceCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code sluice serve --help}: serve is not a picocli command (it boots Quarkus), so its help is this text. */
+    public static String serveUsage() {
+        return String.join(System.lineSeparator(),
+                "Usage: sluice [serve]",
+                "Start the Sluice server: the Hrana data API and admin API on port 8080 (QUARKUS_HTTP_PORT), probes and",
+                "metrics on 9000 (QUARKUS_MANAGEMENT_PORT). Configuration comes from the environment, e.g.:",
+                "  SLUICE_DATA_DIR              embedded SQLite directory (default ./data)",
+                "  SLUICE_DATABASE_URL          a JDBC URL selects PostgreSQL instead",
+                "  SLUICE_AUTH_JWT_PUBLIC_KEYS  Ed25519 public keys for data API tokens (auth:keygen)",
+                "  SLUICE_ADMIN_TOKEN           bearer token of the admin API",
+                "  SLUICE_SHUTDOWN_GRACE        how long streams may finish after SIGTERM (default 20s)",
+                "Every setting: the README's configuration reference. Other commands: sluice --help", "");
+    }
+
     @Command(name = "completion", mixinStandardHelpOptions = true,
             description = "Print a bash/zsh completion script for every sluice command and option.",
             footer = {"%nThe script completes the command 'sluice'; define it first, e.g.%n"
@@ -82,8 +96,8 @@ public final class SluiceCommand implements Callable<Integer> {
     }
 
     @Command(name = "auth:keygen", mixinStandardHelpOptions = true,
-            description = "Generate an Ed25519 key pair for data API tokens. Prints the public key for "
-                    + "SLUICE_AUTH_JWT_PUBLIC_KEYS and writes the private key to a file.")
+            description = "Generate an Ed25519 key pair for data API tokens. Writes the private key to a file and prints the "
+                    + "public key for SLUICE_AUTH_JWT_PUBLIC_KEYS (with --public-key, writes it to a file instead).")
     static final class Keygen implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -92,11 +106,17 @@ public final class SluiceCommand implements Callable<Integer> {
                 description = "File to write the private key (PEM) to; default ${DEFAULT-VALUE}")
         Path privateKey;
 
+        @Option(names = "--public-key", paramLabel = "FILE",
+                description = "Also write the public key (base64url, the value of SLUICE_AUTH_JWT_PUBLIC_KEYS) to this file")
+        Path publicKey;
+
         @Override
         public Integer call() throws IOException {
-            if (Files.exists(privateKey)) {
-                spec.commandLine().getErr().println("refusing to overwrite " + privateKey);
-                return 1;
+            for (Path p : publicKey == null ? java.util.List.of(privateKey) : java.util.List.of(privateKey, publicKey)) {
+                if (Files.exists(p)) {
+                    spec.commandLine().getErr().println("refusing to overwrite " + p);
+                    return 1;
+                }
             }
             TokenMinter.KeyMaterial keys = TokenMinter.generateKeyPair();
             Files.writeString(privateKey, keys.privateKeyPem());
@@ -107,8 +127,13 @@ public final class SluiceCommand implements Callable<Integer> {
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println("private key written to " + privateKey);
-            out.println("public key (set SLUICE_AUTH_JWT_PUBLIC_KEYS to it):");
-            out.println(keys.publicKeyBase64Url());
+            if (publicKey != null) {
+                Files.writeString(publicKey, keys.publicKeyBase64Url() + "\n");
+                out.println("public key written to " + publicKey + " (set SLUICE_AUTH_JWT_PUBLIC_KEYS to its content)");
+            } else {
+                out.println("public key (set SLUICE_AUTH_JWT_PUBLIC_KEYS to it):");
+                out.println(keys.publicKeyBase64Url());
+            }
             out.flush();
             return 0;
         }

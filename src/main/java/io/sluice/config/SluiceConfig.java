@@ -40,6 +40,20 @@ public interface SluiceConfig {
 
     Admin admin();
 
+    Shutdown shutdown();
+
+    /** What happens between SIGTERM and exit (the graceful drain). */
+    interface Shutdown {
+        /**
+         * How long streams in flight may go on after SIGTERM (an open transaction can still COMMIT) before
+         * the rest are rolled back and closed ({@code SLUICE_SHUTDOWN_GRACE}); default 20 s. The Helm chart
+         * derives it from {@code terminationGracePeriodSeconds} minus the {@code preStop} delay and a
+         * margin for stopping, so Kubernetes never kills a replica that is still draining.
+         */
+        @WithDefault("20s")
+        Duration grace();
+    }
+
     /** The admin API under {@code /admin/v1}. */
     interface Admin {
         /**
@@ -378,5 +392,17 @@ public interface SluiceConfig {
     interface Cluster {
         /** This replica's URL as other replicas reach it ({@code SLUICE_ADVERTISE_URL}); written into batons. */
         Optional<String> advertiseUrl();
+
+        /**
+         * Which track this replica serves ({@code SLUICE_TRACK}): {@code stable} or {@code canary}; default
+         * stable. Every metric carries it (with the version), so a canary is compared with stable.
+         */
+        @WithDefault("stable")
+        Track track();
+
+        /** The release track of a replica. */
+        enum Track {
+            STABLE, CANARY
+        }
     }
 }

@@ -58,7 +58,7 @@ final class FileFlagStore implements FlagStore {
     public Map<String, String> read() throws IOException {
         TreeMap<String, String> out = new TreeMap<>();
         if (!Files.isDirectory(dir)) {
-            return out;
+            throw new StoreMissingException("flag directory " + dir + " does not exist");
         }
         Path data = dir.resolve(DATA);
         if (Files.isDirectory(data)) {
@@ -104,13 +104,23 @@ final class FileFlagStore implements FlagStore {
     public synchronized Map<String, String> update(UnaryOperator<Map<String, String>> change) throws IOException {
         Map<String, String> before = read();
         Map<String, String> after = new TreeMap<>(change.apply(before));
-        Files.createDirectories(dir);
         boolean plainLayout = !Files.exists(dir.resolve(DATA), LinkOption.NOFOLLOW_LINKS) && hasPlainKeys();
         if (plainLayout) {
             writePlain(before, after);
         } else {
             swap(after);
         }
+        return after;
+    }
+
+    @Override
+    public synchronized Map<String, String> create(Map<String, String> content) throws IOException {
+        if (Files.isDirectory(dir)) {
+            throw new FlagStore.StoreExistsException("flag directory " + dir + " exists");
+        }
+        Files.createDirectories(dir);
+        Map<String, String> after = new TreeMap<>(content);
+        swap(after);
         return after;
     }
 
@@ -197,10 +207,8 @@ final class FileFlagStore implements FlagStore {
             // under the store's lock, so a content read before one of our own writes is never delivered after it
             synchronized (this) {
                 try {
-                    if (!Files.isDirectory(dir)) {
-                        // a vanished directory is an error, not an empty store: defaults would silently undo a killswitch
-                        throw new IOException("flag directory " + dir + " does not exist");
-                    }
+                    // a vanished directory is an error (read() says so), not an empty store: defaults would
+                    // silently undo a killswitch
                     onChange.accept(read());
                 } catch (IOException | RuntimeException e) {
                     onError.accept(e);

@@ -50,6 +50,43 @@ final class FlagCodec {
      * @throws FlagException naming the key when any value is malformed; the caller keeps its last good set
      */
     static FlagSet decode(Map<String, String> data, FlagSet defaults) {
+        Lenient decoded = decodeLenient(data, defaults, null, null);
+        if (!decoded.invalid().isEmpty()) {
+            Map.Entry<String, String> first = decoded.invalid().firstEntry();
+            throw new FlagException(first.getKey(), first.getValue());
+        }
+        return decoded.set();
+    }
+
+    /** What a store content decodes to when every key that parses is applied and the rest are reported. */
+    record Lenient(FlagSet set, java.util.NavigableMap<String, String> invalid, boolean killswitchUnreadable) {
+    }
+
+    /** The safe state held while the killswitch key cannot be read and no good value of it was ever seen. */
+    static Killswitch unreadableKillswitch(Instant now) {
+        return new Killswitch(true, "killswitch key unreadable in the flag store: held on until an operator fixes it", "sluice", now);
+    }
+
+    /**
+     * Decodes every key on its own, the killswitch first: a key that parses is applied, one that does not
+     * keeps its value from {@code lastGood} (or, with no last good state, its default; an unreadable
+     * killswitch is then held on, the safe state) and is reported in {@link Lenient#invalid()}.
+     *
+     * @param lastGood the set decided with until now, or null at start
+     */
+    static Lenient decodeLenient(Map<String, String> data, FlagSet defaults, FlagSet lastGood, Instant now) {
+        TreeMap<String, String> invalid = new TreeMap<>();
+        Killswitch ks = Killswitch.OFF;
+        boolean ksUnreadable = false;
+        if (data.containsKey(KILLSWITCH)) {
+            try {
+                ks = decodeKillswitch(data.get(KILLSWITCH));
+            } catch (FlagException e) {
+                invalid.put(KILLSWITCH, e.getMessage());
+                ksUnreadable = true;
+                ks = lastGood != null ? lastGood.killswitch() : unreadableKillswitch(now);
+            }
+        }
         TreeMap<String, Flag> flags = new TreeMap<>();
         for (KnownFlag k : KnownFlag.values()) {
             flags.put(k.name(), defaults.flags().get(k.name()));
@@ -58,11 +95,17 @@ final class FlagCodec {
             if (isReserved(e.getKey())) {
                 continue;
             }
-            Flag base = flags.getOrDefault(e.getKey(), null);
-            flags.put(e.getKey(), decodeFlag(e.getKey(), e.getValue(), base));
+            try {
+                flags.put(e.getKey(), decodeFlag(e.getKey(), e.getValue(), flags.get(e.getKey())));
+            } catch (FlagException ex) {
+                invalid.put(e.getKey(), ex.getMessage());
+                Flag previous = lastGood == null ? null : lastGood.flags().get(e.getKey());
+                if (previous != null) {
+                    flags.put(e.getKey(), previous);
+                }
+            }
         }
-        Killswitch ks = data.containsKey(KILLSWITCH) ? decodeKillswitch(data.get(KILLSWITCH)) : Killswitch.OFF;
-        return new FlagSet(flags, ks);
+        return new Lenient(new FlagSet(flags, ks), invalid, ksUnreadable);
     }
 
     static Flag decodeFlag(String name, String value, Flag base) {

@@ -3,13 +3,17 @@ package io.sluice.flags;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.micrometer.core.instrument.Gauge;
 import io.sluice.config.SluiceConfig;
+import io.sluice.metrics.Meters;
+import io.sluice.metrics.SluiceMetrics;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,12 +46,19 @@ public class FlagService {
     private volatile Map<String, String> lastContent = Map.of();
     private volatile StoreStatus status;
 
-    FlagService(SluiceConfig config, FlagDecisions decisions, Instance<KubernetesClient> kubernetes) {
+    FlagService(SluiceConfig config, FlagDecisions decisions, Instance<KubernetesClient> kubernetes, SluiceMetrics metrics) {
+        Gauge.builder(Meters.FLAGS_STORE_STALE, this, f -> f.isStale() ? 1 : 0)
+                .description("1 while the flag store is stale (last read failed, keys unparsed, or older than stale-after)")
+                .register(metrics.registry());
+        Gauge.builder(Meters.FLAGS_STORE_INVALID_KEYS, this, f -> f.storeStatus().invalidKeys().size())
+                .description("Keys of the flag store that do not parse (each keeps its last good value)").register(metrics.registry());
+        Gauge.builder(Meters.FLAGS_KILLSWITCH, decisions, d -> d.current().killswitch().active() ? 1 : 0)
+                .description("1 while the killswitch is active").register(metrics.registry());
         this.config = config;
         this.decisions = decisions;
         this.kubernetes = kubernetes;
         this.defaults = FlagDecisions.defaults(config);
-        this.status = new StoreStatus("none", "memory", true, null, null, null);
+        this.status = StoreStatus.fresh("none", "memory");
     }
 
     /** Before other start-up observers: runtime settings subscribe to the store this opens. */
@@ -72,13 +83,28 @@ public class FlagService {
         };
     }
 
-    /** Switches to {@code next}: reads it once (a failure keeps the defaults and is reported), then watches it. */
+    /**
+     * Switches to {@code next}: reads it once, then watches it. A store that does not exist yet is a fresh
+     * install: it is created (empty) at once, so it is never reported stale. Any other failure keeps the
+     * defaults and is reported.
+     */
     void open(FlagStore next) {
         FlagStore previous = store;
         store = next;
-        status = new StoreStatus(next.kind(), next.location(), true, null, null, null);
+        status = StoreStatus.fresh(next.kind(), next.location());
         try {
-            onContent(next.read());
+            Map<String, String> content;
+            try {
+                content = next.read();
+            } catch (StoreMissingException missing) {
+                try {
+                    content = next.create(Map.of());
+                    LOG.infof("flag store %s did not exist: created it (a fresh install)", next.location());
+                } catch (FlagStore.StoreExistsException raced) {
+                    content = next.read(); // another replica created it first
+                }
+            }
+            onContent(content);
         } catch (IOException | RuntimeException e) {
             onError(e);
         }
@@ -95,31 +121,40 @@ public class FlagService {
         if (s.lastLoadOk() || !Objects.equals(s.lastError(), why)) {
             LOG.warnf("flag store %s unusable, deciding with the last good state: %s", s.location(), why);
         }
-        status = new StoreStatus(s.kind(), s.location(), false, why, s.lastLoadedAt(), s.lastAppliedAt());
+        status = s.failed(why);
     }
 
-    /** Applies a store content if it is new and valid; the last good state stays otherwise. */
+    /**
+     * Applies a store content: every key that parses, the killswitch first; a key that does not keeps its
+     * last good value (at start its default; an unreadable killswitch is held on) and is reported in
+     * {@link #storeStatus()}.
+     */
     synchronized void onContent(Map<String, String> content) {
         StoreStatus s = status;
         Instant now = clock.instant();
-        if (content.equals(lastContent) && s.lastLoadOk() && s.lastLoadedAt() != null) {
-            status = new StoreStatus(s.kind(), s.location(), true, null, now, s.lastAppliedAt());
+        if (content.equals(lastContent) && s.lastLoadedAt() != null) {
+            status = new StoreStatus(s.kind(), s.location(), s.invalidKeys().isEmpty(), problems(s.invalidKeys()), now, s.lastAppliedAt(),
+                    s.invalidKeys(), s.killswitchUnreadable());
             return;
         }
-        FlagSet next;
-        try {
-            next = FlagCodec.decode(content, defaults);
-        } catch (FlagException e) {
-            onError(e);
-            return;
-        }
-        if (!s.lastLoadOk()) {
+        FlagCodec.Lenient decoded = FlagCodec.decodeLenient(content, defaults, s.lastLoadedAt() != null ? decisions.current() : null, now);
+        FlagSet next = decoded.set();
+        List<String> invalid = List.copyOf(decoded.invalid().keySet());
+        if (!invalid.isEmpty()) {
+            LOG.warnf("flag store %s: applied every key that parses; these do not and keep their last good value: %s",
+                    s.location(), String.join("; ", decoded.invalid().values()));
+            if (decoded.killswitchUnreadable()) {
+                LOG.errorf("flag store %s: the killswitch key is unreadable; holding %s and reporting not ready until it is fixed",
+                        s.location(), next.killswitch().active() ? "the killswitch ON" : "the killswitch off (its last good state)");
+            }
+        } else if (!s.lastLoadOk()) {
             LOG.infof("flag store %s usable again", s.location());
         }
         lastContent = Map.copyOf(content);
         FlagSet before = decisions.current();
         decisions.set(next);
-        status = new StoreStatus(s.kind(), s.location(), true, null, now, now);
+        status = new StoreStatus(s.kind(), s.location(), invalid.isEmpty(), invalid.isEmpty() ? null : String.join("; ", decoded.invalid().values()),
+                now, now, invalid, decoded.killswitchUnreadable());
         if (!before.equals(next)) {
             LOG.infof("flags changed in the store: %s", next);
         }
@@ -139,6 +174,24 @@ public class FlagService {
 
     public StoreStatus storeStatus() {
         return status;
+    }
+
+    /**
+     * Whether this replica's flags may be out of date: the last read failed or left keys unparsed, or the
+     * last good read is older than {@code sluice.flags.stale-after}. Readiness and the
+     * {@code sluice_flags_store_stale} gauge both say this.
+     */
+    public boolean isStale() {
+        StoreStatus s = status;
+        if (s.kind().equals("none")) {
+            return false;
+        }
+        Instant loaded = s.lastLoadedAt();
+        return !s.lastLoadOk() || loaded == null || Duration.between(loaded, clock.instant()).compareTo(config.flags().staleAfter()) > 0;
+    }
+
+    private static String problems(List<String> invalidKeys) {
+        return invalidKeys.isEmpty() ? null : "keys that do not parse: " + String.join(", ", invalidKeys);
     }
 
     /** The audit log kept in the store, oldest first. */
@@ -222,16 +275,10 @@ public class FlagService {
                 appendAudit(next, entry);
                 entries.add(entry);
             }
-            try {
-                FlagCodec.decode(next, defaults);
-            } catch (FlagException e) {
-                throw new FlagException("store", "the store holds an invalid value, fix it first: " + e.getMessage());
-            }
-            return next;
+            return next; // keys that do not parse elsewhere in the store stay as they are, reported, never block a write
         });
         for (AuditEntry e : entries) {
-            AUDIT_LOG.infof("audit action=%s target=%s who=%s before=\"%s\" after=\"%s\" why=\"%s\"", e.action(), e.target(), e.who(),
-                    e.before(), e.after(), FlagCodec.oneLine(e.why()));
+            logAudit(e);
         }
         onContent(written);
         return current();
@@ -264,12 +311,9 @@ public class FlagService {
     private FlagSet write(String action, String target, String who, String why, UnaryOperator<FlagSet> change) {
         AuditEntry[] entry = new AuditEntry[1];
         Map<String, String> written = updateStore(data -> {
-            FlagSet before;
-            try {
-                before = FlagCodec.decode(data, defaults);
-            } catch (FlagException e) {
-                throw new FlagException("store", "the store holds an invalid value, fix it first: " + e.getMessage());
-            }
+            // other keys that do not parse keep their last good value here and stay untouched in the store:
+            // a corrupt flag never stops an operator from pulling (or restoring) the killswitch
+            FlagSet before = FlagCodec.decodeLenient(data, defaults, decisions.current(), clock.instant()).set();
             FlagSet after = change.apply(before);
             TreeMap<String, String> next = new TreeMap<>(data);
             String beforeText = describe(before, target);
@@ -284,8 +328,7 @@ public class FlagService {
             return next;
         });
         AuditEntry e = entry[0];
-        AUDIT_LOG.infof("audit action=%s target=%s who=%s before=\"%s\" after=\"%s\" why=\"%s\"", e.action(), e.target(), e.who(),
-                e.before(), e.after(), FlagCodec.oneLine(e.why()));
+        logAudit(e);
         onContent(written);
         return current();
     }
@@ -305,8 +348,7 @@ public class FlagService {
     public void audit(Map<String, String> data, String action, String target, String who, String before, String after, String why) {
         AuditEntry e = new AuditEntry(clock.instant(), principal(who), action, target, before, after, why == null ? "" : why);
         appendAudit(data, e);
-        AUDIT_LOG.infof("audit action=%s target=%s who=%s before=\"%s\" after=\"%s\" why=\"%s\"", e.action(), e.target(), e.who(),
-                e.before(), e.after(), FlagCodec.oneLine(e.why()));
+        logAudit(e);
     }
 
     /**
@@ -315,13 +357,44 @@ public class FlagService {
      * @throws FlagStoreException the store is unreachable; {@link ConcurrentChangeException} the retries ran out
      */
     public Map<String, String> updateStore(UnaryOperator<Map<String, String>> change) {
-        Map<String, String> written;
+        FlagStore target = store;
         try {
-            written = store.update(change);
+            try {
+                return target.update(change);
+            } catch (StoreMissingException missing) {
+                return restoreMissingStore(target, change, missing);
+            }
         } catch (IOException e) {
-            throw new FlagStoreException("flag store " + store.location() + " could not be written: " + e.getMessage(), e);
+            throw new FlagStoreException("flag store " + target.location() + " could not be written: " + e.getMessage(), e);
         }
-        return written;
+    }
+
+    /**
+     * A store that went missing under a running replica is never recreated from empty (that would reset
+     * the killswitch, every rollout and the audit history): it is recreated from the last good content
+     * this replica applied, plus the change, with the restore audited. Without a last good content the
+     * write is refused.
+     */
+    private Map<String, String> restoreMissingStore(FlagStore target, UnaryOperator<Map<String, String>> change, StoreMissingException missing)
+            throws IOException {
+        StoreStatus s = status;
+        if (s.lastLoadedAt() == null) {
+            throw new FlagStoreException("flag store " + target.location() + " is missing and this replica has no last good state to "
+                    + "restore it from; nothing written (recreate it, or restart a replica to create a fresh one)", missing);
+        }
+        TreeMap<String, String> restored = new TreeMap<>(lastContent);
+        AuditEntry entry = new AuditEntry(clock.instant(), "sluice", "restore-store", target.location(), "missing",
+                "last good state read at " + s.lastLoadedAt(), "the store was missing when a change was written");
+        appendAudit(restored, entry);
+        try {
+            Map<String, String> written = target.create(change.apply(restored));
+            LOG.warnf("flag store %s was missing: recreated it from the last good state (read at %s) plus this change",
+                    target.location(), s.lastLoadedAt());
+            logAudit(entry);
+            return written;
+        } catch (FlagStore.StoreExistsException raced) {
+            return target.update(change); // another replica restored it first: write on top of theirs
+        }
     }
 
     /** Applies a content just written (this replica's own change) without waiting for the watch. */
@@ -333,6 +406,36 @@ public class FlagService {
     public void addContentListener(Consumer<Map<String, String>> listener) {
         contentListeners.add(listener);
         listener.accept(lastContent);
+    }
+
+    /**
+     * One structured audit log line. Every field is quoted and escaped (quotes, backslashes, control
+     * characters), so a reason or operator name can never forge fields or lines of its own.
+     */
+    private static void logAudit(AuditEntry e) {
+        AUDIT_LOG.infof("audit action=%s target=%s who=%s before=%s after=%s why=%s", quote(e.action()), quote(e.target()), quote(e.who()),
+                quote(e.before()), quote(e.after()), quote(e.why()));
+    }
+
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : (s == null ? "" : s).toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static String describe(FlagSet set, String target) {

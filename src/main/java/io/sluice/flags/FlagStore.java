@@ -17,7 +17,11 @@ public interface FlagStore extends AutoCloseable {
     /** Where: a directory, {@code namespace/configmap}, or {@code memory}. */
     String location();
 
-    /** The store's current content; empty when it does not exist yet. */
+    /**
+     * The store's current content.
+     *
+     * @throws StoreMissingException the store does not exist (never created, or deleted): never read as empty
+     */
     Map<String, String> read() throws IOException;
 
     /**
@@ -25,8 +29,23 @@ public interface FlagStore extends AutoCloseable {
      * the complete new content; when someone else wrote in between, it is called again on their result.
      *
      * @return the content written
+     * @throws StoreMissingException the store does not exist: nothing is written ({@link #create} decides)
      */
     Map<String, String> update(UnaryOperator<Map<String, String>> change) throws IOException;
+
+    /**
+     * Creates the missing store with this content (a fresh install's empty one, or the last good state
+     * restored). When it exists after all (another replica was quicker), nothing is overwritten:
+     * {@link StoreExistsException}.
+     */
+    Map<String, String> create(Map<String, String> content) throws IOException;
+
+    /** {@link #create} found the store already there. */
+    class StoreExistsException extends IOException {
+        public StoreExistsException(String message) {
+            super(message);
+        }
+    }
 
     /** Starts delivering the whole content on every change seen (from any writer), and errors reaching the store. */
     void watch(Consumer<Map<String, String>> onChange, Consumer<Exception> onError);

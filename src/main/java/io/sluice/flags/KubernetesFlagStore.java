@@ -66,9 +66,28 @@ final class KubernetesFlagStore implements FlagStore {
     public Map<String, String> read() throws IOException {
         try {
             ConfigMap cm = resource().get();
-            return cm == null || cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData());
+            if (cm == null) {
+                throw new StoreMissingException("ConfigMap " + location() + " does not exist");
+            }
+            return cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData());
         } catch (KubernetesClientException e) {
             throw new IOException("ConfigMap " + location() + " unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Map<String, String> create(Map<String, String> content) throws IOException {
+        Map<String, String> data = new TreeMap<>(content);
+        try {
+            client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName(name)
+                    .withNamespace(namespace).addToLabels("app.kubernetes.io/managed-by", "sluice").endMetadata()
+                    .withData(data).build()).create();
+            return data;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                throw new FlagStore.StoreExistsException("ConfigMap " + location() + " exists");
+            }
+            throw new IOException("ConfigMap " + location() + " could not be created: " + e.getMessage(), e);
         }
     }
 
@@ -77,17 +96,15 @@ final class KubernetesFlagStore implements FlagStore {
         for (int attempt = 0;; attempt++) {
             try {
                 ConfigMap cm = resource().get();
-                Map<String, String> before = cm == null || cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData());
-                Map<String, String> after = new TreeMap<>(change.apply(before));
                 if (cm == null) {
-                    client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName(name)
-                            .withNamespace(namespace).addToLabels("app.kubernetes.io/managed-by", "sluice").endMetadata()
-                            .withData(after).build()).create();
-                } else {
-                    // carries cm's resourceVersion: the API server refuses it with 409 if anyone wrote since
-                    client.configMaps().inNamespace(namespace)
-                            .resource(new ConfigMapBuilder(cm).withData(after).build()).update();
+                    // never created from empty here: that would silently reset the killswitch (FlagService decides)
+                    throw new StoreMissingException("ConfigMap " + location() + " does not exist");
                 }
+                Map<String, String> before = cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData());
+                Map<String, String> after = new TreeMap<>(change.apply(before));
+                // carries cm's resourceVersion: the API server refuses it with 409 if anyone wrote since
+                client.configMaps().inNamespace(namespace)
+                        .resource(new ConfigMapBuilder(cm).withData(after).build()).update();
                 return after;
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 409 && attempt < retries) {

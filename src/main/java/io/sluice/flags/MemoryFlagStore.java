@@ -31,6 +31,12 @@ final class MemoryFlagStore implements FlagStore {
     }
 
     @Override
+    public synchronized Map<String, String> create(Map<String, String> content) {
+        data = Map.copyOf(new TreeMap<>(content));
+        return data;
+    }
+
+    @Override
     public void watch(Consumer<Map<String, String>> onChange, Consumer<Exception> onError) {
         // nobody else writes here
     }

@@ -112,6 +112,7 @@ public class HranaHandler {
         ctx.put(WATCH, watch);
         ctx.response().closeHandler(watch);
         if (RequestParser.baton(root) == null) {
+            streams.refuseNewStreamWhileDraining();
             failFastIfOpen(ctx, principal);
         }
         return root;

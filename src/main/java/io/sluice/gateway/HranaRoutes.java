@@ -143,7 +143,8 @@ public class HranaRoutes {
         if (ctx.failure() instanceof ProtocolException p) {
             return switch (p.status()) {
                 case 401, 403 -> RequestOutcome.UNAUTHORIZED;
-                case 503 -> "CIRCUIT_OPEN".equals(p.code()) ? RequestOutcome.CIRCUIT_OPEN : RequestOutcome.UNAVAILABLE;
+                case 503 -> "CIRCUIT_OPEN".equals(p.code()) ? RequestOutcome.CIRCUIT_OPEN
+                        : "SHUTTING_DOWN".equals(p.code()) ? RequestOutcome.SHUTTING_DOWN : RequestOutcome.UNAVAILABLE;
                 case 500 -> RequestOutcome.SERVER_ERROR;
                 default -> "STREAM_EXPIRED".equals(p.code()) ? RequestOutcome.STREAM_EXPIRED : RequestOutcome.BAD_REQUEST;
             };

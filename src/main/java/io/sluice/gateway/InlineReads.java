@@ -16,6 +16,7 @@ import io.sluice.sql.ScannedStatement;
 import io.sluice.sql.SqlScanner;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.SqliteLimits;
+import io.sluice.sql.SqlErrors;
 import io.sluice.sql.StatementException;
 import io.sluice.sql.StatementKind;
 import io.sluice.sql.StmtResult;
@@ -151,7 +152,8 @@ public class InlineReads {
                         handedOver.incrementAndGet();
                         return null;
                     }
-                    metrics.statement(StatementKind.READ, StatementOutcome.ERROR, System.nanoTime() - start, detailed);
+                    metrics.statement(StatementKind.READ, SqlErrors.classifyCode(e.code()) == io.sluice.sql.FailureClass.CONNECTION ? StatementOutcome.CONNECTION_ERROR : StatementOutcome.ERROR,
+                            System.nanoTime() - start, detailed);
                     if (features.detailedLogging()) {
                         StatementLog.statement(StatementKind.READ, e.code(), System.nanoTime() - start, stmt.sql(), SqlScanner.Syntax.SQLITE);
                     }

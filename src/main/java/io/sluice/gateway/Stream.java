@@ -24,7 +24,9 @@ import org.jboss.logging.Logger;
  *     └──(idle timeout: reaper)──► CLOSED ◄──(close request / failure)
  * </pre>
  *
- * Only the thread that moved the stream to BUSY touches its session; the reaper closes only IDLE streams.
+ * Only the thread that moved the stream to BUSY (or INSPECTING) touches its session; the reaper closes only
+ * IDLE streams. INSPECTING is the drain looking, for a moment, whether an idle stream holds a transaction;
+ * a request arriving meanwhile waits for that look to end rather than being refused as "busy".
  *
  * <p>A stream belongs to the principal that opened it: its batons verify only for that principal, and
  * it counts, with its connection once leased, against that principal's {@link FairShare}.
@@ -35,6 +37,7 @@ final class Stream {
     static final int IDLE = 0;
     static final int BUSY = 1;
     static final int CLOSED = 2;
+    static final int INSPECTING = 3;
 
     final long id;
     final boolean readOnly;
@@ -85,7 +88,25 @@ final class Stream {
     }
 
     boolean tryAcquire() {
-        return state.compareAndSet(IDLE, BUSY);
+        while (true) {
+            if (state.compareAndSet(IDLE, BUSY)) {
+                return true;
+            }
+            if (state.get() != INSPECTING) {
+                return false;
+            }
+            Thread.onSpinWait(); // the drain's look takes microseconds (one autocommit probe)
+        }
+    }
+
+    /** Moves an idle stream to INSPECTING (the drain); false when a request holds it or it is closed. */
+    boolean tryInspect() {
+        return state.compareAndSet(IDLE, INSPECTING);
+    }
+
+    /** Ends the drain's look: the stream is idle again, untouched (its idle time still counts from its last use). */
+    void endInspection() {
+        state.compareAndSet(INSPECTING, IDLE);
     }
 
     void release() {

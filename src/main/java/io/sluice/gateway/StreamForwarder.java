@@ -78,6 +78,12 @@ public class StreamForwarder {
             Thread.currentThread().interrupt();
             throw StreamManager.streamExpired();
         }
+        if (answer.statusCode() == 503 && !answer.headers().firstValue("content-type").orElse("").startsWith(HranaHandler.JSON)) {
+            // the owner's HTTP server itself refused: it is past its drain and stopping, so the stream is gone
+            closeQuietly(answer);
+            ownerUnreachable.incrementAndGet();
+            throw StreamManager.streamExpired();
+        }
         forwarded.incrementAndGet();
         LOG.debugf("forwarded %s to stream owner %s: %d", ctx.request().path(), owner, answer.statusCode());
         relay(ctx.response(), answer);
@@ -104,6 +110,14 @@ public class StreamForwarder {
         }
         if (!response.closed()) {
             response.end();
+        }
+    }
+
+    private static void closeQuietly(HttpResponse<InputStream> answer) {
+        try {
+            answer.body().close();
+        } catch (IOException e) {
+            // nothing to release beyond the connection
         }
     }
 

@@ -13,6 +13,7 @@ import io.sluice.pool.Backend;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +35,7 @@ import org.jboss.logging.Logger;
 @Startup // created at start, not on the first stream, so its meters are on /q/metrics from the start
 public class StreamManager {
     private static final Logger LOG = Logger.getLogger(StreamManager.class);
+    private static final long DRAIN_POLL_MILLIS = 50;
 
     private final SluiceConfig.Gateway config;
     private final Batons batons;
@@ -47,6 +49,10 @@ public class StreamManager {
     /** Runtime-tunable (gateway.maxStreams, gateway.streamIdleTimeout); seeded from configuration. */
     private volatile int maxStreams;
     private volatile long idleTimeoutNanos;
+    /** Set once at SIGTERM: new streams are refused from then on, existing ones may finish. */
+    private volatile boolean draining;
+    /** Set once the drain's grace period is over: a stream still busy is closed when its request ends. */
+    private volatile boolean closingAll;
 
     StreamManager(SluiceConfig config, Backend backend, FeatureDecisions decisions, SluiceMetrics metrics, StreamForwarder forwarder) {
         Gauge.builder(Meters.STREAMS_OPEN, open, AtomicInteger::get).description("Open Hrana streams").register(metrics.registry());
@@ -80,6 +86,7 @@ public class StreamManager {
      * @param principal who opens it, for the operator's view of running statements
      */
     Stream open(Principal principal, String client, String rolloutKey) {
+        refuseNewStreamWhileDraining();
         String shareKey = principal.authenticated() ? principal.identity() : client == null ? null : "client:" + client;
         FairShare.Share share = fairShare.openStream(shareKey);
         int max = maxStreams;
@@ -131,6 +138,9 @@ public class StreamManager {
      * gets the next sequence number and its baton.
      */
     String finish(Stream s) {
+        if (closingAll) {
+            s.markClosed();
+        }
         if (s.isClosed()) {
             forget(s);
             return null;
@@ -191,6 +201,11 @@ public class StreamManager {
         return open.get();
     }
 
+    /** Streams open now (readiness reports it while draining). */
+    public int openStreamCount() {
+        return open.get();
+    }
+
     void expireIdle() {
         try {
             long now = System.nanoTime();
@@ -207,14 +222,96 @@ public class StreamManager {
         }
     }
 
-    void onShutdown(@Observes ShutdownEvent event) {
-        reaper.shutdownNow();
-        for (Stream s : streams.values()) {
-            if (s.tryCloseIdle()) {
-                streams.remove(s.id);
-                s.releaseConnection(backend);
+    /** True from SIGTERM on: readiness is DOWN and new streams are refused. */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /**
+     * A request that would open a stream while this replica drains gets a retryable 503: a client (or the
+     * load balancer, which has already been told by readiness) opens it on another replica.
+     */
+    void refuseNewStreamWhileDraining() {
+        if (draining) {
+            throw new ProtocolException(503, "SHUTTING_DOWN",
+                    "This server is shutting down and opens no new streams; retry, another replica will answer", 1);
+        }
+    }
+
+    /**
+     * The graceful drain, run once at SIGTERM: from now on new streams are refused; streams in flight may
+     * go on (an open transaction can still COMMIT) until none holds a transaction or a running request,
+     * or until {@code grace} is over; then every stream left is closed. Returns the streams that were
+     * still open when the grace period ran out (0 = everything finished on its own).
+     */
+    public int drain(Duration grace) {
+        draining = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        LOG.infof("draining: refusing new streams, %d open may finish within %d ms", open.get(), grace.toMillis());
+        while (true) {
+            closeSettledStreams();
+            if (open.get() == 0 || System.nanoTime() - deadline >= 0) {
+                break;
+            }
+            try {
+                Thread.sleep(DRAIN_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
+        int left = open.get();
+        closeAllStreams();
+        if (left > 0) {
+            LOG.warnf("drain grace period over: rolled back and closed %d stream(s) still open", left);
+        } else {
+            LOG.info("drained: no stream left open");
+        }
+        return left;
+    }
+
+    /**
+     * While draining, an idle stream with no transaction open holds nothing worth waiting for: it is
+     * closed, and its next request (if any) gets {@code STREAM_EXPIRED}. A stream in a transaction stays.
+     */
+    private void closeSettledStreams() {
+        for (Stream s : streams.values()) {
+            if (!s.tryInspect()) {
+                continue; // busy (a request runs) or already closed
+            }
+            boolean settled;
+            try {
+                settled = !s.hasSession() || s.session(backend).isAutocommit();
+            } catch (Exception e) {
+                settled = true; // a session that cannot even say whether it is in a transaction is not worth waiting for
+            }
+            if (settled) {
+                s.markClosed();
+                forget(s);
+            } else {
+                s.endInspection();
+            }
+        }
+    }
+
+    /**
+     * Closes every stream now: idle ones roll back and give their connection back at once; one busy with
+     * a request is closed as soon as that request ends. This is the drain's one hook for "stop everything";
+     * cancelling statements still running belongs next to it.
+     */
+    public void closeAllStreams() {
+        closingAll = true;
+        for (Stream s : streams.values()) {
+            if (s.tryCloseIdle()) {
+                forget(s);
+            }
+        }
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        reaper.shutdownNow();
+        draining = true;
+        closeAllStreams();
     }
 
     static ProtocolException streamExpired() {

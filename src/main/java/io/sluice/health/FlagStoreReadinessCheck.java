@@ -4,7 +4,6 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.flags.FlagService;
 import io.sluice.flags.StoreStatus;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,7 +13,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * How fresh this replica's flags are: {@code stale} when the store's last read failed (a corrupt value,
  * a deleted ConfigMap, a lost API connection) or is older than {@code sluice.flags.stale-after}. A stale
- * store only makes the replica unready when {@code sluice.flags.stale-means-unready} says so.
+ * store only makes the replica unready when {@code sluice.flags.stale-means-unready} says so; an
+ * unreadable killswitch key always does, until an operator fixes it (the replica holds the safe state).
  */
 @Readiness
 @ApplicationScoped
@@ -30,12 +30,10 @@ public class FlagStoreReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         StoreStatus s = flags.storeStatus();
-        boolean memory = s.kind().equals("none");
         Instant loaded = s.lastLoadedAt();
-        boolean stale = !memory && (!s.lastLoadOk() || loaded == null
-                || Duration.between(loaded, Instant.now()).compareTo(config.flags().staleAfter()) > 0);
+        boolean stale = flags.isStale();
         HealthCheckResponseBuilder r = HealthCheckResponse.named("flag-store")
-                .status(!(stale && config.flags().staleMeansUnready()))
+                .status(!(stale && config.flags().staleMeansUnready()) && !s.killswitchUnreadable())
                 .withData("store", s.kind())
                 .withData("location", s.location())
                 .withData("stale", stale)
@@ -43,6 +41,10 @@ public class FlagStoreReadinessCheck implements HealthCheck {
                 .withData("killswitch", flags.current().killswitch().active());
         if (loaded != null) {
             r.withData("lastLoadedAt", loaded.toString());
+        }
+        if (!s.invalidKeys().isEmpty()) {
+            r.withData("invalidKeys", String.join(",", s.invalidKeys()));
+            r.withData("killswitchUnreadable", s.killswitchUnreadable());
         }
         if (s.lastError() != null) {
             r.withData("lastError", s.lastError());

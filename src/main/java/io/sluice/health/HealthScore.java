@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * The health score, 0–100, from weighted checks: the database reachable (30), the breaker closed (20),
- * the statement error rate over the last minute (15), p95 statement latency against its threshold (15),
+ * the server-side failure rate over the last minute (15; client SQL errors are not failures, see
+ * {@link io.sluice.metrics.SluiceMetrics.Blame}), p95 statement latency against its threshold (15),
  * (pass mark, error-rate limit and latency threshold are the live {@code monitoring} settings),
  * pool saturation and waiters (10), heap headroom (10). Database down and breaker open are critical
  * failures. Figures come from Micrometer's meters over the last minute ({@link MetricsWindows}).
@@ -70,9 +71,11 @@ public class HealthScore {
             critical.add("circuit breaker " + state);
         }
 
+        // server-side failures only; the application's own SQL errors are shown, never scored
         double rate = minute.errorRate();
         checks.add(new Check("error-rate", 15, rate < errorRateLimit ? 15 : rate < 5 * errorRateLimit ? 7 : 0,
-                String.format("%.2f%% of %d statements in the last minute", rate * 100, minute.count())));
+                String.format("%.2f%% server-side failures of %d statements in the last minute (%d client SQL errors, not counted)",
+                        rate * 100, minute.count(), minute.clientErrors())));
 
         Double p95 = minute.p95Ms();
         // no latency recorded in the window is not slowness: full points

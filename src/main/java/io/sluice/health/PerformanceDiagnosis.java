@@ -41,7 +41,8 @@ public class PerformanceDiagnosis {
 
     /** One statement kind's figures over the window. */
     @RegisterForReflection
-    public record KindFigures(String kind, long count, double perSecond, double errorRate, Double p50Ms, Double p95Ms, Double p99Ms) {
+    public record KindFigures(String kind, long count, double perSecond, double errorRate, double clientErrorRate, Double p50Ms, Double p95Ms,
+            Double p99Ms) {
     }
 
     @RegisterForReflection
@@ -63,7 +64,8 @@ public class PerformanceDiagnosis {
         for (Map.Entry<String, MetricsWindows.Figures> e : window.statements().entrySet()) {
             MetricsWindows.Figures f = e.getValue();
             if (!MetricsWindows.ALL.equals(e.getKey())) {
-                kinds.add(new KindFigures(e.getKey(), f.count(), round(f.perSecond()), f.errorRate(), f.p50Ms(), f.p95Ms(), f.p99Ms()));
+                kinds.add(new KindFigures(e.getKey(), f.count(), round(f.perSecond()), f.errorRate(), f.clientErrorRate(), f.p50Ms(), f.p95Ms(),
+                        f.p99Ms()));
             }
         }
         kinds.sort(Comparator.comparing((KindFigures k) -> k.p99Ms() == null ? -1 : k.p99Ms()).reversed()
@@ -80,8 +82,13 @@ public class PerformanceDiagnosis {
                         k.kind(), k.p95Ms(), window.name(), monitoring.latencyThresholdMs()));
             }
             if (k.count() > 0 && k.errorRate() >= monitoring.errorRateThreshold()) {
-                findings.add(String.format("%s statements: %.2f%% failed over the last %s (threshold %.2f%%)",
+                findings.add(String.format("%s statements: %.2f%% failed for server-side reasons over the last %s (threshold %.2f%%)",
                         k.kind(), k.errorRate() * 100, window.name(), monitoring.errorRateThreshold() * 100));
+            }
+            if (k.count() > 0 && k.clientErrorRate() >= monitoring.errorRateThreshold()) {
+                // worth knowing (an application bug, a missing migration), but the application's, never a server failure
+                findings.add(String.format("%s statements: %.2f%% were refused by the database as the client's own SQL errors "
+                        + "over the last %s (not counted as failures)", k.kind(), k.clientErrorRate() * 100, window.name()));
             }
         }
 

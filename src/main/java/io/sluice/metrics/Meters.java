@@ -8,6 +8,12 @@ public final class Meters {
     public static final String STATEMENTS = "sluice.statements";
     /** Timer with percentile histogram (detailed monitoring only): statement latency, tags {@link #KIND}, {@link #OUTCOME}. */
     public static final String STATEMENT_DURATION = "sluice.statement.duration";
+    /**
+     * Counter: units of work — every statement, plus every request that failed whole before any statement
+     * ran — by {@link #BLAME} ({@code none}, {@code client}, {@code server}). The alert rules' error rate is
+     * its {@code server} share, the same definition the health score and deployment check use.
+     */
+    public static final String WORK = "sluice.work";
     /** Gauge: open streams. */
     public static final String STREAMS_OPEN = "sluice.streams.open";
     /** Counter: streams closed by the idle timeout. */
@@ -41,6 +47,17 @@ public final class Meters {
     /** Counter: requests refused because their principal reached its share, tag {@link #LIMIT} (streams, leases). */
     public static final String PRINCIPAL_LIMIT_REFUSALS = "sluice.principal.limit.refusals";
 
+    /** Gauge: 1 while the flag store is stale (see {@code FlagService#isStale}). */
+    public static final String FLAGS_STORE_STALE = "sluice.flags.store.stale";
+    /** Gauge: keys of the flag store that do not parse. */
+    public static final String FLAGS_STORE_INVALID_KEYS = "sluice.flags.store.invalid.keys";
+    /** Gauge: 1 while the killswitch is active. */
+    public static final String FLAGS_KILLSWITCH = "sluice.flags.killswitch";
+
+    /** Gauges: the running migration's current rollout percentage, and 1 while a migration runs. */
+    public static final String ROLLOUT_MIGRATION_PERCENT = "sluice.rollout.migration.percent";
+    public static final String ROLLOUT_MIGRATION_RUNNING = "sluice.rollout.migration.running";
+
     public static final String ENDPOINT = "endpoint";
     public static final String OUTCOME = "outcome";
     public static final String KIND = "kind";
@@ -48,6 +65,10 @@ public final class Meters {
     public static final String MACHINE = "machine";
     public static final String LIMIT = "limit";
     public static final String REASON = "reason";
+    public static final String BLAME = "blame";
+    /** Common tags on every meter: the application version and the release track (stable, canary). */
+    public static final String VERSION = "version";
+    public static final String TRACK = "track";
 
     private Meters() {
     }

@@ -44,18 +44,22 @@ public class MetricsWindows {
     private ScheduledExecutorService sampler;
 
     /** Cumulative figures of one statement kind at one instant. */
-    private record Totals(double count, double errors, long[] buckets, double[] boundsMs) {
+    private record Totals(double count, double errors, double clientErrors, long[] buckets, double[] boundsMs) {
     }
 
     private record Sample(long at, Map<String, Totals> kinds) {
     }
 
     /**
-     * A window's figures for one statement kind. Percentiles are in milliseconds and {@code null} when no
-     * latency was recorded in the window.
+     * A window's figures for one statement kind. {@code errors} and {@code errorRate} count failures that
+     * blame the server ({@link SluiceMetrics.Blame#SERVER}: connection faults, timeouts, and — in the
+     * {@link #ALL} entry — requests refused or failed whole by the server); the application's own SQL
+     * errors are {@code clientErrors}, never part of a verdict. Percentiles are in milliseconds and
+     * {@code null} when no latency was recorded in the window.
      */
     @RegisterForReflection
-    public record Figures(long count, long errors, double errorRate, double perSecond, Double p50Ms, Double p95Ms, Double p99Ms) {
+    public record Figures(long count, long errors, double errorRate, long clientErrors, double clientErrorRate, double perSecond,
+            Double p50Ms, Double p95Ms, Double p99Ms) {
     }
 
     /** One window: the seconds it really covers (less than asked for right after start) and figures by kind. */
@@ -164,11 +168,13 @@ public class MetricsWindows {
     private static Figures figures(Totals before, Totals now, double seconds) {
         long count = Math.round(now.count - (before == null ? 0 : before.count));
         long errors = Math.round(now.errors - (before == null ? 0 : before.errors));
+        long clientErrors = Math.round(now.clientErrors - (before == null ? 0 : before.clientErrors));
         long[] delta = new long[now.buckets.length];
         for (int i = 0; i < delta.length; i++) {
             delta[i] = now.buckets[i] - (before == null || i >= before.buckets.length ? 0 : before.buckets[i]);
         }
-        return new Figures(count, errors, count == 0 ? 0 : (double) errors / count, seconds <= 0 ? 0 : count / seconds,
+        return new Figures(count, errors, count == 0 ? 0 : (double) errors / count, clientErrors,
+                count == 0 ? 0 : (double) clientErrors / count, seconds <= 0 ? 0 : count / seconds,
                 percentile(delta, now.boundsMs, 0.50), percentile(delta, now.boundsMs, 0.95), percentile(delta, now.boundsMs, 0.99));
     }
 
@@ -194,20 +200,34 @@ public class MetricsWindows {
         return boundsMs[n - 1];
     }
 
+    private static void add(double[] totals, SluiceMetrics.Blame blame, double n) {
+        totals[0] += n;
+        totals[1] += blame == SluiceMetrics.Blame.SERVER ? n : 0;
+        totals[2] += blame == SluiceMetrics.Blame.CLIENT ? n : 0;
+    }
+
     private static double round(double ms) {
         return Math.round(ms * 1000) / 1000.0;
     }
 
-    /** Cumulative statement counts and latency buckets by kind (and summed as {@link #ALL}), read from the registry. */
+    /**
+     * Cumulative statement counts and latency buckets by kind (and summed as {@link #ALL}), read from the
+     * registry; {@link #ALL} also counts the requests the server failed whole, which ran no statement.
+     * Every outcome is classified by {@link SluiceMetrics#blameOf}, the one definition of failure.
+     */
     private Sample sample() {
         Map<String, double[]> counts = new HashMap<>();
-        counts.put(ALL, new double[2]);
+        counts.put(ALL, new double[3]);
         for (Counter c : registry.find(Meters.STATEMENTS).counters()) {
-            boolean error = !"ok".equals(c.getId().getTag(Meters.OUTCOME));
+            SluiceMetrics.Blame blame = SluiceMetrics.blameOf(Meters.STATEMENTS, c.getId().getTag(Meters.OUTCOME));
             for (String key : new String[] {c.getId().getTag(Meters.KIND), ALL}) {
-                double[] t = counts.computeIfAbsent(key, k -> new double[2]);
-                t[0] += c.count();
-                t[1] += error ? c.count() : 0;
+                add(counts.computeIfAbsent(key, k -> new double[3]), blame, c.count());
+            }
+        }
+        for (Counter c : registry.find(Meters.HRANA_REQUESTS).counters()) {
+            SluiceMetrics.Blame blame = SluiceMetrics.blameOf(Meters.HRANA_REQUESTS, c.getId().getTag(Meters.OUTCOME));
+            if (blame == SluiceMetrics.Blame.SERVER) {
+                add(counts.get(ALL), blame, c.count());
             }
         }
         Map<String, long[]> buckets = new HashMap<>();
@@ -230,7 +250,7 @@ public class MetricsWindows {
         }
         Map<String, Totals> kinds = new HashMap<>();
         for (Map.Entry<String, double[]> e : counts.entrySet()) {
-            kinds.put(e.getKey(), new Totals(e.getValue()[0], e.getValue()[1],
+            kinds.put(e.getKey(), new Totals(e.getValue()[0], e.getValue()[1], e.getValue()[2],
                     buckets.getOrDefault(e.getKey(), new long[0]), bounds));
         }
         return new Sample(System.nanoTime(), kinds);

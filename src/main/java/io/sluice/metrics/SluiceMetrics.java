@@ -17,9 +17,38 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class SluiceMetrics {
 
+    /**
+     * Whose fault an outcome is: the one definition of failure every verdict uses (health score,
+     * deployment check, migration gate, {@code monitor:metrics}, baselines, the alert rules). Only
+     * {@link #SERVER} fails a verdict; {@link #CLIENT} (the application's own SQL errors) is counted apart.
+     */
+    public enum Blame {
+        /** Succeeded, or an expected refusal that is not a failure (a draining replica's retryable 503). */
+        NONE,
+        /** The application's own error: constraint, syntax, missing table, read-only violation, bad arguments. */
+        CLIENT,
+        /** The server's or the database's: connection faults, timeouts, breaker refusals, 5xx. */
+        SERVER
+    }
+
     /** How a statement ended. */
     public enum StatementOutcome {
-        OK, ERROR, CONNECTION_ERROR, TIMEOUT
+        OK(Blame.NONE),
+        /** The statement's own error (SQL the database refused); the Prometheus tag stays {@code error}. */
+        ERROR(Blame.CLIENT),
+        CONNECTION_ERROR(Blame.SERVER),
+        /** Stopped at the statement timeout or cancelled: counted as a server-side failure by every verdict. */
+        TIMEOUT(Blame.SERVER);
+
+        private final Blame blame;
+
+        StatementOutcome(Blame blame) {
+            this.blame = blame;
+        }
+
+        public Blame blame() {
+            return blame;
+        }
     }
 
     /** Which Hrana endpoint answered. */
@@ -27,9 +56,36 @@ public class SluiceMetrics {
         PIPELINE_V2, PIPELINE_V3, CURSOR
     }
 
-    /** How a Hrana HTTP request ended. */
+    /**
+     * How a Hrana HTTP request ended. The statements inside a 200 response are counted by
+     * {@link StatementOutcome}; a request blamed on the server here ran none (refused or failed whole).
+     */
     public enum RequestOutcome {
-        OK, FORWARDED, BAD_REQUEST, UNAUTHORIZED, STREAM_EXPIRED, UNAVAILABLE, CIRCUIT_OPEN, TOO_LARGE, SERVER_ERROR
+        OK(Blame.NONE), FORWARDED(Blame.NONE), BAD_REQUEST(Blame.CLIENT), UNAUTHORIZED(Blame.CLIENT),
+        STREAM_EXPIRED(Blame.CLIENT), UNAVAILABLE(Blame.SERVER), CIRCUIT_OPEN(Blame.SERVER), TOO_LARGE(Blame.CLIENT),
+        SERVER_ERROR(Blame.SERVER),
+        /** A new stream refused by a draining replica: retryable, expected during every rollout. */
+        SHUTTING_DOWN(Blame.NONE);
+
+        private final Blame blame;
+
+        RequestOutcome(Blame blame) {
+            this.blame = blame;
+        }
+
+        public Blame blame() {
+            return blame;
+        }
+    }
+
+    /** The blame of a statement's or request's {@code outcome} tag value; unknown values count as the server's. */
+    public static Blame blameOf(String meterName, String outcomeTag) {
+        String name = outcomeTag == null ? "" : outcomeTag.toUpperCase(Locale.ROOT);
+        try {
+            return Meters.STATEMENTS.equals(meterName) ? StatementOutcome.valueOf(name).blame() : RequestOutcome.valueOf(name).blame();
+        } catch (IllegalArgumentException e) {
+            return Blame.SERVER;
+        }
     }
 
     static final Duration MIN_LATENCY = Duration.ofNanos(10_000);
@@ -39,7 +95,7 @@ public class SluiceMetrics {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    SluiceMetrics(MeterRegistry registry) {
+    public SluiceMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
@@ -57,6 +113,7 @@ public class SluiceMetrics {
         counters.computeIfAbsent(key, k -> Counter.builder(Meters.STATEMENTS)
                 .tag(Meters.KIND, tag(kind)).tag(Meters.OUTCOME, tag(outcome))
                 .description("Statements run").register(registry)).increment();
+        work(outcome.blame());
         if (detailed) {
             timers.computeIfAbsent(key, k -> Timer.builder(Meters.STATEMENT_DURATION)
                     .tag(Meters.KIND, tag(kind)).tag(Meters.OUTCOME, tag(outcome))
@@ -71,6 +128,18 @@ public class SluiceMetrics {
         counters.computeIfAbsent("req/" + endpoint.name() + '/' + outcome.name(), k -> Counter.builder(Meters.HRANA_REQUESTS)
                 .tag(Meters.ENDPOINT, tag(endpoint)).tag(Meters.OUTCOME, tag(outcome))
                 .description("Hrana HTTP requests").register(registry)).increment();
+        if (outcome.blame() == Blame.SERVER) {
+            // a request that failed whole ran no statement: it is one unit of work the server failed
+            work(Blame.SERVER);
+        }
+    }
+
+    /** Counts one unit of work (a statement, or a request that failed before any ran) by whose fault its outcome is. */
+    private void work(Blame blame) {
+        counters.computeIfAbsent("work/" + blame.name(), k -> Counter.builder(Meters.WORK)
+                .tag(Meters.BLAME, tag(blame))
+                .description("Units of work (statements, and requests failed whole) by whose fault the outcome is").register(registry))
+                .increment();
     }
 
     /** Counts a state-machine transition by machine name and target state. */

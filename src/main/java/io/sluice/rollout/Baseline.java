@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * Compares current statement figures with a saved {@code monitor:metrics --json} snapshot
  * ({@code GET /admin/v1/metrics}): latency percentiles may not regress by more than a fraction of the
- * baseline, the error rate may not rise by more than some percentage points. One window's {@code all}
+ * baseline, the server-side error rate may not rise by more than some percentage points (client SQL errors
+ * are shown as {@code clientErrorRate}, never a failure). One window's {@code all}
  * entry is compared ({@code 1m} by default). A figure missing on either side (no latency histogram was
  * recorded, nothing ran) is skipped with a note, never counted as a pass or a failure.
  */
@@ -84,6 +85,11 @@ public final class Baseline {
             figures.add(new Figure("errorRate", b, c, "regressed"));
         } else {
             figures.add(new Figure("errorRate", b, c, "ok"));
+        }
+        Double bc = number(base, "clientErrorRate");
+        Double cc = number(now, "clientErrorRate");
+        if (bc != null || cc != null) {
+            figures.add(new Figure("clientErrorRate", bc, cc, "not judged"));
         }
         return new Comparison(window, failures, notes, figures);
     }

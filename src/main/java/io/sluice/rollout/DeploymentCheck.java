@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The deployment health check's criteria, in this one place (the seed's success criteria): the health
- * score at least its pass mark (85), no critical failures, the statement error rate and p95 latency
+ * score at least its pass mark (85), no critical failures, the server-side failure rate (the application's own
+ * SQL errors never count: {@link io.sluice.metrics.SluiceMetrics.Blame}) and p95 latency
  * within the live {@code monitoring} thresholds (1 %, 100 ms by default: the score's {@code error-rate}
  * and {@code latency-p95} checks at full points). The migration gates every step on it;
  * {@code sluice health-check} and {@code deploy:status} ask the server for it.

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.micrometer.core.instrument.Gauge;
 import io.sluice.config.SluiceConfig;
+import io.sluice.metrics.Meters;
+import io.sluice.metrics.SluiceMetrics;
 import io.sluice.flags.Flag;
 import io.sluice.flags.FlagService;
 import io.sluice.flags.FlagSet;
@@ -57,10 +60,24 @@ public class MigrationService {
     private ExecutorService driver;
     private ScheduledExecutorService supervisor;
 
-    MigrationService(SluiceConfig config, FlagService flags, DeploymentCheck check) {
+    MigrationService(SluiceConfig config, FlagService flags, DeploymentCheck check, SluiceMetrics metrics) {
         this.config = config;
         this.flags = flags;
         this.check = check;
+        // from the content this replica last applied, never a read of the store per scrape
+        Gauge.builder(Meters.ROLLOUT_MIGRATION_PERCENT, this, m -> m.applied().map(x -> x.currentStep().percent()).orElse(0))
+                .description("Rollout percentage of the migration's current step (0: no migration)").register(metrics.registry());
+        Gauge.builder(Meters.ROLLOUT_MIGRATION_RUNNING, this, m -> m.applied().filter(x -> x.status() == MigrationStatus.RUNNING).isPresent() ? 1 : 0)
+                .description("1 while a migration is running").register(metrics.registry());
+    }
+
+    /** The migration in the store content last applied here; empty when none, or when it cannot be read. */
+    private Optional<Migration> applied() {
+        try {
+            return decode(flags.content().get(KEY));
+        } catch (MigrationConflictException e) {
+            return Optional.empty();
+        }
     }
 
     /** What a client asks for; unset figures come from {@code sluice.rollout.*}. */

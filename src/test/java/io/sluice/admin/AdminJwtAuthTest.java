@@ -97,4 +97,18 @@ class AdminJwtAuthTest {
         assertThat(given().header("Authorization", "Bearer " + ADMIN_TOKEN).contentType("application/json")
                 .body("{\"requests\":[{\"type\":\"close\"}]}").post("/v2/pipeline").statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void shouldAuditTheAuthenticatedPrincipalWithTheOperatorHeaderOnlyAsANote() {
+        String aliceJwt = minter(Clock.systemUTC()).mint(Access.READ_WRITE, "alice", Duration.ofMinutes(5), true);
+
+        given().header("Authorization", "Bearer " + aliceJwt).header("X-Sluice-Operator", "mallory").contentType("application/json")
+                .body("{\"reason\":\"audit principal\"}").post("/admin/v1/flags/ENABLE_DETAILED_LOGGING/enable").then().statusCode(200);
+        given().header("Authorization", "Bearer " + ADMIN_TOKEN).contentType("application/json")
+                .body("{\"reason\":\"audit principal\"}").post("/admin/v1/flags/ENABLE_DETAILED_LOGGING/disable").then().statusCode(200);
+
+        var audit = given().header("Authorization", "Bearer " + ADMIN_TOKEN).get("/admin/v1/flags/audit").jsonPath();
+        java.util.List<String> who = audit.getList("who");
+        assertThat(who.subList(who.size() - 2, who.size())).containsExactly("jwt:alice (operator: mallory)", "admin-token");
+    }
 }

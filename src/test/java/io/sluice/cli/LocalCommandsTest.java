@@ -63,4 +63,46 @@ class LocalCommandsTest {
         assertThat(verifier.verify(data.out().strip()).admin()).isFalse();
         assertThat(Files.exists(key)).isTrue();
     }
+
+    @Test
+    void shouldWriteThePublicKeyToAFileTheServerAccepts(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("sluice-jwt.key");
+        Path pub = dir.resolve("jwt-public.key");
+        Run keygen = run("auth:keygen", "--private-key", key.toString(), "--public-key", pub.toString());
+        assertThat(keygen.exit()).as(keygen.err()).isZero();
+
+        JwtVerifier verifier = new JwtVerifier(List.of(Files.readString(pub).strip()), Clock.systemUTC());
+        Run token = run("auth:token", "--private-key", key.toString(), "--subject", "app");
+        assertThat(verifier.verify(token.out().strip()).subject()).isEqualTo("app");
+        assertThat(run("auth:keygen", "--private-key", dir.resolve("other.key").toString(), "--public-key", pub.toString()).exit())
+                .as("never overwrites").isEqualTo(1);
+    }
+
+    @Test
+    void shouldTakeTheRollbackReasonAsAnArgumentOnlyWithRollback() {
+        Run wrong = run("migrate", "--target=canary", "p95 too high");
+        assertThat(wrong.exit()).isEqualTo(2);
+        assertThat(wrong.err()).contains("REASON argument goes only with --rollback");
+        // parsed and sent: the unreachable server is the only failure left
+        Run parsed = run("migrate", "--rollback", "p95 too high", "--url", "http://127.0.0.1:9", "--timeout", "0");
+        assertThat(parsed.err()).doesNotContain("Unmatched argument").doesNotContain("REASON argument");
+    }
+
+    @Test
+    void shouldPrintHelpWithPercentSignsAndNoFormatWarnings() {
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true));
+        Run health;
+        Run flags;
+        try {
+            health = run("health-check", "--help");
+            flags = run("flags:show", "--help");
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(health.out()).contains("error rate < 1 %").contains("50%").contains("default 50");
+        assertThat(flags.out()).contains("rollout %)");
+        assertThat(health.err() + flags.err() + stderr).doesNotContainIgnoringCase("warn").doesNotContain("format");
+    }
 }

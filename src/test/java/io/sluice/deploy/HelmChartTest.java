@@ -381,6 +381,32 @@ class HelmChartTest {
     }
 
     @Test
+    void shouldDeriveThePreStopDelayAndTheDrainFromTheTerminationGracePeriod() {
+        for (String track : List.of("stable", "canary")) {
+            Map<String, Object> values = new LinkedHashMap<>(postgres(2, Map.of("terminationGracePeriodSeconds", 60,
+                    "shutdown.preStopSeconds", 7)));
+            if (track.equals("canary")) {
+                values.put("canary.enabled", true);
+                values.put("canary.image.tag", "0.2.0");
+            }
+            Rendered r = render(values);
+            Deployment d = r.one(Deployment.class, track.equals("canary") ? FULLNAME + "-canary" : FULLNAME);
+            PodSpec pod = d.getSpec().getTemplate().getSpec();
+            Container c = container(d);
+            assertThat(pod.getTerminationGracePeriodSeconds()).as(track).isEqualTo(60L);
+            assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).as(track).isEqualTo(7L);
+            // 60 - 7 (preStop) - 5 (default stop margin): the drain always ends before Kubernetes kills the pod
+            assertThat(env(c).get("SLUICE_SHUTDOWN_GRACE").getValue()).as(track).isEqualTo("48s");
+        }
+        Container defaults = container(render(Map.of()).one(Deployment.class, FULLNAME));
+        assertThat(defaults.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+        assertThat(env(defaults).get("SLUICE_SHUTDOWN_GRACE").getValue()).isEqualTo("20s");
+
+        assertThatThrownBy(() -> render(Map.of("terminationGracePeriodSeconds", 10, "shutdown.preStopSeconds", 5)))
+                .hasMessageContaining("leaves no time to drain");
+    }
+
+    @Test
     void shouldRefuseIncompleteSettings() {
         assertThatThrownBy(() -> render(Map.of("database.type", "postgresql")))
                 .hasMessageContaining("needs database.url");
@@ -527,7 +553,8 @@ class HelmChartTest {
                 "sluice_streams_forwarded_total", "sluice_pool_connections", "sluice_pool_max",
                 "sluice_pool_acquire_timeouts_total", "sluice_pool_leaks_total", "sluice_pool_evicted_total",
                 "sluice_backend_connectivity", "sluice_breaker_state", "sluice_breaker_transitions_total",
-                "sluice_breaker_rejected_total", "sluice_flags_store_stale");
+                "sluice_breaker_rejected_total", "sluice_flags_store_stale", "sluice_flags_store_invalid_keys", "sluice_flags_killswitch",
+                "sluice_work_total", "sluice_rollout_migration_percent", "sluice_rollout_migration_running");
         JsonNode dashboard = new ObjectMapper().readTree(DEPLOY.resolve("grafana/sluice-dashboard.json").toFile());
         List<String> exprs = dashboard.findValues("expr").stream().map(JsonNode::asText).toList();
         assertThat(exprs).hasSizeGreaterThan(8);
@@ -536,7 +563,7 @@ class HelmChartTest {
         String alerts = Files.readString(DEPLOY.resolve("prometheus/sluice-alerts.yaml"));
         used.addAll(meterNames(alerts));
         assertThat(used).isSubsetOf(known).contains("sluice_breaker_state", "sluice_pool_connections",
-                "sluice_statement_duration_seconds_bucket", "sluice_hrana_requests_total");
+                "sluice_statement_duration_seconds_bucket", "sluice_work_total");
     }
 
     @Test

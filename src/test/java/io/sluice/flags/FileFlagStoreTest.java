@@ -27,10 +27,30 @@ class FileFlagStoreTest {
     }
 
     private FlagService replica(String... props) {
-        FlagService s = new FlagService(TestConfig.with(props), new FlagDecisions(TestConfig.with(props)), null);
-        s.open(new FileFlagStore(dir, Duration.ofMillis(100)));
+        return replicaOn(dir, props);
+    }
+
+    private FlagService replicaOn(Path store, String... props) {
+        FlagService s = new FlagService(TestConfig.with(props), new FlagDecisions(TestConfig.with(props)), null,
+                new io.sluice.metrics.SluiceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        s.open(new FileFlagStore(store, Duration.ofMillis(100)));
         services.add(s);
         return s;
+    }
+
+    private static void deleteTree(Path p) throws java.io.IOException {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (var children = Files.list(p)) {
+                for (Path c : children.toList()) {
+                    deleteTree(c);
+                }
+            }
+        }
+        Files.deleteIfExists(p);
+    }
+
+    private static boolean ready(FlagService s, String... props) {
+        return new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with(props)).call().getStatus().name().equals("UP");
     }
 
     /** What the kubelet does when a mounted ConfigMap changes: a new version directory, then one atomic rename of ..data. */
@@ -183,13 +203,103 @@ class FileFlagStoreTest {
     }
 
     @Test
-    void shouldRefuseToWriteOverACorruptStoreNamingTheBadKey() throws Exception {
+    void shouldWriteAroundACorruptKeyLeavingItUntouchedAndReported() throws Exception {
         FlagService s = replica();
         Files.writeString(dir.resolve("ENABLE_CIRCUIT_BREAKER"), "enabled=sometimes");
-        assertThatThrownBy(() -> s.disable("ENABLE_STATE_MACHINE", "alice", "x"))
-                .isInstanceOfSatisfying(FlagException.class, e -> assertThat(e.field()).isEqualTo("store"))
-                .hasMessageContaining("ENABLE_CIRCUIT_BREAKER");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().invalidKeys()).containsExactly("ENABLE_CIRCUIT_BREAKER"));
+
+        s.killswitch("incident during a bad edit", "alice");
+
+        assertThat(s.current().killswitch().active()).isTrue();
         assertThat(Files.readString(dir.resolve("ENABLE_CIRCUIT_BREAKER"))).isEqualTo("enabled=sometimes");
-        assertThat(Files.exists(dir.resolve("ENABLE_STATE_MACHINE"))).isFalse();
+        assertThat(replica().current().killswitch().active()).isTrue();
+        assertThat(s.storeStatus().invalidKeys()).containsExactly("ENABLE_CIRCUIT_BREAKER");
+    }
+
+    @Test
+    void shouldRestoreTheLastGoodStatePlusTheChangeWhenTheDirectoryVanishedBeforeAWrite() throws Exception {
+        FlagService s = replica();
+        s.rollout("ENABLE_CONNECTION_POOL", 25, "alice", "canary");
+        s.killswitch("postgres failover", "alice");
+
+        deleteTree(dir);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
+        assertThat(s.isStale()).isTrue();
+        assertThat(s.current().killswitch().active()).as("the last good state decides meanwhile").isTrue();
+
+        s.rollout("ENABLE_STATE_MACHINE", 50, "bob", "next step");
+
+        FlagService restarted = replica();
+        assertThat(restarted.current().killswitch().active()).as("never recreated from empty").isTrue();
+        assertThat(restarted.current().killswitch().reason()).isEqualTo("postgres failover");
+        assertThat(restarted.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(25);
+        assertThat(restarted.current().flags().get("ENABLE_STATE_MACHINE").rollout()).isEqualTo(50);
+        assertThat(restarted.audit()).extracting(AuditEntry::action).containsExactly("rollout", "killswitch", "restore-store", "rollout");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isTrue());
+    }
+
+    @Test
+    void shouldRefuseAWriteWith503WhenTheStoreIsMissingAndNoGoodStateWasEverRead() throws Exception {
+        Path notADirectory = dir.resolve("flags");
+        Files.writeString(notADirectory, "a file where the flag directory should be");
+        FlagService s = replicaOn(notADirectory);
+        assertThat(s.storeStatus().lastLoadOk()).isFalse();
+
+        assertThatThrownBy(() -> s.killswitch("incident", "alice")).isInstanceOf(FlagStoreException.class)
+                .hasMessageContaining("no last good state");
+        assertThat(Files.readString(notADirectory)).startsWith("a file");
+    }
+
+    @Test
+    void shouldApplyEveryKeyThatParsesAtStartTheKillswitchFirstAndReportTheRest() throws Exception {
+        kubeletPublishes(Map.of("killswitch", "active=true\nreason=db failover\nby=alice\n", "ENABLE_STATE_MACHINE", "rollout=lots",
+                "ENABLE_CONNECTION_POOL", "enabled=true rollout=30"));
+
+        FlagService s = replica();
+
+        assertThat(s.current().killswitch().active()).isTrue();
+        assertThat(s.current().killswitch().reason()).isEqualTo("db failover");
+        assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(30);
+        assertThat(s.current().flags().get("ENABLE_STATE_MACHINE").rollout()).as("its default").isEqualTo(100);
+        assertThat(s.storeStatus().invalidKeys()).containsExactly("ENABLE_STATE_MACHINE");
+        assertThat(s.storeStatus().lastError()).contains("lots");
+        assertThat(s.storeStatus().killswitchUnreadable()).isFalse();
+        assertThat(ready(s)).as("a bad flag key alone does not take the replica out").isTrue();
+    }
+
+    @Test
+    void shouldHoldTheKillswitchOnAndBeUnreadyWhileTheKillswitchKeyIsUnreadableAtStart() throws Exception {
+        kubeletPublishes(Map.of("killswitch", "active=perhaps\n", "ENABLE_CONNECTION_POOL", "enabled=true rollout=30"));
+
+        FlagService s = replica();
+
+        assertThat(s.current().killswitch().active()).as("the safe state").isTrue();
+        assertThat(s.current().decide("k").pool()).isFalse();
+        assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(30);
+        assertThat(s.storeStatus().killswitchUnreadable()).isTrue();
+        assertThat(ready(s)).isFalse();
+
+        kubeletPublishes(Map.of("killswitch", "active=false\n", "ENABLE_CONNECTION_POOL", "enabled=true rollout=30"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(ready(s)).isTrue());
+        assertThat(s.current().killswitch().active()).isFalse();
+    }
+
+    @Test
+    void shouldCreateTheStoreAtOnceOnAFreshInstallAndNotReportItStale() {
+        Path fresh = dir.resolve("fresh-install");
+
+        FlagService s = replicaOn(fresh);
+
+        assertThat(Files.isDirectory(fresh)).isTrue();
+        assertThat(s.isStale()).isFalse();
+        assertThat(ready(s, "sluice.flags.stale-means-unready", "true")).isTrue();
+        s.killswitch("first day", "alice");
+        assertThat(replicaOn(fresh).current().killswitch().active()).isTrue();
+    }
+
+    @Test
+    void shouldEscapeEveryAuditLogFieldSoAReasonCannotForgeFieldsOrLines() {
+        assertThat(FlagService.quote("ok\" who=\"root\nfake line\\")).isEqualTo("\"ok\\\" who=\\\"root\\nfake line\\\\\"");
+        assertThat(FlagService.quote("bell\u0007")).isEqualTo("\"bell\\u0007\"");
     }
 }

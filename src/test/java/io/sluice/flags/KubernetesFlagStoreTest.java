@@ -142,6 +142,84 @@ class KubernetesFlagStoreTest {
         assertThat(flags.current().decide("k").breaker()).isTrue();
     }
 
+    /** Another replica (or this one after a restart) on a ConfigMap of its own name, opened without booting Quarkus. */
+    private FlagService replicaOn(String configMap) {
+        FlagService s = new FlagService(TestConfig.with(), new FlagDecisions(TestConfig.with()), null,
+                new io.sluice.metrics.SluiceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        s.open(new KubernetesFlagStore(server.getClient(), NS, configMap, Duration.ofSeconds(2), 3));
+        return s;
+    }
+
+    private static boolean ready(FlagService s, String... props) {
+        return new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with(props)).call().getStatus().name().equals("UP");
+    }
+
+    @Test
+    void shouldRecreateADeletedConfigMapFromTheLastGoodStatePlusTheChangeNeverFromEmpty() {
+        String cm = "restore-" + System.nanoTime();
+        FlagService s = replicaOn(cm);
+        try {
+            s.rollout("ENABLE_CONNECTION_POOL", 25, "alice", "canary");
+            s.killswitch("postgres failover", "alice");
+            server.getClient().configMaps().inNamespace(NS).withName(cm).delete();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
+
+            s.rollout("ENABLE_STATE_MACHINE", 50, "bob", "next step");
+
+            Map<String, String> data = server.getClient().configMaps().inNamespace(NS).withName(cm).get().getData();
+            assertThat(data.get("killswitch")).contains("active=true").contains("postgres failover");
+            assertThat(data).containsEntry("ENABLE_CONNECTION_POOL", "enabled=true rollout=25")
+                    .containsEntry("ENABLE_STATE_MACHINE", "enabled=true rollout=50");
+            FlagService restarted = replicaOn(cm);
+            try {
+                assertThat(restarted.current().killswitch().active()).isTrue();
+                assertThat(restarted.audit()).extracting(AuditEntry::action).containsExactly("rollout", "killswitch", "restore-store", "rollout");
+            } finally {
+                restarted.onStop(null);
+            }
+        } finally {
+            s.onStop(null);
+        }
+    }
+
+    @Test
+    void shouldStartOnEveryParseableKeyHoldingTheKillswitchOnAndUnreadyWhileItsKeyIsUnreadable() {
+        String cm = "corrupt-" + System.nanoTime();
+        server.getClient().configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName(cm).endMetadata()
+                .withData(Map.of("killswitch", "active=maybe\n", "ENABLE_CONNECTION_POOL", "enabled=true rollout=30",
+                        "ENABLE_STATE_MACHINE", "rollout=lots")).build()).create();
+        FlagService s = replicaOn(cm);
+        try {
+            assertThat(s.current().killswitch().active()).as("the safe state").isTrue();
+            assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(30);
+            assertThat(s.storeStatus().invalidKeys()).containsExactly("ENABLE_STATE_MACHINE", "killswitch");
+            assertThat(ready(s)).isFalse();
+
+            KubernetesClient c = server.getClient();
+            ConfigMap current = c.configMaps().inNamespace(NS).withName(cm).get();
+            c.configMaps().inNamespace(NS).resource(new ConfigMapBuilder(current).withData(Map.of("killswitch", "active=true\nreason=failover\n",
+                    "ENABLE_CONNECTION_POOL", "enabled=true rollout=30", "ENABLE_STATE_MACHINE", "rollout=lots")).build()).update();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ready(s)).isTrue());
+            assertThat(s.current().killswitch().reason()).isEqualTo("failover");
+            assertThat(s.storeStatus().invalidKeys()).containsExactly("ENABLE_STATE_MACHINE");
+        } finally {
+            s.onStop(null);
+        }
+    }
+
+    @Test
+    void shouldCreateTheConfigMapAtOnceOnAFreshInstallAndNotReportItStale() {
+        String cm = "fresh-" + System.nanoTime();
+        FlagService s = replicaOn(cm);
+        try {
+            assertThat(server.getClient().configMaps().inNamespace(NS).withName(cm).get()).isNotNull();
+            assertThat(s.isStale()).isFalse();
+            assertThat(ready(s, "sluice.flags.stale-means-unready", "true")).isTrue();
+        } finally {
+            s.onStop(null);
+        }
+    }
+
     @Test
     void shouldKeepTheMigrationStateInTheConfigMapAndLetOnlyOneOfTwoRacingStartsWin() throws Exception {
         String breakerBefore = configMap() == null || configMap().getData() == null ? null : configMap().getData().get("ENABLE_CIRCUIT_BREAKER");

@@ -35,10 +35,34 @@ class MetricsWindowsTest {
         assertThat(minute.statements().keySet()).containsExactly("all", "insert", "read");
         MetricsWindows.Figures reads = minute.statements().get("read");
         assertThat(reads.count()).isEqualTo(100);
-        assertThat(reads.errors()).isEqualTo(1);
-        assertThat(reads.errorRate()).isEqualTo(0.01);
+        // the statement's own error is the client's: counted apart, never a server-side failure
+        assertThat(reads.errors()).isZero();
+        assertThat(reads.clientErrors()).isEqualTo(1);
+        assertThat(reads.clientErrorRate()).isEqualTo(0.01);
         assertThat(minute.statements().get("all").count()).isEqualTo(110);
         assertThat(minute.statements().get("insert").errorRate()).isZero();
+    }
+
+    @Test
+    void shouldCountOnlyServerSideFailuresInTheErrorRateAndClientSqlErrorsApart() {
+        windows.record();
+        statements(StatementKind.WRITE, StatementOutcome.OK, 50, 100);
+        statements(StatementKind.WRITE, StatementOutcome.ERROR, 48, 100);
+        statements(StatementKind.WRITE, StatementOutcome.CONNECTION_ERROR, 2, 100);
+        metrics.request(SluiceMetrics.Endpoint.PIPELINE_V3, SluiceMetrics.RequestOutcome.CIRCUIT_OPEN);
+        metrics.request(SluiceMetrics.Endpoint.PIPELINE_V3, SluiceMetrics.RequestOutcome.SHUTTING_DOWN);
+        metrics.request(SluiceMetrics.Endpoint.PIPELINE_V3, SluiceMetrics.RequestOutcome.BAD_REQUEST);
+
+        MetricsWindows.Window minute = windows.window(Duration.ofMinutes(1));
+        MetricsWindows.Figures writes = minute.statements().get("write");
+        assertThat(writes.errors()).isEqualTo(2);
+        assertThat(writes.errorRate()).isEqualTo(0.02);
+        assertThat(writes.clientErrors()).isEqualTo(48);
+        MetricsWindows.Figures all = minute.statements().get("all");
+        // the refused request ran no statement: one more unit of work, failed by the server
+        assertThat(all.count()).isEqualTo(101);
+        assertThat(all.errors()).isEqualTo(3);
+        assertThat(all.clientErrors()).isEqualTo(48);
     }
 
     @Test

@@ -22,9 +22,21 @@ class PrometheusMetricsTest {
                 .post("/v2/pipeline").then().statusCode(200);
     }
 
+    /** The value of a series, whatever labels follow the ones given (every meter also carries track and version). */
     private double value(String scrape, String series) {
-        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(scrape);
+        int brace = series.indexOf('{');
+        String name = brace < 0 ? series : series.substring(0, brace);
+        String labels = brace < 0 ? "" : series.substring(brace + 1, series.length() - 1);
+        String pattern = "^" + Pattern.quote(name) + "\\{" + (labels.isEmpty() ? "" : Pattern.quote(labels) + ",?") + "[^}]*\\} ([0-9.eE+-]+)$";
+        Matcher m = Pattern.compile(pattern, Pattern.MULTILINE).matcher(scrape);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    @Test
+    void shouldLabelEveryMeterWithVersionAndTrack() {
+        pipeline("SELECT 1");
+        String scrape = given().get(metrics).asString();
+        assertThat(scrape).containsPattern("sluice_statements_total\\{kind=\"read\",outcome=\"ok\",track=\"stable\",version=\"[^\"]+\"\\}");
     }
 
     @Test

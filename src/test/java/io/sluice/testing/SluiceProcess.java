@@ -125,6 +125,54 @@ public final class SluiceProcess implements AutoCloseable {
         return java.util.OptionalInt.empty();
     }
 
+    /** A Hrana {@code close} request. */
+    public static final String CLOSE = "{\"type\":\"close\"}";
+
+    /** A Hrana {@code execute} request for SQL without quotes or backslashes. */
+    public static String execute(String sql) {
+        return "{\"type\":\"execute\",\"stmt\":{\"sql\":\"" + sql + "\"}}";
+    }
+
+    /** POSTs a v3 pipeline: a null baton opens a new stream; each request is a Hrana request object's JSON. */
+    public HttpResponse<String> pipeline(String baton, String... requests) throws IOException, InterruptedException {
+        return post("/v3/pipeline", "{\"baton\":" + (baton == null ? "null" : "\"" + baton + "\"") + ",\"requests\":["
+                + String.join(",", requests) + "]}");
+    }
+
+    /** Opens (and closes) new streams until one is refused or {@code limit} passes; returns the last answer. */
+    public HttpResponse<String> awaitNewStreamRefused(Duration limit) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        HttpResponse<String> r;
+        do {
+            r = pipeline(null, execute("SELECT 1"), CLOSE);
+            if (r.statusCode() != 200) {
+                return r;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return r;
+    }
+
+    /** Sends SIGTERM (what Kubernetes sends) and returns at once; {@link #awaitExit} waits for the end. */
+    public void terminate() {
+        process.destroy(); // SIGTERM on Linux
+    }
+
+    /** Waits up to {@code limit} for the process to exit; its exit code, or null when it is still running. */
+    public Integer awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    /** GETs a path and returns the response. */
+    public HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A free loopback port, e.g. for {@code quarkus.management.port}. */
+    public static int freeLoopbackPort() throws IOException {
+        return freePort();
+    }
+
     /** Kills the process at once, as a crashed replica would disappear. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -1,0 +1,153 @@
+package io.sluice.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.flags.FlagService;
+import io.sluice.reliability.ProxiedPostgres;
+import io.sluice.testing.Cli;
+import io.sluice.testing.FaultProxy;
+import io.sluice.testing.Postgres;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * One definition of failure: an application that inserts and, half the time, hits its own UNIQUE
+ * constraint (and catches it) is healthy — {@code health-check} passes, a migration soaks through every
+ * step, {@code health-check --enable-rollback} pulls nothing — while a real database outage still fails
+ * the health check. A server of its own, so its errors weigh on no other test.
+ */
+@QuarkusTest
+@TestProfile(ClientErrorsVerdictTest.OwnServer.class)
+@ExtendWith(Postgres.class)
+class ClientErrorsVerdictTest {
+
+    public static class OwnServer extends RolloutProfile {
+    }
+
+    private static final String TABLE = "verdict_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+    @TestHTTPResource("/")
+    URL server;
+
+    @Inject
+    FlagService flags;
+
+    @BeforeEach
+    void table() throws Exception {
+        try (Connection c = Postgres.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id bigint PRIMARY KEY)");
+        }
+    }
+
+    @AfterEach
+    void reset() throws Exception {
+        ProxiedPostgres.proxy().setMode(FaultProxy.Mode.PASS);
+        MigrationTest.clearStore(flags);
+        try (Connection c = Postgres.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + TABLE);
+        }
+    }
+
+    /** Inserts id n/2: every second insert violates the primary key, an error the application expects. */
+    private Thread traffic(AtomicBoolean running, AtomicLong sqlErrors, AtomicLong okInserts) {
+        return new Thread(() -> {
+            HttpClient http = HttpClient.newHttpClient();
+            URI pipeline = URI.create(server.toString()).resolve("/v2/pipeline");
+            long n = 0;
+            while (running.get()) {
+                long id = n++ / 2;
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(pipeline).header("Content-Type", "application/json")
+                            .header("x-sluice-client", "app" + (n % 50)).timeout(Duration.ofSeconds(10))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"INSERT INTO "
+                                    + TABLE + " VALUES (" + id + ")\"}},{\"type\":\"close\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.body().contains("\"type\":\"error\"")) {
+                        sqlErrors.incrementAndGet();
+                    } else if (r.statusCode() == 200) {
+                        okInserts.incrementAndGet();
+                    }
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // refused while the database is gone: keep sending
+                }
+            }
+        });
+    }
+
+    /** What runs while the application's traffic does. */
+    interface WhileInserting {
+        void run(AtomicLong sqlErrors, AtomicLong okInserts) throws Exception;
+    }
+
+    private void whileInserting(WhileInserting body) throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong sqlErrors = new AtomicLong();
+        AtomicLong ok = new AtomicLong();
+        Thread t = traffic(running, sqlErrors, ok);
+        t.start();
+        try {
+            body.run(sqlErrors, ok);
+        } finally {
+            running.set(false);
+            t.interrupt();
+            t.join(10_000);
+        }
+    }
+
+    @Test
+    void shouldPassHealthCheckAndMigrateWhileHalfTheStatementsViolateAUniqueConstraint() throws Exception {
+        whileInserting((sqlErrors, ok) -> {
+            await().atMost(Duration.ofSeconds(30)).until(() -> sqlErrors.get() >= 100 && ok.get() >= 100);
+
+            Cli.Run check = Cli.run(server, "health-check");
+            assertThat(check.exit()).as(check.out() + check.err()).isZero();
+
+            Cli.Run metrics = Cli.run(server, "monitor:metrics", "--json");
+            var all = metrics.json().at("/windows/1m/statements/all");
+            assertThat(all.get("errorRate").asDouble()).as(all.toString()).isZero();
+            assertThat(all.get("clientErrorRate").asDouble()).as(all.toString()).isGreaterThan(0.3);
+
+            Cli.Run guard = Cli.run(server, "health-check", "--continuous", "--duration=600", "--interval=200", "--enable-rollback");
+            assertThat(guard.exit()).as(guard.out()).isZero();
+            assertThat(flags.current().killswitch().active()).isFalse();
+
+            Cli.Run migrate = Cli.run(server, "migrate", "--target=full", "--reason", "client errors are not failures", "--poll-interval=50");
+            assertThat(migrate.exit()).as(migrate.out() + migrate.err()).isZero();
+            assertThat(migrate.out()).contains("completed: every step passed");
+        });
+    }
+
+    @Test
+    void shouldStillFailTheHealthCheckWhenTheDatabaseIsReallyDown() throws Exception {
+        whileInserting((sqlErrors, ok) -> {
+            await().atMost(Duration.ofSeconds(30)).until(() -> sqlErrors.get() >= 20);
+            ProxiedPostgres.proxy().setMode(FaultProxy.Mode.REFUSE);
+            ProxiedPostgres.proxy().cutConnections();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Cli.Run check = Cli.run(server, "health-check");
+                assertThat(check.exit()).as(check.out() + check.err()).isEqualTo(1);
+                assertThat(check.out()).contains("critical");
+            });
+        });
+    }
+}
