@@ -206,6 +206,19 @@ class FairShareTest {
     }
 
     @Test
+    void shouldRefuseACursorOfAPrincipalAtItsLeaseLimitBeforeItsBodyStarts() {
+        for (int i = 0; i < LEASES_PER_PRINCIPAL; i++) {
+            openWithLease(ALICE);
+        }
+
+        Response r = given().contentType("application/json").header("Authorization", "Bearer " + ALICE)
+                .body(HranaJson.cursor(null, HranaJson.batch(HranaJson.step(HranaJson.stmt("SELECT 1")))).toString()).post(HranaClient.CURSOR);
+
+        assertTooMany(r, FairShare.LEASES_CODE);
+        assertThat(streams.openStreamsOf("sub:alice")).isEqualTo(LEASES_PER_PRINCIPAL);
+    }
+
+    @Test
     void shouldGiveAWaitingStreamThePrincipalsLeaseAsSoonAsOneOfItsOwnEnds() throws Exception {
         List<String> batons = new ArrayList<>();
         for (int i = 0; i < LEASES_PER_PRINCIPAL; i++) {
