@@ -143,6 +143,7 @@ public class HranaRoutes {
         if (ctx.failure() instanceof ProtocolException p) {
             return switch (p.status()) {
                 case 401, 403 -> RequestOutcome.UNAUTHORIZED;
+                case 429 -> RequestOutcome.LIMITED;
                 case 503 -> "CIRCUIT_OPEN".equals(p.code()) ? RequestOutcome.CIRCUIT_OPEN
                         : "SHUTTING_DOWN".equals(p.code()) ? RequestOutcome.SHUTTING_DOWN : RequestOutcome.UNAVAILABLE;
                 case 500 -> RequestOutcome.SERVER_ERROR;

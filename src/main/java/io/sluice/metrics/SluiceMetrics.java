@@ -64,6 +64,8 @@ public class SluiceMetrics {
         OK(Blame.NONE), FORWARDED(Blame.NONE), BAD_REQUEST(Blame.CLIENT), UNAUTHORIZED(Blame.CLIENT),
         STREAM_EXPIRED(Blame.CLIENT), UNAVAILABLE(Blame.SERVER), CIRCUIT_OPEN(Blame.SERVER), TOO_LARGE(Blame.CLIENT),
         SERVER_ERROR(Blame.SERVER),
+        /** Refused because the caller's own share (per-principal streams or leases) is used up: 429. */
+        LIMITED(Blame.CLIENT),
         /** A new stream refused by a draining replica: retryable, expected during every rollout. */
         SHUTTING_DOWN(Blame.NONE);
 
