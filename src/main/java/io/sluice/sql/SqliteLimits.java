@@ -1,10 +1,5 @@
 package io.sluice.sql;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import org.sqlite.SQLiteConnection;
-import org.sqlite.SQLiteLimits;
-
 /**
  * SQLite's run-time limits as Sluice sets them. The length limit ({@code SQLITE_LIMIT_LENGTH}: the
  * largest string, blob or row SQLite will build) is a driver property of every connection, taken from the
@@ -18,10 +13,5 @@ public final class SqliteLimits {
     public static final String LENGTH_PROPERTY = "limit_length";
 
     private SqliteLimits() {
-    }
-
-    /** The connection's current length limit, in bytes. */
-    public static int length(Connection connection) throws SQLException {
-        return connection.unwrap(SQLiteConnection.class).getDatabase().limit(SQLiteLimits.SQLITE_LIMIT_LENGTH.getId(), -1);
     }
 }

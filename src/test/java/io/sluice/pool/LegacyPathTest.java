@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,5 +52,14 @@ class LegacyPathTest {
         String rows = Hrana.pipeline(null, "SELECT count(*) FROM legacy_rb", "close").jsonPath()
                 .getString("results[0].response.result.rows[0][0].value");
         assertThat(rows).isEqualTo("0");
+    }
+
+    @Test
+    void shouldLimitValueLengthOnDirectConnectionsAsOnPooledOnes() {
+        // the direct path takes the pool's driver properties, SQLite's length limit (the response limit) included
+        Response r = Hrana.pipeline(null, "SELECT length(zeroblob(10485760))", "SELECT length(zeroblob(10485761))", "close");
+
+        assertThat(r.jsonPath().getString("results[0].response.result.rows[0][0].value")).isEqualTo("10485760");
+        assertThat(r.jsonPath().getString("results[1].error.code")).isEqualTo("SQLITE_TOOBIG");
     }
 }
