@@ -2,6 +2,7 @@ package io.sluice.gateway;
 
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.sluice.config.SluiceConfig;
+import io.sluice.pool.Backend;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -15,11 +16,15 @@ import java.time.Duration;
  */
 @ApplicationScoped
 public class GracefulDrain {
+    /** How long stopped statements get to answer before shutdown goes on without them. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(3);
     private final StreamManager streams;
+    private final Backend backend;
     private final Duration grace;
 
-    GracefulDrain(StreamManager streams, SluiceConfig config) {
+    GracefulDrain(StreamManager streams, Backend backend, SluiceConfig config) {
         this.streams = streams;
+        this.backend = backend;
         this.grace = config.shutdown().grace();
     }
 
@@ -29,9 +34,12 @@ public class GracefulDrain {
 
     /**
      * The one place that ends this replica's work: streams drain within the grace period, then whatever
-     * is left is stopped. Cancelling statements that still run joins {@link StreamManager#closeAllStreams()} here.
+     * is left is stopped: idle streams rolled back and closed, statements still running cancelled (their
+     * requests then end, and their streams close and roll back).
      */
     void drainThenStopEverything() {
-        streams.drain(grace);
+        if (streams.drain(grace) > 0) {
+            backend.stopStatements(STOP_WAIT);
+        }
     }
 }
