@@ -21,12 +21,10 @@ import io.sluice.sql.StmtResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,8 +34,8 @@ import org.sqlite.ProgressHandler;
 /**
  * The read fast path on embedded SQLite: a pipeline that opens no stream and only reads (the
  * {@code execute}s of {@code SELECT}s followed by {@code close}, which is what {@code @libsql/client}
- * sends for every read) is answered on the I/O thread that received it, over a read-only connection
- * owned by that thread, instead of being handed to a worker.
+ * sends for every read) is answered on the I/O thread that received it, over a connection opened
+ * read-only and owned by that thread, instead of being handed to a worker.
  *
  * <p>It can never block the I/O thread for long: the connection has no busy timeout (a locked database
  * is answered by the worker path instead), and a progress handler interrupts a statement that runs past
@@ -184,13 +182,8 @@ public class InlineReads {
     }
 
     private Reader open() throws SQLException, StatementException {
-        Properties props = new Properties();
-        props.putAll(backend.jdbcProperties());
-        props.setProperty("busy_timeout", "0");
-        Connection c = DriverManager.getConnection(backend.jdbcUrl(), props);
-        try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA query_only = 1");
-        }
+        // opened read-only (SQLITE_OPEN_READONLY) and initialised like every connection clients' SQL runs on
+        Connection c = backend.openReadOnly(Map.of("busy_timeout", "0"));
         Reader[] holder = new Reader[1];
         ProgressHandler.setHandler(c, PROGRESS_STEPS, new ProgressHandler() {
             @Override

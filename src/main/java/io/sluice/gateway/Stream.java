@@ -82,7 +82,7 @@ final class Stream {
 
     SqlSession session(Backend backend) throws BackendUnavailableException, StatementException {
         if (session == null) {
-            Lease l = backend.lease(id, features);
+            Lease l = backend.lease(id, features, readOnly);
             try {
                 session = backend.dialect().open(l.connection(), readOnly);
                 lease = l;
@@ -104,9 +104,9 @@ final class Stream {
         if (lease == null) {
             return;
         }
-        boolean reusable = session.isReusable();
+        boolean reusable = false;
         try {
-            session.rollbackIfOpen();
+            reusable = session.resetForPool();
         } catch (SQLException e) {
             LOG.warnf("stream %s: rollback at close failed (SQLState %s); discarding its connection", Long.toHexString(id), e.getSQLState());
             reusable = false;

@@ -7,21 +7,42 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
+import java.util.Map;
+import java.util.WeakHashMap;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
+import org.sqlite.SQLiteLimits;
 import org.sqlite.core.CoreStatement;
+import org.sqlite.core.DB;
 
-/** The embedded SQLite backend (sqlite-jdbc). Statements run as written, except libSQL's {@code BEGIN TRANSACTION READONLY}. */
+/**
+ * The embedded SQLite backend (sqlite-jdbc). Statements run as written, except libSQL's {@code BEGIN TRANSACTION READONLY}.
+ *
+ * <p><b>What the engine enforces.</b> Every connection is initialised by {@link #initConnection} before
+ * first use: {@code SQLITE_LIMIT_ATTACHED} is 0, so SQLite itself refuses {@code ATTACH} and
+ * {@code VACUUM [INTO]} (VACUUM attaches its target internally) whatever the statement text looks like, and
+ * extension loading is off. A read-only token's session runs on a connection opened with
+ * {@code SQLITE_OPEN_READONLY}, which cannot change the database file whatever it runs; {@link #open} refuses
+ * any other connection for such a session. PRAGMAs are checked by {@link SqlitePragmas} before they are
+ * prepared.
+ *
+ * <p><b>Back to the pool.</b> When a connection is initialised, one query records its TEMP schema and
+ * per-connection settings ({@link SqlitePragmas#baselineQuery()}); when a stream ends, the same query must
+ * give the same answer, or the connection is discarded. So a TEMP table, view or trigger (which would shadow
+ * a main table for the next stream) or a changed setting never reaches another stream.
+ */
 public final class SqliteDialect implements Dialect {
     private static final int SQLITE_INTEGER = 1;
     private static final int SQLITE_FLOAT = 2;
     private static final int SQLITE_TEXT = 3;
     private static final int SQLITE_BLOB = 4;
 
+    /** Each initialised connection's baseline state, by its driver connection (weakly: a closed connection goes). */
+    private final Map<SQLiteConnection, String> baselines = Collections.synchronizedMap(new WeakHashMap<>());
 
     @Override
     public String name() {
@@ -29,22 +50,42 @@ public final class SqliteDialect implements Dialect {
     }
 
     @Override
-    public SqlSession open(Connection connection, boolean readOnly) throws StatementException {
-        SqliteSession session = new SqliteSession(connection, readOnly);
-        if (readOnly) {
-            try {
-                session.setQueryOnly(true);
-            } catch (SQLException e) {
-                throw session.translate(e);
-            }
+    public void initConnection(Connection connection) throws SQLException {
+        SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
+        DB db = sqlite.getDatabase();
+        db.limit(SQLiteLimits.SQLITE_LIMIT_ATTACHED.getId(), 0);
+        db.enable_load_extension(false);
+        if (db.limit(SQLiteLimits.SQLITE_LIMIT_ATTACHED.getId(), -1) != 0) {
+            throw new SQLException("SQLite refused to disable attached databases on this connection", "HY000");
         }
-        return session;
+        baselines.put(sqlite, baseline(connection));
     }
 
-    /** ATTACH and VACUUM INTO reach files outside the data directory: a gateway's clients must not. */
-    private static final Pattern FILE_ACCESS = Pattern.compile(
-            "(?:\\s|--[^\\n]*(?:\\n|$)|/\\*.*?\\*/)*(?:ATTACH\\b|VACUUM\\b[^;]*\\bINTO\\b)",
-            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    static String baseline(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(SqlitePragmas.baselineQuery())) {
+            return rs.next() ? rs.getString(1) : "";
+        }
+    }
+
+    @Override
+    public SqlSession open(Connection connection, boolean readOnly) throws StatementException {
+        String baseline;
+        try {
+            if (readOnly && !connection.isReadOnly()) {
+                // fail closed: query_only can be switched off by the client, the open flag cannot
+                throw new StatementException(ErrorCode.INTERNAL, "A read-only session needs a connection opened read-only");
+            }
+            SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
+            baseline = baselines.get(sqlite);
+            if (baseline == null) {
+                initConnection(connection);
+                baseline = baselines.get(sqlite);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.connectionFailure(e);
+        }
+        return new SqliteSession(connection, readOnly, baseline);
+    }
 
     static final class SqliteSession extends SqlSession {
         /** Whether a transaction is open: TRUE, FALSE, or null when a failure made it unknown. */
@@ -52,9 +93,21 @@ public final class SqliteDialect implements Dialect {
         /** Set while a {@code BEGIN TRANSACTION READONLY} transaction runs with {@code query_only} on. */
         private boolean readOnlyTransaction;
         private boolean queryOnly;
+        private final String baseline;
 
-        SqliteSession(Connection connection, boolean readOnly) {
+        SqliteSession(Connection connection, boolean readOnly, String baseline) {
             super(connection, readOnly);
+            this.baseline = baseline;
+        }
+
+        @Override
+        protected void authorize(ScannedStatement st) throws StatementException {
+            SqlitePragmas.check(st.sql(), readOnly);
+        }
+
+        @Override
+        protected boolean resetSessionState(boolean used) throws SQLException {
+            return !used || baseline.equals(SqliteDialect.baseline(connection));
         }
 
         @Override
@@ -119,14 +172,6 @@ public final class SqliteDialect implements Dialect {
         }
 
         @Override
-        protected void beforeStatement(ScannedStatement st) throws StatementException {
-            if (FILE_ACCESS.matcher(st.sql()).lookingAt()) {
-                throw new StatementException("SQLITE_AUTH",
-                        "not authorized: statements that read or write other database files (ATTACH, VACUUM INTO) are disabled");
-            }
-        }
-
-        @Override
         protected void afterStatement(ScannedStatement st, boolean succeeded) throws StatementException {
             StatementKind kind = st.kind();
             if (succeeded) {
@@ -154,7 +199,7 @@ public final class SqliteDialect implements Dialect {
                 if (!open) {
                     readOnlyTransaction = false;
                 }
-                setQueryOnly(readOnly || open);
+                setQueryOnly(open);
             } catch (SQLException e) {
                 throw translate(e);
             }
