@@ -33,7 +33,7 @@ public record DatabaseRole(String role, boolean superuser, List<String> serverRo
             + " FROM pg_catalog.pg_roles r WHERE r.rolname = current_user";
 
     /** Reads the connection's role; one query. */
-    static DatabaseRole of(Connection c) throws SQLException {
+    public static DatabaseRole of(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(QUERY)) {
             if (!rs.next()) {
                 throw new SQLException("the current role is not in pg_roles", "42704");
