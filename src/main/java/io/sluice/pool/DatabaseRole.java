@@ -58,7 +58,7 @@ public record DatabaseRole(String role, boolean superuser, List<String> serverRo
         if (superuser) {
             what.add("is a superuser");
         }
-        if (!serverRoles.isEmpty()) {
+        if (!superuser && !serverRoles.isEmpty()) {
             what.add("is a member of " + String.join(", ", serverRoles));
         }
         return "the PostgreSQL role \"" + role + "\" " + String.join(" and ", what)

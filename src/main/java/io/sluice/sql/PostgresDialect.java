@@ -220,6 +220,35 @@ public final class PostgresDialect implements Dialect {
             super.execute(st, slots, sink);
         }
 
+        /** Statements in pgjdbc's parse that hold code; a trailing comment-only piece is an empty query, not a statement. */
+        private static int statements(CachedQuery parsed) {
+            org.postgresql.core.Query[] parts = parsed.query.getSubqueries();
+            if (parts == null) {
+                return 1;
+            }
+            int n = 0;
+            for (org.postgresql.core.Query part : parts) {
+                if (!isOnlyLineComments(part.getNativeSql())) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        /**
+         * Whitespace and {@code --} comments only, read as PostgreSQL reads them (a line comment ends at CR
+         * or LF). Deliberately narrow: anything else, a block comment included, counts as a statement.
+         */
+        static boolean isOnlyLineComments(String sql) {
+            for (String line : sql.split("[\\r\\n]")) {
+                String t = line.strip();
+                if (!t.isEmpty() && !t.startsWith("--")) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /**
          * Before anything of a client's statement reaches the driver: {@code standard_conforming_strings} back
          * on when something switched it off, then pgjdbc's own parse of the exact text, which must be one
@@ -231,7 +260,7 @@ public final class PostgresDialect implements Dialect {
                     run("SET standard_conforming_strings = on");
                 }
                 CachedQuery parsed = pg.createQuery(sql, true, true);
-                if (parsed.query.getSubqueries() != null) {
+                if (statements(parsed) > 1) {
                     throw new StatementException(ErrorCode.SQL_MANY_STATEMENTS,
                             "SQL string contains more than one statement as PostgreSQL would read it");
                 }

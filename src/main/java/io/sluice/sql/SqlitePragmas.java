@@ -41,7 +41,7 @@ public final class SqlitePragmas {
      */
     static final List<String> CONNECTION_SETTINGS = List.of("foreign_keys", "defer_foreign_keys", "legacy_alter_table",
             "recursive_triggers", "ignore_check_constraints", "automatic_index", "reverse_unordered_selects",
-            "cell_size_check", "analysis_limit");
+            "cell_size_check", "analysis_limit", "query_only");
 
     private static final Map<String, Rule> RULES = new HashMap<>();
 
@@ -59,7 +59,7 @@ public final class SqlitePragmas {
             RULES.put(name, Rule.DATABASE_SETTING);
         }
         for (String name : List.of("journal_mode", "locking_mode", "synchronous", "busy_timeout", "cache_size",
-                "cache_spill", "temp_store", "mmap_size", "query_only", "trusted_schema", "schema_version",
+                "cache_spill", "temp_store", "mmap_size", "trusted_schema", "schema_version",
                 "max_page_count", "wal_autocheckpoint", "journal_size_limit", "secure_delete", "read_uncommitted",
                 "threads", "encoding", "page_size")) {
             RULES.put(name, Rule.FIXED_SETTING);
@@ -77,7 +77,7 @@ public final class SqlitePragmas {
     static String baselineQuery() {
         StringBuilder sql = new StringBuilder("SELECT (SELECT count(*) FROM temp.sqlite_schema)");
         List<String> watched = new java.util.ArrayList<>(CONNECTION_SETTINGS);
-        watched.addAll(List.of("query_only", "locking_mode", "journal_mode", "synchronous", "trusted_schema",
+        watched.addAll(List.of("locking_mode", "journal_mode", "synchronous", "trusted_schema",
                 "temp_store", "cache_size", "busy_timeout", "writable_schema", "max_page_count"));
         for (String name : watched) {
             sql.append(" || ',' || (SELECT * FROM pragma_").append(name).append(")");

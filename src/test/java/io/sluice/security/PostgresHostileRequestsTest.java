@@ -152,6 +152,12 @@ class PostgresHostileRequestsTest {
                 pipelineOk(token, null, Hostile.batchRequest(off, smuggle("INSERT INTO " + t + " VALUES (668)")), close());
             }
         }
+        // a line comment ends at CR for PostgreSQL and pgjdbc: what follows it is a statement
+        for (String tail : List.of("; -- x\rDROP TABLE " + t, ";\r-- x\rINSERT INTO " + t + " VALUES (669)",
+                "; /* x */ INSERT INTO " + t + " VALUES (670)")) {
+            JsonNode body = pipelineOk(RW, null, execute("SELECT 1 " + tail), close());
+            assertThat(errorCode(body.get("results").get(0))).as("%s: %s", tail, body).isNotNull();
+        }
         assertThat(state()).isEqualTo(before);
         // the scanner and the backend agree: the literal is one value
         JsonNode body = pipelineOk(RW, null, execute("SET standard_conforming_strings = off"), execute(smuggle("SELECT 2")), close());

@@ -139,7 +139,7 @@ class SqliteHostileRequestsTest {
             assertThat(backend.readOnlyStatus().active()).isEqualTo(1);
             assertThat(backend.status().active()).as("no read-write connection for a read-only token").isZero();
             JsonNode r = pipelineOk(RO, baton, execute("PRAGMA query_only = 0"), execute("CREATE TABLE ro_escape (a)"));
-            assertThat(errorCode(r.get("results").get(0))).isEqualTo("SQLITE_AUTH");
+            assertThat(errorCode(r.get("results").get(0))).isEqualTo("SQLITE_READONLY");
             assertThat(errorCode(r.get("results").get(1))).isEqualTo("SQLITE_READONLY");
             baton = r.get("baton").asText();
         } finally {
