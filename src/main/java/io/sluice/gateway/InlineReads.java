@@ -200,7 +200,7 @@ public class InlineReads {
     void onShutdown(@Observes ShutdownEvent event) {
         for (Reader r : readers) {
             try {
-                r.connection.close();
+                backend.closeOwn(r.connection);
             } catch (SQLException e) {
                 LOG.debug("closing an inline reader failed", e);
             }

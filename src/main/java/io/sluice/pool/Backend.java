@@ -191,6 +191,11 @@ public class Backend {
                 throw new IllegalStateException("a new database connection could not be initialised (SQLState " + e.getSQLState() + ")", e);
             }
         }
+
+        @Override
+        public void onConnectionDestroy(Connection connection) {
+            dialect.forgetConnection(connection);
+        }
     }
 
     /** The one initialiser of every connection clients' SQL runs on (pooled, direct and the read fast path's). */
@@ -376,6 +381,7 @@ public class Backend {
         Connection c = lease.connection();
         if (!lease.pooled()) {
             directOpen.decrementAndGet();
+            dialect.forgetConnection(c);
         } else if ((!reusable || lease.isBroken()) && c instanceof ConnectionWrapper wrapper) {
             evicted.incrementAndGet();
             wrapper.getHandler().setState(ConnectionHandler.State.FLUSH);
@@ -385,6 +391,12 @@ public class Backend {
         } catch (SQLException e) {
             LOG.debugf("returning a connection failed, SQLState %s", e.getSQLState());
         }
+    }
+
+    /** Closes a connection of {@link #openReadOnly}. */
+    public void closeOwn(Connection c) throws SQLException {
+        dialect.forgetConnection(c);
+        c.close();
     }
 
     /** Called by the request path when a statement failed at the connection level. */
@@ -439,7 +451,8 @@ public class Backend {
 
     /**
      * A SQLite connection of the caller's own, opened read-only and initialised like every other (for the
-     * read fast path); {@code overrides} are driver properties on top of the pool's.
+     * read fast path); {@code overrides} are driver properties on top of the pool's. The caller gives it
+     * back with {@link #closeOwn}.
      */
     public Connection openReadOnly(Map<String, String> overrides) throws SQLException {
         if (postgres) {

@@ -24,6 +24,10 @@ public interface Dialect {
     default void initConnection(Connection connection) throws SQLException {
     }
 
+    /** Forgets what {@link #initConnection} kept about a connection that is about to be closed for good. */
+    default void forgetConnection(Connection connection) {
+    }
+
     /**
      * Wraps a leased connection.
      *

@@ -7,11 +7,10 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -41,8 +40,25 @@ public final class SqliteDialect implements Dialect {
     private static final int SQLITE_TEXT = 3;
     private static final int SQLITE_BLOB = 4;
 
-    /** Each initialised connection's baseline state, by its driver connection (weakly: a closed connection goes). */
-    private final Map<SQLiteConnection, String> baselines = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Each initialised connection's baseline state, by its driver connection, until {@link #forgetConnection}. */
+    private final Map<SQLiteConnection, Baseline> baselines = new ConcurrentHashMap<>();
+
+    /**
+     * A connection's state as it was opened, and the prepared query that reads it again (prepared once per
+     * connection on the driver's own connection, so no pool closes it between streams: preparing it anew
+     * would cost five times as much as running it).
+     */
+    record Baseline(String expected, PreparedStatement check) {
+        boolean holds() throws SQLException {
+            return expected.equals(read(check));
+        }
+
+        static String read(PreparedStatement check) throws SQLException {
+            try (ResultSet rs = check.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "";
+            }
+        }
+    }
 
     @Override
     public String name() {
@@ -58,18 +74,28 @@ public final class SqliteDialect implements Dialect {
         if (db.limit(SQLiteLimits.SQLITE_LIMIT_ATTACHED.getId(), -1) != 0) {
             throw new SQLException("SQLite refused to disable attached databases on this connection", "HY000");
         }
-        baselines.put(sqlite, baseline(connection));
+        PreparedStatement check = sqlite.prepareStatement(SqlitePragmas.baselineQuery());
+        Baseline previous = baselines.put(sqlite, new Baseline(Baseline.read(check), check));
+        if (previous != null) {
+            previous.check().close();
+        }
     }
 
-    static String baseline(Connection connection) throws SQLException {
-        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(SqlitePragmas.baselineQuery())) {
-            return rs.next() ? rs.getString(1) : "";
+    @Override
+    public void forgetConnection(Connection connection) {
+        try {
+            Baseline b = baselines.remove(connection.unwrap(SQLiteConnection.class));
+            if (b != null) {
+                b.check().close();
+            }
+        } catch (SQLException e) {
+            // a connection that cannot be unwrapped or a statement that cannot close has nothing left to release
         }
     }
 
     @Override
     public SqlSession open(Connection connection, boolean readOnly) throws StatementException {
-        String baseline;
+        Baseline baseline;
         try {
             if (readOnly && !connection.isReadOnly()) {
                 // fail closed: query_only can be switched off by the client, the open flag cannot
@@ -93,9 +119,9 @@ public final class SqliteDialect implements Dialect {
         /** Set while a {@code BEGIN TRANSACTION READONLY} transaction runs with {@code query_only} on. */
         private boolean readOnlyTransaction;
         private boolean queryOnly;
-        private final String baseline;
+        private final Baseline baseline;
 
-        SqliteSession(Connection connection, boolean readOnly, String baseline) {
+        SqliteSession(Connection connection, boolean readOnly, Baseline baseline) {
             super(connection, readOnly);
             this.baseline = baseline;
         }
@@ -107,7 +133,7 @@ public final class SqliteDialect implements Dialect {
 
         @Override
         protected boolean resetSessionState(boolean used) throws SQLException {
-            return !used || baseline.equals(SqliteDialect.baseline(connection));
+            return !used || baseline.holds();
         }
 
         @Override
