@@ -237,6 +237,16 @@ public interface SluiceConfig {
 
         /** Database password ({@code SLUICE_DATABASE_PASSWORD}); never logged or exported. */
         Optional<String> password();
+
+        /**
+         * Lets Sluice serve through a PostgreSQL role that is a superuser or a member of
+         * {@code pg_read_server_files}, {@code pg_write_server_files} or {@code pg_execute_server_program}
+         * ({@code SLUICE_DATABASE_ALLOW_PRIVILEGED_ROLE}). Such a role lets SQL reach the server's files and
+         * programs; in the {@code prod} profile Sluice refuses to start with one unless this is true
+         * (elsewhere it warns). Default false.
+         */
+        @WithDefault("false")
+        boolean allowPrivilegedRole();
     }
 
     /** Embedded SQLite tuning. */

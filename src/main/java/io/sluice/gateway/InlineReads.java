@@ -23,12 +23,10 @@ import io.sluice.sql.StmtResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,8 +36,8 @@ import org.sqlite.ProgressHandler;
 /**
  * The read fast path on embedded SQLite: a pipeline that opens no stream and only reads (the
  * {@code execute}s of {@code SELECT}s followed by {@code close}, which is what {@code @libsql/client}
- * sends for every read) is answered on the I/O thread that received it, over a read-only connection
- * owned by that thread, instead of being handed to a worker.
+ * sends for every read) is answered on the I/O thread that received it, over a connection opened
+ * read-only and owned by that thread, instead of being handed to a worker.
  *
  * <p>It can never block the I/O thread for long: the connection has no busy timeout (a locked database
  * is answered by the worker path instead), and a progress handler interrupts a statement that runs past
@@ -197,14 +195,9 @@ public class InlineReads {
     }
 
     private Reader open() throws SQLException, StatementException {
-        Properties props = new Properties();
-        props.putAll(backend.jdbcProperties());
-        props.setProperty("busy_timeout", "0");
-        props.setProperty(SqliteLimits.LENGTH_PROPERTY, Integer.toString(MAX_VALUE_BYTES));
-        Connection c = DriverManager.getConnection(backend.jdbcUrl(), props);
-        try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA query_only = 1");
-        }
+        // opened read-only (SQLITE_OPEN_READONLY) and initialised like every connection clients' SQL runs on;
+        // its length limit keeps values the event loop reads small
+        Connection c = backend.openReadOnly(Map.of("busy_timeout", "0", SqliteLimits.LENGTH_PROPERTY, Integer.toString(MAX_VALUE_BYTES)));
         Reader[] holder = new Reader[1];
         ProgressHandler.setHandler(c, PROGRESS_STEPS, new ProgressHandler() {
             @Override
@@ -221,7 +214,7 @@ public class InlineReads {
     void onShutdown(@Observes ShutdownEvent event) {
         for (Reader r : readers) {
             try {
-                r.connection.close();
+                backend.closeOwn(r.connection);
             } catch (SQLException e) {
                 LOG.debug("closing an inline reader failed", e);
             }

@@ -142,7 +142,7 @@ final class Stream {
             fairShare.acquireLease(share);
             Lease l;
             try {
-                l = backend.lease(id, features);
+                l = backend.lease(id, features, readOnly);
             } catch (BackendUnavailableException | RuntimeException e) {
                 fairShare.releaseLease(share);
                 throw e;
@@ -192,9 +192,9 @@ final class Stream {
         if (lease == null) {
             return;
         }
-        boolean reusable = session.isReusable();
+        boolean reusable = false;
         try {
-            session.rollbackIfOpen();
+            reusable = session.resetForPool();
         } catch (SQLException e) {
             LOG.warnf("stream %s: rollback at close failed (SQLState %s); discarding its connection", Long.toHexString(id), e.getSQLState());
             reusable = false;

@@ -2,13 +2,16 @@ package io.sluice.pool;
 
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.AgroalDataSourceMetrics;
+import io.agroal.api.AgroalPoolInterceptor;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.pool.ConnectionHandler;
 import io.agroal.pool.wrapper.ConnectionWrapper;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigUtils;
 import io.sluice.config.SluiceConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -50,6 +53,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The pool manager: the active backend database (embedded SQLite, or PostgreSQL when
@@ -84,6 +89,14 @@ public class Backend {
     private final RunningStatements statements;
     private final Timer acquireWait;
     private volatile AgroalDataSource dataSource;
+    /**
+     * SQLite only: the pool of connections opened with {@code SQLITE_OPEN_READONLY} that read-only streams
+     * lease, sized like the read-write pool; null on PostgreSQL, where a session is made read-only instead.
+     */
+    private volatile AgroalDataSource readOnlySource;
+    /** Why connections are refused (a privileged PostgreSQL role in prod), or null. */
+    private volatile String refusal;
+    private volatile boolean roleWarned;
     private volatile long lastSuccessNanos;
     private volatile long failingSinceMillis;
     private volatile long leakLimitNanos;
@@ -112,10 +125,14 @@ public class Backend {
     void onStart(@Observes @Priority(10) StartupEvent event) {
         if (postgres) {
             dataSource = postgresql.get();
+            dataSource.setPoolInterceptors(List.of(new Initializer()));
             try (Connection c = firstConnection()) {
                 LOG.infof("PostgreSQL backend: %s %s", c.getMetaData().getDatabaseProductName(), c.getMetaData().getDatabaseProductVersion());
                 connectivity.moveTo(Connectivity.CONNECTED, "first connection");
             } catch (SQLException e) {
+                if (refusal != null) {
+                    throw new IllegalStateException("Refusing to start: " + refusal);
+                }
                 // a database that is down at start is not fatal: requests fail fast until it is back
                 LOG.warnf("PostgreSQL backend is not reachable at start (SQLState %s); will keep trying", e.getSQLState());
                 connectivity.moveTo(Connectivity.DISCONNECTED, "unreachable at start");
@@ -127,6 +144,13 @@ public class Backend {
                 throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
             }
             dataSource = sqlite.get();
+            dataSource.setPoolInterceptors(List.of(new Initializer()));
+            try {
+                readOnlySource = AgroalDataSource.from(readOnlyPool());
+                readOnlySource.setPoolInterceptors(List.of(new Initializer()));
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot create the read-only SQLite pool", e);
+            }
             try (Connection c = firstConnection()) {
                 LOG.infof("embedded SQLite database at %s", config.dataDir().resolve("sluice.db").toAbsolutePath());
                 connectivity.moveTo(Connectivity.CONNECTED, "first connection");
@@ -144,6 +168,89 @@ public class Backend {
         housekeeping(config.pool().leakTimeout(), config.pool().validationInterval());
         housekeeping.scheduleWithFixedDelay(this::housekeep, HOUSEKEEPING_TICK_MS, HOUSEKEEPING_TICK_MS, TimeUnit.MILLISECONDS);
         bindMeters(metrics.registry());
+    }
+
+    /** The read-only SQLite pool: the read-write pool's URL, driver properties and limits, opened read-only. */
+    private AgroalDataSourceConfigurationSupplier readOnlyPool() {
+        AgroalConnectionPoolConfiguration rw = dataSource.getConfiguration().connectionPoolConfiguration();
+        Properties props = readOnlyProperties(jdbcProperties());
+        return new AgroalDataSourceConfigurationSupplier()
+                .metricsEnabled(true)
+                .connectionPoolConfiguration(pool -> pool
+                        .minSize(0)
+                        .maxSize(rw.maxSize())
+                        .acquisitionTimeout(rw.acquisitionTimeout())
+                        .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator())
+                        .connectionFactoryConfiguration(factory -> {
+                            factory.jdbcUrl(jdbcUrl());
+                            props.forEach((k, v) -> factory.jdbcProperty(k.toString(), v.toString()));
+                            return factory;
+                        }));
+    }
+
+    /** SQLite driver properties that open the database with SQLITE_OPEN_READONLY (and never create it). */
+    private static Properties readOnlyProperties(Properties base) {
+        Properties props = new Properties();
+        props.putAll(base);
+        props.setProperty(SQLiteConfig.Pragma.OPEN_MODE.pragmaName, Integer.toString(SQLiteOpenMode.READONLY.flag));
+        return props;
+    }
+
+    /**
+     * Initialises every connection a pool creates, before anyone leases it: the dialect's hardening and, on
+     * PostgreSQL, the check of the role. A connection that fails either is never handed out.
+     */
+    private final class Initializer implements AgroalPoolInterceptor {
+        @Override
+        public void onConnectionCreate(Connection connection) {
+            try {
+                initialise(connection);
+            } catch (SQLException e) {
+                throw new IllegalStateException("a new database connection could not be initialised (SQLState " + e.getSQLState() + ")", e);
+            }
+        }
+
+        @Override
+        public void onConnectionDestroy(Connection connection) {
+            dialect.forgetConnection(connection);
+        }
+    }
+
+    /** The one initialiser of every connection clients' SQL runs on (pooled, direct and the read fast path's). */
+    private void initialise(Connection c) throws SQLException {
+        dialect.initConnection(c);
+        if (postgres) {
+            checkRole(c);
+        }
+    }
+
+    /**
+     * Refuses a connection whose role is privileged ({@link DatabaseRole}) in the {@code prod} profile unless
+     * {@code sluice.database.allow-privileged-role=true}; elsewhere warns once.
+     */
+    private void checkRole(Connection c) throws SQLException {
+        DatabaseRole role = DatabaseRole.of(c);
+        if (role.isPrivileged()) {
+            boolean refuse = ConfigUtils.getProfiles().contains("prod") && !config.database().allowPrivilegedRole();
+            if (refuse) {
+                String why = role.describe() + ". Connect as a least-privilege role (docs/security.md) or set "
+                        + "sluice.database.allow-privileged-role=true (SLUICE_DATABASE_ALLOW_PRIVILEGED_ROLE) to accept the risk";
+                if (refusal == null) {
+                    LOG.error(why);
+                }
+                refusal = why;
+                throw new SQLException("privileged database role refused", "28000");
+            }
+            if (!roleWarned) {
+                roleWarned = true;
+                LOG.warnf("%s; in prod Sluice would refuse to start (sluice.database.allow-privileged-role=%s)", role.describe(),
+                        config.database().allowPrivilegedRole());
+            }
+        } else if (role.canSignalBackends() && !roleWarned) {
+            roleWarned = true;
+            LOG.warnf("the PostgreSQL role \"%s\" may call pg_terminate_backend/pg_cancel_backend, so a client could end the "
+                    + "other connections of Sluice; revoke EXECUTE on them (docs/security.md)", role.role());
+        }
     }
 
     /**
@@ -202,6 +309,9 @@ public class Backend {
             housekeeping.shutdownNow();
         }
         statements.close();
+        if (readOnlySource != null) {
+            readOnlySource.close();
+        }
         connectivity.moveTo(Connectivity.CLOSED, "shutdown");
     }
 
@@ -222,10 +332,23 @@ public class Backend {
      * pool feature does not apply, a direct connection of its own.
      */
     public Lease lease(long streamId, Features features) throws BackendUnavailableException {
+        return lease(streamId, features, false);
+    }
+
+    /**
+     * {@link #lease(long, Features)} for a stream whose token is read-only or not. On SQLite a read-only
+     * stream gets a connection opened read-only, from the read-only pool or, on the direct path, of its own.
+     */
+    public Lease lease(long streamId, Features features, boolean readOnly) throws BackendUnavailableException {
         Connection c;
         long asked = System.nanoTime();
+        boolean readOnlyConnection = readOnly && readOnlySource != null;
         try {
-            c = features.pool() ? dataSource.getConnection() : openDirectCapped(streamId);
+            if (features.pool()) {
+                c = readOnlyConnection ? readOnlySource.getConnection() : dataSource.getConnection();
+            } else {
+                c = openDirectCapped(streamId, readOnlyConnection);
+            }
         } catch (SQLException e) {
             if (features.pool()) {
                 acquireWait.record(System.nanoTime() - asked, TimeUnit.NANOSECONDS);
@@ -365,6 +488,7 @@ public class Backend {
         if (!lease.pooled()) {
             directOpen.decrementAndGet();
             directCap.release();
+            dialect.forgetConnection(c);
         } else if ((!reusable || lease.isBroken()) && c instanceof ConnectionWrapper wrapper) {
             evicted.incrementAndGet();
             wrapper.getHandler().setState(ConnectionHandler.State.FLUSH);
@@ -374,6 +498,12 @@ public class Backend {
         } catch (SQLException e) {
             LOG.debugf("returning a connection failed, SQLState %s", e.getSQLState());
         }
+    }
+
+    /** Closes a connection of {@link #openReadOnly}. */
+    public void closeOwn(Connection c) throws SQLException {
+        dialect.forgetConnection(c);
+        c.close();
     }
 
     /** Called by the request path when a statement failed at the connection level. */
@@ -417,7 +547,7 @@ public class Backend {
      * A direct connection, at most {@code maxConnections} of them at once: waits for one to close at most
      * the acquire timeout, then fails as an exhausted pool does.
      */
-    private Connection openDirectCapped(long streamId) throws SQLException, BackendUnavailableException {
+    private Connection openDirectCapped(long streamId, boolean readOnly) throws SQLException, BackendUnavailableException {
         Duration wait = dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout();
         boolean acquired;
         try {
@@ -432,7 +562,7 @@ public class Backend {
             throw directCapTimeout(wait);
         }
         try {
-            return openDirect();
+            return openDirect(readOnly);
         } catch (SQLException | RuntimeException e) {
             directCap.release();
             throw e;
@@ -445,9 +575,37 @@ public class Backend {
                 + " ms: every direct connection is busy", null, FailureClass.SATURATION);
     }
 
-    private Connection openDirect() throws SQLException {
-        Connection c = DriverManager.getConnection(jdbcUrl(), directProperties());
+    private Connection openDirect(boolean readOnly) throws SQLException {
+        Properties props = directProperties();
+        Connection c = DriverManager.getConnection(jdbcUrl(), readOnly ? readOnlyProperties(props) : props);
+        try {
+            initialise(c);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
         directOpen.incrementAndGet();
+        return c;
+    }
+
+    /**
+     * A SQLite connection of the caller's own, opened read-only and initialised like every other (for the
+     * read fast path); {@code overrides} are driver properties on top of the pool's. The caller gives it
+     * back with {@link #closeOwn}.
+     */
+    public Connection openReadOnly(Map<String, String> overrides) throws SQLException {
+        if (postgres) {
+            throw new SQLException("read-only connections of their own exist only on SQLite", "0A000");
+        }
+        Properties props = readOnlyProperties(directProperties());
+        props.putAll(overrides);
+        Connection c = DriverManager.getConnection(jdbcUrl(), props);
+        try {
+            dialect.initConnection(c);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
         return c;
     }
 
@@ -488,7 +646,17 @@ public class Backend {
         if (acquireTimeout.isNegative() || acquireTimeout.isZero()) {
             throw new IllegalArgumentException("acquireTimeout must be positive");
         }
-        AgroalConnectionPoolConfiguration pool = dataSource.getConfiguration().connectionPoolConfiguration();
+        resize(dataSource, minConnections, maxConnections, acquireTimeout);
+        if (readOnlySource != null) {
+            // read-only streams have a pool of their own with the same limits (its minimum stays 0)
+            resize(readOnlySource, 0, maxConnections, acquireTimeout);
+        }
+        directCap.max(maxConnections);
+        LOG.infof("connection pool resized: min %d, max %d, acquire timeout %d ms", minConnections, maxConnections, acquireTimeout.toMillis());
+    }
+
+    private static void resize(AgroalDataSource source, int minConnections, int maxConnections, Duration acquireTimeout) {
+        AgroalConnectionPoolConfiguration pool = source.getConfiguration().connectionPoolConfiguration();
         // order matters: Agroal refuses a max below the current min and a min above the current max
         if (maxConnections >= pool.maxSize()) {
             pool.setMaxSize(maxConnections);
@@ -497,17 +665,19 @@ public class Backend {
             pool.setMinSize(minConnections);
             pool.setMaxSize(maxConnections);
             // the maximum only limits creation: close idle connections so the pool shrinks now
-            dataSource.flush(AgroalDataSource.FlushMode.IDLE);
+            source.flush(AgroalDataSource.FlushMode.IDLE);
         }
         pool.setAcquisitionTimeout(acquireTimeout);
-        directCap.max(maxConnections);
-        LOG.infof("connection pool resized: min %d, max %d, acquire timeout %d ms", minConnections, maxConnections, acquireTimeout.toMillis());
     }
 
     /** Closes idle pooled connections (they are opened again on demand); returns how many were idle. */
     public long flushIdle() {
         long idle = dataSource.getMetrics().availableCount();
         dataSource.flush(AgroalDataSource.FlushMode.IDLE);
+        if (readOnlySource != null) {
+            idle += readOnlySource.getMetrics().availableCount();
+            readOnlySource.flush(AgroalDataSource.FlushMode.IDLE);
+        }
         return idle;
     }
 
@@ -524,6 +694,20 @@ public class Backend {
                 m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(),
                 timeouts.get(), leaks.get(), evicted.get(),
                 saturated(m, pool.maxSize()), statements.count(), statements.timeout());
+    }
+
+    /** The read-only SQLite pool's figures (read-only streams' leases are not in {@link #status()}); null on PostgreSQL. */
+    public PoolStatus readOnlyStatus() {
+        AgroalDataSource source = readOnlySource;
+        if (source == null) {
+            return null;
+        }
+        AgroalDataSourceMetrics m = source.getMetrics();
+        AgroalConnectionPoolConfiguration pool = source.getConfiguration().connectionPoolConfiguration();
+        return new PoolStatus(dialect.name(), connectivity.current().name(), pool.minSize(), pool.maxSize(), pool.acquisitionTimeout(),
+                m.activeCount(), m.availableCount(), m.awaitingCount(), 0, m.maxUsedCount(),
+                m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(), 0, 0, 0,
+                saturated(m, pool.maxSize()), 0, statements.timeout());
     }
 
     /** Every open lease, longest-held first. */
@@ -562,6 +746,9 @@ public class Backend {
             try {
                 // Agroal validates every idle connection with its validator and closes the ones that fail
                 dataSource.flush(AgroalDataSource.FlushMode.INVALID);
+                if (readOnlySource != null) {
+                    readOnlySource.flush(AgroalDataSource.FlushMode.INVALID);
+                }
             } catch (RuntimeException e) {
                 LOG.debugf("validating idle connections failed: %s", e.getClass().getSimpleName());
             }

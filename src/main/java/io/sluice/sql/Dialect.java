@@ -1,6 +1,7 @@
 package io.sluice.sql;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 
 /** A backend's SQL behaviour: opens {@link SqlSession}s over that backend's JDBC connections. */
 public interface Dialect {
@@ -11,6 +12,20 @@ public interface Dialect {
     /** The lexical rules of this backend's SQL: scan statement texts with this syntax before {@link SqlSession#execute}. */
     default SqlScanner.Syntax syntax() {
         return SqlScanner.Syntax.SQLITE;
+    }
+
+    /**
+     * Makes a freshly opened connection safe to hand to clients, before it is used for anything else; every
+     * path that opens a connection (the pools, the direct path, the read fast path, probes) calls it. SQLite:
+     * no attached databases (so no ATTACH, no VACUUM INTO) and no extension loading; PostgreSQL: refuses a
+     * driver configured to send statements in the simple query protocol. Fails with an exception when the
+     * connection cannot be made safe; the caller must then close it.
+     */
+    default void initConnection(Connection connection) throws SQLException {
+    }
+
+    /** Forgets what {@link #initConnection} kept about a connection that is about to be closed for good. */
+    default void forgetConnection(Connection connection) {
     }
 
     /**

@@ -16,10 +16,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.postgresql.core.BaseConnection;
+import org.postgresql.core.CachedQuery;
 import org.postgresql.core.Oid;
 import org.postgresql.core.QueryExecutor;
 import org.postgresql.core.TransactionState;
 import org.postgresql.jdbc.PgResultSet;
+import org.postgresql.jdbc.PreferQueryMode;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -55,13 +57,27 @@ import org.postgresql.util.ServerErrorMessage;
  * {@code PRAGMA foreign_keys=off}/{@code =on}, which PostgreSQL would refuse as a syntax error. A
  * PRAGMA that queries (e.g. {@code PRAGMA table_info(t)}) therefore returns no rows on this backend.
  *
- * <p><b>Session state.</b> Besides the statements {@link SqlSession} recognises (SET, PREPARE, TEMP
- * objects, ...), a statement that calls {@code set_config()} marks its connection as changed, so that the
- * connection is discarded when the stream ends instead of carrying the setting to the next stream.
+ * <p><b>One statement is one backend statement.</b> pgjdbc splits a text at semicolons with its own lexer,
+ * which follows the server's {@code standard_conforming_strings}; a client that switched that setting off
+ * could make the driver see two statements where the scanner saw one. So before every statement the
+ * setting is put back on if anything changed it (the server reports it, so checking is free), and the text
+ * is parsed with pgjdbc's own parser exactly as it is about to be sent: more than one statement is refused.
+ * The driver is never left in its {@code simple} query mode, in which it would send a whole text in one
+ * message; in the extended protocol the server itself refuses a message with two commands.
  *
- * <p><b>Read-only tokens.</b> The session's default is {@code READ ONLY}, re-established before a
- * statement whenever something changed it, and every transaction it begins is made read only; the
- * default is restored when the stream releases the connection.
+ * <p><b>Read-only tokens.</b> The engine decides, not the statement text: a read-only session runs every
+ * statement inside a {@code READ ONLY} transaction and never commits. A statement outside the client's own
+ * transaction runs in one the driver opens with {@code BEGIN READ ONLY} (sent with the statement, no extra
+ * round trip) and Sluice rolls back right after it. When a statement leaves a transaction of the client's
+ * open ({@code BEGIN}, {@code ROLLBACK AND CHAIN}), Sluice at once marks it read only and takes its snapshot
+ * ({@code set_config('transaction_read_only', 'on', true)}), after which PostgreSQL refuses to make it
+ * writable again; every later statement also runs under a savepoint, where that is refused too. The client's
+ * {@code COMMIT} becomes {@code ROLLBACK}. So nothing a read-only client does outlives its transaction: not a
+ * row, not a sequence value, not a setting.
+ *
+ * <p><b>Back to the pool.</b> A connection that ran client SQL is reset with {@code DISCARD ALL} (settings,
+ * roles, prepared statements, cursors, temporary tables, advisory locks, LISTEN) before it returns to the
+ * pool; pgjdbc notices and prepares its statements again.
  */
 public final class PostgresDialect implements Dialect {
 
@@ -73,6 +89,18 @@ public final class PostgresDialect implements Dialect {
     @Override
     public SqlScanner.Syntax syntax() {
         return SqlScanner.Syntax.POSTGRESQL;
+    }
+
+    /**
+     * Makes sure pgjdbc never sends a client's text in the simple query protocol, where one message may
+     * carry several commands (an operator may have set {@code preferQueryMode=simple} in the URL).
+     */
+    @Override
+    public void initConnection(Connection connection) throws SQLException {
+        QueryExecutor executor = connection.unwrap(BaseConnection.class).getQueryExecutor();
+        if (executor.getPreferQueryMode() == PreferQueryMode.SIMPLE) {
+            executor.setPreferQueryMode(PreferQueryMode.EXTENDED);
+        }
     }
 
     @Override
@@ -97,24 +125,21 @@ public final class PostgresDialect implements Dialect {
 
         /** The per-statement savepoint; a name no client is expected to use. */
         static final String SAVEPOINT = "sluice_stmt";
-        private static final String READ_ONLY_PARAMETER = "default_transaction_read_only";
+        /** Marks the current transaction read only and takes its snapshot, after which it cannot become writable. */
+        private static final String PIN_READ_ONLY = "SELECT pg_catalog.set_config('transaction_read_only', 'on', true)";
         /** Types read with typed getters; every other type is read as PostgreSQL's text output. */
         private static final Set<Integer> BINARY_RESULTS = Set.of(Oid.INT2, Oid.INT4, Oid.INT8, Oid.FLOAT4, Oid.FLOAT8, Oid.BOOL, Oid.BYTEA);
         private static final Pattern PARAMETER_NUMBER = Pattern.compile("\\$(\\d+)");
-        /** A call of set_config(), which changes a session setting from inside any statement, a SELECT included. */
-        private static final Pattern SET_CONFIG = Pattern.compile("\\bset_config\\s*\\(", Pattern.CASE_INSENSITIVE);
 
         private final BaseConnection pg;
-        /** The session's {@code default_transaction_read_only} as the connection came, to restore at release. */
-        private String initialReadOnlyDefault;
         /** Our savepoint exists: it guarded the previous statement and is released lazily, with the next SAVEPOINT. */
         private boolean savepointHeld;
         /** The running statement is guarded by our savepoint. */
         private boolean statementGuarded;
-        /** A statement may have changed a setting with set_config(), which outlives the stream like SET does. */
-        private boolean settingsChanged;
         /** Set once pgjdbc refused a result larger than maxResultBuffer, after which it has closed the connection. */
         private boolean resultRefused;
+        /** Read-only sessions: the open transaction is the client's own (kept until its COMMIT/ROLLBACK), not one per statement. */
+        private boolean clientTransaction;
         /** Rows the current statement returned: its affected row count when it has RETURNING. */
         private long rowsRead;
 
@@ -124,7 +149,18 @@ public final class PostgresDialect implements Dialect {
         }
 
         void init() throws SQLException {
-            if (!connection.getAutoCommit()) {
+            if (pg.getTransactionState() != TransactionState.IDLE) {
+                connection.rollback();
+            }
+            if (readOnly) {
+                // pgjdbc then opens every transaction with BEGIN READ ONLY, in the same round trip as the statement
+                connection.setAutoCommit(false);
+                connection.setReadOnly(true);
+                if (!pg.hintReadOnly()) {
+                    throw new SQLException("pgjdbc's readOnlyMode=ignore cannot run read-only sessions; remove it from the URL", "0A000");
+                }
+            } else {
+                connection.setReadOnly(false);
                 connection.setAutoCommit(true); // pgjdbc would otherwise open transactions on its own
             }
             // once pgjdbc server-prepares a statement it may fetch columns in binary and then format
@@ -135,10 +171,6 @@ public final class PostgresDialect implements Dialect {
                 if (!BINARY_RESULTS.contains(oid)) {
                     executor.removeBinaryReceiveOid(oid);
                 }
-            }
-            initialReadOnlyDefault = pg.getParameterStatus(READ_ONLY_PARAMETER);
-            if (readOnly) {
-                run("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
             }
         }
 
@@ -157,23 +189,26 @@ public final class PostgresDialect implements Dialect {
         public void rollbackIfOpen() throws SQLException {
             savepointHeld = false;
             statementGuarded = false;
+            clientTransaction = false;
             if (pg.getTransactionState() != TransactionState.IDLE) {
-                run("ROLLBACK");
-            }
-            String current = pg.getParameterStatus(READ_ONLY_PARAMETER);
-            if (current == null ? readOnly : !current.equals(initialReadOnlyDefault)) {
-                run(restoreReadOnlyDefault(initialReadOnlyDefault));
+                if (connection.getAutoCommit()) {
+                    run("ROLLBACK");
+                } else {
+                    connection.rollback();
+                }
             }
         }
 
-        private static String restoreReadOnlyDefault(String initial) {
-            if ("on".equals(initial)) {
-                return "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY";
+        /** {@code DISCARD ALL}: the session as a new connection has it, whatever the client changed. */
+        @Override
+        protected boolean resetSessionState(boolean used) throws SQLException {
+            connection.setReadOnly(false);
+            connection.setAutoCommit(true);
+            if (!used) {
+                return true;
             }
-            if ("off".equals(initial)) {
-                return "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE";
-            }
-            return "RESET default_transaction_read_only";
+            run("DISCARD ALL");
+            return pg.getTransactionState() == TransactionState.IDLE && pg.getStandardConformingStrings();
         }
 
         /** A PRAGMA does nothing on PostgreSQL (see the class comment); everything else runs. */
@@ -189,17 +224,56 @@ public final class PostgresDialect implements Dialect {
                 sink.end(0, null);
                 return;
             }
-            if (SET_CONFIG.matcher(st.sql()).find()) {
-                // SELECT set_config('statement_timeout', ..., false) is a SET the base class's check cannot see;
-                // a mention in a literal or comment only costs a fresh connection
-                settingsChanged = true;
-            }
             super.execute(st, slots, sink);
         }
 
-        @Override
-        public boolean isReusable() {
-            return !settingsChanged && super.isReusable();
+        /** Statements in pgjdbc's parse that hold code; a trailing comment-only piece is an empty query, not a statement. */
+        private static int statements(CachedQuery parsed) {
+            org.postgresql.core.Query[] parts = parsed.query.getSubqueries();
+            if (parts == null) {
+                return 1;
+            }
+            int n = 0;
+            for (org.postgresql.core.Query part : parts) {
+                if (!isOnlyLineComments(part.getNativeSql())) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        /**
+         * Whitespace and {@code --} comments only, read as PostgreSQL reads them (a line comment ends at CR
+         * or LF). Deliberately narrow: anything else, a block comment included, counts as a statement.
+         */
+        static boolean isOnlyLineComments(String sql) {
+            for (String line : sql.split("[\\r\\n]")) {
+                String t = line.strip();
+                if (!t.isEmpty() && !t.startsWith("--")) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Before anything of a client's statement reaches the driver: {@code standard_conforming_strings} back
+         * on when something switched it off, then pgjdbc's own parse of the exact text, which must be one
+         * statement.
+         */
+        private void ensureOneStatement(String sql) throws StatementException {
+            try {
+                if (!pg.getStandardConformingStrings()) {
+                    run("SET standard_conforming_strings = on");
+                }
+                CachedQuery parsed = pg.createQuery(sql, true, true);
+                if (statements(parsed) > 1) {
+                    throw new StatementException(ErrorCode.SQL_MANY_STATEMENTS,
+                            "SQL string contains more than one statement as PostgreSQL would read it");
+                }
+            } catch (SQLException e) {
+                throw translate(e);
+            }
         }
 
         /**
@@ -224,7 +298,8 @@ public final class PostgresDialect implements Dialect {
                     return rewriteBegin(st.sql());
                 }
                 if (st.kind() == StatementKind.COMMIT) {
-                    return rewriteEnd(st.sql());
+                    // a read-only session's transaction commits nothing: its settings must not outlive it either
+                    return readOnly ? replaceFirstWord(st.sql(), "ROLLBACK") : rewriteEnd(st.sql());
                 }
                 return st.sql();
             }
@@ -264,6 +339,12 @@ public final class PostgresDialect implements Dialect {
         static String rewriteEnd(String sql) {
             SqlScanner.Lexer lx = new SqlScanner.Lexer(sql, SqlScanner.Syntax.POSTGRESQL);
             return "END".equals(word(lx)) ? "COMMIT" + sql.substring(lx.pos) : sql;
+        }
+
+        /** {@code COMMIT|END [WORK|TRANSACTION] [AND [NO] CHAIN]} with its first word replaced. */
+        static String replaceFirstWord(String sql, String word) {
+            SqlScanner.Lexer lx = new SqlScanner.Lexer(sql, SqlScanner.Syntax.POSTGRESQL);
+            return word(lx) != null ? word + sql.substring(lx.pos) : sql;
         }
 
         /** The next token in upper case when it is a word, else null. */
@@ -358,10 +439,11 @@ public final class PostgresDialect implements Dialect {
             statementGuarded = false;
             StatementKind kind = st.kind();
             TransactionState state = pg.getTransactionState();
+            if (state == TransactionState.IDLE) {
+                clientTransaction = false;
+            }
+            ensureOneStatement(rewrite(st));
             try {
-                if (readOnly && state == TransactionState.IDLE) {
-                    ensureReadOnlyDefault();
-                }
                 if (kind.isBegin() && state != TransactionState.IDLE) {
                     // PostgreSQL only warns; SQLite refuses, and silently merging two transactions would hide a client bug
                     throw new StatementException("SQLITE_ERROR", "cannot start a transaction within a transaction");
@@ -402,19 +484,42 @@ public final class PostgresDialect implements Dialect {
         protected void afterStatement(ScannedStatement st, boolean succeeded) throws StatementException {
             boolean guarded = statementGuarded;
             statementGuarded = false;
-            if (!succeeded) {
-                if (guarded) {
-                    undoStatement();
-                }
-            } else if (readOnly && st.kind().isBegin()) {
-                try {
-                    run("SET TRANSACTION READ ONLY"); // even after an explicit BEGIN READ WRITE
-                } catch (SQLException e) {
-                    throw translate(e);
-                }
+            if (!succeeded && guarded) {
+                undoStatement();
+            }
+            if (readOnly) {
+                afterReadOnlyStatement(st.kind());
             }
             if (pg.getTransactionState() == TransactionState.IDLE) {
                 savepointHeld = false; // committed, rolled back, or ended by the statement (PREPARE TRANSACTION)
+            }
+        }
+
+        /**
+         * A read-only session after a statement: a transaction that is not the client's is rolled back; one the
+         * statement opened for the client ({@code BEGIN}, {@code ROLLBACK AND CHAIN}) is pinned read only.
+         */
+        private void afterReadOnlyStatement(StatementKind kind) throws StatementException {
+            try {
+                if (pg.getTransactionState() == TransactionState.IDLE) {
+                    clientTransaction = false;
+                    return;
+                }
+                boolean opensOne = kind.isBegin() || kind == StatementKind.COMMIT || kind == StatementKind.ROLLBACK;
+                if (clientTransaction && !opensOne) {
+                    return;
+                }
+                if (opensOne && pg.getTransactionState() == TransactionState.OPEN) {
+                    run(PIN_READ_ONLY);
+                    clientTransaction = true;
+                    savepointHeld = false;
+                } else {
+                    savepointHeld = false;
+                    clientTransaction = false;
+                    connection.rollback();
+                }
+            } catch (SQLException e) {
+                throw translate(e);
             }
         }
 
@@ -434,17 +539,6 @@ public final class PostgresDialect implements Dialect {
         private static boolean isTransactionControl(StatementKind kind) {
             return kind.isBegin() || kind == StatementKind.COMMIT || kind == StatementKind.ROLLBACK
                     || kind == StatementKind.SAVEPOINT_CONTROL;
-        }
-
-        /**
-         * A read-only session's next transaction must start read only. Anyone can change the default
-         * ({@code SELECT set_config('default_transaction_read_only', 'off', false)}), so check the value
-         * the server reports on every change (PostgreSQL 14+); an older server gets the SET every time.
-         */
-        private void ensureReadOnlyDefault() throws SQLException {
-            if (!"on".equals(pg.getParameterStatus(READ_ONLY_PARAMETER))) {
-                run("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
-            }
         }
 
         private void run(String sql) throws SQLException {
@@ -595,6 +689,12 @@ public final class PostgresDialect implements Dialect {
             if (st.kind() == StatementKind.PRAGMA) {
                 return new DescribeResult(st.paramNames(), List.of(), false, true);
             }
+            authorize(st);
+            markUsed();
+            if (pg.getTransactionState() == TransactionState.IDLE) {
+                clientTransaction = false;
+            }
+            ensureOneStatement(rewrite(st));
             boolean guarded = pg.getTransactionState() == TransactionState.OPEN;
             boolean ok = false;
             try {
@@ -614,6 +714,13 @@ public final class PostgresDialect implements Dialect {
             } finally {
                 if (guarded && !ok) {
                     undoStatement();
+                }
+                if (readOnly && !clientTransaction && pg.getTransactionState() != TransactionState.IDLE) {
+                    try {
+                        connection.rollback();
+                    } catch (SQLException e) {
+                        LOG.debugf("ending a read-only describe's transaction failed, SQLState %s", e.getSQLState());
+                    }
                 }
             }
         }

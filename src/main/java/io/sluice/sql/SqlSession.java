@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * One backend connection as a Hrana stream uses it: runs statements with SQLite's transaction
@@ -19,7 +18,10 @@ import java.util.regex.Pattern;
 public abstract class SqlSession {
     protected final Connection connection;
     protected final boolean readOnly;
+    /** False once the driver may have lost track of the connection: it is then never pooled again. */
     private boolean reusable = true;
+    /** True once a client statement was prepared on this connection (so there may be state to clear). */
+    private boolean used;
     private LinkedHashMap<String, PreparedStatement> statements;
     /** The registry this session's statements run under (timeout, cancel); null = ungoverned. */
     private RunningStatements governor;
@@ -29,12 +31,6 @@ public abstract class SqlSession {
     protected volatile RunningStatement running;
     /** Set once the whole session is doomed (client gone, shutdown): every statement stops at once. */
     private volatile StopReason doomed;
-
-    /** Statements whose effect stays with the connection rather than the transaction. */
-    private static final Pattern SESSION_STATE = Pattern.compile(
-            "(?:\\s|--[^\\n]*(?:\\n|$)|/\\*.*?\\*/)*(?:PRAGMA|ATTACH|DETACH|SET|RESET|LISTEN|PREPARE|DECLARE|LOAD"
-                    + "|CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:TEMP|TEMPORARY)\\b)",
-            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
     protected SqlSession(Connection connection, boolean readOnly) {
         this.connection = connection;
@@ -46,11 +42,31 @@ public abstract class SqlSession {
     }
 
     /**
-     * False once a statement changed connection state that outlives the stream (a PRAGMA, a TEMP object,
-     * a session setting): such a connection is discarded instead of going back to the pool.
+     * Ends the stream's use of the connection: rolls back what is open and brings the connection back to
+     * the state it had when it was opened. The decision is made by looking at the connection, never at the
+     * statements that ran: SQLite compares the connection's TEMP schema and settings with those it was opened
+     * with; PostgreSQL resets the session ({@code DISCARD ALL}).
+     *
+     * @return true when the connection may go back to the pool, false when it must be discarded
      */
-    public boolean isReusable() {
-        return reusable;
+    public boolean resetForPool() throws SQLException {
+        rollbackIfOpen();
+        return resetSessionState(used) && reusable;
+    }
+
+    /**
+     * Brings the connection's session state back to its baseline, after {@link #rollbackIfOpen()}; false
+     * when that is not possible and the connection must be discarded.
+     *
+     * @param used whether client SQL was prepared on the connection (if not, only Sluice's own state changed)
+     */
+    protected abstract boolean resetSessionState(boolean used) throws SQLException;
+
+    /**
+     * Refuses a statement this session must never prepare, before anything reaches the backend (some
+     * statements act while they are prepared, e.g. SQLite's PRAGMAs). Runs for execute and describe alike.
+     */
+    protected void authorize(ScannedStatement st) throws StatementException {
     }
 
     /** Marks the connection as not fit for another stream: it is discarded when the stream ends. */
@@ -101,10 +117,8 @@ public abstract class SqlSession {
             throw new StatementException(ErrorCode.READONLY,
                     "This token is read-only: the statement would write to the database");
         }
-        if (SESSION_STATE.matcher(st.sql()).lookingAt()) {
-            // pragmas, temp objects and session settings would leak to the next stream on this connection
-            reusable = false;
-        }
+        authorize(st);
+        used = true;
         RunningStatement watched = governor == null ? null : begin(st.sql());
         try {
             beforeStatement(st);
@@ -215,6 +229,8 @@ public abstract class SqlSession {
     }
 
     public DescribeResult describe(ScannedStatement st) throws StatementException {
+        authorize(st);
+        used = true;
         try (PreparedStatement ps = connection.prepareStatement(rewrite(st))) {
             return new DescribeResult(st.paramNames(), describeColumns(ps), st.kind() == StatementKind.EXPLAIN,
                     st.kind().isReadOnly());
@@ -228,6 +244,11 @@ public abstract class SqlSession {
 
     /** Rolls back an open transaction, so that the connection can go back to the pool clean. */
     public abstract void rollbackIfOpen() throws SQLException;
+
+    /** Marks the session as having run client SQL (for a subclass that runs it outside {@link #execute}). */
+    protected void markUsed() {
+        used = true;
+    }
 
     /**
      * Keeps up to {@code size} prepared statements by SQL text for reuse, for a long-lived connection

@@ -11,12 +11,31 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.sqlite.ProgressHandler;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
+import org.sqlite.SQLiteLimits;
 import org.sqlite.core.CoreStatement;
+import org.sqlite.core.DB;
 
-/** The embedded SQLite backend (sqlite-jdbc). Statements run as written, except libSQL's {@code BEGIN TRANSACTION READONLY}. */
+/**
+ * The embedded SQLite backend (sqlite-jdbc). Statements run as written, except libSQL's {@code BEGIN TRANSACTION READONLY}.
+ *
+ * <p><b>What the engine enforces.</b> Every connection is initialised by {@link #initConnection} before
+ * first use: {@code SQLITE_LIMIT_ATTACHED} is 0, so SQLite itself refuses {@code ATTACH} and
+ * {@code VACUUM [INTO]} (VACUUM attaches its target internally) whatever the statement text looks like, and
+ * extension loading is off. A read-only token's session runs on a connection opened with
+ * {@code SQLITE_OPEN_READONLY}, which cannot change the database file whatever it runs; {@link #open} refuses
+ * any other connection for such a session. PRAGMAs are checked by {@link SqlitePragmas} before they are
+ * prepared.
+ *
+ * <p><b>Back to the pool.</b> When a connection is initialised, one query records its TEMP schema and
+ * per-connection settings ({@link SqlitePragmas#baselineQuery()}); when a stream ends, the same query must
+ * give the same answer, or the connection is discarded. So a TEMP table, view or trigger (which would shadow
+ * a main table for the next stream) or a changed setting never reaches another stream.
+ */
 public final class SqliteDialect implements Dialect {
     private static final int SQLITE_INTEGER = 1;
     private static final int SQLITE_FLOAT = 2;
@@ -25,6 +44,25 @@ public final class SqliteDialect implements Dialect {
     /** Virtual-machine steps between two progress-handler calls: microseconds of work, a few calls per ms. */
     static final int PROGRESS_STEPS = 1000;
 
+    /** Each initialised connection's baseline state, by its driver connection, until {@link #forgetConnection}. */
+    private final Map<SQLiteConnection, Baseline> baselines = new ConcurrentHashMap<>();
+
+    /**
+     * A connection's state as it was opened, and the prepared query that reads it again (prepared once per
+     * connection on the driver's own connection, so no pool closes it between streams: preparing it anew
+     * would cost five times as much as running it).
+     */
+    record Baseline(String expected, PreparedStatement check) {
+        boolean holds() throws SQLException {
+            return expected.equals(read(check));
+        }
+
+        static String read(PreparedStatement check) throws SQLException {
+            try (ResultSet rs = check.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "";
+            }
+        }
+    }
 
     @Override
     public String name() {
@@ -32,22 +70,52 @@ public final class SqliteDialect implements Dialect {
     }
 
     @Override
-    public SqlSession open(Connection connection, boolean readOnly) throws StatementException {
-        SqliteSession session = new SqliteSession(connection, readOnly);
-        if (readOnly) {
-            try {
-                session.setQueryOnly(true);
-            } catch (SQLException e) {
-                throw session.translate(e);
-            }
+    public void initConnection(Connection connection) throws SQLException {
+        SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
+        DB db = sqlite.getDatabase();
+        db.limit(SQLiteLimits.SQLITE_LIMIT_ATTACHED.getId(), 0);
+        db.enable_load_extension(false);
+        if (db.limit(SQLiteLimits.SQLITE_LIMIT_ATTACHED.getId(), -1) != 0) {
+            throw new SQLException("SQLite refused to disable attached databases on this connection", "HY000");
         }
-        return session;
+        PreparedStatement check = sqlite.prepareStatement(SqlitePragmas.baselineQuery());
+        Baseline previous = baselines.put(sqlite, new Baseline(Baseline.read(check), check));
+        if (previous != null) {
+            previous.check().close();
+        }
     }
 
-    /** ATTACH and VACUUM INTO reach files outside the data directory: a gateway's clients must not. */
-    private static final Pattern FILE_ACCESS = Pattern.compile(
-            "(?:\\s|--[^\\n]*(?:\\n|$)|/\\*.*?\\*/)*(?:ATTACH\\b|VACUUM\\b[^;]*\\bINTO\\b)",
-            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    @Override
+    public void forgetConnection(Connection connection) {
+        try {
+            Baseline b = baselines.remove(connection.unwrap(SQLiteConnection.class));
+            if (b != null) {
+                b.check().close();
+            }
+        } catch (SQLException e) {
+            // a connection that cannot be unwrapped or a statement that cannot close has nothing left to release
+        }
+    }
+
+    @Override
+    public SqlSession open(Connection connection, boolean readOnly) throws StatementException {
+        Baseline baseline;
+        try {
+            if (readOnly && !connection.isReadOnly()) {
+                // fail closed: query_only can be switched off by the client, the open flag cannot
+                throw new StatementException(ErrorCode.INTERNAL, "A read-only session needs a connection opened read-only");
+            }
+            SQLiteConnection sqlite = connection.unwrap(SQLiteConnection.class);
+            baseline = baselines.get(sqlite);
+            if (baseline == null) {
+                initConnection(connection);
+                baseline = baselines.get(sqlite);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.connectionFailure(e);
+        }
+        return new SqliteSession(connection, readOnly, baseline);
+    }
 
     static final class SqliteSession extends SqlSession {
         /** Whether a transaction is open: TRUE, FALSE, or null when a failure made it unknown. */
@@ -55,9 +123,21 @@ public final class SqliteDialect implements Dialect {
         /** Set while a {@code BEGIN TRANSACTION READONLY} transaction runs with {@code query_only} on. */
         private boolean readOnlyTransaction;
         private boolean queryOnly;
+        private final Baseline baseline;
 
-        SqliteSession(Connection connection, boolean readOnly) {
+        SqliteSession(Connection connection, boolean readOnly, Baseline baseline) {
             super(connection, readOnly);
+            this.baseline = baseline;
+        }
+
+        @Override
+        protected void authorize(ScannedStatement st) throws StatementException {
+            SqlitePragmas.check(st.sql(), readOnly);
+        }
+
+        @Override
+        protected boolean resetSessionState(boolean used) throws SQLException {
+            return !used || baseline.holds();
         }
 
         /**
@@ -148,14 +228,6 @@ public final class SqliteDialect implements Dialect {
         }
 
         @Override
-        protected void beforeStatement(ScannedStatement st) throws StatementException {
-            if (FILE_ACCESS.matcher(st.sql()).lookingAt()) {
-                throw new StatementException("SQLITE_AUTH",
-                        "not authorized: statements that read or write other database files (ATTACH, VACUUM INTO) are disabled");
-            }
-        }
-
-        @Override
         protected void afterStatement(ScannedStatement st, boolean succeeded) throws StatementException {
             StatementKind kind = st.kind();
             if (succeeded) {
@@ -183,7 +255,7 @@ public final class SqliteDialect implements Dialect {
                 if (!open) {
                     readOnlyTransaction = false;
                 }
-                setQueryOnly(readOnly || open);
+                setQueryOnly(open);
             } catch (SQLException e) {
                 throw translate(e);
             }

@@ -682,7 +682,7 @@ class PostgresDialectTest {
         assertThat(r.rowid()).isNull();
         assertThat(committed("SELECT query FROM pg_stat_activity WHERE pid = " + pid))
                 .as("the last statement the server got from the session").containsExactly("SELECT 'the last statement sent'");
-        assertThat(session.isReusable()).as("a no-op leaves no session state behind").isTrue();
+        assertThat(session.resetForPool()).as("a no-op leaves no session state behind").isTrue();
     }
 
     @Test
@@ -726,13 +726,17 @@ class PostgresDialectTest {
     @ParameterizedTest
     @ValueSource(strings = {"SELECT set_config('statement_timeout', '4321ms', false)",
         "select pg_catalog.SET_CONFIG ('work_mem', '8MB', false) AS old", "WITH s AS (SELECT set_config('x.y', 'z', false)) SELECT * FROM s"})
-    void shouldNotHandBackAConnectionWhoseSettingsSetConfigChanged(String sql) throws Exception {
-        run("SELECT 1");
-        assertThat(session.isReusable()).as("after a plain SELECT").isTrue();
+    void shouldResetSettingsSetConfigChangedBeforeTheConnectionGoesBack(String sql) throws Exception {
+        String defaults = "SELECT current_setting('statement_timeout') || ',' || current_setting('work_mem')"
+                + " || ',' || coalesce(current_setting('x.y', true), '')";
+        Object before = run(defaults).value();
 
         run(sql);
+        assertThat(run(defaults).value()).as("the statement changed a setting").isNotEqualTo(before);
 
-        assertThat(session.isReusable()).isFalse();
+        assertThat(session.resetForPool()).isTrue();
+        SqlSession next = dialect.open(conn, false);
+        assertThat(run(next, defaults).value()).as("what the next stream on the connection sees").isEqualTo(before);
     }
 
     // ---- sequence ---------------------------------------------------------------------------------

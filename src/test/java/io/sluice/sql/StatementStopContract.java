@@ -95,7 +95,7 @@ abstract class StatementStopContract {
         assertThat(registry.count()).isZero();
         assertThat(registry.stoppedCount(StopReason.TIMEOUT)).isEqualTo(1);
         assertThat(countRows("SELECT 41 + 1")).isEqualTo(42);
-        assertThat(session.isReusable()).isTrue();
+        assertThat(session.resetForPool()).as("the connection goes back to the pool").isTrue();
     }
 
     @Test
