@@ -175,7 +175,8 @@ public class HranaHandler {
             return;
         }
         String baton = streams.finish(stream);
-        respond(ctx, 200, ResponseWriter.pipeline(baton, results));
+        ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                .end(ResponseWriter.pipelineBuffer(baton, results, budget.used()));
         metrics.request(endpoint, RequestOutcome.OK);
     }
 

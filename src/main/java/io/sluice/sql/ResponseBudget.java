@@ -23,6 +23,11 @@ public final class ResponseBudget {
         }
     }
 
+    /** The bytes charged so far: an estimate, erring large, of the response's size. */
+    public long used() {
+        return used;
+    }
+
     /** The bytes still allowed. */
     public long remaining() {
         return Math.max(0, limit - used);
