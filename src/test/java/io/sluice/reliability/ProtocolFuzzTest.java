@@ -165,6 +165,7 @@ class ProtocolFuzzTest {
         String[] authorizations = {"Bearer " + minter.mint(Access.READ_WRITE, "fuzz-rw", Duration.ofHours(2)),
             "Bearer " + minter.mint(Access.READ_ONLY, "fuzz-ro", Duration.ofHours(2)), null, "Bearer forged.token.here",
             "Bearer " + minter.mint(Access.READ_ONLY, "fuzz-ro", Duration.ofHours(2)).replace('.', '!'), "Basic YWRtaW46YWRtaW4="};
+        deleteFilesHostileSqlNames();
         long started = System.nanoTime();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         String[] paths = {"/v2/pipeline", "/v3/pipeline", "/v3/cursor", "/db/v2/pipeline"};
@@ -215,5 +216,19 @@ class ProtocolFuzzTest {
         assertThat(healthy.statusCode()).isEqualTo(200);
         assertThat(healthy.body()).contains("\"value\":\"7\"");
         await().atMost(Duration.ofSeconds(15)).until(() -> backend.activeConnections() == 0 && backend.leases().isEmpty());
+        assertThat(filesHostileSqlNames()).as("files written by ATTACH / VACUUM INTO in the hostile SQL").isEmpty();
+    }
+
+    /** The files the hostile SQL above names (ATTACH, VACUUM INTO targets): none may ever exist. */
+    private static List<java.nio.file.Path> filesHostileSqlNames() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of("target"))) {
+            return files.filter(f -> f.getFileName().toString().matches("fuzz-.*\\.db")).toList();
+        }
+    }
+
+    private static void deleteFilesHostileSqlNames() throws java.io.IOException {
+        for (java.nio.file.Path f : filesHostileSqlNames()) {
+            java.nio.file.Files.delete(f);
+        }
     }
 }

@@ -217,8 +217,9 @@ class RunawayStatementsTest {
         assertThat(database.at("/data/saturated").asBoolean()).isTrue();
         assertThat(database.at("/data/runningStatements").asInt()).isEqualTo(POOL);
         String prometheus = given().get(metrics.toString()).then().statusCode(200).extract().asString();
-        assertThat(prometheus).contains("sluice_pool_saturated 1.0").contains("sluice_pool_acquire_wait_seconds_bucket")
-                .contains("sluice_statements_running " + POOL + ".0");
+        // every series carries the version and track labels
+        assertThat(prometheus).containsPattern("(?m)^sluice_pool_saturated\\{[^}]*\\} 1\\.0$").contains("sluice_pool_acquire_wait_seconds_bucket")
+                .containsPattern("(?m)^sluice_statements_running\\{[^}]*\\} " + POOL + "\\.0$");
         JsonNode score = JSON.readTree(given().get(data + "admin/v1/health").then().statusCode(200).extract().asString());
         JsonNode pool = null;
         for (JsonNode check : score.at("/report/checks").isMissingNode() ? score.get("checks") : score.at("/report/checks")) {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Needs {@code target/quarkus-app} ({@code ./mvnw package -DskipTests}).
  */
 @Timeout(180)
-class ShutdownDuringRunawayStatementTest {
+class ShutdownDuringRunawayStatementIT {
     /** The shutdown's own wait for stopped statements is 3 s; the rest is the JVM and Quarkus stopping on a loaded machine. */
     static final Duration EXITS_WITHIN = Duration.ofSeconds(20);
     private static final String ADMIN_TOKEN = "shutdown-test-admin";

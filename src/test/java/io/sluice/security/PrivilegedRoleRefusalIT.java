@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code sluice.database.allow-privileged-role=true}. Needs {@code target/quarkus-app} (package first).
  */
 @ExtendWith(Postgres.class)
-class PrivilegedRoleRefusalTest {
+class PrivilegedRoleRefusalIT {
 
     private static Map<String, String> prod(boolean allow) {
         Map<String, String> config = new HashMap<>(Postgres.sluiceConfig());
