@@ -29,7 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class ShutdownDuringRunawayStatementIT {
-    /** The shutdown's own wait for stopped statements is 3 s; the rest is the JVM and Quarkus stopping on a loaded machine. */
+    /**
+     * The drain's grace period (3 s here) runs first, then statements still running are stopped and given
+     * 3 s to answer; the rest is the JVM and Quarkus stopping on a loaded machine.
+     */
     static final Duration EXITS_WITHIN = Duration.ofSeconds(20);
     private static final String ADMIN_TOKEN = "shutdown-test-admin";
 
@@ -54,6 +57,7 @@ class ShutdownDuringRunawayStatementIT {
         config.put("sluice.gateway.statement-timeout", "1h");
         config.put("sluice.flags.dir", Files.createDirectories(dir.resolve("flags")).toString());
         config.put("sluice.admin.token", ADMIN_TOKEN);
+        config.put("sluice.shutdown.grace", "3s");
         try (SluiceProcess sluice = SluiceProcess.start(name, config); Socket client = send(sluice, runaway)) {
             awaitRunning(sluice);
             long start = System.nanoTime();

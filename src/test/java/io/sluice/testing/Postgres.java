@@ -30,7 +30,10 @@ public final class Postgres implements ExecutionCondition {
 
     /** Configuration that points a Sluice test instance at the test database. */
     public static Map<String, String> sluiceConfig() {
-        return Map.of("sluice.database.url", URL, "sluice.database.user", USER, "sluice.database.password", PASSWORD);
+        // the machine's test user is a superuser, which a packaged (prod) server refuses unless told otherwise;
+        // PrivilegedRoleRefusalIT and the security suite's least-privilege role test the refusal itself
+        return Map.of("sluice.database.url", URL, "sluice.database.user", USER, "sluice.database.password", PASSWORD,
+                "sluice.database.allow-privileged-role", "true");
     }
 
     public static boolean isReachable() {
