@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -45,11 +46,15 @@ public class AdminAuthFilter {
         if (!request.getUriInfo().getPath().startsWith("/admin/")) {
             return Optional.empty();
         }
-        return check(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        return check(request.getHeaderString(HttpHeaders.AUTHORIZATION), caller::authenticatedAs);
     }
 
-    /** The refusal for this {@code Authorization} header, or empty when it grants admin access. */
-    Optional<Response> check(String authorization) {
+    /**
+     * The refusal for this {@code Authorization} header, or empty when it grants admin access.
+     *
+     * @param admitted told who was admitted (the audit identity), when it grants access with a credential
+     */
+    Optional<Response> check(String authorization, Consumer<String> admitted) {
         if (token.isEmpty() && jwt.isEmpty()) {
             return closedWithoutCredentials
                     ? Optional.of(ProblemMapper.problem(401, "Unauthorized",
@@ -63,7 +68,7 @@ public class AdminAuthFilter {
             return Optional.of(unauthorized());
         }
         if (token.isPresent() && MessageDigest.isEqual(token.get(), bearer.getBytes(StandardCharsets.UTF_8))) {
-            caller.authenticatedAs(AdminCaller.TOKEN);
+            admitted.accept(AdminCaller.TOKEN);
             return Optional.empty();
         }
         if (jwt.isEmpty() || bearer.indexOf('.') < 0) {
@@ -79,7 +84,7 @@ public class AdminAuthFilter {
             return Optional.of(ProblemMapper.problem(403, "Forbidden",
                     "The token is valid but lacks the admin role: its \"roles\" claim must contain \"admin\""));
         }
-        caller.authenticatedAs(principal.subject() == null || principal.subject().isBlank() ? "jwt (no subject)" : "jwt:" + principal.subject());
+        admitted.accept(principal.subject() == null || principal.subject().isBlank() ? "jwt (no subject)" : "jwt:" + principal.subject());
         return Optional.empty();
     }
 

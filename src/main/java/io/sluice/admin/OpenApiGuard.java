@@ -2,7 +2,6 @@ package io.sluice.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.config.SluiceConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,15 +19,14 @@ public class OpenApiGuard {
     private final AdminAuthFilter auth;
     private final ObjectMapper json;
 
-    OpenApiGuard(SluiceConfig config, ObjectMapper json) {
-        // outside a JAX-RS request: the caller it records is this request's alone and not used
-        this.auth = new AdminAuthFilter(config, new AdminCaller());
+    OpenApiGuard(AdminAuthFilter auth, ObjectMapper json) {
+        this.auth = auth;
         this.json = json;
     }
 
     void register(@Observes Router router) {
         router.routeWithRegex("^/q/openapi(?:[./?].*)?$").order(-4).handler(ctx -> {
-            Optional<Response> refused = auth.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+            Optional<Response> refused = auth.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), who -> { });
             if (refused.isEmpty()) {
                 ctx.next();
                 return;

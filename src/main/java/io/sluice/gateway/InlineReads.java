@@ -150,7 +150,7 @@ public class InlineReads {
                         handedOver.incrementAndGet();
                         return null;
                     }
-                    metrics.statement(StatementKind.READ, SqlErrors.classifyCode(e.code()) == io.sluice.sql.FailureClass.CONNECTION ? StatementOutcome.CONNECTION_ERROR : StatementOutcome.ERROR,
+                    metrics.statement(StatementKind.READ, RequestRunner.outcome(SqlErrors.classifyCode(e.code())),
                             System.nanoTime() - start, detailed);
                     if (features.detailedLogging()) {
                         StatementLog.statement(StatementKind.READ, e.code(), System.nanoTime() - start, stmt.sql(), SqlScanner.Syntax.SQLITE);

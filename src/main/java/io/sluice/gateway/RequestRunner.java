@@ -245,12 +245,7 @@ public class RequestRunner {
             }
         } catch (StatementException e) {
             FailureClass failure = backend.onFailure(s.lease(), e);
-            StatementOutcome outcome = switch (failure) {
-                case CONNECTION -> StatementOutcome.CONNECTION_ERROR;
-                case TIMEOUT -> StatementOutcome.TIMEOUT;
-                default -> StatementOutcome.ERROR;
-            };
-            metrics.statement(scanned.kind(), outcome, System.nanoTime() - start, s.features.detailedMonitoring());
+            metrics.statement(scanned.kind(), outcome(failure), System.nanoTime() - start, s.features.detailedMonitoring());
             if (s.features.detailedLogging()) {
                 StatementLog.statement(scanned.kind(), e.code(), System.nanoTime() - start, sql, backend.dialect().syntax());
             }
@@ -292,5 +287,14 @@ public class RequestRunner {
                     "Too many stored SQL texts on this stream (limit " + config.maxStoredSql() + ")");
         }
         stored.put(id, sql);
+    }
+
+    /** The metric outcome of a failed statement, by its failure class: the one mapping for every path. */
+    static StatementOutcome outcome(FailureClass failure) {
+        return switch (failure) {
+            case CONNECTION -> StatementOutcome.CONNECTION_ERROR;
+            case TIMEOUT -> StatementOutcome.TIMEOUT;
+            default -> StatementOutcome.ERROR;
+        };
     }
 }

@@ -197,7 +197,6 @@ final class Stream {
             reusable = session.resetForPool();
         } catch (SQLException e) {
             LOG.warnf("stream %s: rollback at close failed (SQLState %s); discarding its connection", Long.toHexString(id), e.getSQLState());
-            reusable = false;
         } finally {
             try {
                 backend.release(lease, reusable);

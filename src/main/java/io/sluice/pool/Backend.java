@@ -687,27 +687,23 @@ public class Backend {
     }
 
     public PoolStatus status() {
-        AgroalDataSourceMetrics m = dataSource.getMetrics();
-        AgroalConnectionPoolConfiguration pool = dataSource.getConfiguration().connectionPoolConfiguration();
+        return status(dataSource, directOpen.get(), timeouts.get(), leaks.get(), evicted.get(), statements.count());
+    }
+
+    /** One pool's figures; the counters Sluice keeps itself (direct path, timeouts, leaks...) are the caller's. */
+    private PoolStatus status(AgroalDataSource source, long direct, long timeouts, long leaks, long evicted, int running) {
+        AgroalDataSourceMetrics m = source.getMetrics();
+        AgroalConnectionPoolConfiguration pool = source.getConfiguration().connectionPoolConfiguration();
         return new PoolStatus(dialect.name(), connectivity.current().name(), pool.minSize(), pool.maxSize(), pool.acquisitionTimeout(),
-                m.activeCount(), m.availableCount(), m.awaitingCount(), directOpen.get(), m.maxUsedCount(),
+                m.activeCount(), m.availableCount(), m.awaitingCount(), direct, m.maxUsedCount(),
                 m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(),
-                timeouts.get(), leaks.get(), evicted.get(),
-                saturated(m, pool.maxSize()), statements.count(), statements.timeout());
+                timeouts, leaks, evicted, saturated(m, pool.maxSize()), running, statements.timeout());
     }
 
     /** The read-only SQLite pool's figures (read-only streams' leases are not in {@link #status()}); null on PostgreSQL. */
     public PoolStatus readOnlyStatus() {
         AgroalDataSource source = readOnlySource;
-        if (source == null) {
-            return null;
-        }
-        AgroalDataSourceMetrics m = source.getMetrics();
-        AgroalConnectionPoolConfiguration pool = source.getConfiguration().connectionPoolConfiguration();
-        return new PoolStatus(dialect.name(), connectivity.current().name(), pool.minSize(), pool.maxSize(), pool.acquisitionTimeout(),
-                m.activeCount(), m.availableCount(), m.awaitingCount(), 0, m.maxUsedCount(),
-                m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(), 0, 0, 0,
-                saturated(m, pool.maxSize()), 0, statements.timeout());
+        return source == null ? null : status(source, 0, 0, 0, 0, 0);
     }
 
     /** Every open lease, longest-held first. */
