@@ -5,11 +5,8 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +28,6 @@ import picocli.CommandLine.Parameters;
                 + "The tables sluice_bench and sluice_bench_writes are created when missing.",
             ""})
 public final class BenchCommand implements Callable<Integer> {
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,14 +46,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-c", "--concurrency"}, defaultValue = "8", description = "Connections (one worker thread each); default ${DEFAULT-VALUE}")
     int concurrency;
 
-    @Option(names = {"-d", "--duration"}, description = "How long to measure: 30s, 500ms, 2m or PT30S; default 10s unless --requests is given")
-    String duration;
+    @Option(names = {"-d", "--duration"}, paramLabel = "DURATION",
+            description = "How long to measure: 30s, 500ms, 2m or PT30S; default 10s unless --requests is given")
+    Duration duration;
 
     @Option(names = {"-n", "--requests"}, description = "How many operations to measure instead of a duration (all workers share the count)")
     Long requests;
 
-    @Option(names = "--warmup", defaultValue = "2s", description = "Unrecorded warm-up before measuring; default ${DEFAULT-VALUE}")
-    String warmup;
+    @Option(names = "--warmup", defaultValue = "2s", paramLabel = "DURATION", description = "Unrecorded warm-up before measuring; default ${DEFAULT-VALUE}")
+    Duration warmup;
 
     @Option(names = "--rows", defaultValue = "100000", description = "Rows of the point-read table; default ${DEFAULT-VALUE}")
     int rows;
@@ -158,11 +155,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (rows < 1) {
             throw bad("--rows must be at least 1, was " + rows);
         }
-        Duration measured = requests != null ? null : parseDuration("--duration", duration == null ? "10s" : duration);
+        Duration measured = requests != null ? null : duration == null ? Duration.ofSeconds(10) : duration;
         if (measured != null && measured.isZero()) {
             throw bad("--duration must be longer than zero");
         }
-        Duration warm = parseDuration("--warmup", warmup);
+        Duration warm = warmup;
         if (directJdbc != null && !directJdbc.startsWith("jdbc:")) {
             throw bad("--direct-jdbc must be a JDBC URL starting with jdbc:, was '" + directJdbc + "'");
         }
@@ -178,31 +175,6 @@ public final class BenchCommand implements Callable<Integer> {
             return u;
         } catch (URISyntaxException e) {
             throw bad("--url is not a URL: '" + url + "'");
-        }
-    }
-
-    /** Accepts {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, a bare number of seconds, or ISO-8601 ({@code PT30S}). */
-    private Duration parseDuration(String option, String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        Matcher m = SHORT_DURATION.matcher(t);
-        if (m.matches()) {
-            long v = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            return switch (unit) {
-                case "ms" -> Duration.ofMillis(v);
-                case "m" -> Duration.ofMinutes(v);
-                case "h" -> Duration.ofHours(v);
-                default -> Duration.ofSeconds(v);
-            };
-        }
-        try {
-            Duration d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-            if (d.isNegative()) {
-                throw bad(option + " must not be negative, was '" + text + "'");
-            }
-            return d;
-        } catch (DateTimeParseException e) {
-            throw bad(option + " must be a duration like 30s, 500ms, 2m or PT30S, was '" + text + "'");
         }
     }
 

@@ -44,14 +44,17 @@ final class HealthCheckCommand implements Callable<Integer> {
     @Option(names = "--continuous", description = "Keep checking for --duration; fail at the first failing check")
     boolean continuous;
 
-    @Option(names = "--duration", defaultValue = "60000", description = "With --continuous: how long to watch, ms; default ${DEFAULT-VALUE}")
-    long durationMs;
+    @Option(names = "--duration", defaultValue = "60s", paramLabel = "DURATION",
+            description = "With --continuous: how long to watch (e.g. 60s, 5m); default ${DEFAULT-VALUE}")
+    Duration duration;
 
-    @Option(names = "--interval", defaultValue = "5000", description = "With --continuous: time between checks, ms; default ${DEFAULT-VALUE}")
-    long intervalMs;
+    @Option(names = "--interval", defaultValue = "5s", paramLabel = "DURATION",
+            description = "With --continuous: time between checks; default ${DEFAULT-VALUE}")
+    Duration interval;
 
-    @Option(names = "--timeout", defaultValue = "30000", description = "Give up on an unreachable server after this long, ms; default ${DEFAULT-VALUE}")
-    long timeoutMs;
+    @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION",
+            description = "Give up on an unreachable server after this long; default ${DEFAULT-VALUE}")
+    Duration timeout;
 
     @Option(names = "--enable-rollback", description = "On failure, roll back the active migration, or pull the killswitch when none is active")
     boolean rollback;
@@ -73,8 +76,8 @@ final class HealthCheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (durationMs < 0 || intervalMs <= 0 || timeoutMs <= 0) {
-            return usage("--duration must be >= 0, --interval and --timeout > 0");
+        if (interval.isZero() || timeout.isZero()) {
+            return usage("--interval and --timeout must be longer than zero");
         }
         JsonNode baselineDoc = null;
         Baseline.Tolerances tolerances = null;
@@ -98,7 +101,7 @@ final class HealthCheckCommand implements Callable<Integer> {
         report.put("url", server.url);
         report.put("startedAt", Instant.now().toString());
         ArrayNode checks = report.putArray("checks");
-        long deadline = System.nanoTime() + Duration.ofMillis(continuous ? durationMs : 0).toNanos();
+        long deadline = System.nanoTime() + (continuous ? duration : Duration.ZERO).toNanos();
         List<String> failures = new ArrayList<>();
         int exit = 0;
         do {
@@ -136,7 +139,7 @@ final class HealthCheckCommand implements Callable<Integer> {
                 break;
             }
             if (continuous && System.nanoTime() < deadline) {
-                Thread.sleep(Math.min(intervalMs, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+                Thread.sleep(Math.min(interval.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
             }
         } while (continuous && System.nanoTime() < deadline);
         report.put("passed", exit == 0);
@@ -160,7 +163,7 @@ final class HealthCheckCommand implements Callable<Integer> {
 
     /** Retries an unreachable server until --timeout, so a check right after a rollout does not fail on a restart. */
     private JsonNode fetch(AdminClient client, String path) throws AdminClient.Unreachable, AdminClient.Failure, InterruptedException {
-        long giveUp = System.nanoTime() + Duration.ofMillis(timeoutMs).toNanos();
+        long giveUp = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
                 return client.get(path);

@@ -3,6 +3,7 @@ package io.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
         description = "Migrate to the enterprise layer in phases: monitoring -> canary -> gradual -> full. Each step sets "
                 + "flags on every replica, soaks, and runs the deployment health check; a failed check rolls back to the "
                 + "flags from before the migration. The server runs it; this shows progress and a final report.",
-        footer = {"%nExamples:%n  sluice migrate --dry-run%n  sluice migrate --target=canary --soak=300000%n"
+        footer = {"%nExamples:%n  sluice migrate --dry-run%n  sluice migrate --target=canary --soak=5m%n"
                 + "  sluice migrate --target=full%n  sluice migrate --rollback \"p95 too high\""})
 final class MigrateCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -45,8 +46,9 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the plan and change nothing")
     boolean dryRun;
 
-    @Option(names = "--soak", paramLabel = "MS", description = "Soak time of each step before its check, ms (default: the server's sluice.rollout.soak)")
-    Long soakMs;
+    @Option(names = "--soak", paramLabel = "DURATION",
+            description = "Soak time of each step before its check, e.g. 5m or 30s (default: the server's sluice.rollout.soak)")
+    Duration soak;
 
     @Option(names = "--canary-percent", paramLabel = "PCT", description = "Canary rollout percentage (default: sluice.rollout.canary-percent)")
     Integer canaryPercent;
@@ -57,12 +59,12 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--reason", description = "Why, for the audit log and the migration's history")
     String reason;
 
-    @Option(names = "--poll-interval", defaultValue = "1000", paramLabel = "MS", description = "How often to poll progress, ms; default ${DEFAULT-VALUE}")
-    long pollMs;
+    @Option(names = "--poll-interval", defaultValue = "1s", paramLabel = "DURATION", description = "How often to poll progress; default ${DEFAULT-VALUE}")
+    Duration pollInterval;
 
-    @Option(names = "--timeout", defaultValue = "60000", paramLabel = "MS",
-            description = "While following progress, keep retrying an unreachable server this long (a restarted replica), ms; default ${DEFAULT-VALUE}")
-    long timeoutMs;
+    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
+            description = "While following progress, keep retrying an unreachable server this long (a restarted replica); default ${DEFAULT-VALUE}")
+    Duration timeout;
 
     @Option(names = "--detach", description = "Start it and return at once; follow it with deploy:status")
     boolean detach;
@@ -72,8 +74,8 @@ final class MigrateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            if (pollMs <= 0 || timeoutMs < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--poll-interval must be > 0 and --timeout >= 0");
+            if (pollInterval.isZero()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--poll-interval must be longer than zero");
             }
             if (rollbackReason != null) {
                 if (!rollback) {
@@ -96,7 +98,7 @@ final class MigrateCommand implements Callable<Integer> {
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("target", target);
-            body.put("soakMs", soakMs);
+            body.put("soakMs", soak == null ? null : soak.toMillis());
             body.put("canaryPercent", canaryPercent);
             body.put("gradualSteps", steps);
             body.put("reason", reason == null ? "" : reason);
@@ -121,7 +123,7 @@ final class MigrateCommand implements Callable<Integer> {
                     progress.flush();
                     last = line.substring(9);
                 }
-                Thread.sleep(pollMs);
+                Thread.sleep(pollInterval.toMillis());
                 now = poll(client);
             }
             report(out, now);
@@ -141,7 +143,7 @@ final class MigrateCommand implements Callable<Integer> {
 
     /** A replica restarting mid-migration is expected (the migration resumes); keep polling through it for a while. */
     private JsonNode poll(AdminClient client) throws AdminClient.Unreachable, AdminClient.Failure, InterruptedException {
-        long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeout.toMillis());
         while (true) {
             try {
                 return client.get("/admin/v1/migration");
@@ -149,7 +151,7 @@ final class MigrateCommand implements Callable<Integer> {
                 if (System.nanoTime() > giveUp) {
                     throw e;
                 }
-                Thread.sleep(Math.max(pollMs, 500));
+                Thread.sleep(Math.max(pollInterval.toMillis(), 500));
             }
         }
     }

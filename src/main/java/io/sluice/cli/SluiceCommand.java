@@ -34,10 +34,18 @@ public final class SluiceCommand implements Callable<Integer> {
 
     /** Parses and runs a client command, returning its exit code; output goes to the given writers. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new SluiceCommand());
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
+    }
+
+    /** The whole command tree, with the CLI's one converter per value type registered on every command. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new SluiceCommand());
+        // after the subcommands exist: registering on the root reaches every one of them
+        cl.registerConverter(Duration.class, new DurationConverter());
+        return cl;
     }
 
     public static int run(String... args) {
@@ -142,9 +150,9 @@ public final class SluiceCommand implements Callable<Integer> {
     @Command(name = "auth:token", mixinStandardHelpOptions = true,
             description = "Mint a data API token (JWT, EdDSA) signed with a private key from auth:keygen; "
                     + "--admin adds the admin role, which the admin API accepts as well as the data API.",
-            footer = {"%nExamples:%n  sluice auth:token --access ro --subject reports --ttl P7D%n"
-                    + "  sluice auth:token --admin --subject ops --ttl PT1H%n"
-                    + "  sluice monitor:health --token \"$(sluice auth:token --admin --ttl PT10M)\""})
+            footer = {"%nExamples:%n  sluice auth:token --access ro --subject reports --ttl 7d%n"
+                    + "  sluice auth:token --admin --subject ops --ttl 1h%n"
+                    + "  sluice monitor:health --token \"$(sluice auth:token --admin --ttl 10m)\""})
     static final class Token implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -158,7 +166,7 @@ public final class SluiceCommand implements Callable<Integer> {
         @Option(names = "--subject", description = "Token subject (sub claim)")
         String subject;
 
-        @Option(names = "--ttl", description = "Lifetime as an ISO-8601 duration (e.g. PT1H, P7D); default: no expiry")
+        @Option(names = "--ttl", paramLabel = "DURATION", description = "Lifetime, e.g. 10m, 1h, 7d or PT1H; default: no expiry")
         Duration ttl;
 
         @Option(names = "--admin", description = "Add the admin role (\"roles\": [\"admin\"]): the token then also opens the admin API")

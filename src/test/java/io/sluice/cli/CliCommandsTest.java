@@ -187,7 +187,7 @@ class CliCommandsTest {
     @Test
     void shouldExitTwoFromTheHealthCheckWhenTheServerCannotBeReached() throws Exception {
         StringWriter out = new StringWriter();
-        int exit = SluiceCommand.run(new String[] {"health-check", "--url", "http://127.0.0.1:1", "--timeout", "600"},
+        int exit = SluiceCommand.run(new String[] {"health-check", "--url", "http://127.0.0.1:1", "--timeout", "600ms"},
                 new PrintWriter(out), new PrintWriter(new StringWriter()));
 
         assertThat(exit).isEqualTo(2);

@@ -131,7 +131,7 @@ class ClientErrorsVerdictTest {
             assertThat(guard.exit()).as(guard.out()).isZero();
             assertThat(flags.current().killswitch().active()).isFalse();
 
-            Cli.Run migrate = Cli.run(server, "migrate", "--target=full", "--reason", "client errors are not failures", "--poll-interval=50");
+            Cli.Run migrate = Cli.run(server, "migrate", "--target=full", "--reason", "client errors are not failures", "--poll-interval=50ms");
             assertThat(migrate.exit()).as(migrate.out() + migrate.err()).isZero();
             assertThat(migrate.out()).contains("completed: every step passed");
         });
