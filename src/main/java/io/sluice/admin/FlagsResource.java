@@ -6,12 +6,14 @@ import io.sluice.flags.FlagService;
 import io.sluice.flags.FlagSet;
 import io.sluice.flags.Killswitch;
 import io.sluice.flags.StoreStatus;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
@@ -58,6 +60,25 @@ public class FlagsResource {
         return view(flags.rollout(flag, rollout.percentage(), caller.who(operator), rollout.reason() == null ? "" : rollout.reason()));
     }
 
+    /** Creates or replaces an operator-defined flag ({@code flags:define}). */
+    @PUT
+    @Path("/{flag}")
+    public FlagsView define(@PathParam("flag") String flag, Definition definition, @HeaderParam(OPERATOR_HEADER) String operator) {
+        if (definition == null) {
+            throw new IllegalArgumentException("enabled: required (true or false); rollout: 0-100, default 100");
+        }
+        boolean enabled = definition.enabled() == null || definition.enabled();
+        int rollout = definition.rollout() == null ? 100 : definition.rollout();
+        return view(flags.define(flag, enabled, rollout, caller.who(operator), definition.reason() == null ? "" : definition.reason()));
+    }
+
+    /** Deletes an operator-defined flag ({@code flags:delete}); the known flags and the killswitch cannot be deleted. */
+    @DELETE
+    @Path("/{flag}")
+    public FlagsView delete(@PathParam("flag") String flag, @QueryParam("reason") String reason, @HeaderParam(OPERATOR_HEADER) String operator) {
+        return view(flags.delete(flag, caller.who(operator), reason == null ? "" : reason));
+    }
+
     @POST
     @Path("/killswitch")
     public FlagsView killswitch(Change change, @HeaderParam(OPERATOR_HEADER) String operator) {
@@ -88,6 +109,10 @@ public class FlagsResource {
     }
 
     public record Rollout(Integer percentage, String reason) {
+    }
+
+    /** An operator-defined flag: {@code enabled} (default true) and {@code rollout} (default 100). */
+    public record Definition(Boolean enabled, Integer rollout, String reason) {
     }
 
     public record FlagsView(List<Flag> flags, Killswitch killswitch, StoreStatus store) {

@@ -19,6 +19,11 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response unknownFlag(io.sluice.flags.UnknownFlagException e) {
+        return problem(404, "Not Found", e.getMessage());
+    }
+
+    @ServerExceptionMapper
     public Response conflict(IllegalTransitionException e) {
         return problem(409, "Conflicting state change", e.getMessage());
     }

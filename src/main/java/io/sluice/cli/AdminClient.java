@@ -65,6 +65,10 @@ final class AdminClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(write(body))));
     }
 
+    JsonNode delete(String path) throws Failure, Unreachable {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    }
+
     private URI uri(String path) throws Unreachable {
         try {
             return URI.create(baseUrl + path);

@@ -81,6 +81,48 @@ final class FlagCommands {
         }
     }
 
+    @Command(name = "flags:define", mixinStandardHelpOptions = true,
+            description = "Create (or replace) an operator-defined flag on every replica; applications ask whether it applies to "
+                    + "a client with the same bucketing as the built-in flags. Built-in flag names are refused.",
+            footer = {"%nExamples:%n  sluice flags:define checkout-v2 --rollout 10 --reason \"canary of the new checkout\"%n"
+                    + "  sluice flags:define checkout-v2 --disabled"})
+    static final class Define extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "FLAG", description = "A-Z a-z 0-9 _ . - (at most 200)")
+        String flag;
+
+        @Option(names = "--disabled", description = "Define it switched off (default: enabled)")
+        boolean disabled;
+
+        @Option(names = "--rollout", paramLabel = "PERCENTAGE", defaultValue = "100", description = "Rollout percentage 0-100; default ${DEFAULT-VALUE}")
+        int rollout;
+
+        @Option(names = "--reason", description = "Why, for the audit log")
+        String reason;
+
+        @Override
+        JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
+            return client.put(flagPath(flag), Map.of("enabled", !disabled, "rollout", rollout, "reason", reason == null ? "" : reason));
+        }
+    }
+
+    @Command(name = "flags:delete", mixinStandardHelpOptions = true,
+            description = "Delete an operator-defined flag on every replica (audited). Built-in flags and the killswitch cannot be "
+                    + "deleted: disable them, or release the killswitch, instead.",
+            footer = {"%nExample:%n  sluice flags:delete checkout-v2 \"rolled out everywhere, code path removed\""})
+    static final class Delete extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "FLAG")
+        String flag;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "REASON")
+        String reason;
+
+        @Override
+        JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
+            return client.delete(flagPath(flag) + "?reason=" + java.net.URLEncoder.encode(reason == null ? "" : reason,
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     @Command(name = "flags:killswitch", mixinStandardHelpOptions = true,
             description = "Turn off pool, state machine and breaker on every replica at once (monitoring stays on); "
                     + "persists across restarts. --off restores the flags.",

@@ -26,7 +26,7 @@ import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
- * Flag changes and the store: enable, disable, rollout, define, killswitch and restore are written to
+ * Flag changes and the store: enable, disable, rollout, define, delete, killswitch and restore are written to
  * the store (so every replica converges), applied here at once, and audited — in the store's bounded
  * audit log and in one structured log line each. Content written by anyone else arrives through the
  * store's watch; a content that cannot be parsed changes nothing and is reported in {@link #storeStatus()}.
@@ -222,6 +222,30 @@ public class FlagService {
         return write("define", flag, who, why, set -> set.with(created));
     }
 
+    /**
+     * Removes an operator-defined flag from the store (every replica stops applying it). The five known
+     * flags and the killswitch cannot be deleted: disable a flag, or release the killswitch, instead.
+     *
+     * @throws UnknownFlagException no such flag
+     */
+    public FlagSet delete(String flag, String who, String why) {
+        if (flag != null && flag.equals(FlagCodec.KILLSWITCH)) {
+            throw new FlagException("flag", "the killswitch cannot be deleted; release it with 'flags:killswitch --off'");
+        }
+        if (flag != null && KnownFlag.byName(flag).isPresent()) {
+            throw new FlagException("flag", "'" + flag + "' is a built-in flag and cannot be deleted; disable it instead");
+        }
+        if (flag == null || FlagCodec.isReserved(flag) || !current().flags().containsKey(flag)) {
+            throw new UnknownFlagException("unknown flag '" + flag + "'");
+        }
+        return write("delete", flag, who, why, set -> {
+            if (set.flag(flag).isEmpty()) {
+                throw new UnknownFlagException("unknown flag '" + flag + "' (deleted meanwhile)");
+            }
+            return set.without(flag);
+        });
+    }
+
     /** Turns pool, state machine and breaker off for everyone until {@link #restore}; survives restarts. */
     public FlagSet killswitch(String reason, String who) {
         if (reason == null || reason.isBlank()) {
@@ -300,10 +324,10 @@ public class FlagService {
 
     private FlagSet changeFlag(String flag, String action, String who, String why, UnaryOperator<Flag> change) {
         if (flag == null || !current().flags().containsKey(flag)) {
-            throw new FlagException("flag", "unknown flag '" + flag + "'; known: " + String.join(", ", current().flags().keySet()));
+            throw new UnknownFlagException("unknown flag '" + flag + "'; known: " + String.join(", ", current().flags().keySet()));
         }
         return write(action, flag, who, why, set -> {
-            Flag f = set.flag(flag).orElseThrow(() -> new FlagException("flag", "flag '" + flag + "' was removed from the store"));
+            Flag f = set.flag(flag).orElseThrow(() -> new UnknownFlagException("flag '" + flag + "' was removed from the store"));
             return set.with(change.apply(f));
         });
     }
@@ -320,8 +344,10 @@ public class FlagService {
             String afterText = describe(after, target);
             if (target.equals(FlagCodec.KILLSWITCH)) {
                 next.put(FlagCodec.KILLSWITCH, FlagCodec.encodeKillswitch(after.killswitch()));
-            } else {
+            } else if (after.flags().containsKey(target)) {
                 next.put(target, after.flags().get(target).encode());
+            } else {
+                next.remove(target);
             }
             entry[0] = new AuditEntry(clock.instant(), principal(who), action, target, beforeText, afterText, why == null ? "" : why);
             appendAudit(next, entry[0]);

@@ -122,6 +122,13 @@ public final class FlagSet {
         return new FlagSet(m, killswitch);
     }
 
+    /** Without an operator-defined flag (the known flags are always present). */
+    FlagSet without(String name) {
+        TreeMap<String, Flag> m = new TreeMap<>(flags);
+        m.remove(name);
+        return new FlagSet(m, killswitch);
+    }
+
     FlagSet with(Killswitch k) {
         return new FlagSet(flags, k);
     }

@@ -49,6 +49,43 @@ class CliCommandsTest {
     }
 
     @Test
+    void shouldDefineAndDeleteAnOperatorFlagAuditedWhileRefusingBuiltInsAndUnknownFlags() throws Exception {
+        Cli.Run defined = run("flags:define", "checkout-v2", "--rollout", "10", "--reason", "canary of the new checkout", "--json");
+        assertThat(defined.exit()).as(defined.err()).isZero();
+        assertThat(flagNamed(defined.json(), "checkout-v2")).isNotNull();
+        assertThat(flagNamed(defined.json(), "checkout-v2").get("rollout").asInt()).isEqualTo(10);
+        assertThat(flagNamed(defined.json(), "checkout-v2").get("enabled").asBoolean()).isTrue();
+
+        Cli.Run deleted = run("flags:delete", "checkout-v2", "code path removed", "--json");
+        assertThat(deleted.exit()).as(deleted.err()).isZero();
+        assertThat(flagNamed(run("flags:show", "--json").json(), "checkout-v2")).isNull();
+        JsonNode audit = run("flags:show", "--audit", "--json").json();
+        assertThat(audit.findValuesAsText("action")).contains("define", "delete");
+        assertThat(audit.findValuesAsText("why")).contains("canary of the new checkout", "code path removed");
+
+        Cli.Run again = run("flags:delete", "checkout-v2");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("unknown flag 'checkout-v2'").contains("HTTP 404");
+        Cli.Run killswitch = run("flags:delete", "killswitch");
+        assertThat(killswitch.exit()).isEqualTo(1);
+        assertThat(killswitch.err()).contains("the killswitch cannot be deleted").contains("HTTP 400");
+        Cli.Run builtIn = run("flags:delete", "ENABLE_CONNECTION_POOL");
+        assertThat(builtIn.err()).contains("built-in flag and cannot be deleted").contains("HTTP 400");
+        assertThat(flagNamed(run("flags:show", "--json").json(), "ENABLE_CONNECTION_POOL")).isNotNull();
+        assertThat(run("flags:define", "ENABLE_CONNECTION_POOL", "--disabled").err()).contains("built-in name").contains("HTTP 400");
+        assertThat(run("flags:enable", "no-such-flag").err()).contains("unknown flag 'no-such-flag'").contains("HTTP 404");
+    }
+
+    private static JsonNode flagNamed(JsonNode view, String name) {
+        for (JsonNode f : view.get("flags")) {
+            if (f.get("name").asText().equals(name)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    @Test
     void shouldRefuseARolloutOutsideZeroToHundredNamingTheField() {
         Cli.Run r = run("flags:rollout", "ENABLE_STATE_MACHINE", "150");
 
