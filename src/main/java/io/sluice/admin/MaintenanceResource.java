@@ -5,6 +5,7 @@ import io.sluice.breaker.CircuitBreaker;
 import io.sluice.config.RuntimeSettingsService;
 import io.sluice.gateway.StreamManager;
 import io.sluice.pool.Backend;
+import io.sluice.pool.DataBackup;
 import io.sluice.pool.PoolStatus;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -17,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Maintenance ({@code maint:*}): cleanup, optimisation suggestions from measured figures, restore of a backup. */
+/** Maintenance ({@code maint:*}): cleanup, optimisation suggestions from measured figures, restore of a settings backup, data backup. */
 @Path("/admin/v1/maintenance")
 @Produces(MediaType.APPLICATION_JSON)
 public class MaintenanceResource {
@@ -30,9 +31,12 @@ public class MaintenanceResource {
     private final RuntimeSettingsService settings;
 
     private final AdminCaller caller;
+    private final DataBackup dataBackup;
 
-    MaintenanceResource(Backend backend, StreamManager streams, CircuitBreaker breaker, RuntimeSettingsService settings, AdminCaller caller) {
+    MaintenanceResource(Backend backend, StreamManager streams, CircuitBreaker breaker, RuntimeSettingsService settings, AdminCaller caller,
+            DataBackup dataBackup) {
         this.caller = caller;
+        this.dataBackup = dataBackup;
         this.backend = backend;
         this.streams = streams;
         this.breaker = breaker;
@@ -85,6 +89,21 @@ public class MaintenanceResource {
         }
         return new ConfigResource.ConfigView(settings.environment(), settings.restore(backup,
                 caller.who(operator), "maint:backup --restore"));
+    }
+
+    /**
+     * An online backup of the data into a file of the server's backup directory ({@code maint:backup-data});
+     * on PostgreSQL 409 with pg_dump guidance.
+     */
+    @POST
+    @Path("/backup")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public DataBackup.Result backup(BackupRequest request, @HeaderParam(FlagsResource.OPERATOR_HEADER) String operator) {
+        return dataBackup.backup(request == null ? null : request.name(), caller.who(operator));
+    }
+
+    /** @param name a file name in the backup directory (not a path); empty: {@code sluice-<UTC timestamp>.db} */
+    public record BackupRequest(String name) {
     }
 
     public record Cleanup(int openStreams, long idleConnectionsClosed) {

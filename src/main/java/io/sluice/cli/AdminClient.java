@@ -60,6 +60,12 @@ final class AdminClient {
                 .POST(HttpRequest.BodyPublishers.ofString(write(body))));
     }
 
+    /** A POST that may take long on the server (a backup): waits up to {@code timeout} for the answer. */
+    JsonNode post(String path, Object body, Duration timeout) throws Failure, Unreachable {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(write(body))).timeout(timeout));
+    }
+
     JsonNode put(String path, Object body) throws Failure, Unreachable {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(write(body))));
@@ -96,7 +102,11 @@ final class AdminClient {
     }
 
     private HttpResponse<String> exchange(HttpRequest.Builder request) throws Unreachable {
-        request.timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
+        HttpRequest probe = request.copy().build();
+        if (probe.timeout().isEmpty()) {
+            request.timeout(Duration.ofSeconds(30));
+        }
+        request.header("Accept", "application/json");
         String operator = System.getProperty("user.name");
         if (operator != null && !operator.isBlank()) {
             // names the operator in the server's audit log next to the admin token's identity

@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
                 FlagCommands.Killswitch.class, ConfigCommands.Show.class, ConfigCommands.Update.class, ConfigCommands.Validate.class,
                 ConfigCommands.Export.class, HealthCheckCommand.class, MigrateCommand.class, DeployCommands.Status.class,
                 DeployCommands.Rollback.class, MaintCommands.Cleanup.class,
-                MaintCommands.Optimize.class, MaintCommands.Backup.class, LogCommands.Logs.class, SluiceCommand.Completion.class,
+                MaintCommands.Optimize.class, MaintCommands.Backup.class, MaintCommands.DeprecatedBackup.class,
+                MaintCommands.BackupData.class, LogCommands.Logs.class, SluiceCommand.Completion.class,
                 io.sluice.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SluiceCommand implements Callable<Integer> {

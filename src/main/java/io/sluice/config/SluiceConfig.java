@@ -61,6 +61,13 @@ public interface SluiceConfig {
          * dev and test and refuses every request in prod.
          */
         Optional<String> token();
+
+        /**
+         * The only directory online SQLite backups ({@code maint:backup-data}) are written to, on the
+         * server ({@code SLUICE_ADMIN_BACKUP_DIR}); default {@code <data-dir>/backups}. A backup names a file
+         * in it, never a path.
+         */
+        Optional<Path> backupDir();
     }
 
     Flags flags();

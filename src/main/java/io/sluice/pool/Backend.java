@@ -323,6 +323,28 @@ public class Backend {
         return dialect.name();
     }
 
+    /** Whether the backend is PostgreSQL (else the embedded SQLite database). */
+    public boolean isPostgres() {
+        return postgres;
+    }
+
+    /**
+     * An online backup of the SQLite database into {@code target}, a file that must not exist: {@code VACUUM
+     * INTO} writes a consistent, compacted snapshot while clients go on reading and writing. It runs on a
+     * connection of the server's own — client connections cannot attach a file at all — and never takes a
+     * pool lease. The caller decides where {@code target} may be.
+     */
+    public void backupSqliteTo(java.nio.file.Path target) throws SQLException {
+        if (postgres) {
+            throw new SQLException("an online backup by the server exists only on SQLite", "0A000");
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), jdbcProperties());
+                java.sql.PreparedStatement vacuum = c.prepareStatement("VACUUM INTO ?")) {
+            vacuum.setString(1, target.toString());
+            vacuum.execute();
+        }
+    }
+
     public StateMachine<Connectivity> connectivity() {
         return connectivity;
     }

@@ -263,12 +263,15 @@ class CliCommandsTest {
     @Test
     void shouldBackUpAndRestoreTheRuntimeSettings(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("backup.properties");
-        Cli.Run saved = run("maint:backup", file.toString());
+        Cli.Run saved = run("config:backup", file.toString());
         assertThat(saved.exit()).as(saved.err()).isZero();
         assertThat(java.nio.file.Files.readString(file)).contains("connectionPool.maxConnections=5");
 
         run("config:update", "connectionPool", "maxConnections", "9");
+        // the old name still works, says it is deprecated, and is not offered in help
         Cli.Run restored = run("maint:backup", "--restore", file.toString(), "--json");
+        assertThat(restored.err()).contains("'maint:backup' is deprecated").contains("config:backup").contains("maint:backup-data");
+        assertThat(run("--help").out()).contains("config:backup").contains("maint:backup-data").doesNotContainPattern("maint:backup\\s");
 
         assertThat(restored.exit()).as(restored.err()).isZero();
         JsonNode pool = AdminClient.JSON.readTree(run("monitor:connections", "--json").out());
