@@ -3,6 +3,8 @@ package io.sluice;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.sluice.cli.SluiceCommand;
+import io.sluice.config.StartupFailure;
+import java.util.List;
 
 /**
  * The one binary: {@code sluice serve} (the default) boots the server; every other command is parsed
@@ -20,10 +22,26 @@ public final class SluiceMain {
             return;
         }
         if (args.length == 0 || args[0].equals("serve")) {
-            Quarkus.run(args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length));
+            Quarkus.run(null, SluiceMain::exit, args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         int code = SluiceCommand.run(args);
         System.exit(code);
+    }
+
+    /**
+     * How {@code serve} ends. A start that failed on configuration prints one line per wrong setting (what
+     * Quarkus would print as a stack trace); anything else keeps Quarkus' own report.
+     */
+    private static void exit(int code, Throwable failure) {
+        if (failure != null) {
+            List<String> problems = StartupFailure.describe(failure);
+            if (problems.isEmpty()) {
+                org.jboss.logging.Logger.getLogger(SluiceMain.class).error("Failed to start Sluice", failure);
+            } else {
+                problems.forEach(System.err::println);
+            }
+        }
+        System.exit(code == 0 && failure != null ? 1 : code);
     }
 }

@@ -2,6 +2,7 @@ package io.sluice.gateway;
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.config.ConfigurationProblem;
 import io.sluice.config.SluiceConfig;
 import io.sluice.gateway.auth.AuthException;
 import io.sluice.gateway.auth.JwtVerifier;
@@ -36,16 +37,21 @@ public class DataApiAuth {
         List<String> keys = auth.jwtPublicKeys().orElse(List.of()).stream().filter(k -> !k.isBlank()).toList();
         if (auth.mode() == SluiceConfig.Auth.Mode.NONE) {
             if (LaunchMode.current() == LaunchMode.NORMAL && !noneSetExplicitly()) {
-                throw new IllegalStateException("sluice.auth.mode=none comes only from the '" + String.join(",", ConfigUtils.getProfiles())
-                        + "' profile's defaults: a packaged server runs without authentication only when SLUICE_AUTH_MODE=none "
-                        + "is set explicitly; otherwise configure sluice.auth.jwt-public-keys (SLUICE_AUTH_JWT_PUBLIC_KEYS)");
+                throw new ConfigurationProblem("sluice.auth.mode", "none (from the '" + String.join(",", ConfigUtils.getProfiles())
+                        + "' profile's defaults)", "SLUICE_AUTH_MODE=none set explicitly to run a packaged server without "
+                        + "authentication, or sluice.auth.jwt-public-keys (SLUICE_AUTH_JWT_PUBLIC_KEYS) configured");
             }
             this.verifier = null;
         } else if (keys.isEmpty()) {
-            throw new IllegalStateException("sluice.auth.mode=jwt but no sluice.auth.jwt-public-keys (SLUICE_AUTH_JWT_PUBLIC_KEYS) "
-                    + "are configured; set the keys, or set SLUICE_AUTH_MODE=none to run without authentication");
+            throw new ConfigurationProblem("sluice.auth.jwt-public-keys", null, "the Ed25519 public keys of data API tokens "
+                    + "(auth:keygen prints one) because sluice.auth.mode=jwt; or SLUICE_AUTH_MODE=none to run without authentication");
         } else {
-            this.verifier = new JwtVerifier(keys, Clock.systemUTC());
+            try {
+                this.verifier = new JwtVerifier(keys, Clock.systemUTC());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationProblem("sluice.auth.jwt-public-keys", keys.size() + " key(s)",
+                        "Ed25519 public keys as auth:keygen prints them (" + e.getMessage() + ")");
+            }
         }
     }
 
