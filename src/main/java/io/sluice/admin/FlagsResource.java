@@ -7,6 +7,7 @@ import io.sluice.flags.FlagSet;
 import io.sluice.flags.Killswitch;
 import io.sluice.flags.StoreStatus;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -95,6 +96,17 @@ public class FlagsResource {
     @Path("/audit")
     public List<AuditEntry> audit() {
         return flags.audit();
+    }
+
+    /**
+     * The audit history newest first, a page at a time: beyond the store's last {@code sluice.flags.audit-size}
+     * entries when the store keeps a durable history (the file store).
+     */
+    @GET
+    @Path("/audit/history")
+    public FlagService.AuditPage auditHistory(@QueryParam("offset") @DefaultValue("0") int offset,
+            @QueryParam("limit") @DefaultValue("50") int limit) {
+        return flags.auditPage(offset, limit);
     }
 
     private static String why(Change change) {

@@ -28,6 +28,34 @@ final class FlagCommands {
         }
     }
 
+    @Command(name = "flags:audit", mixinStandardHelpOptions = true,
+            description = "Page through the audit history of flag and setting changes, newest first. With the file store it "
+                    + "reaches beyond the store's last sluice.flags.audit-size entries (a rotated file next to the store); with "
+                    + "the Kubernetes store older entries are the server's io.sluice.audit log lines.",
+            footer = {"%nExamples:%n  sluice flags:audit%n  sluice flags:audit --offset 50 --limit 50 --json"})
+    static final class Audit extends AdminCommand {
+        @Option(names = "--offset", defaultValue = "0", description = "Newest entries to skip; default ${DEFAULT-VALUE}")
+        int offset;
+
+        @Option(names = "--limit", defaultValue = "50", description = "Entries shown, 1-1000; default ${DEFAULT-VALUE}")
+        int limit;
+
+        @Override
+        JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
+            JsonNode page = client.get("/admin/v1/flags/audit/history?offset=" + offset + "&limit=" + limit);
+            if (json) {
+                return page;
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode view = AdminClient.JSON.createObjectNode();
+            view.put("source", page.path("source").asText());
+            view.put("entries", (offset + 1) + "-" + (offset + page.path("entries").size()) + (page.path("more").asBoolean()
+                    ? " (older: --offset " + (offset + page.path("entries").size()) + ")" : " (no older entries)"));
+            view.set("history", page.path("entries").isEmpty() ? com.fasterxml.jackson.databind.node.TextNode.valueOf("(none)")
+                    : page.path("entries"));
+            return view;
+        }
+    }
+
     /** Enable and disable differ only in their verb. */
     abstract static class Toggle extends AdminCommand {
         @Parameters(index = "0", paramLabel = "FLAG")

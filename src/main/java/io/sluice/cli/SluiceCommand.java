@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
                 ConnectionCommands.Debug.class, ConnectionCommands.Breaker.class, MonitorCommands.Health.class, MonitorCommands.Metrics.class,
                 MonitorCommands.Performance.class,
                 FlagCommands.Show.class, FlagCommands.Enable.class, FlagCommands.Disable.class, FlagCommands.Rollout.class,
-                FlagCommands.Define.class, FlagCommands.Delete.class,
+                FlagCommands.Define.class, FlagCommands.Delete.class, FlagCommands.Audit.class,
                 FlagCommands.Killswitch.class, ConfigCommands.Show.class, ConfigCommands.Update.class, ConfigCommands.Validate.class,
                 ConfigCommands.Export.class, HealthCheckCommand.class, MigrateCommand.class, DeployCommands.Status.class,
                 DeployCommands.Rollback.class, MaintCommands.Cleanup.class,

@@ -150,6 +150,22 @@ public interface SluiceConfig {
         @WithDefault("200")
         int auditSize();
 
+        /**
+         * The file store's durable audit history: every audit entry, appended to this JSON-lines file and
+         * rotated by size, beyond the {@link #auditSize()} entries the store keeps ({@code SLUICE_FLAGS_AUDIT_LOG});
+         * default {@code <flags-dir>-audit.jsonl}, next to the store. The Kubernetes store keeps no file: its
+         * history beyond the ConfigMap is the {@code io.sluice.audit} log lines.
+         */
+        Optional<Path> auditLog();
+
+        /** Size in bytes at which the audit history file is rotated; default 1048576 (1 MiB). */
+        @WithDefault("1048576")
+        long auditLogFileBytes();
+
+        /** Audit history files kept, the live one included (the oldest rotated one is dropped); default 10. */
+        @WithDefault("10")
+        int auditLogFiles();
+
         /** How many times a write that lost an optimistic-concurrency race is retried; default 5. */
         @WithDefault("5")
         int writeRetries();

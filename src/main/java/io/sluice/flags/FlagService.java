@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +46,8 @@ public class FlagService {
     private volatile FlagStore store = new MemoryFlagStore();
     private volatile Map<String, String> lastContent = Map.of();
     private volatile StoreStatus status;
+    /** The durable audit history of the file store; null for the other stores. */
+    private volatile AuditHistory history;
 
     FlagService(SluiceConfig config, FlagDecisions decisions, Instance<KubernetesClient> kubernetes, SluiceMetrics metrics) {
         Gauge.builder(Meters.FLAGS_STORE_STALE, this, f -> f.isStale() ? 1 : 0)
@@ -63,7 +66,18 @@ public class FlagService {
 
     /** Before other start-up observers: runtime settings subscribe to the store this opens. */
     void onStart(@Observes @Priority(100) StartupEvent ev) {
-        open(createStore());
+        FlagStore created = createStore();
+        if (created instanceof FileFlagStore file) {
+            Path dir = Path.of(file.location());
+            history = new AuditHistory(config.flags().auditLog().orElseGet(() -> dir.resolveSibling(dir.getFileName() + "-audit.jsonl")),
+                    config.flags().auditLogFileBytes(), config.flags().auditLogFiles());
+        }
+        open(created);
+    }
+
+    /** Keeps the audit history in {@code h} from now on (tests; start-up picks the file store's own). */
+    void useHistory(AuditHistory h) {
+        history = h;
     }
 
     void onStop(@Observes ShutdownEvent ev) {
@@ -197,6 +211,36 @@ public class FlagService {
     /** The audit log kept in the store, oldest first. */
     public List<AuditEntry> audit() {
         return FlagCodec.decodeAudit(lastContent.get(FlagCodec.AUDIT));
+    }
+
+    /**
+     * One page of the audit history, newest first: from the file store's durable history when there is one,
+     * else from the store's bounded log (the Kubernetes store: older entries are in the {@code io.sluice.audit}
+     * log lines only).
+     *
+     * @param source {@code file:<path>} or {@code store}
+     */
+    public record AuditPage(String source, int offset, int limit, List<AuditEntry> entries, boolean more) {
+    }
+
+    /** @throws FlagException field {@code offset}/{@code limit} when out of range */
+    public AuditPage auditPage(int offset, int limit) {
+        if (offset < 0) {
+            throw new FlagException("offset", "offset must be >= 0 but was " + offset);
+        }
+        if (limit < 1 || limit > 1000) {
+            throw new FlagException("limit", "limit must be 1..1000 but was " + limit);
+        }
+        AuditHistory h = history;
+        if (h != null) {
+            AuditHistory.Page p = h.page(offset, limit);
+            return new AuditPage("file:" + h.file().toAbsolutePath(), offset, limit, p.entries(), p.more());
+        }
+        List<AuditEntry> all = new ArrayList<>(audit());
+        java.util.Collections.reverse(all);
+        int from = Math.min(offset, all.size());
+        int to = Math.min(all.size(), from + limit);
+        return new AuditPage("store", offset, limit, List.copyOf(all.subList(from, to)), to < all.size());
     }
 
     public FlagSet enable(String flag, String who, String why) {
@@ -435,10 +479,19 @@ public class FlagService {
     }
 
     /**
-     * One structured audit log line. Every field is quoted and escaped (quotes, backslashes, control
+     * One structured audit log line, and the entry appended to the durable history when the store has one.
+     * Every field is quoted and escaped (quotes, backslashes, control
      * characters), so a reason or operator name can never forge fields or lines of its own.
      */
-    private static void logAudit(AuditEntry e) {
+    private void logAudit(AuditEntry e) {
+        AuditHistory h = history;
+        if (h != null) {
+            try {
+                h.append(e);
+            } catch (IOException | RuntimeException ex) {
+                LOG.warnf("audit history %s not written (the entry is in the store and the log line): %s", h.file(), ex.getMessage());
+            }
+        }
         AUDIT_LOG.infof("audit action=%s target=%s who=%s before=%s after=%s why=%s", quote(e.action()), quote(e.target()), quote(e.who()),
                 quote(e.before()), quote(e.after()), quote(e.why()));
     }

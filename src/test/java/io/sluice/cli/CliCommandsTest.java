@@ -63,6 +63,11 @@ class CliCommandsTest {
         assertThat(audit.findValuesAsText("action")).contains("define", "delete");
         assertThat(audit.findValuesAsText("why")).contains("canary of the new checkout", "code path removed");
 
+        JsonNode page = run("flags:audit", "--limit", "2", "--json").json();
+        assertThat(page.get("entries").get(0).get("action").asText()).isEqualTo("delete");
+        assertThat(page.get("entries").get(1).get("action").asText()).isEqualTo("define");
+        assertThat(run("flags:audit", "--limit", "0").err()).contains("limit must be 1..1000").contains("HTTP 400");
+
         Cli.Run again = run("flags:delete", "checkout-v2");
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("unknown flag 'checkout-v2'").contains("HTTP 404");
