@@ -66,6 +66,10 @@ final class MigrateCommand implements Callable<Integer> {
             description = "While following progress, keep retrying an unreachable server this long (a restarted replica); default ${DEFAULT-VALUE}")
     Duration timeout;
 
+    @Option(names = "--progress-interval", defaultValue = "10s", paramLabel = "DURATION",
+            description = "During a soak, repeat the progress line (time left before the health check) this often; default ${DEFAULT-VALUE}")
+    Duration progressInterval;
+
     @Option(names = "--detach", description = "Start it and return at once; follow it with deploy:status")
     boolean detach;
 
@@ -110,19 +114,13 @@ final class MigrateCommand implements Callable<Integer> {
             }
             PrintWriter progress = json ? err : out;
             String id = started.path("id").asText();
-            progress.printf("migration %s started towards %s (soak %d ms per step)%n", id, started.path("target").asText(),
-                    started.at("/plan/soakMs").asLong());
+            progress.printf("migration %s started towards %s (soak %s per step)%n", id, started.path("target").asText(),
+                    Units.duration(Duration.ofMillis(started.at("/plan/soakMs").asLong())));
             progress.flush();
             JsonNode now = started;
-            String last = "";
+            Progress shown = new Progress(progress, Math.max(pollInterval.toMillis(), progressInterval.toMillis()));
             while (!detach && "RUNNING".equals(now.path("status").asText()) && id.equals(now.path("id").asText())) {
-                String line = String.format("[%6.1fs] %-22s %-8s score %s", now.path("elapsedMs").asLong() / 1000.0, now.path("step").asText(),
-                        now.path("status").asText(), now.path("lastScore").isNull() ? "-" : now.path("lastScore").asText());
-                if (!line.substring(9).equals(last)) {
-                    progress.println(line);
-                    progress.flush();
-                    last = line.substring(9);
-                }
+                shown.show(now);
                 Thread.sleep(pollInterval.toMillis());
                 now = poll(client);
             }
@@ -138,6 +136,63 @@ final class MigrateCommand implements Callable<Integer> {
         } finally {
             out.flush();
             err.flush();
+        }
+    }
+
+    /**
+     * Progress as plain lines (a log, a CI job and a terminal read the same): one whenever the phase, step,
+     * status or last check changes, and during a soak one every {@code --progress-interval} with the time left
+     * before the step's health check.
+     */
+    static final class Progress {
+        private final PrintWriter out;
+        private final long everyMs;
+        private String lastState = "";
+        private long lastPrintedNanos;
+
+        Progress(PrintWriter out, long everyMs) {
+            this.out = out;
+            this.everyMs = everyMs;
+        }
+
+        void show(JsonNode v) {
+            String state = state(v);
+            long now = System.nanoTime();
+            if (state.equals(lastState) && now - lastPrintedNanos < everyMs * 1_000_000L) {
+                return;
+            }
+            out.println(line(v));
+            out.flush();
+            lastState = state;
+            lastPrintedNanos = now;
+        }
+
+        /** What the line says apart from the clock: a change of it is printed at once. */
+        private static String state(JsonNode v) {
+            return v.path("step").asText() + "|" + v.path("status").asText() + "|" + v.path("soakUntil").isNull() + "|" + v.path("lastCheck");
+        }
+
+        static String line(JsonNode v) {
+            StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "[%6.1fs] %s, step %s of %s (%s): ",
+                    v.path("elapsedMs").asLong() / 1000.0, v.path("phase").asText(), v.path("stepNumber").asText("?"),
+                    v.path("stepsToTarget").asText("?"), v.path("step").asText()));
+            if (!v.path("soakUntil").isNull() && !v.path("soakUntil").isMissingNode()) {
+                // the server's own clock: its "now" is startedAt + elapsedMs, so a skewed local clock changes nothing
+                java.time.Instant serverNow = java.time.Instant.parse(v.path("startedAt").asText()).plusMillis(v.path("elapsedMs").asLong());
+                long left = Math.max(0, Duration.between(serverNow, java.time.Instant.parse(v.path("soakUntil").asText())).toSeconds());
+                sb.append("soaking, health check in ").append(Units.duration(Duration.ofSeconds(left)));
+            } else {
+                sb.append("health check running");
+            }
+            JsonNode check = v.path("lastCheck");
+            sb.append("; last check: ");
+            if (check.isNull() || check.isMissingNode()) {
+                sb.append("none yet");
+            } else {
+                sb.append(check.path("step").asText()).append(' ').append(check.path("detail").asText()).append(", score ")
+                        .append(check.path("score").asText());
+            }
+            return sb.toString();
         }
     }
 
@@ -175,7 +230,8 @@ final class MigrateCommand implements Callable<Integer> {
             Output.print(out, plan, true);
             return;
         }
-        out.printf("dry run, nothing changed: migrate towards %s, %d ms soak per step%n", plan.path("target").asText(), plan.path("soakMs").asLong());
+        out.printf("dry run, nothing changed: migrate towards %s, %s soak per step%n", plan.path("target").asText(),
+                Units.duration(Duration.ofMillis(plan.path("soakMs").asLong())));
         if (!plan.path("continues").isNull()) {
             out.println("continues migration " + plan.path("continues").asText());
         }

@@ -91,9 +91,17 @@ public class MigrationService {
     }
 
     /** The migration as the admin API shows it; {@code status} NONE and the rest null when there never was one. */
+    /**
+     * The migration as the admin API shows it.
+     *
+     * @param stepNumber the current step, 1-based, of {@code stepsToTarget}
+     * @param soakUntil while the current step soaks: when its health check is due (null while checking, or not running)
+     * @param lastCheck the latest health check's event (its score, passed or failed), null before the first
+     */
     public record View(MigrationStatus status, boolean active, String id, String phase, String step, String target, Long elapsedMs,
             Integer lastScore, String outcome, String startedBy, Instant startedAt, String reason, String drivenBy, MigrationPlan plan,
-            Map<String, String> snapshot, List<Migration.Event> history) {
+            Map<String, String> snapshot, List<Migration.Event> history, Integer stepNumber, Integer stepsToTarget, Instant soakUntil,
+            Migration.Event lastCheck) {
     }
 
     /** What a rollback did: the migration rolled back, or (none active) the killswitch pulled. */
@@ -354,13 +362,34 @@ public class MigrationService {
     View view(Migration m) {
         if (m == null) {
             return new View(MigrationStatus.NONE, false, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                    List.of());
+                    List.of(), null, null, null, null);
         }
         Instant end = m.status() == MigrationStatus.RUNNING ? clock.instant() : m.updatedAt();
         MigrationPlan.Step s = m.currentStep();
         return new View(m.status(), m.status().active(), m.id(), s.phase().label(), s.label(), m.target().label(),
                 Duration.between(m.startedAt(), end).toMillis(), m.lastScore(), m.outcome(), m.startedBy(), m.startedAt(), m.reason(),
-                m.status() == MigrationStatus.RUNNING ? m.owner() : null, m.plan(), m.snapshot(), m.history());
+                m.status() == MigrationStatus.RUNNING ? m.owner() : null, m.plan(), m.snapshot(), m.history(), s.index() + 1,
+                m.plan().lastStepOf(m.target()) + 1, soakUntil(m, s), lastCheck(m.history()));
+    }
+
+    /** The soak of the current step ends here: its latest event is "applied" (the check has not begun). */
+    private static Instant soakUntil(Migration m, MigrationPlan.Step s) {
+        if (m.status() != MigrationStatus.RUNNING || m.history().isEmpty()) {
+            return null;
+        }
+        Migration.Event last = m.history().get(m.history().size() - 1);
+        boolean soaking = last.status() == MigrationStatus.RUNNING && s.label().equals(last.step()) && last.score() == null
+                && last.detail() != null && last.detail().startsWith("applied");
+        return soaking ? last.at().plusMillis(m.plan().soakMs()) : null;
+    }
+
+    private static Migration.Event lastCheck(List<Migration.Event> history) {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            if (history.get(i).score() != null) {
+                return history.get(i);
+            }
+        }
+        return null;
     }
 
     static String encode(Migration m) {

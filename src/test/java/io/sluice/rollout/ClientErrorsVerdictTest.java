@@ -127,7 +127,7 @@ class ClientErrorsVerdictTest {
             assertThat(all.get("errorRate").asDouble()).as(all.toString()).isZero();
             assertThat(all.get("clientErrorRate").asDouble()).as(all.toString()).isGreaterThan(0.3);
 
-            Cli.Run guard = Cli.run(server, "health-check", "--continuous", "--duration=600", "--interval=200", "--enable-rollback");
+            Cli.Run guard = Cli.run(server, "health-check", "--continuous", "--duration=600ms", "--interval=200ms", "--enable-rollback");
             assertThat(guard.exit()).as(guard.out()).isZero();
             assertThat(flags.current().killswitch().active()).isFalse();
 

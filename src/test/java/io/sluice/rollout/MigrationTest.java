@@ -159,6 +159,22 @@ class MigrationTest {
     }
 
     @Test
+    void shouldShowPhaseStepSoakCountdownAndLastCheckWhileSoaking() {
+        Cli.Run r = run("migrate", "--target=canary", "--soak=4s", "--poll-interval=100ms", "--progress-interval=1s");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        java.util.List<String> lines = r.out().lines().toList();
+        java.util.List<String> monitoring = lines.stream().filter(l -> l.contains("monitoring, step 1 of 2 (monitoring 1/1): soaking")).toList();
+        assertThat(monitoring).as(r.out()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(monitoring.stream().map(l -> l.replaceAll(".*health check in (\\d+)s.*", "$1")).distinct().count())
+                .as("the countdown moves: " + monitoring).isGreaterThanOrEqualTo(2);
+        assertThat(monitoring.get(0)).startsWith("[").endsWith("last check: none yet");
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("canary, step 2 of 2 (canary 1/1 (10 %)): soaking, health check in")
+                .contains("last check: monitoring 1/1 health check passed, score "));
+        assertThat(lines.get(0)).contains("(soak 4s per step)");
+    }
+
+    @Test
     void shouldRefuseBadInputPreciselyAndChangeNothing() {
         Map<String, String> before = flags.readStore();
 
@@ -202,7 +218,7 @@ class MigrationTest {
         assertThat(run("migrate", "--target=canary", "--poll-interval=50ms").exit()).isZero();
         breaker.forceOpen("injected outage");
 
-        Cli.Run r = run("health-check", "--continuous", "--duration=3000", "--interval=200", "--enable-rollback");
+        Cli.Run r = run("health-check", "--continuous", "--duration=3s", "--interval=200ms", "--enable-rollback");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.json().get("rollback").asText()).contains("rolled back to its snapshot").contains("FORCED_OPEN");
@@ -214,12 +230,12 @@ class MigrationTest {
 
     @Test
     void shouldPullTheKillswitchWhenAContinuousHealthCheckFailsWithNoMigrationActive() {
-        Cli.Run healthy = run("health-check", "--continuous", "--duration=600", "--interval=200", "--enable-rollback");
+        Cli.Run healthy = run("health-check", "--continuous", "--duration=600ms", "--interval=200ms", "--enable-rollback");
         assertThat(healthy.exit()).as(healthy.out()).isZero();
         assertThat(healthy.json().get("checks").size()).isGreaterThanOrEqualTo(2);
         breaker.forceOpen("injected outage");
 
-        Cli.Run r = run("health-check", "--continuous", "--duration=3000", "--interval=200", "--enable-rollback");
+        Cli.Run r = run("health-check", "--continuous", "--duration=3s", "--interval=200ms", "--enable-rollback");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.json().get("rollback").asText()).startsWith("killswitch pulled: health-check failed").contains("FORCED_OPEN");
