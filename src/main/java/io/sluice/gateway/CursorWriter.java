@@ -138,12 +138,18 @@ final class CursorWriter implements RequestRunner.StepSinks {
         });
     }
 
+    /** Ends the response: the entries still buffered (the last chunk) and the end of the body go out in one write. */
     void end() {
         if (response.closed() || response.ended()) {
             return;
         }
-        flush();
-        response.end();
+        if (out.size() == 0) {
+            response.end();
+            return;
+        }
+        Buffer last = Buffer.buffer(out.toByteArray());
+        out.reset();
+        response.end(last);
     }
 
     /** Gives up on a response that failed half-way: the client sees a truncated body, never a false success. */

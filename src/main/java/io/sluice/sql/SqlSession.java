@@ -130,7 +130,7 @@ public abstract class SqlSession {
         String sql = rewrite(st);
         PreparedStatement ps = null;
         try {
-            ps = prepare(sql);
+            ps = prepareCurrent(sql);
             if (watched != null) {
                 watched.attach(ps);
                 if (watched.mustStop(System.nanoTime())) {
@@ -231,6 +231,13 @@ public abstract class SqlSession {
     public DescribeResult describe(ScannedStatement st) throws StatementException {
         authorize(st);
         used = true;
+        try {
+            // a described statement is never run, so nothing would notice a schema cached from before
+            // another connection's change: refresh first
+            refreshSchema();
+        } catch (SQLException e) {
+            throw translate(e);
+        }
         try (PreparedStatement ps = connection.prepareStatement(rewrite(st))) {
             return new DescribeResult(st.paramNames(), describeColumns(ps), st.kind() == StatementKind.EXPLAIN,
                     st.kind().isReadOnly());
@@ -265,6 +272,38 @@ public abstract class SqlSession {
                 return false;
             }
         };
+    }
+
+    /**
+     * Prepares a statement against the database's schema as it is now. A backend may compile a statement
+     * against a schema this connection cached before another connection changed it (SQLite checks its schema
+     * cookie only when a statement runs, and then compiles it again): a statement that fails to compile
+     * against that copy (e.g. "table t has 2 columns but 1 values were supplied") is compiled once more
+     * after {@link #refreshSchema()}. A compilation that succeeded needs nothing: running it checks the
+     * schema (and compiles again if it changed).
+     */
+    private PreparedStatement prepareCurrent(String sql) throws SQLException {
+        try {
+            return prepare(sql);
+        } catch (SQLException e) {
+            if (!mayBeStaleSchema(e) || !refreshSchema()) {
+                throw e;
+            }
+            return prepare(sql);
+        }
+    }
+
+    /** Whether a failure to prepare may come from a schema cached before another connection changed it. */
+    protected boolean mayBeStaleSchema(SQLException failure) {
+        return false;
+    }
+
+    /**
+     * Brings the connection's cached copy of the schema up to date with the database; true when the
+     * backend keeps such a copy (and so a failed preparation is worth one retry). The default: it keeps none.
+     */
+    protected boolean refreshSchema() throws SQLException {
+        return false;
     }
 
     private PreparedStatement prepare(String sql) throws SQLException {

@@ -43,6 +43,8 @@ public final class SqliteDialect implements Dialect {
     private static final int SQLITE_BLOB = 4;
     /** Virtual-machine steps between two progress-handler calls: microseconds of work, a few calls per ms. */
     static final int PROGRESS_STEPS = 1000;
+    /** Reads nothing, but running it makes SQLite check its cached schema against the database's schema cookie. */
+    static final String REFRESH_SCHEMA = "SELECT 1 FROM main.sqlite_schema LIMIT 0";
 
     /** Each initialised connection's baseline state, by its driver connection, until {@link #forgetConnection}. */
     private final Map<SQLiteConnection, Baseline> baselines = new ConcurrentHashMap<>();
@@ -155,6 +157,36 @@ public final class SqliteDialect implements Dialect {
                     return r != null && r.mustStop(System.nanoTime()) ? 1 : 0;
                 }
             });
+        }
+
+        /**
+         * Only a compile error can come from a stale schema: SQLite reads its cached copy without checking the
+         * schema cookie while it prepares, and retries on its own only for some errors ("no such table"),
+         * not for others ("table t has 2 columns but 1 values were supplied"). A syntax error never depends on
+         * the schema.
+         */
+        @Override
+        protected boolean mayBeStaleSchema(SQLException failure) {
+            if (!(failure instanceof SQLiteException se)) {
+                return false;
+            }
+            int primary = se.getResultCode().code & 0xff;
+            return primary == SQLiteErrorCode.SQLITE_SCHEMA.code
+                    || (primary == SQLiteErrorCode.SQLITE_ERROR.code && !isSyntaxError(sqliteDetail(se.getMessage())));
+        }
+
+        /**
+         * Runs a statement that reads the schema table: when it runs, SQLite compares the schema cookie it
+         * compiled with against the database's and, if another connection changed the schema, drops its
+         * cached copy and reads the schema again. ({@code PRAGMA schema_version} would not: it reads the cookie
+         * without checking it.)
+         */
+        @Override
+        protected boolean refreshSchema() throws SQLException {
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(REFRESH_SCHEMA)) {
+                rs.next();
+            }
+            return true;
         }
 
         /** The progress handler sees the stop at its next call; nothing to send. */
