@@ -21,6 +21,7 @@ import {
   LibsqlError as CompatLibsqlError,
 } from "@tursodatabase/serverless/compat";
 import { connect } from "@tursodatabase/serverless";
+import * as hrana from "@libsql/hrana-client";
 
 const url = process.env.SLUICE_URL || "http://127.0.0.1:8080";
 const authToken = process.env.SLUICE_AUTH_TOKEN || undefined;
@@ -1018,6 +1019,105 @@ describe("@tursodatabase/serverless native API", { timeout: 60_000 }, () => {
     }
     assert.equal(await countRows(tbl, "v = 'committed'"), 1);
     assert.equal(await countRows(tbl, "v = 'rolled back'"), 0);
+  });
+});
+
+// @libsql/client 0.18 opens its HTTP transport as Hrana 2 and never probes; its own protocol library,
+// @libsql/hrana-client (the version it depends on), negotiates Hrana 3 when asked to: it probes
+// `GET v3-protobuf` and, on a 2xx, speaks Protobuf to `v3-protobuf/pipeline` and `v3-protobuf/cursor`.
+describe("@libsql/hrana-client, Hrana 3 over HTTP negotiated through /v3-protobuf", { timeout: 60_000 }, () => {
+  async function withStream(fn) {
+    const client = hrana.openHttp(url, authToken, undefined, undefined, 3);
+    client.intMode = "bigint";
+    try {
+      assert.equal(await client.getVersion(), 3, "the GET v3-protobuf probe must succeed");
+      const stream = client.openStream();
+      try {
+        return await fn(stream);
+      } finally {
+        stream.close();
+      }
+    } finally {
+      client.close();
+    }
+  }
+
+  test("negotiates version 3 and round-trips every value type in Protobuf", { timeout: TEST_TIMEOUT }, async () => {
+    const tbl = table("pbvalues");
+    await createTable(tbl, `i INTEGER, r REAL, t TEXT, b BLOB, n ${UNTYPED}, e BLOB`);
+    await withStream(async (s) => {
+      const blob = new Uint8Array([0, 1, 254, 255]);
+      await s.run({
+        sql: `INSERT INTO ${tbl} (i, r, t, b, n, e) VALUES (?, ?, ?, ?, ?, ?)`,
+        args: [BEYOND_2_53, 2.5, UNICODE, blob, null, new Uint8Array(0)],
+      });
+      await s.run({ sql: `INSERT INTO ${tbl} (i) VALUES (?)`, args: [-9223372036854775808n] });
+      const rs = await s.query(`SELECT i, r, t, b, n, e FROM ${tbl} ORDER BY i DESC`);
+      const row = rs.rows[0];
+      assert.equal(row.i, BEYOND_2_53, "an integer beyond 2^53 travels as a 64-bit integer");
+      assert.equal(row.r, 2.5);
+      assert.equal(row.t, UNICODE);
+      assert.deepEqual([...new Uint8Array(row.b)], [...blob]);
+      assert.equal(row.n, null);
+      assert.notEqual(row.e, null, "an empty blob is a blob, not null");
+      assert.equal(new Uint8Array(row.e).length, 0);
+      assert.equal(rs.rows[1].i, -9223372036854775808n);
+    });
+  });
+
+  test("keeps a transaction on the stream and reports autocommit (get_autocommit)", { timeout: TEST_TIMEOUT }, async () => {
+    const tbl = table("pbtx");
+    await createTable(tbl, "v INTEGER");
+    await withStream(async (s) => {
+      assert.equal(await s.getAutocommit(), true);
+      await s.run("BEGIN");
+      await s.run({ sql: `INSERT INTO ${tbl} (v) VALUES (?)`, args: [7n] });
+      assert.equal(await s.getAutocommit(), false);
+      assert.equal(await countRows(tbl), 0, "not visible before COMMIT");
+      await s.run("COMMIT");
+      assert.equal(await s.getAutocommit(), true);
+    });
+    assert.equal(await countRows(tbl), 1);
+  });
+
+  for (const useCursor of [false, true]) {
+    test(`runs a conditional batch with is_autocommit ${useCursor ? "over v3-protobuf/cursor" : "in a pipeline"}`, { timeout: TEST_TIMEOUT }, async () => {
+      const tbl = table(useCursor ? "pbcur" : "pbbatch");
+      await createTable(tbl, "v INTEGER UNIQUE");
+      await withStream(async (s) => {
+        const b = s.batch(useCursor);
+        const first = b.step();
+        const firstDone = first.run({ sql: `INSERT INTO ${tbl} (v) VALUES (?)`, args: [1n] });
+        const dup = b.step().condition(hrana.BatchCond.ok(first));
+        const dupDone = dup.run({ sql: `INSERT INTO ${tbl} (v) VALUES (?)`, args: [1n] });
+        const onError = b.step().condition(hrana.BatchCond.error(dup)).query(`SELECT count(*) FROM ${tbl}`);
+        const skipped = b.step().condition(hrana.BatchCond.not(hrana.BatchCond.isAutocommit(b))).query("SELECT 'skipped'");
+        const many = b.step().query("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) SELECT i FROM n");
+        await b.execute();
+        assert.equal((await firstDone).affectedRowCount, 1);
+        await assert.rejects(dupDone, (e) => e instanceof hrana.ResponseError);
+        assert.equal((await onError).rows[0][0], 1n);
+        assert.equal(await skipped, undefined);
+        const rows = (await many).rows;
+        assert.equal(rows.length, 3000);
+        assert.equal(rows[2999][0], 3000n);
+      });
+    });
+  }
+
+  test("describes, runs sequences, and reports statement errors with their codes", { timeout: TEST_TIMEOUT }, async () => {
+    const tbl = table("pbseq");
+    await withStream(async (s) => {
+      await s.sequence(`CREATE TABLE ${tbl} (${ddl("v INTEGER")}); INSERT INTO ${tbl} (v) VALUES (5);`);
+      const d = await s.describe(`SELECT v AS x FROM ${tbl} WHERE v = :v`);
+      assert.equal(d.params.length, 1);
+      assert.equal(d.columns[0].name, "x");
+      assert.equal(d.isExplain, false);
+      const err = await s.query(`SELECT * FROM no_such_table_${runId}`).then(() => null, (e) => e);
+      assert.ok(err instanceof hrana.ResponseError, `expected a ResponseError, got ${err}`);
+      assert.match(err.message, NO_SUCH_TABLE);
+      assert.equal((await s.queryValue(`SELECT v FROM ${tbl}`)).value, 5n);
+    });
   });
 });
 

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Streams a cursor's entries as newline-delimited JSON while the batch runs. Rows go out in chunks of
+ * Streams a cursor's entries while the batch runs, framed by a {@link Format}: newline-delimited JSON
+ * ({@code /v3/cursor}) or length-delimited Protobuf ({@code /v3-protobuf/cursor}). Rows go out in chunks of
  * about {@value #CHUNK_BYTES} bytes; when the client reads slower than the database produces, the
  * worker waits for the connection to drain instead of buffering the result.
  */
@@ -38,32 +39,134 @@ final class CursorWriter implements RequestRunner.StepSinks {
     /** Told when the connection closes; the drain wait takes over the response's close handler. */
     private final io.vertx.core.Handler<Void> onClose;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(CHUNK_BYTES * 2);
-    private final JsonGenerator g;
+    private final Format format;
     private final long maxRowBytes;
+
+    /** Writes each cursor item, whole and framed, into the writer's buffer. */
+    interface Format {
+        String contentType();
+
+        void head(String baton) throws IOException;
+
+        void stepBegin(int step, List<Column> columns) throws IOException;
+
+        void row(Object[] values) throws IOException;
+
+        void stepEnd(long affectedRowCount, Long lastInsertRowid) throws IOException;
+
+        void stepError(int step, StatementException error) throws IOException;
+
+        void error(StatementException error) throws IOException;
+    }
+
+    /** Newline-delimited JSON: one object per line. */
+    static final class JsonLines implements Format {
+        private final ByteArrayOutputStream out;
+        private final JsonGenerator g;
+
+        JsonLines(ByteArrayOutputStream out) {
+            this.out = out;
+            try {
+                this.g = ResponseWriter.JSON.createGenerator(out, JsonEncoding.UTF8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public String contentType() {
+            return "text/plain";
+        }
+
+        @Override
+        public void head(String baton) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("baton", baton);
+            g.writeNullField("base_url");
+            g.writeEndObject();
+            endLine();
+        }
+
+        @Override
+        public void stepBegin(int step, List<Column> columns) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("type", "step_begin");
+            g.writeNumberField("step", step);
+            ResponseWriter.columns(g, columns);
+            g.writeEndObject();
+            endLine();
+        }
+
+        @Override
+        public void row(Object[] values) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("type", "row");
+            g.writeArrayFieldStart("row");
+            for (Object v : values) {
+                ValueCodec.encode(g, v);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            endLine();
+        }
+
+        @Override
+        public void stepEnd(long affectedRowCount, Long lastInsertRowid) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("type", "step_end");
+            g.writeNumberField("affected_row_count", affectedRowCount);
+            ResponseWriter.lastInsertRowid(g, lastInsertRowid);
+            g.writeEndObject();
+            endLine();
+        }
+
+        @Override
+        public void stepError(int step, StatementException error) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("type", "step_error");
+            g.writeNumberField("step", step);
+            g.writeFieldName("error");
+            ResponseWriter.error(g, error);
+            g.writeEndObject();
+            endLine();
+        }
+
+        @Override
+        public void error(StatementException error) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("type", "error");
+            g.writeFieldName("error");
+            ResponseWriter.error(g, error);
+            g.writeEndObject();
+            endLine();
+        }
+
+        private void endLine() throws IOException {
+            g.flush();
+            out.write('\n');
+        }
+    }
 
     /**
      * @param maxRowBytes the largest row (encoded) the cursor sends: rows stream out, but each is built whole first
      * @param onClose told when the connection closes; the drain wait takes over the response's close handler
      */
     CursorWriter(HttpServerResponse response, long maxRowBytes, io.vertx.core.Handler<Void> onClose) {
+        this(response, maxRowBytes, onClose, JsonLines::new);
+    }
+
+    /** @param format makes the framing of the entries, writing into the buffer it is given */
+    CursorWriter(HttpServerResponse response, long maxRowBytes, io.vertx.core.Handler<Void> onClose,
+            java.util.function.Function<ByteArrayOutputStream, Format> format) {
         this.response = response;
         this.maxRowBytes = maxRowBytes;
         this.onClose = onClose;
-        try {
-            this.g = ResponseWriter.JSON.createGenerator(out, JsonEncoding.UTF8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.format = format.apply(out);
     }
 
     void begin(String baton) {
-        response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain");
-        line(() -> {
-            g.writeStartObject();
-            g.writeStringField("baton", baton);
-            g.writeNullField("base_url");
-            g.writeEndObject();
-        });
+        response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, format.contentType());
+        line(() -> format.head(baton));
     }
 
     @Override
@@ -71,13 +174,7 @@ final class CursorWriter implements RequestRunner.StepSinks {
         return new ResultSink() {
             @Override
             public void columns(List<Column> columns) {
-                line(() -> {
-                    g.writeStartObject();
-                    g.writeStringField("type", "step_begin");
-                    g.writeNumberField("step", step);
-                    ResponseWriter.columns(g, columns);
-                    g.writeEndObject();
-                });
+                line(() -> format.stepBegin(step, columns));
             }
 
             @Override
@@ -90,51 +187,25 @@ final class CursorWriter implements RequestRunner.StepSinks {
                 if (!wantRows) {
                     return;
                 }
-                line(() -> {
-                    g.writeStartObject();
-                    g.writeStringField("type", "row");
-                    g.writeArrayFieldStart("row");
-                    for (Object v : values) {
-                        ValueCodec.encode(g, v);
-                    }
-                    g.writeEndArray();
-                    g.writeEndObject();
-                });
+                line(() -> format.row(values));
             }
 
             @Override
             public void end(long affectedRowCount, Long lastInsertRowid) {
-                line(() -> {
-                    g.writeStartObject();
-                    g.writeStringField("type", "step_end");
-                    g.writeNumberField("affected_row_count", affectedRowCount);
-                    ResponseWriter.lastInsertRowid(g, lastInsertRowid);
-                    g.writeEndObject();
-                });
+                line(() -> format.stepEnd(affectedRowCount, lastInsertRowid));
             }
         };
     }
 
     @Override
     public void failed(int step, StatementException error) {
-        line(() -> {
-            g.writeStartObject();
-            g.writeStringField("type", "step_error");
-            g.writeNumberField("step", step);
-            g.writeFieldName("error");
-            ResponseWriter.error(g, error);
-            g.writeEndObject();
-        });
+        line(() -> format.stepError(step, error));
     }
 
     /** Ends the cursor with a whole-batch error. */
     void error(StatementException error) {
         line(() -> {
-            g.writeStartObject();
-            g.writeStringField("type", "error");
-            g.writeFieldName("error");
-            ResponseWriter.error(g, error);
-            g.writeEndObject();
+            format.error(error);
         });
     }
 
@@ -166,11 +237,9 @@ final class CursorWriter implements RequestRunner.StepSinks {
     private void line(Entry entry) {
         try {
             entry.write();
-            g.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        out.write('\n');
         if (out.size() >= CHUNK_BYTES) {
             flush();
         }

@@ -1,7 +1,6 @@
 package io.sluice.gateway;
 
 import io.sluice.config.SluiceConfig;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.breaker.CircuitOpenException;
 import io.sluice.flags.FeatureDecisions;
@@ -35,6 +34,8 @@ public class HranaHandler {
     static final String CLIENT_HEADER = "x-sluice-client";
     private static final String PRINCIPAL = "sluice.principal";
     private static final String ROOT = "sluice.body";
+    /** The {@link BodyEncoding} of the endpoint a request arrived on; its errors are answered in it. */
+    static final String ENCODING = "sluice.encoding";
     private static final String WATCH = "sluice.client-watch";
 
     private final DataApiAuth auth;
@@ -46,8 +47,6 @@ public class HranaHandler {
     private final FeatureDecisions decisions;
     private final CircuitBreaker breaker;
     private final SluiceConfig.Gateway config;
-    private final RequestParser v2 = new RequestParser(Version.V2);
-    private final RequestParser v3 = new RequestParser(Version.V3);
 
     HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, StreamForwarder forwarder, SluiceConfig config,
             SluiceMetrics metrics, InlineReads inline, FeatureDecisions decisions, CircuitBreaker breaker) {
@@ -67,18 +66,23 @@ public class HranaHandler {
      * hands the (already parsed) request on to the worker path.
      */
     void pipelineInline(RoutingContext ctx, Version version) {
-        JsonNode root = admit(ctx);
+        pipelineInline(ctx, BodyEncoding.json(version));
+    }
+
+    void pipelineInline(RoutingContext ctx, BodyEncoding encoding) {
+        BodyEncoding.RequestBody root = admit(ctx, encoding.pipelineBody(body(ctx)));
         Principal principal = ctx.get(PRINCIPAL);
-        if (RequestParser.baton(root) == null && root.path("requests").isArray()) {
-            byte[] answer;
+        if (root.baton() == null && root.isPipeline()) {
+            Buffer answer;
             try {
-                answer = inline.tryAnswer((version == Version.V2 ? v2 : v3).requests(root), rolloutKey(ctx, principal));
+                answer = inline.tryAnswer(root.requests(), rolloutKey(ctx, principal),
+                        results -> encoding.pipelineResponse(null, results, 0));
             } catch (ProtocolException e) {
                 answer = null; // the worker path reports it, with the stream semantics that go with it
             }
             if (answer != null) {
-                respond(ctx, 200, answer);
-                metrics.request(version == Version.V2 ? Endpoint.PIPELINE_V2 : Endpoint.PIPELINE_V3, RequestOutcome.OK);
+                ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, encoding.contentType()).end(answer);
+                metrics.request(encoding.pipelineEndpoint(), RequestOutcome.OK);
                 return;
             }
         }
@@ -87,7 +91,11 @@ public class HranaHandler {
 
     /** On the I/O thread, for the cursor: admission only. */
     void cursorInline(RoutingContext ctx) {
-        admit(ctx);
+        cursorInline(ctx, BodyEncoding.JSON_V3);
+    }
+
+    void cursorInline(RoutingContext ctx, BodyEncoding encoding) {
+        admit(ctx, encoding.cursorBody(body(ctx)));
         ctx.next();
     }
 
@@ -104,14 +112,13 @@ public class HranaHandler {
      * the body of the caller {@link #authenticate} admitted, keeps it on the context, and refuses a new
      * stream at once while the breaker is open.
      */
-    private JsonNode admit(RoutingContext ctx) {
+    private BodyEncoding.RequestBody admit(RoutingContext ctx, BodyEncoding.RequestBody root) {
         Principal principal = ctx.get(PRINCIPAL);
-        JsonNode root = RequestParser.readTree(body(ctx));
         ctx.put(ROOT, root);
         ClientWatch watch = new ClientWatch();
         ctx.put(WATCH, watch);
         ctx.response().closeHandler(watch);
-        if (RequestParser.baton(root) == null) {
+        if (root.baton() == null) {
             streams.refuseNewStreamWhileDraining();
             failFastIfOpen(ctx, principal);
         }
@@ -133,11 +140,15 @@ public class HranaHandler {
     }
 
     void pipeline(RoutingContext ctx, Version version) {
+        pipeline(ctx, BodyEncoding.json(version));
+    }
+
+    void pipeline(RoutingContext ctx, BodyEncoding encoding) {
         Principal principal = ctx.get(PRINCIPAL);
         byte[] body = body(ctx);
-        JsonNode root = ctx.get(ROOT);
-        Endpoint endpoint = version == Version.V2 ? Endpoint.PIPELINE_V2 : Endpoint.PIPELINE_V3;
-        Stream stream = openOrResume(ctx, RequestParser.baton(root), principal, body);
+        BodyEncoding.RequestBody root = ctx.get(ROOT);
+        Endpoint endpoint = encoding.pipelineEndpoint();
+        Stream stream = openOrResume(ctx, root.baton(), principal, body);
         if (stream == null) {
             metrics.request(endpoint, RequestOutcome.FORWARDED);
             return;
@@ -148,7 +159,7 @@ public class HranaHandler {
         List<Result> results;
         try {
             // a malformed request is an HTTP-level failure, which kills the stream it names
-            List<StreamRequest> requests = (version == Version.V2 ? v2 : v3).requests(root);
+            List<StreamRequest> requests = root.requests();
             results = new ArrayList<>(requests.size());
             for (StreamRequest r : requests) {
                 if (stream.isAbandoned()) {
@@ -175,25 +186,29 @@ public class HranaHandler {
             return;
         }
         String baton = streams.finish(stream);
-        ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-                .end(ResponseWriter.pipelineBuffer(baton, results, budget.used()));
+        ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, encoding.contentType())
+                .end(encoding.pipelineResponse(baton, results, budget.used()));
         metrics.request(endpoint, RequestOutcome.OK);
     }
 
     void cursor(RoutingContext ctx) {
+        cursor(ctx, BodyEncoding.JSON_V3);
+    }
+
+    void cursor(RoutingContext ctx, BodyEncoding encoding) {
         Principal principal = ctx.get(PRINCIPAL);
         byte[] body = body(ctx);
-        JsonNode root = ctx.get(ROOT);
-        Stream stream = openOrResume(ctx, RequestParser.baton(root), principal, body);
+        BodyEncoding.RequestBody root = ctx.get(ROOT);
+        Stream stream = openOrResume(ctx, root.baton(), principal, body);
         if (stream == null) {
-            metrics.request(Endpoint.CURSOR, RequestOutcome.FORWARDED);
+            metrics.request(encoding.cursorEndpoint(), RequestOutcome.FORWARDED);
             return;
         }
         ClientWatch watch = ctx.get(WATCH);
         watch.attach(stream);
         Batch batch;
         try {
-            batch = v3.cursorBatch(root);
+            batch = root.cursorBatch();
             runner.ensureSession(stream);
         } catch (BackendUnavailableException e) {
             throw failStream(stream, unavailable(e));
@@ -204,7 +219,7 @@ public class HranaHandler {
         } catch (RuntimeException e) {
             throw failStream(stream, e);
         }
-        CursorWriter writer = new CursorWriter(ctx.response(), config.maxResponseBytes(), watch);
+        CursorWriter writer = new CursorWriter(ctx.response(), config.maxResponseBytes(), watch, encoding::cursorFormat);
         try {
             writer.begin(streams.peekNextBaton(stream));
             runner.runBatch(stream, batch, writer);
@@ -228,7 +243,7 @@ public class HranaHandler {
         }
         streams.finish(stream);
         writer.end();
-        metrics.request(Endpoint.CURSOR, RequestOutcome.OK);
+        metrics.request(encoding.cursorEndpoint(), RequestOutcome.OK);
     }
 
     /** The caller's stream, held BUSY; null when the request was forwarded to the replica that owns it. */
@@ -284,6 +299,12 @@ public class HranaHandler {
     private byte[] body(RoutingContext ctx) {
         Buffer b = ctx.body().buffer();
         return b == null ? new byte[0] : b.getBytes();
+    }
+
+    /** Answers a failed request with a Hrana error object, encoded as the request's endpoint answers errors. */
+    static void respondError(RoutingContext ctx, int status, String message, String code) {
+        BodyEncoding encoding = ctx.get(ENCODING);
+        (encoding == null ? BodyEncoding.JSON_V3 : encoding).respondError(ctx, status, message, code);
     }
 
     static void respond(RoutingContext ctx, int status, byte[] json) {

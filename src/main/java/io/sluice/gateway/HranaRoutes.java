@@ -75,8 +75,13 @@ public class HranaRoutes {
         post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, body, ctx -> handler.pipelineInline(ctx, Version.V3),
                 ctx -> handler.pipeline(ctx, Version.V3));
         post(router, "/v3/cursor", Endpoint.CURSOR, body, handler::cursorInline, handler::cursor);
+        post(router, "/v3-protobuf/pipeline", Endpoint.PIPELINE_V3_PROTOBUF, BodyEncoding.PROTOBUF, body,
+                ctx -> handler.pipelineInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.pipeline(ctx, BodyEncoding.PROTOBUF));
+        post(router, "/v3-protobuf/cursor", Endpoint.CURSOR_PROTOBUF, BodyEncoding.PROTOBUF, body,
+                ctx -> handler.cursorInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.cursor(ctx, BodyEncoding.PROTOBUF));
         get(router, "/v2", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/v3", ctx -> ctx.response().setStatusCode(200).end());
+        get(router, "/v3-protobuf", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/health", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/version", ctx -> ctx.response().setStatusCode(200)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(version));
@@ -88,9 +93,20 @@ public class HranaRoutes {
      */
     private void post(Router router, String path, Endpoint endpoint, BodyHandler body, Handler<RoutingContext> inline,
             Handler<RoutingContext> work) {
+        post(router, path, endpoint, null, body, inline, work);
+    }
+
+    /** @param encoding the encoding the endpoint answers errors in; null for JSON */
+    private void post(Router router, String path, Endpoint endpoint, BodyEncoding encoding, BodyHandler body,
+            Handler<RoutingContext> inline, Handler<RoutingContext> work) {
         Route route = router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$").order(ORDER);
         // a PlatformHandler, because Vert.x otherwise insists that a body handler comes before any other
-        PlatformHandler headersFirst = this::admitHeaders;
+        PlatformHandler headersFirst = ctx -> {
+            if (encoding != null) {
+                ctx.put(HranaHandler.ENCODING, encoding);
+            }
+            admitHeaders(ctx);
+        };
         route.handler(headersFirst).handler(body).handler(inline).blockingHandler(work, false).failureHandler(ctx -> {
             metrics.request(endpoint, outcome(ctx));
             failure(ctx);
@@ -185,14 +201,14 @@ public class HranaRoutes {
             if (p.status() == 401) {
                 ctx.response().putHeader("WWW-Authenticate", "Bearer");
             }
-            HranaHandler.respond(ctx, p.status(), ResponseWriter.errorBody(p.getMessage(), p.code()));
+            HranaHandler.respondError(ctx, p.status(), p.getMessage(), p.code());
         } else if (ctx.statusCode() == 413) {
-            HranaHandler.respond(ctx, 413, ResponseWriter.errorBody("Request body is too large", "REQUEST_TOO_LARGE"));
+            HranaHandler.respondError(ctx, 413, "Request body is too large", "REQUEST_TOO_LARGE");
         } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500 && t == null) {
-            HranaHandler.respond(ctx, ctx.statusCode(), ResponseWriter.errorBody("Bad request", "HRANA_PROTO_ERROR"));
+            HranaHandler.respondError(ctx, ctx.statusCode(), "Bad request", "HRANA_PROTO_ERROR");
         } else {
             LOG.error("unexpected failure handling a Hrana request", t);
-            HranaHandler.respond(ctx, 500, ResponseWriter.errorBody("Internal server error", "INTERNAL"));
+            HranaHandler.respondError(ctx, 500, "Internal server error", "INTERNAL");
         }
     }
 }

@@ -113,6 +113,15 @@ public class InlineReads {
      * @return the response body, or null when the request must take the normal (worker) path
      */
     byte[] tryAnswer(List<StreamRequest> requests, String rolloutKey) {
+        return tryAnswer(requests, rolloutKey, results -> ResponseWriter.pipeline(null, results));
+    }
+
+    /**
+     * As {@link #tryAnswer(List, String)}, with the results written by {@code encode} (JSON or Protobuf).
+     *
+     * @return the encoded response, or null when the request must take the normal (worker) path
+     */
+    <T> T tryAnswer(List<StreamRequest> requests, String rolloutKey, java.util.function.Function<List<Result>, T> encode) {
         if (!enabled || !qualifies(requests)) {
             return null;
         }
@@ -162,7 +171,7 @@ public class InlineReads {
             reader.deadline = Long.MAX_VALUE;
         }
         answered.incrementAndGet();
-        return ResponseWriter.pipeline(null, results);
+        return encode.apply(results);
     }
 
     /** Only stream-less pipelines of plain SQL reads: executes, then exactly one close at the end. */

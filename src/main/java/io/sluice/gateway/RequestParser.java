@@ -29,7 +29,7 @@ import java.util.List;
  */
 final class RequestParser {
     /** Conditions and JSON nest; both are bounded so hostile input cannot exhaust the stack. */
-    private static final int MAX_NESTING = 64;
+    static final int MAX_NESTING = 64;
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()

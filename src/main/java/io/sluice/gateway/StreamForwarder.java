@@ -60,12 +60,16 @@ public class StreamForwarder {
         }
         HttpRequest.Builder req = HttpRequest.newBuilder(target)
                 .timeout(RESPONSE_TIMEOUT)
-                .header("Content-Type", "application/json")
+                .header("Content-Type", requestType(ctx))
                 .header(FORWARDED_HEADER, "1")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         if (auth != null) {
             req.header("Authorization", auth);
+        }
+        String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
+        if (accept != null) {
+            req.header("Accept", accept); // the owner answers errors in the encoding the client asked for
         }
         HttpResponse<InputStream> answer;
         try {
@@ -78,7 +82,8 @@ public class StreamForwarder {
             Thread.currentThread().interrupt();
             throw StreamManager.streamExpired();
         }
-        if (answer.statusCode() == 503 && !answer.headers().firstValue("content-type").orElse("").startsWith(HranaHandler.JSON)) {
+        String answerType = answer.headers().firstValue("content-type").orElse("");
+        if (answer.statusCode() == 503 && !answerType.startsWith(HranaHandler.JSON) && !answerType.startsWith(BodyEncoding.PROTOBUF_TYPE)) {
             // the owner's HTTP server itself refused: it is past its drain and stopping, so the stream is gone
             closeQuietly(answer);
             ownerUnreachable.incrementAndGet();
@@ -87,6 +92,11 @@ public class StreamForwarder {
         forwarded.incrementAndGet();
         LOG.debugf("forwarded %s to stream owner %s: %d", ctx.request().path(), owner, answer.statusCode());
         relay(ctx.response(), answer);
+    }
+
+    /** The body's type as the owner must read it: Protobuf on the Protobuf endpoints, JSON everywhere else. */
+    private static String requestType(RoutingContext ctx) {
+        return ctx.get(HranaHandler.ENCODING) instanceof BodyEncoding.Protobuf ? BodyEncoding.PROTOBUF_TYPE : HranaHandler.JSON;
     }
 
     private static void relay(HttpServerResponse response, HttpResponse<InputStream> answer) {

@@ -28,16 +28,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EndpointsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"/v2", "/v3", "/db/v2", "/db/v3"})
+    @ValueSource(strings = {"/v2", "/v3", "/v3-protobuf", "/db/v2", "/db/v3", "/db/v3-protobuf"})
     void shouldAnswerVersionProbeWithSuccess(String path) {
         int status = given().get(path).statusCode();
 
         assertThat(status).isBetween(200, 299);
-    }
-
-    @Test
-    void shouldAnswerProtobufProbeWithNotFound() {
-        given().get("/v3-protobuf").then().statusCode(404);
     }
 
     @Test

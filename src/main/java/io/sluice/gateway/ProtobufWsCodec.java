@@ -1,0 +1,161 @@
+package io.sluice.gateway;
+
+import io.sluice.gateway.HranaWs.BatchError;
+import io.sluice.gateway.HranaWs.ClientMsg;
+import io.sluice.gateway.HranaWs.CursorItem;
+import io.sluice.gateway.HranaWs.FetchCursorOk;
+import io.sluice.gateway.HranaWs.HelloError;
+import io.sluice.gateway.HranaWs.HelloOk;
+import io.sluice.gateway.HranaWs.ResponseError;
+import io.sluice.gateway.HranaWs.ResponseOk;
+import io.sluice.gateway.HranaWs.Row;
+import io.sluice.gateway.HranaWs.ServerMsg;
+import io.sluice.gateway.HranaWs.StepBegin;
+import io.sluice.gateway.HranaWs.StepEnd;
+import io.sluice.gateway.HranaWs.StepError;
+import io.sluice.gateway.HranaWs.WsRequest;
+import io.sluice.gateway.RequestRunner.Autocommit;
+import io.sluice.gateway.RequestRunner.Batched;
+import io.sluice.gateway.RequestRunner.Described;
+import io.sluice.gateway.RequestRunner.Executed;
+import io.sluice.gateway.proto.HranaProto;
+import io.sluice.gateway.proto.HranaWsProto;
+
+/**
+ * The {@code hrana3-protobuf} WebSocket subprotocol: one binary frame holds one {@code ClientMsg} or
+ * {@code ServerMsg} of the generated schema ({@code src/main/proto/hrana_ws.proto}). Decoding maps onto
+ * {@link HranaWs} with the rules and bounds of the HTTP encoding ({@link ProtobufRequests}); anything that is
+ * not a valid client message is a {@link ProtocolException}, which the transport answers by closing the
+ * socket as the spec asks for a protocol violation. Encoding writes {@link HranaWs} server messages.
+ */
+final class ProtobufWsCodec {
+    private ProtobufWsCodec() {
+    }
+
+    /** Decodes one binary frame from the client. */
+    static ClientMsg decodeClient(byte[] frame) {
+        HranaWsProto.ClientMsg msg = ProtobufRequests.parse(HranaWsProto.ClientMsg.parser(), frame, "ClientMsg");
+        return switch (msg.getMsgCase()) {
+            case HELLO -> new HranaWs.Hello(msg.getHello().hasJwt() ? msg.getHello().getJwt() : null);
+            case REQUEST -> new HranaWs.Request(msg.getRequest().getRequestId(), request(msg.getRequest()));
+            case MSG_NOT_SET -> throw ProtocolException.badRequest("ClientMsg: the message type is missing or unknown");
+        };
+    }
+
+    private static WsRequest request(HranaWsProto.RequestMsg r) {
+        String at = "request " + r.getRequestId();
+        return switch (r.getRequestCase()) {
+            case OPEN_STREAM -> new HranaWs.OpenStream(r.getOpenStream().getStreamId());
+            case CLOSE_STREAM -> new HranaWs.CloseStream(r.getCloseStream().getStreamId());
+            case EXECUTE -> {
+                if (!r.getExecute().hasStmt()) {
+                    throw ProtocolException.badRequest("Missing field '" + at + ".stmt'");
+                }
+                yield new HranaWs.Execute(r.getExecute().getStreamId(), ProtobufRequests.stmt(r.getExecute().getStmt(), at + ".stmt"));
+            }
+            case BATCH -> new HranaWs.RunBatch(r.getBatch().getStreamId(), batch(r.getBatch().hasBatch(), r.getBatch().getBatch(), at));
+            case OPEN_CURSOR -> new HranaWs.OpenCursor(r.getOpenCursor().getStreamId(), r.getOpenCursor().getCursorId(),
+                    batch(r.getOpenCursor().hasBatch(), r.getOpenCursor().getBatch(), at));
+            case CLOSE_CURSOR -> new HranaWs.CloseCursor(r.getCloseCursor().getCursorId());
+            case FETCH_CURSOR -> new HranaWs.FetchCursor(r.getFetchCursor().getCursorId(),
+                    Integer.toUnsignedLong(r.getFetchCursor().getMaxCount()));
+            case SEQUENCE -> {
+                HranaWsProto.SequenceReq q = r.getSequence();
+                requireOneSql(q.hasSql(), q.hasSqlId(), at);
+                yield new HranaWs.Sequence(q.getStreamId(), q.hasSql() ? q.getSql() : null, q.hasSqlId() ? q.getSqlId() : null);
+            }
+            case DESCRIBE -> {
+                HranaWsProto.DescribeReq d = r.getDescribe();
+                requireOneSql(d.hasSql(), d.hasSqlId(), at);
+                yield new HranaWs.Describe(d.getStreamId(), d.hasSql() ? d.getSql() : null, d.hasSqlId() ? d.getSqlId() : null);
+            }
+            case STORE_SQL -> new HranaWs.StoreSql(r.getStoreSql().getSqlId(), r.getStoreSql().getSql());
+            case CLOSE_SQL -> new HranaWs.CloseSql(r.getCloseSql().getSqlId());
+            case GET_AUTOCOMMIT -> new HranaWs.GetAutocommit(r.getGetAutocommit().getStreamId());
+            case REQUEST_NOT_SET -> throw ProtocolException.badRequest(at + ": the request type is missing or unknown");
+        };
+    }
+
+    private static Hrana.Batch batch(boolean present, HranaProto.Batch batch, String at) {
+        if (!present) {
+            throw ProtocolException.badRequest("Missing field '" + at + ".batch'");
+        }
+        return ProtobufRequests.batch(batch, at + ".batch");
+    }
+
+    private static void requireOneSql(boolean hasSql, boolean hasSqlId, String at) {
+        if (hasSql == hasSqlId) {
+            throw ProtocolException.badRequest(at + ": exactly one of 'sql' and 'sql_id' must be given");
+        }
+    }
+
+    /** Encodes one message to the client, for one binary frame. */
+    static byte[] encodeServer(ServerMsg msg) {
+        return serverMsg(msg).toByteArray();
+    }
+
+    static HranaWsProto.ServerMsg serverMsg(ServerMsg msg) {
+        HranaWsProto.ServerMsg.Builder b = HranaWsProto.ServerMsg.newBuilder();
+        if (msg instanceof HelloOk) {
+            b.setHelloOk(HranaWsProto.HelloOkMsg.getDefaultInstance());
+        } else if (msg instanceof HelloError e) {
+            b.setHelloError(HranaWsProto.HelloErrorMsg.newBuilder().setError(ProtobufResponses.error(e.message(), e.code())));
+        } else if (msg instanceof ResponseError e) {
+            b.setResponseError(HranaWsProto.ResponseErrorMsg.newBuilder().setRequestId(e.requestId())
+                    .setError(ProtobufResponses.error(e.message(), e.code())));
+        } else if (msg instanceof FetchCursorOk f) {
+            HranaWsProto.FetchCursorResp.Builder fetched = HranaWsProto.FetchCursorResp.newBuilder().setDone(f.done());
+            for (CursorItem item : f.entries()) {
+                fetched.addEntries(cursorEntry(item));
+            }
+            b.setResponseOk(HranaWsProto.ResponseOkMsg.newBuilder().setRequestId(f.requestId()).setFetchCursor(fetched));
+        } else if (msg instanceof ResponseOk ok) {
+            b.setResponseOk(responseOk(ok));
+        } else {
+            throw new IllegalArgumentException("unhandled server message " + msg);
+        }
+        return b.build();
+    }
+
+    private static HranaWsProto.ResponseOkMsg responseOk(ResponseOk ok) {
+        HranaWsProto.ResponseOkMsg.Builder b = HranaWsProto.ResponseOkMsg.newBuilder().setRequestId(ok.requestId());
+        switch (ok.type()) {
+            case "open_stream" -> b.setOpenStream(HranaWsProto.OpenStreamResp.getDefaultInstance());
+            case "close_stream" -> b.setCloseStream(HranaWsProto.CloseStreamResp.getDefaultInstance());
+            case "execute" -> b.setExecute(HranaWsProto.ExecuteResp.newBuilder()
+                    .setResult(ProtobufResponses.stmtResult(((Executed) ok.result()).result())));
+            case "batch" -> b.setBatch(HranaWsProto.BatchResp.newBuilder().setResult(ProtobufResponses.batchResult((Batched) ok.result())));
+            case "open_cursor" -> b.setOpenCursor(HranaWsProto.OpenCursorResp.getDefaultInstance());
+            case "close_cursor" -> b.setCloseCursor(HranaWsProto.CloseCursorResp.getDefaultInstance());
+            case "sequence" -> b.setSequence(HranaWsProto.SequenceResp.getDefaultInstance());
+            case "describe" -> b.setDescribe(HranaWsProto.DescribeResp.newBuilder()
+                    .setResult(ProtobufResponses.describeResult(((Described) ok.result()).result())));
+            case "store_sql" -> b.setStoreSql(HranaWsProto.StoreSqlResp.getDefaultInstance());
+            case "close_sql" -> b.setCloseSql(HranaWsProto.CloseSqlResp.getDefaultInstance());
+            case "get_autocommit" -> b.setGetAutocommit(HranaWsProto.GetAutocommitResp.newBuilder()
+                    .setIsAutocommit(((Autocommit) ok.result()).isAutocommit()));
+            default -> throw new IllegalArgumentException("no WebSocket response for request type " + ok.type()
+                    + " (fetch_cursor answers with FetchCursorOk)");
+        }
+        return b.build();
+    }
+
+    static HranaProto.CursorEntry cursorEntry(CursorItem item) {
+        if (item instanceof StepBegin s) {
+            return ProtobufResponses.stepBegin(s.step(), s.columns());
+        }
+        if (item instanceof Row r) {
+            return ProtobufResponses.rowEntry(r.values());
+        }
+        if (item instanceof StepEnd e) {
+            return ProtobufResponses.stepEnd(e.affectedRowCount(), e.lastInsertRowid());
+        }
+        if (item instanceof StepError e) {
+            return ProtobufResponses.stepError(e.step(), e.error());
+        }
+        if (item instanceof BatchError e) {
+            return ProtobufResponses.errorEntry(e.error());
+        }
+        throw new IllegalArgumentException("unhandled cursor entry " + item);
+    }
+}
