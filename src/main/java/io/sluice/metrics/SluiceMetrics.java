@@ -53,7 +53,9 @@ public class SluiceMetrics {
 
     /** Which Hrana endpoint answered. */
     public enum Endpoint {
-        PIPELINE_V2, PIPELINE_V3, CURSOR
+        PIPELINE_V2, PIPELINE_V3, CURSOR,
+        /** One request message on a Hrana WebSocket connection. */
+        WEBSOCKET
     }
 
     /**
