@@ -32,6 +32,52 @@ public interface SluiceConfig {
 
     Gateway gateway();
 
+    WebSocket websocket();
+
+    /**
+     * Hrana over WebSocket (subprotocols {@code hrana1}..{@code hrana3}) on the data port: per-connection
+     * limits. Streams opened over a WebSocket count against the same stream, principal and pool limits as
+     * HTTP streams ({@link Gateway}).
+     */
+    interface WebSocket {
+        /** Largest number of open WebSocket connections; one more is refused with 503 {@code SERVER_BUSY}; default 2048. */
+        @WithDefault("2048")
+        int maxConnections();
+
+        /** Largest number of streams one connection may have open; one more {@code open_stream} fails with {@code STREAMS_EXHAUSTED}; default 128. */
+        @WithDefault("128")
+        int maxStreamsPerConnection();
+
+        /**
+         * Largest number of requests one connection may have outstanding (received, not yet answered); at the
+         * limit the server stops reading from the connection until answers go out; default 64.
+         */
+        @WithDefault("64")
+        int maxPendingRequests();
+
+        /**
+         * Largest client message in bytes, whether sent as one frame or several; a larger one closes the
+         * connection with 1009 (message too big) before more than this is buffered; default 10 MiB.
+         */
+        @WithDefault("10485760")
+        int maxMessageBytes();
+
+        /**
+         * A connection that sends no message and has no request outstanding for this long is closed with
+         * 1000; default 5 min.
+         */
+        @WithDefault("5m")
+        Duration idleTimeout();
+
+        /**
+         * How often the server pings each connection; a peer that answers no ping for two intervals is
+         * closed. The interval used is at most half of {@code quarkus.http.idle-timeout}, so pings always
+         * keep a live connection from being closed as idle by the HTTP layer; default 30 s.
+         */
+        @WithDefault("30s")
+        Duration pingInterval();
+    }
+
     Cluster cluster();
 
     FeatureDefaults features();

@@ -157,19 +157,24 @@ public class HranaRoutes {
 
     private static RequestOutcome outcome(RoutingContext ctx) {
         if (ctx.failure() instanceof ProtocolException p) {
-            return switch (p.status()) {
-                case 401, 403 -> RequestOutcome.UNAUTHORIZED;
-                case 429 -> RequestOutcome.LIMITED;
-                case 503 -> "CIRCUIT_OPEN".equals(p.code()) ? RequestOutcome.CIRCUIT_OPEN
-                        : "SHUTTING_DOWN".equals(p.code()) ? RequestOutcome.SHUTTING_DOWN : RequestOutcome.UNAVAILABLE;
-                case 500 -> RequestOutcome.SERVER_ERROR;
-                default -> "STREAM_EXPIRED".equals(p.code()) ? RequestOutcome.STREAM_EXPIRED : RequestOutcome.BAD_REQUEST;
-            };
+            return outcome(p);
         }
         if (ctx.statusCode() == 413) {
             return RequestOutcome.TOO_LARGE;
         }
         return ctx.statusCode() >= 400 && ctx.statusCode() < 500 ? RequestOutcome.BAD_REQUEST : RequestOutcome.SERVER_ERROR;
+    }
+
+    /** The metric outcome of a request refused or failed whole with {@code p}, on every transport. */
+    static RequestOutcome outcome(ProtocolException p) {
+        return switch (p.status()) {
+            case 401, 403 -> RequestOutcome.UNAUTHORIZED;
+            case 429 -> RequestOutcome.LIMITED;
+            case 503 -> "CIRCUIT_OPEN".equals(p.code()) ? RequestOutcome.CIRCUIT_OPEN
+                    : "SHUTTING_DOWN".equals(p.code()) ? RequestOutcome.SHUTTING_DOWN : RequestOutcome.UNAVAILABLE;
+            case 500 -> RequestOutcome.SERVER_ERROR;
+            default -> "STREAM_EXPIRED".equals(p.code()) ? RequestOutcome.STREAM_EXPIRED : RequestOutcome.BAD_REQUEST;
+        };
     }
 
     private static void get(Router router, String path, Handler<RoutingContext> h) {

@@ -82,7 +82,7 @@ final class ResponseWriter {
         g.writeEndObject();
     }
 
-    private static void responseFields(JsonGenerator g, Response response) throws IOException {
+    static void responseFields(JsonGenerator g, Response response) throws IOException {
         if (response instanceof Executed e) {
             g.writeFieldName("result");
             stmtResult(g, e.result());

@@ -103,6 +103,32 @@ public class StreamManager {
                 principal, name, fairShare, share);
     }
 
+    /**
+     * Opens a stream owned by a connection that names it by an id of its own (a WebSocket): counted and
+     * limited like every stream, registered so that idle expiry, the drain and the operator's listings see
+     * it, but never named by a baton. Held BUSY by the caller, who ends each request with {@link #settle}.
+     */
+    Stream openOwned(Principal principal, String client, String rolloutKey) {
+        Stream s = open(principal, client, rolloutKey);
+        streams.put(s.id, s);
+        return s;
+    }
+
+    /**
+     * Ends a request on a connection-owned stream ({@link #openOwned}): a closed stream gives back its
+     * connection; an open one becomes idle (no baton: its connection addresses it).
+     */
+    void settle(Stream s) {
+        if (closingAll) {
+            s.markClosed();
+        }
+        if (s.isClosed()) {
+            forget(s);
+        } else {
+            s.release();
+        }
+    }
+
     /** Verifies a baton for the principal presenting it; a forged, garbled or another principal's baton is a 400. */
     Batons.Decoded decode(String baton, Principal principal) {
         return batons.verify(baton, Batons.binding(principal.identity()));

@@ -14,6 +14,8 @@ public final class Meters {
      * its {@code server} share, the same definition the health score and deployment check use.
      */
     public static final String WORK = "sluice.work";
+    /** Gauge: open Hrana WebSocket connections. */
+    public static final String WEBSOCKET_CONNECTIONS = "sluice.websocket.connections";
     /** Gauge: open streams. */
     public static final String STREAMS_OPEN = "sluice.streams.open";
     /** Counter: streams closed by the idle timeout. */

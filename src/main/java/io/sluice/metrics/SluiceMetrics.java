@@ -53,7 +53,9 @@ public class SluiceMetrics {
 
     /** Which Hrana endpoint answered. */
     public enum Endpoint {
-        PIPELINE_V2, PIPELINE_V3, CURSOR, PIPELINE_V3_PROTOBUF, CURSOR_PROTOBUF
+        PIPELINE_V2, PIPELINE_V3, CURSOR, PIPELINE_V3_PROTOBUF, CURSOR_PROTOBUF,
+        /** One request message on a Hrana WebSocket connection. */
+        WEBSOCKET
     }
 
     /**

@@ -1,0 +1,280 @@
+package io.sluice.gateway;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.gateway.Hrana.Version;
+import io.sluice.gateway.SocketMessages.BatchError;
+import io.sluice.gateway.SocketMessages.ClientMsg;
+import io.sluice.gateway.SocketMessages.CloseCursor;
+import io.sluice.gateway.SocketMessages.CloseSql;
+import io.sluice.gateway.SocketMessages.CloseStream;
+import io.sluice.gateway.SocketMessages.CursorEntry;
+import io.sluice.gateway.SocketMessages.FetchCursor;
+import io.sluice.gateway.SocketMessages.Hello;
+import io.sluice.gateway.SocketMessages.HelloError;
+import io.sluice.gateway.SocketMessages.HelloOk;
+import io.sluice.gateway.SocketMessages.OnStream;
+import io.sluice.gateway.SocketMessages.OpenCursor;
+import io.sluice.gateway.SocketMessages.OpenStream;
+import io.sluice.gateway.SocketMessages.Request;
+import io.sluice.gateway.SocketMessages.ResponseError;
+import io.sluice.gateway.SocketMessages.ResponseOk;
+import io.sluice.gateway.SocketMessages.RowEntry;
+import io.sluice.gateway.SocketMessages.ServerMsg;
+import io.sluice.gateway.SocketMessages.SocketRequest;
+import io.sluice.gateway.SocketMessages.StepBegin;
+import io.sluice.gateway.SocketMessages.StepEnd;
+import io.sluice.gateway.SocketMessages.StepError;
+import io.sluice.gateway.SocketMessages.StoreSql;
+import io.sluice.sql.ValueCodec;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * The JSON encoding of Hrana over WebSocket ({@code hrana1}, {@code hrana2}, {@code hrana3}). Statements
+ * and batches are parsed by the same {@link RequestParser} as HTTP pipelines and results written by the
+ * same {@link ResponseWriter}; this class adds the message envelope. A message of the wrong shape closes
+ * the connection with 1007; a request the negotiated version lacks closes it with 1008.
+ */
+final class SocketJsonCodec implements SocketCodec {
+    private final String subprotocol;
+    private final int version;
+    private final RequestParser parser;
+
+    SocketJsonCodec(String subprotocol, int version) {
+        this.subprotocol = subprotocol;
+        this.version = version;
+        // Hrana 1 and 2 share the Hrana 2 statement and batch syntax (no is_autocommit condition)
+        this.parser = new RequestParser(version >= 3 ? Version.V3 : Version.V2);
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public int version() {
+        return version;
+    }
+
+    @Override
+    public boolean binary() {
+        return false;
+    }
+
+    @Override
+    public ClientMsg decode(byte[] message) {
+        JsonNode root;
+        try {
+            root = RequestParser.readTree(message);
+        } catch (ProtocolException e) {
+            throw SocketClose.invalid(e.getMessage());
+        }
+        String type = string(root, "type", "type");
+        try {
+            return switch (type) {
+                case "hello" -> new Hello(optString(root, "jwt", "jwt"));
+                case "request" -> new Request(int32(root, "request_id", "request_id"), request(object(root, "request", "request")));
+                default -> throw SocketClose.invalid("Unknown message type " + RequestParser.shorten(type));
+            };
+        } catch (ProtocolException e) {
+            // the statement and batch parser's complaints: the message does not have the protocol's shape
+            throw SocketClose.invalid(e.getMessage());
+        }
+    }
+
+    private SocketRequest request(JsonNode r) {
+        String type = string(r, "type", "request.type");
+        return switch (type) {
+            case "open_stream" -> new OpenStream(int32(r, "stream_id", "request.stream_id"));
+            case "close_stream" -> new CloseStream(int32(r, "stream_id", "request.stream_id"));
+            case "execute" -> new OnStream(int32(r, "stream_id", "request.stream_id"),
+                    new Hrana.ExecuteReq(parser.stmt(object(r, "stmt", "request.stmt"), "request.stmt")));
+            case "batch" -> new OnStream(int32(r, "stream_id", "request.stream_id"),
+                    new Hrana.BatchReq(parser.batch(object(r, "batch", "request.batch"), "request.batch")));
+            case "sequence" -> {
+                needs(2, type);
+                Integer sqlId = optInt32(r, "sql_id", "request.sql_id");
+                String sql = sqlOrId(r, sqlId);
+                yield new OnStream(int32(r, "stream_id", "request.stream_id"), new Hrana.SequenceReq(sql, sqlId));
+            }
+            case "describe" -> {
+                needs(2, type);
+                Integer sqlId = optInt32(r, "sql_id", "request.sql_id");
+                String sql = sqlOrId(r, sqlId);
+                yield new OnStream(int32(r, "stream_id", "request.stream_id"), new Hrana.DescribeReq(sql, sqlId));
+            }
+            case "store_sql" -> {
+                needs(2, type);
+                yield new StoreSql(int32(r, "sql_id", "request.sql_id"), string(r, "sql", "request.sql"));
+            }
+            case "close_sql" -> {
+                needs(2, type);
+                yield new CloseSql(int32(r, "sql_id", "request.sql_id"));
+            }
+            case "get_autocommit" -> {
+                needs(3, type);
+                yield new OnStream(int32(r, "stream_id", "request.stream_id"), new Hrana.GetAutocommitReq());
+            }
+            case "open_cursor" -> {
+                needs(3, type);
+                yield new OpenCursor(int32(r, "stream_id", "request.stream_id"), int32(r, "cursor_id", "request.cursor_id"),
+                        parser.batch(object(r, "batch", "request.batch"), "request.batch"));
+            }
+            case "fetch_cursor" -> {
+                needs(3, type);
+                yield new FetchCursor(int32(r, "cursor_id", "request.cursor_id"), uint32(r, "max_count", "request.max_count"));
+            }
+            case "close_cursor" -> {
+                needs(3, type);
+                yield new CloseCursor(int32(r, "cursor_id", "request.cursor_id"));
+            }
+            default -> throw SocketClose.invalid("Unknown request type " + RequestParser.shorten(type));
+        };
+    }
+
+    private void needs(int minVersion, String type) {
+        if (version < minVersion) {
+            throw SocketClose.policy("The '" + type + "' request needs Hrana " + minVersion + " (subprotocol hrana" + minVersion
+                    + " or later); this connection speaks " + subprotocol);
+        }
+    }
+
+    private static String sqlOrId(JsonNode r, Integer sqlId) {
+        String sql = optString(r, "sql", "request.sql");
+        if ((sql == null) == (sqlId == null)) {
+            throw SocketClose.invalid("request: exactly one of 'sql' and 'sql_id' must be given");
+        }
+        return sql;
+    }
+
+    private static JsonNode object(JsonNode n, String field, String at) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isObject()) {
+            throw SocketClose.invalid("Field '" + at + "' must be a JSON object");
+        }
+        return v;
+    }
+
+    private static String string(JsonNode n, String field, String at) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) {
+            throw SocketClose.invalid("Field '" + at + "' must be a string");
+        }
+        return v.textValue();
+    }
+
+    private static String optString(JsonNode n, String field, String at) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw SocketClose.invalid("Field '" + at + "' must be a string or null");
+        }
+        return v.textValue();
+    }
+
+    private static int int32(JsonNode n, String field, String at) {
+        Integer v = optInt32(n, field, at);
+        if (v == null) {
+            throw SocketClose.invalid("Missing field '" + at + "'");
+        }
+        return v;
+    }
+
+    private static Integer optInt32(JsonNode n, String field, String at) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw SocketClose.invalid("Field '" + at + "' must be a 32-bit integer");
+        }
+        return v.intValue();
+    }
+
+    private static int uint32(JsonNode n, String field, String at) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0 || v.longValue() > 0xFFFF_FFFFL) {
+            throw SocketClose.invalid("Field '" + at + "' must be an unsigned 32-bit integer");
+        }
+        return (int) Math.min(Integer.MAX_VALUE, v.longValue());
+    }
+
+    @Override
+    public Encoded encode(ServerMsg message) {
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator g = ResponseWriter.JSON.createGenerator(out)) {
+            write(g, message);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Encoded(out.toString(), null);
+    }
+
+    private static void write(JsonGenerator g, ServerMsg message) throws IOException {
+        g.writeStartObject();
+        if (message instanceof HelloOk) {
+            g.writeStringField("type", "hello_ok");
+        } else if (message instanceof HelloError e) {
+            g.writeStringField("type", "hello_error");
+            g.writeFieldName("error");
+            ResponseWriter.error(g, e.message(), e.code());
+        } else if (message instanceof ResponseError e) {
+            g.writeStringField("type", "response_error");
+            g.writeNumberField("request_id", e.requestId());
+            g.writeFieldName("error");
+            ResponseWriter.error(g, e.message(), e.code());
+        } else if (message instanceof ResponseOk ok) {
+            g.writeStringField("type", "response_ok");
+            g.writeNumberField("request_id", ok.requestId());
+            g.writeObjectFieldStart("response");
+            g.writeStringField("type", ok.type());
+            if (ok.page() != null) {
+                g.writeArrayFieldStart("entries");
+                for (CursorEntry entry : ok.page().entries()) {
+                    entry(g, entry);
+                }
+                g.writeEndArray();
+                g.writeBooleanField("done", ok.page().done());
+            } else if (ok.response() != null) {
+                ResponseWriter.responseFields(g, ok.response());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    private static void entry(JsonGenerator g, CursorEntry entry) throws IOException {
+        g.writeStartObject();
+        if (entry instanceof StepBegin b) {
+            g.writeStringField("type", "step_begin");
+            g.writeNumberField("step", b.step());
+            ResponseWriter.columns(g, b.columns());
+        } else if (entry instanceof RowEntry r) {
+            g.writeStringField("type", "row");
+            g.writeArrayFieldStart("row");
+            for (Object v : r.values()) {
+                ValueCodec.encode(g, v);
+            }
+            g.writeEndArray();
+        } else if (entry instanceof StepEnd e) {
+            g.writeStringField("type", "step_end");
+            g.writeNumberField("affected_row_count", e.affectedRowCount());
+            ResponseWriter.lastInsertRowid(g, e.lastInsertRowid());
+        } else if (entry instanceof StepError e) {
+            g.writeStringField("type", "step_error");
+            g.writeNumberField("step", e.step());
+            g.writeFieldName("error");
+            ResponseWriter.error(g, e.error());
+        } else if (entry instanceof BatchError e) {
+            g.writeStringField("type", "error");
+            g.writeFieldName("error");
+            ResponseWriter.error(g, e.error());
+        }
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,644 @@
+package io.sluice.gateway;
+
+import io.sluice.breaker.CircuitOpenException;
+import io.sluice.gateway.Hrana.Batch;
+import io.sluice.gateway.Hrana.BatchStep;
+import io.sluice.gateway.Hrana.Stmt;
+import io.sluice.gateway.Hrana.StreamRequest;
+import io.sluice.gateway.SocketCodec.Encoded;
+import io.sluice.gateway.SocketMessages.BatchError;
+import io.sluice.gateway.SocketMessages.ClientMsg;
+import io.sluice.gateway.SocketMessages.CloseCursor;
+import io.sluice.gateway.SocketMessages.CloseSql;
+import io.sluice.gateway.SocketMessages.CloseStream;
+import io.sluice.gateway.SocketMessages.CursorEntry;
+import io.sluice.gateway.SocketMessages.CursorPage;
+import io.sluice.gateway.SocketMessages.FetchCursor;
+import io.sluice.gateway.SocketMessages.Hello;
+import io.sluice.gateway.SocketMessages.HelloError;
+import io.sluice.gateway.SocketMessages.HelloOk;
+import io.sluice.gateway.SocketMessages.OnStream;
+import io.sluice.gateway.SocketMessages.OpenCursor;
+import io.sluice.gateway.SocketMessages.OpenStream;
+import io.sluice.gateway.SocketMessages.Request;
+import io.sluice.gateway.SocketMessages.ResponseError;
+import io.sluice.gateway.SocketMessages.ResponseOk;
+import io.sluice.gateway.SocketMessages.RowEntry;
+import io.sluice.gateway.SocketMessages.ServerMsg;
+import io.sluice.gateway.SocketMessages.StepBegin;
+import io.sluice.gateway.SocketMessages.StepEnd;
+import io.sluice.gateway.SocketMessages.StepError;
+import io.sluice.gateway.SocketMessages.StoreSql;
+import io.sluice.gateway.auth.Access;
+import io.sluice.gateway.auth.Principal;
+import io.sluice.metrics.SluiceMetrics.Endpoint;
+import io.sluice.metrics.SluiceMetrics.RequestOutcome;
+import io.sluice.pool.BackendUnavailableException;
+import io.sluice.sql.Column;
+import io.sluice.sql.ErrorCode;
+import io.sluice.sql.ResponseBudget;
+import io.sluice.sql.ResultSink;
+import io.sluice.sql.StatementException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * One Hrana-over-WebSocket connection, independent of the transport that carries it: authentication by
+ * {@code hello}, the client's stream, SQL text and cursor ids, and the order in which requests run.
+ *
+ * <p>Threads: every method is called on the connection's I/O thread (the {@code loop} executor), and all
+ * state here is confined to it, except the {@link SocketStream#stream} handed between workers. Requests
+ * on one stream run one after another, in arrival order, on worker threads ({@code workers}), each holding
+ * the stream as an HTTP request does; different streams of the same connection run in parallel. Their
+ * answers are encoded on the worker and sent from the I/O thread, in completion order, as the
+ * specification allows. Nothing here blocks the I/O thread.
+ *
+ * <p>Streams are the engine's {@link Stream}s, opened through the {@link StreamManager} (stream, principal
+ * and pool limits, breaker, drain, idle expiry) and run by the {@link RequestRunner}, exactly as over HTTP.
+ *
+ * <p>Errors: a violation of the protocol closes the connection with a close code ({@link SocketClose});
+ * a failure of one request is its {@code response_error}; a failed {@code hello} is a {@code hello_error},
+ * then the connection is closed.
+ */
+public final class SocketSession {
+    private static final Logger LOG = Logger.getLogger(SocketSession.class);
+
+    /** What the transport does for the session. Called on the connection's I/O thread only. */
+    public interface Peer {
+        void sendText(String text);
+
+        void sendBinary(byte[] data);
+
+        /** Closes the connection with a close code and reason; the transport then calls {@link #onClosed}. */
+        void close(short code, String reason);
+    }
+
+    private final SocketSessions engine;
+    private final SocketCodec codec;
+    private final Peer peer;
+    private final Executor loop;
+    private final Executor workers;
+    /** The name a caller gives itself when authentication is off ({@code x-sluice-client}), else null. */
+    private final String clientName;
+
+    private Principal principal;
+    /** Volatile: queued work on worker threads checks it to skip what nobody will read. */
+    private volatile boolean closed;
+    private final Map<Integer, SocketStream> streams = new HashMap<>();
+    private final Map<Integer, String> sqls = new HashMap<>();
+    private final Map<Integer, Cursor> cursors = new HashMap<>();
+    private int pending;
+
+    SocketSession(SocketSessions engine, SocketCodec codec, Peer peer, Executor loop, Executor workers, String clientName) {
+        this.engine = engine;
+        this.codec = codec;
+        this.peer = peer;
+        this.loop = loop;
+        this.workers = workers;
+        this.clientName = clientName;
+    }
+
+    /** The negotiated subprotocol. */
+    public String subprotocol() {
+        return codec.subprotocol();
+    }
+
+    /** True when this connection's messages travel in binary frames. */
+    public boolean binary() {
+        return codec.binary();
+    }
+
+    /** Requests received and not yet answered: the transport stops reading at its limit. */
+    public int pendingRequests() {
+        return pending;
+    }
+
+    /**
+     * True when closing the connection now loses nothing: no request outstanding and no stream that could
+     * still hold a transaction (every stream is closed, or was never opened). The drain closes a settled
+     * connection; it lets the others finish first (the drain closes their idle, autocommit streams).
+     */
+    public boolean isSettled() {
+        if (pending > 0) {
+            return false;
+        }
+        for (SocketStream ss : streams.values()) {
+            Stream s = ss.stream;
+            if (s != null && !s.isClosed()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One whole client message (its frames already joined); {@code binary} says which kind of frame carried it. */
+    public void onMessage(byte[] message, boolean binary) {
+        if (closed) {
+            return;
+        }
+        try {
+            if (binary != codec.binary()) {
+                throw new SocketClose(SocketClose.UNSUPPORTED_DATA, binary
+                        ? "Binary message on a connection that negotiated " + codec.subprotocol() + " (JSON in text messages)"
+                        : "Text message on a connection that negotiated " + codec.subprotocol() + " (binary messages)");
+            }
+            ClientMsg msg = codec.decode(message);
+            if (msg instanceof Hello hello) {
+                hello(hello);
+            } else if (msg instanceof Request request) {
+                request(request);
+            }
+        } catch (SocketClose c) {
+            LOG.debugf("closing a Hrana WebSocket (%d): %s", c.code(), c.getMessage());
+            engine.countRequest(RequestOutcome.BAD_REQUEST);
+            peer.close(c.code(), c.getMessage());
+        }
+    }
+
+    /**
+     * The connection is gone (closed by either side): stops the statements its streams run, and closes
+     * each stream (rolling back what is open) on a worker, after the request it is busy with.
+     */
+    public void onClosed() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (SocketStream ss : streams.values()) {
+            abandonAndClose(ss);
+        }
+        streams.clear();
+        cursors.clear();
+        sqls.clear();
+    }
+
+    private void hello(Hello hello) {
+        if (principal != null && codec.version() < 2) {
+            throw SocketClose.policy("A repeated hello (re-authentication) needs Hrana 2 (subprotocol hrana2 or later)");
+        }
+        Principal p;
+        try {
+            p = engine.authenticate(hello.jwt());
+        } catch (ProtocolException e) {
+            engine.countRequest(RequestOutcome.UNAUTHORIZED);
+            send(new HelloError(e.getMessage(), e.code()));
+            // the specification: ignore everything after a failed hello, and close
+            closed = true;
+            peer.close(SocketClose.POLICY_VIOLATION, "Authentication failed");
+            return;
+        }
+        principal = p;
+        send(new HelloOk());
+    }
+
+    private void request(Request request) {
+        if (principal == null) {
+            throw SocketClose.policy("A request arrived before a successful hello");
+        }
+        int id = request.requestId();
+        pending++;
+        SocketMessages.SocketRequest r = request.request();
+        if (r instanceof OpenStream o) {
+            openStream(id, o);
+        } else if (r instanceof CloseStream c) {
+            closeStream(id, c);
+        } else if (r instanceof OnStream o) {
+            onStream(id, o);
+        } else if (r instanceof StoreSql s) {
+            storeSql(id, s);
+        } else if (r instanceof CloseSql c) {
+            sqls.remove(c.sqlId());
+            answer(ok(id, c.type(), new RequestRunner.Empty()));
+        } else if (r instanceof OpenCursor o) {
+            openCursor(id, o);
+        } else if (r instanceof FetchCursor f) {
+            fetchCursor(id, f);
+        } else if (r instanceof CloseCursor c) {
+            closeCursor(id, c);
+        }
+    }
+
+    private void openStream(int requestId, OpenStream o) {
+        if (streams.containsKey(o.streamId())) {
+            throw SocketClose.policy("Stream id " + o.streamId() + " is already in use on this connection");
+        }
+        SocketStream ss = new SocketStream(o.streamId());
+        // even a stream that fails to open keeps its id until close_stream (the specification)
+        streams.put(o.streamId(), ss);
+        int max = engine.maxStreamsPerConnection();
+        if (streams.size() > max) {
+            ss.failed = true;
+            answer(error(requestId, new ProtocolException(503, "STREAMS_EXHAUSTED",
+                    "Too many open streams on this connection (limit " + max + "); close streams first")));
+            return;
+        }
+        Principal p = principal;
+        enqueue(ss, () -> {
+            try {
+                ss.stream = engine.open(p, clientName);
+                engine.streams().settle(ss.stream);
+                return ok(requestId, o.type(), new RequestRunner.Empty());
+            } catch (ProtocolException e) {
+                ss.failed = true;
+                return error(requestId, e);
+            }
+        });
+    }
+
+    private void closeStream(int requestId, CloseStream c) {
+        SocketStream ss = streams.remove(c.streamId());
+        if (ss == null) {
+            throw SocketClose.policy("No stream with id " + c.streamId() + " is open on this connection");
+        }
+        if (ss.cursorId != null) {
+            cursors.remove(ss.cursorId);
+        }
+        enqueue(ss, () -> {
+            closeOnWorker(ss);
+            return ok(requestId, c.type(), new RequestRunner.Empty());
+        });
+    }
+
+    private void onStream(int requestId, OnStream o) {
+        SocketStream ss = stream(o.streamId());
+        StreamRequest r;
+        try {
+            r = resolve(o.request());
+        } catch (StatementException e) {
+            answer(error(requestId, e));
+            return;
+        }
+        Principal p = principal;
+        enqueue(ss, () -> runOnStream(ss, requestId, p, s -> {
+            try {
+                return ok(requestId, r.type(), engine.runner().run(s, r, new ResponseBudget(engine.maxResponseBytes())));
+            } catch (StatementException e) {
+                return error(requestId, e);
+            }
+        }));
+    }
+
+    private void storeSql(int requestId, StoreSql s) {
+        if (sqls.containsKey(s.sqlId())) {
+            throw SocketClose.policy("sql_id " + s.sqlId() + " is already in use on this connection");
+        }
+        int max = engine.maxStoredSql();
+        if (sqls.size() >= max) {
+            answer(error(requestId, new StatementException(ErrorCode.SQL_STORE_ERROR,
+                    "Too many stored SQL texts on this connection (limit " + max + ")")));
+            return;
+        }
+        sqls.put(s.sqlId(), s.sql());
+        answer(ok(requestId, s.type(), new RequestRunner.Empty()));
+    }
+
+    private void openCursor(int requestId, OpenCursor o) {
+        SocketStream ss = stream(o.streamId());
+        if (ss.cursorId != null) {
+            throw SocketClose.policy("Stream " + o.streamId() + " already has an open cursor");
+        }
+        if (cursors.containsKey(o.cursorId())) {
+            throw SocketClose.policy("Cursor id " + o.cursorId() + " is already in use on this connection");
+        }
+        Cursor cursor = new Cursor(ss);
+        // even a cursor that fails to open keeps its id until close_cursor (the specification)
+        cursors.put(o.cursorId(), cursor);
+        ss.cursorId = o.cursorId();
+        Batch batch;
+        try {
+            batch = resolve(o.batch());
+        } catch (StatementException e) {
+            cursor.failed = true;
+            answer(error(requestId, e));
+            return;
+        }
+        Principal p = principal;
+        enqueue(ss, () -> {
+            Encoded answer = runOnStream(ss, requestId, p, s -> {
+                cursor.entries = runCursor(s, batch);
+                return ok(requestId, o.type(), new RequestRunner.Empty());
+            });
+            cursor.failed = cursor.entries == null;
+            return answer;
+        });
+    }
+
+    private void fetchCursor(int requestId, FetchCursor f) {
+        Cursor cursor = cursor(f.cursorId());
+        // queued on the cursor's stream: it answers after the open_cursor before it
+        enqueue(cursor.stream, () -> {
+            if (cursor.failed) {
+                return error(requestId, new StatementException("CURSOR_NOT_OPEN", "Cursor " + f.cursorId() + " has failed to open"));
+            }
+            List<CursorEntry> page = new ArrayList<>(Math.min(f.maxCount(), Math.max(cursor.entries.size(), 1)));
+            while (page.size() < f.maxCount() && !cursor.entries.isEmpty()) {
+                page.add(cursor.entries.poll());
+            }
+            return ok(requestId, f.type(), new CursorPage(page, cursor.entries.isEmpty()));
+        });
+    }
+
+    private void closeCursor(int requestId, CloseCursor c) {
+        Cursor cursor = cursor(c.cursorId());
+        cursors.remove(c.cursorId());
+        cursor.stream.cursorId = null;
+        enqueue(cursor.stream, () -> {
+            cursor.entries = null;
+            return ok(requestId, c.type(), new RequestRunner.Empty());
+        });
+    }
+
+    private SocketStream stream(int streamId) {
+        SocketStream ss = streams.get(streamId);
+        if (ss == null) {
+            throw SocketClose.policy("No stream with id " + streamId + " is open on this connection");
+        }
+        return ss;
+    }
+
+    private Cursor cursor(int cursorId) {
+        Cursor c = cursors.get(cursorId);
+        if (c == null) {
+            throw SocketClose.policy("No cursor with id " + cursorId + " is open on this connection");
+        }
+        return c;
+    }
+
+    // ---- work on a worker thread ----
+
+    private interface OnStreamWork {
+        Encoded run(Stream s) throws StatementException, BackendUnavailableException;
+    }
+
+    /**
+     * Runs {@code work} holding the stream, as an HTTP request holds it between its baton and its answer;
+     * the failures that end a stream over HTTP (backend unavailable, breaker open, a server fault) close it
+     * here too, and its later requests are told so.
+     */
+    private Encoded runOnStream(SocketStream ss, int requestId, Principal p, OnStreamWork work) {
+        Stream s = ss.stream;
+        if (s == null) {
+            return error(requestId, new StatementException("STREAM_NOT_OPEN", "Stream " + ss.id + " has failed to open"));
+        }
+        if (!s.tryAcquire()) {
+            return error(requestId, StreamManager.streamExpired());
+        }
+        try {
+            if (!java.util.Objects.equals(p.identity(), s.principal().identity())) {
+                return error(requestId, new ProtocolException(403, "FORBIDDEN",
+                        "The stream was opened by another principal; open a new stream after re-authenticating"));
+            }
+            if (p.access() == Access.READ_ONLY && !s.readOnly) {
+                return error(requestId, new ProtocolException(403, "FORBIDDEN", "A read-only token cannot continue a read-write stream"));
+            }
+            return work.run(s);
+        } catch (StatementException e) {
+            return error(requestId, e);
+        } catch (BackendUnavailableException e) {
+            s.markClosed();
+            return error(requestId, new ProtocolException(503, "BACKEND_UNAVAILABLE", e.getMessage(), 1));
+        } catch (CircuitOpenException e) {
+            s.markClosed();
+            return error(requestId, new ProtocolException(503, CircuitOpenException.CODE, e.getMessage(), (int) e.retryAfterSeconds()));
+        } catch (ProtocolException e) {
+            s.markClosed();
+            return error(requestId, e);
+        } finally {
+            engine.streams().settle(s);
+        }
+    }
+
+    /** Runs a cursor's batch to the end, keeping its entries within the response limit. */
+    private ArrayDeque<CursorEntry> runCursor(Stream s, Batch batch) throws BackendUnavailableException {
+        ArrayDeque<CursorEntry> entries = new ArrayDeque<>();
+        ResponseBudget budget = new ResponseBudget(engine.maxResponseBytes());
+        try {
+            engine.runner().runBatch(s, batch, new RequestRunner.StepSinks() {
+                @Override
+                public ResultSink open(int step, boolean wantRows) {
+                    return new ResultSink() {
+                        @Override
+                        public void columns(List<Column> columns) throws StatementException {
+                            budget.charge(64L + columns.size() * 48L);
+                            entries.add(new StepBegin(step, columns));
+                        }
+
+                        @Override
+                        public void row(Object[] values) throws StatementException {
+                            if (!wantRows) {
+                                return;
+                            }
+                            long size = 32;
+                            for (Object v : values) {
+                                size += ResponseBudget.encodedSize(v);
+                            }
+                            budget.charge(size);
+                            entries.add(new RowEntry(values));
+                        }
+
+                        @Override
+                        public long rowBytesAllowed() {
+                            return wantRows ? budget.remaining() : -1;
+                        }
+
+                        @Override
+                        public void end(long affectedRowCount, Long lastInsertRowid) throws StatementException {
+                            budget.charge(96);
+                            entries.add(new StepEnd(affectedRowCount, lastInsertRowid));
+                        }
+                    };
+                }
+
+                @Override
+                public void failed(int step, StatementException error) {
+                    entries.add(new StepError(step, error));
+                }
+            });
+        } catch (StatementException e) {
+            entries.add(new BatchError(e));
+        }
+        return entries;
+    }
+
+    /** Closes the stream (rolling back what is open, giving back its connection); runs on a worker, queued on the stream. */
+    private void closeOnWorker(SocketStream ss) {
+        Stream s = ss.stream;
+        ss.stream = null;
+        if (s != null && s.tryAcquire()) {
+            s.markClosed();
+            engine.streams().settle(s);
+        }
+        // else: already closed by the server (idle expiry, drain), which gave its connection back
+    }
+
+    private void abandonAndClose(SocketStream ss) {
+        Stream s = ss.stream;
+        if (s != null) {
+            s.abandon(); // stops the statement it runs now; the close below waits for that request to end
+        }
+        ss.queue.clear();
+        ss.queue.add(new Job(() -> {
+            closeOnWorker(ss);
+            return null;
+        }, true));
+        if (!ss.running) {
+            dispatch(ss);
+        }
+    }
+
+    // ---- the per-stream queue ----
+
+    private record Job(Supplier<Encoded> work, boolean always) {
+    }
+
+    private void enqueue(SocketStream ss, Supplier<Encoded> work) {
+        ss.queue.add(new Job(work, false));
+        if (!ss.running) {
+            dispatch(ss);
+        }
+    }
+
+    /** Hands the stream's next job to a worker; its answer comes back to the I/O thread, which starts the one after. */
+    private void dispatch(SocketStream ss) {
+        Job job = ss.queue.poll();
+        if (job == null) {
+            ss.running = false;
+            return;
+        }
+        ss.running = true;
+        workers.execute(() -> {
+            Encoded answer = null;
+            boolean fault = false;
+            if (job.always() || !closed) {
+                try {
+                    answer = job.work().get();
+                } catch (RuntimeException | Error e) {
+                    LOG.error("unexpected failure answering a Hrana WebSocket request", e);
+                    fault = true;
+                }
+            }
+            Encoded done = answer;
+            boolean failed = fault;
+            loop.execute(() -> {
+                if (failed) {
+                    // the request id cannot be answered truthfully: the connection ends instead
+                    engine.countRequest(RequestOutcome.SERVER_ERROR);
+                    peer.close(SocketClose.INTERNAL_ERROR, "Internal server error");
+                } else if (done != null && !job.always()) {
+                    answer(done);
+                }
+                dispatch(ss);
+            });
+        });
+    }
+
+    // ---- answers ----
+
+    /** Sends one request's answer (on the I/O thread). */
+    private void answer(Encoded encoded) {
+        if (closed) {
+            return;
+        }
+        pending--;
+        encoded.sendTo(peer);
+    }
+
+    private void send(ServerMsg message) {
+        codec.encode(message).sendTo(peer);
+    }
+
+    private Encoded ok(int requestId, String type, RequestRunner.Response response) {
+        engine.countRequest(RequestOutcome.OK);
+        return codec.encode(new ResponseOk(requestId, type, response, null));
+    }
+
+    private Encoded ok(int requestId, String type, CursorPage page) {
+        engine.countRequest(RequestOutcome.OK);
+        return codec.encode(new ResponseOk(requestId, type, null, page));
+    }
+
+    /** A statement's failure: the request was served (statement outcomes are counted apart). */
+    private Encoded error(int requestId, StatementException e) {
+        engine.countRequest(RequestOutcome.OK);
+        return codec.encode(new ResponseError(requestId, e.getMessage(), e.code()));
+    }
+
+    /** A refusal or failure of the whole request, counted as over HTTP. */
+    private Encoded error(int requestId, ProtocolException e) {
+        engine.countRequest(HranaRoutes.outcome(e));
+        return codec.encode(new ResponseError(requestId, e.getMessage(), e.code()));
+    }
+
+    // ---- SQL texts are per connection over WebSocket: resolved when the request arrives ----
+
+    private StreamRequest resolve(StreamRequest r) throws StatementException {
+        if (r instanceof Hrana.ExecuteReq e) {
+            return new Hrana.ExecuteReq(resolve(e.stmt()));
+        }
+        if (r instanceof Hrana.BatchReq b) {
+            return new Hrana.BatchReq(resolve(b.batch()));
+        }
+        if (r instanceof Hrana.SequenceReq q && q.sqlId() != null) {
+            return new Hrana.SequenceReq(sql(q.sqlId()), null);
+        }
+        if (r instanceof Hrana.DescribeReq d && d.sqlId() != null) {
+            return new Hrana.DescribeReq(sql(d.sqlId()), null);
+        }
+        return r;
+    }
+
+    private Batch resolve(Batch batch) throws StatementException {
+        List<BatchStep> steps = new ArrayList<>(batch.steps().size());
+        for (BatchStep step : batch.steps()) {
+            steps.add(new BatchStep(step.condition(), resolve(step.stmt())));
+        }
+        return new Batch(steps);
+    }
+
+    private Stmt resolve(Stmt stmt) throws StatementException {
+        return stmt.sqlId() == null ? stmt : new Stmt(sql(stmt.sqlId()), null, stmt.args(), stmt.namedArgs(), stmt.wantRows());
+    }
+
+    private String sql(int sqlId) throws StatementException {
+        String sql = sqls.get(sqlId);
+        if (sql == null) {
+            throw new StatementException(ErrorCode.SQL_STORE_ERROR, "No SQL text is stored under sql_id " + sqlId);
+        }
+        return sql;
+    }
+
+    /** A client's stream on this connection. */
+    private static final class SocketStream {
+        final int id;
+        /** Set by the open job, read by later jobs of the same stream (each handed on through the I/O thread). */
+        volatile Stream stream;
+        /** The open failed (limits, drain, breaker): later requests on it are answered {@code STREAM_NOT_OPEN}. */
+        volatile boolean failed;
+        /** I/O thread only. */
+        final ArrayDeque<Job> queue = new ArrayDeque<>(2);
+        boolean running;
+        Integer cursorId;
+
+        SocketStream(int id) {
+            this.id = id;
+        }
+    }
+
+    /** A cursor: its batch ran to the end when it opened; {@code fetch_cursor} hands out its entries. */
+    private static final class Cursor {
+        final SocketStream stream;
+        /** Worker threads only (jobs of its stream, handed on through the I/O thread). */
+        ArrayDeque<CursorEntry> entries;
+        volatile boolean failed;
+
+        Cursor(SocketStream stream) {
+            this.stream = stream;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.sluice.gateway;
+
+import io.sluice.breaker.CircuitBreaker;
+import io.sluice.breaker.CircuitOpenException;
+import io.sluice.config.SluiceConfig;
+import io.sluice.flags.FeatureDecisions;
+import io.sluice.gateway.auth.Principal;
+import io.sluice.metrics.SluiceMetrics;
+import io.sluice.metrics.SluiceMetrics.Endpoint;
+import io.sluice.metrics.SluiceMetrics.RequestOutcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * The transport-neutral entry to Hrana over WebSocket: which subprotocols (and so versions and
+ * encodings) are served, whether a new connection is admitted, and the {@link SocketSession} of each
+ * connection. The WebSocket transport ({@code io.sluice.gateway.ws}) calls only this and the session.
+ */
+@ApplicationScoped
+public class SocketSessions {
+    /** The header naming the calling application when authentication is off (as over HTTP). */
+    public static final String CLIENT_HEADER = HranaHandler.CLIENT_HEADER;
+
+    private final DataApiAuth auth;
+    private final StreamManager streams;
+    private final RequestRunner runner;
+    private final SluiceMetrics metrics;
+    private final FeatureDecisions decisions;
+    private final CircuitBreaker breaker;
+    private final SluiceConfig.Gateway gateway;
+    private final SluiceConfig.WebSocket websocket;
+    /** By subprotocol, in the server's order of preference. A {@code hrana3-protobuf} codec goes first here. */
+    private final Map<String, SocketCodec> codecs = new LinkedHashMap<>();
+
+    SocketSessions(DataApiAuth auth, StreamManager streams, RequestRunner runner, SluiceConfig config, SluiceMetrics metrics,
+            FeatureDecisions decisions, CircuitBreaker breaker) {
+        this.auth = auth;
+        this.streams = streams;
+        this.runner = runner;
+        this.metrics = metrics;
+        this.decisions = decisions;
+        this.breaker = breaker;
+        this.gateway = config.gateway();
+        this.websocket = config.websocket();
+        for (SocketCodec codec : List.of(new SocketJsonCodec("hrana3", 3), new SocketJsonCodec("hrana2", 2),
+                new SocketJsonCodec("hrana1", 1))) {
+            codecs.put(codec.subprotocol(), codec);
+        }
+    }
+
+    /** The subprotocols served, most preferred first. */
+    public List<String> subprotocols() {
+        return List.copyOf(codecs.keySet());
+    }
+
+    /** An HTTP answer refusing a WebSocket upgrade: status, {@code Retry-After} (or null) and a Hrana error body. */
+    public record Refusal(int status, Integer retryAfterSeconds, byte[] body) {
+    }
+
+    /**
+     * Whether a WebSocket upgrade may go ahead, decided on its headers: null when it may, else the refusal.
+     *
+     * @param offered the {@code Sec-WebSocket-Protocol} header (null: none offered, which means {@code hrana1})
+     * @param openConnections connections open now, this one not counted
+     * @param draining the transport has begun to drain (the stream drain may not have begun yet)
+     */
+    public Refusal refuseUpgrade(String offered, int openConnections, boolean draining) {
+        if (draining || streams.isDraining()) {
+            return refusal(new ProtocolException(503, "SHUTTING_DOWN",
+                    "This server is shutting down and accepts no new connections; retry, another replica will answer", 1));
+        }
+        if (offered != null && select(offered) == null) {
+            return refusal(ProtocolException.badRequest("Only these WebSocket subprotocols are supported: " + String.join(" ", codecs.keySet())));
+        }
+        if (openConnections >= websocket.maxConnections()) {
+            return refusal(new ProtocolException(503, HranaRoutes.BUSY,
+                    "Too many WebSocket connections (limit " + websocket.maxConnections() + "); retry shortly", 1));
+        }
+        return null;
+    }
+
+    private Refusal refusal(ProtocolException e) {
+        countRequest(HranaRoutes.outcome(e));
+        return new Refusal(e.status(), e.retryAfterSeconds(), ResponseWriter.errorBody(e.getMessage(), e.code()));
+    }
+
+    /** The first of the client's offered subprotocols that is served, or null. */
+    private String select(String offered) {
+        for (String p : offered.split(",")) {
+            String name = p.strip();
+            if (codecs.containsKey(name)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The session of a new connection.
+     *
+     * @param subprotocol the negotiated subprotocol; null (the client offered none) is {@code hrana1}
+     * @param loop runs a task on the connection's I/O thread
+     * @param workers runs blocking work (JDBC) off the I/O thread
+     * @param clientHeader the {@value #CLIENT_HEADER} header of the upgrade request, or null
+     */
+    public SocketSession open(String subprotocol, SocketSession.Peer peer, Executor loop, Executor workers, String clientHeader) {
+        SocketCodec codec = codecs.get(subprotocol == null ? "hrana1" : subprotocol);
+        if (codec == null) {
+            throw new IllegalArgumentException("subprotocol not served: " + subprotocol);
+        }
+        String client = clientHeader == null || clientHeader.isBlank() ? null : clientHeader.strip();
+        return new SocketSession(this, codec, peer, loop, workers, client);
+    }
+
+    /** True from SIGTERM on: new connections and streams are refused. */
+    public boolean isDraining() {
+        return streams.isDraining();
+    }
+
+    Principal authenticate(String jwt) {
+        return auth.authenticate(jwt == null ? null : "Bearer " + jwt);
+    }
+
+    /**
+     * Opens a stream for a WebSocket client, on a worker thread: refused while draining or while the breaker
+     * refuses calls (as a stream-less HTTP request is), else opened under the same limits as over HTTP.
+     */
+    Stream open(Principal principal, String clientHeader) {
+        streams.refuseNewStreamWhileDraining();
+        // as over HTTP: the client's own name counts only when authentication is off
+        String client = principal.authenticated() ? null : clientHeader;
+        String rolloutKey = principal.authenticated() ? principal.rolloutKey() : client;
+        if (decisions.decide(rolloutKey).breaker()) {
+            try {
+                breaker.checkAdmits();
+            } catch (CircuitOpenException e) {
+                throw new ProtocolException(503, CircuitOpenException.CODE, e.getMessage(), (int) e.retryAfterSeconds());
+            }
+        }
+        return streams.openOwned(principal, client, rolloutKey);
+    }
+
+    StreamManager streams() {
+        return streams;
+    }
+
+    RequestRunner runner() {
+        return runner;
+    }
+
+    long maxResponseBytes() {
+        return gateway.maxResponseBytes();
+    }
+
+    int maxStoredSql() {
+        return gateway.maxStoredSql();
+    }
+
+    int maxStreamsPerConnection() {
+        return websocket.maxStreamsPerConnection();
+    }
+
+    void countRequest(RequestOutcome outcome) {
+        metrics.request(Endpoint.WEBSOCKET, outcome);
+    }
+}

@@ -1,0 +1,247 @@
+package io.sluice.gateway.ws;
+
+import io.sluice.gateway.SocketClose;
+import io.sluice.gateway.SocketSession;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import org.jboss.logging.Logger;
+
+/**
+ * The Vert.x side of one Hrana WebSocket connection. Everything here runs on the connection's I/O thread.
+ *
+ * <ul>
+ * <li>Frames are joined into messages of at most {@code max-message-bytes}; a longer message closes the
+ * connection with 1009 before more is buffered (a single frame that large is refused by the frame decoder
+ * before it is read).
+ * <li>Back-pressure: the connection stops reading while it has {@code max-pending-requests} requests
+ * outstanding or its write queue is full (a client that does not read its answers), and reads again when
+ * answers have gone out.
+ * <li>Keep-alive: a ping every interval ({@link KeepAlive}); a peer silent for two intervals is closed, and
+ * so is a connection without messages and without outstanding requests for the idle timeout.
+ * </ul>
+ */
+final class SocketConnection implements SocketSession.Peer {
+    private static final Logger LOG = Logger.getLogger(SocketConnection.class);
+    /** A close frame's reason is at most 123 bytes. */
+    private static final int MAX_REASON_BYTES = 123;
+
+    private final ServerWebSocket ws;
+    private final Context context;
+    private final WebSocketRoutes owner;
+    private final int maxMessageBytes;
+    private final int maxPending;
+    private final long idleNanos;
+    private final long pingNanos;
+    private SocketSession session;
+
+    private Buffer partial;
+    private boolean partialBinary;
+    private boolean paused;
+    /** Set once this side sent its close frame (or the connection is gone): nothing more is sent. */
+    private boolean closing;
+    private boolean gone;
+    /** The drain asked to close once every outstanding request is answered. */
+    private boolean closeWhenAnswered;
+    private long lastMessageNanos;
+    private long lastSeenNanos;
+    private long timer = -1;
+
+    SocketConnection(ServerWebSocket ws, Context context, WebSocketRoutes owner, int maxMessageBytes, int maxPending,
+            long idleNanos, long pingNanos) {
+        this.ws = ws;
+        this.context = context;
+        this.owner = owner;
+        this.maxMessageBytes = maxMessageBytes;
+        this.maxPending = maxPending;
+        this.idleNanos = idleNanos;
+        this.pingNanos = pingNanos;
+    }
+
+    Context context() {
+        return context;
+    }
+
+    /** Starts serving the connection; on its I/O thread. */
+    void start(SocketSession session) {
+        this.session = session;
+        long now = System.nanoTime();
+        lastMessageNanos = now;
+        lastSeenNanos = now;
+        ws.frameHandler(this::onFrame);
+        ws.pongHandler(b -> lastSeenNanos = System.nanoTime());
+        ws.drainHandler(v -> updateReading());
+        ws.exceptionHandler(t -> LOG.debugf("Hrana WebSocket error: %s", t.toString()));
+        ws.closeHandler(v -> onGone());
+        timer = context.owner().setPeriodic(Math.max(1, pingNanos / 1_000_000), id -> tick());
+    }
+
+    private void onFrame(WebSocketFrame frame) {
+        lastSeenNanos = System.nanoTime();
+        if (closing) {
+            return;
+        }
+        if (frame.isText() || frame.isBinary()) {
+            if (partial != null) {
+                close(SocketClose.PROTOCOL_ERROR, "A new message began before the previous one ended");
+                return;
+            }
+            Buffer data = frame.binaryData();
+            if (data.length() > maxMessageBytes) {
+                tooBig();
+                return;
+            }
+            if (frame.isFinal()) {
+                deliver(data.getBytes(), frame.isBinary());
+            } else {
+                partialBinary = frame.isBinary();
+                partial = Buffer.buffer(Math.min(maxMessageBytes, Math.max(256, data.length() * 2)));
+                partial.appendBuffer(data);
+            }
+        } else if (frame.isContinuation()) {
+            if (partial == null) {
+                close(SocketClose.PROTOCOL_ERROR, "A continuation frame without a message to continue");
+                return;
+            }
+            Buffer data = frame.binaryData();
+            if ((long) partial.length() + data.length() > maxMessageBytes) {
+                partial = null;
+                tooBig();
+                return;
+            }
+            partial.appendBuffer(data);
+            if (frame.isFinal()) {
+                byte[] message = partial.getBytes();
+                partial = null;
+                deliver(message, partialBinary);
+            }
+        }
+        // ping, pong and close frames are answered by Vert.x itself
+    }
+
+    private void tooBig() {
+        close(SocketClose.MESSAGE_TOO_BIG, "Message is larger than " + maxMessageBytes + " bytes");
+    }
+
+    private void deliver(byte[] message, boolean binary) {
+        lastMessageNanos = System.nanoTime();
+        session.onMessage(message, binary);
+        updateReading();
+    }
+
+    /** Reads while there is room for more requests and the client reads its answers; else stops reading. */
+    private void updateReading() {
+        if (gone) {
+            return;
+        }
+        boolean stop = !closing && (session.pendingRequests() >= maxPending || ws.writeQueueFull());
+        if (stop && !paused) {
+            paused = true;
+            ws.pause();
+        } else if (!stop && paused) {
+            paused = false;
+            ws.resume();
+        }
+    }
+
+    @Override
+    public void sendText(String text) {
+        if (closing) {
+            return;
+        }
+        ws.writeTextMessage(text);
+        afterSend();
+    }
+
+    @Override
+    public void sendBinary(byte[] data) {
+        if (closing) {
+            return;
+        }
+        ws.writeBinaryMessage(Buffer.buffer(data));
+        afterSend();
+    }
+
+    private void afterSend() {
+        if (closeWhenAnswered && session.pendingRequests() == 0) {
+            close(SocketClose.GOING_AWAY, "The server is shutting down");
+            return;
+        }
+        updateReading();
+    }
+
+    @Override
+    public void close(short code, String reason) {
+        if (closing || gone) {
+            return;
+        }
+        closing = true;
+        if (paused) {
+            paused = false;
+            ws.resume(); // so that the client's close frame is read
+        }
+        ws.close(code, truncate(reason));
+    }
+
+    private void onGone() {
+        if (gone) {
+            return;
+        }
+        gone = true;
+        closing = true;
+        if (timer >= 0) {
+            context.owner().cancelTimer(timer);
+        }
+        partial = null;
+        if (session != null) {
+            session.onClosed();
+        }
+        owner.closed(this);
+    }
+
+    private void tick() {
+        if (closing) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (session.pendingRequests() == 0 && now - lastMessageNanos > idleNanos) {
+            close(SocketClose.NORMAL, "Idle for longer than " + idleNanos / 1_000_000 + " ms");
+            return;
+        }
+        if (!paused && now - lastSeenNanos > 2 * pingNanos) {
+            // a stopped reader cannot see pongs; a client silent for two pings is gone
+            close(SocketClose.GOING_AWAY, "No answer to keep-alive pings");
+            return;
+        }
+        ws.writePing(Buffer.buffer(0));
+    }
+
+    /** For the drain, on the I/O thread: closes the connection now if nothing would be lost. */
+    void closeIfSettled() {
+        if (!closing && session != null && session.isSettled()) {
+            close(SocketClose.GOING_AWAY, "The server is shutting down");
+        }
+    }
+
+    /** For the end of the drain, on the I/O thread: closes the connection once its outstanding requests are answered. */
+    void closeOnceAnswered() {
+        closeWhenAnswered = true;
+        if (session == null || session.pendingRequests() == 0) {
+            close(SocketClose.GOING_AWAY, "The server is shutting down");
+        }
+    }
+
+    private static String truncate(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        int end = MAX_REASON_BYTES;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--; // never cut a character in half
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+}
