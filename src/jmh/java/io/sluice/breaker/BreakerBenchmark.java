@@ -1,5 +1,6 @@
 package io.sluice.breaker;
 
+import io.sluice.sql.SqlErrors;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -75,12 +76,12 @@ public class BreakerBenchmark {
     /** Classifying a statement-level failure (SQLState 42601): must not count. */
     @Benchmark
     public boolean classifyStatementFailure() {
-        return ConnectionFailures.isConnectionLevel(SYNTAX_ERROR);
+        return SqlErrors.classify(SYNTAX_ERROR).countsAgainstBreaker();
     }
 
     /** Classifying a connection-level failure (SQLState 08006): counts. */
     @Benchmark
     public boolean classifyConnectionFailure() {
-        return ConnectionFailures.isConnectionLevel(CONNECTION_LOST);
+        return SqlErrors.classify(CONNECTION_LOST).countsAgainstBreaker();
     }
 }

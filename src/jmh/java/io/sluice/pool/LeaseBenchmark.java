@@ -124,8 +124,13 @@ public class LeaseBenchmark {
             case "validationInterval" -> Duration.ofSeconds(30);
             default -> unsupported(m.getName());
         });
+        SluiceConfig.Gateway gateway = stub(SluiceConfig.Gateway.class, (p, m, a) -> switch (m.getName()) {
+            case "statementTimeout" -> Duration.ofSeconds(30);
+            default -> unsupported(m.getName());
+        });
         return stub(SluiceConfig.class, (p, m, a) -> switch (m.getName()) {
             case "dataDir" -> dataDir;
+            case "gateway" -> gateway;
             case "database" -> database;
             case "pool" -> poolConfig;
             default -> unsupported(m.getName());

@@ -15,6 +15,17 @@ public final class Buckets {
     }
 
     static int of(Murmur3.Prefix flagPrefix, String rolloutKey) {
-        return (int) (Integer.toUnsignedLong(Murmur3.hash32(flagPrefix, rolloutKey)) % 100) + 1;
+        return of(Murmur3.hash32(flagPrefix, rolloutKey));
+    }
+
+    /** The bucket of a key already encoded as UTF-8, for a caller that hashes it under several flags. */
+    static int of(Murmur3.Prefix flagPrefix, byte[] rolloutKeyUtf8) {
+        return of(Murmur3.hash32(flagPrefix, rolloutKeyUtf8));
+    }
+
+    /** The bucket of a murmur3 hash. */
+    static int of(int hash) {
+        // unsigned 32-bit value mod 100 without the 64-bit division
+        return Integer.remainderUnsigned(hash, 100) + 1;
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.flags;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -9,12 +10,15 @@ import java.util.TreeMap;
  * An immutable snapshot of every flag and the killswitch. Decisions read one snapshot; a change builds
  * a new one and swaps it in whole, so a request never sees half a change.
  *
- * <p>Per-decision cost is kept to hashing the key once per partially rolled-out known flag: flags at
- * 0 % or 100 % (or disabled, or killed) are folded into a constant bit set when the snapshot is built,
- * and the result is one of 32 preallocated {@link Features} values.
+ * <p>Per-decision cost: flags at 0 % or 100 % (or disabled, or killed) are folded into a constant bit set
+ * when the snapshot is built, and the result is one of 32 preallocated {@link Features} values. Only
+ * partially rolled-out flags need the key's buckets: a key seen before with this snapshot is answered from
+ * a bounded cache; otherwise the key is encoded once and hashed under those flags, three at a time.
  */
 public final class FlagSet {
     private static final KnownFlag[] KNOWN = KnownFlag.values();
+    /** Slots of the decision cache: a power of two. */
+    private static final int DECISION_CACHE_SLOTS = 4096;
     private static final Features[] TABLE = new Features[1 << KNOWN.length];
 
     static {
@@ -30,6 +34,13 @@ public final class FlagSet {
     private final Murmur3.Prefix[] partialPrefix;
     private final int[] partialRollout;
     private final Map<String, Murmur3.Prefix> operatorPrefixes;
+    /**
+     * Decisions already made with this snapshot, direct-mapped by the key's hash: a key's decision cannot
+     * change while the snapshot lives, and a change builds a new snapshot with an empty cache. Bounded
+     * whatever keys arrive; a slot is overwritten by the next key that maps to it. Entries are immutable,
+     * so a racy read sees a whole one or none.
+     */
+    private final Decision[] decided;
 
     /** @param flags every flag by name; the five known flags must all be present */
     public FlagSet(Map<String, Flag> flags, Killswitch killswitch) {
@@ -68,20 +79,67 @@ public final class FlagSet {
         TreeMap<String, Murmur3.Prefix> ops = new TreeMap<>();
         copy.keySet().stream().filter(n -> KnownFlag.byName(n).isEmpty()).forEach(n -> ops.put(n, Murmur3.prefix(n + ":", 0)));
         this.operatorPrefixes = ops;
+        this.decided = partial == 0 ? null : new Decision[DECISION_CACHE_SLOTS];
+    }
+
+    /** One cached decision. */
+    private record Decision(String key, Features features) {
     }
 
     /** What applies to requests with this rollout key. */
     public Features decide(String rolloutKey) {
-        int bits = constantBits;
-        if (partialIndex.length > 0) {
-            String key = rolloutKey == null ? "" : rolloutKey;
-            for (int i = 0; i < partialIndex.length; i++) {
-                if (Buckets.of(partialPrefix[i], key) <= partialRollout[i]) {
-                    bits |= 1 << partialIndex[i];
-                }
+        if (partialIndex.length == 0) {
+            return TABLE[constantBits];
+        }
+        String key = rolloutKey == null ? "" : rolloutKey;
+        // a principal's key is the same String on every request (verified tokens are cached), so its hash
+        // code is computed once and a repeat decision is a slot read and a reference comparison
+        int slot = spread(key.hashCode()) & (DECISION_CACHE_SLOTS - 1);
+        Decision seen = decided[slot];
+        if (seen != null && (seen.key == key || seen.key.equals(key))) {
+            return seen.features;
+        }
+        Features f = compute(key);
+        decided[slot] = new Decision(key, f);
+        return f;
+    }
+
+    /** {@link #decide} without the cache: what a key seen for the first time costs. */
+    Features compute(String key) {
+        return TABLE[constantBits | partialBits(key.getBytes(StandardCharsets.UTF_8))];
+    }
+
+    private static int spread(int h) {
+        return h ^ (h >>> 16);
+    }
+
+    /**
+     * The partially rolled-out flags that apply to a key, from its UTF-8 bytes (encoded once for all of
+     * them); keys of four bytes or more are hashed three flags at a time ({@link Murmur3#hash3}).
+     */
+    private int partialBits(byte[] key) {
+        int bits = 0;
+        int n = partialIndex.length;
+        int i = 0;
+        if (key.length >= 4) {
+            int[] hashes = new int[3];
+            for (; i + 1 < n; i += 3) {
+                // a group of two repeats its second flag: the same bit, computed twice
+                int a = i;
+                int b = i + 1;
+                int c = Math.min(i + 2, n - 1);
+                Murmur3.hash3(partialPrefix[a], partialPrefix[b], partialPrefix[c], key, hashes);
+                bits |= Buckets.of(hashes[0]) <= partialRollout[a] ? 1 << partialIndex[a] : 0;
+                bits |= Buckets.of(hashes[1]) <= partialRollout[b] ? 1 << partialIndex[b] : 0;
+                bits |= Buckets.of(hashes[2]) <= partialRollout[c] ? 1 << partialIndex[c] : 0;
             }
         }
-        return TABLE[bits];
+        for (; i < n; i++) {
+            if (Buckets.of(partialPrefix[i], key) <= partialRollout[i]) {
+                bits |= 1 << partialIndex[i];
+            }
+        }
+        return bits;
     }
 
     /** Whether any flag (known or operator-defined) applies to this key; an unknown flag never does. */

@@ -47,6 +47,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +68,8 @@ import org.sqlite.SQLiteOpenMode;
 public class Backend {
     private static final Logger LOG = Logger.getLogger(Backend.class);
     private static final long HOUSEKEEPING_TICK_MS = 100;
+    /** {@link #lastSuccessNanos} is kept to this precision. */
+    private static final long SUCCESS_STAMP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long shutdown waits for stopped statements to end (a PostgreSQL connection is aborted after 2 s). */
     private static final Duration SHUTDOWN_STOP_WAIT = Duration.ofSeconds(3);
 
@@ -78,7 +81,8 @@ public class Backend {
     private final Dialect dialect;
     private final Clock clock = Clock.systemUTC();
     private final StateMachine<Connectivity> connectivity = new StateMachine<>("backend", Connectivity.INITIALIZING, 64, clock);
-    private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
+    /** Open leases; a set of the leases themselves (hashed by id), so registering one boxes nothing. */
+    private final Set<Lease> leases = ConcurrentHashMap.newKeySet();
     private final AtomicLong leaseIds = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
     private final AtomicLong leaks = new AtomicLong();
@@ -394,7 +398,7 @@ public class Backend {
             acquireWait.record(now - asked, TimeUnit.NANOSECONDS);
         }
         Lease lease = new Lease(leaseIds.incrementAndGet(), streamId, c, features.pool(), features.stateMachine(), clock, now);
-        leases.put(lease.id(), lease);
+        leases.add(lease);
         onConnected("lease succeeded", now);
         return lease;
     }
@@ -472,7 +476,7 @@ public class Backend {
         return dataSource != null;
     }
 
-    /** When a lease last succeeded ({@link System#nanoTime()}), 0 if never. */
+    /** When a lease last succeeded ({@link System#nanoTime()}, to the millisecond), 0 if never. */
     public long lastSuccessNanos() {
         return lastSuccessNanos;
     }
@@ -504,7 +508,7 @@ public class Backend {
      * is BROKEN) is destroyed instead of returning to the pool; a direct connection is always closed.
      */
     public void release(Lease lease, boolean reusable) {
-        leases.remove(lease.id());
+        leases.remove(lease);
         lease.onRelease();
         Connection c = lease.connection();
         if (!lease.pooled()) {
@@ -548,7 +552,11 @@ public class Backend {
     }
 
     private void onConnected(String cause, long nowNanos) {
-        lastSuccessNanos = nowNanos;
+        long last = lastSuccessNanos;
+        if (last == 0 || nowNanos - last > SUCCESS_STAMP_NANOS) {
+            // a volatile write per lease would fence every lease; readers look at a window of seconds
+            lastSuccessNanos = nowNanos;
+        }
         if (failingSinceMillis != 0) {
             failingSinceMillis = 0;
         }
@@ -730,7 +738,7 @@ public class Backend {
 
     /** Every open lease, longest-held first. */
     public List<LeaseView> leases() {
-        List<Lease> open = new ArrayList<>(leases.values());
+        List<Lease> open = new ArrayList<>(leases);
         open.sort(Comparator.comparingLong(Lease::ageNanos).reversed());
         List<LeaseView> out = new ArrayList<>(open.size());
         for (Lease l : open) {
@@ -775,7 +783,7 @@ public class Backend {
 
     void reportLeaks() {
         long limit = leakLimitNanos;
-        for (Lease l : leases.values()) {
+        for (Lease l : leases) {
             if (l.ageNanos() > limit && l.markLeakReported()) {
                 leaks.incrementAndGet();
                 LOG.warnf("possible connection leak: lease %d held by stream %s for %d ms (%d statements)",

@@ -11,7 +11,11 @@ import java.time.Clock;
  * When the state-machine feature applies, the lease's life is tracked as a {@link LeaseState} machine.
  */
 public final class Lease {
-    private static final int HISTORY = 4;
+    /**
+     * No per-lease history: nothing reads it (the operator's view shows a lease's current state), and keeping
+     * one would cost a clock read, a lock and two allocations per transition on the lease path.
+     */
+    private static final int HISTORY = 0;
     private final long id;
     private final long streamId;
     private final Connection connection;
@@ -29,7 +33,7 @@ public final class Lease {
         this.streamId = streamId;
         this.connection = connection;
         this.pooled = pooled;
-        // a short history and constant causes keep the per-lease cost low: leases are made per stream
+        // no history and constant causes keep the per-lease cost low: leases are made per stream
         this.state = tracked ? new StateMachine<>("lease", LeaseState.IDLE, HISTORY, clock) : null;
         if (state != null) {
             state.moveTo(LeaseState.LEASED, "leased");
@@ -103,6 +107,17 @@ public final class Lease {
                 state.moveFrom(now, LeaseState.RELEASED, "stream ended");
             }
         }
+    }
+
+    /** Identity equality; the hash is the id's, cheaper than an identity hash for the lease registry. */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
     }
 
     boolean markLeakReported() {

@@ -20,6 +20,7 @@ import org.postgresql.core.CachedQuery;
 import org.postgresql.core.Oid;
 import org.postgresql.core.QueryExecutor;
 import org.postgresql.core.TransactionState;
+import org.postgresql.jdbc.AutoSave;
 import org.postgresql.jdbc.PgResultSet;
 import org.postgresql.jdbc.PreferQueryMode;
 import org.postgresql.util.PSQLException;
@@ -49,7 +50,17 @@ import org.postgresql.util.ServerErrorMessage;
  * <p><b>Transactions.</b> The connection stays in JDBC auto-commit; the client's own transaction
  * statements run as SQL and pgjdbc's view of the server's transaction status is the truth for
  * {@link SqlSession#isAutocommit()}. Inside a transaction each statement runs under a savepoint, so a
- * failing statement is undone alone and the transaction goes on, as on SQLite.
+ * failing statement is undone alone and the transaction goes on, as on SQLite. The savepoint costs no
+ * round trip of its own: it is pgjdbc's {@code autosave}, switched on for that one execution, which sends
+ * {@code SAVEPOINT PGJDBC_AUTOSAVE} in the same network write as the statement and, when the server fails
+ * the statement, rolls back to it. Successful statements' savepoints are not released one by one (that
+ * would be a round trip each, or with pgjdbc's {@code cleanupSavepoints} a release before Sluice has read
+ * the result); they pile up under an anchor of Sluice's, {@code sluice_stmt}, which is released and set again
+ * every {@value PostgresSession#RELEASE_EVERY} statements, so a long transaction pays one round trip per that
+ * many statements and the server's savepoint stack stays shallow. A statement pgjdbc never guards itself
+ * ({@code SET TRANSACTION ...}) gets the same-named savepoint from Sluice, in a round trip of its own. (So
+ * pgjdbc's {@code cleanupSavepoints} must stay off, its default: it would release a statement's savepoint
+ * before Sluice has read the statement's result.)
  *
  * <p><b>PRAGMA.</b> A {@code PRAGMA} statement is a no-op: it succeeds with no columns, no rows and no
  * affected rows, nothing is sent to PostgreSQL, and an open transaction is left as it was; describing one
@@ -124,8 +135,21 @@ public final class PostgresDialect implements Dialect {
     static final class PostgresSession extends SqlSession {
         private static final Logger LOG = Logger.getLogger(PostgresSession.class);
 
-        /** The per-statement savepoint; a name no client is expected to use. */
-        static final String SAVEPOINT = "sluice_stmt";
+        /**
+         * The savepoint that guards one statement: pgjdbc's own name for the one its autosave sets, which
+         * Sluice also sets itself where pgjdbc would not; a name no client is expected to use.
+         */
+        static final String SAVEPOINT = "PGJDBC_AUTOSAVE";
+        /** Sluice's savepoint under which statements' savepoints pile up until released together. */
+        static final String ANCHOR = "sluice_stmt";
+        /** Statement savepoints set before the pile is released (a round trip) and the anchor set again. */
+        static final int RELEASE_EVERY = 32;
+        /**
+         * Statement texts for which pgjdbc sets no automatic savepoint (its {@code isSpecialQuery}, pgjdbc
+         * 42.7): such a statement gets Sluice's own {@link #SAVEPOINT} first.
+         */
+        private static final List<String> NOT_AUTOSAVED_PREFIXES = List.of("SET TRANSACTION", "SET LOCAL TRANSACTION",
+                "SET SESSION TRANSACTION", "SET SESSION CHARACTERISTICS", "SAVEPOINT", "RELEASE", "ROLLBACK TO SAVEPOINT");
         /** Marks the current transaction read only and takes its snapshot, after which it cannot become writable. */
         private static final String PIN_READ_ONLY = "SELECT pg_catalog.set_config('transaction_read_only', 'on', true)";
         /** Types read with typed getters; every other type is read as PostgreSQL's text output. */
@@ -133,10 +157,18 @@ public final class PostgresDialect implements Dialect {
         private static final Pattern PARAMETER_NUMBER = Pattern.compile("\\$(\\d+)");
 
         private final BaseConnection pg;
-        /** Our savepoint exists: it guarded the previous statement and is released lazily, with the next SAVEPOINT. */
-        private boolean savepointHeld;
-        /** The running statement is guarded by our savepoint. */
+        /** The {@link #ANCHOR} savepoint exists in the open transaction. */
+        private boolean anchorHeld;
+        /** Statement savepoints set since the anchor was last set (or since the transaction or a client savepoint statement). */
+        private int piled;
+        /** The running statement is guarded by a {@link #SAVEPOINT}. */
         private boolean statementGuarded;
+        /** ... and pgjdbc sets that savepoint itself, in the statement's own round trip. */
+        private boolean autosaved;
+        /** The guarded statement's execution returned: its effects are in, its savepoint is the newest. */
+        private boolean executed;
+        /** pgjdbc's parse of the statement about to run (from {@link #ensureOneStatement}). */
+        private String nativeSql = "";
         /** Set once pgjdbc refused a result larger than maxResultBuffer, after which it has closed the connection. */
         private boolean resultRefused;
         /** Read-only sessions: the open transaction is the client's own (kept until its COMMIT/ROLLBACK), not one per statement. */
@@ -153,6 +185,8 @@ public final class PostgresDialect implements Dialect {
             if (pg.getTransactionState() != TransactionState.IDLE) {
                 connection.rollback();
             }
+            // on only around a guarded statement's execution, whatever the URL says
+            pg.setAutosave(AutoSave.NEVER);
             if (readOnly) {
                 // pgjdbc then opens every transaction with BEGIN READ ONLY, in the same round trip as the statement
                 connection.setAutoCommit(false);
@@ -188,7 +222,7 @@ public final class PostgresDialect implements Dialect {
 
         @Override
         public void rollbackIfOpen() throws SQLException {
-            savepointHeld = false;
+            forgetSavepoints();
             statementGuarded = false;
             clientTransaction = false;
             if (pg.getTransactionState() != TransactionState.IDLE) {
@@ -268,6 +302,7 @@ public final class PostgresDialect implements Dialect {
                     run("SET standard_conforming_strings = on");
                 }
                 CachedQuery parsed = pg.createQuery(sql, true, true);
+                nativeSql = parsed.query.getNativeSql();
                 if (statements(parsed) > 1) {
                     throw new StatementException(ErrorCode.SQL_MANY_STATEMENTS,
                             "SQL string contains more than one statement as PostgreSQL would read it");
@@ -379,14 +414,27 @@ public final class PostgresDialect implements Dialect {
             boolean[] asText = new boolean[params.size()];
             while (true) {
                 bindOccurrences(ps, params, slots, asText);
+                boolean autosave = statementGuarded && autosaved;
+                if (autosave) {
+                    pg.setAutosave(AutoSave.ALWAYS);
+                }
                 try {
-                    return ps.execute();
+                    boolean hasRows = ps.execute();
+                    executed = true;
+                    return hasRows;
                 } catch (SQLException e) {
                     if (!retryAsText(e, params, slots, asText)) {
                         throw e;
                     }
-                    if (statementGuarded) {
-                        run("ROLLBACK TO SAVEPOINT " + SAVEPOINT); // the failed attempt aborted the transaction
+                    // pgjdbc has rolled back to its savepoint already, unless it set none; either way the
+                    // savepoint is still there (ROLLBACK TO keeps it), and with autosave the retry sets another
+                    restoreIfAborted();
+                    if (autosave) {
+                        piled++;
+                    }
+                } finally {
+                    if (autosave) {
+                        pg.setAutosave(AutoSave.NEVER);
                     }
                 }
             }
@@ -474,7 +522,7 @@ public final class PostgresDialect implements Dialect {
                     }
                     if (state == TransactionState.FAILED) {
                         // PostgreSQL would answer COMMIT with a silent rollback
-                        savepointHeld = false;
+                        forgetSavepoints();
                         run("ROLLBACK");
                         throw new StatementException("SQLITE_ERROR",
                                 "the transaction was aborted by an earlier error and has been rolled back (SQLSTATE 25P02)");
@@ -484,33 +532,77 @@ public final class PostgresDialect implements Dialect {
                     return;
                 }
                 if (isTransactionControl(kind)) {
-                    if (savepointHeld && kind == StatementKind.SAVEPOINT_CONTROL) {
-                        // the client's own savepoints must not nest inside ours, or RELEASE/ROLLBACK TO would skip it
-                        run("RELEASE SAVEPOINT " + SAVEPOINT);
-                        savepointHeld = false;
+                    if (kind == StatementKind.SAVEPOINT_CONTROL) {
+                        // a client's savepoint must not be inside our anchor, or releasing the anchor would release
+                        // it; and the anchor must not be inside one a client releases or rolls back to
+                        if (anchorHeld) {
+                            run("RELEASE SAVEPOINT " + ANCHOR);
+                        }
+                        forgetSavepoints(); // statement savepoints outside the anchor stay, untouched, below the client's
                     }
                     return;
                 }
-                run(savepointHeld ? "RELEASE SAVEPOINT " + SAVEPOINT + "; SAVEPOINT " + SAVEPOINT : "SAVEPOINT " + SAVEPOINT);
-                savepointHeld = true;
+                guard(false);
                 statementGuarded = true;
             } catch (SQLException e) {
                 throw translate(e);
             }
         }
 
+        /**
+         * Guards the next statement (the transaction is open): the anchor first when the pile is due, then the
+         * statement's own savepoint, by pgjdbc in the statement's round trip or, where pgjdbc would set none
+         * (and always for a describe: {@code forDescribe}), by Sluice now.
+         */
+        private void guard(boolean forDescribe) throws SQLException {
+            if (piled >= RELEASE_EVERY) {
+                run(anchorHeld ? "RELEASE SAVEPOINT " + ANCHOR + "; SAVEPOINT " + ANCHOR : "SAVEPOINT " + ANCHOR);
+                anchorHeld = true;
+                piled = 0;
+            }
+            autosaved = !forDescribe && isAutosaved(nativeSql);
+            if (!autosaved) {
+                run("SAVEPOINT " + SAVEPOINT);
+            }
+            piled++;
+        }
+
+        /** Whether pgjdbc's autosave sets a savepoint before this statement text (see {@link #NOT_AUTOSAVED_PREFIXES}). */
+        static boolean isAutosaved(String nativeSql) {
+            if (nativeSql.equalsIgnoreCase("COMMIT")) {
+                return false;
+            }
+            for (String prefix : NOT_AUTOSAVED_PREFIXES) {
+                if (nativeSql.regionMatches(true, 0, prefix, 0, prefix.length())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Savepoints are gone with their transaction, or left alone from here on. */
+        private void forgetSavepoints() {
+            anchorHeld = false;
+            piled = 0;
+        }
+
         @Override
         protected void afterStatement(ScannedStatement st, boolean succeeded) throws StatementException {
             boolean guarded = statementGuarded;
+            boolean ran = executed;
             statementGuarded = false;
+            executed = false;
             if (!succeeded && guarded) {
-                undoStatement();
+                undoStatement(ran);
             }
             if (readOnly) {
                 afterReadOnlyStatement(st.kind());
             }
-            if (pg.getTransactionState() == TransactionState.IDLE) {
-                savepointHeld = false; // committed, rolled back, or ended by the statement (PREPARE TRANSACTION)
+            StatementKind kind = st.kind();
+            if (pg.getTransactionState() == TransactionState.IDLE || kind == StatementKind.COMMIT || kind == StatementKind.ROLLBACK) {
+                // committed, rolled back, or ended by the statement (PREPARE TRANSACTION); AND CHAIN opens a new
+                // transaction without the old one's savepoints
+                forgetSavepoints();
             }
         }
 
@@ -531,9 +623,9 @@ public final class PostgresDialect implements Dialect {
                 if (opensOne && pg.getTransactionState() == TransactionState.OPEN) {
                     run(PIN_READ_ONLY);
                     clientTransaction = true;
-                    savepointHeld = false;
+                    forgetSavepoints();
                 } else {
-                    savepointHeld = false;
+                    forgetSavepoints();
                     clientTransaction = false;
                     connection.rollback();
                 }
@@ -542,16 +634,30 @@ public final class PostgresDialect implements Dialect {
             }
         }
 
-        /** Rolls back to the statement's savepoint; never throws, so the statement's own error is what the client sees. */
-        private void undoStatement() {
-            if (pg.getTransactionState() == TransactionState.IDLE) {
+        /**
+         * Undoes a guarded statement that failed; never throws, so the statement's own error is what the client
+         * sees. A statement whose execution returned ({@code ran}: it failed afterwards, e.g. its result did not
+         * fit the response) has its effects in and its savepoint newest: roll back to it. One the server failed
+         * has been rolled back to its savepoint by pgjdbc already, unless pgjdbc set none (the transaction is
+         * then still aborted); one that failed before reaching the server changed nothing.
+         */
+        private void undoStatement(boolean ran) {
+            TransactionState state = pg.getTransactionState();
+            if (state == TransactionState.IDLE || !(ran || state == TransactionState.FAILED)) {
                 return;
             }
             try {
                 run("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
             } catch (SQLException e) {
-                savepointHeld = false;
+                forgetSavepoints();
                 LOG.debugf("rolling back to the statement savepoint failed, SQLState %s", e.getSQLState());
+            }
+        }
+
+        /** After a failed attempt: back to the statement's savepoint when the attempt left the transaction aborted. */
+        private void restoreIfAborted() throws SQLException {
+            if (statementGuarded && pg.getTransactionState() == TransactionState.FAILED) {
+                run("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
             }
         }
 
@@ -719,8 +825,8 @@ public final class PostgresDialect implements Dialect {
             try {
                 if (guarded) {
                     // a statement that does not parse would otherwise abort the open transaction
-                    run(savepointHeld ? "RELEASE SAVEPOINT " + SAVEPOINT + "; SAVEPOINT " + SAVEPOINT : "SAVEPOINT " + SAVEPOINT);
-                    savepointHeld = true;
+                    guard(true);
+                    statementGuarded = true;
                 }
                 List<Column> cols;
                 try (PreparedStatement ps = connection.prepareStatement(rewrite(st))) {
@@ -732,8 +838,9 @@ public final class PostgresDialect implements Dialect {
                 throw translate(e);
             } finally {
                 if (guarded && !ok) {
-                    undoStatement();
+                    undoStatement(false);
                 }
+                statementGuarded = false;
                 if (readOnly && !clientTransaction && pg.getTransactionState() != TransactionState.IDLE) {
                     try {
                         connection.rollback();
@@ -759,9 +866,7 @@ public final class PostgresDialect implements Dialect {
                             ps.setNull(i + 1, Types.VARCHAR);
                         }
                     }
-                    if (guarded) {
-                        run("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
-                    }
+                    restoreIfAborted();
                 }
             }
         }

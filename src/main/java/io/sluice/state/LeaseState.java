@@ -20,18 +20,24 @@ import java.util.Set;
 public enum LeaseState implements StateMachine.State<LeaseState> {
     IDLE, LEASED, IN_TRANSACTION, RELEASED, BROKEN;
 
-    /** The allowed transitions, all in one place. */
+    /** The allowed transitions, all in one place ({@link #table}). */
     private static final Map<LeaseState, Set<LeaseState>> NEXT = new EnumMap<>(LeaseState.class);
+    /** The same table as one bit per successor, for the lease path: checked on every transition of every lease. */
+    private static final int[] NEXT_BITS = new int[values().length];
 
     static {
         for (LeaseState s : values()) {
-            NEXT.put(s, Collections.unmodifiableSet(table(s)));
+            Set<LeaseState> next = table(s);
+            NEXT.put(s, Collections.unmodifiableSet(next));
+            for (LeaseState n : next) {
+                NEXT_BITS[s.ordinal()] |= 1 << n.ordinal();
+            }
         }
     }
 
     @Override
     public boolean canMoveTo(LeaseState next) {
-        return NEXT.get(this).contains(next);
+        return (NEXT_BITS[ordinal()] & (1 << next.ordinal())) != 0;
     }
 
     public Set<LeaseState> successors() {

@@ -54,6 +54,11 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
     private volatile long illegal;
     /** Guarded by {@code history}. */
     private long recorded;
+    @SuppressWarnings("rawtypes")
+    private static final Listener[] NO_LISTENERS = new Listener[0];
+    /** Shared by machines that keep no history (one per lease); never written, since its length is 0. */
+    private static final Object[] NO_HISTORY = new Object[0];
+
     private volatile Listener<S>[] listeners = noListeners();
 
     /**
@@ -64,7 +69,7 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
         this.name = name;
         this.state = initial;
         this.clock = clock;
-        this.history = new Object[historySize];
+        this.history = historySize == 0 ? NO_HISTORY : new Object[historySize];
     }
 
     public S current() {
@@ -79,7 +84,7 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
 
     @SuppressWarnings("unchecked")
     private static <S> Listener<S>[] noListeners() {
-        return (Listener<S>[]) new Listener<?>[0];
+        return (Listener<S>[]) NO_LISTENERS; // shared: a machine is made per lease, and addListener copies
     }
 
     private boolean cas(S from, S to) {
@@ -129,6 +134,9 @@ public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
     /** The kept history, oldest first. */
     @SuppressWarnings("unchecked")
     public List<Transition<S>> history() {
+        if (history.length == 0) {
+            return List.of(); // and no lock on the shared empty array
+        }
         synchronized (history) {
             long n = recorded;
             int size = (int) Math.min(n, history.length);

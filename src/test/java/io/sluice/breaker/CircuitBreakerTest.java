@@ -8,9 +8,12 @@ import static org.assertj.core.api.Assertions.within;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.sql.ErrorCode;
 import io.sluice.sql.FailureClass;
+import io.sluice.sql.SqlErrors;
 import io.sluice.sql.StatementException;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -84,6 +88,55 @@ class CircuitBreakerTest {
         AtomicInteger reached = new AtomicInteger();
         assertThatThrownBy(() -> breaker.call(reached::incrementAndGet)).isInstanceOf(CircuitOpenException.class);
         assertThat(reached).hasValue(0);
+    }
+
+    /**
+     * While CLOSED a call does not enter SmallRye's guard; only what can change its verdict is replayed into
+     * it. This feeds the same random outcomes to the breaker and to a bare SmallRye guard with the same
+     * settings, every call through it, and requires both to open after exactly the same call.
+     */
+    @Test
+    void shouldOpenAfterExactlyTheCallsAfterWhichSmallRyesOwnGuardOpens() {
+        Random random = new Random(17);
+        Exception connectionFailure = new SQLException("connection refused", "08001");
+        Exception userError = new SQLException("syntax error", "42601");
+        int opened = 0;
+        for (int threshold = 1; threshold <= 5; threshold++) {
+            for (int run = 0; run < 100; run++) {
+                CircuitBreaker breaker = new CircuitBreaker(threshold, LONG, 1);
+                AtomicBoolean referenceOpen = new AtomicBoolean();
+                Guard reference = Guard.create()
+                        .withCircuitBreaker()
+                        .requestVolumeThreshold(threshold)
+                        .failureRatio(1.0)
+                        .delay(LONG.toMillis(), ChronoUnit.MILLIS)
+                        .successThreshold(1)
+                        .when(t -> SqlErrors.classify(t).countsAgainstBreaker())
+                        .onStateChange(state -> referenceOpen.set(state == CircuitBreakerState.OPEN))
+                        .done()
+                        .build();
+                StringBuilder outcomes = new StringBuilder();
+                for (int call = 0; call < 12 && !referenceOpen.get(); call++) {
+                    int draw = random.nextInt(10);
+                    Exception failure = draw < 5 ? connectionFailure : draw < 8 ? null : userError;
+                    outcomes.append(failure == null ? 'S' : failure == connectionFailure ? 'F' : 'U');
+                    Callable<Object> work = () -> {
+                        if (failure != null) {
+                            throw failure;
+                        }
+                        return "ok";
+                    };
+                    catchThrowable(() -> breaker.call(work));
+                    catchThrowable(() -> reference.call(work, Object.class));
+                    assertThat(breaker.status().state())
+                            .as("threshold %d after %s", threshold, outcomes)
+                            .isEqualTo(referenceOpen.get() ? BreakerState.OPEN : BreakerState.CLOSED);
+                }
+                opened += referenceOpen.get() ? 1 : 0;
+            }
+        }
+        // the draws must exercise both verdicts, or the comparison proves little
+        assertThat(opened).isBetween(100, 450);
     }
 
     @Test

@@ -55,6 +55,31 @@ class BucketsTest {
     }
 
     @Test
+    void shouldHashThreePrefixesAtOnceExactlyAsOneByOne() {
+        // prefixes leaving 0, 1, 2 and 3 bytes of an unfinished block, keys of every length from 4 to 40 bytes
+        String[] prefixes = {"ABCD:", "ENABLE_STATE_MACHINE:", "AB:", "ENABLE_CONNECTION_POOL:", "X:", "ENABLE_DETAILED_LOGGING:"};
+        List<String> keys = new ArrayList<>(List.of("wxyz", "ünïcode-ключ", "tenant-17-edge-function"));
+        for (int n = 4; n <= 40; n++) {
+            keys.add("k".repeat(n - 1) + (char) ('a' + n % 26));
+        }
+        int[] out = new int[3];
+        for (String key : keys) {
+            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+            for (String a : prefixes) {
+                for (String b : prefixes) {
+                    for (String c : List.of(prefixes[0], prefixes[3])) {
+                        Murmur3.hash3(Murmur3.prefix(a, 0), Murmur3.prefix(b, 0), Murmur3.prefix(c, 0), bytes, out);
+                        assertThat(out).as("%s | %s | %s + %s", a, b, c, key).containsExactly(
+                                Murmur3.hash32((a + key).getBytes(StandardCharsets.UTF_8), 0),
+                                Murmur3.hash32((b + key).getBytes(StandardCharsets.UTF_8), 0),
+                                Murmur3.hash32((c + key).getBytes(StandardCharsets.UTF_8), 0));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldOnlyAddKeysWhenThePercentageRises() {
         for (int key = 0; key < 2_000; key++) {
             int bucket = Buckets.bucket("ENABLE_CIRCUIT_BREAKER", "client-" + key);

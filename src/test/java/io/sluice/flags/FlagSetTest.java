@@ -41,6 +41,21 @@ class FlagSetTest {
     }
 
     @Test
+    void shouldDecideEveryPartiallyRolledOutFlagByItsOwnBucketWhenSeveralAreRolledOutAtOnce() {
+        // four partial flags: one group of three hashed together and one left over; keys short and long
+        FlagSet set = defaults().with(new Flag("ENABLE_CONNECTION_POOL", true, 30)).with(new Flag("ENABLE_STATE_MACHINE", true, 60))
+                .with(new Flag("ENABLE_CIRCUIT_BREAKER", true, 45)).with(new Flag("ENABLE_ENTERPRISE_MONITORING", true, 80));
+        for (int i = 0; i < 2_000; i++) {
+            String key = i % 3 == 0 ? Integer.toString(i % 100) : "tenant-" + i + "-ключ".repeat(i % 2);
+            Features f = set.decide(key);
+            assertThat(f.pool()).as(key).isEqualTo(Buckets.bucket("ENABLE_CONNECTION_POOL", key) <= 30);
+            assertThat(f.stateMachine()).as(key).isEqualTo(Buckets.bucket("ENABLE_STATE_MACHINE", key) <= 60);
+            assertThat(f.breaker()).as(key).isEqualTo(Buckets.bucket("ENABLE_CIRCUIT_BREAKER", key) <= 45);
+            assertThat(f.detailedMonitoring()).as(key).isEqualTo(Buckets.bucket("ENABLE_ENTERPRISE_MONITORING", key) <= 80);
+        }
+    }
+
+    @Test
     void shouldTreatZeroPercentAndDisabledAsOffForEveryone() {
         FlagSet set = defaults().with(new Flag("ENABLE_STATE_MACHINE", true, 0)).with(new Flag("ENABLE_CIRCUIT_BREAKER", false, 100));
         for (int i = 0; i < 200; i++) {
