@@ -35,21 +35,18 @@ public class ConfigResource {
         return new ConfigView(settings.environment(), settings.current());
     }
 
-    /** One component's keys. */
+    /** One component's keys, typed and in the units of the whole view (the same record it shows). */
     @GET
     @Path("/{component}")
-    public Map<String, String> component(@PathParam("component") String component) {
-        if (!settings.components().contains(component)) {
-            throw new IllegalArgumentException("component: unknown '" + component + "'; known: " + settings.components());
-        }
-        String prefix = component + ".";
-        Map<String, String> out = new java.util.TreeMap<>();
-        settings.current().toProperties().forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v);
-            }
-        });
-        return out;
+    public Object component(@PathParam("component") String component) {
+        RuntimeSettings s = settings.current();
+        return switch (component) {
+            case "connectionPool" -> s.connectionPool();
+            case "circuitBreaker" -> s.circuitBreaker();
+            case "gateway" -> s.gateway();
+            case "monitoring" -> s.monitoring();
+            default -> throw new IllegalArgumentException("component: unknown '" + component + "'; known: " + settings.components());
+        };
     }
 
     /** Changes one key live on this replica and in the store (every replica follows). */

@@ -88,7 +88,7 @@ public class MaintenanceResource {
             throw new IllegalArgumentException("backup: a JSON object of component.key properties is required");
         }
         return new ConfigResource.ConfigView(settings.environment(), settings.restore(backup,
-                caller.who(operator), "maint:backup --restore"));
+                caller.who(operator), "config:backup --restore"));
     }
 
     /**

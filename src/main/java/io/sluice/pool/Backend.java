@@ -725,7 +725,7 @@ public class Backend {
         AgroalDataSourceMetrics m = source.getMetrics();
         AgroalConnectionPoolConfiguration pool = source.getConfiguration().connectionPoolConfiguration();
         return new PoolStatus(dialect.name(), connectivity.current().name(), pool.minSize(), pool.maxSize(), pool.acquisitionTimeout(),
-                m.activeCount(), m.availableCount(), m.awaitingCount(), direct, m.maxUsedCount(),
+                m.activeCount(), m.availableCount(), m.awaitingCount(), direct, Math.max(0, m.maxUsedCount()), // Agroal: Long.MIN_VALUE before the first lease
                 m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(),
                 timeouts, leaks, evicted, saturated(m, pool.maxSize()), running, statements.timeout());
     }

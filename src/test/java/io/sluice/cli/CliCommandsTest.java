@@ -91,6 +91,29 @@ class CliCommandsTest {
     }
 
     @Test
+    void shouldShowEveryDurationInWholeMillisecondsInEveryConfigViewAndAdminAnswer() {
+        JsonNode all = run("config:show", "--json").json().get("settings");
+        JsonNode pool = run("config:show", "connectionPool", "--json").json();
+        JsonNode breakerView = run("config:show", "circuitBreaker", "--json").json();
+        JsonNode connections = run("monitor:connections", "--json").json();
+        JsonNode breaker = run("debug:circuit-breaker", "--json").json();
+
+        for (JsonNode d : new JsonNode[] {all.at("/connectionPool/acquireTimeout"), pool.get("acquireTimeout"), pool.get("maxConnections"),
+                connections.get("acquireTimeout"), connections.get("statementTimeout"), connections.get("acquireAverage"),
+                breaker.get("recoveryTimeout"), breakerView.get("recoveryTimeout")}) {
+            assertThat(d.isIntegralNumber()).as(d.toString()).isTrue();
+        }
+        assertThat(pool.get("acquireTimeout").asLong()).isEqualTo(all.at("/connectionPool/acquireTimeout").asLong())
+                .isEqualTo(connections.get("acquireTimeout").asLong()).isGreaterThanOrEqualTo(100);
+        assertThat(breaker.get("recoveryTimeout").asLong()).isEqualTo(all.at("/circuitBreaker/recoveryTimeout").asLong())
+                .isEqualTo(breakerView.get("recoveryTimeout").asLong());
+        assertThat(connections.get("statementTimeout").asLong()).isEqualTo(all.at("/gateway/statementTimeout").asLong());
+        assertThat(connections.get("maxUsed").asLong()).isNotNegative();
+        Cli.Run table = run("config:show", "connectionPool");
+        assertThat(table.out()).containsPattern("acquireTimeout\\s+" + all.at("/connectionPool/acquireTimeout").asLong() + "\\n");
+    }
+
+    @Test
     void shouldRefuseARolloutOutsideZeroToHundredNamingTheField() {
         Cli.Run r = run("flags:rollout", "ENABLE_STATE_MACHINE", "150");
 

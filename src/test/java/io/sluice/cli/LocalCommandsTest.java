@@ -105,4 +105,38 @@ class LocalCommandsTest {
         assertThat(flags.out()).contains("rollout %)");
         assertThat(health.err() + flags.err() + stderr).doesNotContainIgnoringCase("warn").doesNotContain("format");
     }
+
+    /** Every command's help (hidden aliases included) renders cleanly: a bare % in any text would warn or fail here. */
+    @Test
+    void shouldPrintEveryCommandsHelpWithoutWarnings() {
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true));
+        List<String> names = new java.util.ArrayList<>(SluiceCommand.commandLine().getSubcommands().keySet());
+        try {
+            for (String name : names) {
+                Run help = run(name, "--help");
+                assertThat(help.exit()).as(name).isZero();
+                assertThat(help.out()).as(name).contains("Usage:");
+                assertThat(help.err()).as(name).isEmpty();
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(names).contains("flags:define", "flags:delete", "flags:audit", "config:backup", "maint:backup", "maint:backup-data");
+        assertThat(stderr.toString()).doesNotContainIgnoringCase("warn").doesNotContain("format");
+    }
+
+    @Test
+    void shouldPrintServeHelpWithoutStartingTheServer() {
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        System.setOut(new java.io.PrintStream(stdout, true));
+        try {
+            io.sluice.SluiceMain.main("serve", "--help");
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(stdout.toString()).startsWith("Usage: sluice [serve]").contains("SLUICE_DATA_DIR");
+    }
 }
