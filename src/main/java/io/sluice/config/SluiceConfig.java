@@ -324,6 +324,21 @@ public interface SluiceConfig {
         @WithDefault("5000")
         int busyTimeoutMs();
 
+        /**
+         * Whether writers are admitted one at a time, in arrival order, through the write lane
+         * ({@link io.sluice.sql.WriteLane}): a write transaction or autocommit write waits its turn instead of
+         * polling SQLite's lock; default true. Off: every writer polls SQLite's lock (busy timeout).
+         */
+        @WithDefault("true")
+        boolean writeLane();
+
+        /**
+         * How long a writer waits for its turn in the write lane before failing with {@code SQLITE_BUSY}
+         * (retryable); counted within the statement timeout; default 5s.
+         */
+        @WithDefault("5s")
+        Duration writeWait();
+
         /** SQLite {@code synchronous} pragma: FULL (default; no committed write is lost on power failure) or NORMAL. */
         @WithDefault("FULL")
         Synchronous synchronous();

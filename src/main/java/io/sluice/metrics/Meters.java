@@ -31,6 +31,11 @@ public final class Meters {
     public static final String POOL_EVICTED = "sluice.pool.evicted";
     /** Gauge: 1 while every pooled connection is leased or requests wait for one (saturated, not failing). */
     public static final String POOL_SATURATED = "sluice.pool.saturated";
+    /** SQLite's write lane: gauges of writers waiting and of the lane held (0/1), counters of admissions and timed-out waits. */
+    public static final String WRITE_LANE_WAITING = "sluice.sqlite.write.lane.waiting";
+    public static final String WRITE_LANE_HELD = "sluice.sqlite.write.lane.held";
+    public static final String WRITE_LANE_ADMITTED = "sluice.sqlite.write.lane.admitted";
+    public static final String WRITE_LANE_TIMEOUTS = "sluice.sqlite.write.lane.timeouts";
     /** Timer with histogram: how long pooled leases waited for a connection, timeouts included. */
     public static final String POOL_ACQUIRE_WAIT = "sluice.pool.acquire.wait";
     /** Gauge: statements running now. */

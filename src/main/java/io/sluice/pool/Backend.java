@@ -29,6 +29,7 @@ import io.sluice.sql.SqlSession;
 import io.sluice.sql.SqliteDialect;
 import io.sluice.sql.StatementException;
 import io.sluice.sql.StopReason;
+import io.sluice.sql.WriteLane;
 import io.sluice.state.Connectivity;
 import io.sluice.state.StateMachine;
 import jakarta.annotation.Priority;
@@ -117,7 +118,8 @@ public class Backend {
         this.postgres = config.database().url().filter(u -> !u.isBlank()).isPresent();
         this.sqlite = sqlite;
         this.postgresql = postgresql;
-        this.dialect = postgres ? new PostgresDialect() : new SqliteDialect();
+        this.dialect = postgres ? new PostgresDialect()
+                : new SqliteDialect(config.sqlite().writeLane() ? new WriteLane(config.sqlite().writeWait()) : null);
         this.directCap = new DirectCap(config.pool().maxConnections());
         this.statements = new RunningStatements(config.gateway().statementTimeout(), dialect.syntax());
         this.acquireWait = Timer.builder(Meters.POOL_ACQUIRE_WAIT).description("Time a pooled lease waited for a connection")
@@ -289,6 +291,13 @@ public class Backend {
             FunctionCounter.builder(Meters.STATEMENTS_STOPPED, statements, r -> r.stoppedCount(why))
                     .tag(Meters.REASON, SluiceMetrics.tag(why)).register(registry);
         }
+        WriteLane lane = writeLane();
+        if (lane != null) {
+            Gauge.builder(Meters.WRITE_LANE_WAITING, lane, WriteLane::waiting).register(registry);
+            Gauge.builder(Meters.WRITE_LANE_HELD, lane, l -> l.isFree() ? 0 : 1).register(registry);
+            FunctionCounter.builder(Meters.WRITE_LANE_ADMITTED, lane, WriteLane::admittedCount).register(registry);
+            FunctionCounter.builder(Meters.WRITE_LANE_TIMEOUTS, lane, WriteLane::timedOutCount).register(registry);
+        }
         FunctionCounter.builder(Meters.POOL_LEAKS, leaks, AtomicLong::get).register(registry);
         FunctionCounter.builder(Meters.POOL_EVICTED, evicted, AtomicLong::get).register(registry);
         for (Connectivity state : Connectivity.values()) {
@@ -321,6 +330,11 @@ public class Backend {
 
     public Dialect dialect() {
         return dialect;
+    }
+
+    /** SQLite's write lane, or null on PostgreSQL or when {@code sluice.sqlite.write-lane} is off. */
+    public WriteLane writeLane() {
+        return dialect instanceof SqliteDialect sqlite ? sqlite.writeLane() : null;
     }
 
     public String backendName() {

@@ -46,6 +46,24 @@ public final class SqliteDialect implements Dialect {
     /** Reads nothing, but running it makes SQLite check its cached schema against the database's schema cookie. */
     static final String REFRESH_SCHEMA = "SELECT 1 FROM main.sqlite_schema LIMIT 0";
 
+    /** Admits this database's writers one at a time in arrival order; null = writers poll SQLite's lock. */
+    private final WriteLane lane;
+
+    /** A dialect whose writers poll SQLite's lock (busy timeout) rather than wait in a write lane. */
+    public SqliteDialect() {
+        this(null);
+    }
+
+    /** @param lane the database's write lane, or null to let writers poll SQLite's lock (busy timeout) */
+    public SqliteDialect(WriteLane lane) {
+        this.lane = lane;
+    }
+
+    /** The write lane read-write sessions enter before they write, or null. */
+    public WriteLane writeLane() {
+        return lane;
+    }
+
     /** Each initialised connection's baseline state, by its driver connection, until {@link #forgetConnection}. */
     private final Map<SQLiteConnection, Baseline> baselines = new ConcurrentHashMap<>();
 
@@ -116,7 +134,8 @@ public final class SqliteDialect implements Dialect {
         } catch (SQLException e) {
             throw SqlErrors.connectionFailure(e);
         }
-        return new SqliteSession(connection, readOnly, baseline);
+        // a read-only connection cannot write: its sessions never wait in the lane
+        return new SqliteSession(connection, readOnly, baseline, readOnly ? null : lane);
     }
 
     static final class SqliteSession extends SqlSession {
@@ -126,10 +145,98 @@ public final class SqliteDialect implements Dialect {
         private boolean readOnlyTransaction;
         private boolean queryOnly;
         private final Baseline baseline;
+        /** The database's write lane, or null when this session's writers poll SQLite's lock. */
+        private final WriteLane lane;
+        /** Whether this session holds the lane: from its first write until its transaction ends. */
+        private boolean inLane;
+        /** The thread waiting in the lane for this session, so that a stop can interrupt the wait; guarded by itself. */
+        private final Thread[] laneWaiter = new Thread[1];
 
-        SqliteSession(Connection connection, boolean readOnly, Baseline baseline) {
+        SqliteSession(Connection connection, boolean readOnly, Baseline baseline, WriteLane lane) {
             super(connection, readOnly);
             this.baseline = baseline;
+            this.lane = lane;
+        }
+
+        /** True while this session holds the write lane. */
+        boolean holdsWriteLane() {
+            return inLane;
+        }
+
+        /**
+         * Takes this session's turn in the write lane before a statement that may write, unless it already
+         * holds it. A deferred transaction enters at its first write (where SQLite would take its write lock),
+         * so a session holding a read snapshot never holds the lane while it waits for anything but SQLite.
+         */
+        @Override
+        protected void beforeStatement(ScannedStatement st) throws StatementException {
+            if (lane != null && !inLane && !readOnlyTransaction && needsWriteLock(st)) {
+                enterLane();
+            }
+        }
+
+        private boolean needsWriteLock(ScannedStatement st) {
+            StatementKind kind = st.kind();
+            if (kind == StatementKind.BEGIN_WRITE) {
+                return inTransaction != Boolean.TRUE; // a BEGIN inside a transaction only fails
+            }
+            if (kind == StatementKind.PRAGMA) {
+                return SqlitePragmas.mayWrite(st.sql());
+            }
+            return !kind.isReadOnly();
+        }
+
+        private void enterLane() throws StatementException {
+            synchronized (laneWaiter) {
+                laneWaiter[0] = Thread.currentThread();
+            }
+            boolean admitted = false;
+            boolean interrupted = false;
+            try {
+                admitted = lane.enter(this);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } finally {
+                synchronized (laneWaiter) {
+                    laneWaiter[0] = null;
+                }
+                // no interrupt can come after the waiter is cleared; one that came after admission is spent here
+                interrupted |= Thread.interrupted();
+            }
+            if (admitted) {
+                inLane = true;
+                return;
+            }
+            RunningStatement r = running;
+            if (interrupted && r != null && r.reason() != null) {
+                throw r.error();
+            }
+            if (interrupted) {
+                throw new StatementException(ErrorCode.STATEMENT_CANCELED, "The statement was stopped while it waited for the write lock");
+            }
+            throw new StatementException("SQLITE_BUSY", "database is locked: waited " + lane.waitLimit().toMillis()
+                    + " ms for the write lock behind other writers (sluice.sqlite.write-wait); retry the transaction");
+        }
+
+        /** Lets the next writer in once this session's transaction has ended. */
+        private void leaveLaneIfTransactionEnded() {
+            if (!inLane) {
+                return;
+            }
+            try {
+                if (isAutocommit()) {
+                    leaveLane();
+                }
+            } catch (StatementException e) {
+                // the state is unknown: the lane is kept until the session ends (rollbackIfOpen)
+            }
+        }
+
+        private void leaveLane() {
+            if (inLane) {
+                inLane = false;
+                lane.leave(this);
+            }
         }
 
         @Override
@@ -189,9 +296,17 @@ public final class SqliteDialect implements Dialect {
             return true;
         }
 
-        /** The progress handler sees the stop at its next call; nothing to send. */
+        /**
+         * The progress handler sees the stop at its next call; a statement still waiting in the write lane is
+         * woken up (only while it waits there: the waiter is cleared under the same lock before it runs).
+         */
         @Override
         protected void interrupt(RunningStatement r) {
+            synchronized (laneWaiter) {
+                if (laneWaiter[0] != null && running == r) {
+                    laneWaiter[0].interrupt();
+                }
+            }
         }
 
         @Override
@@ -261,6 +376,14 @@ public final class SqliteDialect implements Dialect {
 
         @Override
         protected void afterStatement(ScannedStatement st, boolean succeeded) throws StatementException {
+            try {
+                trackTransaction(st, succeeded);
+            } finally {
+                leaveLaneIfTransactionEnded();
+            }
+        }
+
+        private void trackTransaction(ScannedStatement st, boolean succeeded) throws StatementException {
             StatementKind kind = st.kind();
             if (succeeded) {
                 if (kind.isBegin()) {
@@ -325,20 +448,25 @@ public final class SqliteDialect implements Dialect {
             }
         }
 
+        /** Also lets the next writer in, whatever happens: the session ends here (stream closed or expired). */
         @Override
         public void rollbackIfOpen() throws SQLException {
-            if (inTransaction != Boolean.FALSE) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("ROLLBACK");
-                } catch (SQLException e) {
-                    if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
-                        throw e;
+            try {
+                if (inTransaction != Boolean.FALSE) {
+                    try (Statement s = connection.createStatement()) {
+                        s.execute("ROLLBACK");
+                    } catch (SQLException e) {
+                        if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                            throw e;
+                        }
                     }
+                    inTransaction = Boolean.FALSE;
                 }
-                inTransaction = Boolean.FALSE;
+                readOnlyTransaction = false;
+                setQueryOnly(false);
+            } finally {
+                leaveLane();
             }
-            readOnlyTransaction = false;
-            setQueryOnly(false);
         }
 
         @Override

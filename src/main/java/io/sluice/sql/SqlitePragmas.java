@@ -137,6 +137,20 @@ public final class SqlitePragmas {
         }
     }
 
+    /**
+     * Whether a PRAGMA statement may write to the database file (and so takes SQLite's write lock): setting a
+     * database setting ({@code user_version = 3}) or an action ({@code optimize}, {@code incremental_vacuum}).
+     * Queries and connection settings never do.
+     */
+    static boolean mayWrite(String sql) {
+        Pragma p = parse(sql);
+        if (p == null) {
+            return false;
+        }
+        Rule rule = RULES.get(p.name());
+        return rule == null || rule == Rule.ACTION || (rule == Rule.DATABASE_SETTING && p.hasArgument());
+    }
+
     /** {@code journal_mode=WAL} and {@code locking_mode=NORMAL} ask for what the server already runs with. */
     private static boolean isNoChange(Pragma p) {
         return (p.name().equals("journal_mode") && p.argument().equals("wal"))
