@@ -1,113 +1,88 @@
 package io.sluice.gateway;
 
 import io.sluice.gateway.Hrana.Batch;
-import io.sluice.gateway.Hrana.Stmt;
+import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.RequestRunner.Response;
 import io.sluice.sql.Column;
 import io.sluice.sql.StatementException;
 import java.util.List;
 
 /**
- * The messages of Hrana over WebSocket (versions 1 to 3), independent of their encoding: what a socket's
- * frames decode into and what its answers are built from. Statements, batches and results are the
- * {@link Hrana} and {@link RequestRunner} types the HTTP endpoints use, so both transports share one engine.
+ * The messages of Hrana over WebSocket, independent of their encoding, as the Protobuf codec
+ * ({@link ProtobufWsCodec}) reads and writes them. Requests on a stream are the HTTP protocol's
+ * {@link Hrana} stream requests and answers are {@link RequestRunner} results, so both transports share one
+ * engine. The shapes follow the WebSocket transport's own message model one for one, so that this file
+ * gives way to it when the two meet.
  */
 final class HranaWs {
     private HranaWs() {
     }
 
-    /** A message from the client. */
     sealed interface ClientMsg {
     }
 
-    /** Authenticates (again, on v2+) the connection; {@code jwt} is null when the client sends none. */
+    /** Authenticates (first message) or re-authenticates the connection; {@code jwt} null when none is sent. */
     record Hello(String jwt) implements ClientMsg {
     }
 
-    record Request(int requestId, WsRequest request) implements ClientMsg {
+    record Request(int requestId, SocketRequest request) implements ClientMsg {
     }
 
-    /** A request; the response carries the same {@code type}. */
-    sealed interface WsRequest {
+    sealed interface SocketRequest {
+        /** The {@code type} the response carries. */
         String type();
     }
 
-    record OpenStream(int streamId) implements WsRequest {
+    record OpenStream(int streamId) implements SocketRequest {
         public String type() {
             return "open_stream";
         }
     }
 
-    record CloseStream(int streamId) implements WsRequest {
+    record CloseStream(int streamId) implements SocketRequest {
         public String type() {
             return "close_stream";
         }
     }
 
-    record Execute(int streamId, Stmt stmt) implements WsRequest {
+    /** {@code execute}, {@code batch}, {@code sequence}, {@code describe} or {@code get_autocommit} on a stream. */
+    record OnStream(int streamId, StreamRequest request) implements SocketRequest {
         public String type() {
-            return "execute";
+            return request.type();
         }
     }
 
-    record RunBatch(int streamId, Batch batch) implements WsRequest {
-        public String type() {
-            return "batch";
-        }
-    }
-
-    record OpenCursor(int streamId, int cursorId, Batch batch) implements WsRequest {
-        public String type() {
-            return "open_cursor";
-        }
-    }
-
-    record CloseCursor(int cursorId) implements WsRequest {
-        public String type() {
-            return "close_cursor";
-        }
-    }
-
-    /** {@code maxCount} is an unsigned 32-bit count on the wire, hence a long. */
-    record FetchCursor(int cursorId, long maxCount) implements WsRequest {
-        public String type() {
-            return "fetch_cursor";
-        }
-    }
-
-    /** Exactly one of {@code sql} and {@code sqlId} is set. */
-    record Sequence(int streamId, String sql, Integer sqlId) implements WsRequest {
-        public String type() {
-            return "sequence";
-        }
-    }
-
-    /** Exactly one of {@code sql} and {@code sqlId} is set. */
-    record Describe(int streamId, String sql, Integer sqlId) implements WsRequest {
-        public String type() {
-            return "describe";
-        }
-    }
-
-    record StoreSql(int sqlId, String sql) implements WsRequest {
+    record StoreSql(int sqlId, String sql) implements SocketRequest {
         public String type() {
             return "store_sql";
         }
     }
 
-    record CloseSql(int sqlId) implements WsRequest {
+    record CloseSql(int sqlId) implements SocketRequest {
         public String type() {
             return "close_sql";
         }
     }
 
-    record GetAutocommit(int streamId) implements WsRequest {
+    record OpenCursor(int streamId, int cursorId, Batch batch) implements SocketRequest {
         public String type() {
-            return "get_autocommit";
+            return "open_cursor";
         }
     }
 
-    /** A message from the server. */
+    /** @param maxCount the most entries wanted (a uint32 on the wire, clamped to {@code Integer.MAX_VALUE}) */
+    record FetchCursor(int cursorId, int maxCount) implements SocketRequest {
+        public String type() {
+            return "fetch_cursor";
+        }
+    }
+
+    record CloseCursor(int cursorId) implements SocketRequest {
+        public String type() {
+            return "close_cursor";
+        }
+    }
+
     sealed interface ServerMsg {
     }
 
@@ -118,37 +93,35 @@ final class HranaWs {
     }
 
     /**
-     * A successful response to a request of {@code type}: {@code result} is the stream-level answer
-     * ({@link RequestRunner.Executed}, {@link RequestRunner.Batched}, {@link RequestRunner.Described},
-     * {@link RequestRunner.Autocommit}, or {@link RequestRunner.Empty} for the requests that answer nothing).
+     * A successful answer: {@code response} for what a stream answers ({@link RequestRunner.Empty} for the
+     * requests that return nothing), or {@code page} for {@code fetch_cursor}.
      */
-    record ResponseOk(int requestId, String type, Response result) implements ServerMsg {
-    }
-
-    /** The answer to {@code fetch_cursor}: some entries, and whether the cursor has no more. */
-    record FetchCursorOk(int requestId, List<CursorItem> entries, boolean done) implements ServerMsg {
+    record ResponseOk(int requestId, String type, Response response, CursorPage page) implements ServerMsg {
     }
 
     record ResponseError(int requestId, String message, String code) implements ServerMsg {
     }
 
-    /** One entry of a cursor, as {@code fetch_cursor} returns it. */
-    sealed interface CursorItem {
+    /** The answer to {@code fetch_cursor}: some entries, and whether the cursor has no more. */
+    record CursorPage(List<CursorEntry> entries, boolean done) {
     }
 
-    record StepBegin(int step, List<Column> columns) implements CursorItem {
+    sealed interface CursorEntry {
     }
 
-    record Row(Object[] values) implements CursorItem {
+    record StepBegin(int step, List<Column> columns) implements CursorEntry {
     }
 
-    record StepEnd(long affectedRowCount, Long lastInsertRowid) implements CursorItem {
+    record RowEntry(Object[] values) implements CursorEntry {
     }
 
-    record StepError(int step, StatementException error) implements CursorItem {
+    record StepEnd(long affectedRowCount, Long lastInsertRowid) implements CursorEntry {
     }
 
-    /** The whole batch failed; always the cursor's last entry. */
-    record BatchError(StatementException error) implements CursorItem {
+    record StepError(int step, StatementException error) implements CursorEntry {
+    }
+
+    /** The whole batch failed; always the last entry. */
+    record BatchError(StatementException error) implements CursorEntry {
     }
 }

@@ -3,6 +3,7 @@ package io.sluice.gateway;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Parser;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.sluice.gateway.Hrana.AndCond;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.BatchStep;
@@ -30,7 +31,12 @@ import java.util.List;
  * <p>Bytes are parsed with a bounded recursion depth (a message nested deeper than any valid request is
  * refused before the mapping starts), and a declared length larger than what is left of the body is
  * refused by the parser without allocating it: the body itself was bounded before it was read.
+ *
+ * <p>For the native image the generated classes (and their nested messages) are registered for reflection:
+ * parsing and writing, generated for speed, need none, but protobuf-java's descriptor-based API (text form,
+ * field accessors) finds methods by name, and a native binary must not fail where the JVM works.
  */
+@RegisterForReflection(targets = {HranaProto.class, HranaHttpProto.class, io.sluice.gateway.proto.HranaWsProto.class})
 final class ProtobufRequests {
     /**
      * Message nesting the parser accepts: a pipeline reaches a condition through 5 levels, and each condition

@@ -2,18 +2,18 @@ package io.sluice.gateway;
 
 import io.sluice.gateway.HranaWs.BatchError;
 import io.sluice.gateway.HranaWs.ClientMsg;
-import io.sluice.gateway.HranaWs.CursorItem;
-import io.sluice.gateway.HranaWs.FetchCursorOk;
+import io.sluice.gateway.HranaWs.CursorEntry;
 import io.sluice.gateway.HranaWs.HelloError;
 import io.sluice.gateway.HranaWs.HelloOk;
+import io.sluice.gateway.HranaWs.OnStream;
 import io.sluice.gateway.HranaWs.ResponseError;
 import io.sluice.gateway.HranaWs.ResponseOk;
-import io.sluice.gateway.HranaWs.Row;
+import io.sluice.gateway.HranaWs.RowEntry;
 import io.sluice.gateway.HranaWs.ServerMsg;
+import io.sluice.gateway.HranaWs.SocketRequest;
 import io.sluice.gateway.HranaWs.StepBegin;
 import io.sluice.gateway.HranaWs.StepEnd;
 import io.sluice.gateway.HranaWs.StepError;
-import io.sluice.gateway.HranaWs.WsRequest;
 import io.sluice.gateway.RequestRunner.Autocommit;
 import io.sluice.gateway.RequestRunner.Batched;
 import io.sluice.gateway.RequestRunner.Described;
@@ -42,7 +42,7 @@ final class ProtobufWsCodec {
         };
     }
 
-    private static WsRequest request(HranaWsProto.RequestMsg r) {
+    private static SocketRequest request(HranaWsProto.RequestMsg r) {
         String at = "request " + r.getRequestId();
         return switch (r.getRequestCase()) {
             case OPEN_STREAM -> new HranaWs.OpenStream(r.getOpenStream().getStreamId());
@@ -51,27 +51,29 @@ final class ProtobufWsCodec {
                 if (!r.getExecute().hasStmt()) {
                     throw ProtocolException.badRequest("Missing field '" + at + ".stmt'");
                 }
-                yield new HranaWs.Execute(r.getExecute().getStreamId(), ProtobufRequests.stmt(r.getExecute().getStmt(), at + ".stmt"));
+                yield new OnStream(r.getExecute().getStreamId(),
+                        new Hrana.ExecuteReq(ProtobufRequests.stmt(r.getExecute().getStmt(), at + ".stmt")));
             }
-            case BATCH -> new HranaWs.RunBatch(r.getBatch().getStreamId(), batch(r.getBatch().hasBatch(), r.getBatch().getBatch(), at));
+            case BATCH -> new OnStream(r.getBatch().getStreamId(),
+                    new Hrana.BatchReq(batch(r.getBatch().hasBatch(), r.getBatch().getBatch(), at)));
             case OPEN_CURSOR -> new HranaWs.OpenCursor(r.getOpenCursor().getStreamId(), r.getOpenCursor().getCursorId(),
                     batch(r.getOpenCursor().hasBatch(), r.getOpenCursor().getBatch(), at));
             case CLOSE_CURSOR -> new HranaWs.CloseCursor(r.getCloseCursor().getCursorId());
             case FETCH_CURSOR -> new HranaWs.FetchCursor(r.getFetchCursor().getCursorId(),
-                    Integer.toUnsignedLong(r.getFetchCursor().getMaxCount()));
+                    (int) Math.min(Integer.toUnsignedLong(r.getFetchCursor().getMaxCount()), Integer.MAX_VALUE));
             case SEQUENCE -> {
                 HranaWsProto.SequenceReq q = r.getSequence();
                 requireOneSql(q.hasSql(), q.hasSqlId(), at);
-                yield new HranaWs.Sequence(q.getStreamId(), q.hasSql() ? q.getSql() : null, q.hasSqlId() ? q.getSqlId() : null);
+                yield new OnStream(q.getStreamId(), new Hrana.SequenceReq(q.hasSql() ? q.getSql() : null, q.hasSqlId() ? q.getSqlId() : null));
             }
             case DESCRIBE -> {
                 HranaWsProto.DescribeReq d = r.getDescribe();
                 requireOneSql(d.hasSql(), d.hasSqlId(), at);
-                yield new HranaWs.Describe(d.getStreamId(), d.hasSql() ? d.getSql() : null, d.hasSqlId() ? d.getSqlId() : null);
+                yield new OnStream(d.getStreamId(), new Hrana.DescribeReq(d.hasSql() ? d.getSql() : null, d.hasSqlId() ? d.getSqlId() : null));
             }
             case STORE_SQL -> new HranaWs.StoreSql(r.getStoreSql().getSqlId(), r.getStoreSql().getSql());
             case CLOSE_SQL -> new HranaWs.CloseSql(r.getCloseSql().getSqlId());
-            case GET_AUTOCOMMIT -> new HranaWs.GetAutocommit(r.getGetAutocommit().getStreamId());
+            case GET_AUTOCOMMIT -> new OnStream(r.getGetAutocommit().getStreamId(), new Hrana.GetAutocommitReq());
             case REQUEST_NOT_SET -> throw ProtocolException.badRequest(at + ": the request type is missing or unknown");
         };
     }
@@ -103,12 +105,6 @@ final class ProtobufWsCodec {
         } else if (msg instanceof ResponseError e) {
             b.setResponseError(HranaWsProto.ResponseErrorMsg.newBuilder().setRequestId(e.requestId())
                     .setError(ProtobufResponses.error(e.message(), e.code())));
-        } else if (msg instanceof FetchCursorOk f) {
-            HranaWsProto.FetchCursorResp.Builder fetched = HranaWsProto.FetchCursorResp.newBuilder().setDone(f.done());
-            for (CursorItem item : f.entries()) {
-                fetched.addEntries(cursorEntry(item));
-            }
-            b.setResponseOk(HranaWsProto.ResponseOkMsg.newBuilder().setRequestId(f.requestId()).setFetchCursor(fetched));
         } else if (msg instanceof ResponseOk ok) {
             b.setResponseOk(responseOk(ok));
         } else {
@@ -123,28 +119,34 @@ final class ProtobufWsCodec {
             case "open_stream" -> b.setOpenStream(HranaWsProto.OpenStreamResp.getDefaultInstance());
             case "close_stream" -> b.setCloseStream(HranaWsProto.CloseStreamResp.getDefaultInstance());
             case "execute" -> b.setExecute(HranaWsProto.ExecuteResp.newBuilder()
-                    .setResult(ProtobufResponses.stmtResult(((Executed) ok.result()).result())));
-            case "batch" -> b.setBatch(HranaWsProto.BatchResp.newBuilder().setResult(ProtobufResponses.batchResult((Batched) ok.result())));
+                    .setResult(ProtobufResponses.stmtResult(((Executed) ok.response()).result())));
+            case "batch" -> b.setBatch(HranaWsProto.BatchResp.newBuilder().setResult(ProtobufResponses.batchResult((Batched) ok.response())));
             case "open_cursor" -> b.setOpenCursor(HranaWsProto.OpenCursorResp.getDefaultInstance());
             case "close_cursor" -> b.setCloseCursor(HranaWsProto.CloseCursorResp.getDefaultInstance());
+            case "fetch_cursor" -> {
+                HranaWsProto.FetchCursorResp.Builder fetched = HranaWsProto.FetchCursorResp.newBuilder().setDone(ok.page().done());
+                for (CursorEntry entry : ok.page().entries()) {
+                    fetched.addEntries(cursorEntry(entry));
+                }
+                b.setFetchCursor(fetched);
+            }
             case "sequence" -> b.setSequence(HranaWsProto.SequenceResp.getDefaultInstance());
             case "describe" -> b.setDescribe(HranaWsProto.DescribeResp.newBuilder()
-                    .setResult(ProtobufResponses.describeResult(((Described) ok.result()).result())));
+                    .setResult(ProtobufResponses.describeResult(((Described) ok.response()).result())));
             case "store_sql" -> b.setStoreSql(HranaWsProto.StoreSqlResp.getDefaultInstance());
             case "close_sql" -> b.setCloseSql(HranaWsProto.CloseSqlResp.getDefaultInstance());
             case "get_autocommit" -> b.setGetAutocommit(HranaWsProto.GetAutocommitResp.newBuilder()
-                    .setIsAutocommit(((Autocommit) ok.result()).isAutocommit()));
-            default -> throw new IllegalArgumentException("no WebSocket response for request type " + ok.type()
-                    + " (fetch_cursor answers with FetchCursorOk)");
+                    .setIsAutocommit(((Autocommit) ok.response()).isAutocommit()));
+            default -> throw new IllegalArgumentException("no WebSocket response for request type " + ok.type());
         }
         return b.build();
     }
 
-    static HranaProto.CursorEntry cursorEntry(CursorItem item) {
+    static HranaProto.CursorEntry cursorEntry(CursorEntry item) {
         if (item instanceof StepBegin s) {
             return ProtobufResponses.stepBegin(s.step(), s.columns());
         }
-        if (item instanceof Row r) {
+        if (item instanceof RowEntry r) {
             return ProtobufResponses.rowEntry(r.values());
         }
         if (item instanceof StepEnd e) {

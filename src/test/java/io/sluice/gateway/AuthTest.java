@@ -81,6 +81,21 @@ class AuthTest {
         assertUnauthorized(post(V2, null, pipeline(null, execute("SELECT 1"), close())));
         assertUnauthorized(post(V3, null, pipeline(null, execute("SELECT 1"), close())));
         assertUnauthorized(post(CURSOR, null, cursor(null, batch(step(stmt("SELECT 1"))))));
+        byte[] protobuf = HranaProtobuf.pipeline(null, HranaProtobuf.execute("SELECT 1")).toByteArray();
+        assertUnauthorized(HranaProtobuf.post(HranaProtobuf.PIPELINE, protobuf));
+        assertUnauthorized(HranaProtobuf.post(HranaProtobuf.CURSOR, protobuf));
+    }
+
+    @Test
+    void shouldServeProtobufWithAReadWriteToken() throws Exception {
+        byte[] body = HranaProtobuf.pipeline(null, HranaProtobuf.execute("SELECT 41 + 1"), HranaProtobuf.close()).toByteArray();
+
+        Response r = given().contentType(HranaProtobuf.TYPE).header("Authorization", "Bearer " + token(Access.READ_WRITE))
+                .body(body).post(HranaProtobuf.PIPELINE);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(HranaProtobuf.parse(r.asByteArray()).getResults(0).getOk().getExecute().getResult().getRows(0).getValues(0).getInteger())
+                .isEqualTo(42);
     }
 
     @Test

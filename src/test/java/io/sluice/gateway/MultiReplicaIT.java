@@ -9,6 +9,12 @@ import io.sluice.gateway.auth.TokenMinter;
 import io.sluice.testing.Postgres;
 import io.sluice.testing.SluiceProcess;
 import io.sluice.testing.TestKeys;
+import io.sluice.gateway.proto.HranaHttpProto.PipelineRespBody;
+import io.sluice.gateway.proto.HranaHttpProto.StreamRequest;
+import io.sluice.gateway.proto.HranaProto;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -141,6 +147,43 @@ class MultiReplicaIT {
                 s.execute("DELETE FROM " + TABLE + " WHERE note = 'principal'");
             }
         }
+    }
+
+    @Test
+    void shouldForwardAProtobufStreamToItsOwnerAndAnswerInProtobuf() throws Exception {
+        String table = "replica_pb_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = Postgres.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + table + " (id bigint PRIMARY KEY, data bytea)");
+        }
+        try {
+            PipelineRespBody first = protobufPipeline(a, null, HranaProtobuf.execute("BEGIN"),
+                    HranaProtobuf.execute("INSERT INTO " + table + " VALUES (?, ?)", HranaProtobuf.integer(Long.MAX_VALUE),
+                            HranaProtobuf.blob(new byte[] {1, 2, 3})));
+            assertThat(first.getResults(1).hasOk()).as("%s", first).isTrue();
+
+            PipelineRespBody second = protobufPipeline(b, first.getBaton(),
+                    HranaProtobuf.execute("SELECT id, data FROM " + table), HranaProtobuf.execute("COMMIT"), HranaProtobuf.close());
+
+            HranaProto.Row row = second.getResults(0).getOk().getExecute().getResult().getRows(0);
+            assertThat(row.getValues(0).getInteger()).isEqualTo(Long.MAX_VALUE);
+            assertThat(row.getValues(1).getBlob().toByteArray()).containsExactly(1, 2, 3);
+            assertThat(second.getResults(1).hasOk()).isTrue();
+            assertThat(second.hasBaton()).as("closed through the forwarding replica").isFalse();
+        } finally {
+            try (Connection c = Postgres.connect(); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS " + table);
+            }
+        }
+    }
+
+    private static PipelineRespBody protobufPipeline(SluiceProcess via, String baton, StreamRequest... requests) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(via.url() + HranaProtobuf.PIPELINE))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", HranaProtobuf.TYPE)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(HranaProtobuf.pipeline(baton, requests).toByteArray())).build();
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValue(HranaProtobuf.TYPE);
+        return PipelineRespBody.parseFrom(r.body());
     }
 
     private static JsonNode pipeline(SluiceProcess via, String baton, String... requests) throws Exception {

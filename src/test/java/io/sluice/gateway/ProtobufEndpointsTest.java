@@ -27,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.response.Response;
 import io.sluice.gateway.proto.HranaHttpProto;
 import io.sluice.gateway.proto.HranaHttpProto.PipelineRespBody;
@@ -48,6 +49,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @QuarkusTest
 class ProtobufEndpointsTest {
+
+    @Inject
+    InlineReads inline;
 
     private static HranaProto.Batch steps(BatchStep... steps) {
         return HranaProto.Batch.newBuilder().addAllSteps(List.of(steps)).build();
@@ -96,6 +100,16 @@ class ProtobufEndpointsTest {
             assertThat(row.get(2 * i)).as("value %d", i).isEqualTo(values[i]);
             assertThat(row.get(2 * i + 1).getText()).as("storage class of value %d", i).isEqualTo(storage[i]);
         }
+    }
+
+    @Test
+    void shouldAnswerAStreamlessReadOnTheFastPathInProtobuf() {
+        long before = inline.answeredCount();
+
+        StmtResult r = result(pipelineOk(null, execute("SELECT ?, 'fast'", blob(new byte[] {9})), close()), 0);
+
+        assertThat(inline.answeredCount()).as("answered on the I/O thread").isEqualTo(before + 1);
+        assertThat(r.getRows(0).getValuesList()).containsExactly(blob(new byte[] {9}), text("fast"));
     }
 
     @Test

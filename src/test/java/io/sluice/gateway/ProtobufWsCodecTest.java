@@ -35,7 +35,7 @@ class ProtobufWsCodecTest {
         return ProtobufWsCodec.decodeClient(HranaWsProto.ClientMsg.newBuilder().setRequest(request).build().toByteArray());
     }
 
-    private static HranaWs.WsRequest request(int id, RequestMsg.Builder request) {
+    private static HranaWs.SocketRequest request(int id, RequestMsg.Builder request) {
         ClientMsg msg = roundTrip(request.setRequestId(id));
         assertThat(msg).isInstanceOf(HranaWs.Request.class);
         assertThat(((HranaWs.Request) msg).requestId()).isEqualTo(id);
@@ -60,10 +60,11 @@ class ProtobufWsCodecTest {
         assertThat(request(2, RequestMsg.newBuilder().setCloseStream(HranaWsProto.CloseStreamReq.newBuilder().setStreamId(3))))
                 .isEqualTo(new HranaWs.CloseStream(3));
         assertThat(request(-3, RequestMsg.newBuilder().setExecute(HranaWsProto.ExecuteReq.newBuilder().setStreamId(3).setStmt(SELECT))))
-                .isEqualTo(new HranaWs.Execute(3, stmt));
-        HranaWs.RunBatch batch = (HranaWs.RunBatch) request(4, RequestMsg.newBuilder()
+                .isEqualTo(new HranaWs.OnStream(3, new Hrana.ExecuteReq(stmt)));
+        HranaWs.OnStream batch = (HranaWs.OnStream) request(4, RequestMsg.newBuilder()
                 .setBatch(HranaWsProto.BatchReq.newBuilder().setStreamId(3).setBatch(BATCH)));
-        assertThat(batch.batch().steps().get(1).condition()).isEqualTo(new Hrana.ErrorCond(0));
+        assertThat(batch.type()).isEqualTo("batch");
+        assertThat(((Hrana.BatchReq) batch.request()).batch().steps().get(1).condition()).isEqualTo(new Hrana.ErrorCond(0));
         HranaWs.OpenCursor cursor = (HranaWs.OpenCursor) request(5, RequestMsg.newBuilder()
                 .setOpenCursor(HranaWsProto.OpenCursorReq.newBuilder().setStreamId(3).setCursorId(9).setBatch(BATCH)));
         assertThat(cursor.cursorId()).isEqualTo(9);
@@ -71,17 +72,19 @@ class ProtobufWsCodecTest {
         assertThat(request(6, RequestMsg.newBuilder().setCloseCursor(HranaWsProto.CloseCursorReq.newBuilder().setCursorId(9))))
                 .isEqualTo(new HranaWs.CloseCursor(9));
         assertThat(request(7, RequestMsg.newBuilder().setFetchCursor(HranaWsProto.FetchCursorReq.newBuilder().setCursorId(9).setMaxCount(-1))))
-                .as("max_count is unsigned").isEqualTo(new HranaWs.FetchCursor(9, 4294967295L));
+                .as("max_count is unsigned, clamped to an int").isEqualTo(new HranaWs.FetchCursor(9, Integer.MAX_VALUE));
+        assertThat(request(7, RequestMsg.newBuilder().setFetchCursor(HranaWsProto.FetchCursorReq.newBuilder().setCursorId(9).setMaxCount(100))))
+                .isEqualTo(new HranaWs.FetchCursor(9, 100));
         assertThat(request(8, RequestMsg.newBuilder().setSequence(HranaWsProto.SequenceReq.newBuilder().setStreamId(3).setSql("SELECT 1;"))))
-                .isEqualTo(new HranaWs.Sequence(3, "SELECT 1;", null));
+                .isEqualTo(new HranaWs.OnStream(3, new Hrana.SequenceReq("SELECT 1;", null)));
         assertThat(request(9, RequestMsg.newBuilder().setDescribe(HranaWsProto.DescribeReq.newBuilder().setStreamId(3).setSqlId(4))))
-                .isEqualTo(new HranaWs.Describe(3, null, 4));
+                .isEqualTo(new HranaWs.OnStream(3, new Hrana.DescribeReq(null, 4)));
         assertThat(request(10, RequestMsg.newBuilder().setStoreSql(HranaWsProto.StoreSqlReq.newBuilder().setSqlId(4).setSql("SELECT 2"))))
                 .isEqualTo(new HranaWs.StoreSql(4, "SELECT 2"));
         assertThat(request(11, RequestMsg.newBuilder().setCloseSql(HranaWsProto.CloseSqlReq.newBuilder().setSqlId(4))))
                 .isEqualTo(new HranaWs.CloseSql(4));
         assertThat(request(12, RequestMsg.newBuilder().setGetAutocommit(HranaWsProto.GetAutocommitReq.newBuilder().setStreamId(3))))
-                .isEqualTo(new HranaWs.GetAutocommit(3));
+                .isEqualTo(new HranaWs.OnStream(3, new Hrana.GetAutocommitReq()));
     }
 
     @Test
@@ -124,7 +127,7 @@ class ProtobufWsCodecTest {
         rows.add(new Object[] {Long.MIN_VALUE, 1.5, "t", new byte[0], null});
         StmtResult result = new StmtResult(List.of(new Column("a", "INTEGER"), new Column(null, null)), rows, 3, Long.MAX_VALUE);
 
-        HranaWsProto.ResponseOkMsg execute = encodeAndRead(new HranaWs.ResponseOk(1, "execute", new RequestRunner.Executed(result))).getResponseOk();
+        HranaWsProto.ResponseOkMsg execute = encodeAndRead(new HranaWs.ResponseOk(1, "execute", new RequestRunner.Executed(result), null)).getResponseOk();
         HranaProto.StmtResult r = execute.getExecute().getResult();
         assertThat(execute.getRequestId()).isEqualTo(1);
         assertThat(r.getCols(0).getDecltype()).isEqualTo("INTEGER");
@@ -139,37 +142,37 @@ class ProtobufWsCodecTest {
         assertThat(r.getLastInsertRowid()).isEqualTo(Long.MAX_VALUE);
 
         HranaProto.BatchResult batch = encodeAndRead(new HranaWs.ResponseOk(2, "batch", new RequestRunner.Batched(
-                new StmtResult[] {result, null, null}, new StatementException[] {null, new StatementException("SQLITE_ERROR", "boom"), null})))
+                new StmtResult[] {result, null, null}, new StatementException[] {null, new StatementException("SQLITE_ERROR", "boom"), null}), null))
                 .getResponseOk().getBatch().getResult();
         assertThat(batch.getStepResultsMap()).containsOnlyKeys(0);
         assertThat(batch.getStepErrorsMap()).containsOnlyKeys(1);
         assertThat(batch.getStepErrorsOrThrow(1).getCode()).isEqualTo("SQLITE_ERROR");
 
         HranaProto.DescribeResult describe = encodeAndRead(new HranaWs.ResponseOk(3, "describe", new RequestRunner.Described(
-                new DescribeResult(Arrays.asList(null, ":a"), List.of(new Column("x", null)), false, true))))
+                new DescribeResult(Arrays.asList(null, ":a"), List.of(new Column("x", null)), false, true)), null))
                 .getResponseOk().getDescribe().getResult();
         assertThat(describe.getParams(0).hasName()).isFalse();
         assertThat(describe.getParams(1).getName()).isEqualTo(":a");
         assertThat(describe.getIsReadonly()).isTrue();
 
-        assertThat(encodeAndRead(new HranaWs.ResponseOk(4, "get_autocommit", new RequestRunner.Autocommit(true)))
+        assertThat(encodeAndRead(new HranaWs.ResponseOk(4, "get_autocommit", new RequestRunner.Autocommit(true), null))
                 .getResponseOk().getGetAutocommit().getIsAutocommit()).isTrue();
         for (String empty : List.of("open_stream", "close_stream", "open_cursor", "close_cursor", "sequence", "store_sql", "close_sql")) {
-            HranaWsProto.ResponseOkMsg ok = encodeAndRead(new HranaWs.ResponseOk(5, empty, new RequestRunner.Empty())).getResponseOk();
+            HranaWsProto.ResponseOkMsg ok = encodeAndRead(new HranaWs.ResponseOk(5, empty, new RequestRunner.Empty(), null)).getResponseOk();
             assertThat(ok.getResponseCase().name()).isEqualTo(empty.toUpperCase(java.util.Locale.ROOT));
         }
     }
 
     @Test
     void shouldEncodeFetchedCursorEntriesInOrder() throws Exception {
-        List<HranaWs.CursorItem> items = List.of(
+        List<HranaWs.CursorEntry> items = List.of(
                 new HranaWs.StepBegin(0, List.of(new Column("a", null))),
-                new HranaWs.Row(new Object[] {42L}),
+                new HranaWs.RowEntry(new Object[] {42L}),
                 new HranaWs.StepEnd(0, null),
                 new HranaWs.StepError(1, new StatementException("SQLITE_CONSTRAINT", "unique")),
                 new HranaWs.BatchError(new StatementException("RESPONSE_TOO_LARGE", "too big")));
 
-        HranaWsProto.FetchCursorResp fetched = encodeAndRead(new HranaWs.FetchCursorOk(8, items, true)).getResponseOk().getFetchCursor();
+        HranaWsProto.FetchCursorResp fetched = encodeAndRead(new HranaWs.ResponseOk(8, "fetch_cursor", null, new HranaWs.CursorPage(items, true))).getResponseOk().getFetchCursor();
 
         assertThat(fetched.getDone()).isTrue();
         assertThat(fetched.getEntriesList()).extracting(e -> e.getEntryCase().name())

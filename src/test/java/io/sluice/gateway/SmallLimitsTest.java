@@ -71,6 +71,33 @@ class SmallLimitsTest {
     }
 
     @Test
+    void shouldRejectOversizeProtobufBodyWith413BeforeReadingIt() throws Exception {
+        // headers only: the answer must come from the declared length alone, before any body byte is sent
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+            socket.setSoTimeout(10_000);
+            String head = "POST " + HranaProtobuf.PIPELINE + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                    + HranaProtobuf.TYPE + "\r\nContent-Length: " + (MAX_REQUEST + 1) + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 413");
+            assertThat(answer).containsIgnoringCase("content-type: application/json\r\n");
+            assertThat(answer).contains("\"code\":\"REQUEST_TOO_LARGE\"");
+        }
+    }
+
+    @Test
+    void shouldFailAProtobufStatementWhoseResultExceedsResponseLimitAndKeepTheRest() {
+        io.sluice.gateway.proto.HranaHttpProto.PipelineRespBody body = HranaProtobuf.pipelineOk(null,
+                HranaProtobuf.execute(bigSelect(1000)), HranaProtobuf.execute("SELECT 1"), HranaProtobuf.close());
+
+        assertThat(HranaProtobuf.error(body, 0).getCode()).isEqualTo("RESPONSE_TOO_LARGE");
+        assertThat(HranaProtobuf.ok(body, 1).getExecute().getResult().getRows(0).getValues(0).getInteger()).isEqualTo(1);
+    }
+
+    @Test
     void shouldAcceptBodyJustUnderLimit() {
         String text = "z".repeat(MAX_REQUEST - 1024);
 
