@@ -1,12 +1,16 @@
 // Hrana `execute SELECT 1` throughput over WebSocket and over the HTTP pipeline, against one running
 // Sluice, from one driver process, in the same run, so that the ratio is what matters:
 //
-//   node bench/ws-vs-http.mjs [base-url] [seconds] [connections]     (default http://127.0.0.1:8080 10 32)
+//   node bench/ws-vs-http.mjs [base-url] [seconds] [connections] [per-call|persistent]
+//                                                     (default http://127.0.0.1:8080 10 32 per-call)
 //
 // HTTP: `connections` keep-alive connections, each looping POST /v2/pipeline [execute SELECT 1, close]
 // (a stream per request, what @libsql/client sends for client.execute()).
-// WebSocket: `connections` sockets (hrana3), each with one open stream, each looping an `execute
-// SELECT 1` request on it and waiting for its answer (one outstanding request per socket, as HTTP).
+// WebSocket: `connections` sockets (hrana3), each looping one call at a time (as HTTP):
+//   per-call    open_stream + execute SELECT 1 + close_stream sent together, as @libsql/client does for
+//               client.execute() over ws:// (a stream, and so a pooled connection, per call);
+//   persistent  one stream per socket kept open, an `execute SELECT 1` per call (each stream keeps its
+//               backend connection: start the server with DB_MAX_CONNECTIONS above `connections`).
 // Every answer is checked; an error stops the run. SLUICE_AUTH_TOKEN is used when set.
 // Needs the `ws` package: run `npm ci` in compat/ first.
 import http from "node:http";
@@ -21,6 +25,7 @@ const WebSocket = require("ws");
 const base = process.argv[2] || "http://127.0.0.1:8080";
 const seconds = Number(process.argv[3] || 10);
 const connections = Number(process.argv[4] || 32);
+const mode = process.argv[5] || "per-call";
 const token = process.env.SLUICE_AUTH_TOKEN || null;
 const target = new URL(base);
 
@@ -86,7 +91,7 @@ function openSocket() {
     ws.on("open", async () => {
       ws.send(JSON.stringify({ type: "hello", jwt: token }));
       try {
-        await call({ type: "open_stream", stream_id: 1 });
+        if (mode === "persistent") await call({ type: "open_stream", stream_id: 1 });
         resolve({ ws, call });
       } catch (e) {
         reject(e);
@@ -98,13 +103,21 @@ function openSocket() {
 async function runWebSocket(secs) {
   const sockets = await Promise.all(Array.from({ length: connections }, openSocket));
   const request = { type: "execute", stream_id: 1, stmt: { sql: "SELECT 1" } };
+  const open = { type: "open_stream", stream_id: 1 };
+  const close = { type: "close_stream", stream_id: 1 };
   let done = 0;
   const deadline = Date.now() + secs * 1000;
   const start = Date.now();
   await Promise.all(
     sockets.map(async ({ call }) => {
       while (Date.now() < deadline) {
-        const r = await call(request);
+        let r;
+        if (mode === "persistent") {
+          r = await call(request);
+        } else {
+          const answers = [call(open), call(request), call(close)];
+          r = (await Promise.all(answers))[1];
+        }
         if (r.result.rows[0][0].value !== "1") throw new Error(JSON.stringify(r));
         done++;
       }
@@ -122,7 +135,7 @@ await runHttp(warm);
 await runWebSocket(warm);
 const httpRate = await runHttp(seconds);
 const wsRate = await runWebSocket(seconds);
-console.log(`connections            ${connections}`);
+console.log(`connections            ${connections} (WebSocket mode ${mode})`);
 console.log(`HTTP pipeline          ${httpRate.toFixed(0)} req/s`);
 console.log(`WebSocket              ${wsRate.toFixed(0)} req/s`);
 console.log(`ratio WebSocket/HTTP   ${(wsRate / httpRate).toFixed(2)}`);
