@@ -2,6 +2,9 @@
 //
 //   SLUICE_URL=http://127.0.0.1:8080 [SLUICE_AUTH_TOKEN=<jwt>] [SLUICE_BACKEND=postgresql] node --test clients.test.mjs
 //
+// Every flavour below runs the whole suite; "@libsql/client over WebSocket" is the same client given the
+// ws:// form of SLUICE_URL (Hrana over WebSocket).
+//
 // SLUICE_BACKEND names the database behind that Sluice: `sqlite` (the default) or `postgresql`. The
 // client calls are the same for both; what differs by design (see io.sluice.sql.PostgresDialect) goes
 // through the helpers below: DDL spelled the SQLite way is translated by ddl(), SQLite-only functions
@@ -25,6 +28,8 @@ import * as hrana from "@libsql/hrana-client";
 
 const url = process.env.SLUICE_URL || "http://127.0.0.1:8080";
 const authToken = process.env.SLUICE_AUTH_TOKEN || undefined;
+/** The same server as a WebSocket URL (ws:// for http://, wss:// for https://). */
+const wsUrl = url.replace(/^http/, "ws");
 const runId = randomBytes(4).toString("hex");
 const TEST_TIMEOUT = 30_000;
 const BEYOND_2_53 = 9007199254740993n; // 2^53 + 1: not representable as a JS number
@@ -92,13 +97,14 @@ function table(prefix) {
 }
 
 /**
- * The client flavours under test. Both expose the `@libsql/client` API; they differ in what they put on
- * the wire (v2 pipeline vs v3 cursor) and in a few client-side decodings described here.
+ * The client flavours under test. All expose the `@libsql/client` API; they differ in what they put on
+ * the wire (v2 pipeline, v3 cursor, WebSocket messages) and in a few client-side decodings described here.
  */
 const flavours = [
   {
     name: "@libsql/client",
     make: (extra = {}) => createLibsqlClient({ url, authToken, ...extra }),
+    makeWithToken: (token) => createLibsqlClient({ url, authToken: token }),
     ErrorClass: LibsqlError,
     // Blob cells are ArrayBuffers; JS numbers are sent as `float`.
     blobIsArrayBuffer: true,
@@ -108,12 +114,24 @@ const flavours = [
   {
     name: "@tursodatabase/serverless/compat",
     make: () => createCompatClient({ url, authToken }),
+    makeWithToken: (token) => createCompatClient({ url, authToken: token }),
     ErrorClass: CompatLibsqlError,
     // Blob cells are Node Buffers; safe-integer numbers are sent as `integer`. The client parses
     // last_insert_rowid with parseInt, so rowids beyond 2^53 cannot be checked through it.
     blobIsArrayBuffer: false,
     numberArgType: "integer",
     exactLastInsertRowid: false,
+  },
+  {
+    // The same client with a ws:// URL: Hrana over WebSocket (it negotiates hrana3), one connection per
+    // client, a stream per call or transaction, every request a WebSocket message.
+    name: "@libsql/client over WebSocket",
+    make: (extra = {}) => createLibsqlClient({ url: wsUrl, authToken, ...extra }),
+    makeWithToken: (token) => createLibsqlClient({ url: wsUrl, authToken: token }),
+    ErrorClass: LibsqlError,
+    blobIsArrayBuffer: true,
+    numberArgType: "real",
+    exactLastInsertRowid: true,
   },
 ];
 
@@ -843,9 +861,7 @@ for (const flavour of flavours) {
       if (authToken) {
         test("a wrong or missing token is rejected", { timeout: TEST_TIMEOUT }, async () => {
           for (const token of ["not-a-jwt", undefined]) {
-            const c = flavour.name === "@libsql/client"
-              ? createLibsqlClient({ url, authToken: token })
-              : createCompatClient({ url, authToken: token });
+            const c = flavour.makeWithToken(token);
             try {
               await expectLibsqlError(flavour, c.execute("SELECT 1"));
             } finally {

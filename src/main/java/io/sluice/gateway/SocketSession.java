@@ -259,10 +259,14 @@ public final class SocketSession {
         if (ss.cursorId != null) {
             cursors.remove(ss.cursorId);
         }
-        enqueue(ss, () -> {
+        // runs even when the connection closes first: the stream is no longer in the map for onClosed to close
+        ss.queue.add(new Job(() -> {
             closeOnWorker(ss);
             return ok(requestId, c.type(), new RequestRunner.Empty());
-        });
+        }, true, true));
+        if (!ss.running) {
+            dispatch(ss);
+        }
     }
 
     private void onStream(int requestId, OnStream o) {
@@ -486,7 +490,7 @@ public final class SocketSession {
         ss.queue.add(new Job(() -> {
             closeOnWorker(ss);
             return null;
-        }, true));
+        }, true, false));
         if (!ss.running) {
             dispatch(ss);
         }
@@ -494,11 +498,15 @@ public final class SocketSession {
 
     // ---- the per-stream queue ----
 
-    private record Job(Supplier<Encoded> work, boolean always) {
+    /**
+     * @param mustRun runs even after the connection closed (closing a stream), else skipped then
+     * @param answers its result is a request's answer
+     */
+    private record Job(Supplier<Encoded> work, boolean mustRun, boolean answers) {
     }
 
     private void enqueue(SocketStream ss, Supplier<Encoded> work) {
-        ss.queue.add(new Job(work, false));
+        ss.queue.add(new Job(work, false, true));
         if (!ss.running) {
             dispatch(ss);
         }
@@ -515,7 +523,7 @@ public final class SocketSession {
         workers.execute(() -> {
             Encoded answer = null;
             boolean fault = false;
-            if (job.always() || !closed) {
+            if (job.mustRun() || !closed) {
                 try {
                     answer = job.work().get();
                 } catch (RuntimeException | Error e) {
@@ -530,7 +538,7 @@ public final class SocketSession {
                     // the request id cannot be answered truthfully: the connection ends instead
                     engine.countRequest(RequestOutcome.SERVER_ERROR);
                     peer.close(SocketClose.INTERNAL_ERROR, "Internal server error");
-                } else if (done != null && !job.always()) {
+                } else if (done != null && job.answers()) {
                     answer(done);
                 }
                 dispatch(ss);

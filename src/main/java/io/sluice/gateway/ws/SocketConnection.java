@@ -2,6 +2,8 @@ package io.sluice.gateway.ws;
 
 import io.sluice.gateway.SocketClose;
 import io.sluice.gateway.SocketSession;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -47,6 +49,7 @@ final class SocketConnection implements SocketSession.Peer {
     private boolean closeWhenAnswered;
     private long lastMessageNanos;
     private long lastSeenNanos;
+    private long lastPingNanos;
     private long timer = -1;
 
     SocketConnection(ServerWebSocket ws, Context context, WebSocketRoutes owner, int maxMessageBytes, int maxPending,
@@ -70,12 +73,15 @@ final class SocketConnection implements SocketSession.Peer {
         long now = System.nanoTime();
         lastMessageNanos = now;
         lastSeenNanos = now;
+        lastPingNanos = now;
         ws.frameHandler(this::onFrame);
         ws.pongHandler(b -> lastSeenNanos = System.nanoTime());
         ws.drainHandler(v -> updateReading());
-        ws.exceptionHandler(t -> LOG.debugf("Hrana WebSocket error: %s", t.toString()));
+        ws.exceptionHandler(this::onException);
         ws.closeHandler(v -> onGone());
-        timer = context.owner().setPeriodic(Math.max(1, pingNanos / 1_000_000), id -> tick());
+        // often enough for both the pings and the idle timeout
+        long periodMillis = Math.max(100, Math.min(pingNanos, idleNanos / 4) / 1_000_000);
+        timer = context.owner().setPeriodic(periodMillis, id -> tick());
     }
 
     private void onFrame(WebSocketFrame frame) {
@@ -121,6 +127,23 @@ final class SocketConnection implements SocketSession.Peer {
         // ping, pong and close frames are answered by Vert.x itself
     }
 
+    /**
+     * A frame the decoder refused (larger than the limit, or malformed): Vert.x reports it here and would
+     * drop the connection without a close frame; the client is told why instead.
+     */
+    private void onException(Throwable t) {
+        if (t instanceof CorruptedWebSocketFrameException c) {
+            WebSocketCloseStatus status = c.closeStatus();
+            if (status != null && status.code() == SocketClose.MESSAGE_TOO_BIG) {
+                tooBig();
+            } else {
+                close(status == null ? SocketClose.PROTOCOL_ERROR : (short) status.code(), "Malformed WebSocket frame");
+            }
+            return;
+        }
+        LOG.debugf("Hrana WebSocket error: %s", t.toString());
+    }
+
     private void tooBig() {
         close(SocketClose.MESSAGE_TOO_BIG, "Message is larger than " + maxMessageBytes + " bytes");
     }
@@ -142,6 +165,7 @@ final class SocketConnection implements SocketSession.Peer {
             ws.pause();
         } else if (!stop && paused) {
             paused = false;
+            lastSeenNanos = System.nanoTime(); // pongs were not read meanwhile
             ws.resume();
         }
     }
@@ -215,7 +239,10 @@ final class SocketConnection implements SocketSession.Peer {
             close(SocketClose.GOING_AWAY, "No answer to keep-alive pings");
             return;
         }
-        ws.writePing(Buffer.buffer(0));
+        if (now - lastPingNanos >= pingNanos) {
+            lastPingNanos = now;
+            ws.writePing(Buffer.buffer(0));
+        }
     }
 
     /** For the drain, on the I/O thread: closes the connection now if nothing would be lost. */

@@ -18,7 +18,11 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.sluice.gateway.StreamManager;
 import io.vertx.core.buffer.Buffer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketFrame;
 import java.net.URL;
@@ -48,6 +52,9 @@ class WebSocketProtocolTest {
 
     @TestHTTPResource("/")
     URL url;
+
+    @Inject
+    StreamManager streams;
 
     private WsClient connect(String... subprotocols) {
         return WsClient.connect(url.getPort(), subprotocols);
@@ -361,5 +368,20 @@ class WebSocketProtocolTest {
             assertThat(c.isClosed()).as("closed with %s", c.closeReason()).isFalse();
             assertThat(rows(c.call(2, execute(1, "SELECT 1")).path("result"))).containsExactly(List.of("1"));
         }
+    }
+
+    @Test
+    void shouldCloseEveryStreamAtOnceWhenTheConnectionClosesRightAfterCloseStream() {
+        WsClient c = connect("hrana3");
+        c.hello(null);
+        c.call(1, openStream(1));
+        c.call(2, openStream(2));
+        c.call(3, execute(1, "SELECT 1")); // stream 1 holds a backend connection now
+        c.call(4, execute(2, "SELECT 2"));
+        // what @libsql/client does: close the stream, and close the client without waiting for the answer
+        c.request(5, closeStream(1));
+        c.close();
+        // both streams are closed and their connections given back at once, not by the 10 s idle expiry
+        await().atMost(Duration.ofSeconds(5)).until(() -> streams.openStreamCount() == 0);
     }
 }

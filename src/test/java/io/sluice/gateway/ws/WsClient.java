@@ -166,8 +166,8 @@ final class WsClient implements AutoCloseable {
         return answer.path("error");
     }
 
-    /** The close code the server closed with. */
-    short awaitClose() {
+    /** The close code the server closed with (null: the connection ended without a close frame). */
+    Short awaitClose() {
         try {
             return closed.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -1,0 +1,141 @@
+// Hrana `execute SELECT 1` throughput over WebSocket and over the HTTP pipeline, against one running
+// Sluice, from one driver process, in the same run, so that the ratio is what matters:
+//
+//   node bench/ws-vs-http.mjs [base-url] [seconds] [connections] [per-call|persistent]
+//                                                     (default http://127.0.0.1:8080 10 32 per-call)
+//
+// HTTP: `connections` keep-alive connections, each looping POST /v2/pipeline [execute SELECT 1, close]
+// (a stream per request, what @libsql/client sends for client.execute()).
+// WebSocket: `connections` sockets (hrana3), each looping one call at a time (as HTTP):
+//   per-call    open_stream + execute SELECT 1 + close_stream sent together, as @libsql/client does for
+//               client.execute() over ws:// (a stream, and so a pooled connection, per call);
+//   persistent  one stream per socket kept open, an `execute SELECT 1` per call (each stream keeps its
+//               backend connection: start the server with DB_MAX_CONNECTIONS above `connections`).
+// Every answer is checked; an error stops the run. SLUICE_AUTH_TOKEN is used when set.
+// Needs the `ws` package: run `npm ci` in compat/ first.
+import http from "node:http";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, "..", "compat", "package.json"));
+const WebSocket = require("ws");
+
+const base = process.argv[2] || "http://127.0.0.1:8080";
+const seconds = Number(process.argv[3] || 10);
+const connections = Number(process.argv[4] || 32);
+const mode = process.argv[5] || "per-call";
+const token = process.env.SLUICE_AUTH_TOKEN || null;
+const target = new URL(base);
+
+async function runHttp(secs) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const body = JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1" } }, { type: "close" }] });
+  const headers = { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let done = 0;
+  const deadline = Date.now() + secs * 1000;
+  const one = () =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: target.hostname, port: target.port, path: "/v2/pipeline", method: "POST", agent, headers },
+        (res) => {
+          const chunks = [];
+          res.on("data", (c) => chunks.push(c));
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString();
+            if (res.statusCode !== 200 || text.includes('"type":"error"')) reject(new Error(`HTTP ${res.statusCode}: ${text}`));
+            else resolve();
+          });
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  const loop = async () => {
+    while (Date.now() < deadline) {
+      await one();
+      done++;
+    }
+  };
+  const start = Date.now();
+  await Promise.all(Array.from({ length: connections }, loop));
+  agent.destroy();
+  return done / ((Date.now() - start) / 1000);
+}
+
+function openSocket() {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(base.replace(/^http/, "ws"), ["hrana3"]);
+    const waiting = new Map();
+    ws.on("message", (data) => {
+      const msg = JSON.parse(data.toString());
+      if (msg.type === "hello_ok") return;
+      const w = waiting.get(msg.request_id);
+      waiting.delete(msg.request_id);
+      if (msg.type === "response_ok") w.resolve(msg.response);
+      else w.reject(new Error(JSON.stringify(msg)));
+    });
+    ws.on("error", reject);
+    ws.on("close", (code, reason) => {
+      for (const w of waiting.values()) w.reject(new Error(`closed ${code} ${reason}`));
+    });
+    let nextId = 0;
+    const call = (request) =>
+      new Promise((res, rej) => {
+        const id = nextId++;
+        waiting.set(id, { resolve: res, reject: rej });
+        ws.send(JSON.stringify({ type: "request", request_id: id, request }));
+      });
+    ws.on("open", async () => {
+      ws.send(JSON.stringify({ type: "hello", jwt: token }));
+      try {
+        if (mode === "persistent") await call({ type: "open_stream", stream_id: 1 });
+        resolve({ ws, call });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+async function runWebSocket(secs) {
+  const sockets = await Promise.all(Array.from({ length: connections }, openSocket));
+  const request = { type: "execute", stream_id: 1, stmt: { sql: "SELECT 1" } };
+  const open = { type: "open_stream", stream_id: 1 };
+  const close = { type: "close_stream", stream_id: 1 };
+  let done = 0;
+  const deadline = Date.now() + secs * 1000;
+  const start = Date.now();
+  await Promise.all(
+    sockets.map(async ({ call }) => {
+      while (Date.now() < deadline) {
+        let r;
+        if (mode === "persistent") {
+          r = await call(request);
+        } else {
+          const answers = [call(open), call(request), call(close)];
+          r = (await Promise.all(answers))[1];
+        }
+        if (r.result.rows[0][0].value !== "1") throw new Error(JSON.stringify(r));
+        done++;
+      }
+    }),
+  );
+  const rate = done / ((Date.now() - start) / 1000);
+  sockets.forEach(({ ws }) => ws.close());
+  return rate;
+}
+
+// warm-up of both paths (JIT, pools), then the measured runs
+const warm = Math.max(2, Math.round(seconds / 3));
+process.stdout.write(`warming up ${warm} s each, then ${seconds} s each\n`);
+await runHttp(warm);
+await runWebSocket(warm);
+const httpRate = await runHttp(seconds);
+const wsRate = await runWebSocket(seconds);
+console.log(`connections            ${connections} (WebSocket mode ${mode})`);
+console.log(`HTTP pipeline          ${httpRate.toFixed(0)} req/s`);
+console.log(`WebSocket              ${wsRate.toFixed(0)} req/s`);
+console.log(`ratio WebSocket/HTTP   ${(wsRate / httpRate).toFixed(2)}`);
