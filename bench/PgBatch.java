@@ -18,7 +18,9 @@ import java.util.List;
  *   <li>through Sluice: one Hrana {@code batch} as {@code @libsql/client} sends a write batch ({@code BEGIN},
  *       N INSERTs each conditioned on the previous step, {@code COMMIT}) plus {@code close}, in one HTTP request;</li>
  *   <li>plain JDBC (pgjdbc) on one connection: {@code setAutoCommit(false)}, the same N INSERTs with the same
- *       parameters as N {@code executeUpdate} calls, {@code commit()}.</li>
+ *       parameters as N {@code executeUpdate} calls, {@code commit()};</li>
+ *   <li>for reference, the same with pgjdbc's {@code autosave=always}: a savepoint sent with every statement,
+ *       as Sluice sends one, so the difference to (2) is what PostgreSQL's savepoints cost the server.</li>
  * </ol>
  *
  * Both pay one database round trip per statement; what Sluice adds is HTTP, JSON and whatever its "a failing
@@ -45,8 +47,14 @@ public class PgBatch {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         List<Long> viaSluice = new ArrayList<>();
         List<Long> viaJdbc = new ArrayList<>();
-        try (Connection jdbc = DriverManager.getConnection(jdbcUrl, user, null)) {
+        List<Long> viaJdbcSavepoints = new ArrayList<>();
+        java.util.Properties autosave = new java.util.Properties();
+        autosave.setProperty("user", user);
+        autosave.setProperty("autosave", "always");
+        try (Connection jdbc = DriverManager.getConnection(jdbcUrl, user, null);
+                Connection guarded = DriverManager.getConnection(jdbcUrl, autosave)) {
             jdbc.setAutoCommit(false);
+            guarded.setAutoCommit(false);
             for (int r = 0; r < warmup + rounds; r++) {
                 String body = batch(statements, r);
                 long t0 = System.nanoTime();
@@ -68,14 +76,25 @@ public class PgBatch {
                 }
                 jdbc.commit();
                 long t2 = System.nanoTime();
+                try (PreparedStatement ps = guarded.prepareStatement("INSERT INTO " + TABLE + " (round, n, v) VALUES (?, ?, ?)")) {
+                    for (int i = 0; i < statements; i++) {
+                        ps.setInt(1, -100_000 - r);
+                        ps.setInt(2, i);
+                        ps.setString(3, "value " + i);
+                        ps.executeUpdate();
+                    }
+                }
+                guarded.commit();
+                long t3 = System.nanoTime();
                 if (r >= warmup) {
                     viaSluice.add(t1 - t0);
                     viaJdbc.add(t2 - t1);
+                    viaJdbcSavepoints.add(t3 - t2);
                 }
             }
         }
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, null); Statement s = c.createStatement();
-                var rs = s.executeQuery("SELECT count(*) FILTER (WHERE round >= 0), count(*) FILTER (WHERE round < 0) FROM " + TABLE)) {
+                var rs = s.executeQuery("SELECT count(*) FILTER (WHERE round >= 0), count(*) FILTER (WHERE round < 0 AND round > -100000) FROM " + TABLE)) {
             rs.next();
             long expected = (long) statements * (warmup + rounds);
             if (rs.getLong(1) != expected || rs.getLong(2) != expected) {
@@ -88,6 +107,8 @@ public class PgBatch {
         System.out.printf("%d-statement transaction on PostgreSQL, %d rounds after %d warm-up rounds, alternated%n", statements, rounds, warmup);
         System.out.printf("Sluice, one Hrana batch over HTTP: median %.2f ms, p90 %.2f ms%n", sluiceMedian / 1e6, percentile(viaSluice, 90) / 1e6);
         System.out.printf("plain JDBC, one transaction:       median %.2f ms, p90 %.2f ms%n", jdbcMedian / 1e6, percentile(viaJdbc, 90) / 1e6);
+        System.out.printf("JDBC with autosave=always (a savepoint sent with each statement, as Sluice does): median %.2f ms, p90 %.2f ms%n",
+                percentile(viaJdbcSavepoints, 50) / 1e6, percentile(viaJdbcSavepoints, 90) / 1e6);
         System.out.printf("ratio Sluice / JDBC (median): %.2f%n", sluiceMedian / jdbcMedian);
     }
 
