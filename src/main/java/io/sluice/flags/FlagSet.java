@@ -35,7 +35,7 @@ public final class FlagSet {
     private final int[] partialRollout;
     private final Map<String, Murmur3.Prefix> operatorPrefixes;
     /**
-     * Decisions already made with this snapshot, direct-mapped by the key's hash: a key's decision cannot
+     * Decisions already made with this snapshot, two-way set-associative by the key's hash: a key's decision cannot
      * change while the snapshot lives, and a change builds a new snapshot with an empty cache. Bounded
      * whatever keys arrive; a slot is overwritten by the next key that maps to it. Entries are immutable,
      * so a racy read sees a whole one or none.
@@ -94,13 +94,20 @@ public final class FlagSet {
         String key = rolloutKey == null ? "" : rolloutKey;
         // a principal's key is the same String on every request (verified tokens are cached), so its hash
         // code is computed once and a repeat decision is a slot read and a reference comparison
-        int slot = spread(key.hashCode()) & (DECISION_CACHE_SLOTS - 1);
-        Decision seen = decided[slot];
-        if (seen != null && (seen.key == key || seen.key.equals(key))) {
-            return seen.features;
+        int h = spread(key.hashCode());
+        int set = h & (DECISION_CACHE_SLOTS - 2); // two ways per set: two keys that share a set do not evict each other
+        Decision first = decided[set];
+        if (first != null && (first.key == key || first.key.equals(key))) {
+            return first.features;
+        }
+        Decision second = decided[set + 1];
+        if (second != null && (second.key == key || second.key.equals(key))) {
+            return second.features;
         }
         Features f = compute(key);
-        decided[slot] = new Decision(key, f);
+        // an empty way first; with both taken, a bit of the hash the set index did not use picks the victim
+        int way = first == null ? 0 : second == null ? 1 : (h >>> 31);
+        decided[set + way] = new Decision(key, f);
         return f;
     }
 

@@ -514,6 +514,108 @@ class PostgresDialectTest {
     }
 
     @Test
+    void shouldKeepALongTransactionUsableThroughFailuresAndClientSavepointsAcrossManySavepointReleases() throws Exception {
+        // more statements than one pile of statement savepoints (RELEASE_EVERY), failures and client savepoints
+        // at every position relative to the anchor
+        String t = table("long");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+        run("BEGIN");
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 1; i <= 5 * PostgresSession.RELEASE_EVERY; i++) {
+            run("INSERT INTO " + t + " VALUES (?)", (long) i);
+            expected.add(i);
+            if (i % 7 == 0) {
+                assertThat(failure("INSERT INTO " + t + " VALUES (?)", (long) i).code()).isEqualTo("SQLITE_CONSTRAINT");
+            }
+            if (i % 45 == 0) {
+                run("SAVEPOINT mine");
+                run("INSERT INTO " + t + " VALUES (?)", (long) -i);
+                failure("SELECT 1 / 0");
+                run("ROLLBACK TO SAVEPOINT mine");
+                run("INSERT INTO " + t + " VALUES (?)", (long) -i - 1);
+                expected.add(-i - 1);
+                run("RELEASE SAVEPOINT mine");
+            }
+        }
+        assertThat(session.isAutocommit()).isFalse();
+        run("COMMIT");
+        assertThat(committed("SELECT id FROM " + t + " ORDER BY id")).containsExactlyElementsOf(expected.stream().sorted().toList());
+    }
+
+    @Test
+    void shouldUndoAStatementWhoseResultDidNotFitTheResponseAndKeepTheTransaction() throws Exception {
+        // the statement ran (its rows are in) before reading its result failed: its savepoint must still be there
+        String t = table("toolarge");
+        run("CREATE TABLE " + t + " (id int, v text)");
+        run("BEGIN");
+        run("INSERT INTO " + t + " VALUES (1, 'kept')");
+        ScannedStatement st = SqlScanner.scanOne("INSERT INTO " + t + " SELECT g, repeat('x', 1000) FROM generate_series(2, 50) g RETURNING v",
+                SqlScanner.Syntax.POSTGRESQL);
+        StatementException tooLarge = null;
+        try {
+            session.execute(st, ArgumentBinder.bind(st, List.of(), List.of()), new ResultSink() {
+                @Override
+                public void columns(List<Column> columns) {
+                }
+
+                @Override
+                public void row(Object[] values) {
+                }
+
+                @Override
+                public long rowBytesAllowed() {
+                    return 100;
+                }
+
+                @Override
+                public void end(long affectedRowCount, Long lastInsertRowid) {
+                }
+            });
+        } catch (StatementException e) {
+            tooLarge = e;
+        }
+        assertThat(tooLarge).isNotNull();
+        assertThat(tooLarge.code()).isEqualTo(ErrorCode.RESPONSE_TOO_LARGE);
+        run("INSERT INTO " + t + " VALUES (3, 'after')");
+        run("COMMIT");
+        assertThat(committed("SELECT id FROM " + t + " ORDER BY id")).containsExactly(1, 3);
+    }
+
+    @Test
+    void shouldKeepTheTransactionWhenAStatementPgjdbcNeverGuardsFails() throws Exception {
+        // pgjdbc sets no automatic savepoint before SET TRANSACTION: Sluice sets one itself
+        String t = table("settx");
+        run("CREATE TABLE " + t + " (id int)");
+        run("BEGIN");
+        run("INSERT INTO " + t + " VALUES (1)");
+        // only allowed before the transaction's first query
+        assertThat(failure("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").getMessage()).contains("25001");
+        run("INSERT INTO " + t + " VALUES (2)");
+        run("COMMIT");
+        assertThat(committed("SELECT id FROM " + t + " ORDER BY id")).containsExactly(1, 2);
+        assertThat(PostgresSession.isAutosaved("set transaction read only")).isFalse();
+        assertThat(PostgresSession.isAutosaved("INSERT INTO t VALUES (1)")).isTrue();
+    }
+
+    @Test
+    void shouldStartAfreshAfterCommitAndChainWithoutTheOldTransactionsSavepoints() throws Exception {
+        String t = table("chain");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY)");
+        run("BEGIN");
+        for (int i = 1; i <= PostgresSession.RELEASE_EVERY + 3; i++) {
+            run("INSERT INTO " + t + " VALUES (?)", (long) i);
+        }
+        run("COMMIT AND CHAIN");
+        assertThat(session.isAutocommit()).isFalse();
+        failure("INSERT INTO " + t + " VALUES (1)");
+        for (int i = 100; i < 100 + PostgresSession.RELEASE_EVERY + 3; i++) {
+            run("INSERT INTO " + t + " VALUES (?)", (long) i);
+        }
+        run("COMMIT");
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly((long) 2 * (PostgresSession.RELEASE_EVERY + 3));
+    }
+
+    @Test
     void shouldTrackAutocommitThroughTransactionsAndErrors() throws Exception {
         assertThat(session.isAutocommit()).isTrue();
         failure("SELECT 1 / 0");
