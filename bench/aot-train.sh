@@ -27,7 +27,7 @@ jar="$app/quarkus-run.jar"
 [ -f "$jar" ] || { echo "no packaged jar at $jar (./mvnw package -Paot -DskipTests)" >&2; exit 1; }
 version=$("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
 [ "${version%%.*}" -ge 25 ] 2>/dev/null || { echo "$java is Java $version; the AOT cache needs 25 or later" >&2; exit 1; }
-if unzip -p "$jar" META-INF/MANIFEST.MF 2>/dev/null | grep -q 'QuarkusEntryPoint'; then
+if unzip -p "$jar" META-INF/MANIFEST.MF 2>/dev/null | grep -q 'Main-Class: io.quarkus.bootstrap.runner.QuarkusEntryPoint'; then
   echo "warning: $jar is the fast-jar layout; its application classes load through Quarkus' own class loader and" \
     "stay out of the cache (build with -Paot for the aot-jar layout)" >&2
 fi

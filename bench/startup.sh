@@ -98,7 +98,7 @@ time_cmd() {
   shift
   # shellcheck disable=SC2086
   t=$( { time "${javas[$v]}" ${cliflags[$v]} ${CLI_JAVA_FLAGS:-} -jar "$jar" "$@" >/dev/null 2>&1; } 2>&1 || true)
-  echo "$t" | awk '{printf "%d/%d", $1 * 1000, ($2 + $3) * 1000}'
+  echo "$t" | awk '{printf "%d/%d\n", $1 * 1000, ($2 + $3) * 1000}'
 }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
