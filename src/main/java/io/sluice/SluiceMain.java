@@ -25,6 +25,12 @@ public final class SluiceMain {
             Quarkus.run(null, SluiceMain::exit, args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        // picocli asks System.console() whether to colour its output; from JDK 22 on that loads the JLine-based
+        // console of jdk.internal.le (tens of milliseconds for a command that lives well under a second) unless
+        // the plain java.base console is chosen. An explicit -Djdk.console still wins.
+        if (System.getProperty("jdk.console") == null) {
+            System.setProperty("jdk.console", "java.base");
+        }
         int code = SluiceCommand.run(args);
         System.exit(code);
     }

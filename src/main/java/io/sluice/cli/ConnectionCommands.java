@@ -37,7 +37,7 @@ final class ConnectionCommands {
             if (cancel != null) {
                 return client.post("/admin/v1/connections/statements/" + cancel + "/cancel", Map.of("reason", reason == null ? "" : reason));
             }
-            ObjectNode out = AdminClient.JSON.createObjectNode();
+            ObjectNode out = AdminClient.json().createObjectNode();
             out.set("leases", client.get("/admin/v1/connections/leases"));
             out.set("statements", client.get("/admin/v1/connections/statements"));
             out.set("connectivity", client.get("/admin/v1/connections/connectivity"));

@@ -88,7 +88,7 @@ final class HealthCheckCommand implements Callable<Integer> {
             try {
                 tolerances = new Baseline.Tolerances(Baseline.parsePercent("--max-latency-regression", maxLatencyRegression),
                         Baseline.parsePoints("--max-error-rate-increase", maxErrorRateIncrease));
-                baselineDoc = AdminClient.JSON.readTree(Files.readString(baseline));
+                baselineDoc = AdminClient.json().readTree(Files.readString(baseline));
             } catch (IllegalArgumentException e) {
                 return usage(e.getMessage());
             } catch (IOException e) {
@@ -97,7 +97,7 @@ final class HealthCheckCommand implements Callable<Integer> {
         }
         AdminClient client = server.client();
         PrintWriter out = spec.commandLine().getOut();
-        ObjectNode report = AdminClient.JSON.createObjectNode();
+        ObjectNode report = AdminClient.json().createObjectNode();
         report.put("url", server.url);
         report.put("startedAt", Instant.now().toString());
         ArrayNode checks = report.putArray("checks");
@@ -130,10 +130,10 @@ final class HealthCheckCommand implements Callable<Integer> {
             check.put("score", health.path("score").asInt());
             if (comparison != null) {
                 failures.addAll(comparison.failures().stream().map(f -> "baseline: " + f).toList());
-                check.set("baseline", AdminClient.JSON.valueToTree(comparison));
+                check.set("baseline", AdminClient.json().valueToTree(comparison));
             }
             check.put("passed", failures.isEmpty());
-            check.set("failures", AdminClient.JSON.valueToTree(failures));
+            check.set("failures", AdminClient.json().valueToTree(failures));
             if (!failures.isEmpty()) {
                 exit = 1;
                 break;

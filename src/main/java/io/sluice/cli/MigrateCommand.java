@@ -240,7 +240,7 @@ final class MigrateCommand implements Callable<Integer> {
         }
         ObjectNode snapshot = (ObjectNode) plan.path("snapshot");
         out.println("snapshot a rollback restores (absent = configured default): " + snapshot);
-        com.fasterxml.jackson.databind.node.ArrayNode rows = AdminClient.JSON.createArrayNode();
+        com.fasterxml.jackson.databind.node.ArrayNode rows = AdminClient.json().createArrayNode();
         for (JsonNode s : plan.path("steps")) {
             rows.addObject().put("step", s.path("index").asInt() + 1).put("phase", s.path("phase").asText().toLowerCase(java.util.Locale.ROOT)).put("percent", s.path("percent").asInt())
                     .put("flags", String.join(", ", iterable(s.path("flags"))));

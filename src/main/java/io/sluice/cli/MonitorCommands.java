@@ -58,7 +58,7 @@ final class MonitorCommands {
             if (json) {
                 return answer;
             }
-            ObjectNode table = AdminClient.JSON.createObjectNode();
+            ObjectNode table = AdminClient.json().createObjectNode();
             table.put("at", answer.path("at").asText());
             if (!answer.path("latencyRecorded").asBoolean()) {
                 table.put("note", "no latency recorded: enable the enterprise-monitoring flag for percentiles");

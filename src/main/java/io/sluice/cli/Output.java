@@ -16,7 +16,7 @@ final class Output {
     static void print(PrintWriter out, JsonNode node, boolean json) {
         if (json && !(node != null && node.isTextual())) {
             try {
-                out.println(AdminClient.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node));
+                out.println(AdminClient.json().copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node));
             } catch (java.io.IOException e) {
                 out.println(node);
             }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,38 +18,65 @@ import picocli.CommandLine.Option;
 
 /** The top-level {@code sluice} command. {@code serve} is handled by the main class before picocli. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCommand.Version.class,
-        description = "Sluice: a libSQL (Hrana over HTTP) gateway. Run with no arguments or 'serve' to start the server.",
-        subcommands = {SluiceCommand.Keygen.class, SluiceCommand.Token.class, ConnectionCommands.Monitor.class,
-                ConnectionCommands.Debug.class, ConnectionCommands.Breaker.class, MonitorCommands.Health.class, MonitorCommands.Metrics.class,
-                MonitorCommands.Performance.class,
-                FlagCommands.Show.class, FlagCommands.Enable.class, FlagCommands.Disable.class, FlagCommands.Rollout.class,
-                FlagCommands.Define.class, FlagCommands.Delete.class, FlagCommands.Audit.class,
-                FlagCommands.Killswitch.class, ConfigCommands.Show.class, ConfigCommands.Update.class, ConfigCommands.Validate.class,
-                ConfigCommands.Export.class, HealthCheckCommand.class, MigrateCommand.class, DeployCommands.Status.class,
-                DeployCommands.Rollback.class, MaintCommands.Cleanup.class,
-                MaintCommands.Optimize.class, MaintCommands.Backup.class, MaintCommands.DeprecatedBackup.class,
-                MaintCommands.BackupData.class, LogCommands.Logs.class, SluiceCommand.Completion.class,
-                io.sluice.bench.BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Sluice: a libSQL (Hrana over HTTP) gateway. Run with no arguments or 'serve' to start the server.")
 public final class SluiceCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Every subcommand, in the order {@code sluice --help} lists them. Registered in code rather than in the
+     * {@code @Command} annotation so that a command line only builds the model of the command it runs.
+     */
+    static final List<Class<?>> COMMANDS = List.of(Keygen.class, Token.class, ConnectionCommands.Monitor.class,
+            ConnectionCommands.Debug.class, ConnectionCommands.Breaker.class, MonitorCommands.Health.class, MonitorCommands.Metrics.class,
+            MonitorCommands.Performance.class,
+            FlagCommands.Show.class, FlagCommands.Enable.class, FlagCommands.Disable.class, FlagCommands.Rollout.class,
+            FlagCommands.Define.class, FlagCommands.Delete.class, FlagCommands.Audit.class,
+            FlagCommands.Killswitch.class, ConfigCommands.Show.class, ConfigCommands.Update.class, ConfigCommands.Validate.class,
+            ConfigCommands.Export.class, HealthCheckCommand.class, MigrateCommand.class, DeployCommands.Status.class,
+            DeployCommands.Rollback.class, MaintCommands.Cleanup.class,
+            MaintCommands.Optimize.class, MaintCommands.Backup.class, MaintCommands.DeprecatedBackup.class,
+            MaintCommands.BackupData.class, LogCommands.Logs.class, Completion.class,
+            io.sluice.bench.BenchCommand.class,
+            CommandLine.HelpCommand.class);
+
     /** Parses and runs a client command, returning its exit code; output goes to the given writers. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
     }
 
-    /** The whole command tree, with the CLI's one converter per value type registered on every command. */
-    static CommandLine commandLine() {
+    /**
+     * The command line for these arguments: when the first names a command that acts on itself
+     * alone, only that command is registered, so picocli reflects over one command class instead of all of
+     * them (most of a client command's start-up, before it does any network work). {@code sluice -V}, help,
+     * completion, an unknown command or none get the whole tree, exactly as before.
+     */
+    static CommandLine commandLine(String... args) {
         CommandLine cl = new CommandLine(new SluiceCommand());
+        String first = args.length == 0 ? null : args[0];
+        Class<?> only = first == null || first.startsWith("-") ? null : named(first);
+        if (only != null && only != Completion.class && only != CommandLine.HelpCommand.class) {
+            cl.addSubcommand(only);
+        } else if (!(args.length == 1 && (first.equals("-V") || first.equals("--version")))) {
+            COMMANDS.forEach(cl::addSubcommand);
+        }
         // after the subcommands exist: registering on the root reaches every one of them
         cl.registerConverter(Duration.class, new DurationConverter());
         return cl;
+    }
+
+    private static Class<?> named(String name) {
+        for (Class<?> c : COMMANDS) {
+            Command command = c.getAnnotation(Command.class);
+            if (command.name().equals(name) || Arrays.asList(command.aliases()).contains(name)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     public static int run(String... args) {

@@ -29,13 +29,30 @@ public class StreamForwarder {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
 
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    // Built on the first forward, not at start-up: creating an HttpClient initialises the JDK's TLS stack
+    // (a few hundred classes and the default SSLContext), which readiness does not need and a single
+    // replica never uses.
+    private volatile HttpClient client;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong ownerUnreachable = new AtomicLong();
+
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    c = HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(CONNECT_TIMEOUT)
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .build();
+                    client = c;
+                }
+            }
+        }
+        return c;
+    }
 
     /** Requests relayed to their owner so far. */
     public long forwardedCount() {
@@ -73,7 +90,7 @@ public class StreamForwarder {
         }
         HttpResponse<InputStream> answer;
         try {
-            answer = client.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+            answer = client().send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             ownerUnreachable.incrementAndGet();
             LOG.debugf("stream owner %s unreachable: %s", owner, e.getClass().getSimpleName());

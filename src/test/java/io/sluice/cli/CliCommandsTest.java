@@ -36,7 +36,7 @@ class CliCommandsTest {
         Cli.Run changed = run("flags:rollout", "ENABLE_STATE_MACHINE", "25", "--reason", "canary", "--json");
         assertThat(changed.exit()).as(changed.err()).isZero();
 
-        JsonNode flags = AdminClient.JSON.readTree(run("flags:show", "--json").out());
+        JsonNode flags = AdminClient.json().readTree(run("flags:show", "--json").out());
         JsonNode sm = null;
         for (JsonNode f : flags.get("flags")) {
             if (f.get("name").asText().equals("ENABLE_STATE_MACHINE")) {
@@ -123,11 +123,11 @@ class CliCommandsTest {
 
     @Test
     void shouldPullAndReleaseTheKillswitch() throws Exception {
-        JsonNode on = AdminClient.JSON.readTree(run("flags:killswitch", "errors after deploy", "--json").out());
+        JsonNode on = AdminClient.json().readTree(run("flags:killswitch", "errors after deploy", "--json").out());
         assertThat(on.at("/killswitch/active").asBoolean()).isTrue();
         assertThat(on.at("/killswitch/reason").asText()).isEqualTo("errors after deploy");
 
-        JsonNode off = AdminClient.JSON.readTree(run("flags:killswitch", "--off", "fixed", "--json").out());
+        JsonNode off = AdminClient.json().readTree(run("flags:killswitch", "--off", "fixed", "--json").out());
         assertThat(off.at("/killswitch/active").asBoolean()).isFalse();
     }
 
@@ -136,7 +136,7 @@ class CliCommandsTest {
         Cli.Run r = run("config:update", "connectionPool", "maxConnections", "7");
         assertThat(r.exit()).as(r.err()).isZero();
 
-        JsonNode pool = AdminClient.JSON.readTree(run("monitor:connections", "--json").out());
+        JsonNode pool = AdminClient.json().readTree(run("monitor:connections", "--json").out());
         assertThat(pool.get("maxConnections").asInt()).isEqualTo(7);
         assertThat(run("config:show", "connectionPool").out()).contains("maxConnections").contains("7");
     }
@@ -172,7 +172,7 @@ class CliCommandsTest {
     void shouldPrintThePoolAsJsonWithJsonFlag() throws Exception {
         Cli.Run r = run("monitor:connections", "--json");
 
-        JsonNode json = AdminClient.JSON.readTree(r.out());
+        JsonNode json = AdminClient.json().readTree(r.out());
         assertThat(json.get("backend").asText()).isEqualTo("sqlite");
         assertThat(json.get("maxConnections").asInt()).isEqualTo(5);
     }
@@ -181,7 +181,7 @@ class CliCommandsTest {
     void shouldShowLeasesAndConnectivityHistory() throws Exception {
         Cli.Run r = run("debug:connections", "--json");
 
-        JsonNode json = AdminClient.JSON.readTree(r.out());
+        JsonNode json = AdminClient.json().readTree(r.out());
         assertThat(json.get("leases").isArray()).isTrue();
         assertThat(json.at("/connectivity/state").asText()).isEqualTo("CONNECTED");
         assertThat(json.at("/connectivity/history/0/to").asText()).isEqualTo("CONNECTED");
@@ -190,13 +190,13 @@ class CliCommandsTest {
     @Test
     void shouldForceOpenAndResetTheBreaker() throws Exception {
         Cli.Run open = run("debug:circuit-breaker", "--force-open", "maintenance", "--json");
-        assertThat(AdminClient.JSON.readTree(open.out()).get("state").asText()).isEqualTo("FORCED_OPEN");
+        assertThat(AdminClient.json().readTree(open.out()).get("state").asText()).isEqualTo("FORCED_OPEN");
 
         Cli.Run shown = run("debug:circuit-breaker");
         assertThat(shown.out()).contains("FORCED_OPEN").contains("maintenance");
 
         Cli.Run reset = run("debug:circuit-breaker", "--reset", "--json");
-        assertThat(AdminClient.JSON.readTree(reset.out()).get("state").asText()).isEqualTo("CLOSED");
+        assertThat(AdminClient.json().readTree(reset.out()).get("state").asText()).isEqualTo("CLOSED");
     }
 
     @Test
@@ -204,7 +204,7 @@ class CliCommandsTest {
         Cli.Run r = run("monitor:health", "--detailed", "--json");
 
         assertThat(r.exit()).as(r.err() + r.out()).isZero();
-        JsonNode json = AdminClient.JSON.readTree(r.out());
+        JsonNode json = AdminClient.json().readTree(r.out());
         assertThat(json.at("/report/score").asInt()).isGreaterThanOrEqualTo(85);
         assertThat(json.at("/report/criticalFailures")).isEmpty();
         assertThat(json.at("/runtime/threads").asInt()).isPositive();
@@ -217,7 +217,7 @@ class CliCommandsTest {
         Cli.Run r = run("monitor:health", "--json");
 
         assertThat(r.exit()).isEqualTo(1);
-        JsonNode json = AdminClient.JSON.readTree(r.out());
+        JsonNode json = AdminClient.json().readTree(r.out());
         assertThat(json.at("/report/score").asInt()).isLessThan(85);
         assertThat(json.at("/report/criticalFailures/0").asText()).contains("FORCED_OPEN");
         Cli.Run table = run("monitor:health");
@@ -229,7 +229,7 @@ class CliCommandsTest {
         Cli.Run r = run("health-check");
 
         assertThat(r.exit()).as(r.err() + r.out()).isZero();
-        JsonNode report = AdminClient.JSON.readTree(r.out());
+        JsonNode report = AdminClient.json().readTree(r.out());
         assertThat(report.get("passed").asBoolean()).isTrue();
         assertThat(report.at("/checks/0/score").asInt()).isGreaterThanOrEqualTo(85);
     }
@@ -241,10 +241,10 @@ class CliCommandsTest {
         Cli.Run r = run("health-check", "--enable-rollback");
 
         assertThat(r.exit()).isEqualTo(1);
-        JsonNode report = AdminClient.JSON.readTree(r.out());
+        JsonNode report = AdminClient.json().readTree(r.out());
         assertThat(report.get("passed").asBoolean()).isFalse();
         assertThat(report.get("rollback").asText()).contains("killswitch pulled").contains("FORCED_OPEN");
-        JsonNode flags = AdminClient.JSON.readTree(run("flags:show", "--json").out());
+        JsonNode flags = AdminClient.json().readTree(run("flags:show", "--json").out());
         assertThat(flags.at("/killswitch/active").asBoolean()).isTrue();
         assertThat(flags.at("/killswitch/reason").asText()).startsWith("health-check failed");
     }
@@ -256,7 +256,7 @@ class CliCommandsTest {
                 new PrintWriter(out), new PrintWriter(new StringWriter()));
 
         assertThat(exit).isEqualTo(2);
-        assertThat(AdminClient.JSON.readTree(out.toString()).get("error").asText()).contains("cannot reach");
+        assertThat(AdminClient.json().readTree(out.toString()).get("error").asText()).contains("cannot reach");
     }
 
     @Test
@@ -264,7 +264,7 @@ class CliCommandsTest {
         Cli.Run r = run("maint:cleanup", "--json");
 
         assertThat(r.exit()).as(r.err()).isZero();
-        JsonNode json = AdminClient.JSON.readTree(r.out());
+        JsonNode json = AdminClient.json().readTree(r.out());
         assertThat(json.has("openStreams")).isTrue();
         assertThat(json.get("idleConnectionsClosed").asLong()).isGreaterThanOrEqualTo(0);
     }
@@ -276,7 +276,7 @@ class CliCommandsTest {
             run("debug:circuit-breaker", "--reset");
         }
 
-        JsonNode json = AdminClient.JSON.readTree(run("maint:optimize", "--json").out());
+        JsonNode json = AdminClient.json().readTree(run("maint:optimize", "--json").out());
 
         JsonNode breakerAdvice = null;
         for (JsonNode s : json.get("suggestions")) {
@@ -302,7 +302,7 @@ class CliCommandsTest {
         assertThat(run("--help").out()).contains("config:backup").contains("maint:backup-data").doesNotContainPattern("maint:backup\\s");
 
         assertThat(restored.exit()).as(restored.err()).isZero();
-        JsonNode pool = AdminClient.JSON.readTree(run("monitor:connections", "--json").out());
+        JsonNode pool = AdminClient.json().readTree(run("monitor:connections", "--json").out());
         assertThat(pool.get("maxConnections").asInt()).isEqualTo(5);
     }
 
@@ -344,7 +344,7 @@ class CliCommandsTest {
 
         Cli.Run json = run("debug:logs", "warn", "0.5", "--limit", "10", "--json");
         assertThat(json.exit()).as(json.err()).isZero();
-        JsonNode records = AdminClient.JSON.readTree(json.out());
+        JsonNode records = AdminClient.json().readTree(json.out());
         assertThat(records.isArray()).isTrue();
         assertThat(records.size()).isBetween(1, 10);
         JsonNode last = records.get(records.size() - 1);

@@ -36,7 +36,7 @@ class MetricsCommandsTest {
         Cli.Run r = run("monitor:metrics", "--json");
 
         assertThat(r.exit()).as(r.err()).isZero();
-        JsonNode json = AdminClient.JSON.readTree(r.out());
+        JsonNode json = AdminClient.json().readTree(r.out());
         assertThat(json.get("latencyRecorded").asBoolean()).isTrue();
         for (String window : new String[] {"1m", "5m", "15m"}) {
             JsonNode reads = json.at("/windows/" + window + "/statements/read");
@@ -81,7 +81,7 @@ class MetricsCommandsTest {
         }
 
         assertThat(r.exit()).as(r.err()).isZero();
-        JsonNode json = AdminClient.JSON.readTree(r.out());
+        JsonNode json = AdminClient.json().readTree(r.out());
         assertThat(json.get("window").asText()).isEqualTo("5m");
         assertThat(json.get("slowest").findValuesAsText("kind")).contains("read");
         assertThat(json.at("/pool/maxConnections").asLong()).isPositive();

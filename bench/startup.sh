@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Start-up, idle memory and CLI latency of the packaged jar on several JVM set-ups, measured side by side
+# in one run (alternating, RUNS rounds), medians printed, ratios last:
+#   17          the default JDK (JAVA17_HOME, else `java` on the PATH)
+#   25          JDK 25 (JAVA25_HOME, else the first /usr/lib/jvm/*25* with bin/java)
+#   25+AOT      JDK 25 with the Leyden AOT cache: target/quarkus-app/app.aot when it exists (built by
+#               ./mvnw package -Paot, see docs/performance.md), else one trained here by bench/aot-train.sh
+# Start-up = wall time from `exec java` to the first 200 from /q/health/ready (the readiness probe's view,
+# not Quarkus' own "started in"), and the CPU time (user + system, all threads) the JVM spent until then;
+# RSS = the server's resident set after IDLE seconds of idleness (and its private, anonymous part);
+# CLI = wall and CPU time of `sluice -V` and of a client command against a port where nothing listens.
+# On a loaded machine the wall times stretch with the load; the CPU times much less: compare those.
+#
+#   bench/startup.sh [runs] [idle-seconds]           (defaults 3, 5)
+#
+# Extra JVM flags for every server run: JAVA_FLAGS (e.g. "-XX:+UseSerialGC -Xmx64m"); for every CLI run:
+# CLI_JAVA_FLAGS. A cache trained here uses JAVA_FLAGS too (a cache serves the flags it was trained with).
+# Needs the packaged jar (./mvnw package -DskipTests) and curl. The servers use embedded SQLite in a
+# temporary directory, authentication off, loopback ports from SLUICE_BENCH_PORT (default 18191).
+set -euo pipefail
+runs="${1:-3}"
+idle="${2:-5}"
+here="$(cd "$(dirname "$0")" && pwd)"
+app="${SLUICE_APP_DIR:-$here/../target/quarkus-app}"
+jar="$app/quarkus-run.jar"
+port="${SLUICE_BENCH_PORT:-18191}"
+[ -f "$jar" ] || { echo "no packaged jar at $jar: run ./mvnw package -DskipTests first" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl is missing" >&2; exit 1; }
+
+java17="${JAVA17_HOME:+$JAVA17_HOME/bin/java}"
+java17="${java17:-$(command -v java)}"
+java25="${JAVA25_HOME:+$JAVA25_HOME/bin/java}"
+if [ -z "$java25" ]; then
+  for d in /usr/lib/jvm/*25*; do [ -x "$d/bin/java" ] && { java25="$d/bin/java"; break; }; done
+fi
+
+tmp="$(mktemp -d)"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+variants=("17")
+declare -A javas=([17]="$java17")
+declare -A flags=([17]="")
+declare -A cliflags=([17]="")
+if [ -n "$java25" ]; then
+  variants+=("25" "25+AOT")
+  javas[25]="$java25"; flags[25]=""; cliflags[25]=""
+  caches="$app"
+  if [ ! -f "$caches/app.aot" ] || [ ! -f "$caches/cli.aot" ]; then
+    echo "no $caches/app.aot and cli.aot: training them (bench/aot-train.sh) ..."
+    caches="$tmp"
+    JAVA="$java25" JAVA_FLAGS="${JAVA_FLAGS:-}" "$here/aot-train.sh" "$caches" >"$tmp/train.log" 2>&1 \
+      || { cat "$tmp/train.log" >&2; exit 1; }
+  fi
+  javas[25+AOT]="$java25"; flags[25+AOT]="-XX:AOTCache=$caches/app.aot"; cliflags[25+AOT]="-XX:AOTCache=$caches/cli.aot"
+else
+  echo "no JDK 25 found (set JAVA25_HOME): measuring JDK 17 only"
+fi
+echo "JDK 17: $("$java17" -version 2>&1 | head -1)"
+[ -n "$java25" ] && echo "JDK 25: $("$java25" -version 2>&1 | head -1)"
+echo "jar: $jar ($(cd "$app" && git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo '?')), ${runs} rounds, idle ${idle}s, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+now_ms() { date +%s%3N; }
+
+tick=$(getconf CLK_TCK)
+# start_server VARIANT -> prints "ready_ms cpu_ms rss_kb anon_kb"
+start_server() {
+  local v="$1" data="$tmp/data-$RANDOM" t0 t1 rss anon cpu
+  mkdir -p "$data"
+  t0=$(now_ms)
+  # shellcheck disable=SC2086
+  SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none \
+    QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=$((port + 1)) \
+    "${javas[$v]}" ${flags[$v]} ${JAVA_FLAGS:-} -jar "$jar" >"$tmp/server.log" 2>&1 &
+  server=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/q/health/ready"; do
+    kill -0 "$server" 2>/dev/null || { echo "server ($v) died:" >&2; tail -20 "$tmp/server.log" >&2; exit 1; }
+    [ $(( $(now_ms) - t0 )) -lt 60000 ] || { echo "server ($v) not ready in 60 s" >&2; exit 1; }
+    sleep 0.01
+  done
+  t1=$(now_ms)
+  cpu=$(awk -v t="$tick" '{print int(($14 + $15) * 1000 / t)}' "/proc/$server/stat")
+  sleep "$idle"
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
+  anon=$(awk '/RssAnon/ {print $2}' "/proc/$server/status")
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  echo "$((t1 - t0)) $cpu $rss $anon"
+}
+
+# time_cmd VARIANT ARGS... -> "wall_ms/cpu_ms" of one CLI invocation (its exit status is ignored: the
+# unreachable server makes client commands fail on purpose)
+time_cmd() {
+  local v="$1" TIMEFORMAT='%R %U %S' t
+  shift
+  # shellcheck disable=SC2086
+  t=$( { time "${javas[$v]}" ${cliflags[$v]} ${CLI_JAVA_FLAGS:-} -jar "$jar" "$@" >/dev/null 2>&1; } 2>&1 || true)
+  echo "$t" | awk '{printf "%d/%d\n", $1 * 1000, ($2 + $3) * 1000}'
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A ready cpu rss anon vwall vcpu cwall ccpu
+for _ in $(seq 1 "$runs"); do
+  for v in "${variants[@]}"; do
+    read -r r c m a < <(start_server "$v")
+    ready[$v]+="$r "; cpu[$v]+="$c "; rss[$v]+="$m "; anon[$v]+="$a "
+    IFS=/ read -r w c < <(time_cmd "$v" -V)
+    vwall[$v]+="$w "; vcpu[$v]+="$c "
+    IFS=/ read -r w c < <(time_cmd "$v" monitor:health --url "http://127.0.0.1:$((port + 7))")
+    cwall[$v]+="$w "; ccpu[$v]+="$c "
+  done
+done
+
+echo
+echo "medians of $runs; wall / CPU in ms, memory in MB"
+printf '%-8s %16s %16s %14s %16s\n' "JVM" "ready wall/CPU" "RSS (private)" "-V wall/CPU" "client wall/CPU"
+declare -A med
+for v in "${variants[@]}"; do
+  for k in ready cpu vwall vcpu cwall ccpu; do
+    declare -n series="$k"
+    med[$v.$k]=$(echo "${series[$v]}" | median)
+  done
+  med[$v.rss]=$(( $(echo "${rss[$v]}" | median) / 1024 ))
+  med[$v.anon]=$(( $(echo "${anon[$v]}" | median) / 1024 ))
+  printf '%-8s %16s %16s %14s %16s\n' "$v" "${med[$v.ready]}/${med[$v.cpu]}" "${med[$v.rss]} (${med[$v.anon]})" \
+    "${med[$v.vwall]}/${med[$v.vcpu]}" "${med[$v.cwall]}/${med[$v.ccpu]}"
+done
+echo "all runs: $(for v in "${variants[@]}"; do printf '%s ready [%s] CPU [%s]; ' "$v" "${ready[$v]}" "${cpu[$v]}"; done)"
+echo
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+for v in "${variants[@]:1}"; do
+  echo "ratio $v / 17: ready wall $(ratio "${med[$v.ready]}" "${med[17.ready]}") CPU $(ratio "${med[$v.cpu]}" "${med[17.cpu]}"), RSS $(ratio "${med[$v.rss]}" "${med[17.rss]}"), -V CPU $(ratio "${med[$v.vcpu]}" "${med[17.vcpu]}"), client cmd CPU $(ratio "${med[$v.ccpu]}" "${med[17.ccpu]}")"
+done

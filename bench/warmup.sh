@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Warm-up curve: Hrana `execute SELECT 1` + `close` throughput second by second for the first SECONDS
+# after the server reports ready, at 32 connections (wrk, one 1-second run per second), for each JVM set-up
+# side by side in one run; then each set-up's first-10-seconds rate against its own steady state (the best
+# 3-second average of the last third), and the set-ups against each other.
+#   25          JDK 25 (JAVA25_HOME, else the first /usr/lib/jvm/*25*)
+#   25+AOT      JDK 25 with target/quarkus-app/app.aot (bench/aot-train.sh) -- its profiles let the JIT start early
+#   17          the default JDK (JAVA17_HOME, else `java`), for reference
+#
+#   bench/warmup.sh [seconds] [connections]          (defaults 30, 32; needs wrk: bench/install-tools.sh)
+#
+# WORKLOAD=point-read reads sluice_bench by primary key instead (filled first with `sluice bench`, 10,000
+# rows). SLUICE_DATABASE_URL (+ SLUICE_DATABASE_USER) runs the servers on PostgreSQL instead of a fresh
+# SQLite file. JAVA_FLAGS: extra server flags.
+set -euo pipefail
+secs="${1:-30}"
+conns="${2:-32}"
+here="$(cd "$(dirname "$0")" && pwd)"
+app="${SLUICE_APP_DIR:-$here/../target/quarkus-app}"
+jar="$app/quarkus-run.jar"
+port="${SLUICE_BENCH_PORT:-18391}"
+workload="${WORKLOAD:-select1}"
+command -v wrk >/dev/null || { echo "wrk is not installed (bench/install-tools.sh)" >&2; exit 1; }
+[ -f "$jar" ] || { echo "no packaged jar at $jar" >&2; exit 1; }
+java17="${JAVA17_HOME:+$JAVA17_HOME/bin/java}"
+java17="${java17:-$(command -v java)}"
+java25="${JAVA25_HOME:+$JAVA25_HOME/bin/java}"
+if [ -z "$java25" ]; then
+  for d in /usr/lib/jvm/*25*; do [ -x "$d/bin/java" ] && { java25="$d/bin/java"; break; }; done
+fi
+[ -n "$java25" ] || { echo "no JDK 25 (set JAVA25_HOME)" >&2; exit 1; }
+[ -f "$app/app.aot" ] || { echo "no $app/app.aot: run bench/aot-train.sh first" >&2; exit 1; }
+
+tmp="$(mktemp -d)"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+variants=("25" "25+AOT" "17")
+declare -A javas=([25]="$java25" [25+AOT]="$java25" [17]="$java17")
+declare -A flags=([25]="" [25+AOT]="-XX:AOTCache=$app/app.aot" [17]="")
+
+if [ "$workload" = point-read ]; then
+  script="$here/point-read.lua"
+  export POINT_READ_SQL="SELECT id, v FROM sluice_bench WHERE id = ?" ROWS=10000
+else
+  script="$here/select1.lua"
+fi
+echo "workload $workload, $conns connections, ${secs}s after ready, backend ${SLUICE_DATABASE_URL:-SQLite}, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+declare -A curve
+for v in "${variants[@]}"; do
+  data="$tmp/data-$v"
+  mkdir -p "$data"
+  if [ "$workload" = point-read ]; then
+    # fill the table with a throwaway server first, so the measured server starts cold
+    SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none QUARKUS_HTTP_PORT="$port" \
+      QUARKUS_MANAGEMENT_PORT=$((port + 1)) "$java17" -jar "$jar" >"$tmp/fill.log" 2>&1 &
+    server=$!
+    until curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/q/health/ready"; do sleep 0.1; done
+    "$java17" -jar "$jar" bench point-read --url "http://127.0.0.1:$port" --rows "$ROWS" -n 1 --warmup 0s >/dev/null
+    kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  fi
+  # shellcheck disable=SC2086
+  SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none QUARKUS_HTTP_PORT="$port" \
+    QUARKUS_MANAGEMENT_PORT=$((port + 1)) "${javas[$v]}" ${flags[$v]} ${JAVA_FLAGS:-} -jar "$jar" >"$tmp/server-$v.log" 2>&1 &
+  server=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/q/health/ready"; do
+    kill -0 "$server" 2>/dev/null || { echo "server $v died" >&2; tail "$tmp/server-$v.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  for _ in $(seq 1 "$secs"); do
+    r=$(wrk -t2 -c"$conns" -d1s -s "$script" "http://127.0.0.1:$port/v2/pipeline" | awk '/^requests\/s/ {print $2; e=$NF} END {if (e > 0) print "errors"}')
+    case "$r" in *errors*) echo "$v: wrk saw errors" >&2; exit 1 ;; esac
+    curve[$v]+="$r "
+  done
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+done
+
+printf '\n%-7s  requests/s in second 1..%s after ready\n' "JVM" "$secs"
+for v in "${variants[@]}"; do printf '%-7s  %s\n' "$v" "${curve[$v]}"; done
+echo
+declare -A first10 steady
+for v in "${variants[@]}"; do
+  read -r first10[$v] steady[$v] < <(echo "${curve[$v]}" | awk -v n="$secs" '{
+    s = 0; for (i = 1; i <= 10 && i <= NF; i++) s += $i; f = s / (i - 1)
+    best = 0; for (i = int(NF * 2 / 3) + 1; i + 2 <= NF; i++) { a = ($i + $(i + 1) + $(i + 2)) / 3; if (a > best) best = a }
+    printf "%.0f %.0f\n", f, best }')
+  echo "$v: first 10 s $(printf %s "${first10[$v]}")/s, steady $(printf %s "${steady[$v]}")/s, ratio $(awk -v a="${first10[$v]}" -v b="${steady[$v]}" 'BEGIN {printf "%.2f", a / b}')"
+done
+echo "first 10 s, 25+AOT / 25: $(awk -v a="${first10[25+AOT]}" -v b="${first10[25]}" 'BEGIN {printf "%.2f", a / b}'); 25+AOT / 17: $(awk -v a="${first10[25+AOT]}" -v b="${first10[17]}" 'BEGIN {printf "%.2f", a / b}')"
