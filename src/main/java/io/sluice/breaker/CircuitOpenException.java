@@ -6,16 +6,13 @@ import io.sluice.sql.FailureClass;
 /**
  * A call refused by an open {@link CircuitBreaker}; the guarded work was not started. The gateway
  * answers it with HTTP 503, {@code Retry-After: }{@link #retryAfterSeconds()} and the Hrana error code
- * {@link #CODE}.
+ * {@code CIRCUIT_OPEN} (the gateway's {@code HranaError.CIRCUIT_OPEN}).
  *
  * <p>Unchecked so it crosses lambdas and driver callbacks without wrapping; it is only ever thrown by
  * the breaker itself, so there is one place to catch it. It carries no stack trace: an open breaker
  * refuses thousands of calls a second and must stay cheap.
  */
 public final class CircuitOpenException extends RuntimeException implements Classified {
-    /** The Hrana error code of a refused call. */
-    public static final String CODE = "CIRCUIT_OPEN";
-
     private final BreakerState state;
     private final long retryAfterSeconds;
 

@@ -94,7 +94,7 @@ public class DataApiAuth {
         try {
             return verifier.verifyAuthorizationHeader(authorizationHeader);
         } catch (AuthException e) {
-            throw new ProtocolException(401, "UNAUTHORIZED", "Authentication failed: " + e.reason().message());
+            throw new ProtocolException(HranaError.UNAUTHORIZED, "Authentication failed: " + e.reason().message());
         }
     }
 }

@@ -16,17 +16,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A principal's {@link Share} exists while it has an open stream: it is created by the first
  * {@link #openStream} and removed by the {@link #closeStream} that ends the last one. Leases are held
  * only by open streams, so a share with a lease is never removed. Over its stream limit a principal
- * gets 429 {@value #STREAMS_CODE} at once; at its lease limit a stream waits for one of the principal's
- * own leases to end, at most the acquire timeout, then gets 429 {@value #LEASES_CODE}; both with
+ * gets 429 {@code PRINCIPAL_STREAMS_EXHAUSTED} at once; at its lease limit a stream waits for one of the principal's
+ * own leases to end, at most the acquire timeout, then gets 429 {@code PRINCIPAL_LEASES_EXHAUSTED}; both with
  * {@code Retry-After}. Other principals are not slowed down by either.
  *
  * <p>A null share key means no per-principal limit: the unnamed caller of {@code auth.mode=none}, which
  * stands for every caller at once, is bounded by the global limits only.
  */
 final class FairShare {
-    static final String STREAMS_CODE = "PRINCIPAL_STREAMS_EXHAUSTED";
-    static final String LEASES_CODE = "PRINCIPAL_LEASES_EXHAUSTED";
-    private static final int RETRY_AFTER_SECONDS = 1;
 
     private final ConcurrentHashMap<String, Share> shares = new ConcurrentHashMap<>();
     private final Counter streamRefusals;
@@ -118,8 +115,8 @@ final class FairShare {
         });
         if (refused[0]) {
             streamRefusals.increment();
-            throw new ProtocolException(429, STREAMS_CODE,
-                    "Too many open streams for this principal (limit " + limit + "); close streams or retry later", RETRY_AFTER_SECONDS);
+            throw new ProtocolException(HranaError.PRINCIPAL_STREAMS_EXHAUSTED,
+                    "Too many open streams for this principal (limit " + limit + "); close streams or retry later");
         }
         return share;
     }
@@ -148,16 +145,16 @@ final class FairShare {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     leaseRefusals.increment();
-                    throw new ProtocolException(429, LEASES_CODE, "Too many database connections held by this principal (limit "
+                    throw new ProtocolException(HranaError.PRINCIPAL_LEASES_EXHAUSTED, "Too many database connections held by this principal (limit "
                             + maxLeases + ") for " + TimeUnit.NANOSECONDS.toMillis(leaseWaitNanos) + " ms; end transactions or close streams, "
-                            + "or retry later", RETRY_AFTER_SECONDS);
+                            + "or retry later");
                 }
                 share.freed.awaitNanos(left);
             }
             share.leases++;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProtocolException(503, "BACKEND_UNAVAILABLE", "Interrupted while waiting for a database connection", RETRY_AFTER_SECONDS);
+            throw new ProtocolException(HranaError.BACKEND_UNAVAILABLE, "Interrupted while waiting for a database connection");
         } finally {
             share.lock.unlock();
         }

@@ -134,7 +134,7 @@ public class HranaHandler {
             try {
                 breaker.checkAdmits();
             } catch (CircuitOpenException e) {
-                throw circuitOpen(e);
+                throw ProtocolException.of(e);
             }
         }
     }
@@ -171,12 +171,8 @@ public class HranaHandler {
                     results.add(new Result(r.type(), null, e));
                 }
             }
-        } catch (BackendUnavailableException e) {
-            throw failStream(stream, unavailable(e));
-        } catch (CircuitOpenException e) {
-            throw failStream(stream, circuitOpen(e));
-        } catch (RuntimeException e) {
-            throw failStream(stream, e);
+        } catch (BackendUnavailableException | RuntimeException e) {
+            throw failStream(stream, ProtocolException.of(e));
         }
         // answered from here on (or closed by a failure above, where a late close changes nothing)
         watch.detach();
@@ -210,27 +206,18 @@ public class HranaHandler {
         try {
             batch = root.cursorBatch();
             runner.ensureSession(stream);
-        } catch (BackendUnavailableException e) {
-            throw failStream(stream, unavailable(e));
-        } catch (StatementException e) {
-            throw failStream(stream, new ProtocolException(503, e.code(), e.getMessage(), 1));
-        } catch (CircuitOpenException e) {
-            throw failStream(stream, circuitOpen(e));
-        } catch (RuntimeException e) {
-            throw failStream(stream, e);
+        } catch (BackendUnavailableException | StatementException | RuntimeException e) {
+            throw failStream(stream, ProtocolException.of(e));
         }
         CursorWriter writer = new CursorWriter(ctx.response(), config.maxResponseBytes(), watch, encoding::cursorFormat);
         try {
             writer.begin(streams.peekNextBaton(stream));
             runner.runBatch(stream, batch, writer);
-        } catch (BackendUnavailableException e) {
-            writer.error(new StatementException("BACKEND_UNAVAILABLE", e.getMessage()));
+        } catch (BackendUnavailableException | CircuitOpenException e) {
+            writer.error(ProtocolException.inBand(e));
             streams.close(stream);
         } catch (StatementException e) {
             writer.error(e);
-        } catch (CircuitOpenException e) {
-            writer.error(new StatementException(CircuitOpenException.CODE, e.getMessage()));
-            streams.close(stream);
         } catch (CursorWriter.ClientGone e) {
             streams.close(stream);
         } catch (RuntimeException e) {
@@ -260,7 +247,7 @@ public class HranaHandler {
         Stream s = streams.resume(d);
         if (principal.access() == Access.READ_ONLY && !s.readOnly) {
             s.release();
-            throw new ProtocolException(403, "FORBIDDEN", "A read-only token cannot continue a read-write stream");
+            throw new ProtocolException(HranaError.FORBIDDEN, "A read-only token cannot continue a read-write stream");
         }
         return s;
     }
@@ -286,14 +273,6 @@ public class HranaHandler {
         streams.close(stream);
         streams.finish(stream);
         return e;
-    }
-
-    private static ProtocolException circuitOpen(CircuitOpenException e) {
-        return new ProtocolException(503, CircuitOpenException.CODE, e.getMessage(), (int) e.retryAfterSeconds());
-    }
-
-    private static ProtocolException unavailable(BackendUnavailableException e) {
-        return new ProtocolException(503, "BACKEND_UNAVAILABLE", e.getMessage(), 1);
     }
 
     private byte[] body(RoutingContext ctx) {

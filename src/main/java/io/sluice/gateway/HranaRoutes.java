@@ -39,7 +39,6 @@ public class HranaRoutes {
     /** Before Quarkus' upload-limit route ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT}, -2): the Hrana routes enforce their own limit. */
     private static final int ORDER = -3;
     /** The Hrana error code of a request refused because the server holds too many bodies already. */
-    static final String BUSY = "SERVER_BUSY";
 
     private final HranaHandler handler;
     private final SluiceMetrics metrics;
@@ -127,7 +126,7 @@ public class HranaRoutes {
         }
         long reserve = Math.min(declared < 0 ? limit : declared, config.maxBufferedRequestBytes());
         if (!budget.tryReserve(reserve)) {
-            throw new ProtocolException(503, BUSY, "The server is reading too many request bodies; retry shortly", 1);
+            throw new ProtocolException(HranaError.SERVER_BUSY, "The server is reading too many request bodies; retry shortly");
         }
         ctx.addEndHandler(done -> budget.release(reserve));
         ctx.next();
@@ -147,7 +146,7 @@ public class HranaRoutes {
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw new ProtocolException(400, "HRANA_PROTO_ERROR", "Invalid Content-Length");
+        throw ProtocolException.badRequest("Invalid Content-Length");
     }
 
     /** Bytes of request bodies reserved right now (for tests and diagnostics). */
@@ -167,14 +166,7 @@ public class HranaRoutes {
 
     /** The metric outcome of a request refused or failed whole with {@code p}, on every transport. */
     static RequestOutcome outcome(ProtocolException p) {
-        return switch (p.status()) {
-            case 401, 403 -> RequestOutcome.UNAUTHORIZED;
-            case 429 -> RequestOutcome.LIMITED;
-            case 503 -> "CIRCUIT_OPEN".equals(p.code()) ? RequestOutcome.CIRCUIT_OPEN
-                    : "SHUTTING_DOWN".equals(p.code()) ? RequestOutcome.SHUTTING_DOWN : RequestOutcome.UNAVAILABLE;
-            case 500 -> RequestOutcome.SERVER_ERROR;
-            default -> "STREAM_EXPIRED".equals(p.code()) ? RequestOutcome.STREAM_EXPIRED : RequestOutcome.BAD_REQUEST;
-        };
+        return p.outcome();
     }
 
     private static void get(Router router, String path, Handler<RoutingContext> h) {
@@ -199,21 +191,19 @@ public class HranaRoutes {
             return;
         }
         Throwable t = ctx.failure();
-        if (t instanceof ProtocolException p) {
-            if (p.retryAfterSeconds() != null) {
-                ctx.response().putHeader(HttpHeaders.RETRY_AFTER, p.retryAfterSeconds().toString());
-            }
-            if (p.status() == 401) {
-                ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            }
-            HranaHandler.respondError(ctx, p.status(), p.getMessage(), p.code());
-        } else if (ctx.statusCode() == 413) {
-            HranaHandler.respondError(ctx, 413, "Request body is too large", "REQUEST_TOO_LARGE");
-        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500 && t == null) {
-            HranaHandler.respondError(ctx, ctx.statusCode(), "Bad request", "HRANA_PROTO_ERROR");
-        } else {
-            LOG.error("unexpected failure handling a Hrana request", t);
-            HranaHandler.respondError(ctx, 500, "Internal server error", "INTERNAL");
+        if (!(t instanceof ProtocolException) && ctx.statusCode() >= 400 && ctx.statusCode() < 500 && (t == null || ctx.statusCode() == 413)) {
+            // refused by Vert.x itself (the body handler's size limit, a malformed request line)
+            HranaError e = ctx.statusCode() == 413 ? HranaError.REQUEST_TOO_LARGE : HranaError.HRANA_PROTO_ERROR;
+            HranaHandler.respondError(ctx, ctx.statusCode(), e == HranaError.REQUEST_TOO_LARGE ? "Request body is too large" : "Bad request", e.code());
+            return;
         }
+        ProtocolException p = ProtocolException.of(t);
+        if (p.retryAfterSeconds() != null) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, p.retryAfterSeconds().toString());
+        }
+        if (p.status() == 401) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        HranaHandler.respondError(ctx, p.status(), p.getMessage(), p.code());
     }
 }

@@ -1,31 +1,82 @@
 package io.sluice.gateway;
 
+import io.sluice.breaker.CircuitOpenException;
+import io.sluice.metrics.SluiceMetrics.RequestOutcome;
+import io.sluice.pool.BackendUnavailableException;
+import io.sluice.sql.StatementException;
+import org.jboss.logging.Logger;
+
 /**
- * A failure of the whole HTTP request: answered with {@code status} and a Hrana error object, and the
- * stream involved (if any) is closed, except where noted by the thrower.
+ * A failure of the whole HTTP request (or WebSocket request): answered with the {@link HranaError}'s
+ * status and a Hrana error object, and the stream involved (if any) is closed, except where noted by the
+ * thrower. {@link #of} is the one translation of any throwable into one.
  */
 class ProtocolException extends RuntimeException {
-    private final int status;
+    private static final Logger LOG = Logger.getLogger(ProtocolException.class);
+
+    private final HranaError error;
     private final String code;
     private final Integer retryAfterSeconds;
 
-    ProtocolException(int status, String code, String message) {
-        this(status, code, message, null);
+    ProtocolException(HranaError error, String message) {
+        this(error, error.code(), message, error.retryAfterSeconds());
     }
 
-    ProtocolException(int status, String code, String message, Integer retryAfterSeconds) {
+    private ProtocolException(HranaError error, String code, String message, Integer retryAfterSeconds) {
         super(message, null, false, false);
-        this.status = status;
+        this.error = error;
         this.code = code;
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
     static ProtocolException badRequest(String message) {
-        return new ProtocolException(400, "HRANA_PROTO_ERROR", message);
+        return new ProtocolException(HranaError.HRANA_PROTO_ERROR, message);
+    }
+
+    /**
+     * The Hrana error of a request that failed whole with {@code failure}: a ProtocolException as it is;
+     * the breaker's refusal with its own {@code Retry-After}; the pool's unavailability; a statement failure
+     * where the request needed a session ({@link HranaError#SESSION_FAILED}, with the statement's code);
+     * anything else is a fault of Sluice, logged here and answered as {@link HranaError#INTERNAL} without
+     * its details.
+     */
+    static ProtocolException of(Throwable failure) {
+        if (failure instanceof ProtocolException p) {
+            return p;
+        }
+        if (failure instanceof CircuitOpenException e) {
+            return new ProtocolException(HranaError.CIRCUIT_OPEN, HranaError.CIRCUIT_OPEN.code(), e.getMessage(),
+                    (int) Math.min(Integer.MAX_VALUE, Math.max(1, e.retryAfterSeconds())));
+        }
+        if (failure instanceof BackendUnavailableException e) {
+            return new ProtocolException(HranaError.BACKEND_UNAVAILABLE, e.getMessage());
+        }
+        if (failure instanceof StatementException e) {
+            HranaError s = HranaError.SESSION_FAILED;
+            return new ProtocolException(s, e.code(), e.getMessage(), s.retryAfterSeconds());
+        }
+        LOG.error("unexpected failure handling a Hrana request", failure);
+        return new ProtocolException(HranaError.INTERNAL, "Internal server error");
+    }
+
+    /**
+     * The same translation for a failure reported in-band (a cursor entry after the response has begun):
+     * a statement failure as it is, anything else as {@link #of} codes it.
+     */
+    static StatementException inBand(Throwable failure) {
+        if (failure instanceof StatementException e) {
+            return e;
+        }
+        ProtocolException p = of(failure);
+        return new StatementException(p.code(), p.getMessage());
+    }
+
+    HranaError error() {
+        return error;
     }
 
     int status() {
-        return status;
+        return error.status();
     }
 
     String code() {
@@ -34,5 +85,10 @@ class ProtocolException extends RuntimeException {
 
     Integer retryAfterSeconds() {
         return retryAfterSeconds;
+    }
+
+    /** The metric outcome of the request this failed, on every transport. */
+    RequestOutcome outcome() {
+        return error.outcome();
     }
 }

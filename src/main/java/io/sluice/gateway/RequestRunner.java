@@ -75,7 +75,7 @@ public class RequestRunner {
 
     Response run(Stream s, StreamRequest request, ResponseBudget budget) throws StatementException, BackendUnavailableException {
         if (s.isClosed()) {
-            throw new StatementException("STREAM_CLOSED", "The stream was closed by an earlier request in this pipeline");
+            throw HranaError.STREAM_CLOSED.statement("The stream was closed by an earlier request in this pipeline");
         }
         if (request instanceof Hrana.CloseReq) {
             s.markClosed();

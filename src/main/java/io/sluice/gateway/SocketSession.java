@@ -234,7 +234,7 @@ public final class SocketSession {
         int max = engine.maxStreamsPerConnection();
         if (streams.size() > max) {
             ss.failed = true;
-            answer(error(requestId, new ProtocolException(503, "STREAMS_EXHAUSTED",
+            answer(error(requestId, new ProtocolException(HranaError.STREAMS_EXHAUSTED,
                     "Too many open streams on this connection (limit " + max + "); close streams first")));
             return;
         }
@@ -338,7 +338,7 @@ public final class SocketSession {
         // queued on the cursor's stream: it answers after the open_cursor before it
         enqueue(cursor.stream, () -> {
             if (cursor.failed) {
-                return error(requestId, new StatementException("CURSOR_NOT_OPEN", "Cursor " + f.cursorId() + " has failed to open"));
+                return error(requestId, HranaError.CURSOR_NOT_OPEN.statement("Cursor " + f.cursorId() + " has failed to open"));
             }
             List<CursorEntry> page = new ArrayList<>(Math.min(f.maxCount(), Math.max(cursor.entries.size(), 1)));
             while (page.size() < f.maxCount() && !cursor.entries.isEmpty()) {
@@ -388,31 +388,25 @@ public final class SocketSession {
     private Encoded runOnStream(SocketStream ss, int requestId, Principal p, OnStreamWork work) {
         Stream s = ss.stream;
         if (s == null) {
-            return error(requestId, new StatementException("STREAM_NOT_OPEN", "Stream " + ss.id + " has failed to open"));
+            return error(requestId, HranaError.STREAM_NOT_OPEN.statement("Stream " + ss.id + " has failed to open"));
         }
         if (!s.tryAcquire()) {
             return error(requestId, StreamManager.streamExpired());
         }
         try {
             if (!java.util.Objects.equals(p.identity(), s.principal().identity())) {
-                return error(requestId, new ProtocolException(403, "FORBIDDEN",
+                return error(requestId, new ProtocolException(HranaError.FORBIDDEN,
                         "The stream was opened by another principal; open a new stream after re-authenticating"));
             }
             if (p.access() == Access.READ_ONLY && !s.readOnly) {
-                return error(requestId, new ProtocolException(403, "FORBIDDEN", "A read-only token cannot continue a read-write stream"));
+                return error(requestId, new ProtocolException(HranaError.FORBIDDEN, "A read-only token cannot continue a read-write stream"));
             }
             return work.run(s);
         } catch (StatementException e) {
             return error(requestId, e);
-        } catch (BackendUnavailableException e) {
+        } catch (BackendUnavailableException | CircuitOpenException | ProtocolException e) {
             s.markClosed();
-            return error(requestId, new ProtocolException(503, "BACKEND_UNAVAILABLE", e.getMessage(), 1));
-        } catch (CircuitOpenException e) {
-            s.markClosed();
-            return error(requestId, new ProtocolException(503, CircuitOpenException.CODE, e.getMessage(), (int) e.retryAfterSeconds()));
-        } catch (ProtocolException e) {
-            s.markClosed();
-            return error(requestId, e);
+            return error(requestId, ProtocolException.of(e));
         } finally {
             engine.streams().settle(s);
         }
@@ -579,7 +573,7 @@ public final class SocketSession {
 
     /** A refusal or failure of the whole request, counted as over HTTP. */
     private Encoded error(int requestId, ProtocolException e) {
-        engine.countRequest(HranaRoutes.outcome(e));
+        engine.countRequest(e.outcome());
         return codec.encode(new ResponseError(requestId, e.getMessage(), e.code()));
     }
 

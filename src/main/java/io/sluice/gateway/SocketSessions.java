@@ -69,21 +69,21 @@ public class SocketSessions {
      */
     public Refusal refuseUpgrade(String offered, int openConnections, boolean draining) {
         if (draining || streams.isDraining()) {
-            return refusal(new ProtocolException(503, "SHUTTING_DOWN",
-                    "This server is shutting down and accepts no new connections; retry, another replica will answer", 1));
+            return refusal(new ProtocolException(HranaError.SHUTTING_DOWN,
+                    "This server is shutting down and accepts no new connections; retry, another replica will answer"));
         }
         if (offered != null && select(offered) == null) {
             return refusal(ProtocolException.badRequest("Only these WebSocket subprotocols are supported: " + String.join(" ", codecs.keySet())));
         }
         if (openConnections >= websocket.maxConnections()) {
-            return refusal(new ProtocolException(503, HranaRoutes.BUSY,
-                    "Too many WebSocket connections (limit " + websocket.maxConnections() + "); retry shortly", 1));
+            return refusal(new ProtocolException(HranaError.SERVER_BUSY,
+                    "Too many WebSocket connections (limit " + websocket.maxConnections() + "); retry shortly"));
         }
         return null;
     }
 
     private Refusal refusal(ProtocolException e) {
-        countRequest(HranaRoutes.outcome(e));
+        countRequest(e.outcome());
         return new Refusal(e.status(), e.retryAfterSeconds(), ResponseWriter.errorBody(e.getMessage(), e.code()));
     }
 
@@ -137,7 +137,7 @@ public class SocketSessions {
             try {
                 breaker.checkAdmits();
             } catch (CircuitOpenException e) {
-                throw new ProtocolException(503, CircuitOpenException.CODE, e.getMessage(), (int) e.retryAfterSeconds());
+                throw ProtocolException.of(e);
             }
         }
         return streams.openOwned(principal, client, rolloutKey);

@@ -93,8 +93,8 @@ public class StreamManager {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
             fairShare.closeStream(share);
-            throw new ProtocolException(503, "STREAMS_EXHAUSTED",
-                    "Too many open streams (limit " + max + "); close streams or retry later", 1);
+            throw new ProtocolException(HranaError.STREAMS_EXHAUSTED,
+                    "Too many open streams (limit " + max + "); close streams or retry later");
         }
         // ids need not be secret (batons are signed), only unlikely to collide between replicas
         long id = ThreadLocalRandom.current().nextLong();
@@ -259,8 +259,8 @@ public class StreamManager {
      */
     void refuseNewStreamWhileDraining() {
         if (draining) {
-            throw new ProtocolException(503, "SHUTTING_DOWN",
-                    "This server is shutting down and opens no new streams; retry, another replica will answer", 1);
+            throw new ProtocolException(HranaError.SHUTTING_DOWN,
+                    "This server is shutting down and opens no new streams; retry, another replica will answer");
         }
     }
 
@@ -341,6 +341,6 @@ public class StreamManager {
     }
 
     static ProtocolException streamExpired() {
-        return new ProtocolException(400, "STREAM_EXPIRED", "The stream has expired due to inactivity");
+        return new ProtocolException(HranaError.STREAM_EXPIRED, "The stream has expired due to inactivity");
     }
 }

@@ -54,6 +54,7 @@ public final class SqlErrors {
             SQLiteErrorCode.SQLITE_IOERR.code, SQLiteErrorCode.SQLITE_CANTOPEN.code, SQLiteErrorCode.SQLITE_NOTADB.code);
     private static final String[] CONNECTION_CODES = {"SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOTADB"};
     private static final Set<String> TIMEOUT_CODES = Set.of(ErrorCode.STATEMENT_TIMEOUT, ErrorCode.STATEMENT_CANCELED, "SQLITE_INTERRUPT");
+    /** The gateway's HranaError.BACKEND_UNAVAILABLE, reported in-band by a cursor; HranaErrorTest keeps the two equal. */
     private static final String BACKEND_UNAVAILABLE = "BACKEND_UNAVAILABLE";
 
     private SqlErrors() {

@@ -79,7 +79,7 @@ class ClientShareTest {
 
         Response refused = send("app-a", V3, null, getAutocommit());
         assertThat(refused.statusCode()).as("body %s", refused.asString()).isEqualTo(429);
-        assertThat(json(refused).get("code").asText()).isEqualTo(FairShare.STREAMS_CODE);
+        assertThat(json(refused).get("code").asText()).isEqualTo("PRINCIPAL_STREAMS_EXHAUSTED");
         assertThat(refused.getHeader("Retry-After")).isNotBlank();
         open("app-b");
         assertThat(streams.openStreamsOf("client:app-a")).isEqualTo(STREAMS_PER_CLIENT);

@@ -169,7 +169,7 @@ class FairShareTest {
             openWithoutLease(ALICE);
         }
 
-        assertTooMany(send(ALICE_AGAIN, V3, null, getAutocommit()), FairShare.STREAMS_CODE);
+        assertTooMany(send(ALICE_AGAIN, V3, null, getAutocommit()), "PRINCIPAL_STREAMS_EXHAUSTED");
         openWithoutLease(BOB);
         openWithoutLease(NO_SUB_1);
         assertThat(streams.openStreamsOf("sub:alice")).isEqualTo(STREAMS_PER_PRINCIPAL);
@@ -184,7 +184,7 @@ class FairShareTest {
             openWithoutLease(NO_SUB_1);
         }
 
-        assertTooMany(send(NO_SUB_1, V3, null, getAutocommit()), FairShare.STREAMS_CODE);
+        assertTooMany(send(NO_SUB_1, V3, null, getAutocommit()), "PRINCIPAL_STREAMS_EXHAUSTED");
         openWithoutLease(NO_SUB_2);
     }
 
@@ -198,7 +198,7 @@ class FairShareTest {
         Response refused = send(ALICE, V2, null, execute("BEGIN"), close());
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-        assertTooMany(refused, FairShare.LEASES_CODE);
+        assertTooMany(refused, "PRINCIPAL_LEASES_EXHAUSTED");
         assertThat(waitedMs).as("waited for one of its own leases, about the acquire timeout").isGreaterThanOrEqualTo(ACQUIRE_TIMEOUT.toMillis() - 100);
         assertThat(send(BOB, V2, null, execute("BEGIN"), close()).statusCode()).as("the pool's last connection is still there for bob").isEqualTo(200);
         assertThat(streams.openStreamsOf("sub:alice")).as("the refused stream was closed").isEqualTo(LEASES_PER_PRINCIPAL);
@@ -214,7 +214,7 @@ class FairShareTest {
         Response r = given().contentType("application/json").header("Authorization", "Bearer " + ALICE)
                 .body(HranaJson.cursor(null, HranaJson.batch(HranaJson.step(HranaJson.stmt("SELECT 1")))).toString()).post(HranaClient.CURSOR);
 
-        assertTooMany(r, FairShare.LEASES_CODE);
+        assertTooMany(r, "PRINCIPAL_LEASES_EXHAUSTED");
         assertThat(streams.openStreamsOf("sub:alice")).isEqualTo(LEASES_PER_PRINCIPAL);
     }
 
@@ -307,13 +307,13 @@ class FairShareTest {
     void shouldApplyPerPrincipalLimitsLiveAndShowThemInTheExport() {
         settings.update("gateway", "maxStreamsPerPrincipal", "1", "test", "one each");
         openWithoutLease(ALICE);
-        assertTooMany(send(ALICE, V3, null, getAutocommit()), FairShare.STREAMS_CODE);
+        assertTooMany(send(ALICE, V3, null, getAutocommit()), "PRINCIPAL_STREAMS_EXHAUSTED");
         openWithoutLease(BOB);
 
         settings.update("gateway", "maxStreamsPerPrincipal", "3", "test", "three each");
         settings.update("gateway", "maxLeasesPerPrincipal", "1", "test", "one connection each");
         openWithLease(ALICE);
-        assertTooMany(send(ALICE, V2, null, execute("BEGIN"), close()), FairShare.LEASES_CODE);
+        assertTooMany(send(ALICE, V2, null, execute("BEGIN"), close()), "PRINCIPAL_LEASES_EXHAUSTED");
 
         settings.update("gateway", "maxLeasesPerPrincipal", "0", "test", "automatic again");
         assertThat(send(ALICE, V2, null, execute("BEGIN"), close()).statusCode()).isEqualTo(200);

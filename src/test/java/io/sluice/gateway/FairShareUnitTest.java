@@ -95,7 +95,7 @@ class FairShareUnitTest {
         assertThatThrownBy(() -> share.acquireLease(alice))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> {
                     assertThat(e.status()).isEqualTo(429);
-                    assertThat(e.code()).isEqualTo(FairShare.LEASES_CODE);
+                    assertThat(e.code()).isEqualTo("PRINCIPAL_LEASES_EXHAUSTED");
                     assertThat(e.retryAfterSeconds()).isPositive();
                 });
         share.acquireLease(bob);
