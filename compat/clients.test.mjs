@@ -123,7 +123,7 @@ const flavours = [
     exactLastInsertRowid: false,
   },
   {
-    // The same client with a ws:// URL: Hrana over WebSocket (it negotiates hrana3), one connection per
+    // The same client with a ws:// URL: Hrana over WebSocket (0.18 offers hrana2, hrana1: JSON), one connection per
     // client, a stream per call or transaction, every request a WebSocket message.
     name: "@libsql/client over WebSocket",
     make: (extra = {}) => createLibsqlClient({ url: wsUrl, authToken, ...extra }),
