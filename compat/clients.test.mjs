@@ -123,7 +123,7 @@ const flavours = [
     exactLastInsertRowid: false,
   },
   {
-    // The same client with a ws:// URL: Hrana over WebSocket (it negotiates hrana3), one connection per
+    // The same client with a ws:// URL: Hrana over WebSocket (0.18 offers hrana2, hrana1: JSON), one connection per
     // client, a stream per call or transaction, every request a WebSocket message.
     name: "@libsql/client over WebSocket",
     make: (extra = {}) => createLibsqlClient({ url: wsUrl, authToken, ...extra }),
@@ -1039,17 +1039,41 @@ describe("@tursodatabase/serverless native API", { timeout: 60_000 }, () => {
 });
 
 // @libsql/client 0.18 opens its HTTP transport as Hrana 2 and never probes; its own protocol library,
-// @libsql/hrana-client (the version it depends on), negotiates Hrana 3 when asked to: it probes
-// `GET v3-protobuf` and, on a 2xx, speaks Protobuf to `v3-protobuf/pipeline` and `v3-protobuf/cursor`.
-describe("@libsql/hrana-client, Hrana 3 over HTTP negotiated through /v3-protobuf", { timeout: 60_000 }, () => {
+// @libsql/hrana-client (the version it depends on), negotiates Hrana 3 when asked to: over HTTP it probes
+// `GET v3-protobuf` and, on a 2xx, speaks Protobuf to `v3-protobuf/pipeline` and `v3-protobuf/cursor`;
+// over WebSocket it offers `hrana3-protobuf, hrana3, hrana2, hrana1` (as `openWs(url, jwt, 3)` does) and the
+// server picks `hrana3-protobuf`: every message a binary frame, cursors by open_cursor/fetch_cursor.
+const hrana3Transports = [
+  {
+    name: "@libsql/hrana-client, Hrana 3 over HTTP negotiated through /v3-protobuf",
+    cursor: "over v3-protobuf/cursor",
+    webSocket: false,
+    open: () => ({ client: hrana.openHttp(url, authToken, undefined, undefined, 3), subprotocol: undefined }),
+  },
+  {
+    name: "@libsql/hrana-client, Hrana 3 over WebSocket in Protobuf (hrana3-protobuf)",
+    cursor: "in a WebSocket cursor (open_cursor, fetch_cursor)",
+    webSocket: true,
+    open: () => {
+      // what openWs(wsUrl, authToken, 3) does, keeping the socket to see the negotiated subprotocol
+      const socket = new hrana.WebSocket(wsUrl, ["hrana3-protobuf", "hrana3", "hrana2", "hrana1"]);
+      return { client: new hrana.WsClient(socket, authToken), subprotocol: () => socket.protocol };
+    },
+  },
+];
+
+for (const transport of hrana3Transports) describe(transport.name, { timeout: 60_000 }, () => {
   async function withStream(fn) {
-    const client = hrana.openHttp(url, authToken, undefined, undefined, 3);
+    const { client, subprotocol } = transport.open();
     client.intMode = "bigint";
     try {
-      assert.equal(await client.getVersion(), 3, "the GET v3-protobuf probe must succeed");
+      assert.equal(await client.getVersion(), 3, "Hrana 3 must be negotiated");
+      if (subprotocol) {
+        assert.equal(subprotocol(), "hrana3-protobuf", "the server prefers the Protobuf encoding");
+      }
       const stream = client.openStream();
       try {
-        return await fn(stream);
+        return await fn(stream, client);
       } finally {
         stream.close();
       }
@@ -1094,7 +1118,7 @@ describe("@libsql/hrana-client, Hrana 3 over HTTP negotiated through /v3-protobu
   });
 
   for (const useCursor of [false, true]) {
-    test(`runs a conditional batch with is_autocommit ${useCursor ? "over v3-protobuf/cursor" : "in a pipeline"}`, { timeout: TEST_TIMEOUT }, async () => {
+    test(`runs a conditional batch with is_autocommit ${useCursor ? transport.cursor : "in a request"}`, { timeout: TEST_TIMEOUT }, async () => {
       const tbl = table(useCursor ? "pbcur" : "pbbatch");
       await createTable(tbl, "v INTEGER UNIQUE");
       await withStream(async (s) => {
@@ -1134,6 +1158,32 @@ describe("@libsql/hrana-client, Hrana 3 over HTTP negotiated through /v3-protobu
       assert.equal((await s.queryValue(`SELECT v FROM ${tbl}`)).value, 5n);
     });
   });
+
+  if (transport.webSocket) {
+    // SQL texts stored on the connection (store_sql, close_sql) are a WebSocket feature of the client
+    test("stores SQL texts on the connection, runs them on any stream, and forgets closed ones", { timeout: TEST_TIMEOUT }, async () => {
+      const tbl = table("pbstored");
+      await createTable(tbl, "v INTEGER");
+      await withStream(async (s, client) => {
+        const insert = client.storeSql(`INSERT INTO ${tbl} (v) VALUES (?)`);
+        await s.run([insert, [1n]]);
+        const other = client.openStream();
+        try {
+          await other.run([insert, [2n]]);
+          const b = other.batch(false);
+          const stepDone = b.step().run([insert, [3n]]);
+          await b.execute();
+          assert.equal((await stepDone).affectedRowCount, 1);
+        } finally {
+          other.close();
+        }
+        insert.close();
+        // the client refuses a closed text itself (synchronously), after telling the server close_sql
+        assert.throws(() => s.run([insert, [4n]]), hrana.ClosedError);
+        assert.equal((await s.queryValue(`SELECT count(*) FROM ${tbl}`)).value, 3n);
+      });
+    });
+  }
 });
 
 after(async () => {

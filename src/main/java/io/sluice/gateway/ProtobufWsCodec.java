@@ -1,19 +1,19 @@
 package io.sluice.gateway;
 
-import io.sluice.gateway.HranaWs.BatchError;
-import io.sluice.gateway.HranaWs.ClientMsg;
-import io.sluice.gateway.HranaWs.CursorEntry;
-import io.sluice.gateway.HranaWs.HelloError;
-import io.sluice.gateway.HranaWs.HelloOk;
-import io.sluice.gateway.HranaWs.OnStream;
-import io.sluice.gateway.HranaWs.ResponseError;
-import io.sluice.gateway.HranaWs.ResponseOk;
-import io.sluice.gateway.HranaWs.RowEntry;
-import io.sluice.gateway.HranaWs.ServerMsg;
-import io.sluice.gateway.HranaWs.SocketRequest;
-import io.sluice.gateway.HranaWs.StepBegin;
-import io.sluice.gateway.HranaWs.StepEnd;
-import io.sluice.gateway.HranaWs.StepError;
+import io.sluice.gateway.SocketMessages.BatchError;
+import io.sluice.gateway.SocketMessages.ClientMsg;
+import io.sluice.gateway.SocketMessages.CursorEntry;
+import io.sluice.gateway.SocketMessages.HelloError;
+import io.sluice.gateway.SocketMessages.HelloOk;
+import io.sluice.gateway.SocketMessages.OnStream;
+import io.sluice.gateway.SocketMessages.ResponseError;
+import io.sluice.gateway.SocketMessages.ResponseOk;
+import io.sluice.gateway.SocketMessages.RowEntry;
+import io.sluice.gateway.SocketMessages.ServerMsg;
+import io.sluice.gateway.SocketMessages.SocketRequest;
+import io.sluice.gateway.SocketMessages.StepBegin;
+import io.sluice.gateway.SocketMessages.StepEnd;
+import io.sluice.gateway.SocketMessages.StepError;
 import io.sluice.gateway.RequestRunner.Autocommit;
 import io.sluice.gateway.RequestRunner.Batched;
 import io.sluice.gateway.RequestRunner.Described;
@@ -22,22 +22,50 @@ import io.sluice.gateway.proto.HranaProto;
 import io.sluice.gateway.proto.HranaWsProto;
 
 /**
- * The {@code hrana3-protobuf} WebSocket subprotocol: one binary frame holds one {@code ClientMsg} or
- * {@code ServerMsg} of the generated schema ({@code src/main/proto/hrana_ws.proto}). Decoding maps onto
- * {@link HranaWs} with the rules and bounds of the HTTP encoding ({@link ProtobufRequests}); anything that is
- * not a valid client message is a {@link ProtocolException}, which the transport answers by closing the
- * socket as the spec asks for a protocol violation. Encoding writes {@link HranaWs} server messages.
+ * The {@code hrana3-protobuf} WebSocket subprotocol (Hrana 3 in binary frames): one message holds one
+ * {@code ClientMsg} or {@code ServerMsg} of the generated schema ({@code src/main/proto/hrana_ws.proto}).
+ * Decoding maps onto {@link SocketMessages} with the rules and bounds of the HTTP Protobuf encoding
+ * ({@link ProtobufRequests}); a message that is not a valid client message closes the connection with 1007,
+ * as a malformed message does on the JSON subprotocols. Stateless, as every {@link SocketCodec}.
  */
-final class ProtobufWsCodec {
-    private ProtobufWsCodec() {
+final class ProtobufWsCodec implements SocketCodec {
+    static final String SUBPROTOCOL = "hrana3-protobuf";
+
+    @Override
+    public String subprotocol() {
+        return SUBPROTOCOL;
     }
 
-    /** Decodes one binary frame from the client. */
+    @Override
+    public int version() {
+        return 3;
+    }
+
+    @Override
+    public boolean binary() {
+        return true;
+    }
+
+    @Override
+    public ClientMsg decode(byte[] message) {
+        try {
+            return decodeClient(message);
+        } catch (ProtocolException e) {
+            throw SocketClose.invalid(e.getMessage());
+        }
+    }
+
+    @Override
+    public Encoded encode(ServerMsg message) {
+        return new Encoded(null, encodeServer(message));
+    }
+
+    /** Decodes one binary message from the client; what is not a client message is a {@link ProtocolException}. */
     static ClientMsg decodeClient(byte[] frame) {
         HranaWsProto.ClientMsg msg = ProtobufRequests.parse(HranaWsProto.ClientMsg.parser(), frame, "ClientMsg");
         return switch (msg.getMsgCase()) {
-            case HELLO -> new HranaWs.Hello(msg.getHello().hasJwt() ? msg.getHello().getJwt() : null);
-            case REQUEST -> new HranaWs.Request(msg.getRequest().getRequestId(), request(msg.getRequest()));
+            case HELLO -> new SocketMessages.Hello(msg.getHello().hasJwt() ? msg.getHello().getJwt() : null);
+            case REQUEST -> new SocketMessages.Request(msg.getRequest().getRequestId(), request(msg.getRequest()));
             case MSG_NOT_SET -> throw ProtocolException.badRequest("ClientMsg: the message type is missing or unknown");
         };
     }
@@ -45,8 +73,8 @@ final class ProtobufWsCodec {
     private static SocketRequest request(HranaWsProto.RequestMsg r) {
         String at = "request " + r.getRequestId();
         return switch (r.getRequestCase()) {
-            case OPEN_STREAM -> new HranaWs.OpenStream(r.getOpenStream().getStreamId());
-            case CLOSE_STREAM -> new HranaWs.CloseStream(r.getCloseStream().getStreamId());
+            case OPEN_STREAM -> new SocketMessages.OpenStream(r.getOpenStream().getStreamId());
+            case CLOSE_STREAM -> new SocketMessages.CloseStream(r.getCloseStream().getStreamId());
             case EXECUTE -> {
                 if (!r.getExecute().hasStmt()) {
                     throw ProtocolException.badRequest("Missing field '" + at + ".stmt'");
@@ -56,10 +84,10 @@ final class ProtobufWsCodec {
             }
             case BATCH -> new OnStream(r.getBatch().getStreamId(),
                     new Hrana.BatchReq(batch(r.getBatch().hasBatch(), r.getBatch().getBatch(), at)));
-            case OPEN_CURSOR -> new HranaWs.OpenCursor(r.getOpenCursor().getStreamId(), r.getOpenCursor().getCursorId(),
+            case OPEN_CURSOR -> new SocketMessages.OpenCursor(r.getOpenCursor().getStreamId(), r.getOpenCursor().getCursorId(),
                     batch(r.getOpenCursor().hasBatch(), r.getOpenCursor().getBatch(), at));
-            case CLOSE_CURSOR -> new HranaWs.CloseCursor(r.getCloseCursor().getCursorId());
-            case FETCH_CURSOR -> new HranaWs.FetchCursor(r.getFetchCursor().getCursorId(),
+            case CLOSE_CURSOR -> new SocketMessages.CloseCursor(r.getCloseCursor().getCursorId());
+            case FETCH_CURSOR -> new SocketMessages.FetchCursor(r.getFetchCursor().getCursorId(),
                     (int) Math.min(Integer.toUnsignedLong(r.getFetchCursor().getMaxCount()), Integer.MAX_VALUE));
             case SEQUENCE -> {
                 HranaWsProto.SequenceReq q = r.getSequence();
@@ -71,8 +99,8 @@ final class ProtobufWsCodec {
                 requireOneSql(d.hasSql(), d.hasSqlId(), at);
                 yield new OnStream(d.getStreamId(), new Hrana.DescribeReq(d.hasSql() ? d.getSql() : null, d.hasSqlId() ? d.getSqlId() : null));
             }
-            case STORE_SQL -> new HranaWs.StoreSql(r.getStoreSql().getSqlId(), r.getStoreSql().getSql());
-            case CLOSE_SQL -> new HranaWs.CloseSql(r.getCloseSql().getSqlId());
+            case STORE_SQL -> new SocketMessages.StoreSql(r.getStoreSql().getSqlId(), r.getStoreSql().getSql());
+            case CLOSE_SQL -> new SocketMessages.CloseSql(r.getCloseSql().getSqlId());
             case GET_AUTOCOMMIT -> new OnStream(r.getGetAutocommit().getStreamId(), new Hrana.GetAutocommitReq());
             case REQUEST_NOT_SET -> throw ProtocolException.badRequest(at + ": the request type is missing or unknown");
         };

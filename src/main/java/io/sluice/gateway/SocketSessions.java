@@ -9,6 +9,7 @@ import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ public class SocketSessions {
     private final CircuitBreaker breaker;
     private final SluiceConfig.Gateway gateway;
     private final SluiceConfig.WebSocket websocket;
-    /** By subprotocol, in the server's order of preference. A {@code hrana3-protobuf} codec goes first here. */
+    /** By subprotocol, in the server's order of preference (as the libSQL server's: Protobuf, then the newest JSON). */
     private final Map<String, SocketCodec> codecs = new LinkedHashMap<>();
 
     SocketSessions(DataApiAuth auth, StreamManager streams, RequestRunner runner, SluiceConfig config, SluiceMetrics metrics,
@@ -45,7 +46,7 @@ public class SocketSessions {
         this.breaker = breaker;
         this.gateway = config.gateway();
         this.websocket = config.websocket();
-        for (SocketCodec codec : List.of(new SocketJsonCodec("hrana3", 3), new SocketJsonCodec("hrana2", 2),
+        for (SocketCodec codec : List.of(new ProtobufWsCodec(), new SocketJsonCodec("hrana3", 3), new SocketJsonCodec("hrana2", 2),
                 new SocketJsonCodec("hrana1", 1))) {
             codecs.put(codec.subprotocol(), codec);
         }
@@ -72,7 +73,7 @@ public class SocketSessions {
             return refusal(new ProtocolException(HranaError.SHUTTING_DOWN,
                     "This server is shutting down and accepts no new connections; retry, another replica will answer"));
         }
-        if (offered != null && select(offered) == null) {
+        if (offered != null && choose(offered) == null) {
             return refusal(ProtocolException.badRequest("Only these WebSocket subprotocols are supported: " + String.join(" ", codecs.keySet())));
         }
         if (openConnections >= websocket.maxConnections()) {
@@ -87,12 +88,21 @@ public class SocketSessions {
         return new Refusal(e.status(), e.retryAfterSeconds(), ResponseWriter.errorBody(e.getMessage(), e.code()));
     }
 
-    /** The first of the client's offered subprotocols that is served, or null. */
-    private String select(String offered) {
+    /**
+     * The subprotocol a connection speaks: the server's most preferred one among those the client offers
+     * (the client's order does not matter, as with the libSQL server), or null when none is served.
+     * Names are compared exactly: the handshake answers with the client's own spelling.
+     *
+     * @param offered the {@code Sec-WebSocket-Protocol} header, a comma-separated list
+     */
+    public String choose(String offered) {
+        List<String> names = new ArrayList<>();
         for (String p : offered.split(",")) {
-            String name = p.strip();
-            if (codecs.containsKey(name)) {
-                return name;
+            names.add(p.strip());
+        }
+        for (String served : codecs.keySet()) {
+            if (names.contains(served)) {
+                return served;
             }
         }
         return null;

@@ -22,6 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +51,7 @@ public class WebSocketRoutes {
     private static final String ANY_PATH = "^(?!/admin/|/q/).*$";
     /** Before the Hrana HTTP routes (-3): an upgrade is decided on its headers alone. */
     private static final int ORDER = -4;
+    private static final String SUBPROTOCOL_HEADER = "Sec-WebSocket-Protocol";
     private static final long DRAIN_SWEEP_MILLIS = 100;
     /** How long the end of the drain waits for connections to finish their outstanding requests. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(3);
@@ -100,7 +102,9 @@ public class WebSocketRoutes {
             return;
         }
         int before = open.getAndIncrement();
-        SocketSessions.Refusal refusal = sessions.refuseUpgrade(request.getHeader("Sec-WebSocket-Protocol"), before, draining);
+        List<String> offeredHeaders = request.headers().getAll(SUBPROTOCOL_HEADER);
+        String offered = offeredHeaders.isEmpty() ? null : String.join(",", offeredHeaders);
+        SocketSessions.Refusal refusal = sessions.refuseUpgrade(offered, before, draining);
         if (refusal != null) {
             open.decrementAndGet();
             if (refusal.retryAfterSeconds() != null) {
@@ -109,6 +113,10 @@ public class WebSocketRoutes {
             ctx.response().setStatusCode(refusal.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .putHeader(HttpHeaders.CONNECTION, "close").end(Buffer.buffer(refusal.body()));
             return;
+        }
+        if (offered != null) {
+            // the handshake takes the client's first offer it serves; the server's preference decides instead
+            request.headers().set(SUBPROTOCOL_HEADER, sessions.choose(offered));
         }
         String client = request.getHeader(SocketSessions.CLIENT_HEADER);
         Context context = vertx.getOrCreateContext();

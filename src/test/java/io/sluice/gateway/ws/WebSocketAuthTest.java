@@ -14,6 +14,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.gateway.auth.Access;
 import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.gateway.proto.HranaWsProto;
 import io.sluice.testing.TestKeys;
 import java.net.URL;
 import java.time.Clock;
@@ -81,6 +82,22 @@ class WebSocketAuthTest {
                 assertThat(answer.path("error").path("code").asText()).isEqualTo("UNAUTHORIZED");
                 assertThat(c.awaitClose()).isEqualTo((short) 1008);
             }
+        }
+    }
+
+    @Test
+    void shouldAuthenticateAProtobufConnectionAndAnswerABadTokenWithABinaryHelloError() throws Exception {
+        try (WsClient c = connect("hrana3-protobuf")) {
+            c.sendBinary(HranaWsProto.ClientMsg.newBuilder().setHello(HranaWsProto.HelloMsg.newBuilder()
+                    .setJwt(token(Access.READ_WRITE, "alice"))).build().toByteArray());
+            assertThat(HranaWsProto.ServerMsg.parseFrom(c.nextBinary()).hasHelloOk()).isTrue();
+        }
+        try (WsClient c = connect("hrana3-protobuf")) {
+            c.sendBinary(HranaWsProto.ClientMsg.newBuilder().setHello(HranaWsProto.HelloMsg.newBuilder().setJwt("not-a-jwt"))
+                    .build().toByteArray());
+            HranaWsProto.ServerMsg answer = HranaWsProto.ServerMsg.parseFrom(c.nextBinary());
+            assertThat(answer.getHelloError().getError().getCode()).isEqualTo("UNAUTHORIZED");
+            assertThat(c.awaitClose()).isEqualTo((short) 1008);
         }
     }
 

@@ -122,6 +122,23 @@ class WebSocketLimitsTest {
     }
 
     @Test
+    void shouldCloseAProtobufConnectionWith1009WhenABinaryMessageIsLargerThanTheLimit() {
+        try (WsClient c = WsClient.connect(url.getPort(), "hrana3-protobuf")) {
+            assertThat(c.subprotocol()).isEqualTo("hrana3-protobuf");
+            c.sendBinary(new byte[MAX_MESSAGE + 1]);
+            assertThat(c.awaitClose()).isEqualTo((short) 1009);
+        }
+        try (WsClient c = WsClient.connect(url.getPort(), "hrana3-protobuf")) {
+            byte[] chunk = new byte[MAX_MESSAGE / 4];
+            c.sendFrame(WebSocketFrame.binaryFrame(Buffer.buffer(chunk), false));
+            for (int i = 0; i < 5; i++) {
+                c.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(chunk), false));
+            }
+            assertThat(c.awaitClose()).isEqualTo((short) 1009);
+        }
+    }
+
+    @Test
     void shouldStopReadingAtTheLimitOfPendingRequests() {
         try (WsClient c = connect()) {
             c.hello(null);

@@ -65,9 +65,13 @@ class WebSocketProtocolTest {
     }
 
     @Test
-    void shouldSelectTheClientsFirstServedSubprotocol() {
-        try (WsClient c = connect("hrana3", "hrana2", "hrana1")) {
+    void shouldSelectTheServersPreferredSubprotocolAmongTheOffered() {
+        // the server's order decides (hrana3-protobuf, hrana3, hrana2, hrana1), as the libSQL server's does
+        try (WsClient c = connect("hrana1", "hrana2", "hrana3")) {
             assertThat(c.subprotocol()).isEqualTo("hrana3");
+        }
+        try (WsClient c = connect("hrana3", "hrana2", "hrana3-protobuf")) {
+            assertThat(c.subprotocol()).isEqualTo("hrana3-protobuf");
         }
         try (WsClient c = connect("hrana9", "hrana2")) {
             assertThat(c.subprotocol()).isEqualTo("hrana2");

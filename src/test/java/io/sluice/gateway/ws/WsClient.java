@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Hrana-over-WebSocket test client on a real Vert.x WebSocket: sends JSON messages and takes the
  * server's messages in order of arrival, and sees the close code and reason when the server closes.
+ * Binary messages (the {@code hrana3-protobuf} subprotocol) are kept apart, see {@link #nextBinary()}.
  */
 final class WsClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +38,7 @@ final class WsClient implements AutoCloseable {
     private final HttpClient http;
     final WebSocket ws;
     private final LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<byte[]> receivedBinary = new LinkedBlockingQueue<>();
     private final CompletableFuture<Short> closed = new CompletableFuture<>();
     private volatile String closeReason;
 
@@ -50,6 +52,7 @@ final class WsClient implements AutoCloseable {
                 received.add(F.textNode("unparseable: " + text));
             }
         });
+        ws.binaryMessageHandler(data -> receivedBinary.add(data.getBytes()));
         ws.closeHandler(v -> {
             closeReason = ws.closeReason();
             closed.complete(ws.closeStatusCode());
@@ -125,6 +128,22 @@ final class WsClient implements AutoCloseable {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The next binary message from the server. */
+    byte[] nextBinary() {
+        try {
+            byte[] b = receivedBinary.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            assertThat(b).as("a binary message from the server within %d s (closed: %s)", TIMEOUT_SECONDS, closed.getNow(null)).isNotNull();
+            return b;
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Text messages received and not taken yet. */
+    int textMessagesWaiting() {
+        return received.size();
     }
 
     /** The next message, or null when none arrives within {@code millis}. */
