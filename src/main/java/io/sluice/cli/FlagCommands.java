@@ -46,7 +46,7 @@ final class FlagCommands {
             if (json) {
                 return page;
             }
-            com.fasterxml.jackson.databind.node.ObjectNode view = AdminClient.JSON.createObjectNode();
+            com.fasterxml.jackson.databind.node.ObjectNode view = AdminClient.json().createObjectNode();
             view.put("source", page.path("source").asText());
             view.put("entries", (offset + 1) + "-" + (offset + page.path("entries").size()) + (page.path("more").asBoolean()
                     ? " (older: --offset " + (offset + page.path("entries").size()) + ")" : " (no older entries)"));
