@@ -46,6 +46,7 @@ final class DataClient implements AutoCloseable {
     private final Duration timeout;
     private final HttpClient http;
     private String baton;
+    private long lastRequest = System.nanoTime();
 
     DataClient(String baseUrl, String token, Duration timeout) throws AdminClient.Unreachable {
         String base = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
@@ -63,7 +64,7 @@ final class DataClient implements AutoCloseable {
     }
 
     /** True while the server holds an open transaction for this shell (its stream is kept). */
-    boolean inTransaction() {
+    synchronized boolean inTransaction() {
         return baton != null;
     }
 
@@ -71,7 +72,7 @@ final class DataClient implements AutoCloseable {
      * Runs one statement with positional arguments. After it, the stream is kept only if a transaction is
      * open. A failed statement inside a transaction leaves the transaction open (Hrana semantics).
      */
-    Result execute(String sql, String... textArgs) throws HranaError, AdminClient.Unreachable {
+    synchronized Result execute(String sql, String... textArgs) throws HranaError, AdminClient.Unreachable {
         ObjectNode stmt = AdminClient.json().createObjectNode().put("sql", sql);
         if (textArgs.length > 0) {
             ArrayNode args = stmt.putArray("args");
@@ -111,8 +112,32 @@ final class DataClient implements AutoCloseable {
     }
 
     /** Closes the stream if one is held, which rolls back an open transaction. Never throws. */
+    /**
+     * Keeps an open transaction's stream from expiring while the shell waits for the next line: when the stream
+     * has been idle for {@code idle}, one {@code get_autocommit} request renews it. Returns a line to show when
+     * the stream turned out to be gone (its transaction rolled back), else null.
+     */
+    synchronized String keepAlive(Duration idle) {
+        if (baton == null || System.nanoTime() - lastRequest < idle.toNanos()) {
+            return null;
+        }
+        try {
+            JsonNode response = pipeline(List.of(AdminClient.json().createObjectNode().put("type", "get_autocommit")));
+            baton = response.path("baton").isTextual() ? response.get("baton").asText() : null;
+            if (baton != null && response.path("results").path(0).path("response").path("is_autocommit").asBoolean(false)) {
+                close(); // the server ended the transaction: nothing left to keep
+                return "warning: the transaction ended on the server";
+            }
+            return baton == null ? "warning: the stream was closed by the server; the open transaction was rolled back" : null;
+        } catch (HranaError e) {
+            return e.line();
+        } catch (AdminClient.Unreachable e) {
+            return "error: " + e.getMessage() + "; the open transaction will be rolled back when the stream expires";
+        }
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         if (baton == null) {
             return;
         }
@@ -140,6 +165,7 @@ final class DataClient implements AutoCloseable {
             request.header("Authorization", "Bearer " + token);
         }
         HttpResponse<String> r;
+        lastRequest = System.nanoTime();
         try {
             r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
@@ -164,7 +190,9 @@ final class DataClient implements AutoCloseable {
             String message = parsed != null && parsed.path("message").isTextual() ? parsed.get("message").asText()
                     : "HTTP " + r.statusCode();
             String code = parsed != null && parsed.path("code").isTextual() ? parsed.get("code").asText() : "HTTP_" + r.statusCode();
-            throw new HranaError(code, message + (hadTransaction ? " (the open transaction was rolled back)" : ""));
+            String status = r.statusCode() == 401 ? " (HTTP 401; the data API token comes from --token or SLUICE_TOKEN)"
+                    : r.statusCode() != 200 ? " (HTTP " + r.statusCode() + ")" : "";
+            throw new HranaError(code, message + status + (hadTransaction ? " (the open transaction was rolled back)" : ""));
         }
         return parsed;
     }

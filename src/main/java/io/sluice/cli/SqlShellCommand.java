@@ -307,6 +307,11 @@ final class SqlShellCommand implements Callable<Integer> {
         return client.inTransaction();
     }
 
+    /** See {@link DataClient#keepAlive}. */
+    String keepAlive(Duration idle) {
+        return client.keepAlive(idle);
+    }
+
     void clearFailure() {
         failed = false;
     }

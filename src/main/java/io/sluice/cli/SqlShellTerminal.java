@@ -5,6 +5,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import org.jline.reader.EOFError;
 import org.jline.reader.EndOfFileException;
@@ -23,13 +27,30 @@ import org.jline.terminal.TerminalBuilder;
  */
 final class SqlShellTerminal {
     static final String HISTORY_FILE = ".sluice_sql_history";
+    /** Idle time after which an open transaction's stream is renewed: well under the server's 10 s default. */
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(3);
 
     private SqlShellTerminal() {
     }
 
     static int interactive(SqlShellCommand shell) throws IOException, AdminClient.Unreachable {
+        ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-sql-keepalive");
+            t.setDaemon(true);
+            return t;
+        });
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             LineReader reader = reader(terminal, shell, Path.of(System.getProperty("user.home"), HISTORY_FILE));
+            keepAlive.scheduleWithFixedDelay(() -> {
+                try {
+                    String warning = shell.keepAlive(KEEP_ALIVE);
+                    if (warning != null) {
+                        reader.printAbove(warning);
+                    }
+                } catch (RuntimeException e) {
+                    // a failed renewal is reported by the next statement's error; the schedule must survive it
+                }
+            }, 1, 1, TimeUnit.SECONDS);
             terminal.writer().println("Connected to Sluice. Statements end with ';'. .help for commands, .quit or Ctrl-D to leave.");
             terminal.flush();
             StringBuilder buffer = new StringBuilder();
@@ -53,6 +74,8 @@ final class SqlShellTerminal {
             }
             reader.getHistory().save();
             return 0;
+        } finally {
+            keepAlive.shutdownNow();
         }
     }
 
@@ -63,7 +86,8 @@ final class SqlShellTerminal {
                 .variable(LineReader.HISTORY_FILE_SIZE, SqlShellCommand.historyLines())
                 // '!' is SQL (<>, !=), not a history event
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
-                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true);
+                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
+                .option(LineReader.Option.HISTORY_IGNORE_SPACE, true);
         if (ownerOnly(history)) {
             b.variable(LineReader.HISTORY_FILE, history);
         }
