@@ -37,7 +37,7 @@ public final class SluiceCommand implements Callable<Integer> {
             ConfigCommands.Export.class, HealthCheckCommand.class, MigrateCommand.class, DeployCommands.Status.class,
             DeployCommands.Rollback.class, MaintCommands.Cleanup.class,
             MaintCommands.Optimize.class, MaintCommands.Backup.class, MaintCommands.DeprecatedBackup.class,
-            MaintCommands.BackupData.class, LogCommands.Logs.class, Completion.class,
+            MaintCommands.BackupData.class, LogCommands.Logs.class, SqlShellCommand.class, Completion.class,
             io.sluice.bench.BenchCommand.class,
             CommandLine.HelpCommand.class);
 

@@ -50,6 +50,25 @@ public final class SqlScanner {
 
     /** {@link #split(String)} with the given syntax. */
     public static List<String> split(String sql, Syntax syntax) {
+        Terminated t = splitTerminated(sql, syntax);
+        if (t.rest().isEmpty()) {
+            return t.statements();
+        }
+        List<String> out = new ArrayList<>(t.statements());
+        out.add(t.rest().strip());
+        return out;
+    }
+
+    /**
+     * A script cut after its last statement-ending semicolon: the statements that a semicolon ended (each
+     * trimmed, without it, empty ones skipped) and the unfinished rest, empty when the rest holds only
+     * whitespace and comments. An interactive shell feeds lines in until the rest is empty.
+     */
+    public record Terminated(List<String> statements, String rest) {
+    }
+
+    /** Cuts a script after its last statement-ending semicolon; see {@link Terminated}. */
+    public static Terminated splitTerminated(String sql, Syntax syntax) {
         List<String> out = new ArrayList<>();
         int start = 0;
         Lexer lx = new Lexer(sql, syntax);
@@ -64,8 +83,9 @@ public final class SqlScanner {
                 tracker.word(lx.text());
             }
         }
-        addIfNotEmpty(out, sql.substring(start), syntax);
-        return out;
+        String rest = sql.substring(start);
+        // a block comment still open at the end (SQLite lets it run to the end) may yet hide a ';': keep it
+        return new Terminated(out, lx.openComment || hasCode(rest, syntax) ? rest : "");
     }
 
     private static void addIfNotEmpty(List<String> out, String stmt, Syntax syntax) {
@@ -301,6 +321,8 @@ public final class SqlScanner {
 
         private final String s;
         private final boolean pg;
+        /** Set when a block comment ran to the end of the text without its closing {@code *}{@code /}. */
+        boolean openComment;
         int pos;
         int start;
 
@@ -332,6 +354,7 @@ public final class SqlScanner {
                     }
                     int end = s.indexOf("*/", pos + 2);
                     // SQLite accepts an unterminated block comment at the end of input
+                    openComment = end < 0;
                     pos = end < 0 ? n : end + 2;
                 } else {
                     break;

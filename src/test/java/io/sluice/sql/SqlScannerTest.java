@@ -39,6 +39,26 @@ class SqlScannerTest {
     }
 
     @Test
+    void shouldKeepTheUnfinishedRestWhenNoSemicolonEndsIt() {
+        SqlScanner.Terminated open = SqlScanner.splitTerminated("SELECT 1; INSERT INTO t VALUES ('a;\n", SqlScanner.Syntax.SQLITE);
+        SqlScanner.Terminated comment = SqlScanner.splitTerminated("SELECT 2 /* ; */ -- ;\n", SqlScanner.Syntax.SQLITE);
+        SqlScanner.Terminated done = SqlScanner.splitTerminated("SELECT 'x;y';  -- trailing ; comment\n", SqlScanner.Syntax.SQLITE);
+        SqlScanner.Terminated openComment = SqlScanner.splitTerminated("SELECT 3; /* still ; open\n", SqlScanner.Syntax.SQLITE);
+        SqlScanner.Terminated trigger = SqlScanner.splitTerminated("CREATE TRIGGER g AFTER INSERT ON t BEGIN SELECT 1;", SqlScanner.Syntax.SQLITE);
+
+        assertThat(open.statements()).containsExactly("SELECT 1");
+        assertThat(open.rest()).isEqualTo(" INSERT INTO t VALUES ('a;\n");
+        assertThat(comment.statements()).isEmpty();
+        assertThat(comment.rest()).isEqualTo("SELECT 2 /* ; */ -- ;\n");
+        assertThat(done.statements()).containsExactly("SELECT 'x;y'");
+        assertThat(done.rest()).isEmpty();
+        assertThat(openComment.statements()).containsExactly("SELECT 3");
+        assertThat(openComment.rest()).isEqualTo(" /* still ; open\n");
+        assertThat(trigger.statements()).isEmpty();
+        assertThat(trigger.rest()).isNotEmpty();
+    }
+
+    @Test
     void shouldSkipEmptyStatementsAndCommentOnlyPieces() throws StatementException {
         assertThat(SqlScanner.split(";; SELECT 1;; -- nothing\n; /* nothing */ ;")).containsExactly("SELECT 1");
         assertThat(SqlScanner.split("  ")).isEmpty();
