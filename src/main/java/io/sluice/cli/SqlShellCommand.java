@@ -65,7 +65,7 @@ final class SqlShellCommand implements Callable<Integer> {
     private PrintWriter out;
     private PrintWriter err;
     private ResultPrinter.Mode outputMode;
-    private SqlScanner.Syntax syntax;
+    private SqlScanner.Syntax syntax = SqlScanner.Syntax.SQLITE;
     private DataClient client;
     private boolean failed;
     private boolean quit;
