@@ -65,10 +65,11 @@ final class SqlShellCommand implements Callable<Integer> {
     private PrintWriter out;
     private PrintWriter err;
     private ResultPrinter.Mode outputMode;
-    private SqlScanner.Syntax syntax;
+    private SqlScanner.Syntax syntax = SqlScanner.Syntax.SQLITE;
     private DataClient client;
     private boolean failed;
     private boolean quit;
+    private boolean postgresCatalog;
 
     @Override
     public Integer call() {
@@ -286,10 +287,18 @@ final class SqlShellCommand implements Callable<Integer> {
     /** Runs the SQLite catalogue query, or the PostgreSQL one where SQLite's catalogue does not exist. */
     private DataClient.Result catalog(String sqlite, String postgres, String... args) throws AdminClient.Unreachable {
         try {
-            return client.execute(sqlite, args);
+            return client.execute(postgresCatalog ? postgres : sqlite, args);
         } catch (DataClient.HranaError sqliteFailed) {
+            if (postgresCatalog) {
+                failed = true;
+                err.println(sqliteFailed.line());
+                err.flush();
+                return null;
+            }
             try {
-                return client.execute(postgres, args);
+                DataClient.Result r = client.execute(postgres, args);
+                postgresCatalog = true; // the server is PostgreSQL: ask its catalogue first from now on
+                return r;
             } catch (DataClient.HranaError e) {
                 failed = true;
                 err.println(sqliteFailed.line());
