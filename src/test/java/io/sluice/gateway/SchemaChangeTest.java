@@ -9,8 +9,11 @@ import static io.sluice.gateway.HranaJson.uniqueTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +23,16 @@ import org.junit.jupiter.api.Test;
  * insert into the new one (the issue's "table t has 2 columns but 1 values were supplied").
  */
 @QuarkusTest
+@TestProfile(SchemaChangeTest.OwnPool.class)
 class SchemaChangeTest {
+
+    /** A pool of its own: streams other test classes left open (until they expire) would hold connections. */
+    public static class OwnPool implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.pool.max-connections", "3");
+        }
+    }
 
     /** Opens as many streams at once as the pool has connections, so each holds a different one, and runs {@code sql} on each. */
     private static void onEveryPooledConnection(String sql) {
