@@ -25,8 +25,9 @@ public final class StartupFailure {
     private StartupFailure() {
     }
 
-    /** The one line a wrong setting is reported as. */
+    /** The one line a wrong setting is reported as, naming the setting the operator wrote. */
     static String line(String key, String value, String expected) {
+        key = source(key);
         return "configuration error: " + key + envName(key) + (value == null ? " is not set" : " is '" + oneLine(value) + "'")
                 + "; expected " + oneLine(expected);
     }
@@ -77,6 +78,36 @@ public final class StartupFailure {
         if (t.getCause() != t) {
             collect(t.getCause(), lines, depth + 1);
         }
+    }
+
+    /** A value written as {@code ${sluice.x}} or {@code ${sluice.x:default}}: the setting it comes from. */
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{([a-z0-9.-]+)(?::[^}]*)?}");
+
+    /**
+     * The setting behind {@code key}: a Quarkus property that {@code application.properties} derives from a
+     * Sluice setting (the pool size feeds each datasource's {@code max-size}) is reported as that setting,
+     * which is the one the operator wrote.
+     */
+    static String source(String key) {
+        java.util.Properties props = new java.util.Properties();
+        try (java.io.InputStream in = StartupFailure.class.getClassLoader().getResourceAsStream("application.properties")) {
+            if (in == null) {
+                return key;
+            }
+            props.load(in);
+        } catch (java.io.IOException | RuntimeException e) {
+            return key;
+        }
+        String current = key;
+        for (int hops = 0; hops < 4; hops++) {
+            String raw = props.getProperty(current);
+            Matcher m = raw == null ? null : REFERENCE.matcher(raw.strip());
+            if (m == null || !m.matches()) {
+                return current;
+            }
+            current = m.group(1);
+        }
+        return current;
     }
 
     /** What the converter would have accepted, from its message. */
