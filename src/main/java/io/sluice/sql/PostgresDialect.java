@@ -33,9 +33,10 @@ import org.postgresql.util.ServerErrorMessage;
  * <p><b>Statements.</b> Texts are scanned with {@link SqlScanner.Syntax#POSTGRESQL}; every SQLite-style
  * parameter occurrence ({@code ?}, {@code ?NNN}, {@code :a}, {@code @a}, {@code $a}, and PostgreSQL's own
  * {@code $1}) becomes a JDBC {@code ?} in text order, bound to its slot's value, so a parameter used
- * twice is bound twice. libSQL's {@code BEGIN IMMEDIATE}/{@code DEFERRED}/{@code EXCLUSIVE} become
- * {@code BEGIN}, {@code BEGIN TRANSACTION READONLY} becomes {@code BEGIN READ ONLY}, {@code END} becomes
- * {@code COMMIT}.
+ * twice is bound twice. libSQL's {@code BEGIN IMMEDIATE}/{@code EXCLUSIVE} become
+ * {@code BEGIN ISOLATION LEVEL REPEATABLE READ}, {@code BEGIN DEFERRED} becomes {@code BEGIN}, {@code BEGIN
+ * TRANSACTION READONLY} becomes {@code BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY} (see
+ * {@link PostgresSession#rewriteBegin}), {@code END} becomes {@code COMMIT}.
  *
  * <p><b>Values.</b> int2/int4/int8/oid are integers; float4/float8 are floats (a float4 is widened through
  * its shortest decimal form, so {@code 1.1} reads as 1.1, as PostgreSQL prints it); bool is integer 0/1;
@@ -348,7 +349,21 @@ public final class PostgresDialect implements Dialect {
             return out.append(sql, last, sql.length()).toString();
         }
 
-        /** SQLite's {@code BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION]} and libSQL's {@code READONLY}. */
+        /** What SQLite's write transactions ({@code BEGIN IMMEDIATE|EXCLUSIVE}) become: one snapshot for the whole transaction. */
+        static final String BEGIN_WRITE = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+        /** What libSQL's {@code BEGIN TRANSACTION READONLY} becomes: one snapshot, no writes (never a serialization failure). */
+        static final String BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+        /**
+         * SQLite's {@code BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION]} and libSQL's {@code READONLY}.
+         * On SQLite every statement of a transaction reads the same snapshot (WAL), however many writers commit
+         * meanwhile; PostgreSQL's default READ COMMITTED takes a new one per statement. So a write transaction
+         * ({@code IMMEDIATE}, {@code EXCLUSIVE}: what {@code @libsql/client}'s write batches and
+         * {@code transaction("write")} send) and a read-only one run at REPEATABLE READ; a write that would
+         * overwrite a row another transaction changed since the snapshot fails with SQLSTATE 40001, answered as
+         * {@code SQLITE_BUSY} (retry the transaction), as SQLite answers a stale snapshot's write. {@code BEGIN}
+         * and {@code BEGIN DEFERRED} keep the server's default level.
+         */
         static String rewriteBegin(String sql) {
             SqlScanner.Lexer lx = new SqlScanner.Lexer(sql, SqlScanner.Syntax.POSTGRESQL);
             if (!"BEGIN".equals(word(lx))) {
@@ -356,7 +371,11 @@ public final class PostgresDialect implements Dialect {
             }
             int end = lx.pos;
             String w = word(lx);
+            String begin = "BEGIN";
             if ("DEFERRED".equals(w) || "IMMEDIATE".equals(w) || "EXCLUSIVE".equals(w)) {
+                if (!"DEFERRED".equals(w)) {
+                    begin = BEGIN_WRITE;
+                }
                 end = lx.pos;
                 w = word(lx);
             }
@@ -365,9 +384,9 @@ public final class PostgresDialect implements Dialect {
                 w = word(lx);
             }
             if ("READONLY".equals(w)) {
-                return "BEGIN READ ONLY" + sql.substring(lx.pos);
+                return BEGIN_READ + sql.substring(lx.pos);
             }
-            return "BEGIN" + sql.substring(end);
+            return begin + sql.substring(end);
         }
 
         /** {@code END [TRANSACTION]} → {@code COMMIT [TRANSACTION]}. */

@@ -102,4 +102,34 @@ class TransactionsPostgresTest extends TransactionsTest {
         }
         assertThat(count("SELECT count(*) FROM " + t)).isEqualTo(2);
     }
+
+    @Test
+    void shouldRunWriteBatchAtRepeatableReadAsSqliteIsolatesIt() {
+        JsonNode body = pipelineOk(V2, null, batchRequest(batch(
+                step(noRows(stmt("BEGIN IMMEDIATE"))),
+                step(ok(0), stmt("SELECT current_setting('transaction_isolation')")),
+                step(ok(1), noRows(stmt("COMMIT"))),
+                step(not(ok(2)), noRows(stmt("ROLLBACK"))))), close());
+
+        JsonNode result = okResponse(body.get("results").get(0)).get("result");
+        assertThat(result.get("step_results").get(1).get("rows").get(0).get(0).get("value").asText()).isEqualTo("repeatable read");
+    }
+
+    @Test
+    void shouldSeeSameRowsTwiceInWriteTransactionWhileAnotherStreamCommits() {
+        String t = uniqueTable("rr");
+        pipelineOk(V2, null, execute("CREATE TABLE " + t + " (id int PRIMARY KEY)"), execute("INSERT INTO " + t + " VALUES (1)"), close());
+        try (StreamSession writer = new StreamSession(V2)) {
+            JsonNode first = writer.send(execute("BEGIN IMMEDIATE"), execute("SELECT count(*) FROM " + t));
+            assertThat(okResponse(first.get(1)).get("result").get("rows").get(0).get(0).get("value").asText()).isEqualTo("1");
+
+            pipelineOk(V2, null, execute("INSERT INTO " + t + " VALUES (2)"), close());
+            assertThat(count("SELECT count(*) FROM " + t)).isEqualTo(2);
+
+            JsonNode second = writer.send(execute("SELECT count(*) FROM " + t), execute("COMMIT"));
+            assertThat(okResponse(second.get(0)).get("result").get("rows").get(0).get(0).get("value").asText())
+                    .as("the second read inside the transaction").isEqualTo("1");
+            okResponse(second.get(1));
+        }
+    }
 }

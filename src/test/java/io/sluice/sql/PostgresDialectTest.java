@@ -398,10 +398,67 @@ class PostgresDialectTest {
     }
 
     @Test
+    void shouldSeeOneSnapshotInBeginImmediateWhileAnotherWriterCommits() throws Exception {
+        String t = table("snap");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY, v int)");
+        run("INSERT INTO " + t + " VALUES (1, 10)");
+        SqlSession other = dialect.open(connect(), false);
+
+        run("BEGIN IMMEDIATE");
+        assertThat(run("SHOW transaction_isolation").value()).isEqualTo("repeatable read");
+        assertThat(run("SELECT count(*) FROM " + t).value()).isEqualTo(1L);
+        run(other, "INSERT INTO " + t + " VALUES (2, 20)");
+        run(other, "UPDATE " + t + " SET v = 11 WHERE id = 1");
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(2L);
+
+        assertThat(run("SELECT count(*) FROM " + t).value()).as("the second read of the transaction").isEqualTo(1L);
+        assertThat(run("SELECT v FROM " + t + " WHERE id = 1").value()).isEqualTo(10L);
+        run("INSERT INTO " + t + " VALUES (3, 30)"); // a write that conflicts with nothing goes through
+        run("COMMIT");
+        assertThat(committed("SELECT count(*) FROM " + t)).containsExactly(3L);
+    }
+
+    @Test
+    void shouldAnswerSerializationFailureAsRetryableBusyInWriteTransaction() throws Exception {
+        String t = table("conflict");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY, v int)");
+        run("INSERT INTO " + t + " VALUES (1, 10)");
+        SqlSession other = dialect.open(connect(), false);
+
+        run("BEGIN EXCLUSIVE");
+        assertThat(run("SELECT v FROM " + t + " WHERE id = 1").value()).isEqualTo(10L);
+        run(other, "UPDATE " + t + " SET v = 11 WHERE id = 1");
+
+        StatementException e = failure("UPDATE " + t + " SET v = v + 1 WHERE id = 1");
+        assertThat(e.code()).isEqualTo("SQLITE_BUSY");
+        assertThat(e.getMessage()).contains("40001");
+        assertThat(SqlErrors.classify(e)).as("a conflict is not the database's fault").isEqualTo(FailureClass.CLIENT);
+        run("ROLLBACK");
+        assertThat(session.isAutocommit()).isTrue();
+        // the retry, in a new transaction, sees the other writer's row and succeeds
+        run("BEGIN IMMEDIATE");
+        run("UPDATE " + t + " SET v = v + 1 WHERE id = 1");
+        run("COMMIT");
+        assertThat(committed("SELECT v FROM " + t)).containsExactly(12);
+    }
+
+    @Test
+    void shouldKeepDeferredTransactionAtReadCommitted() throws Exception {
+        run("BEGIN DEFERRED");
+        assertThat(run("SHOW transaction_isolation").value()).isEqualTo("read committed");
+        run("ROLLBACK");
+        run("BEGIN TRANSACTION READONLY");
+        assertThat(run("SHOW transaction_isolation").value()).isEqualTo("repeatable read");
+        run("ROLLBACK");
+    }
+
+    @Test
     void shouldRewriteSqliteTransactionStatements() {
-        assertThat(PostgresSession.rewriteBegin("BEGIN IMMEDIATE")).isEqualTo("BEGIN");
+        assertThat(PostgresSession.rewriteBegin("BEGIN IMMEDIATE")).isEqualTo("BEGIN ISOLATION LEVEL REPEATABLE READ");
+        assertThat(PostgresSession.rewriteBegin("begin exclusive transaction;")).isEqualTo("BEGIN ISOLATION LEVEL REPEATABLE READ;");
         assertThat(PostgresSession.rewriteBegin("begin deferred transaction")).isEqualTo("BEGIN");
-        assertThat(PostgresSession.rewriteBegin("BEGIN TRANSACTION READONLY")).isEqualTo("BEGIN READ ONLY");
+        assertThat(PostgresSession.rewriteBegin("BEGIN")).isEqualTo("BEGIN");
+        assertThat(PostgresSession.rewriteBegin("BEGIN TRANSACTION READONLY")).isEqualTo("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
         assertThat(PostgresSession.rewriteBegin("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE")).isEqualTo("BEGIN ISOLATION LEVEL SERIALIZABLE");
         assertThat(PostgresSession.rewriteBegin("BEGIN WORK")).isEqualTo("BEGIN WORK");
         assertThat(PostgresSession.rewriteEnd("END TRANSACTION")).isEqualTo("COMMIT TRANSACTION");
