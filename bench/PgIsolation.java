@@ -14,12 +14,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * What the isolation level of SQLite-style write transactions costs on PostgreSQL (bench/pg-isolation.sh runs
  * it): N connections run, for S seconds per level, the transaction Sluice sends for a libSQL write transaction,
  * BEGIN ISOLATION LEVEL x; 2 INSERTs; a read; an UPDATE of one of a few hot rows; COMMIT, at READ COMMITTED (the
- * server's default), REPEATABLE READ (Sluice's mapping) and SERIALIZABLE. Prints committed transactions/s, p99
- * and the share that failed with SQLSTATE 40001/40P01 (which Sluice answers as SQLITE_BUSY, to be retried).
+ * server's default), REPEATABLE READ, SERIALIZABLE, and Sluice's mapping: REPEATABLE READ after taking the writer
+ * lock (a session advisory lock taken before BEGIN, dropped after COMMIT/ROLLBACK, as PostgresDialect does).
+ * Prints committed transactions/s, p99 and the share that failed with SQLSTATE 40001/40P01 (which Sluice
+ * answers as SQLITE_BUSY, to be retried), then the mapping's commit rate as a ratio of READ COMMITTED's.
  *
  *   java -cp postgresql.jar bench/PgIsolation.java jdbc-url user [connections] [seconds] [hot-rows]
  */
 public class PgIsolation {
+    private static final String WRITER_LOCK = "RR + writer lock";
+
     public static void main(String[] args) throws Exception {
         String url = args[0];
         String user = args[1];
@@ -36,9 +40,17 @@ public class PgIsolation {
         try {
             System.out.printf("%d connections, %d s per level, %d hot rows%n", connections, seconds, hotRows);
             System.out.printf("%-16s %10s %9s %9s %9s%n", "level", "commits/s", "p50 ms", "p99 ms", "40001 %");
-            for (String level : List.of("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE")) {
-                run(url, user, table, level, connections, seconds, hotRows);
+            double readCommitted = 0;
+            double sluice = 0;
+            for (String level : List.of("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE", WRITER_LOCK)) {
+                double rate = run(url, user, table, level, connections, seconds, hotRows);
+                if (level.equals("READ COMMITTED")) {
+                    readCommitted = rate;
+                } else if (level.equals(WRITER_LOCK)) {
+                    sluice = rate;
+                }
             }
+            System.out.printf("ratio (RR + writer lock / READ COMMITTED commits/s): %.2f%n", sluice / readCommitted);
         } finally {
             try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement()) {
                 s.execute("DROP TABLE " + table + ", " + table + "_hot");
@@ -46,7 +58,7 @@ public class PgIsolation {
         }
     }
 
-    private static void run(String url, String user, String table, String level, int connections, int seconds, int hotRows)
+    private static double run(String url, String user, String table, String level, int connections, int seconds, int hotRows)
             throws Exception {
         AtomicLong commits = new AtomicLong();
         AtomicLong conflicts = new AtomicLong();
@@ -66,8 +78,12 @@ public class PgIsolation {
                     Statement s = c.createStatement();
                     while (System.nanoTime() < end && n < lat.length - 1) {
                         long start = System.nanoTime();
+                        boolean locked = level.equals(WRITER_LOCK);
                         try {
-                            s.execute("BEGIN ISOLATION LEVEL " + level);
+                            if (locked) {
+                                s.execute("SELECT pg_advisory_lock(1397511497, 1)");
+                            }
+                            s.execute("BEGIN ISOLATION LEVEL " + (locked ? "REPEATABLE READ" : level));
                             for (int j = 0; j < 2; j++) {
                                 ins.setInt(1, worker);
                                 ins.setInt(2, j);
@@ -80,10 +96,16 @@ public class PgIsolation {
                             hot.setInt(1, 1 + ThreadLocalRandom.current().nextInt(hotRows));
                             hot.executeUpdate();
                             s.execute("COMMIT");
+                            if (locked) {
+                                s.execute("SELECT pg_advisory_unlock(1397511497, 1)");
+                            }
                             commits.incrementAndGet();
                             lat[n++] = System.nanoTime() - start;
                         } catch (SQLException e) {
                             s.execute("ROLLBACK");
+                            if (locked) {
+                                s.execute("SELECT pg_advisory_unlock(1397511497, 1)");
+                            }
                             String state = e.getSQLState();
                             if ("40001".equals(state) || "40P01".equals(state)) {
                                 conflicts.incrementAndGet();
@@ -115,6 +137,8 @@ public class PgIsolation {
         double p50 = all.length == 0 ? 0 : all[all.length / 2] / 1e6;
         double p99 = all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, Math.floor(all.length * 0.99))] / 1e6;
         double failedPct = 100.0 * conflicts.get() / Math.max(1, commits.get() + conflicts.get());
-        System.out.printf("%-16s %10.1f %9.2f %9.2f %9.2f%n", level, commits.get() / (double) seconds, p50, p99, failedPct);
+        double rate = commits.get() / (double) seconds;
+        System.out.printf("%-16s %10.1f %9.2f %9.2f %9.2f%n", level, rate, p50, p99, failedPct);
+        return rate;
     }
 }

@@ -724,10 +724,12 @@ for (const flavour of flavours) {
         assert.equal(await countRows(tbl), 2);
       });
 
-      test("a second transaction writing the same row waits for the first instead of failing", {
+      test("a second write transaction changing the same row waits for the first, then fails as retryable SQLITE_BUSY", {
         timeout: TEST_TIMEOUT,
         skip: !PG && "PostgreSQL only; on SQLite the whole database is locked (test above)",
       }, async () => {
+        // write transactions run at REPEATABLE READ (one snapshot, as on SQLite): the later of two that change
+        // one row cannot apply its change to a row it did not see, so it fails, and its retry succeeds
         const tbl = table("txrowwait");
         await createTable(tbl, "id INTEGER PRIMARY KEY, v TEXT");
         const obs = observer();
@@ -742,22 +744,31 @@ for (const flavour of flavours) {
           const tx1 = await c1.transaction("write");
           await tx1.execute(`UPDATE ${tbl} SET v = v || '1' WHERE id = 1`);
           let secondDone = false;
+          const tx2 = await c2.transaction("write");
           const second = (async () => {
-            const tx2 = await c2.transaction("write");
             try {
               await tx2.execute(`UPDATE ${tbl} SET v = v || '2' WHERE id = 1`);
-              await tx2.commit();
             } finally {
-              tx2.close();
+              secondDone = true;
             }
-            secondDone = true;
           })();
           second.catch(() => {}); // awaited below; keeps an early failure from being "unhandled"
           await sleep(300);
           assert.equal(secondDone, false, "the second writer must wait for the first one's row lock");
           await tx1.commit();
           tx1.close();
-          await second;
+          await assert.rejects(second, (e) => {
+            assert.equal(e.code, "SQLITE_BUSY", `expected SQLITE_BUSY, got ${e.code}: ${e.message}`);
+            return true;
+          });
+          tx2.close();
+          const retry = await c2.transaction("write");
+          try {
+            await retry.execute(`UPDATE ${tbl} SET v = v || '2' WHERE id = 1`);
+            await retry.commit();
+          } finally {
+            retry.close();
+          }
         } finally {
           c1.close();
           c2.close();

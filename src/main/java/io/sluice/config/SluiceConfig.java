@@ -316,6 +316,16 @@ public interface SluiceConfig {
          */
         @WithDefault("false")
         boolean allowPrivilegedRole();
+
+        /**
+         * PostgreSQL: whether write transactions ({@code BEGIN IMMEDIATE|EXCLUSIVE}, write batches) wait for
+         * Sluice's writer lock before taking their snapshot, one at a time per database as on SQLite
+         * ({@code SLUICE_DATABASE_WRITE_LOCK}). Off (default): they run side by side at REPEATABLE READ, and
+         * the later of two that change the same row fails with {@code SQLITE_BUSY} (retry the transaction).
+         * On: no two of them ever conflict, at the price of running one at a time (docs/concurrency.md).
+         */
+        @WithDefault("false")
+        boolean writeLock();
     }
 
     /** Embedded SQLite tuning. */

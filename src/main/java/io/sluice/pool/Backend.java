@@ -118,7 +118,7 @@ public class Backend {
         this.postgres = config.database().url().filter(u -> !u.isBlank()).isPresent();
         this.sqlite = sqlite;
         this.postgresql = postgresql;
-        this.dialect = postgres ? new PostgresDialect()
+        this.dialect = postgres ? new PostgresDialect(config.database().writeLock())
                 : new SqliteDialect(config.sqlite().writeLane() ? new WriteLane(config.sqlite().writeWait()) : null);
         this.directCap = new DirectCap(config.pool().maxConnections());
         this.statements = new RunningStatements(config.gateway().statementTimeout(), dialect.syntax());

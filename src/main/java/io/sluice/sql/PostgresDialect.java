@@ -34,7 +34,7 @@ import org.postgresql.util.ServerErrorMessage;
  * parameter occurrence ({@code ?}, {@code ?NNN}, {@code :a}, {@code @a}, {@code $a}, and PostgreSQL's own
  * {@code $1}) becomes a JDBC {@code ?} in text order, bound to its slot's value, so a parameter used
  * twice is bound twice. libSQL's {@code BEGIN IMMEDIATE}/{@code EXCLUSIVE} become
- * {@code BEGIN ISOLATION LEVEL REPEATABLE READ}, {@code BEGIN DEFERRED} becomes {@code BEGIN}, {@code BEGIN
+ * {@code BEGIN ISOLATION LEVEL REPEATABLE READ} (after Sluice's writer lock, when it is on), {@code BEGIN DEFERRED} becomes {@code BEGIN}, {@code BEGIN
  * TRANSACTION READONLY} becomes {@code BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY} (see
  * {@link PostgresSession#rewriteBegin}), {@code END} becomes {@code COMMIT}.
  *
@@ -92,6 +92,18 @@ import org.postgresql.util.ServerErrorMessage;
  * pool; pgjdbc notices and prepares its statements again.
  */
 public final class PostgresDialect implements Dialect {
+    /** Write transactions take the {@link PostgresSession#TAKE_WRITER_LOCK writer lock} before their snapshot. */
+    private final boolean writeLock;
+
+    /** Write transactions run side by side at REPEATABLE READ. */
+    public PostgresDialect() {
+        this(false);
+    }
+
+    /** @param writeLock whether write transactions run one at a time per database, as on SQLite */
+    public PostgresDialect(boolean writeLock) {
+        this.writeLock = writeLock;
+    }
 
     @Override
     public String name() {
@@ -123,7 +135,7 @@ public final class PostgresDialect implements Dialect {
         } catch (SQLException e) {
             throw new StatementException(ErrorCode.INTERNAL, "The PostgreSQL backend needs the pgjdbc driver");
         }
-        PostgresSession session = new PostgresSession(connection, pg, readOnly);
+        PostgresSession session = new PostgresSession(connection, pg, readOnly, writeLock);
         try {
             session.init();
         } catch (SQLException e) {
@@ -150,6 +162,15 @@ public final class PostgresDialect implements Dialect {
          */
         private static final List<String> NOT_AUTOSAVED_PREFIXES = List.of("SET TRANSACTION", "SET LOCAL TRANSACTION",
                 "SET SESSION TRANSACTION", "SET SESSION CHARACTERISTICS", "SAVEPOINT", "RELEASE", "ROLLBACK TO SAVEPOINT");
+        /**
+         * SQLite's write lock on PostgreSQL ({@code sluice.database.write-lock}): a session-level advisory lock
+         * (one per database, the same for every Sluice replica) that a write transaction
+         * ({@code BEGIN IMMEDIATE|EXCLUSIVE}) takes before its {@code BEGIN}, so its REPEATABLE READ snapshot is
+         * taken after the previous write transaction committed, and holds until the transaction ends.
+         * PostgreSQL queues the waiters in arrival order.
+         */
+        static final String TAKE_WRITER_LOCK = "SELECT pg_catalog.pg_advisory_lock(1397511497, 1)";
+        static final String DROP_WRITER_LOCK = "SELECT pg_catalog.pg_advisory_unlock(1397511497, 1)";
         /** Marks the current transaction read only and takes its snapshot, after which it cannot become writable. */
         private static final String PIN_READ_ONLY = "SELECT pg_catalog.set_config('transaction_read_only', 'on', true)";
         /** Types read with typed getters; every other type is read as PostgreSQL's text output. */
@@ -157,6 +178,8 @@ public final class PostgresDialect implements Dialect {
         private static final Pattern PARAMETER_NUMBER = Pattern.compile("\\$(\\d+)");
 
         private final BaseConnection pg;
+        /** Write transactions take the {@link #TAKE_WRITER_LOCK writer lock} first. */
+        private final boolean writeLock;
         /** The {@link #ANCHOR} savepoint exists in the open transaction. */
         private boolean anchorHeld;
         /** Statement savepoints set since the anchor was last set (or since the transaction or a client savepoint statement). */
@@ -175,10 +198,13 @@ public final class PostgresDialect implements Dialect {
         private boolean clientTransaction;
         /** Rows the current statement returned: its affected row count when it has RETURNING. */
         private long rowsRead;
+        /** This session holds the {@link #TAKE_WRITER_LOCK writer lock}: its write transaction is open. */
+        private boolean writerLockHeld;
 
-        PostgresSession(Connection connection, BaseConnection pg, boolean readOnly) {
+        PostgresSession(Connection connection, BaseConnection pg, boolean readOnly, boolean writeLock) {
             super(connection, readOnly);
             this.pg = pg;
+            this.writeLock = writeLock;
         }
 
         void init() throws SQLException {
@@ -232,6 +258,7 @@ public final class PostgresDialect implements Dialect {
                     connection.rollback();
                 }
             }
+            dropWriterLock();
         }
 
         /** {@code DISCARD ALL}: the session as a new connection has it, whatever the client changed. */
@@ -242,6 +269,7 @@ public final class PostgresDialect implements Dialect {
             if (!used) {
                 return true;
             }
+            writerLockHeld = false; // DISCARD ALL releases advisory locks
             run("DISCARD ALL");
             return pg.getTransactionState() == TransactionState.IDLE && pg.getStandardConformingStrings();
         }
@@ -359,10 +387,12 @@ public final class PostgresDialect implements Dialect {
          * On SQLite every statement of a transaction reads the same snapshot (WAL), however many writers commit
          * meanwhile; PostgreSQL's default READ COMMITTED takes a new one per statement. So a write transaction
          * ({@code IMMEDIATE}, {@code EXCLUSIVE}: what {@code @libsql/client}'s write batches and
-         * {@code transaction("write")} send) and a read-only one run at REPEATABLE READ; a write that would
+         * {@code transaction("write")} send) and a read-only one run at REPEATABLE READ. A write that would
          * overwrite a row another transaction changed since the snapshot fails with SQLSTATE 40001, answered as
-         * {@code SQLITE_BUSY} (retry the transaction), as SQLite answers a stale snapshot's write. {@code BEGIN}
-         * and {@code BEGIN DEFERRED} keep the server's default level.
+         * {@code SQLITE_BUSY} (retry the transaction), as SQLite answers a stale snapshot's write. With the
+         * {@link #TAKE_WRITER_LOCK writer lock} on, write transactions run one at a time as on SQLite and only a
+         * writer outside that lock (an autocommit statement, a {@code BEGIN DEFERRED} transaction, another
+         * program) can make one fail so. {@code BEGIN} and {@code BEGIN DEFERRED} keep the server's default level.
          */
         static String rewriteBegin(String sql) {
             SqlScanner.Lexer lx = new SqlScanner.Lexer(sql, SqlScanner.Syntax.POSTGRESQL);
@@ -528,6 +558,9 @@ public final class PostgresDialect implements Dialect {
                                 "the transaction was aborted by an earlier error and has been rolled back (SQLSTATE 25P02)");
                     }
                 }
+                if (writeLock && kind == StatementKind.BEGIN_WRITE && state == TransactionState.IDLE) {
+                    takeWriterLock();
+                }
                 if (state != TransactionState.OPEN) {
                     return;
                 }
@@ -603,6 +636,45 @@ public final class PostgresDialect implements Dialect {
                 // committed, rolled back, or ended by the statement (PREPARE TRANSACTION); AND CHAIN opens a new
                 // transaction without the old one's savepoints
                 forgetSavepoints();
+            }
+            if (pg.getTransactionState() == TransactionState.IDLE) {
+                // the write transaction ended (or its BEGIN failed): the next writer may take its snapshot
+                try {
+                    dropWriterLock();
+                } catch (SQLException e) {
+                    throw translate(e);
+                }
+            }
+        }
+
+        /**
+         * Waits for the writer lock, as SQLite's {@code BEGIN IMMEDIATE} waits for the database's: in the
+         * statement's place, so the statement timeout and an operator's cancel stop the wait.
+         */
+        private void takeWriterLock() throws SQLException, StatementException {
+            RunningStatement watched = running;
+            try (PreparedStatement ps = connection.prepareStatement(TAKE_WRITER_LOCK)) {
+                if (watched != null) {
+                    watched.attach(ps);
+                }
+                ps.execute();
+            } catch (SQLException e) {
+                if (watched != null && watched.reason() != null) {
+                    throw watched.error();
+                }
+                throw e;
+            } finally {
+                if (watched != null) {
+                    watched.attach(null);
+                }
+            }
+            writerLockHeld = true;
+        }
+
+        private void dropWriterLock() throws SQLException {
+            if (writerLockHeld) {
+                writerLockHeld = false;
+                run(DROP_WRITER_LOCK);
             }
         }
 

@@ -8,13 +8,19 @@ import io.sluice.sql.ArgumentBinder.NamedArg;
 import io.sluice.sql.PostgresDialect.PostgresSession;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -42,7 +48,7 @@ class PostgresDialectTest {
     /** Why the tests are skipped, or null when PostgreSQL is there. */
     private static String unavailable;
 
-    private final PostgresDialect dialect = new PostgresDialect();
+    private PostgresDialect dialect = new PostgresDialect();
     private final List<Connection> opened = new ArrayList<>();
     private Connection conn;
     private SqlSession session;
@@ -440,6 +446,168 @@ class PostgresDialectTest {
         run("UPDATE " + t + " SET v = v + 1 WHERE id = 1");
         run("COMMIT");
         assertThat(committed("SELECT v FROM " + t)).containsExactly(12);
+    }
+
+    @Test
+    void shouldMakeASecondWriteTransactionWaitForTheFirstAndThenSeeItsCommitWithTheWriterLock() throws Exception {
+        useWriterLock();
+        String t = table("writerlock");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY, v int)");
+        run("INSERT INTO " + t + " VALUES (1, 10)");
+        Connection otherConn = connect();
+        SqlSession other = dialect.open(otherConn, false);
+
+        run("BEGIN IMMEDIATE");
+        run("UPDATE " + t + " SET v = v + 1 WHERE id = 1");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Object> second = pool.submit(() -> {
+                run(other, "BEGIN IMMEDIATE");
+                run(other, "UPDATE " + t + " SET v = v + 1 WHERE id = 1");
+                Object seen = run(other, "SELECT v FROM " + t + " WHERE id = 1").value();
+                run(other, "COMMIT");
+                return seen;
+            });
+            awaitWaitingForWriterLock(otherConn);
+            assertThat(second).as("the second writer waits while the first holds the lock").isNotDone();
+            run("COMMIT");
+            assertThat(second.get(10, TimeUnit.SECONDS)).as("its snapshot starts after the first commit").isEqualTo(12L);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(committed("SELECT v FROM " + t)).containsExactly(12);
+    }
+
+    @Test
+    void shouldReleaseTheWriterLockWhenTheWriteTransactionEndsInAnyWay() throws Exception {
+        useWriterLock();
+        SqlSession other = dialect.open(connect(), false);
+        run("BEGIN IMMEDIATE");
+        run("ROLLBACK");
+        takeAndEndWriteTransaction(other);
+        run("BEGIN EXCLUSIVE");
+        run("COMMIT");
+        takeAndEndWriteTransaction(other);
+        run("BEGIN IMMEDIATE");
+        session.rollbackIfOpen(); // a stream closed or expired mid-transaction
+        takeAndEndWriteTransaction(other);
+        run("BEGIN IMMEDIATE");
+        assertThat(session.resetForPool()).isTrue(); // the connection goes back to the pool
+        takeAndEndWriteTransaction(other);
+        run("BEGIN IMMEDIATE");
+        conn.close(); // the connection is lost: the server releases the lock
+        takeAndEndWriteTransaction(other);
+    }
+
+    @Test
+    void shouldStopAWriterWaitingForTheWriterLockAtTheStatementTimeout() throws Exception {
+        useWriterLock();
+        SqlSession other = dialect.open(connect(), false);
+        other.govern(new RunningStatements(Duration.ofMillis(300), SqlScanner.Syntax.POSTGRESQL), 1, "bob");
+        run("BEGIN IMMEDIATE");
+        StatementException e = failure(other, "BEGIN IMMEDIATE");
+        assertThat(e.code()).isEqualTo(ErrorCode.STATEMENT_TIMEOUT);
+        assertThat(other.isAutocommit()).isTrue();
+        run("COMMIT");
+        takeAndEndWriteTransaction(other); // the stopped wait left neither a lock nor a broken connection
+    }
+
+    @Test
+    void shouldNotTakeTheWriterLockForDeferredOrReadTransactions() throws Exception {
+        useWriterLock();
+        SqlSession other = dialect.open(connect(), false);
+        run("BEGIN IMMEDIATE");
+        run(other, "BEGIN");
+        run(other, "ROLLBACK");
+        run(other, "BEGIN DEFERRED");
+        run(other, "ROLLBACK");
+        run(other, "BEGIN TRANSACTION READONLY");
+        run(other, "ROLLBACK");
+        run("COMMIT");
+    }
+
+    @Test
+    void shouldRunWriteTransactionsSideBySideWithoutTheWriterLock() throws Exception {
+        SqlSession other = dialect.open(connect(), false);
+        run("BEGIN IMMEDIATE");
+        takeAndEndWriteTransaction(other);
+        run("COMMIT");
+    }
+
+    @Test
+    void shouldFailTheLaterOfTwoWriteTransactionsChangingOneRowAsRetryableBusy() throws Exception {
+        String t = table("rowconflict");
+        run("CREATE TABLE " + t + " (id int PRIMARY KEY, v int)");
+        run("INSERT INTO " + t + " VALUES (1, 10)");
+        Connection otherConn = connect();
+        SqlSession other = dialect.open(otherConn, false);
+        run("BEGIN IMMEDIATE");
+        run("UPDATE " + t + " SET v = v + 1 WHERE id = 1");
+        run(other, "BEGIN IMMEDIATE");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<StatementException> second = pool.submit(() -> failure(other, "UPDATE " + t + " SET v = v + 1 WHERE id = 1"));
+            awaitWaiting(otherConn, "transactionid"); // the row lock of the first
+            run("COMMIT");
+            StatementException e = second.get(10, TimeUnit.SECONDS);
+            assertThat(e.code()).isEqualTo("SQLITE_BUSY");
+            assertThat(e.getMessage()).contains("40001");
+        } finally {
+            pool.shutdownNow();
+        }
+        run(other, "ROLLBACK");
+        run(other, "BEGIN IMMEDIATE");
+        run(other, "UPDATE " + t + " SET v = v + 1 WHERE id = 1");
+        run(other, "COMMIT");
+        assertThat(committed("SELECT v FROM " + t)).containsExactly(12);
+    }
+
+    private void useWriterLock() throws Exception {
+        dialect = new PostgresDialect(true);
+        session = dialect.open(conn, false);
+    }
+
+    /** A write transaction on {@code s} that must get the writer lock at once (nobody else holds it). */
+    private static void takeAndEndWriteTransaction(SqlSession s) throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            pool.submit(() -> {
+                run(s, "BEGIN IMMEDIATE");
+                run(s, "COMMIT");
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Until the backend of {@code waiter} queues for the writer lock (seen in pg_locks, not guessed by a sleep). */
+    private void awaitWaitingForWriterLock(Connection waiter) throws Exception {
+        awaitWaiting(waiter, "advisory");
+    }
+
+    /** Until the backend of {@code waiter} waits for a lock of the type given. */
+    private void awaitWaiting(Connection waiter, String lockType) throws Exception {
+        int pid = waiter.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype = ? "
+                        + "AND NOT granted AND pid = ?")) {
+            ps.setString(1, lockType);
+            ps.setInt(2, pid);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    fail("the second writer never queued for a " + lockType + " lock");
+                }
+                Thread.sleep(20);
+            }
+        }
     }
 
     @Test
