@@ -155,12 +155,17 @@ test('forces the breaker open with a reason, the data API answers CIRCUIT_OPEN, 
 test('moves a rollout and the admin flags endpoint (flags:show) agrees; the audit names who and why', async () => {
   await open('flags');
   await page.waitForSelector('tr[data-flag="ENABLE_STATE_MACHINE"] .rollout-slider', WAIT);
+  // a value the flag does not have yet, so the change is real on a rerun against the same data directory
+  const before = (await admin('/flags')).flags.find((f) => f.name === 'ENABLE_STATE_MACHINE').rollout;
+  const target = before === 37 ? 38 : 37;
   await page.fill('#flags-reason', 'canary the state machine');
-  await page.fill('tr[data-flag="ENABLE_STATE_MACHINE"] .rollout-slider', '37');
-  await page.waitForFunction(() => [...document.querySelectorAll('#audit tr')].some((tr) => tr.textContent.includes('rollout=37')), null, WAIT);
+  await page.fill('tr[data-flag="ENABLE_STATE_MACHINE"] .rollout-slider', String(target));
+  await page.waitForFunction((t) => [...document.querySelectorAll('#audit tr')].some((tr) => tr.textContent.includes('rollout=' + t)),
+    target, WAIT);
   const flag = (await admin('/flags')).flags.find((f) => f.name === 'ENABLE_STATE_MACHINE');
-  assert.equal(flag.rollout, 37);
-  const entry = (await admin('/flags/audit')).find((a) => a.target === 'ENABLE_STATE_MACHINE' && (a.after || '').includes('rollout=37'));
+  assert.equal(flag.rollout, target);
+  const entry = (await admin('/flags/audit')).reverse()
+    .find((a) => a.target === 'ENABLE_STATE_MACHINE' && (a.after || '').includes('rollout=' + target));
   assert.equal(entry.who, 'admin-token (operator: alice)');
   assert.equal(entry.why, 'canary the state machine');
   await shot('flags');
