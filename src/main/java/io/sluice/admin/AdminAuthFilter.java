@@ -26,15 +26,21 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * <p>Credentials are required when either kind is configured, and always in a packaged (production) run:
  * without a token and without keys the admin API is open in dev and test mode and closed in production, so
  * an operator can never expose it by forgetting the token.
+ *
+ * <p>The operator console's browser sends no {@code Authorization} header: its session cookie names a
+ * credential kept on the server ({@link ConsoleSessions}), which is then checked here exactly like a header,
+ * provided the request also repeats the session's CSRF token and comes from this server's own origin.
  */
 public class AdminAuthFilter {
     private final Optional<byte[]> token;
     private final Optional<JwtVerifier> jwt;
     private final boolean closedWithoutCredentials;
     private final AdminCaller caller;
+    private final ConsoleSessions sessions;
 
-    AdminAuthFilter(SluiceConfig config, AdminCaller caller) {
+    AdminAuthFilter(SluiceConfig config, AdminCaller caller, ConsoleSessions sessions) {
         this.caller = caller;
+        this.sessions = sessions;
         this.token = config.admin().token().filter(t -> !t.isBlank()).map(t -> t.getBytes(StandardCharsets.UTF_8));
         List<String> keys = config.auth().jwtPublicKeys().orElse(List.of()).stream().filter(k -> !k.isBlank()).toList();
         this.jwt = keys.isEmpty() ? Optional.empty() : Optional.of(new JwtVerifier(keys, Clock.systemUTC()));
@@ -46,7 +52,19 @@ public class AdminAuthFilter {
         if (!request.getUriInfo().getPath().startsWith("/admin/")) {
             return Optional.empty();
         }
-        return check(request.getHeaderString(HttpHeaders.AUTHORIZATION), caller::authenticatedAs);
+        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        jakarta.ws.rs.core.Cookie session = request.getCookies().get(ConsoleSessions.COOKIE);
+        if (authorization == null && session != null) {
+            Optional<ConsoleSessions.Session> admitted = sessions.admit(session.getValue(),
+                    request.getHeaderString(ConsoleSessions.CSRF_HEADER), request.getHeaderString("Origin"),
+                    request.getHeaderString(HttpHeaders.HOST));
+            if (admitted.isEmpty()) {
+                return Optional.of(ProblemMapper.problem(401, "Unauthorized",
+                        "The console session has expired, or the request lacks its CSRF token or comes from another origin"));
+            }
+            authorization = "Bearer " + admitted.get().credential();
+        }
+        return check(authorization, caller::authenticatedAs);
     }
 
     /**

@@ -124,6 +124,29 @@ public class MetricsWindows {
             }
         }
         double seconds = (now.at - from.at) / 1e9;
+        return new Window(name(length), seconds, between(from, now, seconds));
+    }
+
+    /** An instant's cumulative figures, opaque: two marks give the figures of the time between them. */
+    public static final class Mark {
+        private final Sample sample;
+
+        private Mark(Sample sample) {
+            this.sample = sample;
+        }
+    }
+
+    /** The cumulative figures now, for {@link #between(Mark, Mark)}; the operator console's live charts take one every few seconds. */
+    public Mark mark() {
+        return new Mark(sample());
+    }
+
+    /** Figures by statement kind ({@link #ALL} first) of the time from {@code from} to {@code to}. */
+    public static Map<String, Figures> between(Mark from, Mark to) {
+        return between(from.sample, to.sample, (to.sample.at - from.sample.at) / 1e9);
+    }
+
+    private static Map<String, Figures> between(Sample from, Sample now, double seconds) {
         Map<String, Figures> byKind = new TreeMap<>();
         for (Map.Entry<String, Totals> e : now.kinds.entrySet()) {
             Figures f = figures(from.kinds.get(e.getKey()), e.getValue(), seconds);
@@ -134,7 +157,7 @@ public class MetricsWindows {
         Map<String, Figures> ordered = new LinkedHashMap<>();
         ordered.put(ALL, byKind.remove(ALL));
         ordered.putAll(byKind);
-        return new Window(name(length), seconds, ordered);
+        return ordered;
     }
 
     /** True once a statement latency histogram exists (detailed monitoring has recorded something). */

@@ -425,6 +425,9 @@ class HelmChartTest {
         assertSchemaRejects(Map.of("database.type", "mysql"), "type");
         assertSchemaRejects(Map.of("flags.store", "etcd"), "store");
         assertSchemaRejects(Map.of("routedPaths[0]", "/admin/v1/flags"), "routedPaths");
+        // the operator console (/admin/console/) is reached by port-forward only, never through Ingress/HTTPRoute
+        assertSchemaRejects(Map.of("routedPaths[0]", "/admin/console/"), "routedPaths");
+        assertSchemaRejects(Map.of("routedPaths[0]", "/admin"), "routedPaths");
         assertSchemaRejects(Map.of("routedPaths[0]", "/q/metrics"), "routedPaths");
         assertSchemaRejects(Map.of("securityContext.readOnlyRootFilesystem", false), "readOnlyRootFilesystem");
         assertSchemaRejects(Map.of("rbac.extraVerbs[0]", "delete"), "extraVerbs");
