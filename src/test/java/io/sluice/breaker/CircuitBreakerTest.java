@@ -572,53 +572,6 @@ class CircuitBreakerTest {
         assertThat(breaker.call(() -> "healthy")).isEqualTo("healthy");
     }
 
-    // ---- overhead -----------------------------------------------------------------------------------
-
-    /** A rough figure for the README, not a benchmark: printed, and only correctness is asserted. */
-    @Test
-    void shouldAddLittleOverheadPerCallWhenClosed() throws Exception {
-        CircuitBreaker breaker = breaker(5, LONG, 1);
-        AtomicLong counter = new AtomicLong();
-        Callable<Long> work = counter::incrementAndGet;
-        int n = 2_000_000;
-
-        long sum = 0;
-        double best = Double.MAX_VALUE;
-        int rounds = 5;
-        for (int round = 0; round < rounds; round++) {
-            long direct = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                sum += work.call();
-            }
-            long directNs = System.nanoTime() - direct;
-            long guarded = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                sum += breaker.call(work);
-            }
-            long guardedNs = System.nanoTime() - guarded;
-            double overhead = (double) (guardedNs - directNs) / n;
-            best = Math.min(best, overhead);
-            System.out.printf("breaker overhead round %d: direct %.1f ns/call, guarded %.1f ns/call, overhead %.1f ns/call%n",
-                    round, (double) directNs / n, (double) guardedNs / n, overhead);
-        }
-        System.out.printf("breaker overhead when closed, best of %d rounds: %.1f ns/call%n", rounds, best);
-        breaker.forceOpen("measure refusals");
-        long open = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            try {
-                breaker.call(work);
-            } catch (CircuitOpenException e) {
-                sum++;
-            }
-        }
-        System.out.printf("breaker refusal while open: %.1f ns/call%n", (double) (System.nanoTime() - open) / n);
-
-        long calls = 2L * rounds * n;
-        assertThat(counter.get()).isEqualTo(calls);
-        assertThat(sum).isEqualTo(calls * (calls + 1) / 2 + n);
-        assertThat(breaker.status().rejectedCalls()).isEqualTo(n);
-    }
-
     // ---- helpers ------------------------------------------------------------------------------------
 
     private static void failConnection(CircuitBreaker breaker, int times) {
