@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Runtime configuration commands (components and keys as in DESIGN.md). */
+/** Runtime configuration commands (components and keys as in docs/architecture.md "Configuration"). */
 final class ConfigCommands {
     private ConfigCommands() {
     }

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Everything that can change without a restart, as one immutable snapshot (DESIGN.md "Runtime
- * settings"). Keys are addressed as {@code <component>.<key>}, e.g. {@code connectionPool.maxConnections};
+ * Everything that can change without a restart, as one immutable snapshot (docs/architecture.md
+ * "Configuration"). Keys are addressed as {@code <component>.<key>}, e.g. {@code connectionPool.maxConnections};
  * durations are milliseconds on the outside.
  */
 public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circuitBreaker, Gateway gateway, Monitoring monitoring) {

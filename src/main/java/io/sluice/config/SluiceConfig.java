@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Every {@code sluice.*} property. Environment names are in DESIGN.md's configuration contract. */
+/** Every {@code sluice.*} property. Environment names: docs/configuration.md; the contract: docs/architecture.md "Configuration". */
 @ConfigMapping(prefix = "sluice")
 public interface SluiceConfig {
 

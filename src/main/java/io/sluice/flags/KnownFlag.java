@@ -2,7 +2,7 @@ package io.sluice.flags;
 
 import java.util.Optional;
 
-/** The five flags the request path knows; their names are the seed system's and DESIGN.md's. */
+/** The five flags the request path knows; their names are the seed system's (docs/operating.md "Feature flags, rollouts and the killswitch"). */
 public enum KnownFlag {
     ENABLE_CONNECTION_POOL(true),
     ENABLE_STATE_MACHINE(true),

@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Per-principal shares of the open streams and of the backend connections held by streams, so that
- * one principal cannot take every stream slot or every connection (DESIGN.md "Trust model").
+ * one principal cannot take every stream slot or every connection (docs/architecture.md "Trust model").
  *
  * <p>A principal's {@link Share} exists while it has an open stream: it is created by the first
  * {@link #openStream} and removed by the {@link #closeStream} that ends the last one. Leases are held

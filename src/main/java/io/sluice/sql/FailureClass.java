@@ -1,7 +1,7 @@
 package io.sluice.sql;
 
 /**
- * The one failure taxonomy (DESIGN.md, request path step 3): what a failure says about the database, and
+ * The one failure taxonomy (docs/architecture.md, request path step 5): what a failure says about the database, and
  * so what the breaker, the lease and the backend's connectivity do about it. {@link SqlErrors#classify}
  * decides the class of any throwable.
  *
