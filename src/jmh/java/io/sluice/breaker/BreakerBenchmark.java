@@ -15,11 +15,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * What the circuit breaker costs per call. {@link #closedCall} minus {@link #baseline} is the breaker's
- * overhead while CLOSED (one snapshot read and a read of the failure count; target at most 200 ns);
+ * What the circuit breaker costs per call. {@link #closedCall} minus {@link #baseline} is the guard's
+ * overhead while CLOSED (our snapshot read plus SmallRye's circuit-breaker bookkeeping);
  * {@link #openRefusal} is the fail-fast path while OPEN; the {@code classify*} benchmarks are the failure
- * classification every failed call pays. The breaker runs on the system {@link BreakerClock}, which the
- * CLOSED path never reads.
+ * classification every failed call pays.
+ *
+ * <p>Outside Quarkus, SmallRye's programmatic {@code Guard} comes from {@code
+ * smallrye-fault-tolerance-standalone} (added by the {@code bench} profile) rather than from the CDI
+ * implementation; both build the same {@code smallrye-fault-tolerance-core} strategy chain, but the
+ * standalone one has its own timer and executor, so the figure is the guard's synchronous path, not a
+ * measurement inside the server.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,68 +1,77 @@
 package io.sluice.breaker;
 
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import jakarta.enterprise.context.ApplicationScoped;
 import io.sluice.config.SluiceConfig;
 import io.sluice.sql.FailureClass;
 import io.sluice.sql.SqlErrors;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
 /**
- * The circuit breaker around backend work (connection acquisition and statement execution), with run-time
- * settings, operator actions, a status snapshot and listeners. Time is read through a {@link BreakerClock}.
+ * The circuit breaker around backend work (connection acquisition and statement execution): a SmallRye
+ * Fault Tolerance programmatic {@link Guard} with a circuit breaker, plus what the guard lacks — run-time
+ * settings, operator actions, a status snapshot and listeners.
  *
  * <h2>Semantics</h2>
  * <ul>
  *   <li><b>What counts.</b> Only failures for which {@link SqlErrors#classify} says {@link FailureClass#CONNECTION}.
  *       Any other exception (a syntax error, a constraint violation) is passed to the caller unchanged
  *       and counts as a <em>success</em> for the breaker: the database answered.</li>
- *   <li><b>Opening.</b> The breaker opens after {@code failureThreshold} counted failures in a row; one
- *       success in between starts the count again. Under concurrency "in a row" means in order of
- *       completion. This is exactly when a SmallRye Fault Tolerance circuit breaker with
- *       {@code requestVolumeThreshold = failureThreshold} and {@code failureRatio = 1.0} opens (its rolling
- *       window's last {@code failureThreshold} outcomes all failures), which {@code CircuitBreakerSmallRyeTest}
- *       checks call by call. A fresh count starts after start, a close, a reset and a reconfigure.</li>
- *   <li><b>Open.</b> Calls are refused with {@link CircuitOpenException} before the guarded work starts
- *       (a volatile read and a clock read). {@code retryAfterSeconds} is the time until the next probe,
- *       rounded up, at least 1.</li>
- *   <li><b>Half-open.</b> After {@code recoveryTimeout} the breaker half-opens — by a timer, so even when no
- *       call arrives, and at the latest on the next call or status read. Up to {@code successThreshold} calls
- *       then go through as probes and the rest are refused; when all of them succeed the breaker closes, when
- *       one fails it opens again for another {@code recoveryTimeout}.</li>
+ *   <li><b>Opening.</b> SmallRye's rolling window with {@code requestVolumeThreshold = failureThreshold}
+ *       and {@code failureRatio = 1.0}: the breaker opens when the last {@code failureThreshold}
+ *       completed calls were all connection-level failures, i.e. after {@code failureThreshold}
+ *       failures in a row; one success in between starts the count again. Under concurrency "in a row"
+ *       means in order of completion. A fresh window (after start, a close, a reset or a reconfigure)
+ *       must see {@code failureThreshold} calls before it can open.</li>
+ *   <li><b>Open.</b> Calls are refused with {@link CircuitOpenException} before the guarded work starts,
+ *       without entering SmallRye (a volatile read and a clock read). {@code retryAfterSeconds} is the
+ *       time until the next probe, rounded up, at least 1.</li>
+ *   <li><b>Half-open.</b> After {@code recoveryTimeout} (SmallRye's {@code delay}; its timer moves the
+ *       state even when no call arrives) up to {@code successThreshold} calls go through as probes and
+ *       the rest are refused; when all of them succeed the breaker closes, when one fails it opens again
+ *       for another {@code recoveryTimeout}.</li>
  *   <li><b>Forced open.</b> {@link #forceOpen} refuses every call until {@link #reset}; it never
  *       half-opens by itself.</li>
- *   <li><b>Reconfigure.</b> A CLOSED breaker stays CLOSED with a fresh count (failures counted under the old
- *       threshold are dropped); an OPEN or HALF_OPEN breaker stays (or becomes) OPEN, and its next probe is one
- *       new {@code recoveryTimeout} after the reconfigure — changing a setting during an outage must not let the
- *       whole load through at once; a FORCED_OPEN breaker stays forced open.</li>
- *   <li><b>Late outcomes.</b> The outcome of a call is counted only in the state (and settings) it started
- *       in: a call that finishes after the breaker moved on, was reset or reconfigured changes nothing.</li>
+ *   <li><b>Reconfigure.</b> The SmallRye guard is immutable, so {@link #reconfigure} builds a new one and
+ *       swaps it in atomically. A CLOSED breaker stays CLOSED with an empty window (failures counted
+ *       under the old threshold are dropped); an OPEN or HALF_OPEN breaker stays (or becomes) OPEN, and
+ *       its next probe is one new {@code recoveryTimeout} after the reconfigure — changing a setting
+ *       during an outage must not let the whole load through at once; a FORCED_OPEN breaker stays
+ *       forced open. Calls already inside the old guard finish there and are not counted again.</li>
  * </ul>
  *
  * <h2>Cost</h2>
- * While CLOSED a call is one volatile read, the work, and on a success a read of the failure count (written
- * only when it is not already zero, so request threads do not bounce its cache line). The JMH target for the
- * CLOSED path is 200 ns ({@code bench/jmh.sh BreakerBenchmark}).
+ * While CLOSED a call does not enter SmallRye: see {@link #callClosed} for why the guard still decides
+ * exactly as if it had. OPEN, HALF_OPEN and FORCED_OPEN calls go through the guard (or are refused before it).
  *
  * <h2>Threads</h2>
- * The hot path takes no lock. State changes are serialised by one monitor that is never held across I/O
- * or a listener call. Listeners run after the change, on the thread that made it — a request thread, an
- * admin thread or the clock's timer thread — so they must be quick and must not block; each gets a full
- * {@link BreakerStatus}, and {@code totalTransitions} orders deliveries that race.
+ * The hot path takes no lock. State changes (SmallRye's callbacks, operator actions) are serialised by
+ * one monitor that is never held across I/O or a listener call. Listeners run after the change, on the
+ * thread that made it — a request thread, an admin thread or SmallRye's timer thread — so they must be
+ * quick and must not block; each gets a full {@link BreakerStatus}, and {@code totalTransitions} orders
+ * deliveries that race.
+ *
+ * <p>The guard only counts anything while SmallRye Fault Tolerance is enabled
+ * ({@code MP_Fault_Tolerance_NonFallback_Enabled}, default true); with it disabled the breaker never opens
+ * by itself, although {@link #forceOpen} still works.
  */
 @ApplicationScoped
 public class CircuitBreaker {
     private static final Logger LOG = Logger.getLogger(CircuitBreaker.class);
 
-    /** Upper bounds that keep a mistyped setting from disabling the breaker. */
+    /** Upper bounds that keep a mistyped setting from allocating a huge window or disabling the breaker. */
     static final int MAX_FAILURE_THRESHOLD = 10_000;
     static final int MAX_SUCCESS_THRESHOLD = 1_000;
     static final Duration MAX_RECOVERY_TIMEOUT = Duration.ofDays(1);
@@ -73,7 +82,18 @@ public class CircuitBreaker {
         void run() throws Exception;
     }
 
-    private final BreakerClock clock;
+    /**
+     * Fed to a new guard to open it without touching the database (see {@link Generation#trip()}). A
+     * dedicated type so no real failure can be mistaken for it.
+     */
+    private static final class TripFailure extends Exception {
+        private static final TripFailure INSTANCE = new TripFailure();
+
+        private TripFailure() {
+            super("circuit breaker re-opened by reconfigure", null, false, false);
+        }
+    }
+
     private final Object transitions = new Object();
     private final List<Consumer<BreakerStatus>> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder rejected = new LongAdder();
@@ -85,15 +105,9 @@ public class CircuitBreaker {
         this(config.breaker().failureThreshold(), config.breaker().recoveryTimeout(), config.breaker().successThreshold());
     }
 
-    /** A breaker on the system clock; throws {@link IllegalArgumentException} for settings out of range. */
+    /** A breaker with these settings; throws {@link IllegalArgumentException} for settings out of range. */
     CircuitBreaker(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
-        this(failureThreshold, recoveryTimeout, successThreshold, BreakerClock.system());
-    }
-
-    /** A breaker reading time from {@code clock}; throws {@link IllegalArgumentException} for settings out of range. */
-    CircuitBreaker(int failureThreshold, Duration recoveryTimeout, int successThreshold, BreakerClock clock) {
         validate(failureThreshold, recoveryTimeout, successThreshold);
-        this.clock = clock;
         Generation first = new Generation(failureThreshold, recoveryTimeout, successThreshold);
         this.current = new Snapshot(BreakerState.CLOSED, first, null, 0, null, 0, null, null);
     }
@@ -104,40 +118,52 @@ public class CircuitBreaker {
      *
      * @throws CircuitOpenException when the breaker refuses the call; {@code action} did not run
      */
+    @SuppressWarnings("unchecked")
     public <T> T call(Callable<T> action) throws Exception {
         Snapshot s = current;
         if (s.state == BreakerState.CLOSED) {
             return callClosed(s.generation, action);
         }
-        s = halfOpenIfDue(s);
-        if (s.state == BreakerState.CLOSED) {
-            return callClosed(s.generation, action);
-        }
-        if (s.state != BreakerState.HALF_OPEN || s.probesStarted.incrementAndGet() > s.generation.successThreshold) {
+        if (s.state.refusesCalls() && (s.state == BreakerState.FORCED_OPEN || System.nanoTime() - s.nextProbeNanos < 0)) {
             throw refuse(s);
         }
+        Generation g = s.generation;
         T result;
         try {
-            result = action.call();
+            // Object.class keeps SmallRye on its synchronous path; the cast back to T is the caller's type
+            result = (T) g.guard.call((Callable<Object>) action, Object.class);
+        } catch (CircuitBreakerOpenException e) {
+            // SmallRye refused: half-open with every probe taken, or it opened a moment before our snapshot
+            throw refuse(current);
         } catch (Exception e) {
-            if (SqlErrors.classify(e).countsAgainstBreaker()) {
-                probeFailed(s, e);
-            } else {
-                probeSucceeded(s);
-            }
+            g.record(e);
             throw e;
         }
-        probeSucceeded(s);
+        g.recordSuccess();
         return result;
     }
 
+    /**
+     * The CLOSED path, in front of SmallRye's guard (whose synchronous path costs hundreds of nanoseconds a
+     * call): the work runs directly and the guard is told only what can change its verdict. While CLOSED the
+     * guard's window opens the breaker when its last {@code failureThreshold} outcomes are all counted
+     * failures, so a run of successes is worth the same as one success: every counted failure is replayed
+     * through the guard, and so is the first success after one ({@code consecutiveFailures} says whether
+     * there was one). The guard therefore sees the calls' outcomes with runs of successes shortened to one,
+     * and opens after exactly the same calls as when every call entered it. An outcome that arrives after the
+     * breaker left CLOSED or was rebuilt is dropped, as SmallRye drops a call's outcome in a state it did not
+     * start in.
+     */
     private <T> T callClosed(Generation g, Callable<T> action) throws Exception {
         T result;
         try {
             result = action.call();
         } catch (Exception e) {
             if (SqlErrors.classify(e).countsAgainstBreaker()) {
-                failedClosed(g, e);
+                g.countFailure(e);
+                if (stillClosed(g)) {
+                    g.replay(e);
+                }
             } else {
                 succeededClosed(g);
             }
@@ -147,109 +173,19 @@ public class CircuitBreaker {
         return result;
     }
 
-    private static void succeededClosed(Generation g) {
+    private void succeededClosed(Generation g) {
         // read first: an unconditional write would bounce the cache line between request threads
         if (g.consecutiveFailures.get() != 0) {
             g.consecutiveFailures.set(0);
-        }
-    }
-
-    private void failedClosed(Generation g, Exception e) {
-        // describe before counting, so the transition this failure causes names it
-        g.lastFailure = SqlErrors.describe(e);
-        if (g.consecutiveFailures.incrementAndGet() < g.failureThreshold) {
-            return;
-        }
-        BreakerStatus after;
-        synchronized (transitions) {
-            Snapshot s = current;
-            if (s.state != BreakerState.CLOSED || s.generation != g) {
-                return; // a late outcome of a call that started before the breaker moved on
+            if (stillClosed(g)) {
+                g.replay(null);
             }
-            Snapshot next = opened(s, g, clock.instant(),
-                    g.failureThreshold + " connection-level failures in a row, the last " + g.lastFailure);
-            current = next;
-            after = statusOf(next);
         }
-        LOG.warnf("circuit breaker opened: %s; next probe at %s", after.lastTransitionCause(), after.nextProbeAt());
-        notifyListeners(after);
     }
 
-    private void probeFailed(Snapshot probing, Exception e) {
-        Generation g = probing.generation;
-        String failure = SqlErrors.describe(e);
-        BreakerStatus after;
-        synchronized (transitions) {
-            if (current != probing) {
-                return;
-            }
-            g.lastFailure = failure;
-            g.consecutiveFailures.incrementAndGet();
-            Snapshot next = opened(probing, g, probing.openedAt, "a probe failed: " + failure);
-            current = next;
-            after = statusOf(next);
-        }
-        LOG.warnf("circuit breaker opened: %s; next probe at %s", after.lastTransitionCause(), after.nextProbeAt());
-        notifyListeners(after);
-    }
-
-    private void probeSucceeded(Snapshot probing) {
-        Generation g = probing.generation;
-        if (probing.probesSucceeded.incrementAndGet() < g.successThreshold) {
-            return;
-        }
-        BreakerStatus after;
-        synchronized (transitions) {
-            if (current != probing) {
-                return;
-            }
-            Generation fresh = new Generation(g.failureThreshold, g.recoveryTimeout, g.successThreshold);
-            Snapshot next = probing.moveTo(BreakerState.CLOSED, fresh, null, 0, null,
-                    g.successThreshold == 1 ? "the probe succeeded" : g.successThreshold + " probes succeeded", clock.instant());
-            current = next;
-            after = statusOf(next);
-        }
-        LOG.infof("circuit breaker %s: %s", after.state(), after.lastTransitionCause());
-        notifyListeners(after);
-    }
-
-    /** {@code s} moved to OPEN (from CLOSED or HALF_OPEN) with a probe one recovery timeout from now, timer armed. */
-    private Snapshot opened(Snapshot s, Generation g, Instant openedAt, String cause) {
-        Instant now = clock.instant();
-        Snapshot next = s.moveTo(BreakerState.OPEN, g, openedAt, clock.nanoTime() + g.recoveryNanos,
-                now.plus(g.recoveryTimeout), cause, now);
-        arm(next);
-        return next;
-    }
-
-    /** Half-opens {@code open} when its probe is due, even if no call arrives; a snapshot replaced meanwhile is left alone. */
-    private void arm(Snapshot open) {
-        clock.schedule(open.generation.recoveryNanos, () -> halfOpenIfDue(open));
-    }
-
-    /**
-     * The breaker's snapshot after moving {@code s} to HALF_OPEN if it is OPEN and its probe is due; {@code s}
-     * itself otherwise. Called by the timer, by calls, and by status reads.
-     */
-    private Snapshot halfOpenIfDue(Snapshot s) {
-        if (s.state != BreakerState.OPEN || clock.nanoTime() - s.nextProbeNanos < 0) {
-            return s;
-        }
-        BreakerStatus after;
-        Snapshot next;
-        synchronized (transitions) {
-            if (current != s) {
-                return current;
-            }
-            Generation g = s.generation;
-            next = s.moveTo(BreakerState.HALF_OPEN, g, s.openedAt, 0, null,
-                    "recovery timeout elapsed; letting " + g.successThreshold + " probe(s) through", clock.instant());
-            current = next;
-            after = statusOf(next);
-        }
-        LOG.infof("circuit breaker %s: %s", after.state(), after.lastTransitionCause());
-        notifyListeners(after);
-        return next;
+    private boolean stillClosed(Generation g) {
+        Snapshot now = current;
+        return now.state == BreakerState.CLOSED && now.generation == g;
     }
 
     /**
@@ -260,11 +196,7 @@ public class CircuitBreaker {
      */
     public void checkAdmits() {
         Snapshot s = current;
-        if (s.state == BreakerState.CLOSED) {
-            return;
-        }
-        s = halfOpenIfDue(s);
-        if (s.state.refusesCalls()) {
+        if (s.state.refusesCalls() && (s.state == BreakerState.FORCED_OPEN || System.nanoTime() - s.nextProbeNanos < 0)) {
             throw refuse(s);
         }
     }
@@ -279,7 +211,7 @@ public class CircuitBreaker {
 
     /** A consistent snapshot of state, settings and counters. */
     public BreakerStatus status() {
-        return statusOf(halfOpenIfDue(current));
+        return statusOf(current);
     }
 
     /**
@@ -296,13 +228,15 @@ public class CircuitBreaker {
             Generation g = new Generation(failureThreshold, recoveryTimeout, successThreshold);
             Snapshot next = switch (before.state) {
                 case CLOSED, FORCED_OPEN -> before.withGeneration(g);
-                case OPEN -> {
-                    Snapshot rearmed = before.rearmed(g, clock.nanoTime() + g.recoveryNanos,
-                            clock.instant().plus(recoveryTimeout));
-                    arm(rearmed);
-                    yield rearmed;
+                case OPEN, HALF_OPEN -> {
+                    g.trip();
+                    long nextProbeNanos = System.nanoTime() + g.recoveryNanos;
+                    Instant nextProbeAt = Instant.now().plus(recoveryTimeout);
+                    yield before.state == BreakerState.OPEN
+                            ? before.rearmed(g, nextProbeNanos, nextProbeAt)
+                            : before.moveTo(BreakerState.OPEN, g, before.openedAt, nextProbeNanos, nextProbeAt,
+                                    "reconfigured while half-open");
                 }
-                case HALF_OPEN -> opened(before, g, before.openedAt, "reconfigured while half-open");
             };
             current = next;
             after = statusOf(next);
@@ -314,7 +248,7 @@ public class CircuitBreaker {
     }
 
     /**
-     * Closes the breaker with a fresh failure count, whatever its state; this is the only way out of
+     * Closes the breaker with an empty failure window, whatever its state; this is the only way out of
      * FORCED_OPEN.
      *
      * @return the status after the reset
@@ -329,7 +263,7 @@ public class CircuitBreaker {
             Generation g = new Generation(old.failureThreshold, old.recoveryTimeout, old.successThreshold);
             Snapshot next = s.state == BreakerState.CLOSED
                     ? s.withGeneration(g)
-                    : s.moveTo(BreakerState.CLOSED, g, null, 0, null, "reset by an operator", clock.instant());
+                    : s.moveTo(BreakerState.CLOSED, g, null, 0, null, "reset by an operator");
             current = next;
             after = statusOf(next);
         }
@@ -353,10 +287,9 @@ public class CircuitBreaker {
         synchronized (transitions) {
             Snapshot s = current;
             changed = s.state != BreakerState.FORCED_OPEN;
-            Instant now = clock.instant();
-            Instant openedAt = s.openedAt != null ? s.openedAt : now;
+            Instant openedAt = s.openedAt != null ? s.openedAt : Instant.now();
             Snapshot next = changed
-                    ? s.moveTo(BreakerState.FORCED_OPEN, s.generation, openedAt, 0, null, why, now)
+                    ? s.moveTo(BreakerState.FORCED_OPEN, s.generation, openedAt, 0, null, why)
                     : s.withCause(why);
             current = next;
             after = statusOf(next);
@@ -380,6 +313,59 @@ public class CircuitBreaker {
         listeners.remove(listener);
     }
 
+    // ---- SmallRye's state changes -------------------------------------------------------------------
+
+    /**
+     * Follows a state change of generation {@code g}'s guard. Changes of a guard that has since been
+     * replaced (its timer can still fire), and any change while FORCED_OPEN, are ignored.
+     */
+    private void onGuardStateChange(Generation g, CircuitBreakerState to) {
+        BreakerStatus after;
+        synchronized (transitions) {
+            Snapshot s = current;
+            if (s.generation != g || s.state == BreakerState.FORCED_OPEN) {
+                return;
+            }
+            BreakerState target = switch (to) {
+                case CLOSED -> BreakerState.CLOSED;
+                case OPEN -> BreakerState.OPEN;
+                case HALF_OPEN -> BreakerState.HALF_OPEN;
+            };
+            // Callbacks from two threads (SmallRye's timer, a probe) can reach this lock out of order; one
+            // that no longer fits is dropped, and the next transition brings the view back in line.
+            if (target == s.state || !s.state.canMoveTo(target)) {
+                LOG.debugf("circuit breaker: ignoring SmallRye's %s while %s", to, s.state);
+                return;
+            }
+            Snapshot next = switch (target) {
+                case OPEN -> {
+                    long now = System.nanoTime();
+                    String cause = s.state == BreakerState.HALF_OPEN
+                            ? "a probe failed: " + g.lastFailure
+                            : g.failureThreshold + " connection-level failures in a row, the last " + g.lastFailure;
+                    Instant openedAt = s.openedAt != null ? s.openedAt : Instant.now();
+                    yield s.moveTo(BreakerState.OPEN, g, openedAt, now + g.recoveryNanos,
+                            Instant.now().plus(g.recoveryTimeout), cause);
+                }
+                case HALF_OPEN -> s.moveTo(BreakerState.HALF_OPEN, g, s.openedAt, 0, null,
+                        "recovery timeout elapsed; letting " + g.successThreshold + " probe(s) through");
+                default -> {
+                    g.consecutiveFailures.set(0);
+                    yield s.moveTo(BreakerState.CLOSED, g, null, 0, null,
+                            g.successThreshold == 1 ? "the probe succeeded" : g.successThreshold + " probes succeeded");
+                }
+            };
+            current = next;
+            after = statusOf(next);
+        }
+        if (after.state() == BreakerState.OPEN) {
+            LOG.warnf("circuit breaker opened: %s; next probe at %s", after.lastTransitionCause(), after.nextProbeAt());
+        } else {
+            LOG.infof("circuit breaker %s: %s", after.state(), after.lastTransitionCause());
+        }
+        notifyListeners(after);
+    }
+
     // ---- internals ----------------------------------------------------------------------------------
 
     private CircuitOpenException refuse(Snapshot s) {
@@ -389,11 +375,12 @@ public class CircuitBreaker {
 
     /**
      * Seconds until the next probe, for {@code Retry-After}. A half-open breaker is probing now: 1. A
-     * forced-open breaker has no next probe; its recovery timeout is the hint.
+     * forced-open breaker has no next probe; its recovery timeout is the hint. The CLOSED case is the
+     * instant between SmallRye opening and our snapshot following.
      */
-    private long retryAfterSeconds(Snapshot s) {
+    private static long retryAfterSeconds(Snapshot s) {
         long nanos = switch (s.state) {
-            case OPEN -> s.nextProbeNanos - clock.nanoTime();
+            case OPEN -> s.nextProbeNanos - System.nanoTime();
             case HALF_OPEN -> 0;
             case FORCED_OPEN, CLOSED -> s.generation.recoveryNanos;
         };
@@ -442,16 +429,17 @@ public class CircuitBreaker {
     }
 
     /**
-     * One immutable set of settings and the failure count kept under them. Replaced as a whole by
-     * {@link #reconfigure}, {@link #reset} and a close, so an outcome counted into a replaced generation
-     * changes nothing.
+     * One immutable set of settings and the SmallRye guard built from them. Replaced as a whole by
+     * {@link #reconfigure} and {@link #reset}; callbacks carry their generation so the breaker can tell a
+     * current guard's state change from a replaced one's.
      */
-    private static final class Generation {
+    private final class Generation {
         final int failureThreshold;
         final Duration recoveryTimeout;
         final long recoveryNanos;
         final int successThreshold;
-        /** Counted failures since the last success; reaching {@code failureThreshold} while CLOSED opens the breaker. */
+        final Guard guard;
+        /** For the status only; SmallRye's window decides when to open. */
         final AtomicInteger consecutiveFailures = new AtomicInteger();
         /** {@link SqlErrors#describe} of the last counted failure, for the transition cause. */
         volatile String lastFailure = "none";
@@ -461,23 +449,86 @@ public class CircuitBreaker {
             this.recoveryTimeout = recoveryTimeout;
             this.recoveryNanos = recoveryTimeout.toNanos();
             this.successThreshold = successThreshold;
+            this.guard = Guard.create()
+                    .withDescription("sluice-backend")
+                    .withCircuitBreaker()
+                    .requestVolumeThreshold(failureThreshold)
+                    .failureRatio(1.0)
+                    .delay(recoveryTimeout.toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(successThreshold)
+                    .when(t -> t == TripFailure.INSTANCE || SqlErrors.classify(t).countsAgainstBreaker())
+                    .onStateChange(to -> onGuardStateChange(this, to))
+                    .done()
+                    .build();
+        }
+
+        void record(Exception e) {
+            if (SqlErrors.classify(e).countsAgainstBreaker()) {
+                countFailure(e);
+            } else {
+                recordSuccess();
+            }
+        }
+
+        void countFailure(Exception e) {
+            // describe before counting, so a transition this failure causes names it
+            lastFailure = SqlErrors.describe(e);
+            consecutiveFailures.incrementAndGet();
+        }
+
+        /**
+         * Gives the guard one outcome of a call that ran on the CLOSED path: {@code failure}, or a success when
+         * null. Pure CPU work; what the guard throws back (the failure, or its refusal) is not the caller's.
+         */
+        void replay(Exception failure) {
+            try {
+                guard.call(() -> {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    return null;
+                }, Object.class);
+            } catch (Exception expected) {
+                // the replayed failure, or CircuitBreakerOpenException when the guard opened meanwhile
+            }
+        }
+
+        void recordSuccess() {
+            // read first: an unconditional write would bounce the cache line between request threads
+            if (consecutiveFailures.get() != 0) {
+                consecutiveFailures.set(0);
+            }
+        }
+
+        /**
+         * Opens this (new, unpublished) guard by feeding it {@code failureThreshold} synthetic failures, so
+         * that SmallRye's own state and timer say OPEN with a full delay. Pure CPU work; the database is
+         * not involved.
+         */
+        void trip() {
+            for (int i = 0; i < failureThreshold; i++) {
+                try {
+                    guard.call(() -> {
+                        throw TripFailure.INSTANCE;
+                    }, Object.class);
+                } catch (Exception expected) {
+                    // TripFailure, or CircuitBreakerOpenException once it is open
+                }
+            }
         }
     }
 
-    /** The breaker's state as the hot path and the status see it. Immutable apart from a half-open episode's probe counts. */
+    /** The breaker's state as the hot path and the status see it. Immutable. */
     private static final class Snapshot {
         final BreakerState state;
         final Generation generation;
         final Instant openedAt;
-        /** {@link BreakerClock#nanoTime()} at which an OPEN breaker lets probes through; meaningful only when OPEN. */
+        /** System.nanoTime() at which an OPEN breaker lets probes through; meaningful only when OPEN. */
         final long nextProbeNanos;
         final Instant nextProbeAt;
         final long transitions;
         final String cause;
         final Instant lastTransitionAt;
-        /** HALF_OPEN only: probes let through, and probes that succeeded, in this half-open episode. */
-        final AtomicInteger probesStarted = new AtomicInteger();
-        final AtomicInteger probesSucceeded = new AtomicInteger();
 
         Snapshot(BreakerState state, Generation generation, Instant openedAt, long nextProbeNanos, Instant nextProbeAt,
                 long transitions, String cause, Instant lastTransitionAt) {
@@ -491,12 +542,11 @@ public class CircuitBreaker {
             this.lastTransitionAt = lastTransitionAt;
         }
 
-        Snapshot moveTo(BreakerState to, Generation g, Instant openedAt, long nextProbeNanos, Instant nextProbeAt, String cause,
-                Instant now) {
+        Snapshot moveTo(BreakerState to, Generation g, Instant openedAt, long nextProbeNanos, Instant nextProbeAt, String cause) {
             if (!state.canMoveTo(to)) {
                 throw new IllegalStateException("circuit breaker cannot move from " + state + " to " + to);
             }
-            return new Snapshot(to, g, openedAt, nextProbeNanos, nextProbeAt, transitions + 1, cause, now);
+            return new Snapshot(to, g, openedAt, nextProbeNanos, nextProbeAt, transitions + 1, cause, Instant.now());
         }
 
         Snapshot withGeneration(Generation g) {

@@ -3,18 +3,28 @@ package io.sluice.breaker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.within;
 
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.sql.ErrorCode;
 import io.sluice.sql.FailureClass;
 import io.sluice.sql.SqlErrors;
 import io.sluice.sql.StatementException;
+import jakarta.inject.Inject;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -28,21 +38,44 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The circuit breaker's behaviour, on a {@link ManualClock}: time moves only when a test advances it, so no
- * test waits for a recovery timeout to pass. Plain JUnit (part of the fast loop); the configuration and the
- * call-by-call comparison with SmallRye's own circuit breaker are in {@link CircuitBreakerSmallRyeTest}.
+ * The circuit breaker's behaviour. SmallRye's programmatic {@code Guard} finds its implementation through
+ * CDI in Quarkus, so these run inside the container; apart from the configuration test each builds its
+ * own breaker with short timeouts.
  */
+@QuarkusTest
+@TestProfile(CircuitBreakerTest.BreakerSettings.class)
 class CircuitBreakerTest {
     private static final Duration LONG = Duration.ofSeconds(30);
     private static final Duration SHORT = Duration.ofMillis(200);
 
-    private final ManualClock clock = new ManualClock();
+    public static class BreakerSettings implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "sluice.breaker.failure-threshold", "7",
+                    "sluice.breaker.recovery-timeout", "1500ms",
+                    "sluice.breaker.success-threshold", "2");
+        }
+    }
+
+    @Inject
+    CircuitBreaker configured;
+
+    @Test
+    void shouldTakeItsSettingsFromConfiguration() {
+        BreakerStatus status = configured.status();
+
+        assertThat(status.state()).isEqualTo(BreakerState.CLOSED);
+        assertThat(status.failureThreshold()).isEqualTo(7);
+        assertThat(status.recoveryTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(status.successThreshold()).isEqualTo(2);
+    }
 
     // ---- opening ------------------------------------------------------------------------------------
 
     @Test
     void shouldOpenAfterThresholdOfConnectionFailures() throws Exception {
-        CircuitBreaker breaker = breaker(3, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(3, LONG, 1);
 
         failConnection(breaker, 2);
         assertThat(breaker.status().state()).isEqualTo(BreakerState.CLOSED);
@@ -57,9 +90,58 @@ class CircuitBreakerTest {
         assertThat(reached).hasValue(0);
     }
 
+    /**
+     * While CLOSED a call does not enter SmallRye's guard; only what can change its verdict is replayed into
+     * it. This feeds the same random outcomes to the breaker and to a bare SmallRye guard with the same
+     * settings, every call through it, and requires both to open after exactly the same call.
+     */
+    @Test
+    void shouldOpenAfterExactlyTheCallsAfterWhichSmallRyesOwnGuardOpens() {
+        Random random = new Random(17);
+        Exception connectionFailure = new SQLException("connection refused", "08001");
+        Exception userError = new SQLException("syntax error", "42601");
+        int opened = 0;
+        for (int threshold = 1; threshold <= 5; threshold++) {
+            for (int run = 0; run < 100; run++) {
+                CircuitBreaker breaker = new CircuitBreaker(threshold, LONG, 1);
+                AtomicBoolean referenceOpen = new AtomicBoolean();
+                Guard reference = Guard.create()
+                        .withCircuitBreaker()
+                        .requestVolumeThreshold(threshold)
+                        .failureRatio(1.0)
+                        .delay(LONG.toMillis(), ChronoUnit.MILLIS)
+                        .successThreshold(1)
+                        .when(t -> SqlErrors.classify(t).countsAgainstBreaker())
+                        .onStateChange(state -> referenceOpen.set(state == CircuitBreakerState.OPEN))
+                        .done()
+                        .build();
+                StringBuilder outcomes = new StringBuilder();
+                for (int call = 0; call < 12 && !referenceOpen.get(); call++) {
+                    int draw = random.nextInt(10);
+                    Exception failure = draw < 5 ? connectionFailure : draw < 8 ? null : userError;
+                    outcomes.append(failure == null ? 'S' : failure == connectionFailure ? 'F' : 'U');
+                    Callable<Object> work = () -> {
+                        if (failure != null) {
+                            throw failure;
+                        }
+                        return "ok";
+                    };
+                    catchThrowable(() -> breaker.call(work));
+                    catchThrowable(() -> reference.call(work, Object.class));
+                    assertThat(breaker.status().state())
+                            .as("threshold %d after %s", threshold, outcomes)
+                            .isEqualTo(referenceOpen.get() ? BreakerState.OPEN : BreakerState.CLOSED);
+                }
+                opened += referenceOpen.get() ? 1 : 0;
+            }
+        }
+        // the draws must exercise both verdicts, or the comparison proves little
+        assertThat(opened).isBetween(100, 450);
+    }
+
     @Test
     void shouldNotOpenWhenASuccessInterruptsTheFailures() throws Exception {
-        CircuitBreaker breaker = breaker(3, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(3, LONG, 1);
 
         for (int i = 0; i < 100; i++) {
             failConnection(breaker, 2);
@@ -72,7 +154,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldNeverOpenOnUserErrors() {
-        CircuitBreaker breaker = breaker(3, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(3, LONG, 1);
         Exception[] userErrors = {
             new SQLException("syntax error at or near \"SELEC\"", "42601"),
             new SQLException("duplicate key value violates unique constraint", "23505"),
@@ -96,7 +178,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldNeverOpenOnSaturationOrStoppedStatementsButStillOnAnUnreachableDatabase() throws Exception {
-        CircuitBreaker breaker = breaker(3, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(3, LONG, 1);
         Exception[] notTheDatabase = {
             new BackendUnavailableException("every connection is busy", new SQLException("Sorry, acquisition timeout!"),
                     FailureClass.SATURATION),
@@ -125,7 +207,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldCountUserErrorsAsSuccessesThatResetTheRun() throws Exception {
-        CircuitBreaker breaker = breaker(3, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(3, LONG, 1);
         SQLException syntax = new SQLException("syntax", "42601");
 
         for (int i = 0; i < 50; i++) {
@@ -142,7 +224,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldFailFastWithoutRunningTheCallWhileOpen() throws Exception {
-        CircuitBreaker breaker = breaker(2, Duration.ofSeconds(10), 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, Duration.ofSeconds(10), 1);
         failConnection(breaker, 2);
         AtomicInteger reached = new AtomicInteger();
 
@@ -157,7 +239,6 @@ class CircuitBreakerTest {
                 assertThat(e.getMessage()).startsWith("The database is unavailable: the circuit breaker is open; retry in ");
             }
         }
-
         assertThat(refused).isEqualTo(1_000);
         assertThat(reached).hasValue(0);
         assertThat(breaker.status().rejectedCalls()).isEqualTo(1_000);
@@ -165,7 +246,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldRefuseRunnablesWhileOpen() throws Exception {
-        CircuitBreaker breaker = breaker(1, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(1, LONG, 1);
         failConnection(breaker, 1);
         AtomicBoolean ran = new AtomicBoolean();
 
@@ -177,20 +258,13 @@ class CircuitBreakerTest {
 
     @Test
     void shouldHalfOpenAfterRecoveryTimeoutAndCloseAfterSuccessfulProbe() throws Exception {
-        CircuitBreaker breaker = breaker(2, SHORT, 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, SHORT, 1);
         failConnection(breaker, 2);
         Instant openedAt = breaker.status().openedAt();
-        List<BreakerState> heard = new ArrayList<>();
-        breaker.addListener(status -> heard.add(status.state()));
 
-        clock.advance(SHORT.minusMillis(1));
-        assertThat(heard).isEmpty();
-        assertThatThrownBy(() -> breaker.call(() -> "too early")).isInstanceOf(CircuitOpenException.class);
-        // the timer moves it without any call arriving
-        clock.advance(Duration.ofMillis(1));
-        assertThat(heard).containsExactly(BreakerState.HALF_OPEN);
-        assertThat(Duration.between(openedAt, clock.instant())).isEqualTo(SHORT);
-        assertThat(breaker.status().state()).isEqualTo(BreakerState.HALF_OPEN);
+        // SmallRye's timer moves it without any call arriving
+        awaitState(breaker, BreakerState.HALF_OPEN, Duration.ofSeconds(3));
+        assertThat(Duration.between(openedAt, Instant.now())).isGreaterThanOrEqualTo(SHORT.minusMillis(20));
         assertThat(breaker.status().nextProbeAt()).isNull();
 
         assertThat(breaker.call(() -> "probe")).isEqualTo("probe");
@@ -204,9 +278,9 @@ class CircuitBreakerTest {
 
     @Test
     void shouldReopenAfterFailingProbe() throws Exception {
-        CircuitBreaker breaker = breaker(2, SHORT, 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, SHORT, 1);
         failConnection(breaker, 2);
-        advanceTo(breaker, BreakerState.HALF_OPEN, SHORT);
+        awaitState(breaker, BreakerState.HALF_OPEN, Duration.ofSeconds(3));
 
         failConnection(breaker, 1);
 
@@ -214,7 +288,7 @@ class CircuitBreakerTest {
         assertThat(reopened.state()).isEqualTo(BreakerState.OPEN);
         assertThat(reopened.lastTransitionCause()).startsWith("a probe failed").contains("SQLState 08006");
         assertThat(reopened.totalTransitions()).isEqualTo(3);
-        assertThat(reopened.nextProbeAt()).isEqualTo(clock.instant().plus(SHORT));
+        assertThat(reopened.nextProbeAt()).isAfter(Instant.now());
         AtomicInteger reached = new AtomicInteger();
         assertThatThrownBy(() -> breaker.call(reached::incrementAndGet)).isInstanceOf(CircuitOpenException.class);
         assertThat(reached).hasValue(0);
@@ -222,9 +296,9 @@ class CircuitBreakerTest {
 
     @Test
     void shouldCloseWhenAProbeMeetsAUserError() throws Exception {
-        CircuitBreaker breaker = breaker(2, SHORT, 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, SHORT, 1);
         failConnection(breaker, 2);
-        advanceTo(breaker, BreakerState.HALF_OPEN, SHORT);
+        awaitState(breaker, BreakerState.HALF_OPEN, Duration.ofSeconds(3));
         SQLException syntax = new SQLException("syntax", "42601");
 
         assertThatThrownBy(() -> breaker.call(() -> {
@@ -236,9 +310,9 @@ class CircuitBreakerTest {
 
     @Test
     void shouldLetOnlySuccessThresholdProbesThroughWhileHalfOpen() throws Exception {
-        CircuitBreaker breaker = breaker(2, SHORT, 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, SHORT, 1);
         failConnection(breaker, 2);
-        advanceTo(breaker, BreakerState.HALF_OPEN, SHORT);
+        awaitState(breaker, BreakerState.HALF_OPEN, Duration.ofSeconds(3));
         CountDownLatch probeStarted = new CountDownLatch(1);
         CountDownLatch releaseProbe = new CountDownLatch(1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -266,9 +340,9 @@ class CircuitBreakerTest {
 
     @Test
     void shouldNeedEverySuccessThresholdProbeToClose() throws Exception {
-        CircuitBreaker breaker = breaker(2, SHORT, 2);
+        CircuitBreaker breaker = new CircuitBreaker(2, SHORT, 2);
         failConnection(breaker, 2);
-        advanceTo(breaker, BreakerState.HALF_OPEN, SHORT);
+        awaitState(breaker, BreakerState.HALF_OPEN, Duration.ofSeconds(3));
 
         breaker.call(() -> "first probe");
         assertThat(breaker.status().state()).isEqualTo(BreakerState.HALF_OPEN);
@@ -281,7 +355,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldApplyALowerThresholdAfterReconfigure() throws Exception {
-        CircuitBreaker breaker = breaker(5, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(5, LONG, 1);
 
         BreakerStatus after = breaker.reconfigure(2, SHORT, 1);
         assertThat(after.failureThreshold()).isEqualTo(2);
@@ -290,12 +364,12 @@ class CircuitBreakerTest {
 
         assertThat(breaker.status().state()).isEqualTo(BreakerState.OPEN);
         // and the new recovery timeout applies too
-        advanceTo(breaker, BreakerState.HALF_OPEN, SHORT);
+        awaitState(breaker, BreakerState.HALF_OPEN, Duration.ofSeconds(3));
     }
 
     @Test
     void shouldApplyAHigherThresholdAfterReconfigure() throws Exception {
-        CircuitBreaker breaker = breaker(2, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, LONG, 1);
 
         breaker.reconfigure(4, LONG, 1);
         failConnection(breaker, 3);
@@ -307,7 +381,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldDropPartialFailureCountOnReconfigure() throws Exception {
-        CircuitBreaker breaker = breaker(3, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(3, LONG, 1);
         failConnection(breaker, 2);
 
         breaker.reconfigure(3, LONG, 1);
@@ -319,7 +393,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldStayOpenAndProbeAfterTheNewRecoveryTimeoutWhenReconfiguredWhileOpen() throws Exception {
-        CircuitBreaker breaker = breaker(2, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, LONG, 1);
         failConnection(breaker, 2);
         Instant openedAt = breaker.status().openedAt();
 
@@ -327,12 +401,12 @@ class CircuitBreakerTest {
 
         assertThat(after.state()).isEqualTo(BreakerState.OPEN);
         assertThat(after.openedAt()).isEqualTo(openedAt);
-        assertThat(after.nextProbeAt()).isEqualTo(clock.instant().plus(SHORT));
+        assertThat(after.nextProbeAt()).isCloseTo(Instant.now().plus(SHORT), within(150, ChronoUnit.MILLIS));
         AtomicInteger reached = new AtomicInteger();
         assertThatThrownBy(() -> breaker.call(reached::incrementAndGet)).isInstanceOf(CircuitOpenException.class);
         assertThat(reached).hasValue(0);
 
-        advanceTo(breaker, BreakerState.HALF_OPEN, SHORT);
+        awaitState(breaker, BreakerState.HALF_OPEN, Duration.ofSeconds(3));
         breaker.call(() -> "probe");
         assertThat(breaker.status().state()).isEqualTo(BreakerState.CLOSED);
         assertThat(breaker.status().failureThreshold()).isEqualTo(3);
@@ -340,9 +414,9 @@ class CircuitBreakerTest {
 
     @Test
     void shouldReopenAHalfOpenBreakerOnReconfigure() throws Exception {
-        CircuitBreaker breaker = breaker(2, SHORT, 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, SHORT, 1);
         failConnection(breaker, 2);
-        advanceTo(breaker, BreakerState.HALF_OPEN, SHORT);
+        awaitState(breaker, BreakerState.HALF_OPEN, Duration.ofSeconds(3));
 
         BreakerStatus after = breaker.reconfigure(2, LONG, 1);
 
@@ -353,7 +427,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldRejectInvalidSettingsAndKeepTheOldOnes() {
-        CircuitBreaker breaker = breaker(3, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(3, LONG, 1);
 
         assertThatThrownBy(() -> breaker.reconfigure(0, LONG, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("failureThreshold");
@@ -375,7 +449,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldCloseOnResetWithAnEmptyWindow() throws Exception {
-        CircuitBreaker breaker = breaker(2, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, LONG, 1);
         failConnection(breaker, 2);
 
         BreakerStatus after = breaker.reset();
@@ -392,11 +466,11 @@ class CircuitBreakerTest {
 
     @Test
     void shouldStayForcedOpenPastTheRecoveryTimeoutUntilReset() throws Exception {
-        CircuitBreaker breaker = breaker(2, Duration.ofMillis(100), 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, Duration.ofMillis(100), 1);
         AtomicInteger reached = new AtomicInteger();
 
         BreakerStatus forced = breaker.forceOpen("database maintenance");
-        clock.advance(Duration.ofMillis(400));
+        Thread.sleep(400);
 
         assertThat(forced.state()).isEqualTo(BreakerState.FORCED_OPEN);
         assertThat(breaker.status().state()).isEqualTo(BreakerState.FORCED_OPEN);
@@ -414,11 +488,11 @@ class CircuitBreakerTest {
 
     @Test
     void shouldIgnoreTheReplacedGuardsTimerWhenForcedOpenWhileOpen() throws Exception {
-        CircuitBreaker breaker = breaker(2, Duration.ofMillis(100), 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, Duration.ofMillis(100), 1);
         failConnection(breaker, 2);
 
         breaker.forceOpen("investigating");
-        clock.advance(Duration.ofMillis(400));
+        Thread.sleep(400);
 
         assertThat(breaker.status().state()).isEqualTo(BreakerState.FORCED_OPEN);
         assertThatThrownBy(() -> breaker.call(() -> "x")).isInstanceOf(CircuitOpenException.class);
@@ -426,11 +500,11 @@ class CircuitBreakerTest {
 
     @Test
     void shouldKeepForcedOpenAcrossReconfigure() throws Exception {
-        CircuitBreaker breaker = breaker(2, LONG, 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, LONG, 1);
         breaker.forceOpen("maintenance");
 
         breaker.reconfigure(4, Duration.ofMillis(50), 1);
-        clock.advance(Duration.ofMillis(200));
+        Thread.sleep(200);
 
         assertThat(breaker.status().state()).isEqualTo(BreakerState.FORCED_OPEN);
         assertThat(breaker.status().failureThreshold()).isEqualTo(4);
@@ -444,7 +518,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldReportStatusSnapshotFields() throws Exception {
-        CircuitBreaker breaker = breaker(3, Duration.ofSeconds(10), 2);
+        CircuitBreaker breaker = new CircuitBreaker(3, Duration.ofSeconds(10), 2);
         BreakerStatus fresh = breaker.status();
         assertThat(fresh).isEqualTo(new BreakerStatus(BreakerState.CLOSED, 3, Duration.ofSeconds(10), 2, 0,
                 null, null, 0, null, null, 0));
@@ -452,9 +526,9 @@ class CircuitBreakerTest {
         failConnection(breaker, 2);
         assertThat(breaker.status().recentFailures()).isEqualTo(2);
 
-        Instant before = clock.instant();
+        Instant before = Instant.now();
         failConnection(breaker, 1);
-        Instant after = clock.instant();
+        Instant after = Instant.now();
         catchThrowable(() -> breaker.call(() -> "refused"));
 
         BreakerStatus open = breaker.status();
@@ -462,7 +536,7 @@ class CircuitBreakerTest {
         assertThat(open.recentFailures()).isEqualTo(3);
         assertThat(open.openedAt()).isBetween(before, after);
         assertThat(open.lastTransitionAt()).isBetween(before, after);
-        assertThat(open.nextProbeAt()).isEqualTo(open.openedAt().plusSeconds(10));
+        assertThat(open.nextProbeAt()).isCloseTo(open.openedAt().plusSeconds(10), within(50, ChronoUnit.MILLIS));
         assertThat(open.totalTransitions()).isEqualTo(1);
         assertThat(open.lastTransitionCause())
                 .isEqualTo("3 connection-level failures in a row, the last SQLException SQLState 08006");
@@ -471,7 +545,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldNotifyListenersOfEveryTransition() throws Exception {
-        CircuitBreaker breaker = breaker(2, SHORT, 1);
+        CircuitBreaker breaker = new CircuitBreaker(2, SHORT, 1);
         List<BreakerStatus> seen = new ArrayList<>();
         breaker.addListener(status -> {
             throw new IllegalStateException("a broken listener must not break the breaker");
@@ -479,7 +553,7 @@ class CircuitBreakerTest {
         breaker.addListener(seen::add);
 
         failConnection(breaker, 2);
-        advanceTo(breaker, BreakerState.HALF_OPEN, SHORT);
+        awaitState(breaker, BreakerState.HALF_OPEN, Duration.ofSeconds(3));
         breaker.call(() -> "probe");
         breaker.forceOpen("test");
         breaker.reset();
@@ -493,7 +567,7 @@ class CircuitBreakerTest {
 
     @Test
     void shouldStayConsistentWhenEightThreadsHammerWhileFailuresFlip() throws Exception {
-        CircuitBreaker breaker = breaker(5, Duration.ofMillis(30), 2);
+        CircuitBreaker breaker = new CircuitBreaker(5, Duration.ofMillis(30), 2);
         ConcurrentLinkedQueue<BreakerStatus> transitions = new ConcurrentLinkedQueue<>();
         breaker.addListener(transitions::add);
         AtomicBoolean databaseDown = new AtomicBoolean();
@@ -532,21 +606,14 @@ class CircuitBreakerTest {
         }
         for (int flip = 0; flip < 20; flip++) {
             databaseDown.set(flip % 2 == 0);
-            for (int step = 0; step < 2; step++) {
-                awaitProgress(attempts, 200);
-                clock.advance(Duration.ofMillis(30));
-            }
+            Thread.sleep(60);
             BreakerStatus s = breaker.status();
             assertThat(s.state()).isNotEqualTo(BreakerState.FORCED_OPEN);
             assertThat(s.openedAt() == null).isEqualTo(s.state() == BreakerState.CLOSED);
             assertThat(s.nextProbeAt() != null).isEqualTo(s.state() == BreakerState.OPEN);
         }
         databaseDown.set(false);
-        for (int step = 0; step < 100 && breaker.status().state() != BreakerState.CLOSED; step++) {
-            awaitProgress(attempts, 50);
-            clock.advance(Duration.ofMillis(30));
-        }
-        assertThat(breaker.status().state()).isEqualTo(BreakerState.CLOSED);
+        awaitState(breaker, BreakerState.CLOSED, Duration.ofSeconds(5));
         stop.set(true);
         for (Future<?> w : workers) {
             w.get(10, TimeUnit.SECONDS);
@@ -583,24 +650,13 @@ class CircuitBreakerTest {
         }
     }
 
-    private CircuitBreaker breaker(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
-        return new CircuitBreaker(failureThreshold, recoveryTimeout, successThreshold, clock);
-    }
-
-    private void advanceTo(CircuitBreaker breaker, BreakerState state, Duration by) {
-        clock.advance(by);
-        assertThat(breaker.status().state()).as("after %s", by).isEqualTo(state);
-    }
-
-    /** Waits, without sleeping, until the workers have made {@code calls} more attempts. */
-    private static void awaitProgress(AtomicLong attempts, long calls) {
-        long target = attempts.get() + calls;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (attempts.get() < target) {
+    private static void awaitState(CircuitBreaker breaker, BreakerState state, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (breaker.status().state() != state) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the workers made no progress");
+                throw new AssertionError("breaker still " + breaker.status().state() + " after " + timeout + ", expected " + state);
             }
-            Thread.yield();
+            Thread.sleep(5);
         }
     }
 
