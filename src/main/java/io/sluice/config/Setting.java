@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * One declaration per setting: the table every other view of a setting is derived from or checked
@@ -383,11 +382,6 @@ public final class Setting<T> {
 
     private SettingsException invalid(String message) {
         return new SettingsException(key, message);
-    }
-
-    /** Every declared setting of a component, in display order. */
-    static Stream<Setting<?>> of(String component) {
-        return LIVE.stream().filter(s -> s.component().equals(component));
     }
 
     @Override
