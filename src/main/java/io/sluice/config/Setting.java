@@ -303,7 +303,8 @@ public final class Setting<T> {
         } catch (SettingsException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw invalid(key + " must be " + expectation() + ": " + e.getMessage());
+            // Durations' own message: what was given and the syntax expected
+            throw invalid(key + ": " + e.getMessage());
         }
         T typed = (T) value;
         check(typed);
