@@ -1,6 +1,8 @@
 package io.sluice.admin;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.sluice.config.RuntimeSettingsService;
+import io.sluice.config.Setting;
 import io.sluice.pool.Backend;
 import io.sluice.pool.LeaseView;
 import io.sluice.pool.PoolStatus;
@@ -17,8 +19,8 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** The pool manager and the backend's connectivity. */
 @Path("/admin/v1/connections")
@@ -27,9 +29,11 @@ public class ConnectionsResource {
     private final Backend backend;
     private final StatementControl statements;
     private final AdminCaller caller;
+    private final RuntimeSettingsService settings;
 
-    ConnectionsResource(Backend backend, StatementControl statements, AdminCaller caller) {
+    ConnectionsResource(Backend backend, StatementControl statements, AdminCaller caller, RuntimeSettingsService settings) {
         this.caller = caller;
+        this.settings = settings;
         this.backend = backend;
         this.statements = statements;
     }
@@ -73,14 +77,20 @@ public class ConnectionsResource {
                 .map(t -> new TransitionView(t.at().toString(), t.from().name(), t.to().name(), t.cause())).toList());
     }
 
-    /** Resizes the pool live. */
+    /**
+     * Resizes the pool: one change of the {@code connectionPool} runtime settings (minimum, maximum and
+     * acquire timeout together), validated, stored and audited, so every replica follows, as
+     * {@code config:update connectionPool <key> <value>} would.
+     */
     @PUT
     @Path("/size")
-    public PoolStatus resize(PoolSize size) {
+    public PoolStatus resize(PoolSize size, @HeaderParam(FlagsResource.OPERATOR_HEADER) String operator) {
         if (size == null) {
             throw new IllegalArgumentException("body must be a JSON object with minConnections, maxConnections and acquireTimeoutMs");
         }
-        backend.resize(size.minConnections(), size.maxConnections(), Duration.ofMillis(size.acquireTimeoutMs()));
+        settings.update(Map.of(Setting.POOL_MIN_CONNECTIONS.key(), Integer.toString(size.minConnections()),
+                Setting.POOL_MAX_CONNECTIONS.key(), Integer.toString(size.maxConnections()),
+                Setting.POOL_ACQUIRE_TIMEOUT.key(), size.acquireTimeoutMs() + "ms"), caller.who(operator), "PUT /admin/v1/connections/size");
         return backend.status();
     }
 

@@ -3,6 +3,7 @@ package io.sluice.breaker;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.sluice.config.Setting;
 import io.sluice.config.SluiceConfig;
 import io.sluice.sql.FailureClass;
 import io.sluice.sql.SqlErrors;
@@ -70,11 +71,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class CircuitBreaker {
     private static final Logger LOG = Logger.getLogger(CircuitBreaker.class);
-
-    /** Upper bounds that keep a mistyped setting from allocating a huge window or disabling the breaker. */
-    static final int MAX_FAILURE_THRESHOLD = 10_000;
-    static final int MAX_SUCCESS_THRESHOLD = 1_000;
-    static final Duration MAX_RECOVERY_TIMEOUT = Duration.ofDays(1);
 
     /** Work that returns nothing, for {@link #run}. */
     @FunctionalInterface
@@ -405,19 +401,14 @@ public class CircuitBreaker {
         }
     }
 
+    /**
+     * The bounds are the settings' declared ones ({@link Setting}): upper bounds keep a mistyped setting from
+     * allocating a huge window or disabling the breaker.
+     */
     private static void validate(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
-        if (failureThreshold < 1 || failureThreshold > MAX_FAILURE_THRESHOLD) {
-            throw new IllegalArgumentException("failureThreshold must be between 1 and " + MAX_FAILURE_THRESHOLD
-                    + ", was " + failureThreshold);
-        }
-        if (recoveryTimeout == null || recoveryTimeout.toMillis() < 1 || recoveryTimeout.compareTo(MAX_RECOVERY_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("recoveryTimeout must be between 1 ms and " + MAX_RECOVERY_TIMEOUT
-                    + ", was " + recoveryTimeout);
-        }
-        if (successThreshold < 1 || successThreshold > MAX_SUCCESS_THRESHOLD) {
-            throw new IllegalArgumentException("successThreshold must be between 1 and " + MAX_SUCCESS_THRESHOLD
-                    + ", was " + successThreshold);
-        }
+        Setting.BREAKER_FAILURE_THRESHOLD.check(failureThreshold);
+        Setting.BREAKER_RECOVERY_TIMEOUT.check(recoveryTimeout);
+        Setting.BREAKER_SUCCESS_THRESHOLD.check(successThreshold);
     }
 
     private static String shorten(String reason) {

@@ -31,7 +31,7 @@ final class ConfigCommands {
     @Command(name = "config:update", mixinStandardHelpOptions = true,
             description = "Change one runtime setting live on every replica (validated; a concurrent update is refused).",
             footer = {"%nExamples:%n  sluice config:update connectionPool maxConnections 20%n"
-                    + "  sluice config:update circuitBreaker recoveryTimeout 10000"})
+                    + "  sluice config:update circuitBreaker recoveryTimeout 10s"})
     static final class Update extends AdminCommand {
         @Parameters(index = "0", paramLabel = "COMPONENT")
         String component;

@@ -13,7 +13,8 @@ public class ConfigurationProblem extends RuntimeException {
      * @param expected what would be accepted, and why
      */
     public ConfigurationProblem(String key, String value, String expected) {
-        super(StartupFailure.line(key, value, expected), null, false, false);
+        // suppression on: a check that finds several wrong settings adds the others to the first (one line each)
+        super(StartupFailure.line(key, value, expected), null, true, false);
         this.key = key;
     }
 

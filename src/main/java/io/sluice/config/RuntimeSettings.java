@@ -4,22 +4,57 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Everything that can change without a restart, as one immutable snapshot (docs/architecture.md
  * "Configuration"). Keys are addressed as {@code <component>.<key>}, e.g. {@code connectionPool.maxConnections};
- * durations are milliseconds on the outside.
+ * each is declared once in {@link Setting}, whose bounds every record here checks when it is built, so no
+ * snapshot exists with a value out of range. Durations are written in {@link Durations}' syntax and
+ * stored and exported as whole milliseconds.
  */
 public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circuitBreaker, Gateway gateway, Monitoring monitoring) {
+
+    public RuntimeSettings {
+        Objects.requireNonNull(connectionPool, "connectionPool");
+        Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+        Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(monitoring, "monitoring");
+    }
 
     /** The backend pool: {@code minConnections <= maxConnections}. */
     public record ConnectionPool(int maxConnections, int minConnections, Duration acquireTimeout, Duration leakTimeout,
             Duration validationInterval) {
+        public ConnectionPool {
+            checkLimits(minConnections, maxConnections, acquireTimeout);
+            Setting.POOL_LEAK_TIMEOUT.check(leakTimeout);
+            Setting.POOL_VALIDATION_INTERVAL.check(validationInterval);
+        }
+
+        /**
+         * The pool's size and acquire timeout within their declared bounds, and {@code minConnections <= maxConnections}.
+         *
+         * @throws SettingsException naming the field
+         */
+        public static void checkLimits(int minConnections, int maxConnections, Duration acquireTimeout) {
+            Setting.POOL_MAX_CONNECTIONS.check(maxConnections);
+            Setting.POOL_MIN_CONNECTIONS.check(minConnections);
+            Setting.POOL_ACQUIRE_TIMEOUT.check(acquireTimeout);
+            if (minConnections > maxConnections) {
+                throw new SettingsException(Setting.POOL_MIN_CONNECTIONS.key(),
+                        "minConnections (" + minConnections + ") must not exceed maxConnections (" + maxConnections + ")");
+            }
+        }
     }
 
     public record CircuitBreaker(int failureThreshold, Duration recoveryTimeout, int successThreshold) {
+        public CircuitBreaker {
+            Setting.BREAKER_FAILURE_THRESHOLD.check(failureThreshold);
+            Setting.BREAKER_RECOVERY_TIMEOUT.check(recoveryTimeout);
+            Setting.BREAKER_SUCCESS_THRESHOLD.check(successThreshold);
+        }
     }
 
     /**
@@ -28,17 +63,81 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
      */
     public record Gateway(Duration streamIdleTimeout, int maxStreams, int maxRequestBytes, int maxStreamsPerPrincipal,
             int maxLeasesPerPrincipal, Duration statementTimeout) {
+        public Gateway {
+            Setting.GATEWAY_STREAM_IDLE_TIMEOUT.check(streamIdleTimeout);
+            Setting.GATEWAY_MAX_STREAMS.check(maxStreams);
+            Setting.GATEWAY_MAX_REQUEST_BYTES.check(maxRequestBytes);
+            Setting.GATEWAY_MAX_STREAMS_PER_PRINCIPAL.check(maxStreamsPerPrincipal);
+            Setting.GATEWAY_MAX_LEASES_PER_PRINCIPAL.check(maxLeasesPerPrincipal);
+            Setting.GATEWAY_STATEMENT_TIMEOUT.check(statementTimeout);
+        }
     }
 
     public record Monitoring(int healthScoreThreshold, long latencyThresholdMs, double errorRateThreshold) {
+        public Monitoring {
+            Setting.MONITORING_HEALTH_SCORE_THRESHOLD.check(healthScoreThreshold);
+            Setting.MONITORING_LATENCY_THRESHOLD.check(latencyThresholdMs);
+            Setting.MONITORING_ERROR_RATE_THRESHOLD.check(errorRateThreshold);
+        }
     }
 
     /** Components, in display order. */
     public static final List<String> COMPONENTS = List.of("connectionPool", "circuitBreaker", "gateway", "monitoring");
 
-    /** The snapshot static configuration (profile properties and environment) starts from. */
+    /** How each live {@link Setting} is read from a snapshot; a test checks that it covers {@link Setting#LIVE} exactly. */
+    private static final Map<Setting<?>, Function<RuntimeSettings, Object>> FIELDS = fields();
+
+    private static Map<Setting<?>, Function<RuntimeSettings, Object>> fields() {
+        Map<Setting<?>, Function<RuntimeSettings, Object>> f = new LinkedHashMap<>();
+        f.put(Setting.POOL_MAX_CONNECTIONS, s -> s.connectionPool.maxConnections);
+        f.put(Setting.POOL_MIN_CONNECTIONS, s -> s.connectionPool.minConnections);
+        f.put(Setting.POOL_ACQUIRE_TIMEOUT, s -> s.connectionPool.acquireTimeout);
+        f.put(Setting.POOL_LEAK_TIMEOUT, s -> s.connectionPool.leakTimeout);
+        f.put(Setting.POOL_VALIDATION_INTERVAL, s -> s.connectionPool.validationInterval);
+        f.put(Setting.BREAKER_FAILURE_THRESHOLD, s -> s.circuitBreaker.failureThreshold);
+        f.put(Setting.BREAKER_RECOVERY_TIMEOUT, s -> s.circuitBreaker.recoveryTimeout);
+        f.put(Setting.BREAKER_SUCCESS_THRESHOLD, s -> s.circuitBreaker.successThreshold);
+        f.put(Setting.GATEWAY_STREAM_IDLE_TIMEOUT, s -> s.gateway.streamIdleTimeout);
+        f.put(Setting.GATEWAY_MAX_STREAMS, s -> s.gateway.maxStreams);
+        f.put(Setting.GATEWAY_MAX_REQUEST_BYTES, s -> s.gateway.maxRequestBytes);
+        f.put(Setting.GATEWAY_MAX_STREAMS_PER_PRINCIPAL, s -> s.gateway.maxStreamsPerPrincipal);
+        f.put(Setting.GATEWAY_MAX_LEASES_PER_PRINCIPAL, s -> s.gateway.maxLeasesPerPrincipal);
+        f.put(Setting.GATEWAY_STATEMENT_TIMEOUT, s -> s.gateway.statementTimeout);
+        f.put(Setting.MONITORING_HEALTH_SCORE_THRESHOLD, s -> s.monitoring.healthScoreThreshold);
+        f.put(Setting.MONITORING_LATENCY_THRESHOLD, s -> s.monitoring.latencyThresholdMs);
+        f.put(Setting.MONITORING_ERROR_RATE_THRESHOLD, s -> s.monitoring.errorRateThreshold);
+        return java.util.Collections.unmodifiableMap(f);
+    }
+
+    /**
+     * The snapshot static configuration (profile properties and environment) starts from, every value
+     * checked against the same bounds as a runtime update.
+     *
+     * @throws ConfigurationProblem for the first value out of bounds (the others suppressed on it), so
+     *         {@code serve} fails at start-up with one line per wrong setting instead of a snapshot that makes
+     *         every later update fail
+     */
     public static RuntimeSettings from(SluiceConfig c) {
+        ConfigurationProblem first = null;
+        for (Setting<?> s : Setting.LIVE) {
+            try {
+                s.checkStartup(c);
+            } catch (ConfigurationProblem p) {
+                if (first == null) {
+                    first = p;
+                } else {
+                    first.addSuppressed(p);
+                }
+            }
+        }
         SluiceConfig.Pool p = c.pool();
+        if (first == null && p.minConnections() > p.maxConnections()) {
+            first = new ConfigurationProblem(Setting.POOL_MIN_CONNECTIONS.property(), Integer.toString(p.minConnections()),
+                    "at most " + Setting.POOL_MAX_CONNECTIONS.property() + " (" + p.maxConnections() + ")");
+        }
+        if (first != null) {
+            throw first;
+        }
         SluiceConfig.Breaker b = c.breaker();
         SluiceConfig.Gateway g = c.gateway();
         SluiceConfig.Monitoring m = c.monitoring();
@@ -49,31 +148,21 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
                 new Monitoring(m.healthScoreThreshold(), m.latencyThresholdMs(), m.errorRateThreshold()));
     }
 
+    /** The typed value of one live setting in this snapshot. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting<T> setting) {
+        Function<RuntimeSettings, Object> f = FIELDS.get(setting);
+        if (f == null) {
+            throw new IllegalArgumentException(setting.key() + " is not a runtime setting");
+        }
+        return (T) f.apply(this);
+    }
+
     /** Every {@code component.key} with its value as text (durations in ms), in display order. */
     public Map<String, String> toProperties() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("connectionPool.maxConnections", Integer.toString(connectionPool.maxConnections));
-        m.put("connectionPool.minConnections", Integer.toString(connectionPool.minConnections));
-        m.put("connectionPool.acquireTimeout", ms(connectionPool.acquireTimeout));
-        m.put("connectionPool.leakTimeout", ms(connectionPool.leakTimeout));
-        m.put("connectionPool.validationInterval", ms(connectionPool.validationInterval));
-        m.put("circuitBreaker.failureThreshold", Integer.toString(circuitBreaker.failureThreshold));
-        m.put("circuitBreaker.recoveryTimeout", ms(circuitBreaker.recoveryTimeout));
-        m.put("circuitBreaker.successThreshold", Integer.toString(circuitBreaker.successThreshold));
-        m.put("gateway.streamIdleTimeout", ms(gateway.streamIdleTimeout));
-        m.put("gateway.maxStreams", Integer.toString(gateway.maxStreams));
-        m.put("gateway.maxRequestBytes", Integer.toString(gateway.maxRequestBytes));
-        m.put("gateway.maxStreamsPerPrincipal", Integer.toString(gateway.maxStreamsPerPrincipal));
-        m.put("gateway.maxLeasesPerPrincipal", Integer.toString(gateway.maxLeasesPerPrincipal));
-        m.put("gateway.statementTimeout", ms(gateway.statementTimeout));
-        m.put("monitoring.healthScoreThreshold", Integer.toString(monitoring.healthScoreThreshold));
-        m.put("monitoring.latencyThresholdMs", Long.toString(monitoring.latencyThresholdMs));
-        m.put("monitoring.errorRateThreshold", Double.toString(monitoring.errorRateThreshold));
+        FIELDS.forEach((setting, field) -> m.put(setting.key(), setting.text(field.apply(this))));
         return m;
-    }
-
-    private static String ms(Duration d) {
-        return Long.toString(d.toMillis());
     }
 
     /**
@@ -83,133 +172,60 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
      *         or one out of range (including cross-field rules such as {@code minConnections <= maxConnections})
      */
     public RuntimeSettings with(String component, String key, String value) {
-        String field = component + "." + key;
+        return with(Map.of(component + "." + key, value == null ? "" : value));
+    }
+
+    /**
+     * This snapshot with several keys changed at once, validated as a whole (so a pool can grow its
+     * minimum and maximum together).
+     *
+     * @param changes {@code component.key} → value
+     * @throws SettingsException naming every unknown or invalid field
+     */
+    public RuntimeSettings with(Map<String, String> changes) {
         Map<String, String> props = toProperties();
-        if (!props.containsKey(field)) {
-            String known = String.join(", ", props.keySet().stream().filter(k -> k.startsWith(component + ".")).toList());
-            throw new SettingsException(COMPONENTS.contains(component) ? field : "component",
-                    COMPONENTS.contains(component)
-                            ? "unknown key '" + key + "' of " + component + "; known: " + known
-                            : "unknown component '" + component + "'; known: " + String.join(", ", COMPONENTS));
+        for (Map.Entry<String, String> e : changes.entrySet()) {
+            String field = e.getKey();
+            if (!props.containsKey(field)) {
+                int dot = field.indexOf('.');
+                String component = dot < 0 ? field : field.substring(0, dot);
+                String key = field.substring(dot + 1);
+                String known = String.join(", ", props.keySet().stream().filter(k -> k.startsWith(component + ".")).toList());
+                throw new SettingsException(COMPONENTS.contains(component) ? field : "component",
+                        COMPONENTS.contains(component)
+                                ? "unknown key '" + key + "' of " + component + "; known: " + known
+                                : "unknown component '" + component + "'; known: " + String.join(", ", COMPONENTS));
+            }
+            props.put(field, e.getValue() == null ? "" : e.getValue().strip());
         }
-        props.put(field, value == null ? "" : value.strip());
         return fromProperties(props);
     }
 
-    /** A snapshot from {@code component.key} properties (all keys present), validated. */
+    /** A snapshot from {@code component.key} properties (all keys present), validated; every wrong field is named at once. */
     public static RuntimeSettings fromProperties(Map<String, String> p) {
-        Parser in = new Parser(p);
-        RuntimeSettings s = new RuntimeSettings(
-                new ConnectionPool(in.integer("connectionPool.maxConnections", 1, 10_000), in.integer("connectionPool.minConnections", 0, 10_000),
-                        in.millis("connectionPool.acquireTimeout", 1, 600_000), in.millis("connectionPool.leakTimeout", 100, 86_400_000),
-                        in.millis("connectionPool.validationInterval", 1_000, 86_400_000)),
-                new CircuitBreaker(in.integer("circuitBreaker.failureThreshold", 1, 10_000), in.millis("circuitBreaker.recoveryTimeout", 1, 3_600_000),
-                        in.integer("circuitBreaker.successThreshold", 1, 1_000)),
-                new Gateway(in.millis("gateway.streamIdleTimeout", 1_000, 86_400_000), in.integer("gateway.maxStreams", 1, 1_000_000),
-                        in.integer("gateway.maxRequestBytes", 1_024, Integer.MAX_VALUE),
-                        in.integer("gateway.maxStreamsPerPrincipal", 0, 1_000_000), in.integer("gateway.maxLeasesPerPrincipal", 0, 10_000),
-                        in.millis("gateway.statementTimeout", 100, 86_400_000)),
-                new Monitoring(in.integer("monitoring.healthScoreThreshold", 0, 100), in.longValue("monitoring.latencyThresholdMs", 1, 3_600_000),
-                        in.fraction("monitoring.errorRateThreshold")));
-        if (in.errors.isEmpty() && s.connectionPool.minConnections > s.connectionPool.maxConnections) {
-            in.errors.add(new SettingsException.Violation("connectionPool.minConnections",
-                    "minConnections (" + s.connectionPool.minConnections + ") must not exceed maxConnections (" + s.connectionPool.maxConnections + ")"));
-        }
-        if (!in.errors.isEmpty()) {
-            throw new SettingsException(in.errors);
-        }
-        return s;
-    }
-
-    /** Collects every violation instead of stopping at the first, so one answer names every bad field. */
-    private static final class Parser {
-        final Map<String, String> p;
-        final List<SettingsException.Violation> errors = new ArrayList<>();
-
-        Parser(Map<String, String> p) {
-            this.p = p;
-        }
-
-        private String raw(String k) {
-            String v = p.get(k);
-            if (v == null || v.isBlank()) {
-                errors.add(new SettingsException.Violation(k, k + " is missing"));
-                return null;
-            }
-            return v.strip();
-        }
-
-        int integer(String k, int min, int max) {
-            return (int) longValue(k, min, max);
-        }
-
-        long longValue(String k, long min, long max) {
-            String v = raw(k);
-            if (v == null) {
-                return min;
-            }
-            long n;
+        List<SettingsException.Violation> errors = new ArrayList<>();
+        Map<Setting<?>, Object> v = new LinkedHashMap<>();
+        for (Setting<?> s : FIELDS.keySet()) {
             try {
-                n = Long.parseLong(v);
-            } catch (NumberFormatException e) {
-                errors.add(new SettingsException.Violation(k, k + " must be a whole number but was '" + v + "'"));
-                return min;
+                v.put(s, s.parse(p.get(s.key())));
+            } catch (SettingsException e) {
+                errors.addAll(e.violations());
             }
-            if (n < min || n > max) {
-                errors.add(new SettingsException.Violation(k, k + " must be between " + min + " and " + max + " but was " + n));
-                return min;
-            }
-            return n;
         }
-
-        /** Milliseconds: a plain number, or a number with {@code ms}, {@code s} or {@code m}. */
-        Duration millis(String k, long min, long max) {
-            String v = raw(k);
-            if (v == null) {
-                return Duration.ofMillis(min);
-            }
-            String t = v.toLowerCase(Locale.ROOT);
-            long factor = 1;
-            if (t.endsWith("ms")) {
-                t = t.substring(0, t.length() - 2);
-            } else if (t.endsWith("s")) {
-                t = t.substring(0, t.length() - 1);
-                factor = 1_000;
-            } else if (t.endsWith("m")) {
-                t = t.substring(0, t.length() - 1);
-                factor = 60_000;
-            }
-            long n;
-            try {
-                n = Math.multiplyExact(Long.parseLong(t.strip()), factor);
-            } catch (NumberFormatException | ArithmeticException e) {
-                errors.add(new SettingsException.Violation(k, k + " must be a duration in milliseconds (e.g. 5000, 5s) but was '" + v + "'"));
-                return Duration.ofMillis(min);
-            }
-            if (n < min || n > max) {
-                errors.add(new SettingsException.Violation(k, k + " must be between " + min + " and " + max + " ms but was " + n));
-                return Duration.ofMillis(min);
-            }
-            return Duration.ofMillis(n);
+        if (!errors.isEmpty()) {
+            throw new SettingsException(errors);
         }
-
-        double fraction(String k) {
-            String v = raw(k);
-            if (v == null) {
-                return 0;
-            }
-            double d;
-            try {
-                d = Double.parseDouble(v);
-            } catch (NumberFormatException e) {
-                errors.add(new SettingsException.Violation(k, k + " must be a number between 0 and 1 but was '" + v + "'"));
-                return 0;
-            }
-            if (!(d >= 0 && d <= 1)) {
-                errors.add(new SettingsException.Violation(k, k + " must be between 0 and 1 but was " + v));
-                return 0;
-            }
-            return d;
-        }
+        // every field is within its bounds here; only a cross-field rule can still refuse
+        return new RuntimeSettings(
+                new ConnectionPool((Integer) v.get(Setting.POOL_MAX_CONNECTIONS), (Integer) v.get(Setting.POOL_MIN_CONNECTIONS),
+                        (Duration) v.get(Setting.POOL_ACQUIRE_TIMEOUT), (Duration) v.get(Setting.POOL_LEAK_TIMEOUT),
+                        (Duration) v.get(Setting.POOL_VALIDATION_INTERVAL)),
+                new CircuitBreaker((Integer) v.get(Setting.BREAKER_FAILURE_THRESHOLD), (Duration) v.get(Setting.BREAKER_RECOVERY_TIMEOUT),
+                        (Integer) v.get(Setting.BREAKER_SUCCESS_THRESHOLD)),
+                new Gateway((Duration) v.get(Setting.GATEWAY_STREAM_IDLE_TIMEOUT), (Integer) v.get(Setting.GATEWAY_MAX_STREAMS),
+                        (Integer) v.get(Setting.GATEWAY_MAX_REQUEST_BYTES), (Integer) v.get(Setting.GATEWAY_MAX_STREAMS_PER_PRINCIPAL),
+                        (Integer) v.get(Setting.GATEWAY_MAX_LEASES_PER_PRINCIPAL), (Duration) v.get(Setting.GATEWAY_STATEMENT_TIMEOUT)),
+                new Monitoring((Integer) v.get(Setting.MONITORING_HEALTH_SCORE_THRESHOLD), (Long) v.get(Setting.MONITORING_LATENCY_THRESHOLD),
+                        (Double) v.get(Setting.MONITORING_ERROR_RATE_THRESHOLD)));
     }
 }

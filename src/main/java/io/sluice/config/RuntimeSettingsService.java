@@ -1,6 +1,7 @@
 package io.sluice.config;
 
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -48,6 +49,15 @@ public class RuntimeSettingsService {
         this.current = new AtomicReference<>(seed);
     }
 
+    /**
+     * Observed first of all start-up work so that this bean, whose construction checks every live setting's
+     * start-up value against its declared bounds ({@link RuntimeSettings#from}), fails start-up with the
+     * one-line configuration error before any feature builds itself from a value out of range.
+     */
+    void validateEarly(@Observes @Priority(1) StartupEvent ev) {
+        // constructing this bean did the work
+    }
+
     void onStart(@Observes StartupEvent ev) {
         if (store != null) {
             store.subscribe(this::onStoredOverrides);
@@ -71,20 +81,39 @@ public class RuntimeSettingsService {
      * @throws SettingsException naming the field when invalid; {@link SettingsConflictException} when another update is in flight
      */
     public RuntimeSettings update(String component, String key, String value, String who, String why) {
+        return update(Map.of(component + "." + key, value == null ? "" : value), who, why);
+    }
+
+    /**
+     * Changes several keys everywhere as one validated, audited change (e.g. the pool's minimum, maximum
+     * and acquire timeout together, which one key at a time could not always pass through valid states).
+     *
+     * @param changes {@code component.key} → value
+     * @return the snapshot after the change
+     * @throws SettingsException naming every invalid field; {@link SettingsConflictException} when another update is in flight
+     */
+    public RuntimeSettings update(Map<String, String> changes, String who, String why) {
         if (!updating.tryLock()) {
             throw new SettingsConflictException("another runtime settings update is in progress; retry");
         }
         try {
             RuntimeSettings before = current.get();
-            RuntimeSettings next = before.with(component, key, value);
-            String field = component + "." + key;
-            String oldText = before.toProperties().get(field);
-            String newText = next.toProperties().get(field);
+            RuntimeSettings next = before.with(changes);
+            Map<String, String> beforeText = before.toProperties();
+            Map<String, String> nextText = next.toProperties();
+            Map<String, String> oldValues = new TreeMap<>();
+            Map<String, String> newValues = new TreeMap<>();
+            changes.keySet().forEach(k -> {
+                oldValues.put(k, beforeText.get(k));
+                newValues.put(k, nextText.get(k));
+            });
+            String target = newValues.size() == 1 ? newValues.keySet().iterator().next() : String.join(",", newValues.keySet());
             applyThenPersist(before, next, o -> {
                 Map<String, String> out = new TreeMap<>(o);
-                out.put(field, newText);
+                out.putAll(newValues);
                 return out;
-            }, field, oldText, newText, who, why);
+            }, target, newValues.size() == 1 ? oldValues.values().iterator().next() : oldValues.toString(),
+                    newValues.size() == 1 ? newValues.values().iterator().next() : newValues.toString(), who, why);
             return current.get();
         } finally {
             updating.unlock();

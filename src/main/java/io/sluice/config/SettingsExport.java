@@ -3,21 +3,27 @@ package io.sluice.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * {@code config:export}: the runtime settings plus the static settings operators ask about, as JSON,
- * YAML or properties. Secrets (database password, baton key, admin token, JWT keys, and any key that
- * looks like one) are always replaced by {@value #REDACTED}; a password inside a JDBC URL too.
+ * {@code config:export}: the runtime settings plus the declared static settings ({@link Setting}), as
+ * JSON, YAML (both through Jackson) or properties. Settings declared secret (database password, baton
+ * key, admin token, JWT keys), and any extra key that looks like one, are always replaced by
+ * {@value #REDACTED}; a password inside a JDBC URL too.
  */
 public final class SettingsExport {
     public static final String REDACTED = "**redacted**";
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|secret|token|jwt|key).*");
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
     private static final Pattern URL_USERINFO = Pattern.compile("(//[^/:@]+:)[^@/]*@");
+    /** Block style, no document marker, strings quoted only where YAML needs it. */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build());
 
     public enum Format {
         JSON, YAML, PROPERTIES;
@@ -34,7 +40,10 @@ public final class SettingsExport {
     private SettingsExport() {
     }
 
-    /** Sections {@code <component>} → key → value; static settings under {@code static}. */
+    /**
+     * Sections {@code <component>} → key → value for every live {@link Setting}; the declared static ones
+     * under {@code static}, secrets as {@value #REDACTED} when set.
+     */
     public static Map<String, Map<String, Object>> sections(RuntimeSettings s, SluiceConfig c, Map<String, String> extraStatic) {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         s.toProperties().forEach((k, v) -> {
@@ -42,12 +51,18 @@ public final class SettingsExport {
             out.computeIfAbsent(k.substring(0, dot), x -> new LinkedHashMap<>()).put(k.substring(dot + 1), typed(v));
         });
         Map<String, Object> st = new LinkedHashMap<>();
-        st.put("database.url", c.database().url().map(SettingsExport::redactUrl).orElse(""));
-        st.put("database.user", c.database().user().orElse(""));
-        st.put("database.password", c.database().password().map(p -> REDACTED).orElse(""));
-        st.put("gateway.batonKey", c.gateway().batonKey().filter(k -> !k.isEmpty()).map(p -> REDACTED).orElse(""));
-        st.put("auth.mode", c.auth().mode().name().toLowerCase(Locale.ROOT));
-        st.put("auth.jwtPublicKeys", c.auth().jwtPublicKeys().map(p -> REDACTED).orElse(""));
+        for (Setting<?> setting : Setting.ALL) {
+            if (setting.live()) {
+                continue;
+            }
+            String value = String.valueOf(setting.startupValue(c));
+            if (setting.secret()) {
+                value = value.isEmpty() ? "" : REDACTED;
+            } else if (setting == Setting.DATABASE_URL) {
+                value = redactUrl(value);
+            }
+            st.put(setting.key(), value);
+        }
         extraStatic.forEach((k, v) -> st.put(k, SECRET_KEY.matcher(k).matches() && !v.isEmpty() ? REDACTED : v));
         out.put("static", st);
         return out;
@@ -56,8 +71,8 @@ public final class SettingsExport {
     public static String export(RuntimeSettings s, SluiceConfig c, Map<String, String> extraStatic, Format f) {
         Map<String, Map<String, Object>> sections = sections(s, c, extraStatic);
         return switch (f) {
-            case JSON -> json(sections);
-            case YAML -> yaml(sections);
+            case JSON -> write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT), sections) + "\n";
+            case YAML -> write(YAML, sections);
             case PROPERTIES -> properties(sections);
         };
     }
@@ -78,28 +93,12 @@ public final class SettingsExport {
         }
     }
 
-    private static String json(Map<String, Map<String, Object>> sections) {
+    private static String write(ObjectMapper mapper, Map<String, Map<String, Object>> sections) {
         try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(sections) + "\n";
+            return mapper.writeValueAsString(sections);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String yaml(Map<String, Map<String, Object>> sections) {
-        StringBuilder sb = new StringBuilder();
-        sections.forEach((section, kv) -> {
-            sb.append(section).append(":\n");
-            kv.forEach((k, v) -> sb.append("  ").append(k).append(": ").append(yamlScalar(v)).append('\n'));
-        });
-        return sb.toString();
-    }
-
-    private static String yamlScalar(Object v) {
-        if (v instanceof Number) {
-            return v.toString();
-        }
-        return "\"" + v.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** {@code sluice.runtime.<component>.<key>} for runtime settings (restorable), {@code sluice.<key>} for static ones. */

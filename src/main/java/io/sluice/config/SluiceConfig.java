@@ -1,6 +1,7 @@
 package io.sluice.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +67,7 @@ public interface SluiceConfig {
          * A connection that sends no message and has no request outstanding for this long is closed with
          * 1000; default 5 min.
          */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("5m")
         Duration idleTimeout();
 
@@ -74,6 +76,7 @@ public interface SluiceConfig {
          * closed. The interval used is at most half of {@code quarkus.http.idle-timeout}, so pings always
          * keep a live connection from being closed as idle by the HTTP layer; default 30 s.
          */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("30s")
         Duration pingInterval();
     }
@@ -96,6 +99,7 @@ public interface SluiceConfig {
          * derives it from {@code terminationGracePeriodSeconds} minus the {@code preStop} delay and a
          * margin for stopping, so Kubernetes never kills a replica that is still draining.
          */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("20s")
         Duration grace();
     }
@@ -125,6 +129,7 @@ public interface SluiceConfig {
     /** The phased migration to the enterprise layer ({@code sluice migrate}); a request may override the plan's figures. */
     interface Rollout {
         /** How long each step soaks before its health check; default 5 min. */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("5m")
         Duration soak();
 
@@ -147,6 +152,7 @@ public interface SluiceConfig {
          * A running migration whose driving replica has not written its heartbeat for this long is taken over
          * by another replica (or by this one after a restart) and resumed; default 30 s.
          */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("30s")
         Duration takeoverAfter();
 
@@ -189,6 +195,7 @@ public interface SluiceConfig {
         Optional<String> namespace();
 
         /** How often the file store is re-read, and the Kubernetes store is resynchronised ×30; default 1 s. */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("1s")
         Duration pollInterval();
 
@@ -220,6 +227,7 @@ public interface SluiceConfig {
          * The flag store counts as stale when its last good read is older than this, or its last read
          * failed; default 2 min. Readiness reports it.
          */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("2m")
         Duration staleAfter();
 
@@ -284,6 +292,7 @@ public interface SluiceConfig {
          * How long the breaker stays open before it lets probe calls through ({@code CB_RECOVERY_TIMEOUT}, ms);
          * default 30 s, at least 1 ms.
          */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("30s")
         Duration recoveryTimeout();
 
@@ -346,6 +355,7 @@ public interface SluiceConfig {
          * How long a writer waits for its turn in the write lane before failing with {@code SQLITE_BUSY}
          * (retryable); counted within the statement timeout; default 5s.
          */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("5s")
         Duration writeWait();
 
@@ -369,14 +379,17 @@ public interface SluiceConfig {
         int minConnections();
 
         /** How long a stream waits for a connection before failing with 503 ({@code DB_ACQUIRE_TIMEOUT}, ms); default 5 s. */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("5s")
         Duration acquireTimeout();
 
         /** A lease held longer than this is reported as a possible leak (logged once, counted); default 60 s. */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("60s")
         Duration leakTimeout();
 
         /** How often idle pooled connections are validated and leases checked for leaks; default 30 s. */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("30s")
         Duration validationInterval();
     }
@@ -401,6 +414,7 @@ public interface SluiceConfig {
         Optional<String> batonKey();
 
         /** A stream idle this long is closed and its transaction rolled back; default 10 s. */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("10s")
         Duration streamIdleTimeout();
 
@@ -454,6 +468,7 @@ public interface SluiceConfig {
         boolean inlineReads();
 
         /** Longest a fast-path read may run before it is handed to a worker instead; default 2 ms. */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("2ms")
         Duration inlineReadBudget();
 
@@ -461,6 +476,7 @@ public interface SluiceConfig {
          * Longest a statement may run on any path before Sluice stops it and answers
          * {@code STATEMENT_TIMEOUT}; live-tunable as {@code gateway.statementTimeout}; default 30 s.
          */
+        @WithConverter(ConfigDurationConverter.class)
         @WithDefault("30s")
         Duration statementTimeout();
 

@@ -48,6 +48,17 @@ public final class StartupFailure {
         }
         if (t instanceof ConfigurationProblem) {
             lines.add(t.getMessage());
+            for (Throwable s : t.getSuppressed()) {
+                collect(s, lines, depth + 1);
+            }
+            return;
+        }
+        if (t instanceof SettingsException e) {
+            // a feature refused a start-up value by its declared bounds before the settings check ran
+            for (SettingsException.Violation v : e.violations()) {
+                lines.add(Setting.byKey(v.field()).map(s -> "configuration error: " + s.property() + " (" + s.env() + "): " + oneLine(v.message())
+                        + "; expected " + s.expectation()).orElse("configuration error: " + oneLine(v.message())));
+            }
             return;
         }
         String message = t.getMessage() == null ? "" : t.getMessage();

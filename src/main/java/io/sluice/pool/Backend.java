@@ -12,6 +12,8 @@ import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
+import io.sluice.config.RuntimeSettings;
+import io.sluice.config.Setting;
 import io.sluice.config.SluiceConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -686,12 +688,7 @@ public class Backend {
 
     /** Changes the pool's limits live; existing leases are unaffected, new ones see the new limits at once. */
     public void resize(int minConnections, int maxConnections, Duration acquireTimeout) {
-        if (minConnections < 0 || maxConnections < 1 || minConnections > maxConnections) {
-            throw new IllegalArgumentException("need 0 <= minConnections <= maxConnections and maxConnections >= 1");
-        }
-        if (acquireTimeout.isNegative() || acquireTimeout.isZero()) {
-            throw new IllegalArgumentException("acquireTimeout must be positive");
-        }
+        RuntimeSettings.ConnectionPool.checkLimits(minConnections, maxConnections, acquireTimeout);
         resize(dataSource, minConnections, maxConnections, acquireTimeout);
         if (readOnlySource != null) {
             // read-only streams have a pool of their own with the same limits (its minimum stays 0)
@@ -769,9 +766,8 @@ public class Backend {
      * housekeeping tick. Leases are checked for leaks every half leak timeout (at most every 10 s).
      */
     public void housekeeping(Duration leakTimeout, Duration validationInterval) {
-        if (leakTimeout.isNegative() || leakTimeout.isZero() || validationInterval.isNegative() || validationInterval.isZero()) {
-            throw new IllegalArgumentException("leakTimeout and validationInterval must be positive");
-        }
+        Setting.POOL_LEAK_TIMEOUT.check(leakTimeout);
+        Setting.POOL_VALIDATION_INTERVAL.check(validationInterval);
         leakLimitNanos = leakTimeout.toNanos();
         validateEveryNanos = validationInterval.toNanos();
     }

@@ -23,6 +23,11 @@ class AdminApiTest {
         given().contentType("application/json").body("{\"minConnections\":0,\"maxConnections\":7,\"acquireTimeoutMs\":4000}")
                 .put("/admin/v1/connections/size")
                 .then().statusCode(200).body("maxConnections", equalTo(7));
+        // a runtime settings change like config:update: shown by config:show and audited (and stored for every replica)
+        given().get("/admin/v1/config/connectionPool").then().statusCode(200)
+                .body("maxConnections", equalTo(7)).body("minConnections", equalTo(0)).body("acquireTimeout", equalTo(4000));
+        given().get("/admin/v1/flags/audit").then().statusCode(200)
+                .body("target", org.hamcrest.Matchers.hasItem("connectionPool.acquireTimeout,connectionPool.maxConnections,connectionPool.minConnections"));
         given().contentType("application/json").body("{\"minConnections\":1,\"maxConnections\":5,\"acquireTimeoutMs\":5000}")
                 .put("/admin/v1/connections/size").then().statusCode(200).body("maxConnections", equalTo(5));
     }

@@ -75,4 +75,55 @@ class RuntimeSettingsTest {
         RuntimeSettings changed = seed.with("gateway", "maxStreams", "77").with("circuitBreaker", "successThreshold", "3");
         assertThat(RuntimeSettings.fromProperties(changed.toProperties())).isEqualTo(changed);
     }
+
+    @Test
+    void shouldFailStartUpWithOneLinePerSettingOutsideTheRuntimeBounds() {
+        SluiceConfig c = config("sluice.breaker.recovery-timeout", "2h", "sluice.pool.max-connections", "20000");
+
+        assertThatThrownBy(() -> RuntimeSettings.from(c)).isInstanceOfSatisfying(ConfigurationProblem.class,
+                e -> assertThat(StartupFailure.describe(e)).containsExactly(
+                        "configuration error: sluice.pool.max-connections (SLUICE_POOL_MAX_CONNECTIONS) is '20000'; expected a whole number "
+                                + "between 1 and 10000 (DB_MAX_CONNECTIONS: 1 to 10000)",
+                        "configuration error: sluice.breaker.recovery-timeout (SLUICE_BREAKER_RECOVERY_TIMEOUT) is '2h'; expected a duration "
+                                + "like 500ms, 5s, 2m, 1h or PT5S between 1ms and 1h (CB_RECOVERY_TIMEOUT: whole milliseconds, 1 to 3600000)"));
+        assertThatThrownBy(() -> RuntimeSettings.from(config("sluice.pool.min-connections", "6")))
+                .isInstanceOf(ConfigurationProblem.class).hasMessageContaining("sluice.pool.min-connections").hasMessageContaining("at most");
+    }
+
+    @Test
+    void shouldUpdateAnyKeyOfASnapshotSeededAtTheBounds() {
+        RuntimeSettings atBounds = RuntimeSettings.from(config("sluice.breaker.recovery-timeout", "1h", "sluice.pool.max-connections", "10000"));
+
+        assertThat(atBounds.with("gateway", "maxStreams", "10").gateway().maxStreams()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldRefuseToBuildARecordOutsideTheDeclaredBounds() {
+        assertThatThrownBy(() -> new RuntimeSettings.CircuitBreaker(0, Duration.ofSeconds(1), 1))
+                .isInstanceOfSatisfying(SettingsException.class, e -> assertThat(e.field()).isEqualTo("circuitBreaker.failureThreshold"));
+        assertThatThrownBy(() -> new RuntimeSettings.ConnectionPool(2, 3, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(SettingsException.class, e -> assertThat(e.field()).isEqualTo("connectionPool.minConnections"));
+        assertThatThrownBy(() -> new RuntimeSettings.Gateway(Duration.ofMillis(10), 1, 1024, 0, 0, Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(SettingsException.class, e -> assertThat(e.field()).isEqualTo("gateway.streamIdleTimeout"));
+    }
+
+    @Test
+    void shouldReadRuntimeDurationsInTheOneSyntaxAndStoredMillisecondsAlike() {
+        assertThat(seed.with("circuitBreaker", "recoveryTimeout", "PT2S").circuitBreaker().recoveryTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(seed.with("circuitBreaker", "recoveryTimeout", "1m").circuitBreaker().recoveryTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(seed.with("monitoring", "latencyThresholdMs", "1s").monitoring().latencyThresholdMs()).isEqualTo(1000);
+        assertThat(seed.with("monitoring", "latencyThresholdMs", "250").monitoring().latencyThresholdMs()).isEqualTo(250);
+        assertThatThrownBy(() -> seed.with("gateway", "statementTimeout", "5 s"))
+                .isInstanceOfSatisfying(SettingsException.class, e -> assertThat(e.field()).isEqualTo("gateway.statementTimeout"))
+                .hasMessageContaining("500ms, 5s, 2m, 1h or PT5S");
+        assertThatThrownBy(() -> seed.with("circuitBreaker", "recoveryTimeout", "2h")).hasMessageContaining("between 1ms and 1h but was 2h");
+    }
+
+    @Test
+    void shouldRefuseABareNumberForAStartUpDuration() {
+        assertThatThrownBy(() -> config("sluice.shutdown.grace", "20").shutdown().grace())
+                .satisfies(e -> assertThat(StartupFailure.describe(e)).containsExactly(
+                        "configuration error: sluice.shutdown.grace (SLUICE_SHUTDOWN_GRACE) is '20'; expected a duration like 500ms, 5s, 2m, 1h or PT5S"));
+        assertThat(config("sluice.shutdown.grace", "PT20S").shutdown().grace()).isEqualTo(Duration.ofSeconds(20));
+    }
 }
