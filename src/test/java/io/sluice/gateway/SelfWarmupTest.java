@@ -1,0 +1,82 @@
+package io.sluice.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.gateway.auth.Access;
+import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.metrics.Meters;
+import io.sluice.testing.TestKeys;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The self-warm-up with JWT authentication on: readiness stays DOWN while the server sends itself requests, those
+ * requests pass authentication and run (none fails), none of them counts in a meter, and once it is over the
+ * server is ready and counts real requests again.
+ */
+@QuarkusTest
+@TestProfile(SelfWarmupTest.Warming.class)
+class SelfWarmupTest {
+
+    public static class Warming implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sluice.auth.mode", "jwt", "sluice.auth.jwt-public-keys", TestKeys.pair("warmup").publicKeyBase64Url(),
+                    "sluice.warmup.duration", "8s");
+        }
+    }
+
+    @Inject
+    SelfWarmup warmup;
+
+    @Inject
+    MeterRegistry registry;
+
+    @TestHTTPResource(value = "/health/ready", management = true)
+    URL ready;
+
+    private double counted(String meter) {
+        return registry.find(meter).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    private JsonPath readiness() {
+        return JsonPath.from(given().get(ready).then().extract().asString());
+    }
+
+    @Test
+    void shouldStayNotReadyAndUncountedWhileWarmingThenServeAndCountRealRequests() {
+        JsonPath before = readiness();
+        assertThat(before.getString("status")).isEqualTo("DOWN");
+        assertThat(before.getString("checks.find { it.name == 'warm-up' }.status")).isEqualTo("DOWN");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> warmup.requestCount() >= 20);
+        // no other request has reached this server: whatever the warm-up ran, no meter counted it
+        assertThat(counted(Meters.HRANA_REQUESTS)).isZero();
+        assertThat(counted(Meters.STATEMENTS)).isZero();
+
+        await().atMost(Duration.ofSeconds(90)).until(warmup::isDone);
+        assertThat(warmup.failureCount()).isZero();
+        assertThat(readiness().getString("status")).isEqualTo("UP");
+        assertThat(warmup.principalFor("Bearer sluice-warmup.anything")).isNull();
+
+        String token = TokenMinter.fromPrivateKeyPem(TestKeys.pair("warmup").privateKeyPem(), Clock.systemUTC())
+                .mint(Access.READ_ONLY, "tester", Duration.ofMinutes(5));
+        given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}")
+                .post("/v2/pipeline").then().statusCode(200);
+        assertThat(counted(Meters.HRANA_REQUESTS)).isEqualTo(1.0);
+    }
+}
