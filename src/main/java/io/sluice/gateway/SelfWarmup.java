@@ -2,6 +2,7 @@ package io.sluice.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.sluice.config.SluiceConfig;
 import io.sluice.gateway.auth.Access;
@@ -24,6 +25,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -134,8 +136,10 @@ public class SelfWarmup {
         }
         int port = start.options().getPort();
         if (port == 0) {
-            // a random port (tests): Quarkus publishes the one it got before it fires this event
-            port = Integer.getInteger("quarkus.http.test-port", Integer.getInteger("quarkus.http.port", 0));
+            // a random port (tests): Quarkus publishes the one it got, through its value registry's configuration
+            // source, before it fires this event
+            String name = LaunchMode.current().isDevOrTest() ? "quarkus.http.test-port" : "quarkus.http.port";
+            port = ConfigProvider.getConfig().getOptionalValue(name, Integer.class).orElse(0);
         }
         String host = start.options().getHost();
         if (host == null || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {

@@ -16,6 +16,10 @@ import io.sluice.metrics.Meters;
 import io.sluice.testing.TestKeys;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URL;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,11 +35,21 @@ import org.junit.jupiter.api.Test;
 @TestProfile(SelfWarmupTest.Warming.class)
 class SelfWarmupTest {
 
+    /**
+     * An ephemeral port picked here rather than port 0: the warm-up reads the data port from the event Quarkus
+     * fires when it listens, which carries the configured port.
+     */
     public static class Warming implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             return Map.of("sluice.auth.mode", "jwt", "sluice.auth.jwt-public-keys", TestKeys.pair("warmup").publicKeyBase64Url(),
-                    "sluice.warmup.duration", "8s");
+                    "sluice.warmup.duration", "20s", "quarkus.http.test-port", String.valueOf(port));
         }
     }
 
