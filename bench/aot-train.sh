@@ -4,7 +4,8 @@
 #            the server in the prod profile with JWT authentication and the admin API on, and drives the
 #            request paths production sees (Hrana SELECT, point reads, inserts, batches and interactive
 #            transactions through the built-in load generator; probes; a few admin calls)
-#   cli.aot  the CLI's: one client command against that server (picocli, the admin HTTP client, output)
+#   cli.aot  the CLI's: one client command against that server (picocli, the admin HTTP client, output),
+#            started through the launcher (deploy/sluice-jvm.sh, or SLUICE_LAUNCHER) with its short class path
 # The JVM writes a cache when the training run exits. A cache only serves the same JDK build and the same
 # class path (same directory): train where the jar will run, e.g. in the image (deploy/Dockerfile.jvm).
 #
@@ -24,6 +25,7 @@ java="${JAVA:-java}"
 secs="${TRAIN_SECONDS:-4}"
 port="${SLUICE_TRAIN_PORT:-18291}"
 jar="$app/quarkus-run.jar"
+launcher="${SLUICE_LAUNCHER:-$here/../deploy/sluice-jvm.sh}"
 [ -f "$jar" ] || { echo "no packaged jar at $jar (./mvnw package -Paot -DskipTests)" >&2; exit 1; }
 version=$("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
 [ "${version%%.*}" -ge 25 ] 2>/dev/null || { echo "$java is Java $version; the AOT cache needs 25 or later" >&2; exit 1; }
@@ -82,10 +84,10 @@ for p in /q/health/live /q/health/started /q/metrics; do http_status $((port + 1
 http_status "$port" /version >/dev/null
 export SLUICE_ADMIN_TOKEN="$admin_token"
 for c in monitor:health flags:show config:show monitor:connections; do cli "$c" --url "$url" >/dev/null; done
-# the CLI cache: one client command, recorded while the server still answers
-# shellcheck disable=SC2086
-"$java" -XX:AOTCacheOutput="$out/cli.aot" ${CLI_JAVA_FLAGS:-} -jar "$jar" monitor:health --url "$url" >"$tmp/cli.log" 2>&1 \
-  || { cat "$tmp/cli.log" >&2; exit 1; }
+# the CLI cache: one client command, recorded while the server still answers, started by the launcher
+# itself so that the cache is made for the launcher's class path and flags
+JAVA="$java" SLUICE_HOME="$app" SLUICE_AOT_OUTPUT="$out/cli.aot" SLUICE_CLI_JAVA_OPTS="${CLI_JAVA_FLAGS:-}" \
+  "$launcher" monitor:health --url "$url" >"$tmp/cli.log" 2>&1 || { cat "$tmp/cli.log" >&2; exit 1; }
 
 kill "$server"
 wait "$server" 2>/dev/null || true

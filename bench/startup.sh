@@ -15,6 +15,8 @@
 #
 # Extra JVM flags for every server run: JAVA_FLAGS (e.g. "-XX:+UseSerialGC -Xmx64m"); for every CLI run:
 # CLI_JAVA_FLAGS. A cache trained here uses JAVA_FLAGS too (a cache serves the flags it was trained with).
+# The server's self-warm-up is off (SLUICE_WARMUP_DURATION=0s) unless SLUICE_WARMUP_DURATION says otherwise: with it
+# on, readiness comes that much later on purpose (bench/warmup.sh measures what it buys).
 # Needs the packaged jar (./mvnw package -DskipTests) and curl. The servers use embedded SQLite in a
 # temporary directory, authentication off, loopback ports from SLUICE_BENCH_PORT (default 18191).
 set -euo pipefail
@@ -73,7 +75,7 @@ start_server() {
   mkdir -p "$data"
   t0=$(now_ms)
   # shellcheck disable=SC2086
-  SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none \
+  SLUICE_WARMUP_DURATION="${SLUICE_WARMUP_DURATION:-0s}" SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none \
     QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=$((port + 1)) \
     "${javas[$v]}" ${flags[$v]} ${JAVA_FLAGS:-} -jar "$jar" >"$tmp/server.log" 2>&1 &
   server=$!

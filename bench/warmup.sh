@@ -6,6 +6,8 @@
 #   25          JDK 25 (JAVA25_HOME, else the first /usr/lib/jvm/*25*)
 #   25+AOT      JDK 25 with target/quarkus-app/app.aot (bench/aot-train.sh) -- its profiles let the JIT start early
 #   17          the default JDK (JAVA17_HOME, else `java`), for reference
+#   X+warm-up   the same with the server's self-warm-up on (the prod default); without the suffix it is off
+# VARIANTS picks them (default "25+AOT 25+AOT+warm-up 17 17+warm-up"); each line shows when it got ready.
 #
 #   bench/warmup.sh [seconds] [connections]          (defaults 30, 32; needs wrk: bench/install-tools.sh)
 #
@@ -38,9 +40,15 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-variants=("25" "25+AOT" "17")
+# A variant ending in +warm-up runs the server's self-warm-up (sluice.warmup.duration, the prod default) before
+# readiness goes UP; the others switch it off (SLUICE_WARMUP_DURATION=0s).
+read -r -a variants <<<"${VARIANTS:-25+AOT 25+AOT+warm-up 17 17+warm-up}"
 declare -A javas=([25]="$java25" [25+AOT]="$java25" [17]="$java17")
 declare -A flags=([25]="" [25+AOT]="-XX:AOTCache=$app/app.aot" [17]="")
+for v in "${variants[@]}"; do
+  b="${v%+warm-up}"
+  javas[$v]="${javas[$b]}"; flags[$v]="${flags[$b]}"
+done
 
 if [ "$workload" = point-read ]; then
   script="$here/point-read.lua"
@@ -50,7 +58,7 @@ else
 fi
 echo "workload $workload, $conns connections, ${secs}s after ready, backend ${SLUICE_DATABASE_URL:-SQLite}, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-declare -A curve
+declare -A curve ready
 for v in "${variants[@]}"; do
   data="$tmp/data-$v"
   mkdir -p "$data"
@@ -63,14 +71,18 @@ for v in "${variants[@]}"; do
     "$java17" -jar "$jar" bench point-read --url "http://127.0.0.1:$port" --rows "$ROWS" -n 1 --warmup 0s >/dev/null
     kill "$server"; wait "$server" 2>/dev/null || true; server=""
   fi
+  warm=()
+  [ "$v" = "${v%+warm-up}" ] && warm=(SLUICE_WARMUP_DURATION=0s)
+  t0=$(date +%s%3N)
   # shellcheck disable=SC2086
-  SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none QUARKUS_HTTP_PORT="$port" \
+  env "${warm[@]}" SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none QUARKUS_HTTP_PORT="$port" \
     QUARKUS_MANAGEMENT_PORT=$((port + 1)) "${javas[$v]}" ${flags[$v]} ${JAVA_FLAGS:-} -jar "$jar" >"$tmp/server-$v.log" 2>&1 &
   server=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/q/health/ready"; do
     kill -0 "$server" 2>/dev/null || { echo "server $v died" >&2; tail "$tmp/server-$v.log" >&2; exit 1; }
     sleep 0.01
   done
+  ready[$v]=$(( $(date +%s%3N) - t0 ))
   for _ in $(seq 1 "$secs"); do
     r=$(wrk -t2 -c"$conns" -d1s -s "$script" "http://127.0.0.1:$port/v2/pipeline" | awk '/^requests\/s/ {print $2; e=$NF} END {if (e > 0) print "errors"}')
     case "$r" in *errors*) echo "$v: wrk saw errors" >&2; exit 1 ;; esac
@@ -79,8 +91,8 @@ for v in "${variants[@]}"; do
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 done
 
-printf '\n%-7s  requests/s in second 1..%s after ready\n' "JVM" "$secs"
-for v in "${variants[@]}"; do printf '%-7s  %s\n' "$v" "${curve[$v]}"; done
+printf '\n%-14s requests/s in second 1..%s after ready\n' "JVM" "$secs"
+for v in "${variants[@]}"; do printf '%-14s ready after %6s ms: %s\n' "$v" "${ready[$v]}" "${curve[$v]}"; done
 echo
 declare -A first10 steady
 for v in "${variants[@]}"; do
@@ -90,4 +102,7 @@ for v in "${variants[@]}"; do
     printf "%.0f %.0f\n", f, best }')
   echo "$v: first 10 s $(printf %s "${first10[$v]}")/s, steady $(printf %s "${steady[$v]}")/s, ratio $(awk -v a="${first10[$v]}" -v b="${steady[$v]}" 'BEGIN {printf "%.2f", a / b}')"
 done
-echo "first 10 s, 25+AOT / 25: $(awk -v a="${first10[25+AOT]}" -v b="${first10[25]}" 'BEGIN {printf "%.2f", a / b}'); 25+AOT / 17: $(awk -v a="${first10[25+AOT]}" -v b="${first10[17]}" 'BEGIN {printf "%.2f", a / b}')"
+for v in "${variants[@]}"; do
+  b="${v%+warm-up}"
+  [ "$b" != "$v" ] && [ -n "${first10[$b]:-}" ] && echo "first 10 s after ready, $v / $b: $(awk -v a="${first10[$v]}" -v b="${first10[$b]}" 'BEGIN {printf "%.2f", a / b}')"
+done

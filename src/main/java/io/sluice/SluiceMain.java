@@ -25,6 +25,11 @@ public final class SluiceMain {
             Quarkus.run(null, SluiceMain::exit, args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length == 1 && (args[0].equals("-V") || args[0].equals("--version"))) {
+            // the same line picocli's version provider prints, without loading picocli
+            System.out.println(io.sluice.cli.VersionLine.text());
+            return;
+        }
         // picocli asks System.console() whether to colour its output; from JDK 22 on that loads the JLine-based
         // console of jdk.internal.le (tens of milliseconds for a command that lives well under a second) unless
         // the plain java.base console is chosen. An explicit -Djdk.console still wins.

@@ -129,8 +129,7 @@ public final class SluiceCommand implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = SluiceCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"sluice " + (v == null ? "dev" : v)};
+            return new String[] {VersionLine.text()};
         }
     }
 

@@ -31,8 +31,10 @@ public class DataApiAuth {
     private static final Logger LOG = Logger.getLogger(DataApiAuth.class);
 
     private final JwtVerifier verifier;
+    private final SelfWarmup warmup;
 
-    DataApiAuth(SluiceConfig config) {
+    DataApiAuth(SluiceConfig config, SelfWarmup warmup) {
+        this.warmup = warmup;
         SluiceConfig.Auth auth = config.auth();
         List<String> keys = auth.jwtPublicKeys().orElse(List.of()).stream().filter(k -> !k.isBlank()).toList();
         if (auth.mode() == SluiceConfig.Auth.Mode.NONE) {
@@ -90,6 +92,10 @@ public class DataApiAuth {
     Principal authenticate(String authorizationHeader) {
         if (verifier == null) {
             return Principal.anonymous();
+        }
+        Principal warming = warmup.principalFor(authorizationHeader);
+        if (warming != null) {
+            return warming;
         }
         try {
             return verifier.verifyAuthorizationHeader(authorizationHeader);

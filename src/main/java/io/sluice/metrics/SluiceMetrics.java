@@ -99,8 +99,24 @@ public class SluiceMetrics {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
+    /** While set, nothing is recorded: the self-warm-up's requests count in no meter. */
+    private volatile boolean muted;
+
     public SluiceMetrics(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    /**
+     * Stops (true) or resumes (false) recording statements, requests, units of work, transitions and lease
+     * waits, for the self-warm-up before readiness goes UP, so that its requests count in no figure users see.
+     */
+    public void mute(boolean on) {
+        muted = on;
+    }
+
+    /** True while recording is {@link #mute muted}. */
+    public boolean muted() {
+        return muted;
     }
 
     public MeterRegistry registry() {
@@ -113,6 +129,9 @@ public class SluiceMetrics {
      * @param kind the statement's classification (an enum, so the tag stays bounded)
      */
     public void statement(Enum<?> kind, StatementOutcome outcome, long nanos, boolean detailed) {
+        if (muted) {
+            return;
+        }
         String key = kind.name() + '/' + outcome.name();
         counters.computeIfAbsent(key, k -> Counter.builder(Meters.STATEMENTS)
                 .tag(Meters.KIND, tag(kind)).tag(Meters.OUTCOME, tag(outcome))
@@ -129,6 +148,9 @@ public class SluiceMetrics {
     }
 
     public void request(Endpoint endpoint, RequestOutcome outcome) {
+        if (muted) {
+            return;
+        }
         counters.computeIfAbsent("req/" + endpoint.name() + '/' + outcome.name(), k -> Counter.builder(Meters.HRANA_REQUESTS)
                 .tag(Meters.ENDPOINT, tag(endpoint)).tag(Meters.OUTCOME, tag(outcome))
                 .description("Hrana HTTP requests").register(registry)).increment();
@@ -148,6 +170,9 @@ public class SluiceMetrics {
 
     /** Counts a state-machine transition by machine name and target state. */
     public void transition(String machine, Enum<?> to) {
+        if (muted) {
+            return;
+        }
         counters.computeIfAbsent("sm/" + machine + '/' + to.name(), k -> Counter.builder(Meters.STATE_TRANSITIONS)
                 .tag(Meters.MACHINE, machine).tag(Meters.STATE, tag(to))
                 .description("State machine transitions").register(registry)).increment();
