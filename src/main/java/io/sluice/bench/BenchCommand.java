@@ -9,6 +9,8 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -100,10 +102,13 @@ public final class BenchCommand implements Callable<Integer> {
 
         Result sluice;
         Result direct = null;
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setWorkerPoolSize(1).setInternalBlockingPoolSize(1)
-                .setUseDaemonThread(true).setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+        List<Vertx> eventLoops = new ArrayList<>(loops);
+        for (int i = 0; i < loops; i++) {
+            eventLoops.add(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1)
+                    .setUseDaemonThread(true).setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false))));
+        }
         try {
-            sluice = measure(new HranaTarget(vertx, loops, base, authToken), plan, progress);
+            sluice = measure(new HranaTarget(eventLoops, base, authToken), plan, progress);
             if (directJdbc != null) {
                 direct = measure(new JdbcTarget(directJdbc, jdbcUser, jdbcPassword), plan.withRunId(plan.runId() + 1), progress);
             }
@@ -113,10 +118,12 @@ public final class BenchCommand implements Callable<Integer> {
             err.flush();
             return e.unreachable ? 2 : 1;
         } finally {
-            try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // its threads are daemons: they do not keep the process alive
+            for (Vertx v : eventLoops) {
+                try {
+                    v.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // its threads are daemons: they do not keep the process alive
+                }
             }
         }
 

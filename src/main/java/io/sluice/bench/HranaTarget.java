@@ -25,7 +25,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Sluice over HTTP with Vert.x's asynchronous client, as wrk drives a server: a few event loops
  * ({@code --threads}), each owning its share of the keep-alive connections, one request in flight per
- * connection. Sends the pipelines the libSQL clients send ({@code /v2/pipeline}, as {@code @libsql/client}
+ * connection. Each event loop is the only one of a Vert.x instance of its own: Vert.x picks a deployment's
+ * event loop round-robin from a counter that its own start-up work also advances, so two deployments on one
+ * instance can share a loop and leave the other idle. Sends the pipelines the libSQL clients send ({@code /v2/pipeline}, as {@code @libsql/client}
  * does); request bodies are assembled from constant pieces and answers are checked by a byte scan, so the
  * generator spends its CPU on I/O, not on JSON.
  */
@@ -37,8 +39,7 @@ final class HranaTarget implements Target {
     /** As long as the blocking client of earlier versions waited for an answer. */
     private static final long TIMEOUT_MS = 60_000;
 
-    private final Vertx vertx;
-    private final int eventLoops;
+    private final List<Vertx> loops;
     private final URI base;
     private final String token;
     private final boolean tls;
@@ -47,12 +48,11 @@ final class HranaTarget implements Target {
     private final String path;
 
     /**
-     * @param vertx the command's own Vert.x (not the server's: the CLI never boots Quarkus), with at least
-     *     {@code eventLoops} event loops
+     * @param loops the command's own Vert.x instances (not the server's: the CLI never boots Quarkus), one
+     *     event loop each
      */
-    HranaTarget(Vertx vertx, int eventLoops, URI base, String token) {
-        this.vertx = vertx;
-        this.eventLoops = eventLoops;
+    HranaTarget(List<Vertx> loops, URI base, String token) {
+        this.loops = List.copyOf(loops);
         this.base = base;
         this.token = token == null || token.isBlank() ? null : token.trim();
         this.tls = "https".equalsIgnoreCase(base.getScheme());
@@ -69,18 +69,19 @@ final class HranaTarget implements Target {
 
     @Override
     public String engine() {
-        return eventLoops + (eventLoops == 1 ? " event loop" : " event loops");
+        return loops.size() + (loops.size() == 1 ? " event loop" : " event loops");
     }
 
-    private HttpClient client(int connections) {
+    private HttpClient client(Vertx vertx, int connections) {
+        // an idle timeout on the connection, not on each request: a per-request timeout costs a timer per request
         HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false).setSsl(tls)
-                .setConnectTimeout(5_000);
+                .setConnectTimeout(5_000).setIdleTimeout((int) TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(connections));
     }
 
     private RequestOptions post() {
         RequestOptions r = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI(path).setSsl(tls)
-                .setIdleTimeout(TIMEOUT_MS).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         if (token != null) {
             r.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
         }
@@ -98,7 +99,7 @@ final class HranaTarget implements Target {
 
     @Override
     public void prepare(Workload workload, int rows) throws BenchException {
-        HttpClient client = client(1);
+        HttpClient client = client(loops.get(0), 1);
         try {
             RequestOptions options = post();
             execute(client, options, "SELECT 1");
@@ -172,23 +173,24 @@ final class HranaTarget implements Target {
     }
 
     /**
-     * Deploys one verticle per event loop; connection {@code i} belongs to loop {@code i % eventLoops}, so the
+     * Deploys one verticle per event loop; connection {@code i} belongs to loop {@code i % loops}, so the
      * loops share the connections evenly and each records into a tally of its own.
      */
     @Override
     public void start(Load load) throws BenchException {
         Runner.Plan plan = load.plan();
-        int loops = Math.min(eventLoops, plan.concurrency());
-        List<Future<String>> deployed = new ArrayList<>(loops);
-        for (int l = 0; l < loops; l++) {
+        int used = Math.min(loops.size(), plan.concurrency());
+        List<Future<String>> deployments = new ArrayList<>(used);
+        for (int l = 0; l < used; l++) {
             List<Integer> mine = new ArrayList<>();
-            for (int i = l; i < plan.concurrency(); i += loops) {
+            for (int i = l; i < plan.concurrency(); i += used) {
                 mine.add(i);
             }
-            deployed.add(vertx.deployVerticle(new Loop(load, load.newTally(), mine)));
+            deployments.add(loops.get(l).deployVerticle(new Loop(load, load.newTally(), mine)));
         }
+        Future<?> deployed = Future.all(deployments);
         try {
-            Future.all(deployed).toCompletionStage().toCompletableFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            deployed.toCompletionStage().toCompletableFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new BenchException("cannot start the HTTP client: " + describe(e.getCause() == null ? e : e.getCause()));
         } catch (InterruptedException e) {
@@ -211,7 +213,7 @@ final class HranaTarget implements Target {
 
         @Override
         public void start() {
-            HttpClient client = client(connections.size());
+            HttpClient client = client(vertx, connections.size());
             RequestOptions options = post();
             for (int index : connections) {
                 new Connection(client, options, load.lane(index, tally), index, load.plan()).next();
