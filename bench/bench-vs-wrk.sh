@@ -8,7 +8,8 @@
 #
 # Needs the packaged jar (./mvnw package -DskipTests) and wrk (bench/install-tools.sh). WARMUP: seconds of
 # server warm-up (default 20). CLIENT_WARMUP: `sluice bench --warmup` (default 5s; its own JIT).
-# SLUICE_BENCH_PORT: the server's port (default 18491; management on the next one).
+# CLIENT_JAVA_FLAGS: JVM flags of the `sluice bench` process (e.g. -XX:TieredStopAtLevel=1: on a loaded
+# machine C2 compiles the client's hot path late). SLUICE_BENCH_PORT: the server's port (default 18491).
 set -euo pipefail
 secs="${1:-10}"
 conns="${2:-32}"
@@ -43,7 +44,7 @@ case "$check" in
   *'"type":"error"'*|'') echo "the server does not answer SELECT 1 correctly: $check" >&2; exit 1 ;;
 esac
 
-echo "select1, $conns connections, $threads threads, ${secs}s per run, $rounds rounds; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "select1, $conns connections, $threads threads, ${secs}s per run, $rounds rounds, client flags '${CLIENT_JAVA_FLAGS:-}'; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 wrk -t2 -c32 -d"${WARMUP:-20}s" -s "$here/select1.lua" "$url/v2/pipeline" >/dev/null
 
 wrk_total=0
@@ -53,7 +54,8 @@ for r in $(seq 1 "$rounds"); do
   w=$(wrk -t"$threads" -c"$conns" -d"${secs}s" -s "$here/select1.lua" "$url/v2/pipeline" | awk '/^requests\/s/ {print $2, $NF}')
   read -r w_rate w_errors <<<"$w"
   [ "${w_errors:-1}" = 0 ] || { echo "wrk saw errors: $w" >&2; exit 1; }
-  java -jar "$jar" bench select1 --url "$url" -c "$conns" -t "$threads" -d "${secs}s" --warmup "${CLIENT_WARMUP:-5s}" --json \
+  # shellcheck disable=SC2086
+  java ${CLIENT_JAVA_FLAGS:-} -jar "$jar" bench select1 --url "$url" -c "$conns" -t "$threads" -d "${secs}s" --warmup "${CLIENT_WARMUP:-5s}" --json \
     >"$tmp/sluice.json" 2>"$tmp/sluice.err" || { cat "$tmp/sluice.err" >&2; exit 1; }
   field() { sed -n "s/^ *\"$1\" *: *\([0-9.]*\).*/\1/p" "$tmp/sluice.json" | head -n 1; }
   s_rate=$(field operationsPerSecond)
