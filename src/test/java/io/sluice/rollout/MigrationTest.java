@@ -168,7 +168,7 @@ class MigrationTest {
         java.util.List<String> lines = r.err().lines().toList();
         java.util.List<String> monitoring = lines.stream().filter(l -> l.contains("monitoring, step 1 of 2 (monitoring 1/1): soaking")).toList();
         assertThat(monitoring).as(r.err()).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(r.out()).doesNotContain("soaking");
+        assertThat(r.out()).doesNotContain("health check in");
         assertThat(monitoring.stream().map(l -> l.replaceAll(".*health check in (\\d+)s.*", "$1")).distinct().count())
                 .as("the countdown moves: " + monitoring).isGreaterThanOrEqualTo(2);
         assertThat(monitoring.get(0)).startsWith("[").endsWith("last check: none yet");
