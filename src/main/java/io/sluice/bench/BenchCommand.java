@@ -1,12 +1,19 @@
 package io.sluice.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.cli.Progress;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,14 +22,17 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code sluice bench <workload>}: load a running Sluice over HTTP and print throughput, latency
  * percentiles and errors by kind; with {@code --direct-jdbc} the same workload then runs over plain JDBC in
- * the same invocation, for a baseline measured under the same conditions.
+ * the same invocation, for a baseline measured under the same conditions. The HTTP client is Vert.x's,
+ * on a Vert.x instance of the command's own (the CLI never boots Quarkus). While it runs, the live rate and
+ * p99 are shown through {@link Progress} on stderr; stdout carries only the result.
  *
  * <p>Exit codes, as for the other client commands: 0 done; 1 the server refused (an HTTP error or a failed
  * statement while preparing) or every operation failed; 2 the server could not be reached, or bad options.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Load a running Sluice over HTTP (keep-alive, one connection per worker, closed loop) and print "
-                + "operations/s, latency p50/p90/p99/max and errors by kind.",
+        description = {"Load a running Sluice over HTTP (keep-alive connections on a few event loops, one request in flight "
+                + "per connection; closed loop, or a constant rate with --rate) and print operations/s, latency "
+                + "p50/p90/p99/p99.9/max and errors by kind. On a terminal the live rate and p99 show once a second (on stderr).",
             "Workloads: select1; point-read; insert; batch (BEGIN IMMEDIATE, 10 INSERTs, COMMIT in one Hrana batch); "
                 + "transaction (BEGIN + INSERT, INSERT, point read, COMMIT + close: four requests over batons). "
                 + "The tables sluice_bench and sluice_bench_writes are created when missing.",
@@ -43,8 +53,16 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Data API token, a JWT from 'sluice auth:token' (env SLUICE_AUTH_TOKEN); not needed when auth is off")
     String authToken;
 
-    @Option(names = {"-c", "--concurrency"}, defaultValue = "8", description = "Connections (one worker thread each); default ${DEFAULT-VALUE}")
+    @Option(names = {"-c", "--concurrency"}, defaultValue = "8", description = "Connections; default ${DEFAULT-VALUE}")
     int concurrency;
+
+    @Option(names = {"-t", "--threads"}, description = "Event loops driving the HTTP connections; default: the number of CPUs, at most --concurrency")
+    Integer threads;
+
+    @Option(names = {"-R", "--rate"}, paramLabel = "OPS",
+            description = "Constant rate in operations/s of all connections together (as wrk2): latency counts from when each "
+                    + "operation was due, so a stall shows in every operation it delayed. Default: closed loop, as fast as answered")
+    Double rate;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "DURATION",
             description = "How long to measure: 30s, 500ms, 2m or PT30S; default 10s unless --requests is given")
@@ -70,29 +88,43 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--jdbc-password", defaultValue = "${env:SLUICE_BENCH_JDBC_PASSWORD}", description = "Password for --direct-jdbc (env SLUICE_BENCH_JDBC_PASSWORD)")
     String jdbcPassword;
 
-    @Option(names = "--json", description = "Print the results as one JSON document")
+    @Option(names = "--json", description = "Print the results as one JSON document (progress, if any, stays on stderr)")
     boolean json;
 
     @Override
     public Integer call() throws InterruptedException {
         Runner.Plan plan = plan();
         URI base = baseUri();
+        int loops = threads != null ? threads : Math.min(concurrency, Runtime.getRuntime().availableProcessors());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Progress progress = Progress.onStderr(err, Duration.ofSeconds(10));
 
         Result sluice;
         Result direct = null;
+        List<Vertx> eventLoops = new ArrayList<>(loops);
+        for (int i = 0; i < loops; i++) {
+            eventLoops.add(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1)
+                    .setUseDaemonThread(true).setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false))));
+        }
         try {
-            sluice = measure(new HranaTarget(base, authToken), plan, err);
+            sluice = measure(new HranaTarget(eventLoops, base, authToken), plan, progress);
             if (directJdbc != null) {
-                Runner.Plan second = new Runner.Plan(plan.workload(), plan.concurrency(), plan.duration(), plan.operations(),
-                        plan.warmup(), plan.rows(), plan.runId() + 1);
-                direct = measure(new JdbcTarget(directJdbc, jdbcUser, jdbcPassword), second, err);
+                direct = measure(new JdbcTarget(directJdbc, jdbcUser, jdbcPassword), plan.withRunId(plan.runId() + 1), progress);
             }
         } catch (BenchException e) {
+            progress.clear();
             err.println(e.getMessage());
             err.flush();
             return e.unreachable ? 2 : 1;
+        } finally {
+            for (Vertx v : eventLoops) {
+                try {
+                    v.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // its threads are daemons: they do not keep the process alive
+                }
+            }
         }
 
         if (json) {
@@ -125,15 +157,14 @@ public final class BenchCommand implements Callable<Integer> {
         return allFailed ? 1 : 0;
     }
 
-    private Result measure(Target target, Runner.Plan plan, PrintWriter err) throws BenchException, InterruptedException {
+    private Result measure(Target target, Runner.Plan plan, Progress progress) throws BenchException, InterruptedException {
         target.prepare(plan.workload(), plan.rows());
-        if (!json) {
-            err.printf(Locale.ROOT, "%s: %s, %d connections, %s%s...%n", target.name(), plan.workload().cliName, plan.concurrency(),
-                    plan.duration() != null ? plan.duration().toMillis() / 1000.0 + " s" : plan.operations() + " operations",
-                    plan.warmup().isZero() ? "" : " after " + plan.warmup().toMillis() / 1000.0 + " s warm-up");
-            err.flush();
-        }
-        return Runner.run(target, plan);
+        progress.line(String.format(Locale.ROOT, "%s: %s, %d connections (%s), %s%s%s...", target.name(), plan.workload().cliName,
+                plan.concurrency(), target.engine(),
+                plan.duration() != null ? plan.duration().toMillis() / 1000.0 + " s" : plan.operations() + " operations",
+                plan.rate() > 0 ? String.format(Locale.ROOT, " at %,.0f operations/s", plan.rate()) : "",
+                plan.warmup().isZero() ? "" : " after " + plan.warmup().toMillis() / 1000.0 + " s warm-up"));
+        return Runner.run(target, plan, progress);
     }
 
     private Runner.Plan plan() {
@@ -145,6 +176,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (concurrency < 1 || concurrency > 10_000) {
             throw bad("--concurrency must be between 1 and 10000, was " + concurrency);
+        }
+        if (threads != null && (threads < 1 || threads > 256)) {
+            throw bad("--threads must be between 1 and 256, was " + threads);
+        }
+        if (rate != null && !(rate > 0 && rate <= 10_000_000)) {
+            throw bad("--rate must be more than 0 and at most 10000000 operations/s, was " + rate);
         }
         if (duration != null && requests != null) {
             throw bad("--duration and --requests exclude each other: give one");
@@ -163,7 +200,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (directJdbc != null && !directJdbc.startsWith("jdbc:")) {
             throw bad("--direct-jdbc must be a JDBC URL starting with jdbc:, was '" + directJdbc + "'");
         }
-        return new Runner.Plan(workload, concurrency, measured, requests == null ? 0 : requests, warm, rows, System.currentTimeMillis());
+        return new Runner.Plan(workload, concurrency, measured, requests == null ? 0 : requests, warm, rows, System.currentTimeMillis(),
+                rate == null ? 0 : rate);
     }
 
     private URI baseUri() {

@@ -2,28 +2,64 @@ package io.sluice.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Sluice over HTTP: each worker keeps one keep-alive connection and sends the pipelines the libSQL
- * clients send ({@code /v2/pipeline}, as {@code @libsql/client} does). Request bodies are assembled from
- * constant pieces so the generator spends its CPU on I/O, not on JSON.
+ * Sluice over HTTP with Vert.x's asynchronous client, as wrk drives a server: a few event loops
+ * ({@code --threads}), each owning its share of the keep-alive connections, one request in flight per
+ * connection. Each event loop is the only one of a Vert.x instance of its own: Vert.x picks a deployment's
+ * event loop round-robin from a counter that its own start-up work also advances, so two deployments on one
+ * instance can share a loop and leave the other idle. Sends the pipelines the libSQL clients send ({@code /v2/pipeline}, as {@code @libsql/client}
+ * does); request bodies are assembled from constant pieces and answers are checked by a byte scan, so the
+ * generator spends its CPU on I/O, not on JSON.
  */
 final class HranaTarget implements Target {
     static final String PIPELINE = "/v2/pipeline";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] MESSAGE = "\"message\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BATON = "\"baton\":\"".getBytes(StandardCharsets.US_ASCII);
+    /** As long as the blocking client of earlier versions waited for an answer. */
+    private static final long TIMEOUT_MS = 60_000;
 
+    private final List<Vertx> loops;
     private final URI base;
     private final String token;
+    private final boolean tls;
+    private final String host;
+    private final int port;
+    private final String path;
 
-    HranaTarget(URI base, String token) {
+    /**
+     * @param loops the command's own Vert.x instances (not the server's: the CLI never boots Quarkus), one
+     *     event loop each
+     */
+    HranaTarget(List<Vertx> loops, URI base, String token) {
+        this.loops = List.copyOf(loops);
         this.base = base;
-        this.token = token;
+        this.token = token == null || token.isBlank() ? null : token.trim();
+        this.tls = "https".equalsIgnoreCase(base.getScheme());
+        this.host = base.getHost();
+        this.port = base.getPort() > 0 ? base.getPort() : (tls ? 443 : 80);
+        String p = base.getRawPath() == null ? "" : base.getRawPath();
+        this.path = (p.endsWith("/") ? p.substring(0, p.length() - 1) : p) + PIPELINE;
     }
 
     @Override
@@ -32,32 +68,72 @@ final class HranaTarget implements Target {
     }
 
     @Override
+    public String engine() {
+        return loops.size() + (loops.size() == 1 ? " event loop" : " event loops");
+    }
+
+    private HttpClient client(Vertx vertx, int connections) {
+        // an idle timeout on the connection, not on each request: a per-request timeout costs a timer per request
+        HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false).setSsl(tls)
+                .setConnectTimeout(5_000).setIdleTimeout((int) TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(connections));
+    }
+
+    private RequestOptions post() {
+        RequestOptions r = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI(path).setSsl(tls)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        if (token != null) {
+            r.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+        }
+        return r;
+    }
+
+    /** An answer: status code and body bytes. */
+    record Answer(int status, byte[] body) {
+    }
+
+    private static Future<Answer> send(HttpClient client, RequestOptions options, byte[] body) {
+        return client.request(options).compose(req -> req.send(Buffer.buffer(body))
+                .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b.getBytes()))));
+    }
+
+    @Override
     public void prepare(Workload workload, int rows) throws BenchException {
-        try (HttpConnection c = new HttpConnection(base, token)) {
-            execute(c, "SELECT 1");
+        HttpClient client = client(loops.get(0), 1);
+        try {
+            RequestOptions options = post();
+            execute(client, options, "SELECT 1");
             if (workload.rowsWritten > 0) {
-                execute(c, Schema.CREATE_WRITE);
+                execute(client, options, Schema.CREATE_WRITE);
             }
             if (workload.needsReadTable()) {
-                execute(c, Schema.CREATE_READ);
-                JsonNode count = execute(c, Schema.COUNT_READ);
+                execute(client, options, Schema.CREATE_READ);
+                JsonNode count = execute(client, options, Schema.COUNT_READ);
                 long have = count.at("/rows/0/0/value").asLong(-1);
                 if (have != rows) {
-                    execute(c, Schema.CLEAR_READ);
-                    execute(c, Schema.fillRead(rows));
+                    execute(client, options, Schema.CLEAR_READ);
+                    execute(client, options, Schema.fillRead(rows));
                 }
             }
+        } finally {
+            client.close();
         }
     }
 
     /** Runs one statement on a fresh stream and returns its StmtResult, or fails with the user's message. */
-    private JsonNode execute(HttpConnection c, String sql) throws BenchException {
+    private JsonNode execute(HttpClient client, RequestOptions options, String sql) throws BenchException {
         String body = "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":" + quote(sql) + "}},{\"type\":\"close\"}]}";
-        HttpConnection.Response r;
+        Answer r;
         try {
-            r = c.post(PIPELINE, body.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new BenchException("cannot reach Sluice at " + base + ": " + describe(e), true);
+            r = send(client, options, body.getBytes(StandardCharsets.UTF_8)).toCompletionStage().toCompletableFuture()
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new BenchException("cannot reach Sluice at " + base + ": " + describe(e.getCause()), true);
+        } catch (TimeoutException e) {
+            throw new BenchException("cannot reach Sluice at " + base + ": no answer within " + TIMEOUT_MS / 1000 + " s", true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchException("interrupted");
         }
         if (r.status() == 401 || r.status() == 403) {
             throw new BenchException("Sluice at " + base + " refused the data API token (HTTP " + r.status()
@@ -79,7 +155,7 @@ final class HranaTarget implements Target {
         return first.path("response").path("result");
     }
 
-    static String describe(IOException e) {
+    static String describe(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
@@ -96,172 +172,227 @@ final class HranaTarget implements Target {
         return "{\"type\":\"integer\",\"value\":\"" + v + "\"}";
     }
 
+    /**
+     * Deploys one verticle per event loop; connection {@code i} belongs to loop {@code i % loops}, so the
+     * loops share the connections evenly and each records into a tally of its own.
+     */
     @Override
-    public Worker worker(int index, Workload workload, int rows, long runId) {
-        return new HranaWorker(new HttpConnection(base, token), index, workload, rows, runId);
+    public void start(Load load) throws BenchException {
+        Runner.Plan plan = load.plan();
+        int used = Math.min(loops.size(), plan.concurrency());
+        List<Future<String>> deployments = new ArrayList<>(used);
+        for (int l = 0; l < used; l++) {
+            List<Integer> mine = new ArrayList<>();
+            for (int i = l; i < plan.concurrency(); i += used) {
+                mine.add(i);
+            }
+            deployments.add(loops.get(l).deployVerticle(new Loop(load, load.newTally(), mine)));
+        }
+        Future<?> deployed = Future.all(deployments);
+        try {
+            deployed.toCompletionStage().toCompletableFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new BenchException("cannot start the HTTP client: " + describe(e.getCause() == null ? e : e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchException("interrupted");
+        }
     }
 
-    private static final class HranaWorker implements Worker {
-        private static final byte[] SELECT1 =
-                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}".getBytes(StandardCharsets.UTF_8);
-        private static final String POINT_READ_STMT = "{\"sql\":" + quote(Schema.POINT_READ) + ",\"args\":[";
-        private static final String INSERT_STMT = "{\"sql\":" + quote(Schema.INSERT) + ",\"args\":[";
+    /** One event loop and its connections. */
+    private final class Loop extends AbstractVerticle {
+        private final Load load;
+        private final Tally tally;
+        private final List<Integer> connections;
 
-        private final HttpConnection http;
-        private final Workload workload;
-        private final int rows;
-        private final String insertPrefix;
-        private long seq;
-
-        HranaWorker(HttpConnection http, int index, Workload workload, int rows, long runId) {
-            this.http = http;
-            this.workload = workload;
-            this.rows = rows;
-            this.insertPrefix = INSERT_STMT + integer(runId) + "," + integer(index) + ",";
+        Loop(Load load, Tally tally, List<Integer> connections) {
+            this.load = load;
+            this.tally = tally;
+            this.connections = connections;
         }
 
         @Override
-        public String run() {
-            try {
+        public void start() {
+            HttpClient client = client(vertx, connections.size());
+            RequestOptions options = post();
+            for (int index : connections) {
+                new Connection(client, options, load.lane(index, tally), index, load.plan()).next();
+            }
+        }
+
+        /** One connection's closed loop or schedule: ask the lane, send, record, again. */
+        private final class Connection {
+            private static final byte[] SELECT1 =
+                    "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}".getBytes(StandardCharsets.UTF_8);
+            private static final String POINT_READ_STMT = "{\"sql\":" + quote(Schema.POINT_READ) + ",\"args\":[";
+            private static final String INSERT_STMT = "{\"sql\":" + quote(Schema.INSERT) + ",\"args\":[";
+            private static final String CLOSE = "{\"type\":\"close\"}";
+
+            private final HttpClient client;
+            private final RequestOptions options;
+            private final Lane lane;
+            private final Workload workload;
+            private final int rows;
+            private final String insertPrefix;
+            private long seq;
+
+            Connection(HttpClient client, RequestOptions options, Lane lane, int index, Runner.Plan plan) {
+                this.client = client;
+                this.options = options;
+                this.lane = lane;
+                this.workload = plan.workload();
+                this.rows = plan.rows();
+                this.insertPrefix = INSERT_STMT + integer(plan.runId()) + "," + integer(index) + ",";
+            }
+
+            void next() {
+                long wait = lane.next(System.nanoTime());
+                if (wait == Lane.STOP) {
+                    load.laneStopped();
+                } else if (wait > 0) {
+                    // Vert.x timers have millisecond resolution: wake up no earlier than due
+                    vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), t -> next());
+                } else {
+                    operation().onComplete(ar -> {
+                        lane.done(System.nanoTime(), ar.succeeded() ? ar.result() : "connection: " + describe(ar.cause()));
+                        if (ar.succeeded()) {
+                            next();
+                        } else {
+                            // a failure may complete at once (a closed client); never recurse without bound
+                            context.runOnContext(v -> next());
+                        }
+                    });
+                }
+            }
+
+            /** One operation; its future holds null on success or the kind of error. */
+            private Future<String> operation() {
                 return switch (workload) {
-                    case SELECT1 -> check(http.post(PIPELINE, SELECT1));
-                    case POINT_READ -> check(http.post(PIPELINE, pipeline(null, execute(pointRead()), CLOSE)));
-                    case INSERT -> check(http.post(PIPELINE, pipeline(null, execute(insert()), CLOSE)));
-                    case BATCH -> check(http.post(PIPELINE, pipeline(null, batch(), CLOSE)));
+                    case SELECT1 -> post(SELECT1).map(Connection::check);
+                    case POINT_READ -> post(pipeline(null, execute(pointRead()), CLOSE)).map(Connection::check);
+                    case INSERT -> post(pipeline(null, execute(insert()), CLOSE)).map(Connection::check);
+                    case BATCH -> post(pipeline(null, batch(), CLOSE)).map(Connection::check);
                     case TRANSACTION -> transaction();
                 };
-            } catch (IOException e) {
-                return "connection: " + describe(e);
             }
-        }
 
-        private String transaction() throws IOException {
-            HttpConnection.Response r = http.post(PIPELINE, pipeline(null, execute("{\"sql\":\"BEGIN\"}"), execute(insert())));
-            String error = check(r);
-            if (error != null) {
-                return error;
+            private Future<Answer> post(byte[] body) {
+                return send(client, options, body);
             }
-            String baton = baton(r.body());
-            String[] next = {execute(insert()), execute(pointRead()), null};
-            for (String step : next) {
-                r = step == null
-                        ? http.post(PIPELINE, pipeline(baton, execute("{\"sql\":\"COMMIT\"}"), CLOSE))
-                        : http.post(PIPELINE, pipeline(baton, step));
-                error = check(r);
-                if (error != null) {
-                    if (r.status() == 200 && step != null) {
-                        abandon(baton(r.body()));
-                    }
-                    return error;
+
+            /** BEGIN + INSERT, then INSERT, a point read, and COMMIT + close, each on the previous answer's baton. */
+            private Future<String> transaction() {
+                return post(pipeline(null, execute("{\"sql\":\"BEGIN\"}"), execute(insert()))).compose(r -> {
+                    String error = check(r);
+                    return error != null ? Future.succeededFuture(error) : inTransaction(baton(r.body()), 0);
+                });
+            }
+
+            private Future<String> inTransaction(String baton, int step) {
+                if (step == 2) {
+                    return post(pipeline(baton, execute("{\"sql\":\"COMMIT\"}"), CLOSE)).map(Connection::check);
                 }
-                if (step != null) {
-                    baton = baton(r.body());
-                    if (baton == null) {
-                        return "Hrana stream closed in a transaction";
+                return post(pipeline(baton, execute(step == 0 ? insert() : pointRead()))).compose(r -> {
+                    String error = check(r);
+                    if (error != null) {
+                        return r.status() == 200 ? abandon(baton(r.body())).transform(x -> Future.succeededFuture(error))
+                                : Future.succeededFuture(error);
                     }
+                    String next = baton(r.body());
+                    return next == null ? Future.succeededFuture("Hrana stream closed in a transaction") : inTransaction(next, step + 1);
+                });
+            }
+
+            /** Closes a stream whose transaction failed half-way, so it does not wait for the idle timeout. */
+            private Future<?> abandon(String baton) {
+                return baton == null ? Future.succeededFuture() : post(pipeline(baton, CLOSE));
+            }
+
+            private String pointRead() {
+                return POINT_READ_STMT + integer(ThreadLocalRandom.current().nextInt(rows) + 1) + "]}";
+            }
+
+            private String insert() {
+                return insertPrefix + integer(seq++) + ",{\"type\":\"text\",\"value\":\"" + Schema.PAYLOAD + "\"}]}";
+            }
+
+            /** The write batch {@code @libsql/client} sends for {@code batch(stmts, "write")}. */
+            private String batch() {
+                StringBuilder b = new StringBuilder(3_000).append("{\"type\":\"batch\",\"batch\":{\"steps\":[");
+                b.append("{\"stmt\":{\"sql\":\"BEGIN IMMEDIATE\"}}");
+                for (int i = 1; i <= 10; i++) {
+                    b.append(",{\"condition\":{\"type\":\"ok\",\"step\":").append(i - 1).append("},\"stmt\":").append(insert()).append('}');
                 }
+                b.append(",{\"condition\":{\"type\":\"ok\",\"step\":10},\"stmt\":{\"sql\":\"COMMIT\"}}");
+                b.append(",{\"condition\":{\"type\":\"not\",\"cond\":{\"type\":\"ok\",\"step\":11}},\"stmt\":{\"sql\":\"ROLLBACK\"}}");
+                return b.append("]}}").toString();
             }
-            return null;
-        }
 
-        /** Closes a stream whose transaction failed half-way, so it does not wait for the idle timeout. */
-        private void abandon(String baton) throws IOException {
-            if (baton != null) {
-                http.post(PIPELINE, pipeline(baton, CLOSE));
+            private static String execute(String stmt) {
+                return "{\"type\":\"execute\",\"stmt\":" + stmt + "}";
             }
-        }
 
-        private String pointRead() {
-            return POINT_READ_STMT + integer(ThreadLocalRandom.current().nextInt(rows) + 1) + "]}";
-        }
-
-        private String insert() {
-            return insertPrefix + integer(seq++) + ",{\"type\":\"text\",\"value\":\"" + Schema.PAYLOAD + "\"}]}";
-        }
-
-        /** The write batch {@code @libsql/client} sends for {@code batch(stmts, "write")}. */
-        private String batch() {
-            StringBuilder b = new StringBuilder(3_000).append("{\"type\":\"batch\",\"batch\":{\"steps\":[");
-            b.append("{\"stmt\":{\"sql\":\"BEGIN IMMEDIATE\"}}");
-            for (int i = 1; i <= 10; i++) {
-                b.append(",{\"condition\":{\"type\":\"ok\",\"step\":").append(i - 1).append("},\"stmt\":").append(insert()).append('}');
+            private static byte[] pipeline(String baton, String... requests) {
+                StringBuilder b = new StringBuilder(512).append("{\"baton\":");
+                b.append(baton == null ? "null" : "\"" + baton + "\"").append(",\"requests\":[");
+                for (int i = 0; i < requests.length; i++) {
+                    b.append(i == 0 ? "" : ",").append(requests[i]);
+                }
+                return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
             }
-            b.append(",{\"condition\":{\"type\":\"ok\",\"step\":10},\"stmt\":{\"sql\":\"COMMIT\"}}");
-            b.append(",{\"condition\":{\"type\":\"not\",\"cond\":{\"type\":\"ok\",\"step\":11}},\"stmt\":{\"sql\":\"ROLLBACK\"}}");
-            return b.append("]}}").toString();
-        }
 
-        private static final String CLOSE = "{\"type\":\"close\"}";
-
-        private static String execute(String stmt) {
-            return "{\"type\":\"execute\",\"stmt\":" + stmt + "}";
-        }
-
-        private static byte[] pipeline(String baton, String... requests) {
-            StringBuilder b = new StringBuilder(512).append("{\"baton\":");
-            b.append(baton == null ? "null" : "\"" + baton + "\"").append(",\"requests\":[");
-            for (int i = 0; i < requests.length; i++) {
-                b.append(i == 0 ? "" : ",").append(requests[i]);
-            }
-            return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-        }
-
-        /**
-         * The error kind of an answer, or null. Every Hrana error object has a {@code message}, and no
-         * successful answer of these workloads contains that key, so a byte scan finds errors without
-         * parsing every body; only failures are parsed for their code.
-         */
-        private static String check(HttpConnection.Response r) {
-            if (r.status() != 200) {
+            /**
+             * The error kind of an answer, or null. Every Hrana error object has a {@code message}, and no
+             * successful answer of these workloads contains that key, so a byte scan finds errors without
+             * parsing every body; only failures are parsed for their code.
+             */
+            private static String check(Answer r) {
+                if (r.status() != 200) {
+                    String code = codeOf(r.body());
+                    return "HTTP " + r.status() + (code == null ? "" : " " + code);
+                }
+                if (indexOf(r.body(), MESSAGE) < 0) {
+                    return null;
+                }
                 String code = codeOf(r.body());
-                return "HTTP " + r.status() + (code == null ? "" : " " + code);
+                return "Hrana " + (code == null ? "error without code" : code);
             }
-            if (indexOf(r.body(), MESSAGE, 0) < 0) {
-                return null;
-            }
-            String code = codeOf(r.body());
-            return "Hrana " + (code == null ? "error without code" : code);
-        }
 
-        private static String codeOf(byte[] body) {
-            try {
-                JsonNode tree = JSON.readTree(body);
-                JsonNode code = tree.findValue("code");
-                return code == null || !code.isTextual() ? null : code.asText();
-            } catch (IOException e) {
-                return null;
-            }
-        }
-
-        private static String baton(byte[] body) {
-            int at = indexOf(body, BATON, 0);
-            if (at < 0) {
-                return null;
-            }
-            int start = at + BATON.length;
-            int end = start;
-            while (end < body.length && body[end] != '"') {
-                end++;
-            }
-            return new String(body, start, end - start, StandardCharsets.US_ASCII);
-        }
-
-        private static int indexOf(byte[] hay, byte[] needle, int from) {
-            outer:
-            for (int i = from; i <= hay.length - needle.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (hay[i + j] != needle[j]) {
-                        continue outer;
-                    }
+            private static String codeOf(byte[] body) {
+                try {
+                    JsonNode tree = JSON.readTree(body);
+                    JsonNode code = tree.findValue("code");
+                    return code == null || !code.isTextual() ? null : code.asText();
+                } catch (IOException e) {
+                    return null;
                 }
-                return i;
             }
-            return -1;
-        }
 
-        @Override
-        public void close() {
-            http.close();
+            private static String baton(byte[] body) {
+                int at = indexOf(body, BATON);
+                if (at < 0) {
+                    return null;
+                }
+                int start = at + BATON.length;
+                int end = start;
+                while (end < body.length && body[end] != '"') {
+                    end++;
+                }
+                return new String(body, start, end - start, StandardCharsets.US_ASCII);
+            }
+
+            private static int indexOf(byte[] hay, byte[] needle) {
+                outer:
+                for (int i = 0; i <= hay.length - needle.length; i++) {
+                    for (int j = 0; j < needle.length; j++) {
+                        if (hay[i + j] != needle[j]) {
+                            continue outer;
+                        }
+                    }
+                    return i;
+                }
+                return -1;
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * say what Sluice costs over talking to the database directly. SQLite write transactions start with
  * {@code BEGIN IMMEDIATE} and wait on the lock (busy timeout), as Sluice does.
  */
-final class JdbcTarget implements Target {
+final class JdbcTarget implements BlockingTarget {
     private final String url;
     private final Properties credentials = new Properties();
     private final boolean sqlite;

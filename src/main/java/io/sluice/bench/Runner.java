@@ -1,86 +1,86 @@
 package io.sluice.bench;
 
+import io.sluice.cli.Progress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs one workload against one target with N worker threads in a closed loop (each worker sends its
- * next operation when the previous one is answered), first for the warm-up time unrecorded, then for a
- * duration or a number of operations. Each worker records into its own histogram; they are merged at the
- * end, so recording costs no contention. Latency is that of a whole operation (for {@code transaction},
- * all four HTTP requests); a closed loop does not correct for coordinated omission.
+ * Runs one workload against one target: the target's connections follow their {@link Lane}s (warm-up
+ * unrecorded, then a duration or a number of operations; closed loop, or a constant rate with
+ * coordinated-omission-corrected latencies), while this thread shows the live rate and p99 once a second and
+ * at the end merges what every thread recorded into one {@link Result}.
  */
 final class Runner {
-    private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(10);
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
-    /** How long or how much to run. Exactly one of {@code duration} and {@code operations} is set. */
-    record Plan(Workload workload, int concurrency, Duration duration, long operations, Duration warmup, int rows, long runId) {
+    /**
+     * How long or how much to run. Exactly one of {@code duration} and {@code operations} is set; {@code rate}
+     * is the constant rate in operations/s of all connections together, or 0 for a closed loop.
+     */
+    record Plan(Workload workload, int concurrency, Duration duration, long operations, Duration warmup, int rows, long runId, double rate) {
+        Plan withRunId(long id) {
+            return new Plan(workload, concurrency, duration, operations, warmup, rows, id, rate);
+        }
     }
 
     private Runner() {
     }
 
-    static Result run(Target target, Plan plan) throws InterruptedException {
-        int n = plan.concurrency();
-        Histogram[] histograms = new Histogram[n];
-        List<Map<String, Long>> errors = new ArrayList<>(n);
-        long[] ok = new long[n];
-        AtomicLong remaining = new AtomicLong(plan.operations());
-        CountDownLatch done = new CountDownLatch(n);
+    static Result run(Target target, Plan plan, Progress progress) throws BenchException, InterruptedException {
         long start = System.nanoTime();
-        long measureFrom = start + plan.warmup().toNanos();
-        long measureUntil = plan.duration() == null ? Long.MAX_VALUE : measureFrom + plan.duration().toNanos();
-        long[] lastEnd = new long[n];
-        Thread[] threads = new Thread[n];
-        for (int i = 0; i < n; i++) {
-            int w = i;
-            histograms[w] = new Histogram(MAX_MICROS, 3);
-            errors.add(new TreeMap<>());
-            threads[w] = new Thread(() -> {
-                try (Target.Worker worker = target.worker(w, plan.workload(), plan.rows(), plan.runId())) {
-                    while (System.nanoTime() < measureFrom) {
-                        worker.run();
-                    }
-                    while (plan.duration() != null ? System.nanoTime() < measureUntil : remaining.getAndDecrement() > 0) {
-                        long t0 = System.nanoTime();
-                        String error = worker.run();
-                        long t1 = System.nanoTime();
-                        if (error == null) {
-                            ok[w]++;
-                            histograms[w].recordValue(Math.min((t1 - t0) / 1_000, MAX_MICROS));
-                        } else {
-                            errors.get(w).merge(error, 1L, Long::sum);
-                        }
-                        lastEnd[w] = t1;
-                    }
-                } finally {
-                    done.countDown();
-                }
-            }, "bench-" + target.name() + "-" + w);
-            threads[w].setDaemon(true);
-            threads[w].start();
+        Load load = new Load(plan, start);
+        target.start(load);
+        long lastTick = start;
+        long lastErrors = 0;
+        while (!load.awaitStopped(Math.max(0, lastTick + SECOND - System.nanoTime()))) {
+            long now = System.nanoTime();
+            Histogram second = new Histogram(Tally.MAX_MICROS, 3);
+            long errors = 0;
+            for (Tally t : load.tallies()) {
+                t.drainLive(second);
+                errors += t.liveErrors();
+            }
+            progress.status(status(load, now, second, errors - lastErrors, now - lastTick));
+            lastTick = now;
+            lastErrors = errors;
         }
-        done.await();
-        Histogram all = new Histogram(MAX_MICROS, 3);
+        progress.clear();
+
+        Histogram all = new Histogram(Tally.MAX_MICROS, 3);
         Map<String, Long> errorsByKind = new TreeMap<>();
-        long succeeded = 0;
-        long end = measureFrom;
-        for (int i = 0; i < n; i++) {
-            all.add(histograms[i]);
-            errors.get(i).forEach((k, v) -> errorsByKind.merge(k, v, Long::sum));
-            succeeded += ok[i];
-            end = Math.max(end, lastEnd[i]);
+        long end = load.measureFrom();
+        for (Tally t : load.tallies()) {
+            all.add(t.measured());
+            t.errors().forEach((k, v) -> errorsByKind.merge(k, v, Long::sum));
+            end = Math.max(end, t.lastEnd());
         }
         if (plan.duration() != null) {
-            end = measureUntil;
+            end = load.measureUntil();
         }
-        return new Result(target.name(), plan, succeeded, errorsByKind, Math.max(1, end - measureFrom), all);
+        return new Result(target.name(), target.engine(), plan, all.getTotalCount(), errorsByKind, Math.max(1, end - load.measureFrom()), all);
+    }
+
+    /** The live line: where the run is, and the last second's rate, p99 and errors. */
+    static String status(Load load, long now, Histogram second, long errors, long overNanos) {
+        Plan plan = load.plan();
+        StringBuilder sb = new StringBuilder(96);
+        if (now < load.measureFrom()) {
+            sb.append(String.format(Locale.ROOT, "warm-up, %.0f s left", Math.ceil((load.measureFrom() - now) / 1e9)));
+        } else if (plan.duration() != null) {
+            sb.append(String.format(Locale.ROOT, "%.0f / %d s", Math.floor((now - load.measureFrom()) / 1e9), plan.duration().toSeconds()));
+        } else {
+            sb.append(String.format(Locale.ROOT, "%,d / %,d operations", load.claimed(), plan.operations()));
+        }
+        sb.append(String.format(Locale.ROOT, ": %,.0f operations/s", second.getTotalCount() * 1e9 / Math.max(1, overNanos)));
+        if (plan.rate() > 0) {
+            sb.append(String.format(Locale.ROOT, " (target %,.0f)", plan.rate()));
+        }
+        sb.append(second.getTotalCount() == 0 ? ", p99 -" : String.format(Locale.ROOT, ", p99 %.2f ms", second.getValueAtPercentile(99) / 1000.0));
+        sb.append(", errors ").append(errors);
+        return sb.toString();
     }
 }

@@ -13,20 +13,12 @@ interface Target {
      */
     void prepare(Workload workload, int rows) throws BenchException;
 
-    /** A worker's own connection; opened lazily, used by one thread only. */
-    Worker worker(int index, Workload workload, int rows, long runId);
+    /**
+     * Starts one connection per lane of the plan and returns at once. Each connection asks its {@link Lane}
+     * what to do, records through it, and calls {@link Load#laneStopped()} once when its lane says stop.
+     */
+    void start(Load load) throws BenchException;
 
-    /** One thread's connection and statements. */
-    interface Worker extends AutoCloseable {
-        /**
-         * Runs one operation.
-         *
-         * @return {@code null} on success, else the kind of error (e.g. {@code HTTP 503},
-         *     {@code Hrana SQLITE_BUSY}, {@code connection: Connection refused})
-         */
-        String run();
-
-        @Override
-        void close();
-    }
+    /** How the connections are driven, for the output: e.g. "2 event loops" or "1 thread each". */
+    String engine();
 }

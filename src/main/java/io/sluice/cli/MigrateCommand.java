@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The phased migration to the enterprise layer (the seed's {@code migrate-to-enterprise}). The server runs
- * it ({@code POST /admin/v1/migration}); this starts it, shows its progress while polling, and prints a
- * final report. Exit 0 when the target was reached, 1 when it was refused or rolled back, 2 unreachable.
+ * it ({@code POST /admin/v1/migration}); this starts it, shows its progress while polling (on stderr through
+ * {@link Progress}: the soak's countdown live on a terminal, plain lines in a log), and prints a final report
+ * on stdout. Exit 0 when the target was reached, 1 when it was refused or rolled back, 2 unreachable.
  */
 @Command(name = "migrate", aliases = "deploy:migrate", mixinStandardHelpOptions = true,
         description = "Migrate to the enterprise layer in phases: monitoring -> canary -> gradual -> full. Each step sets "
@@ -30,7 +31,7 @@ final class MigrateCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ServerOptions server;
 
-    @Option(names = "--json", description = "Print the final report as JSON (progress goes to stderr)")
+    @Option(names = "--json", description = "Print the final report as JSON")
     boolean json;
 
     @Option(names = "--target", paramLabel = "PHASE", description = "Stop after this phase: canary, gradual or full (default full)")
@@ -67,7 +68,8 @@ final class MigrateCommand implements Callable<Integer> {
     Duration timeout;
 
     @Option(names = "--progress-interval", defaultValue = "10s", paramLabel = "DURATION",
-            description = "During a soak, repeat the progress line (time left before the health check) this often; default ${DEFAULT-VALUE}")
+            description = "Not on a terminal (where the countdown is live): during a soak, repeat the progress line (time left "
+                    + "before the health check) this often; default ${DEFAULT-VALUE}")
     Duration progressInterval;
 
     @Option(names = "--detach", description = "Start it and return at once; follow it with deploy:status")
@@ -77,6 +79,7 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Progress progress = Progress.onStderr(err, progressInterval);
         try {
             if (pollInterval.isZero()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--poll-interval must be longer than zero");
@@ -112,25 +115,33 @@ final class MigrateCommand implements Callable<Integer> {
                 printPlan(out, started);
                 return started.path("refusal").isNull() || started.path("refusal").isMissingNode() ? 0 : 1;
             }
-            PrintWriter progress = json ? err : out;
             String id = started.path("id").asText();
-            progress.printf("migration %s started towards %s (soak %s per step)%n", id, started.path("target").asText(),
-                    Units.duration(Duration.ofMillis(started.at("/plan/soakMs").asLong())));
-            progress.flush();
+            progress.line(String.format("migration %s started towards %s (soak %s per step)", id, started.path("target").asText(),
+                    Units.duration(Duration.ofMillis(started.at("/plan/soakMs").asLong()))));
             JsonNode now = started;
-            Progress shown = new Progress(progress, Math.max(pollInterval.toMillis(), progressInterval.toMillis()));
+            String shownState = null;
             while (!detach && "RUNNING".equals(now.path("status").asText()) && id.equals(now.path("id").asText())) {
-                shown.show(now);
+                // a change of step, status or check stays on screen; the countdown in between is the live status
+                String state = state(now);
+                if (state.equals(shownState)) {
+                    progress.status(line(now));
+                } else {
+                    progress.line(line(now));
+                    shownState = state;
+                }
                 Thread.sleep(pollInterval.toMillis());
                 now = poll(client);
             }
+            progress.clear();
             report(out, now);
             String status = now.path("status").asText();
             return detach || status.equals("HELD") || status.equals("COMPLETED") ? 0 : 1;
         } catch (AdminClient.Unreachable e) {
+            progress.clear();
             err.println("error: " + e.getMessage());
             return 2;
         } catch (AdminClient.Failure e) {
+            progress.clear();
             err.println("error: " + e.getMessage() + " (HTTP " + e.status + ")");
             return 1;
         } finally {
@@ -139,61 +150,33 @@ final class MigrateCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Progress as plain lines (a log, a CI job and a terminal read the same): one whenever the phase, step,
-     * status or last check changes, and during a soak one every {@code --progress-interval} with the time left
-     * before the step's health check.
-     */
-    static final class Progress {
-        private final PrintWriter out;
-        private final long everyMs;
-        private String lastState = "";
-        private long lastPrintedNanos;
+    /** What a progress line says apart from the clock: a change of it is a line that stays. */
+    static String state(JsonNode v) {
+        return v.path("step").asText() + "|" + v.path("status").asText() + "|" + v.path("soakUntil").isNull() + "|" + v.path("lastCheck");
+    }
 
-        Progress(PrintWriter out, long everyMs) {
-            this.out = out;
-            this.everyMs = everyMs;
+    /** Phase, step, the soak's countdown (or the check running) and the last check's figures, on one line. */
+    static String line(JsonNode v) {
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "[%6.1fs] %s, step %s of %s (%s): ",
+                v.path("elapsedMs").asLong() / 1000.0, v.path("phase").asText(), v.path("stepNumber").asText("?"),
+                v.path("stepsToTarget").asText("?"), v.path("step").asText()));
+        if (!v.path("soakUntil").isNull() && !v.path("soakUntil").isMissingNode()) {
+            // the server's own clock: its "now" is startedAt + elapsedMs, so a skewed local clock changes nothing
+            java.time.Instant serverNow = java.time.Instant.parse(v.path("startedAt").asText()).plusMillis(v.path("elapsedMs").asLong());
+            long left = Math.max(0, Duration.between(serverNow, java.time.Instant.parse(v.path("soakUntil").asText())).toSeconds());
+            sb.append("soaking, health check in ").append(Units.duration(Duration.ofSeconds(left)));
+        } else {
+            sb.append("health check running");
         }
-
-        void show(JsonNode v) {
-            String state = state(v);
-            long now = System.nanoTime();
-            if (state.equals(lastState) && now - lastPrintedNanos < everyMs * 1_000_000L) {
-                return;
-            }
-            out.println(line(v));
-            out.flush();
-            lastState = state;
-            lastPrintedNanos = now;
+        JsonNode check = v.path("lastCheck");
+        sb.append("; last check: ");
+        if (check.isNull() || check.isMissingNode()) {
+            sb.append("none yet");
+        } else {
+            sb.append(check.path("step").asText()).append(' ').append(check.path("detail").asText()).append(", score ")
+                    .append(check.path("score").asText());
         }
-
-        /** What the line says apart from the clock: a change of it is printed at once. */
-        private static String state(JsonNode v) {
-            return v.path("step").asText() + "|" + v.path("status").asText() + "|" + v.path("soakUntil").isNull() + "|" + v.path("lastCheck");
-        }
-
-        static String line(JsonNode v) {
-            StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "[%6.1fs] %s, step %s of %s (%s): ",
-                    v.path("elapsedMs").asLong() / 1000.0, v.path("phase").asText(), v.path("stepNumber").asText("?"),
-                    v.path("stepsToTarget").asText("?"), v.path("step").asText()));
-            if (!v.path("soakUntil").isNull() && !v.path("soakUntil").isMissingNode()) {
-                // the server's own clock: its "now" is startedAt + elapsedMs, so a skewed local clock changes nothing
-                java.time.Instant serverNow = java.time.Instant.parse(v.path("startedAt").asText()).plusMillis(v.path("elapsedMs").asLong());
-                long left = Math.max(0, Duration.between(serverNow, java.time.Instant.parse(v.path("soakUntil").asText())).toSeconds());
-                sb.append("soaking, health check in ").append(Units.duration(Duration.ofSeconds(left)));
-            } else {
-                sb.append("health check running");
-            }
-            JsonNode check = v.path("lastCheck");
-            sb.append("; last check: ");
-            if (check.isNull() || check.isMissingNode()) {
-                sb.append("none yet");
-            } else {
-                sb.append(check.path("step").asText()).append(' ').append(check.path("detail").asText()).append(", score ")
-                        .append(check.path("score").asText());
-            }
-            return sb.toString();
-        }
+        return sb.toString();
     }
 
     /** A replica restarting mid-migration is expected (the migration resumes); keep polling through it for a while. */

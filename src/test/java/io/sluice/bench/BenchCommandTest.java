@@ -95,12 +95,37 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldRunAtAConstantRateForADurationAndReportCorrectedLatenciesAsOneJsonDocument() throws Exception {
+        Run r = sluice("bench", "select1", "--url=" + server, "--duration=2s", "--warmup=500ms", "-c", "4", "--threads=2", "--rate=200", "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode result = r.json();
+        assertThat(result.get("mode").asText()).isEqualTo("constant-rate");
+        assertThat(result.get("latencyFrom").asText()).isEqualTo("due");
+        assertThat(result.get("targetOperationsPerSecond").asDouble()).isEqualTo(200);
+        assertThat(result.get("engine").asText()).isEqualTo("2 event loops");
+        assertThat(result.get("elapsedSeconds").asDouble()).isEqualTo(2.0);
+        assertThat(result.at("/errors/total").asLong()).as(result.toString()).isZero();
+        // the schedule never runs early: at most 200/s x 2 s fall due in the window
+        assertThat(result.get("operations").asLong()).isBetween(1L, 400L);
+        assertThat(result.get("operationsPerSecond").asDouble()).isPositive().isLessThanOrEqualTo(200);
+        JsonNode latency = result.get("latencyMs");
+        assertThat(latency.get("p50").asDouble()).isPositive();
+        assertThat(latency.get("p999").asDouble()).isGreaterThanOrEqualTo(latency.get("p99").asDouble());
+        assertThat(latency.get("max").asDouble()).isGreaterThanOrEqualTo(latency.get("p999").asDouble());
+        // not a terminal: stdout is the JSON document alone; the progress (a start line) went to stderr
+        assertThat(r.out().strip()).startsWith("{").endsWith("}");
+        assertThat(r.err()).contains("sluice: select1, 4 connections (2 event loops), 2.0 s at 200 operations/s after 0.5 s warm-up");
+    }
+
+    @Test
     void shouldPrintAReadableSummaryWithoutJson() {
         Run r = sluice("bench", "select1", "--url=" + server, "-n", "50", "--warmup=0", "-c", "2");
 
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("sluice, select1: 2 connections").contains("operations   50")
-                .contains("operations/s").contains("p50").contains("p99").contains("max").contains("errors       0");
+        assertThat(r.out()).contains("sluice, select1: 2 connections").contains("closed loop").contains("operations   50")
+                .contains("operations/s").contains("p50").contains("p99.9").contains("max").contains("errors       0");
+        assertThat(r.out()).as("progress is not part of the result").doesNotContain("...");
     }
 
     @Test
@@ -149,7 +174,9 @@ class BenchCommandTest {
         "point-read --rows=0                 | --rows must be at least 1, was 0",
         "select1 --url=ftp://x               | --url must be an http:// or https:// URL with a host, was 'ftp://x'",
         "select1 --direct-jdbc=postgres://x  | --direct-jdbc must be a JDBC URL starting with jdbc:",
-        "select1 --concurrency=many          | Invalid value for option '--concurrency': 'many' is not an int"})
+        "select1 --concurrency=many          | Invalid value for option '--concurrency': 'many' is not an int",
+        "select1 --rate=0                    | --rate must be more than 0 and at most 10000000 operations/s, was 0.0",
+        "select1 --threads=0                 | --threads must be between 1 and 256, was 0"})
     void shouldRefuseBadOptionsNamingTheOption(String args, String message) {
         String[] words = ("bench " + args).split(" ");
 

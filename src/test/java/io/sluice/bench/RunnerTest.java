@@ -2,6 +2,9 @@ package io.sluice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.cli.Progress;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -10,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class RunnerTest {
 
     /** Every third operation fails with HTTP 503, every seventh (not third) with a Hrana code. */
-    static final class Flaky implements Target {
+    static final class Flaky implements BlockingTarget {
         final AtomicLong calls = new AtomicLong();
         final boolean allFail;
 
@@ -47,14 +50,18 @@ class RunnerTest {
     }
 
     private static Runner.Plan plan(long operations) {
-        return new Runner.Plan(Workload.SELECT1, 3, null, operations, Duration.ZERO, 10, 1L);
+        return new Runner.Plan(Workload.SELECT1, 3, null, operations, Duration.ZERO, 10, 1L, 0);
+    }
+
+    private static Result run(Target target, Runner.Plan plan) throws Exception {
+        return Runner.run(target, plan, new Progress(new PrintWriter(Writer.nullWriter()), Progress.Mode.OFF, Duration.ofSeconds(10), System::nanoTime, 80));
     }
 
     @Test
     void shouldCountSuccessesAndErrorsByKindForExactlyTheRequestedOperations() throws Exception {
         Flaky target = new Flaky(false);
 
-        Result r = Runner.run(target, plan(2_100));
+        Result r = run(target, plan(2_100));
 
         assertThat(target.calls.get()).isEqualTo(2_100);
         assertThat(r.errors()).containsEntry("HTTP 503 CIRCUIT_OPEN", 700L).containsEntry("Hrana SQLITE_BUSY", 200L);
@@ -65,21 +72,30 @@ class RunnerTest {
 
     @Test
     void shouldCallARunWhereEveryOperationFailedAFailure() throws Exception {
-        Result r = Runner.run(new Flaky(true), plan(50));
+        Result r = run(new Flaky(true), plan(50));
 
         assertThat(r.operations()).isZero();
         assertThat(BenchCommand.exitCode(r, null)).isEqualTo(1);
-        assertThat(BenchCommand.exitCode(Runner.run(new Flaky(false), plan(50)), null)).isZero();
+        assertThat(BenchCommand.exitCode(run(new Flaky(false), plan(50)), null)).isZero();
     }
 
     @Test
     void shouldRunForTheDurationWhenNoCountIsGiven() throws Exception {
-        long start = System.nanoTime();
+        Result r = run(new Flaky(false), new Runner.Plan(Workload.SELECT1, 2, Duration.ofMillis(300), 0, Duration.ofMillis(100), 10, 1L, 0));
 
-        Result r = Runner.run(new Flaky(false), new Runner.Plan(Workload.SELECT1, 2, Duration.ofMillis(300), 0, Duration.ofMillis(100), 10, 1L));
-
-        assertThat((System.nanoTime() - start) / 1_000_000).isBetween(390L, 3_000L);
         assertThat(r.elapsedNanos()).isEqualTo(Duration.ofMillis(300).toNanos());
         assertThat(r.operations()).isPositive();
+    }
+
+    @Test
+    void shouldNeverSendMoreThanTheConstantRateAllows() throws Exception {
+        Flaky target = new Flaky(false);
+
+        // 200/s for 250 ms over 2 connections: at most 50 operations can fall due (the schedule never runs early)
+        Result r = run(target, new Runner.Plan(Workload.SELECT1, 2, Duration.ofMillis(250), 0, Duration.ZERO, 10, 1L, 200));
+
+        assertThat(target.calls.get()).isBetween(1L, 50L);
+        assertThat(r.toJson().get("mode").asText()).isEqualTo("constant-rate");
+        assertThat(r.toJson().get("latencyFrom").asText()).isEqualTo("due");
     }
 }

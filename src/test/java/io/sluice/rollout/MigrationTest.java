@@ -80,7 +80,8 @@ class MigrationTest {
         Cli.Run r = run("migrate", "--target=full", "--reason", "enterprise layer", "--poll-interval=50ms");
 
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("started towards full").contains("COMPLETED at full 1/1 (100 %)").contains("score 100")
+        assertThat(r.err()).contains("started towards full");
+        assertThat(r.out()).doesNotContain("started towards").contains("COMPLETED at full 1/1 (100 %)").contains("score 100")
                 .contains("completed: every step passed");
         assertThat(flagValues()).containsEntry("ENABLE_CONNECTION_POOL", "enabled=true rollout=100")
                 .containsEntry("ENABLE_STATE_MACHINE", "enabled=true rollout=100").containsEntry("ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=100")
@@ -163,9 +164,11 @@ class MigrationTest {
         Cli.Run r = run("migrate", "--target=canary", "--soak=4s", "--poll-interval=100ms", "--progress-interval=1s");
 
         assertThat(r.exit()).as(r.err()).isZero();
-        java.util.List<String> lines = r.out().lines().toList();
+        // not a terminal: plain progress lines on stderr, the report alone on stdout
+        java.util.List<String> lines = r.err().lines().toList();
         java.util.List<String> monitoring = lines.stream().filter(l -> l.contains("monitoring, step 1 of 2 (monitoring 1/1): soaking")).toList();
-        assertThat(monitoring).as(r.out()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(monitoring).as(r.err()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(r.out()).doesNotContain("health check in");
         assertThat(monitoring.stream().map(l -> l.replaceAll(".*health check in (\\d+)s.*", "$1")).distinct().count())
                 .as("the countdown moves: " + monitoring).isGreaterThanOrEqualTo(2);
         assertThat(monitoring.get(0)).startsWith("[").endsWith("last check: none yet");
