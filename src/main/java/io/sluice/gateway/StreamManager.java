@@ -106,7 +106,7 @@ public class StreamManager {
     /**
      * Opens a stream owned by a connection that names it by an id of its own (a WebSocket): counted and
      * limited like every stream, registered so that idle expiry, the drain and the operator's listings see
-     * it, but never named by a baton. Held BUSY by the caller, who ends each request with {@link #settle}.
+     * it, but never named by a baton. Held BUSY by the caller, who ends each request through a {@link StreamGuard}.
      */
     Stream openOwned(Principal principal, String client, String rolloutKey) {
         Stream s = open(principal, client, rolloutKey);
