@@ -9,6 +9,7 @@ import io.sluice.gateway.ResponseWriter.Result;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.StatementOutcome;
 import io.sluice.pool.Backend;
+import io.sluice.pool.ReaderConnections;
 import io.sluice.sql.ArgumentBinder;
 import io.sluice.sql.ErrorCode;
 import io.sluice.sql.ResponseBudget;
@@ -66,6 +67,8 @@ public class InlineReads {
     private static final int STATEMENT_CACHE = 64;
 
     private final Backend backend;
+    /** Read-only connections of the fast path's own; null on PostgreSQL, where there is no fast path. */
+    private final ReaderConnections connections;
     private final FeatureDecisions decisions;
     private final SluiceMetrics metrics;
     private final SluiceConfig.Gateway config;
@@ -88,10 +91,11 @@ public class InlineReads {
 
     InlineReads(Backend backend, FeatureDecisions decisions, SluiceMetrics metrics, SluiceConfig config) {
         this.backend = backend;
+        this.connections = backend.readers().orElse(null);
         this.decisions = decisions;
         this.metrics = metrics;
         this.config = config.gateway();
-        this.enabled = config.gateway().inlineReads() && config.database().url().filter(u -> !u.isBlank()).isEmpty();
+        this.enabled = config.gateway().inlineReads() && connections != null;
         this.budgetNanos = config.gateway().inlineReadBudget().toNanos();
     }
 
@@ -206,7 +210,7 @@ public class InlineReads {
     private Reader open() throws SQLException, StatementException {
         // opened read-only (SQLITE_OPEN_READONLY) and initialised like every connection clients' SQL runs on;
         // its length limit keeps values the event loop reads small
-        Connection c = backend.openReadOnly(Map.of("busy_timeout", "0", SqliteLimits.LENGTH_PROPERTY, Integer.toString(MAX_VALUE_BYTES)));
+        Connection c = connections.open(Map.of("busy_timeout", "0", SqliteLimits.LENGTH_PROPERTY, Integer.toString(MAX_VALUE_BYTES)));
         Reader[] holder = new Reader[1];
         ProgressHandler.setHandler(c, PROGRESS_STEPS, new ProgressHandler() {
             @Override
@@ -223,7 +227,7 @@ public class InlineReads {
     void onShutdown(@Observes ShutdownEvent event) {
         for (Reader r : readers) {
             try {
-                backend.closeOwn(r.connection);
+                connections.close(r.connection);
             } catch (SQLException e) {
                 LOG.debug("closing an inline reader failed", e);
             }
