@@ -3,7 +3,6 @@ package io.sluice.gateway;
 import io.sluice.config.SluiceConfig;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.breaker.CircuitOpenException;
-import io.sluice.flags.FeatureDecisions;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.Hrana.Version;
@@ -37,6 +36,8 @@ public class HranaHandler {
     /** The {@link BodyEncoding} of the endpoint a request arrived on; its errors are answered in it. */
     static final String ENCODING = "sluice.encoding";
     private static final String WATCH = "sluice.client-watch";
+    /** The {@link StreamPlan} of a request that opens a stream, decided once at admission. */
+    private static final String PLAN = "sluice.stream-plan";
 
     private final DataApiAuth auth;
     private final StreamManager streams;
@@ -44,14 +45,12 @@ public class HranaHandler {
     private final StreamForwarder forwarder;
     private final SluiceMetrics metrics;
     private final InlineReads inline;
-    private final FeatureDecisions decisions;
     private final CircuitBreaker breaker;
     private final SluiceConfig.Gateway config;
 
     HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, StreamForwarder forwarder, SluiceConfig config,
-            SluiceMetrics metrics, InlineReads inline, FeatureDecisions decisions, CircuitBreaker breaker) {
+            SluiceMetrics metrics, InlineReads inline, CircuitBreaker breaker) {
         this.auth = auth;
-        this.decisions = decisions;
         this.breaker = breaker;
         this.inline = inline;
         this.metrics = metrics;
@@ -71,12 +70,11 @@ public class HranaHandler {
 
     void pipelineInline(RoutingContext ctx, BodyEncoding encoding) {
         BodyEncoding.RequestBody root = admit(ctx, encoding.pipelineBody(body(ctx)));
-        Principal principal = ctx.get(PRINCIPAL);
         if (root.baton() == null && root.isPipeline()) {
             Buffer answer;
             try {
-                answer = inline.tryAnswer(root.requests(), rolloutKey(ctx, principal),
-                        results -> encoding.pipelineResponse(null, results, 0));
+                StreamPlan plan = ctx.get(PLAN);
+                answer = inline.tryAnswer(root.requests(), plan.policy(), results -> encoding.pipelineResponse(null, results, 0));
             } catch (ProtocolException e) {
                 answer = null; // the worker path reports it, with the stream semantics that go with it
             }
@@ -120,7 +118,9 @@ public class HranaHandler {
         ctx.response().closeHandler(watch);
         if (root.baton() == null) {
             streams.refuseNewStreamWhileDraining();
-            failFastIfOpen(ctx, principal);
+            StreamPlan plan = streams.plan(rolloutKey(ctx, principal));
+            ctx.put(PLAN, plan);
+            failFastIfOpen(plan);
         }
         return root;
     }
@@ -129,8 +129,8 @@ public class HranaHandler {
      * A request that would open a stream while the breaker refuses calls is answered 503 on the I/O
      * thread: handing it to a worker would only make it wait in a queue to fail.
      */
-    private void failFastIfOpen(RoutingContext ctx, Principal principal) {
-        if (decisions.decide(rolloutKey(ctx, principal)).breaker()) {
+    private void failFastIfOpen(StreamPlan plan) {
+        if (plan.policy().breaker()) {
             try {
                 breaker.checkAdmits();
             } catch (CircuitOpenException e) {
@@ -240,7 +240,7 @@ public class HranaHandler {
     /** The caller's stream, held BUSY by the guard returned; null when the request was forwarded to the replica that owns it. */
     private StreamGuard openOrResume(RoutingContext ctx, String baton, Principal principal, byte[] body) {
         if (baton == null) {
-            return StreamGuard.baton(streams, streams.open(principal, clientName(ctx, principal), rolloutKey(ctx, principal)));
+            return StreamGuard.baton(streams, streams.open(principal, clientName(ctx, principal), ctx.get(PLAN)));
         }
         // verified for this principal: another principal's baton is invalid here, before any forwarding
         Batons.Decoded d = streams.decode(baton, principal);

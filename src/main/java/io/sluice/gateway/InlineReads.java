@@ -2,12 +2,8 @@ package io.sluice.gateway;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.config.SluiceConfig;
-import io.sluice.flags.FeatureDecisions;
-import io.sluice.flags.Features;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.ResponseWriter.Result;
-import io.sluice.metrics.SluiceMetrics;
-import io.sluice.metrics.SluiceMetrics.StatementOutcome;
 import io.sluice.pool.Backend;
 import io.sluice.pool.ReaderConnections;
 import io.sluice.sql.ArgumentBinder;
@@ -69,8 +65,7 @@ public class InlineReads {
     private final Backend backend;
     /** Read-only connections of the fast path's own; null on PostgreSQL, where there is no fast path. */
     private final ReaderConnections connections;
-    private final FeatureDecisions decisions;
-    private final SluiceMetrics metrics;
+    private final StatementObserver observer;
     private final SluiceConfig.Gateway config;
     private final boolean enabled;
     private final long budgetNanos;
@@ -89,11 +84,10 @@ public class InlineReads {
         return handedOver.get();
     }
 
-    InlineReads(Backend backend, FeatureDecisions decisions, SluiceMetrics metrics, SluiceConfig config) {
+    InlineReads(Backend backend, StatementObserver observer, SluiceConfig config) {
         this.backend = backend;
         this.connections = backend.readers().orElse(null);
-        this.decisions = decisions;
-        this.metrics = metrics;
+        this.observer = observer;
         this.config = config.gateway();
         this.enabled = config.gateway().inlineReads() && connections != null;
         this.budgetNanos = config.gateway().inlineReadBudget().toNanos();
@@ -112,20 +106,13 @@ public class InlineReads {
     }
 
     /**
-     * Answers the pipeline if it qualifies and finishes within budget.
+     * Answers the pipeline if it qualifies and finishes within budget, with the results written by
+     * {@code encode} (JSON or Protobuf).
      *
-     * @return the response body, or null when the request must take the normal (worker) path
-     */
-    byte[] tryAnswer(List<StreamRequest> requests, String rolloutKey) {
-        return tryAnswer(requests, rolloutKey, results -> ResponseWriter.pipeline(null, results));
-    }
-
-    /**
-     * As {@link #tryAnswer(List, String)}, with the results written by {@code encode} (JSON or Protobuf).
-     *
+     * @param policy what applies to the request, decided once at its admission
      * @return the encoded response, or null when the request must take the normal (worker) path
      */
-    <T> T tryAnswer(List<StreamRequest> requests, String rolloutKey, java.util.function.Function<List<Result>, T> encode) {
+    <T> T tryAnswer(List<StreamRequest> requests, StreamPolicy policy, java.util.function.Function<List<Result>, T> encode) {
         if (!enabled || !qualifies(requests)) {
             return null;
         }
@@ -133,8 +120,6 @@ public class InlineReads {
         if (reader == null) {
             return null;
         }
-        Features features = decisions.decide(rolloutKey);
-        boolean detailed = features.detailedMonitoring();
         ResponseBudget budget = new ResponseBudget(Math.min(config.maxResponseBytes(), MAX_RESPONSE_BYTES));
         List<Result> results = new ArrayList<>(requests.size());
         reader.deadline = System.nanoTime() + budgetNanos;
@@ -153,21 +138,15 @@ public class InlineReads {
                         return null;
                     }
                     reader.session.execute(st, ArgumentBinder.bind(st, stmt.args(), stmt.namedArgs()), sink);
-                    metrics.statement(st.kind(), StatementOutcome.OK, System.nanoTime() - start, detailed);
-                    if (features.detailedLogging()) {
-                        StatementLog.statement(st.kind(), "ok", System.nanoTime() - start, stmt.sql(), SqlScanner.Syntax.SQLITE);
-                    }
+                    observer.succeeded(policy, st.kind(), start, stmt.sql(), SqlScanner.Syntax.SQLITE);
                     results.add(new Result(r.type(), new RequestRunner.Executed(sink.result()), null));
                 } catch (StatementException e) {
                     if (FALL_BACK.contains(e.code()) || System.nanoTime() > reader.deadline) {
                         handedOver.incrementAndGet();
                         return null;
                     }
-                    metrics.statement(StatementKind.READ, RequestRunner.outcome(SqlErrors.classifyCode(e.code())),
-                            System.nanoTime() - start, detailed);
-                    if (features.detailedLogging()) {
-                        StatementLog.statement(StatementKind.READ, e.code(), System.nanoTime() - start, stmt.sql(), SqlScanner.Syntax.SQLITE);
-                    }
+                    observer.failed(policy, StatementKind.READ, SqlErrors.classifyCode(e.code()), e.code(), start, stmt.sql(),
+                            SqlScanner.Syntax.SQLITE);
                     results.add(new Result(r.type(), null, e));
                 }
             }

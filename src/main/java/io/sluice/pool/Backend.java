@@ -9,7 +9,6 @@ import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
-import io.sluice.flags.Features;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.sql.Dialect;
 import io.sluice.sql.PostgresDialect;
@@ -284,24 +283,25 @@ public class Backend {
 
     /**
      * Leases a connection for a stream: from the pool (waiting at most the acquire timeout) or, when the
-     * pool feature does not apply, a direct connection of its own.
+     * policy says so, a direct connection of its own.
      */
-    public Lease lease(long streamId, Features features) throws BackendUnavailableException {
-        return lease(streamId, features, false);
+    public Lease lease(long streamId, LeasePolicy policy) throws BackendUnavailableException {
+        return lease(streamId, policy, false);
     }
 
     /**
-     * {@link #lease(long, Features)} for a stream whose token is read-only or not. On SQLite a read-only
+     * {@link #lease(long, LeasePolicy)} for a stream whose token is read-only or not. On SQLite a read-only
      * stream gets a connection opened read-only, from the read-only pool or, on the direct path, of its own.
      */
-    public Lease lease(long streamId, Features features, boolean readOnly) throws BackendUnavailableException {
+    public Lease lease(long streamId, LeasePolicy policy, boolean readOnly) throws BackendUnavailableException {
         Connection c;
+        boolean pooled = policy.pooled();
         // the wait histogram is detailed monitoring: a Micrometer histogram costs more than the rest of a lease
-        boolean timed = features.pool() && features.detailedMonitoring();
+        boolean timed = pooled && policy.timed();
         long asked = timed ? System.nanoTime() : 0;
         boolean readOnlyConnection = readOnly && readOnlySource != null;
         try {
-            if (features.pool()) {
+            if (pooled) {
                 c = readOnlyConnection ? readOnlySource.getConnection() : dataSource.getConnection();
             } else {
                 c = direct.open(own, streamId, readOnlyConnection,
@@ -312,7 +312,7 @@ public class Backend {
                 meters.acquireWaited(System.nanoTime() - asked);
             }
             FailureClass failure = SqlErrors.classify(e);
-            if (features.pool() && failure == FailureClass.SATURATION) {
+            if (pooled && failure == FailureClass.SATURATION) {
                 // every connection was leased and none came back in time: the database is answering them
                 meters.timeouts.incrementAndGet();
                 connectivity.onDegraded("pool saturated: acquisition timeout");
@@ -329,7 +329,7 @@ public class Backend {
         if (timed) {
             meters.acquireWaited(now - asked);
         }
-        Lease lease = new Lease(leases.nextId(), streamId, c, features.pool(), features.stateMachine(), clock, now);
+        Lease lease = new Lease(leases.nextId(), streamId, c, pooled, policy.tracked(), clock, now);
         leases.add(lease);
         connectivity.onConnected("lease succeeded", now);
         return lease;
