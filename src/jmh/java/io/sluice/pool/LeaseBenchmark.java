@@ -8,7 +8,6 @@ import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
-import io.sluice.flags.Features;
 import io.sluice.metrics.SluiceMetrics;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -50,8 +49,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class LeaseBenchmark {
-    private static final Features STATE_MACHINE_OFF = new Features(true, false, true, true, false);
-    private static final Features DETAILED_MONITORING_OFF = new Features(true, true, true, false, false);
+    private static final LeasePolicy STATE_MACHINE_OFF = new LeasePolicy(true, false, true);
+    private static final LeasePolicy DETAILED_MONITORING_OFF = new LeasePolicy(true, true, false);
 
     private Path dir;
     private AgroalDataSource pool;
@@ -96,7 +95,7 @@ public class LeaseBenchmark {
     /** Sluice's pool manager with every feature on: {@code Backend.lease} + {@code Backend.release}. */
     @Benchmark
     public void poolManager(Blackhole bh) throws BackendUnavailableException {
-        Lease lease = backend.lease(++streamId, Features.ALL);
+        Lease lease = backend.lease(++streamId, LeasePolicy.ALL);
         bh.consume(lease);
         backend.release(lease, true);
     }
@@ -136,6 +135,11 @@ public class LeaseBenchmark {
             case "validationInterval" -> Duration.ofSeconds(30);
             default -> unsupported(m.getName());
         });
+        SluiceConfig.Sqlite sqlite = stub(SluiceConfig.Sqlite.class, (p, m, a) -> switch (m.getName()) {
+            case "writeLane" -> true;
+            case "writeWait" -> Duration.ofSeconds(5);
+            default -> unsupported(m.getName());
+        });
         SluiceConfig.Gateway gateway = stub(SluiceConfig.Gateway.class, (p, m, a) -> switch (m.getName()) {
             case "statementTimeout" -> Duration.ofSeconds(30);
             default -> unsupported(m.getName());
@@ -145,6 +149,7 @@ public class LeaseBenchmark {
             case "gateway" -> gateway;
             case "database" -> database;
             case "pool" -> poolConfig;
+            case "sqlite" -> sqlite;
             default -> unsupported(m.getName());
         });
     }

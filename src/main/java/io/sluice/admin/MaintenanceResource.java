@@ -1,12 +1,15 @@
 package io.sluice.admin;
 
 import io.sluice.breaker.BreakerStatus;
+import io.sluice.breaker.BreakerTuning;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.config.RuntimeSettingsService;
+import io.sluice.config.TuningSuggestion;
 import io.sluice.gateway.StreamManager;
 import io.sluice.pool.Backend;
 import io.sluice.pool.DataBackup;
 import io.sluice.pool.PoolStatus;
+import io.sluice.pool.PoolTuning;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -22,9 +25,6 @@ import java.util.Map;
 @Path("/admin/v1/maintenance")
 @Produces(MediaType.APPLICATION_JSON)
 public class MaintenanceResource {
-    /** Breaker transitions since start above which the breaker is called flapping. */
-    static final long FLAPPING_TRANSITIONS = 6;
-
     private final Backend backend;
     private final StreamManager streams;
     private final CircuitBreaker breaker;
@@ -58,24 +58,8 @@ public class MaintenanceResource {
     public Optimize optimize() {
         PoolStatus pool = backend.status();
         BreakerStatus b = breaker.status();
-        List<Suggestion> out = new ArrayList<>();
-        if (pool.timeouts() > 0 || pool.awaiting() > 0) {
-            out.add(new Suggestion("connectionPool", "maxConnections", "raise it above " + pool.maxConnections(),
-                    pool.timeouts() + " acquire timeouts, " + pool.awaiting() + " requests waiting now, average wait "
-                            + pool.acquireAverage().toMillis() + " ms"));
-        }
-        if (pool.maxUsed() < pool.minConnections()) {
-            out.add(new Suggestion("connectionPool", "minConnections", "lower it to " + Math.max(0, pool.maxUsed()),
-                    "at most " + pool.maxUsed() + " connections were ever in use at once, " + pool.minConnections() + " are kept open"));
-        }
-        if (b.totalTransitions() >= FLAPPING_TRANSITIONS) {
-            out.add(new Suggestion("circuitBreaker", "failureThreshold", "raise it above " + b.failureThreshold(),
-                    b.totalTransitions() + " breaker state changes since start"));
-        }
-        if (pool.leaks() > 0) {
-            out.add(new Suggestion("connectionPool", "leakTimeout", "check clients that keep streams open",
-                    pool.leaks() + " leases were held past the leak timeout"));
-        }
+        List<TuningSuggestion> out = new ArrayList<>(PoolTuning.suggest(pool));
+        out.addAll(BreakerTuning.suggest(b));
         return new Optimize(out, pool, b.state().name());
     }
 
@@ -109,9 +93,6 @@ public class MaintenanceResource {
     public record Cleanup(int openStreams, long idleConnectionsClosed) {
     }
 
-    public record Suggestion(String component, String key, String action, String because) {
-    }
-
-    public record Optimize(List<Suggestion> suggestions, PoolStatus pool, String breakerState) {
+    public record Optimize(List<TuningSuggestion> suggestions, PoolStatus pool, String breakerState) {
     }
 }

@@ -3,7 +3,6 @@ package io.sluice.gateway;
 import io.sluice.config.SluiceConfig;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.breaker.CircuitOpenException;
-import io.sluice.flags.FeatureDecisions;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.Hrana.Version;
@@ -37,6 +36,8 @@ public class HranaHandler {
     /** The {@link BodyEncoding} of the endpoint a request arrived on; its errors are answered in it. */
     static final String ENCODING = "sluice.encoding";
     private static final String WATCH = "sluice.client-watch";
+    /** The {@link StreamPlan} of a request that opens a stream, decided once at admission. */
+    private static final String PLAN = "sluice.stream-plan";
 
     private final DataApiAuth auth;
     private final StreamManager streams;
@@ -44,14 +45,12 @@ public class HranaHandler {
     private final StreamForwarder forwarder;
     private final SluiceMetrics metrics;
     private final InlineReads inline;
-    private final FeatureDecisions decisions;
     private final CircuitBreaker breaker;
     private final SluiceConfig.Gateway config;
 
     HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, StreamForwarder forwarder, SluiceConfig config,
-            SluiceMetrics metrics, InlineReads inline, FeatureDecisions decisions, CircuitBreaker breaker) {
+            SluiceMetrics metrics, InlineReads inline, CircuitBreaker breaker) {
         this.auth = auth;
-        this.decisions = decisions;
         this.breaker = breaker;
         this.inline = inline;
         this.metrics = metrics;
@@ -71,12 +70,11 @@ public class HranaHandler {
 
     void pipelineInline(RoutingContext ctx, BodyEncoding encoding) {
         BodyEncoding.RequestBody root = admit(ctx, encoding.pipelineBody(body(ctx)));
-        Principal principal = ctx.get(PRINCIPAL);
         if (root.baton() == null && root.isPipeline()) {
             Buffer answer;
             try {
-                answer = inline.tryAnswer(root.requests(), rolloutKey(ctx, principal),
-                        results -> encoding.pipelineResponse(null, results, 0));
+                StreamPlan plan = ctx.get(PLAN);
+                answer = inline.tryAnswer(root.requests(), plan.policy(), results -> encoding.pipelineResponse(null, results, 0));
             } catch (ProtocolException e) {
                 answer = null; // the worker path reports it, with the stream semantics that go with it
             }
@@ -120,7 +118,9 @@ public class HranaHandler {
         ctx.response().closeHandler(watch);
         if (root.baton() == null) {
             streams.refuseNewStreamWhileDraining();
-            failFastIfOpen(ctx, principal);
+            StreamPlan plan = streams.plan(rolloutKey(ctx, principal));
+            ctx.put(PLAN, plan);
+            failFastIfOpen(plan);
         }
         return root;
     }
@@ -129,8 +129,8 @@ public class HranaHandler {
      * A request that would open a stream while the breaker refuses calls is answered 503 on the I/O
      * thread: handing it to a worker would only make it wait in a queue to fail.
      */
-    private void failFastIfOpen(RoutingContext ctx, Principal principal) {
-        if (decisions.decide(rolloutKey(ctx, principal)).breaker()) {
+    private void failFastIfOpen(StreamPlan plan) {
+        if (plan.policy().breaker()) {
             try {
                 breaker.checkAdmits();
             } catch (CircuitOpenException e) {
@@ -148,42 +148,43 @@ public class HranaHandler {
         byte[] body = body(ctx);
         BodyEncoding.RequestBody root = ctx.get(ROOT);
         Endpoint endpoint = encoding.pipelineEndpoint();
-        Stream stream = openOrResume(ctx, root.baton(), principal, body);
-        if (stream == null) {
-            metrics.request(endpoint, RequestOutcome.FORWARDED);
-            return;
-        }
-        ClientWatch watch = ctx.get(WATCH);
-        watch.attach(stream);
-        ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
-        List<Result> results;
-        try {
-            // a malformed request is an HTTP-level failure, which kills the stream it names
-            List<StreamRequest> requests = root.requests();
-            results = new ArrayList<>(requests.size());
-            for (StreamRequest r : requests) {
-                if (stream.isAbandoned()) {
-                    break; // nobody will read the answers: stop here and close the stream below
-                }
-                try {
-                    results.add(new Result(r.type(), runner.run(stream, r, budget), null));
-                } catch (StatementException e) {
-                    results.add(new Result(r.type(), null, e));
-                }
+        try (StreamGuard guard = openOrResume(ctx, root.baton(), principal, body)) {
+            if (guard == null) {
+                metrics.request(endpoint, RequestOutcome.FORWARDED);
+                return;
             }
-        } catch (BackendUnavailableException | RuntimeException e) {
-            throw failStream(stream, ProtocolException.of(e));
+            Stream stream = guard.stream();
+            ClientWatch watch = ctx.get(WATCH);
+            watch.attach(stream);
+            ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
+            List<Result> results;
+            try {
+                // a malformed request is an HTTP-level failure, which kills the stream it names (the guard closes it)
+                List<StreamRequest> requests = root.requests();
+                results = new ArrayList<>(requests.size());
+                for (StreamRequest r : requests) {
+                    if (stream.isAbandoned()) {
+                        break; // nobody will read the answers: stop here and close the stream below
+                    }
+                    try {
+                        results.add(new Result(r.type(), runner.run(stream, r, budget), null));
+                    } catch (StatementException e) {
+                        results.add(new Result(r.type(), null, e));
+                    }
+                }
+            } catch (BackendUnavailableException | RuntimeException e) {
+                throw ProtocolException.of(e);
+            }
+            // answered from here on (or closed by a failure above, where a late close changes nothing)
+            watch.detach();
+            if (stream.isAbandoned()) {
+                // the client went away: its baton would never arrive, so the guard rolls back and frees the lease now
+                return;
+            }
+            String baton = guard.complete();
+            ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, encoding.contentType())
+                    .end(encoding.pipelineResponse(baton, results, budget.used()));
         }
-        // answered from here on (or closed by a failure above, where a late close changes nothing)
-        watch.detach();
-        if (stream.isAbandoned()) {
-            // the client went away: its baton would never arrive, so roll back and free the lease now
-            failStream(stream, null);
-            return;
-        }
-        String baton = streams.finish(stream);
-        ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, encoding.contentType())
-                .end(encoding.pipelineResponse(baton, results, budget.used()));
         metrics.request(endpoint, RequestOutcome.OK);
     }
 
@@ -195,48 +196,51 @@ public class HranaHandler {
         Principal principal = ctx.get(PRINCIPAL);
         byte[] body = body(ctx);
         BodyEncoding.RequestBody root = ctx.get(ROOT);
-        Stream stream = openOrResume(ctx, root.baton(), principal, body);
-        if (stream == null) {
-            metrics.request(encoding.cursorEndpoint(), RequestOutcome.FORWARDED);
-            return;
+        CursorWriter writer;
+        try (StreamGuard guard = openOrResume(ctx, root.baton(), principal, body)) {
+            if (guard == null) {
+                metrics.request(encoding.cursorEndpoint(), RequestOutcome.FORWARDED);
+                return;
+            }
+            Stream stream = guard.stream();
+            ClientWatch watch = ctx.get(WATCH);
+            watch.attach(stream);
+            Batch batch;
+            try {
+                batch = root.cursorBatch();
+                runner.ensureSession(stream);
+            } catch (BackendUnavailableException | StatementException | RuntimeException e) {
+                throw ProtocolException.of(e);
+            }
+            writer = new CursorWriter(ctx.response(), config.maxResponseBytes(), watch, encoding::cursorFormat);
+            try {
+                writer.begin(streams.peekNextBaton(stream));
+                runner.runBatch(stream, batch, writer);
+            } catch (BackendUnavailableException | CircuitOpenException e) {
+                writer.error(ProtocolException.inBand(e));
+                guard.closeStream();
+            } catch (StatementException e) {
+                writer.error(e);
+            } catch (CursorWriter.ClientGone e) {
+                guard.closeStream();
+            } catch (RuntimeException e) {
+                writer.abort();
+                throw e;
+            }
+            watch.detach();
+            if (stream.isAbandoned()) {
+                guard.closeStream();
+            }
+            guard.complete();
         }
-        ClientWatch watch = ctx.get(WATCH);
-        watch.attach(stream);
-        Batch batch;
-        try {
-            batch = root.cursorBatch();
-            runner.ensureSession(stream);
-        } catch (BackendUnavailableException | StatementException | RuntimeException e) {
-            throw failStream(stream, ProtocolException.of(e));
-        }
-        CursorWriter writer = new CursorWriter(ctx.response(), config.maxResponseBytes(), watch, encoding::cursorFormat);
-        try {
-            writer.begin(streams.peekNextBaton(stream));
-            runner.runBatch(stream, batch, writer);
-        } catch (BackendUnavailableException | CircuitOpenException e) {
-            writer.error(ProtocolException.inBand(e));
-            streams.close(stream);
-        } catch (StatementException e) {
-            writer.error(e);
-        } catch (CursorWriter.ClientGone e) {
-            streams.close(stream);
-        } catch (RuntimeException e) {
-            writer.abort();
-            throw failStream(stream, e);
-        }
-        watch.detach();
-        if (stream.isAbandoned()) {
-            streams.close(stream);
-        }
-        streams.finish(stream);
         writer.end();
         metrics.request(encoding.cursorEndpoint(), RequestOutcome.OK);
     }
 
-    /** The caller's stream, held BUSY; null when the request was forwarded to the replica that owns it. */
-    private Stream openOrResume(RoutingContext ctx, String baton, Principal principal, byte[] body) {
+    /** The caller's stream, held BUSY by the guard returned; null when the request was forwarded to the replica that owns it. */
+    private StreamGuard openOrResume(RoutingContext ctx, String baton, Principal principal, byte[] body) {
         if (baton == null) {
-            return streams.open(principal, clientName(ctx, principal), rolloutKey(ctx, principal));
+            return StreamGuard.baton(streams, streams.open(principal, clientName(ctx, principal), ctx.get(PLAN)));
         }
         // verified for this principal: another principal's baton is invalid here, before any forwarding
         Batons.Decoded d = streams.decode(baton, principal);
@@ -249,7 +253,7 @@ public class HranaHandler {
             s.release();
             throw new ProtocolException(HranaError.FORBIDDEN, "A read-only token cannot continue a read-write stream");
         }
-        return s;
+        return StreamGuard.baton(streams, s);
     }
 
     /**
@@ -267,12 +271,6 @@ public class HranaHandler {
         }
         String client = ctx.request().getHeader(CLIENT_HEADER);
         return client == null || client.isBlank() ? null : client.strip();
-    }
-
-    private RuntimeException failStream(Stream stream, RuntimeException e) {
-        streams.close(stream);
-        streams.finish(stream);
-        return e;
     }
 
     private byte[] body(RoutingContext ctx) {

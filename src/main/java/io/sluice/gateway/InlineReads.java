@@ -2,13 +2,10 @@ package io.sluice.gateway;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.config.SluiceConfig;
-import io.sluice.flags.FeatureDecisions;
-import io.sluice.flags.Features;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.ResponseWriter.Result;
-import io.sluice.metrics.SluiceMetrics;
-import io.sluice.metrics.SluiceMetrics.StatementOutcome;
 import io.sluice.pool.Backend;
+import io.sluice.pool.ReaderConnections;
 import io.sluice.sql.ArgumentBinder;
 import io.sluice.sql.ErrorCode;
 import io.sluice.sql.ResponseBudget;
@@ -66,8 +63,9 @@ public class InlineReads {
     private static final int STATEMENT_CACHE = 64;
 
     private final Backend backend;
-    private final FeatureDecisions decisions;
-    private final SluiceMetrics metrics;
+    /** Read-only connections of the fast path's own; null on PostgreSQL, where there is no fast path. */
+    private final ReaderConnections connections;
+    private final StatementObserver observer;
     private final SluiceConfig.Gateway config;
     private final boolean enabled;
     private final long budgetNanos;
@@ -86,12 +84,12 @@ public class InlineReads {
         return handedOver.get();
     }
 
-    InlineReads(Backend backend, FeatureDecisions decisions, SluiceMetrics metrics, SluiceConfig config) {
+    InlineReads(Backend backend, StatementObserver observer, SluiceConfig config) {
         this.backend = backend;
-        this.decisions = decisions;
-        this.metrics = metrics;
+        this.connections = backend.readers().orElse(null);
+        this.observer = observer;
         this.config = config.gateway();
-        this.enabled = config.gateway().inlineReads() && config.database().url().filter(u -> !u.isBlank()).isEmpty();
+        this.enabled = config.gateway().inlineReads() && connections != null;
         this.budgetNanos = config.gateway().inlineReadBudget().toNanos();
     }
 
@@ -108,20 +106,13 @@ public class InlineReads {
     }
 
     /**
-     * Answers the pipeline if it qualifies and finishes within budget.
+     * Answers the pipeline if it qualifies and finishes within budget, with the results written by
+     * {@code encode} (JSON or Protobuf).
      *
-     * @return the response body, or null when the request must take the normal (worker) path
-     */
-    byte[] tryAnswer(List<StreamRequest> requests, String rolloutKey) {
-        return tryAnswer(requests, rolloutKey, results -> ResponseWriter.pipeline(null, results));
-    }
-
-    /**
-     * As {@link #tryAnswer(List, String)}, with the results written by {@code encode} (JSON or Protobuf).
-     *
+     * @param policy what applies to the request, decided once at its admission
      * @return the encoded response, or null when the request must take the normal (worker) path
      */
-    <T> T tryAnswer(List<StreamRequest> requests, String rolloutKey, java.util.function.Function<List<Result>, T> encode) {
+    <T> T tryAnswer(List<StreamRequest> requests, StreamPolicy policy, java.util.function.Function<List<Result>, T> encode) {
         if (!enabled || !qualifies(requests)) {
             return null;
         }
@@ -129,8 +120,6 @@ public class InlineReads {
         if (reader == null) {
             return null;
         }
-        Features features = decisions.decide(rolloutKey);
-        boolean detailed = features.detailedMonitoring();
         ResponseBudget budget = new ResponseBudget(Math.min(config.maxResponseBytes(), MAX_RESPONSE_BYTES));
         List<Result> results = new ArrayList<>(requests.size());
         reader.deadline = System.nanoTime() + budgetNanos;
@@ -149,21 +138,15 @@ public class InlineReads {
                         return null;
                     }
                     reader.session.execute(st, ArgumentBinder.bind(st, stmt.args(), stmt.namedArgs()), sink);
-                    metrics.statement(st.kind(), StatementOutcome.OK, System.nanoTime() - start, detailed);
-                    if (features.detailedLogging()) {
-                        StatementLog.statement(st.kind(), "ok", System.nanoTime() - start, stmt.sql(), SqlScanner.Syntax.SQLITE);
-                    }
+                    observer.succeeded(policy, st.kind(), start, stmt.sql(), SqlScanner.Syntax.SQLITE);
                     results.add(new Result(r.type(), new RequestRunner.Executed(sink.result()), null));
                 } catch (StatementException e) {
                     if (FALL_BACK.contains(e.code()) || System.nanoTime() > reader.deadline) {
                         handedOver.incrementAndGet();
                         return null;
                     }
-                    metrics.statement(StatementKind.READ, RequestRunner.outcome(SqlErrors.classifyCode(e.code())),
-                            System.nanoTime() - start, detailed);
-                    if (features.detailedLogging()) {
-                        StatementLog.statement(StatementKind.READ, e.code(), System.nanoTime() - start, stmt.sql(), SqlScanner.Syntax.SQLITE);
-                    }
+                    observer.failed(policy, StatementKind.READ, SqlErrors.classifyCode(e.code()), e.code(), start, stmt.sql(),
+                            SqlScanner.Syntax.SQLITE);
                     results.add(new Result(r.type(), null, e));
                 }
             }
@@ -206,7 +189,7 @@ public class InlineReads {
     private Reader open() throws SQLException, StatementException {
         // opened read-only (SQLITE_OPEN_READONLY) and initialised like every connection clients' SQL runs on;
         // its length limit keeps values the event loop reads small
-        Connection c = backend.openReadOnly(Map.of("busy_timeout", "0", SqliteLimits.LENGTH_PROPERTY, Integer.toString(MAX_VALUE_BYTES)));
+        Connection c = connections.open(Map.of("busy_timeout", "0", SqliteLimits.LENGTH_PROPERTY, Integer.toString(MAX_VALUE_BYTES)));
         Reader[] holder = new Reader[1];
         ProgressHandler.setHandler(c, PROGRESS_STEPS, new ProgressHandler() {
             @Override
@@ -223,7 +206,7 @@ public class InlineReads {
     void onShutdown(@Observes ShutdownEvent event) {
         for (Reader r : readers) {
             try {
-                backend.closeOwn(r.connection);
+                connections.close(r.connection);
             } catch (SQLException e) {
                 LOG.debug("closing an inline reader failed", e);
             }

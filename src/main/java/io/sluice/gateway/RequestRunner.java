@@ -13,8 +13,6 @@ import io.sluice.gateway.Hrana.OrCond;
 import io.sluice.gateway.Hrana.Stmt;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.breaker.CircuitBreaker;
-import io.sluice.metrics.SluiceMetrics;
-import io.sluice.metrics.SluiceMetrics.StatementOutcome;
 import io.sluice.pool.Backend;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.sql.ArgumentBinder;
@@ -37,14 +35,14 @@ import java.util.concurrent.Callable;
 public class RequestRunner {
     private final Backend backend;
     private final SluiceConfig.Gateway config;
-    private final SluiceMetrics metrics;
+    private final StatementObserver observer;
     private final CircuitBreaker breaker;
 
-    RequestRunner(Backend backend, SluiceConfig config, SluiceMetrics metrics, CircuitBreaker breaker) {
+    RequestRunner(Backend backend, SluiceConfig config, StatementObserver observer, CircuitBreaker breaker) {
         this.backend = backend;
         this.breaker = breaker;
         this.config = config.gateway();
-        this.metrics = metrics;
+        this.observer = observer;
     }
 
     /** Responses of the request types; {@code null} payloads encode as {@code {}}. */
@@ -201,7 +199,7 @@ public class RequestRunner {
 
     /** The stream's session, leasing its connection on first use (through the breaker when that feature applies). */
     private SqlSession session(Stream s) throws BackendUnavailableException, StatementException {
-        if (s.hasSession() || !s.features.breaker()) {
+        if (s.hasSession() || !s.policy.breaker()) {
             return s.session(backend);
         }
         return guarded(() -> s.session(backend));
@@ -235,7 +233,7 @@ public class RequestRunner {
         SqlSession session = session(s);
         long start = System.nanoTime();
         try {
-            if (s.features.breaker()) {
+            if (s.policy.breaker()) {
                 guarded(() -> {
                     session.execute(scanned, slots, sink);
                     return null;
@@ -245,25 +243,19 @@ public class RequestRunner {
             }
         } catch (StatementException e) {
             FailureClass failure = backend.onFailure(s.lease(), e);
-            metrics.statement(scanned.kind(), outcome(failure), System.nanoTime() - start, s.features.detailedMonitoring());
-            if (s.features.detailedLogging()) {
-                StatementLog.statement(scanned.kind(), e.code(), System.nanoTime() - start, sql, backend.dialect().syntax());
-            }
+            observer.failed(s.policy, scanned.kind(), failure, e.code(), start, sql, backend.dialect().syntax());
             if (failure != FailureClass.CONNECTION) {
                 recordStatement(s, session);
             }
             throw e;
         }
-        metrics.statement(scanned.kind(), StatementOutcome.OK, System.nanoTime() - start, s.features.detailedMonitoring());
-        if (s.features.detailedLogging()) {
-            StatementLog.statement(scanned.kind(), "ok", System.nanoTime() - start, sql, backend.dialect().syntax());
-        }
+        observer.succeeded(s.policy, scanned.kind(), start, sql, backend.dialect().syntax());
         recordStatement(s, session);
     }
 
     private static void recordStatement(Stream s, SqlSession session) throws StatementException {
         // asking for the transaction state costs a little, so only when the lease is tracked
-        s.lease().onStatement(s.features.stateMachine() && !session.isAutocommit());
+        s.lease().onStatement(s.policy.stateMachine() && !session.isAutocommit());
     }
 
     private static String resolveSql(Stream s, String sql, Integer sqlId) throws StatementException {
@@ -287,14 +279,5 @@ public class RequestRunner {
                     "Too many stored SQL texts on this stream (limit " + config.maxStoredSql() + ")");
         }
         stored.put(id, sql);
-    }
-
-    /** The metric outcome of a failed statement, by its failure class: the one mapping for every path. */
-    static StatementOutcome outcome(FailureClass failure) {
-        return switch (failure) {
-            case CONNECTION -> StatementOutcome.CONNECTION_ERROR;
-            case TIMEOUT -> StatementOutcome.TIMEOUT;
-            default -> StatementOutcome.ERROR;
-        };
     }
 }

@@ -240,9 +240,9 @@ public final class SocketSession {
         }
         Principal p = principal;
         enqueue(ss, () -> {
-            try {
-                ss.stream = engine.open(p, clientName);
-                engine.streams().settle(ss.stream);
+            try (StreamGuard guard = StreamGuard.owned(engine.streams(), engine.open(p, clientName))) {
+                ss.stream = guard.stream();
+                guard.complete();
                 return ok(requestId, o.type(), new RequestRunner.Empty());
             } catch (ProtocolException e) {
                 ss.failed = true;
@@ -393,22 +393,25 @@ public final class SocketSession {
         if (!s.tryAcquire()) {
             return error(requestId, StreamManager.streamExpired());
         }
-        try {
+        try (StreamGuard guard = StreamGuard.owned(engine.streams(), s)) {
+            Encoded answer;
             if (!java.util.Objects.equals(p.identity(), s.principal().identity())) {
-                return error(requestId, new ProtocolException(HranaError.FORBIDDEN,
+                answer = error(requestId, new ProtocolException(HranaError.FORBIDDEN,
                         "The stream was opened by another principal; open a new stream after re-authenticating"));
+            } else if (p.access() == Access.READ_ONLY && !s.readOnly) {
+                answer = error(requestId, new ProtocolException(HranaError.FORBIDDEN, "A read-only token cannot continue a read-write stream"));
+            } else {
+                try {
+                    answer = work.run(s);
+                } catch (StatementException e) {
+                    answer = error(requestId, e);
+                } catch (BackendUnavailableException | CircuitOpenException | ProtocolException e) {
+                    guard.closeStream();
+                    answer = error(requestId, ProtocolException.of(e));
+                }
             }
-            if (p.access() == Access.READ_ONLY && !s.readOnly) {
-                return error(requestId, new ProtocolException(HranaError.FORBIDDEN, "A read-only token cannot continue a read-write stream"));
-            }
-            return work.run(s);
-        } catch (StatementException e) {
-            return error(requestId, e);
-        } catch (BackendUnavailableException | CircuitOpenException | ProtocolException e) {
-            s.markClosed();
-            return error(requestId, ProtocolException.of(e));
-        } finally {
-            engine.streams().settle(s);
+            guard.complete();
+            return answer;
         }
     }
 
@@ -469,8 +472,10 @@ public final class SocketSession {
         Stream s = ss.stream;
         ss.stream = null;
         if (s != null && s.tryAcquire()) {
-            s.markClosed();
-            engine.streams().settle(s);
+            try (StreamGuard guard = StreamGuard.owned(engine.streams(), s)) {
+                guard.closeStream();
+                guard.complete();
+            }
         }
         // else: already closed by the server (idle expiry, drain), which gave its connection back
     }

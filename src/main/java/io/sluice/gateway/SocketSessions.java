@@ -3,7 +3,6 @@ package io.sluice.gateway;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.breaker.CircuitOpenException;
 import io.sluice.config.SluiceConfig;
-import io.sluice.flags.FeatureDecisions;
 import io.sluice.gateway.auth.Principal;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
@@ -29,7 +28,6 @@ public class SocketSessions {
     private final StreamManager streams;
     private final RequestRunner runner;
     private final SluiceMetrics metrics;
-    private final FeatureDecisions decisions;
     private final CircuitBreaker breaker;
     private final SluiceConfig.Gateway gateway;
     private final SluiceConfig.WebSocket websocket;
@@ -37,12 +35,11 @@ public class SocketSessions {
     private final Map<String, SocketCodec> codecs = new LinkedHashMap<>();
 
     SocketSessions(DataApiAuth auth, StreamManager streams, RequestRunner runner, SluiceConfig config, SluiceMetrics metrics,
-            FeatureDecisions decisions, CircuitBreaker breaker) {
+            CircuitBreaker breaker) {
         this.auth = auth;
         this.streams = streams;
         this.runner = runner;
         this.metrics = metrics;
-        this.decisions = decisions;
         this.breaker = breaker;
         this.gateway = config.gateway();
         this.websocket = config.websocket();
@@ -143,14 +140,15 @@ public class SocketSessions {
         // as over HTTP: the client's own name counts only when authentication is off
         String client = principal.authenticated() ? null : clientHeader;
         String rolloutKey = principal.authenticated() ? principal.rolloutKey() : client;
-        if (decisions.decide(rolloutKey).breaker()) {
+        StreamPlan plan = streams.plan(rolloutKey);
+        if (plan.policy().breaker()) {
             try {
                 breaker.checkAdmits();
             } catch (CircuitOpenException e) {
                 throw ProtocolException.of(e);
             }
         }
-        return streams.openOwned(principal, client, rolloutKey);
+        return streams.openOwned(principal, client, plan);
     }
 
     StreamManager streams() {

@@ -3,7 +3,6 @@ package io.sluice.gateway;
 import io.sluice.pool.Backend;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.pool.Lease;
-import io.sluice.flags.Features;
 import io.sluice.gateway.auth.Principal;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
@@ -41,7 +40,8 @@ final class Stream {
 
     final long id;
     final boolean readOnly;
-    final Features features;
+    /** What applies to this stream, decided once when it opened. */
+    final StreamPolicy policy;
     private final Principal principal;
     private final String principalName;
     /** {@link Batons#binding} of the principal; signed into every baton of this stream. */
@@ -64,11 +64,11 @@ final class Stream {
      *     name when authentication is off)
      * @param share the principal's share, already counting this stream (null: none)
      */
-    Stream(long id, boolean readOnly, Features features, Principal principal, String principalName, FairShare fairShare,
+    Stream(long id, boolean readOnly, StreamPolicy policy, Principal principal, String principalName, FairShare fairShare,
             FairShare.Share share) {
         this.id = id;
         this.readOnly = readOnly;
-        this.features = features;
+        this.policy = policy;
         this.principal = principal;
         this.principalName = principalName;
         this.binding = Batons.binding(principal.identity());
@@ -142,7 +142,7 @@ final class Stream {
             fairShare.acquireLease(share);
             Lease l;
             try {
-                l = backend.lease(id, features, readOnly);
+                l = backend.lease(id, policy.lease(), readOnly);
             } catch (BackendUnavailableException | RuntimeException e) {
                 fairShare.releaseLease(share);
                 throw e;

@@ -77,15 +77,25 @@ public class StreamManager {
     }
 
     /**
+     * Decides what applies to a stream about to open, once: for {@code rolloutKey}, or when it is null for
+     * the stream's own id.
+     */
+    StreamPlan plan(String rolloutKey) {
+        // ids need not be secret (batons are signed), only unlikely to collide between replicas
+        long id = ThreadLocalRandom.current().nextLong();
+        return new StreamPlan(id, StreamPolicy.of(decisions.decide(rolloutKey != null ? rolloutKey : Long.toHexString(id))));
+    }
+
+    /**
      * Opens a new stream for a principal, held BUSY by the caller. The principal's own limit is checked
      * before the global one, so a principal over its share is told so (429) even when every slot is taken.
      *
      * @param client the name the caller gives itself ({@code x-sluice-client}) when authentication is off,
      *     else null; it keys the caller's share, as the identity of a verified principal does
-     * @param rolloutKey the key feature decisions are made for; null = the stream id
+     * @param plan the stream's id and policy ({@link #plan})
      * @param principal who opens it, for the operator's view of running statements
      */
-    Stream open(Principal principal, String client, String rolloutKey) {
+    Stream open(Principal principal, String client, StreamPlan plan) {
         refuseNewStreamWhileDraining();
         String shareKey = principal.authenticated() ? principal.identity() : client == null ? null : "client:" + client;
         FairShare.Share share = fairShare.openStream(shareKey);
@@ -96,20 +106,17 @@ public class StreamManager {
             throw new ProtocolException(HranaError.STREAMS_EXHAUSTED,
                     "Too many open streams (limit " + max + "); close streams or retry later");
         }
-        // ids need not be secret (batons are signed), only unlikely to collide between replicas
-        long id = ThreadLocalRandom.current().nextLong();
         String name = principal.authenticated() || client == null ? principal.displayName() : "client:" + client;
-        return new Stream(id, principal.access() == Access.READ_ONLY, decisions.decide(rolloutKey != null ? rolloutKey : Long.toHexString(id)),
-                principal, name, fairShare, share);
+        return new Stream(plan.id(), principal.access() == Access.READ_ONLY, plan.policy(), principal, name, fairShare, share);
     }
 
     /**
      * Opens a stream owned by a connection that names it by an id of its own (a WebSocket): counted and
      * limited like every stream, registered so that idle expiry, the drain and the operator's listings see
-     * it, but never named by a baton. Held BUSY by the caller, who ends each request with {@link #settle}.
+     * it, but never named by a baton. Held BUSY by the caller, who ends each request through a {@link StreamGuard}.
      */
-    Stream openOwned(Principal principal, String client, String rolloutKey) {
-        Stream s = open(principal, client, rolloutKey);
+    Stream openOwned(Principal principal, String client, StreamPlan plan) {
+        Stream s = open(principal, client, plan);
         streams.put(s.id, s);
         return s;
     }

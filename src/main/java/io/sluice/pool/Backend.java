@@ -2,25 +2,15 @@ package io.sluice.pool;
 
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.AgroalDataSourceMetrics;
-import io.agroal.api.AgroalPoolInterceptor;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
-import io.agroal.pool.ConnectionHandler;
-import io.agroal.pool.wrapper.ConnectionWrapper;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.ConfigUtils;
 import io.sluice.config.RuntimeSettings;
 import io.sluice.config.Setting;
 import io.sluice.config.SluiceConfig;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.sluice.flags.Features;
-import io.sluice.metrics.Meters;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.sql.Dialect;
 import io.sluice.sql.PostgresDialect;
@@ -41,71 +31,54 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteOpenMode;
 
 /**
- * The pool manager: the active backend database (embedded SQLite, or PostgreSQL when
- * {@code sluice.database.url} is set — see {@link io.sluice.config.BackendSelection}), its dialect, and
- * connection leases. A lease comes from the Agroal pool with the acquire timeout, or — when the pool
- * feature does not apply — is a direct connection of its own (the legacy path). Leases held past the leak
- * timeout are reported; the pool can be resized live; the backend's connectivity is a state machine.
+ * The pool manager: the active backend database ({@link BackendKind}, decided once), its dialect, and
+ * connection leases. A lease comes from the Agroal pool with the acquire timeout, or — when the stream's
+ * lease policy says so — is a direct connection of its own ({@link DirectConnections}, the legacy path).
+ * Leases held past the leak timeout are reported; the pool can be resized live. Its parts: the backend's
+ * connectivity ({@link BackendConnectivity}), its meters ({@link PoolMeters}), connections outside the pool
+ * ({@link OwnConnections}, the only holder of the JDBC URL), the initialiser of every connection
+ * ({@link ConnectionInitializer}) and the one use of Agroal's internals ({@link AgroalInternals}).
  */
 @ApplicationScoped
 public class Backend {
     private static final Logger LOG = Logger.getLogger(Backend.class);
     private static final long HOUSEKEEPING_TICK_MS = 100;
-    /** {@link #lastSuccessNanos} is kept to this precision. */
-    private static final long SUCCESS_STAMP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long shutdown waits for stopped statements to end (a PostgreSQL connection is aborted after 2 s). */
     private static final Duration SHUTDOWN_STOP_WAIT = Duration.ofSeconds(3);
 
     private final SluiceConfig config;
     private final SluiceMetrics metrics;
-    private final boolean postgres;
+    private final BackendKind kind;
     private final InjectableInstance<AgroalDataSource> sqlite;
     private final InjectableInstance<AgroalDataSource> postgresql;
     private final Dialect dialect;
     private final Clock clock = Clock.systemUTC();
-    private final StateMachine<Connectivity> connectivity = new StateMachine<>("backend", Connectivity.INITIALIZING, 64, clock);
-    /** Open leases; a set of the leases themselves (hashed by id), so registering one boxes nothing. */
-    private final Set<Lease> leases = ConcurrentHashMap.newKeySet();
-    private final AtomicLong leaseIds = new AtomicLong();
-    private final AtomicLong timeouts = new AtomicLong();
-    private final AtomicLong leaks = new AtomicLong();
-    private final AtomicLong evicted = new AtomicLong();
-    private final AtomicLong directOpen = new AtomicLong();
-    /** The direct path's connections are capped by the pool's maximum too (a separate count: the pool's may be idle). */
-    private final DirectCap directCap;
+    private final BackendConnectivity connectivity = new BackendConnectivity(clock);
+    private final ConnectionInitializer initializer;
+    private final PoolMeters meters;
+    private final OpenLeases leases = new OpenLeases();
+    private final DirectConnections direct;
     private final RunningStatements statements;
-    private final Timer acquireWait;
     private volatile AgroalDataSource dataSource;
     /**
      * SQLite only: the pool of connections opened with {@code SQLITE_OPEN_READONLY} that read-only streams
      * lease, sized like the read-write pool; null on PostgreSQL, where a session is made read-only instead.
      */
     private volatile AgroalDataSource readOnlySource;
-    /** Why connections are refused (a privileged PostgreSQL role in prod), or null. */
-    private volatile String refusal;
-    private volatile boolean roleWarned;
-    private volatile long lastSuccessNanos;
-    private volatile long failingSinceMillis;
+    /** Connections outside the pool; set at start, from the pool's configuration. */
+    private volatile OwnConnections own;
     private volatile long leakLimitNanos;
     private volatile long validateEveryNanos;
     private long lastLeakCheck = System.nanoTime();
@@ -117,33 +90,33 @@ public class Backend {
             @DataSource("postgresql") InjectableInstance<AgroalDataSource> postgresql) {
         this.config = config;
         this.metrics = metrics;
-        this.postgres = config.database().url().filter(u -> !u.isBlank()).isPresent();
+        this.kind = BackendKind.of(config);
         this.sqlite = sqlite;
         this.postgresql = postgresql;
-        this.dialect = postgres ? new PostgresDialect(config.database().writeLock())
+        this.dialect = kind == BackendKind.POSTGRESQL ? new PostgresDialect(config.database().writeLock())
                 : new SqliteDialect(config.sqlite().writeLane() ? new WriteLane(config.sqlite().writeWait()) : null);
-        this.directCap = new DirectCap(config.pool().maxConnections());
+        this.initializer = new ConnectionInitializer(dialect, kind, kind == BackendKind.POSTGRESQL && config.database().allowPrivilegedRole());
+        this.direct = new DirectConnections(config.pool().maxConnections());
         this.statements = new RunningStatements(config.gateway().statementTimeout(), dialect.syntax());
-        this.acquireWait = Timer.builder(Meters.POOL_ACQUIRE_WAIT).description("Time a pooled lease waited for a connection")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(metrics.registry());
+        this.meters = new PoolMeters(metrics.registry());
     }
 
     /** Prepares the backend before anything leases a connection: the SQLite directory and file, or a first PostgreSQL check. */
     void onStart(@Observes @Priority(10) StartupEvent event) {
-        if (postgres) {
+        if (kind == BackendKind.POSTGRESQL) {
             dataSource = postgresql.get();
-            dataSource.setPoolInterceptors(List.of(new Initializer()));
+            dataSource.setPoolInterceptors(List.of(initializer));
+            own = ownConnections();
             try (Connection c = firstConnection()) {
                 LOG.infof("PostgreSQL backend: %s %s", c.getMetaData().getDatabaseProductName(), c.getMetaData().getDatabaseProductVersion());
-                connectivity.moveTo(Connectivity.CONNECTED, "first connection");
+                connectivity.started(true, "first connection");
             } catch (SQLException e) {
-                if (refusal != null) {
-                    throw new IllegalStateException("Refusing to start: " + refusal);
+                if (initializer.refusal() != null) {
+                    throw new IllegalStateException("Refusing to start: " + initializer.refusal());
                 }
                 // a database that is down at start is not fatal: requests fail fast until it is back
                 LOG.warnf("PostgreSQL backend is not reachable at start (SQLState %s); will keep trying", e.getSQLState());
-                connectivity.moveTo(Connectivity.DISCONNECTED, "unreachable at start");
+                connectivity.started(false, "unreachable at start");
             }
         } else {
             try {
@@ -152,16 +125,17 @@ public class Backend {
                 throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
             }
             dataSource = sqlite.get();
-            dataSource.setPoolInterceptors(List.of(new Initializer()));
+            dataSource.setPoolInterceptors(List.of(initializer));
+            own = ownConnections();
             try {
                 readOnlySource = AgroalDataSource.from(readOnlyPool());
-                readOnlySource.setPoolInterceptors(List.of(new Initializer()));
+                readOnlySource.setPoolInterceptors(List.of(initializer));
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot create the read-only SQLite pool", e);
             }
             try (Connection c = firstConnection()) {
                 LOG.infof("embedded SQLite database at %s", config.dataDir().resolve("sluice.db").toAbsolutePath());
-                connectivity.moveTo(Connectivity.CONNECTED, "first connection");
+                connectivity.started(true, "first connection");
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot open the embedded SQLite database in " + config.dataDir(), e);
             }
@@ -175,13 +149,22 @@ public class Backend {
         });
         housekeeping(config.pool().leakTimeout(), config.pool().validationInterval());
         housekeeping.scheduleWithFixedDelay(this::housekeep, HOUSEKEEPING_TICK_MS, HOUSEKEEPING_TICK_MS, TimeUnit.MILLISECONDS);
-        bindMeters(metrics.registry());
+        meters.bind(metrics.registry(), this, direct, statements, writeLane());
+        connectivity.bindMeters(metrics);
+    }
+
+    /** Connections outside the pool, with the pool's URL and driver properties and the configured credentials. */
+    private OwnConnections ownConnections() {
+        var factory = dataSource.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration();
+        Properties driver = new Properties();
+        driver.putAll(factory.jdbcProperties());
+        return new OwnConnections(kind, factory.jdbcUrl(), driver, config.database().user(), config.database().password(), initializer, dialect);
     }
 
     /** The read-only SQLite pool: the read-write pool's URL, driver properties and limits, opened read-only. */
     private AgroalDataSourceConfigurationSupplier readOnlyPool() {
         AgroalConnectionPoolConfiguration rw = dataSource.getConfiguration().connectionPoolConfiguration();
-        Properties props = readOnlyProperties(jdbcProperties());
+        Properties props = OwnConnections.readOnly(own.driverProperties());
         return new AgroalDataSourceConfigurationSupplier()
                 .metricsEnabled(true)
                 .connectionPoolConfiguration(pool -> pool
@@ -190,75 +173,10 @@ public class Backend {
                         .acquisitionTimeout(rw.acquisitionTimeout())
                         .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator())
                         .connectionFactoryConfiguration(factory -> {
-                            factory.jdbcUrl(jdbcUrl());
+                            factory.jdbcUrl(own.url());
                             props.forEach((k, v) -> factory.jdbcProperty(k.toString(), v.toString()));
                             return factory;
                         }));
-    }
-
-    /** SQLite driver properties that open the database with SQLITE_OPEN_READONLY (and never create it). */
-    private static Properties readOnlyProperties(Properties base) {
-        Properties props = new Properties();
-        props.putAll(base);
-        props.setProperty(SQLiteConfig.Pragma.OPEN_MODE.pragmaName, Integer.toString(SQLiteOpenMode.READONLY.flag));
-        return props;
-    }
-
-    /**
-     * Initialises every connection a pool creates, before anyone leases it: the dialect's hardening and, on
-     * PostgreSQL, the check of the role. A connection that fails either is never handed out.
-     */
-    private final class Initializer implements AgroalPoolInterceptor {
-        @Override
-        public void onConnectionCreate(Connection connection) {
-            try {
-                initialise(connection);
-            } catch (SQLException e) {
-                throw new IllegalStateException("a new database connection could not be initialised (SQLState " + e.getSQLState() + ")", e);
-            }
-        }
-
-        @Override
-        public void onConnectionDestroy(Connection connection) {
-            dialect.forgetConnection(connection);
-        }
-    }
-
-    /** The one initialiser of every connection clients' SQL runs on (pooled, direct and the read fast path's). */
-    private void initialise(Connection c) throws SQLException {
-        dialect.initConnection(c);
-        if (postgres) {
-            checkRole(c);
-        }
-    }
-
-    /**
-     * Refuses a connection whose role is privileged ({@link DatabaseRole}) in the {@code prod} profile unless
-     * {@code sluice.database.allow-privileged-role=true}; elsewhere warns once.
-     */
-    private void checkRole(Connection c) throws SQLException {
-        DatabaseRole role = DatabaseRole.of(c);
-        if (role.isPrivileged()) {
-            boolean refuse = ConfigUtils.getProfiles().contains("prod") && !config.database().allowPrivilegedRole();
-            if (refuse) {
-                String why = role.describe() + ". Connect as a least-privilege role (docs/security.md) or set "
-                        + "sluice.database.allow-privileged-role=true (SLUICE_DATABASE_ALLOW_PRIVILEGED_ROLE) to accept the risk";
-                if (refusal == null) {
-                    LOG.error(why);
-                }
-                refusal = why;
-                throw new SQLException("privileged database role refused", "28000");
-            }
-            if (!roleWarned) {
-                roleWarned = true;
-                LOG.warnf("%s; in prod Sluice would refuse to start (sluice.database.allow-privileged-role=%s)", role.describe(),
-                        config.database().allowPrivilegedRole());
-            }
-        } else if (role.canSignalBackends() && !roleWarned) {
-            roleWarned = true;
-            LOG.warnf("the PostgreSQL role \"%s\" may call pg_terminate_backend/pg_cancel_backend, so a client could end the "
-                    + "other connections of Sluice; revoke EXECUTE on them (docs/security.md)", role.role());
-        }
     }
 
     /**
@@ -280,43 +198,13 @@ public class Backend {
         }
     }
 
-    private void bindMeters(MeterRegistry registry) {
-        Gauge.builder(Meters.POOL_CONNECTIONS, this, b -> b.dataSource.getMetrics().activeCount()).tag(Meters.STATE, "active").register(registry);
-        Gauge.builder(Meters.POOL_CONNECTIONS, this, b -> b.dataSource.getMetrics().availableCount()).tag(Meters.STATE, "idle").register(registry);
-        Gauge.builder(Meters.POOL_CONNECTIONS, this, b -> b.dataSource.getMetrics().awaitingCount()).tag(Meters.STATE, "awaiting").register(registry);
-        Gauge.builder(Meters.POOL_CONNECTIONS, directOpen, AtomicLong::get).tag(Meters.STATE, "direct").register(registry);
-        Gauge.builder(Meters.POOL_MAX, this, b -> b.dataSource.getConfiguration().connectionPoolConfiguration().maxSize()).register(registry);
-        FunctionCounter.builder(Meters.POOL_ACQUIRE_TIMEOUTS, timeouts, AtomicLong::get).register(registry);
-        Gauge.builder(Meters.POOL_SATURATED, this, b -> b.saturated() ? 1 : 0).register(registry);
-        Gauge.builder(Meters.STATEMENTS_RUNNING, statements, RunningStatements::count).register(registry);
-        for (StopReason why : StopReason.values()) {
-            FunctionCounter.builder(Meters.STATEMENTS_STOPPED, statements, r -> r.stoppedCount(why))
-                    .tag(Meters.REASON, SluiceMetrics.tag(why)).register(registry);
-        }
-        WriteLane lane = writeLane();
-        if (lane != null) {
-            Gauge.builder(Meters.WRITE_LANE_WAITING, lane, WriteLane::waiting).register(registry);
-            Gauge.builder(Meters.WRITE_LANE_HELD, lane, l -> l.isFree() ? 0 : 1).register(registry);
-            FunctionCounter.builder(Meters.WRITE_LANE_ADMITTED, lane, WriteLane::admittedCount).register(registry);
-            FunctionCounter.builder(Meters.WRITE_LANE_TIMEOUTS, lane, WriteLane::timedOutCount).register(registry);
-        }
-        FunctionCounter.builder(Meters.POOL_LEAKS, leaks, AtomicLong::get).register(registry);
-        FunctionCounter.builder(Meters.POOL_EVICTED, evicted, AtomicLong::get).register(registry);
-        for (Connectivity state : Connectivity.values()) {
-            Gauge.builder(Meters.BACKEND_CONNECTIVITY, connectivity, m -> m.current() == state ? 1 : 0)
-                    .tag(Meters.STATE, SluiceMetrics.tag(state)).register(registry);
-        }
-        connectivity.addListener(t -> metrics.transition("backend", t.to()));
-        for (Connectivity state : Connectivity.values()) {
-            // registered at zero so that the series exist on /q/metrics before the first transition
-            metrics.registry().counter(Meters.STATE_TRANSITIONS, Meters.MACHINE, "backend", Meters.STATE, SluiceMetrics.tag(state));
-        }
+    /** The read-write pool (for {@link PoolMeters}). */
+    AgroalDataSource pool() {
+        return dataSource;
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        if (connectivity.current() != Connectivity.CLOSED && connectivity.current() != Connectivity.CLOSING) {
-            connectivity.moveTo(Connectivity.CLOSING, "shutdown");
-        }
+        connectivity.closing();
         // whatever drained before us had its grace period; a statement still running now would hold the
         // pool's close (and so the process) for as long as the database keeps running it
         stopStatements(SHUTDOWN_STOP_WAIT);
@@ -327,7 +215,7 @@ public class Backend {
         if (readOnlySource != null) {
             readOnlySource.close();
         }
-        connectivity.moveTo(Connectivity.CLOSED, "shutdown");
+        connectivity.closed();
     }
 
     public Dialect dialect() {
@@ -345,7 +233,33 @@ public class Backend {
 
     /** Whether the backend is PostgreSQL (else the embedded SQLite database). */
     public boolean isPostgres() {
-        return postgres;
+        return kind == BackendKind.POSTGRESQL;
+    }
+
+    /** The backend's kind, decided once at start. */
+    public BackendKind kind() {
+        return kind;
+    }
+
+    /**
+     * The read fast path's factory of read-only connections of its own; empty on PostgreSQL. Its connections
+     * can be opened once the backend has started.
+     */
+    public Optional<ReaderConnections> readers() {
+        if (kind != BackendKind.SQLITE) {
+            return Optional.empty();
+        }
+        return Optional.of(new ReaderConnections() {
+            @Override
+            public Connection open(java.util.Map<String, String> overrides) throws SQLException {
+                return own.open(overrides);
+            }
+
+            @Override
+            public void close(Connection c) throws SQLException {
+                own.close(c);
+            }
+        });
     }
 
     /**
@@ -355,10 +269,10 @@ public class Backend {
      * pool lease. The caller decides where {@code target} may be.
      */
     public void backupSqliteTo(java.nio.file.Path target) throws SQLException {
-        if (postgres) {
+        if (kind != BackendKind.SQLITE) {
             throw new SQLException("an online backup by the server exists only on SQLite", "0A000");
         }
-        try (Connection c = DriverManager.getConnection(jdbcUrl(), jdbcProperties());
+        try (Connection c = own.server();
                 java.sql.PreparedStatement vacuum = c.prepareStatement("VACUUM INTO ?")) {
             vacuum.setString(1, target.toString());
             vacuum.execute();
@@ -366,58 +280,60 @@ public class Backend {
     }
 
     public StateMachine<Connectivity> connectivity() {
-        return connectivity;
+        return connectivity.machine();
     }
 
     /**
      * Leases a connection for a stream: from the pool (waiting at most the acquire timeout) or, when the
-     * pool feature does not apply, a direct connection of its own.
+     * policy says so, a direct connection of its own.
      */
-    public Lease lease(long streamId, Features features) throws BackendUnavailableException {
-        return lease(streamId, features, false);
+    public Lease lease(long streamId, LeasePolicy policy) throws BackendUnavailableException {
+        return lease(streamId, policy, false);
     }
 
     /**
-     * {@link #lease(long, Features)} for a stream whose token is read-only or not. On SQLite a read-only
+     * {@link #lease(long, LeasePolicy)} for a stream whose token is read-only or not. On SQLite a read-only
      * stream gets a connection opened read-only, from the read-only pool or, on the direct path, of its own.
      */
-    public Lease lease(long streamId, Features features, boolean readOnly) throws BackendUnavailableException {
+    public Lease lease(long streamId, LeasePolicy policy, boolean readOnly) throws BackendUnavailableException {
         Connection c;
+        boolean pooled = policy.pooled();
         // the wait histogram is detailed monitoring: a Micrometer histogram costs more than the rest of a lease
-        boolean timed = features.pool() && features.detailedMonitoring() && !metrics.muted();
+        boolean timed = pooled && policy.timed() && !metrics.muted();
         long asked = timed ? System.nanoTime() : 0;
         boolean readOnlyConnection = readOnly && readOnlySource != null;
         try {
-            if (features.pool()) {
+            if (pooled) {
                 c = readOnlyConnection ? readOnlySource.getConnection() : dataSource.getConnection();
             } else {
-                c = openDirectCapped(streamId, readOnlyConnection);
+                c = direct.open(own, streamId, readOnlyConnection,
+                        dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout(), meters);
             }
         } catch (SQLException e) {
             if (timed) {
-                acquireWait.record(System.nanoTime() - asked, TimeUnit.NANOSECONDS);
+                meters.acquireWaited(System.nanoTime() - asked);
             }
             FailureClass failure = SqlErrors.classify(e);
-            if (features.pool() && failure == FailureClass.SATURATION) {
+            if (pooled && failure == FailureClass.SATURATION) {
                 // every connection was leased and none came back in time: the database is answering them
-                timeouts.incrementAndGet();
-                onDegraded("pool saturated: acquisition timeout");
+                meters.timeouts.incrementAndGet();
+                connectivity.onDegraded("pool saturated: acquisition timeout");
                 LOG.debugf("connection lease timed out for stream %s: pool saturated", Long.toHexString(streamId));
                 throw new BackendUnavailableException("No database connection available within "
                         + dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout().toMillis()
                         + " ms: every connection is busy", e, FailureClass.SATURATION);
             }
-            onConnectionFailure("connect failed, " + SqlErrors.describe(e));
+            connectivity.onFailure("connect failed, " + SqlErrors.describe(e));
             LOG.debugf("connection lease failed, %s", SqlErrors.describe(e));
             throw new BackendUnavailableException("The database is unreachable", e, FailureClass.CONNECTION);
         }
         long now = System.nanoTime();
         if (timed) {
-            acquireWait.record(now - asked, TimeUnit.NANOSECONDS);
+            meters.acquireWaited(now - asked);
         }
-        Lease lease = new Lease(leaseIds.incrementAndGet(), streamId, c, features.pool(), features.stateMachine(), clock, now);
+        Lease lease = new Lease(leases.nextId(), streamId, c, pooled, policy.tracked(), clock, now);
         leases.add(lease);
-        onConnected("lease succeeded", now);
+        connectivity.onConnected("lease succeeded", now);
         return lease;
     }
 
@@ -475,7 +391,7 @@ public class Backend {
             if (lease != null) {
                 lease.onConnectionFailure(cause);
             }
-            onConnectionFailure("statement failed: " + cause);
+            connectivity.onFailure("statement failed: " + cause);
         }
         return c;
     }
@@ -496,12 +412,12 @@ public class Backend {
 
     /** When a lease last succeeded ({@link System#nanoTime()}, to the millisecond), 0 if never. */
     public long lastSuccessNanos() {
-        return lastSuccessNanos;
+        return connectivity.lastSuccessNanos();
     }
 
     /** Since when (epoch ms) the backend has been failing, 0 while it is fine. */
     public long failingSinceMillis() {
-        return failingSinceMillis;
+        return connectivity.failingSinceMillis();
     }
 
     /**
@@ -509,14 +425,14 @@ public class Backend {
      * not look like a dead database): opens it and asks it whether it is valid.
      */
     public boolean probe(Duration timeout) {
-        try (Connection c = openProbe(timeout)) {
+        try (Connection c = own.probe(timeout)) {
             boolean ok = c.isValid((int) Math.max(1, timeout.toSeconds()));
             if (ok) {
-                onConnected("health probe succeeded");
+                connectivity.onConnected("health probe succeeded");
             }
             return ok;
         } catch (SQLException e) {
-            onConnectionFailure("health probe failed, SQLState " + e.getSQLState());
+            connectivity.onFailure("health probe failed, SQLState " + e.getSQLState());
             return false;
         }
     }
@@ -530,12 +446,10 @@ public class Backend {
         lease.onRelease();
         Connection c = lease.connection();
         if (!lease.pooled()) {
-            directOpen.decrementAndGet();
-            directCap.release();
+            direct.closed();
             dialect.forgetConnection(c);
-        } else if ((!reusable || lease.isBroken()) && c instanceof ConnectionWrapper wrapper) {
-            evicted.incrementAndGet();
-            wrapper.getHandler().setState(ConnectionHandler.State.FLUSH);
+        } else if ((!reusable || lease.isBroken()) && AgroalInternals.evictOnReturn(c)) {
+            meters.evicted.incrementAndGet();
         }
         try {
             c.close();
@@ -544,146 +458,9 @@ public class Backend {
         }
     }
 
-    /** Closes a connection of {@link #openReadOnly}. */
-    public void closeOwn(Connection c) throws SQLException {
-        dialect.forgetConnection(c);
-        c.close();
-    }
-
-    /** Called by the request path when a statement failed at the connection level. */
-    public void onConnectionFailure(String cause) {
-        if (failingSinceMillis == 0) {
-            failingSinceMillis = clock.millis();
-        }
-        Connectivity now = connectivity.current();
-        if (now == Connectivity.CONNECTED || now == Connectivity.DEGRADED || now == Connectivity.RECONNECTING) {
-            connectivity.moveFrom(now, Connectivity.DISCONNECTED, cause);
-        }
-    }
-
-    private void onDegraded(String cause) {
-        connectivity.moveFrom(Connectivity.CONNECTED, Connectivity.DEGRADED, cause);
-    }
-
-    private void onConnected(String cause) {
-        onConnected(cause, System.nanoTime());
-    }
-
-    private void onConnected(String cause, long nowNanos) {
-        long last = lastSuccessNanos;
-        if (last == 0 || nowNanos - last > SUCCESS_STAMP_NANOS) {
-            // a volatile write per lease would fence every lease; readers look at a window of seconds
-            lastSuccessNanos = nowNanos;
-        }
-        if (failingSinceMillis != 0) {
-            failingSinceMillis = 0;
-        }
-        Connectivity now = connectivity.current();
-        if (now == Connectivity.CONNECTED) {
-            return;
-        }
-        if (now == Connectivity.DISCONNECTED) {
-            connectivity.moveFrom(Connectivity.DISCONNECTED, Connectivity.RECONNECTING, cause);
-            now = Connectivity.RECONNECTING;
-        }
-        if (now == Connectivity.RECONNECTING || now == Connectivity.DEGRADED || now == Connectivity.INITIALIZING) {
-            connectivity.moveFrom(now, Connectivity.CONNECTED, cause);
-        }
-    }
-
-    /**
-     * A direct connection, at most {@code maxConnections} of them at once: waits for one to close at most
-     * the acquire timeout, then fails as an exhausted pool does.
-     */
-    private Connection openDirectCapped(long streamId, boolean readOnly) throws SQLException, BackendUnavailableException {
-        Duration wait = dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout();
-        boolean acquired;
-        try {
-            acquired = directCap.acquire(wait.toNanos());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            acquired = false;
-        }
-        if (!acquired) {
-            timeouts.incrementAndGet();
-            LOG.debugf("direct connection for stream %s timed out at the connection cap", Long.toHexString(streamId));
-            throw directCapTimeout(wait);
-        }
-        try {
-            return openDirect(readOnly);
-        } catch (SQLException | RuntimeException e) {
-            directCap.release();
-            throw e;
-        }
-    }
-
-    /** Saturation of the direct path (every capped connection busy), answered like an exhausted pool. */
-    private static BackendUnavailableException directCapTimeout(Duration wait) {
-        return new BackendUnavailableException("No database connection available within " + wait.toMillis()
-                + " ms: every direct connection is busy", null, FailureClass.SATURATION);
-    }
-
-    private Connection openDirect(boolean readOnly) throws SQLException {
-        Properties props = directProperties();
-        Connection c = DriverManager.getConnection(jdbcUrl(), readOnly ? readOnlyProperties(props) : props);
-        try {
-            initialise(c);
-        } catch (SQLException | RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        directOpen.incrementAndGet();
-        return c;
-    }
-
-    /**
-     * A SQLite connection of the caller's own, opened read-only and initialised like every other (for the
-     * read fast path); {@code overrides} are driver properties on top of the pool's. The caller gives it
-     * back with {@link #closeOwn}.
-     */
-    public Connection openReadOnly(Map<String, String> overrides) throws SQLException {
-        if (postgres) {
-            throw new SQLException("read-only connections of their own exist only on SQLite", "0A000");
-        }
-        Properties props = readOnlyProperties(directProperties());
-        props.putAll(overrides);
-        Connection c = DriverManager.getConnection(jdbcUrl(), props);
-        try {
-            dialect.initConnection(c);
-        } catch (SQLException | RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
-    }
-
-    private Connection openProbe(Duration timeout) throws SQLException {
-        Properties props = directProperties();
-        if (postgres) {
-            props.setProperty("connectTimeout", Long.toString(Math.max(1, timeout.toSeconds())));
-            props.setProperty("socketTimeout", Long.toString(Math.max(1, timeout.toSeconds())));
-        }
-        return DriverManager.getConnection(jdbcUrl(), props);
-    }
-
-    /** The backend's JDBC URL (no credentials in it for either backend). */
-    public String jdbcUrl() {
-        return dataSource.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration().jdbcUrl();
-    }
-
-    /** The driver properties the pool uses (SQLite pragmas); no credentials. */
-    public Properties jdbcProperties() {
-        Properties props = new Properties();
-        props.putAll(dataSource.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration().jdbcProperties());
-        return props;
-    }
-
-    private Properties directProperties() {
-        Properties props = new Properties();
-        props.putAll(dataSource.getConfiguration().connectionPoolConfiguration().connectionFactoryConfiguration().jdbcProperties());
-        config.database().user().ifPresent(u -> props.setProperty("user", u));
-        config.database().password().ifPresent(p -> props.setProperty("password", p));
-        return props;
+    /** The backend's JDBC URL (no credentials in it for either backend), for guidance naming the database. */
+    String jdbcUrl() {
+        return own.url();
     }
 
     /** Changes the pool's limits live; existing leases are unaffected, new ones see the new limits at once. */
@@ -694,7 +471,7 @@ public class Backend {
             // read-only streams have a pool of their own with the same limits (its minimum stays 0)
             resize(readOnlySource, 0, maxConnections, acquireTimeout);
         }
-        directCap.max(maxConnections);
+        direct.max(maxConnections);
         LOG.infof("connection pool resized: min %d, max %d, acquire timeout %d ms", minConnections, maxConnections, acquireTimeout.toMillis());
     }
 
@@ -730,7 +507,7 @@ public class Backend {
     }
 
     public PoolStatus status() {
-        return status(dataSource, directOpen.get(), timeouts.get(), leaks.get(), evicted.get(), statements.count());
+        return status(dataSource, direct.openCount(), meters.timeouts.get(), meters.leaks.get(), meters.evicted.get(), statements.count());
     }
 
     /** One pool's figures; the counters Sluice keeps itself (direct path, timeouts, leaks...) are the caller's. */
@@ -751,14 +528,7 @@ public class Backend {
 
     /** Every open lease, longest-held first. */
     public List<LeaseView> leases() {
-        List<Lease> open = new ArrayList<>(leases);
-        open.sort(Comparator.comparingLong(Lease::ageNanos).reversed());
-        List<LeaseView> out = new ArrayList<>(open.size());
-        for (Lease l : open) {
-            out.add(new LeaseView(l.id(), Long.toHexString(l.streamId()), l.pooled(),
-                    l.state() == null ? "untracked" : l.state().name(), Duration.ofNanos(l.ageNanos()), l.statements()));
-        }
-        return out;
+        return leases.views();
     }
 
     /**
@@ -794,13 +564,6 @@ public class Backend {
     }
 
     void reportLeaks() {
-        long limit = leakLimitNanos;
-        for (Lease l : leases) {
-            if (l.ageNanos() > limit && l.markLeakReported()) {
-                leaks.incrementAndGet();
-                LOG.warnf("possible connection leak: lease %d held by stream %s for %d ms (%d statements)",
-                        l.id(), Long.toHexString(l.streamId()), l.ageNanos() / 1_000_000, l.statements());
-            }
-        }
+        leases.reportLeaks(leakLimitNanos, meters.leaks);
     }
 }

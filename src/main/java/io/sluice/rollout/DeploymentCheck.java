@@ -45,7 +45,7 @@ public class DeploymentCheck {
         }
         for (HealthScore.Check check : report.checks()) {
             boolean full = check.score() == check.weight();
-            if (!full && (check.name().equals("error-rate") || check.name().equals("latency-p95"))) {
+            if (!full && check.factor().gatesDeployment()) {
                 failures.add(check.name() + ": " + check.detail());
             }
         }

@@ -7,6 +7,7 @@ import io.sluice.breaker.CircuitBreaker;
 import io.sluice.flags.FeatureDecisions;
 import io.sluice.flags.FlagService;
 import io.sluice.flags.Features;
+import io.sluice.pool.LeasePolicy;
 import io.sluice.health.HealthScore;
 import io.sluice.pool.Backend;
 import io.sluice.pool.Lease;
@@ -56,7 +57,7 @@ class LiveSettingsTest {
     void shouldReportALeakAfterTheLeakTimeoutSetLive() throws Exception {
         RuntimeSettings before = settings.current();
         long leaksBefore = backend.status().leaks();
-        Lease held = backend.lease(42, Features.ALL);
+        Lease held = backend.lease(42, LeasePolicy.ALL);
         try {
             settings.update("connectionPool", "leakTimeout", "1000", "test", "strict");
             settings.update("connectionPool", "validationInterval", "1000", "test", "often");

@@ -52,14 +52,14 @@ abstract class DirectPathCap {
 
     @AfterEach
     void closeStreams() {
-        held.forEach(Hrana::close);
+        held.forEach(HranaCalls::close);
         held.clear();
         await().atMost(Duration.ofSeconds(10)).until(() -> backend.status().direct() == 0);
     }
 
     /** A stream that keeps its direct connection: an open transaction. */
     private static Response begin() {
-        return Hrana.pipeline(null, "BEGIN", "SELECT 1");
+        return HranaCalls.pipeline(null, "BEGIN", "SELECT 1");
     }
 
     @Test
@@ -123,7 +123,7 @@ abstract class DirectPathCap {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("waited about the acquire timeout")
                 .isGreaterThanOrEqualTo(ACQUIRE_TIMEOUT.toMillis() - 100);
 
-        Hrana.close(held.remove(0));
+        HranaCalls.close(held.remove(0));
 
         Response next = begin();
         assertThat(next.statusCode()).as(next.asString()).isEqualTo(200);

@@ -28,14 +28,14 @@ class LegacyPathTest {
     @Test
     void shouldOpenADirectConnectionPerStreamAndCloseItWithTheStream() {
         long createdBefore = backend.status().created();
-        String baton = Hrana.openStream("BEGIN", "SELECT 1");
+        String baton = HranaCalls.openStream("BEGIN", "SELECT 1");
 
         PoolStatus during = backend.status();
         assertThat(during.direct()).isEqualTo(1);
         assertThat(during.active()).as("no pooled connection is leased").isZero();
         assertThat(backend.leases()).singleElement().extracting(LeaseView::pooled).isEqualTo(false);
 
-        Hrana.close(baton);
+        HranaCalls.close(baton);
 
         PoolStatus after = backend.status();
         assertThat(after.direct()).isZero();
@@ -45,11 +45,11 @@ class LegacyPathTest {
 
     @Test
     void shouldRollBackADirectStreamsTransactionWhenItCloses() {
-        Hrana.openStream("CREATE TABLE IF NOT EXISTS legacy_rb (a)", "close");
-        String baton = Hrana.openStream("BEGIN", "INSERT INTO legacy_rb VALUES (1)");
-        Hrana.close(baton);
+        HranaCalls.openStream("CREATE TABLE IF NOT EXISTS legacy_rb (a)", "close");
+        String baton = HranaCalls.openStream("BEGIN", "INSERT INTO legacy_rb VALUES (1)");
+        HranaCalls.close(baton);
 
-        String rows = Hrana.pipeline(null, "SELECT count(*) FROM legacy_rb", "close").jsonPath()
+        String rows = HranaCalls.pipeline(null, "SELECT count(*) FROM legacy_rb", "close").jsonPath()
                 .getString("results[0].response.result.rows[0][0].value");
         assertThat(rows).isEqualTo("0");
     }
@@ -57,7 +57,7 @@ class LegacyPathTest {
     @Test
     void shouldLimitValueLengthOnDirectConnectionsAsOnPooledOnes() {
         // the direct path takes the pool's driver properties, SQLite's length limit (the response limit) included
-        Response r = Hrana.pipeline(null, "SELECT length(zeroblob(10485760))", "SELECT length(zeroblob(10485761))", "close");
+        Response r = HranaCalls.pipeline(null, "SELECT length(zeroblob(10485760))", "SELECT length(zeroblob(10485761))", "close");
 
         assertThat(r.jsonPath().getString("results[0].response.result.rows[0][0].value")).isEqualTo("10485760");
         assertThat(r.jsonPath().getString("results[1].error.code")).isEqualTo("SQLITE_TOOBIG");

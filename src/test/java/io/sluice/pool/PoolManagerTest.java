@@ -36,14 +36,14 @@ class PoolManagerTest {
 
     @AfterEach
     void closeStreams() {
-        open.forEach(Hrana::close);
+        open.forEach(HranaCalls::close);
         open.clear();
         backend.resize(0, 2, Duration.ofMillis(300));
         await().atMost(Duration.ofSeconds(5)).until(() -> backend.activeConnections() == 0);
     }
 
     private String hold() {
-        String baton = Hrana.openStream("BEGIN", "SELECT 1");
+        String baton = HranaCalls.openStream("BEGIN", "SELECT 1");
         open.add(baton);
         return baton;
     }
@@ -55,7 +55,7 @@ class PoolManagerTest {
         long before = backend.status().timeouts();
 
         long start = System.nanoTime();
-        Response r = Hrana.pipeline(null, "BEGIN", "close");
+        Response r = HranaCalls.pipeline(null, "BEGIN", "close");
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(r.statusCode()).isEqualTo(503);
@@ -70,10 +70,10 @@ class PoolManagerTest {
     void shouldServeNewStreamsAgainOnceHeldConnectionsAreReleased() {
         String a = hold();
         hold();
-        Hrana.close(a);
+        HranaCalls.close(a);
         open.remove(a);
 
-        Response r = Hrana.pipeline(null, "BEGIN", "close");
+        Response r = HranaCalls.pipeline(null, "BEGIN", "close");
 
         assertThat(r.statusCode()).isEqualTo(200);
     }
@@ -84,7 +84,7 @@ class PoolManagerTest {
         hold();
         hold();
 
-        Response third = Hrana.pipeline(null, "BEGIN", "close");
+        Response third = HranaCalls.pipeline(null, "BEGIN", "close");
 
         assertThat(third.statusCode()).isEqualTo(200);
         assertThat(backend.status().maxConnections()).isEqualTo(3);
@@ -95,7 +95,7 @@ class PoolManagerTest {
         backend.resize(0, 1, Duration.ofMillis(300));
         hold();
 
-        Response second = Hrana.pipeline(null, "BEGIN", "close");
+        Response second = HranaCalls.pipeline(null, "BEGIN", "close");
 
         assertThat(second.statusCode()).isEqualTo(503);
         assertThat(backend.status().maxConnections()).isEqualTo(1);
@@ -126,7 +126,7 @@ class PoolManagerTest {
     @Test
     void shouldTrackLeaseBackToLeasedWhenTheTransactionEnds() {
         String baton = hold();
-        Response r = Hrana.pipeline(baton, "COMMIT");
+        Response r = HranaCalls.pipeline(baton, "COMMIT");
         open.remove(baton);
         open.add(JsonPath.from(r.asString()).getString("baton"));
 
@@ -136,8 +136,8 @@ class PoolManagerTest {
     @Test
     void shouldEvictAConnectionWhoseSessionStateWasChanged() {
         long before = backend.status().evicted();
-        String baton = Hrana.openStream("PRAGMA foreign_keys = OFF");
-        Hrana.close(baton);
+        String baton = HranaCalls.openStream("PRAGMA foreign_keys = OFF");
+        HranaCalls.close(baton);
 
         assertThat(backend.status().evicted()).isEqualTo(before + 1);
     }

@@ -6,8 +6,8 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
 /** Minimal Hrana calls for pool tests: statements on streams, by baton. */
-final class Hrana {
-    private Hrana() {
+final class HranaCalls {
+    private HranaCalls() {
     }
 
     static Response pipeline(String baton, String... sql) {
