@@ -8,21 +8,12 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
+import io.sluice.testing.NodeSuite;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,9 +33,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusIntegrationTest
 @TestProfile(ConsoleBrowserIT.ConsoleProfile.class)
 class ConsoleBrowserIT {
-    private static final Logger LOG = Logger.getLogger(ConsoleBrowserIT.class);
     private static final String TOKEN = "console-it-admin-token";
-    private static final String STAMP = ".sluice-npm-ci.sha256";
 
     @TestHTTPResource("/")
     URL baseUrl;
@@ -57,7 +46,7 @@ class ConsoleBrowserIT {
                     "sluice.auth.mode", "none",
                     "sluice.rollout.soak", "3s",
                     "sluice.production-migration-approved", "true",
-                    "sluice.data-dir", projectDir().resolve("target").resolve("console-it-data").toString());
+                    "sluice.data-dir", NodeSuite.projectDir().resolve("target").resolve("console-it-data").toString());
         }
     }
 
@@ -71,70 +60,16 @@ class ConsoleBrowserIT {
             }
             assumeTrue(false, message + "; skipped outside CI");
         }
-        Path suiteDir = projectDir().resolve("browser-tests");
-        installIfNeeded(suiteDir);
-        Path screenshots = projectDir().resolve("target").resolve("console-screenshots");
-
-        ProcessBuilder suite = new ProcessBuilder("node", "--test", "console.test.mjs").directory(suiteDir.toFile());
+        NodeSuite browser = NodeSuite.in("browser-tests");
+        browser.installIfNeeded();
+        Path screenshots = NodeSuite.projectDir().resolve("target").resolve("console-screenshots");
         String url = baseUrl.toString();
-        suite.environment().put("SLUICE_URL", url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-        suite.environment().put("SLUICE_ADMIN_TOKEN", TOKEN);
-        suite.environment().put("CHROMIUM", chromium.toString());
-        suite.environment().put("SCREENSHOTS", screenshots.toString());
-        suite.environment().put("NO_COLOR", "1");
-        int exit = run(suite, Duration.ofMinutes(10));
+        int exit = browser.run(Duration.ofMinutes(10), Map.of("SLUICE_URL", url.endsWith("/") ? url.substring(0, url.length() - 1) : url,
+                "SLUICE_ADMIN_TOKEN", TOKEN, "CHROMIUM", chromium.toString(), "SCREENSHOTS", screenshots.toString(), "NO_COLOR", "1"),
+                "node", "--test", "console.test.mjs");
 
         assertThat(exit).as("exit code of `node --test console.test.mjs` (its output is in the log above)").isZero();
         assertThat(screenshots.resolve("overview.png")).isRegularFile();
         assertThat(screenshots.resolve("migration.png")).isRegularFile();
-    }
-
-    /** {@code npm ci} unless {@code node_modules} came from exactly this {@code package.json} and lock file. */
-    private static void installIfNeeded(Path dir) throws Exception {
-        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-        for (String file : List.of("package.json", "package-lock.json")) {
-            sha256.update(Files.readAllBytes(dir.resolve(file)));
-            sha256.update((byte) 0);
-        }
-        String fingerprint = HexFormat.of().formatHex(sha256.digest());
-        Path stamp = dir.resolve("node_modules").resolve(STAMP);
-        if (Files.isRegularFile(stamp) && Files.readString(stamp).strip().equals(fingerprint)) {
-            return;
-        }
-        int exit = run(new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile()), Duration.ofMinutes(10));
-        assertThat(exit).as("exit code of `npm ci` in browser-tests/ (its output is in the log above)").isZero();
-        Files.writeString(stamp, fingerprint + "\n", StandardCharsets.UTF_8);
-    }
-
-    private static int run(ProcessBuilder builder, Duration timeout) throws IOException, InterruptedException {
-        builder.redirectErrorStream(true);
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            fail("cannot start `" + String.join(" ", builder.command()) + "`: Node.js 20+ and npm must be on the PATH", e);
-            return -1;
-        }
-        process.getOutputStream().close();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                r.lines().forEach(line -> LOG.infof("[console] %s", line));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, "console-browser-output");
-        pump.setDaemon(true);
-        pump.start();
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            fail("`" + String.join(" ", builder.command()) + "` did not finish within " + timeout);
-        }
-        pump.join(TimeUnit.SECONDS.toMillis(10));
-        return process.exitValue();
-    }
-
-    private static Path projectDir() {
-        return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
     }
 }

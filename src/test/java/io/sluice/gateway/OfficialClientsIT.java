@@ -1,30 +1,23 @@
 package io.sluice.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
+import io.sluice.testing.NodeSuite;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -32,15 +25,9 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,16 +47,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(OfficialClientsIT.JwtAuthProfile.class)
 class OfficialClientsIT {
 
-    private static final Logger LOG = Logger.getLogger(OfficialClientsIT.class);
-
-    private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-
-    private static final Duration NPM_CI_TIMEOUT = Duration.ofMinutes(10);
-
     private static final Duration SUITE_TIMEOUT = Duration.ofMinutes(10);
-
-    /** Written into {@code node_modules} after a successful {@code npm ci}; holds {@link #installFingerprint}. */
-    private static final String INSTALL_STAMP = ".sluice-npm-ci.sha256";
 
     private static final String PIPELINE_BODY =
             "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}";
@@ -85,24 +63,18 @@ class OfficialClientsIT {
             return Map.of(
                     "sluice.auth.mode", "jwt",
                     "sluice.auth.jwt-public-keys", TestKeys.publicKeyBase64Url(),
-                    "sluice.data-dir", projectDir().resolve("target").resolve("compat-it-data").toString());
+                    "sluice.data-dir", NodeSuite.projectDir().resolve("target").resolve("compat-it-data").toString());
         }
     }
 
     @Test
     void shouldPassTheOfficialClientSuite() throws Exception {
         assumeFalse(Boolean.getBoolean("compat.skip"), "compat.skip=true: official client suite skipped");
-        Path compatDir = projectDir().resolve("compat");
-        assertThat(compatDir.resolve("clients.test.mjs")).as("the Node.js suite").isRegularFile();
-
-        installClientsIfNeeded(compatDir);
-
-        ProcessBuilder suite = new ProcessBuilder(command("node", "--test", "clients.test.mjs")).directory(compatDir.toFile());
-        suite.environment().put("SLUICE_URL", dataApiUrl());
-        suite.environment().put("SLUICE_AUTH_TOKEN", mintToken());
-        suite.environment().put("SLUICE_BACKEND", backend());
-        suite.environment().put("NO_COLOR", "1");
-        int exit = run(suite, SUITE_TIMEOUT, "node");
+        NodeSuite compat = NodeSuite.in("compat");
+        assertThat(compat.dir().resolve("clients.test.mjs")).as("the Node.js suite").isRegularFile();
+        compat.installIfNeeded();
+        int exit = compat.run(SUITE_TIMEOUT, Map.of("SLUICE_URL", dataApiUrl(), "SLUICE_AUTH_TOKEN", mintToken(),
+                "SLUICE_BACKEND", backend(), "NO_COLOR", "1"), "node", "--test", "clients.test.mjs");
 
         assertThat(exit).as("exit code of `node --test clients.test.mjs` (its output is in the log above)").isZero();
     }
@@ -146,81 +118,6 @@ class OfficialClientsIT {
             url = System.getProperty("test.url", "http://localhost:" + Integer.getInteger("quarkus.http.test-port", 8081));
         }
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
-    /**
-     * Runs {@code npm ci} unless {@code node_modules} was installed from exactly the current
-     * {@code package.json} and {@code package-lock.json} on this platform.
-     */
-    private static void installClientsIfNeeded(Path compatDir) throws Exception {
-        String fingerprint = installFingerprint(compatDir);
-        Path stamp = compatDir.resolve("node_modules").resolve(INSTALL_STAMP);
-        if (Files.isRegularFile(stamp) && Files.readString(stamp, StandardCharsets.UTF_8).strip().equals(fingerprint)) {
-            LOG.infof("compat/node_modules is up to date; skipping npm ci");
-            return;
-        }
-        ProcessBuilder npmCi = new ProcessBuilder(command("npm", "ci", "--no-audit", "--no-fund")).directory(compatDir.toFile());
-        int exit = run(npmCi, NPM_CI_TIMEOUT, "npm");
-        assertThat(exit).as("exit code of `npm ci` in compat/ (its output is in the log above)").isZero();
-        Files.writeString(stamp, fingerprint + "\n", StandardCharsets.UTF_8);
-    }
-
-    private static String installFingerprint(Path compatDir) throws IOException, GeneralSecurityException {
-        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-        for (String file : List.of("package.json", "package-lock.json")) {
-            sha256.update(Files.readAllBytes(compatDir.resolve(file)));
-            sha256.update((byte) 0);
-        }
-        // Native optional dependencies differ per platform.
-        sha256.update((System.getProperty("os.name") + "/" + System.getProperty("os.arch")).getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(sha256.digest());
-    }
-
-    /** Starts the process, copies its merged output line by line to the test log, and waits for it. */
-    private static int run(ProcessBuilder builder, Duration timeout, String name) throws IOException, InterruptedException {
-        builder.redirectErrorStream(true);
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            fail("cannot start `" + String.join(" ", builder.command()) + "`: Node.js 20+ and npm must be on the PATH"
-                    + " (or run with -Dcompat.skip=true to skip the official client suite)", e);
-            return -1;
-        }
-        process.getOutputStream().close();
-        Thread pump = new Thread(() -> copyToLog(process, name), "compat-" + name + "-output");
-        pump.setDaemon(true);
-        pump.start();
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            fail("`" + String.join(" ", builder.command()) + "` did not finish within " + timeout);
-        }
-        pump.join(TimeUnit.SECONDS.toMillis(10));
-        return process.exitValue();
-    }
-
-    private static void copyToLog(Process process, String name) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                LOG.infof("[%s] %s", name, line);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<String> command(String program, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(WINDOWS && program.equals("npm") ? "npm.cmd" : program);
-        command.addAll(Arrays.asList(args));
-        return command;
-    }
-
-    /** Failsafe runs in the project directory and says so in {@code basedir}. */
-    private static Path projectDir() {
-        return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
     }
 
     /** A token as Turso issues them: EdDSA over {@code header.claims}, claim {@code a} = {@code rw}. */
