@@ -94,9 +94,11 @@ class SelfWarmupTest {
 
         String token = TokenMinter.fromPrivateKeyPem(TestKeys.pair("warmup").privateKeyPem(), Clock.systemUTC())
                 .mint(Access.READ_ONLY, "tester", Duration.ofMinutes(5));
+        // a warm-up request still finishing as the warm-up ends may be counted: compare before and after
+        double before = counted(Meters.HRANA_REQUESTS);
         given().header("Authorization", "Bearer " + token).contentType("application/json")
                 .body("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}")
                 .post("/v2/pipeline").then().statusCode(200);
-        assertThat(counted(Meters.HRANA_REQUESTS)).isEqualTo(1.0);
+        assertThat(counted(Meters.HRANA_REQUESTS)).isEqualTo(before + 1.0);
     }
 }
