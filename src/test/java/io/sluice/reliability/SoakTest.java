@@ -42,11 +42,12 @@ class SoakTest {
         public Map<String, String> getConfigOverrides() {
             // interactive transactions hold SQLite's only write lock across HTTP round trips and its busy
             // handler is not fair: an autocommit insert can lose the lock race for longer than the default
-            // 5 s, which is contention, not what a soak looks for
+            // 5 s, which is contention, not what a soak looks for; the same goes for the write lane's wait (a
+            // full GC of the shared test JVM once held a writer in the lane for 5.3 s late in verify)
             // the samples' full GCs pause the shared test JVM for seconds late in verify: a live transaction must
             // not expire (10 s idle timeout) because the test itself stopped the server's threads
             return Map.of("sluice.auth.mode", "none", "sluice.pool.max-connections", "8", "sluice.sqlite.busy-timeout-ms", "30000",
-                    "sluice.gateway.stream-idle-timeout", "60s");
+                    "sluice.sqlite.write-wait", "30s", "sluice.gateway.stream-idle-timeout", "60s");
         }
     }
 
