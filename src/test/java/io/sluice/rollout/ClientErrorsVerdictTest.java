@@ -139,7 +139,7 @@ class ClientErrorsVerdictTest {
         assertThat(reset.exit()).as(reset.err()).isZero();
 
         // the gate a migration runs, just after the maintenance: the refusals are shown apart, not as an error rate
-        Cli.Run check = Cli.run(server, "health-check", "--json");
+        Cli.Run check = Cli.run(server, "health-check");
         assertThat(check.exit()).as(check.out() + check.err()).isZero();
         Cli.Run metrics = Cli.run(server, "monitor:metrics", "--json");
         var all = metrics.json().at("/windows/1m/statements/all");
@@ -147,7 +147,17 @@ class ClientErrorsVerdictTest {
         assertThat(all.get("operatorRefusals").asLong()).as(all.toString()).isGreaterThanOrEqualTo(30);
         assertThat(meter("sluice.hrana.requests", "outcome", "circuit_forced_open") - refusedBefore).isEqualTo(30);
         assertThat(meter("sluice.work", "blame", "server")).isEqualTo(serverWorkBefore);
-        assertThat(Cli.run(server, "health-check").out()).contains("requests refused by the breaker an operator forced open");
+        HttpResponse<String> gate = http.send(HttpRequest.newBuilder(URI.create(server.toString()).resolve("/admin/v1/health/deployment"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        var result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(gate.body());
+        assertThat(result.get("passed").asBoolean()).as(gate.body()).isTrue();
+        com.fasterxml.jackson.databind.JsonNode errorRate = null;
+        for (var c : result.at("/report/checks")) {
+            errorRate = c.get("name").asText().equals("error-rate") ? c : errorRate;
+        }
+        assertThat(errorRate).as(gate.body()).isNotNull();
+        assertThat(errorRate.get("score").asInt()).isEqualTo(errorRate.get("weight").asInt());
+        assertThat(errorRate.get("detail").asText()).containsPattern("[1-9]\\d* requests refused by the breaker an operator forced open");
         // both actions in the audit listing, with their reasons
         Cli.Run audit = Cli.run(server, "flags:audit");
         assertThat(audit.out()).contains("force-open").contains("planned maintenance").contains("reset").contains("maintenance over");
