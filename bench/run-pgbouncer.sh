@@ -37,10 +37,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== Sluice: PostgreSQL backend, $pool backend connections, port $sluice_port"
-SLUICE_AUTH_MODE=none SLUICE_DATABASE_URL="jdbc:postgresql://$pghost:$pgport/$pgdb" SLUICE_DATABASE_USER="$pguser" \
+# Sluice refuses a superuser or other privileged role as its backend user: it connects as an ordinary role
+# (SLUICE_PGUSER, default sluice_bench), created here when missing, that may create tables in public.
+sluice_user="${SLUICE_PGUSER:-sluice_bench}"
+psql -q -h "$pghost" -p "$pgport" -U "$pguser" -d "$pgdb" -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SELECT 'CREATE ROLE $sluice_user LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$sluice_user')\\gexec
+GRANT CREATE, USAGE ON SCHEMA public TO $sluice_user;
+SQL
+echo "== Sluice: PostgreSQL backend as $sluice_user, $pool backend connections, port $sluice_port"
+SLUICE_AUTH_MODE=none SLUICE_DATABASE_URL="jdbc:postgresql://$pghost:$pgport/$pgdb" SLUICE_DATABASE_USER="$sluice_user" \
   DB_MAX_CONNECTIONS="$pool" QUARKUS_HTTP_PORT="$sluice_port" QUARKUS_MANAGEMENT_PORT=$((sluice_port + 1)) \
-  java -jar "$jar" >"$tmp/sluice.log" 2>&1 &
+  ${SERVER_JAVA:-java} ${SERVER_JAVA_FLAGS:-} -jar "$jar" >"$tmp/sluice.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do
   curl -sf "http://127.0.0.1:$sluice_port/health" >/dev/null 2>&1 && break

@@ -110,8 +110,8 @@ test('draws the live charts without reloading the page', async () => {
   await shot('charts');
 });
 
-// before the breaker scenario: requests refused by an open breaker are server-side failures, which fail the
-// migration's health check for a minute
+// before the breaker scenario, although the refusals of a breaker an operator forced open are not counted as
+// server-side failures by the migration's health check (an open breaker still is, for as long as it stays open)
 test('starts a migration to canary and watches the step advance to a hold', async () => {
   await open('migration');
   await page.selectOption('#migration-target', 'canary');
@@ -120,6 +120,14 @@ test('starts a migration to canary and watches the step advance to a hold', asyn
   await page.waitForFunction(() => document.getElementById('migration-step').textContent === 'monitoring 1/1', null, WAIT);
   await page.waitForFunction(() => /\d+s$/.test(document.getElementById('migration-soak').textContent), null, WAIT);
   await shot('migration-soaking');
+  // held mid-step: nothing soaks or advances until resumed, and the step soaks again from its start
+  await page.click('#migration-hold');
+  await page.waitForFunction(() => document.getElementById('migration-status').textContent === 'PAUSED', null, WAIT);
+  assert.match(await page.textContent('#migration-soak'), /held/);
+  assert.equal((await admin('/migration')).status, 'PAUSED');
+  await shot('migration-held');
+  await page.click('#migration-resume');
+  await page.waitForFunction(() => document.getElementById('migration-status').textContent !== 'PAUSED', null, WAIT);
   await page.waitForFunction(() => document.getElementById('migration-step').textContent.startsWith('canary 1/1'), null, { timeout: 60000 });
   await page.waitForFunction(() => document.getElementById('migration-status').textContent === 'HELD', null, { timeout: 60000 });
   assert.ok((await page.locator('#migration-checks tr').count()) >= 2, 'both steps\' checks are listed');
@@ -150,6 +158,9 @@ test('forces the breaker open with a reason, the data API answers CIRCUIT_OPEN, 
   await page.click('#breaker-reset');
   await page.waitForFunction(() => document.getElementById('breaker-state').textContent === 'CLOSED', null, WAIT);
   assert.equal((await pipeline()).status, 200);
+  // both actions are in the audit trail, the force-open with its reason
+  await page.waitForFunction(() => document.getElementById('breaker-audit').textContent.includes('reset'), null, WAIT);
+  assert.match(await page.textContent('#breaker-audit'), /force-open.*database maintenance/s);
 });
 
 test('moves a rollout and the admin flags endpoint (flags:show) agrees; the audit names who and why', async () => {

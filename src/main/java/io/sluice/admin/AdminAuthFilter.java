@@ -5,6 +5,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.gateway.auth.AuthException;
 import io.sluice.gateway.auth.JwtVerifier;
 import io.sluice.gateway.auth.Principal;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -13,6 +14,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -37,24 +39,43 @@ public class AdminAuthFilter {
     private final boolean closedWithoutCredentials;
     private final AdminCaller caller;
     private final ConsoleSessions sessions;
+    private final AuthFailureLimiter limiter;
 
-    AdminAuthFilter(SluiceConfig config, AdminCaller caller, ConsoleSessions sessions) {
+    AdminAuthFilter(SluiceConfig config, AdminCaller caller, ConsoleSessions sessions, AuthFailureLimiter limiter) {
         this.caller = caller;
         this.sessions = sessions;
+        this.limiter = limiter;
         this.token = config.admin().token().filter(t -> !t.isBlank()).map(t -> t.getBytes(StandardCharsets.UTF_8));
         List<String> keys = config.auth().jwtPublicKeys().orElse(List.of()).stream().filter(k -> !k.isBlank()).toList();
         this.jwt = keys.isEmpty() ? Optional.empty() : Optional.of(new JwtVerifier(keys, Clock.systemUTC()));
         this.closedWithoutCredentials = LaunchMode.current() == LaunchMode.NORMAL;
     }
 
+    /**
+     * A bearer credential the client sent is checked only while its address is not {@link AuthFailureLimiter limited}
+     * (else 429 with {@code Retry-After}), and a refused one counts against the address. A console session's credential
+     * was checked at log-in (which is limited in the same way) and is never counted here.
+     */
     @ServerRequestFilter
-    public Optional<Response> authenticate(ContainerRequestContext request) {
+    public Optional<Response> authenticate(ContainerRequestContext request, HttpServerRequest http) {
         if (!request.getUriInfo().getPath().startsWith("/admin/")) {
             return Optional.empty();
         }
         String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (authorization != null) {
+            String address = address(http);
+            OptionalLong wait = limiter.admit(address, AuthFailureLimiter.Door.ADMIN_API);
+            if (wait.isPresent()) {
+                return Optional.of(tooManyFailures(wait.getAsLong()));
+            }
+            Optional<Response> refused = check(authorization, caller::authenticatedAs);
+            if (refused.isPresent() && refused.get().getStatus() == 401) {
+                limiter.failed(address);
+            }
+            return refused;
+        }
         jakarta.ws.rs.core.Cookie session = request.getCookies().get(ConsoleSessions.COOKIE);
-        if (authorization == null && session != null) {
+        if (session != null) {
             Optional<ConsoleSessions.Session> admitted = sessions.admit(session.getValue(),
                     request.getHeaderString(ConsoleSessions.CSRF_HEADER), request.getHeaderString("Origin"),
                     request.getHeaderString(HttpHeaders.HOST));
@@ -104,6 +125,18 @@ public class AdminAuthFilter {
         }
         admitted.accept(principal.subject() == null || principal.subject().isBlank() ? "jwt (no subject)" : "jwt:" + principal.subject());
         return Optional.empty();
+    }
+
+    /** The client's address as the HTTP layer sees it (the forwarded one when proxy address forwarding is on). */
+    static String address(HttpServerRequest http) {
+        return http == null || http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
+    }
+
+    /** 429 problem+json with {@code Retry-After}: too many refused credentials from this address. */
+    static Response tooManyFailures(long retryAfterSeconds) {
+        return Response.fromResponse(ProblemMapper.problem(429, "Too Many Requests",
+                "Too many refused admin credentials from this address; retry in " + retryAfterSeconds + " s"))
+                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds).build();
     }
 
     private Response unauthorized() {

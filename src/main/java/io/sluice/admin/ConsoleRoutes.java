@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -45,11 +46,13 @@ public class ConsoleRoutes {
     private final AdminAuthFilter auth;
     private final ConsoleSessions sessions;
     private final ObjectMapper json;
+    private final AuthFailureLimiter limiter;
 
-    ConsoleRoutes(AdminAuthFilter auth, ConsoleSessions sessions, ObjectMapper json) {
+    ConsoleRoutes(AdminAuthFilter auth, ConsoleSessions sessions, ObjectMapper json, AuthFailureLimiter limiter) {
         this.auth = auth;
         this.sessions = sessions;
         this.json = json;
+        this.limiter = limiter;
     }
 
     void register(@Observes Router router) {
@@ -158,9 +161,20 @@ public class ConsoleRoutes {
             problem(ctx, 401, "Unauthorized", "An admin token, or a JWT with the admin role, is required");
             return;
         }
+        // limited before the credential is looked at: while limited, even the right token gets in no sooner
+        String address = AdminAuthFilter.address(ctx.request());
+        OptionalLong wait = limiter.admit(address, AuthFailureLimiter.Door.CONSOLE_LOGIN);
+        if (wait.isPresent()) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(wait.getAsLong()));
+            problem(ctx, 429, "Too Many Requests", "Too many failed log-ins from this address; retry in " + wait.getAsLong() + " s");
+            return;
+        }
         String[] principal = {AdminCaller.UNAUTHENTICATED};
         Optional<Response> refused = auth.check("Bearer " + token, who -> principal[0] = who);
         if (refused.isPresent()) {
+            if (refused.get().getStatus() == 401) {
+                limiter.failed(address);
+            }
             Problem p = (Problem) refused.get().getEntity();
             problem(ctx, p.status(), p.title(), p.detail());
             return;

@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * The phased migration ({@code sluice migrate}): start (or continue a held one, or a dry run), status,
- * rollback to the snapshot. The server runs it; this only starts it and reports.
+ * hold mid-step and resume, rollback to the snapshot. The server runs it; this only starts it and reports.
  */
 @Path("/admin/v1/migration")
 @Produces(MediaType.APPLICATION_JSON)
@@ -35,6 +35,29 @@ public class MigrationResource {
         Object result = migrations.start(request, caller.who(operator));
         int status = result instanceof MigrationService.PlanView ? 200 : 202;
         return jakarta.ws.rs.core.Response.status(status).entity(result).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    /** Holds the running migration mid-step: traffic stays as it is, nothing soaks, checks or advances until a resume. */
+    @POST
+    @Path("/hold")
+    public MigrationService.View hold(FlagsResource.Change change, @HeaderParam(FlagsResource.OPERATOR_HEADER) String operator) {
+        return migrations.hold(caller.who(operator), reason(change));
+    }
+
+    /** Resumes a held migration at its step, which soaks and is checked again; 202, as a start. */
+    @POST
+    @Path("/resume")
+    public jakarta.ws.rs.core.Response resume(FlagsResource.Change change, @HeaderParam(FlagsResource.OPERATOR_HEADER) String operator) {
+        return jakarta.ws.rs.core.Response.status(202).entity(migrations.resume(caller.who(operator), reason(change)))
+                .type(MediaType.APPLICATION_JSON).build();
+    }
+
+    private static String reason(FlagsResource.Change change) {
+        String why = change == null || change.reason() == null ? "" : change.reason().strip();
+        if (why.length() > 200) {
+            throw new IllegalArgumentException("reason: at most 200 characters (got " + why.length() + ")");
+        }
+        return why;
     }
 
     @POST

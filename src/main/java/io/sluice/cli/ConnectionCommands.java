@@ -46,25 +46,36 @@ final class ConnectionCommands {
     }
 
     @Command(name = "debug:circuit-breaker", mixinStandardHelpOptions = true,
-            description = "Show the circuit breaker; --reset closes it, --force-open opens it until reset.",
+            description = "Show the circuit breaker; --reset closes it, --force-open opens it until reset (a reason is required). "
+                    + "Both are audited (flags:audit).",
             footer = {"%nExamples:%n  sluice debug:circuit-breaker%n  sluice debug:circuit-breaker --force-open \"database maintenance\"%n"
-                    + "  sluice debug:circuit-breaker --reset"})
+                    + "  sluice debug:circuit-breaker --reset --reason \"maintenance over\""})
     static final class Breaker extends AdminCommand {
         @Option(names = "--reset", description = "Close the breaker with a fresh failure window")
         boolean reset;
 
-        @Option(names = "--force-open", paramLabel = "REASON", description = "Open the breaker until --reset")
+        @Option(names = "--force-open", paramLabel = "REASON",
+                description = "Open the breaker until --reset; REASON (required, at most 200 characters) goes into the audit trail")
         String forceOpen;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "With --reset: why, for the audit trail")
+        String reason;
 
         @Override
         JsonNode execute(AdminClient client) throws AdminClient.Failure, AdminClient.Unreachable {
             if (reset && forceOpen != null) {
                 throw new AdminClient.Failure(400, "choose one of --reset and --force-open");
             }
+            if (reason != null && !reset) {
+                throw new AdminClient.Failure(400, "--reason goes with --reset; give --force-open its reason as its value");
+            }
             if (reset) {
-                return client.post("/admin/v1/breaker/reset", Map.of());
+                return client.post("/admin/v1/breaker/reset", Map.of("reason", reason == null ? "" : reason));
             }
             if (forceOpen != null) {
+                if (forceOpen.isBlank()) {
+                    throw new AdminClient.Failure(400, "--force-open needs a reason, e.g. --force-open \"database maintenance\"");
+                }
                 return client.post("/admin/v1/breaker/force-open", Map.of("reason", forceOpen));
             }
             return client.get("/admin/v1/breaker");

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
                 + "flags on every replica, soaks, and runs the deployment health check; a failed check rolls back to the "
                 + "flags from before the migration. The server runs it; this shows progress and a final report.",
         footer = {"%nExamples:%n  sluice migrate --dry-run%n  sluice migrate --target=canary --soak=5m%n"
-                + "  sluice migrate --target=full%n  sluice migrate --rollback \"p95 too high\""})
+                + "  sluice migrate --target=full%n  sluice migrate --hold \"investigating p95\"%n  sluice migrate --resume%n"
+                + "  sluice migrate --rollback \"p95 too high\""})
 final class MigrateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -40,8 +41,15 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--rollback", description = "Restore the flags from before the migration")
     boolean rollback;
 
+    @Option(names = "--hold", description = "Hold the running migration mid-step: its flags (traffic) stay, nothing soaks, "
+            + "checks or advances until --resume")
+    boolean hold;
+
+    @Option(names = "--resume", description = "Resume a held migration at its step (which soaks and is checked again) and follow it")
+    boolean resume;
+
     @CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "REASON",
-            description = "With --rollback: why (the same as --reason)")
+            description = "With --rollback, --hold or --resume: why (the same as --reason)")
     String rollbackReason;
 
     @Option(names = "--dry-run", description = "Print the plan and change nothing")
@@ -84,18 +92,23 @@ final class MigrateCommand implements Callable<Integer> {
             if (pollInterval.isZero()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--poll-interval must be longer than zero");
             }
+            int actions = (rollback ? 1 : 0) + (hold ? 1 : 0) + (resume ? 1 : 0);
+            if (actions > 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "choose one of --rollback, --hold and --resume");
+            }
             if (rollbackReason != null) {
-                if (!rollback) {
+                if (actions == 0) {
                     throw new CommandLine.ParameterException(spec.commandLine(),
-                            "a REASON argument goes only with --rollback; give a migration's reason with --reason");
+                            "a REASON argument goes only with --rollback, --hold or --resume; give a migration's reason with --reason");
                 }
                 if (reason != null) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "give the reason once: REASON or --reason");
                 }
                 reason = rollbackReason;
             }
-            if (rollback && (dryRun || target != null)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--rollback cannot be combined with --dry-run or --target");
+            if (actions > 0 && (dryRun || target != null || soak != null || canaryPercent != null || steps != null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--rollback, --hold and --resume cannot be combined with --dry-run, --target, --soak, --canary-percent or --steps");
             }
             AdminClient client = server.client();
             if (rollback) {
@@ -103,39 +116,17 @@ final class MigrateCommand implements Callable<Integer> {
                 report(out, v);
                 return 0;
             }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("target", target);
-            body.put("soakMs", soak == null ? null : soak.toMillis());
-            body.put("canaryPercent", canaryPercent);
-            body.put("gradualSteps", steps);
-            body.put("reason", reason == null ? "" : reason);
-            body.put("dryRun", dryRun);
-            JsonNode started = client.post("/admin/v1/migration", body);
+            if (hold) {
+                report(out, client.post("/admin/v1/migration/hold", Map.of("reason", reason == null ? "" : reason)));
+                return 0;
+            }
+            JsonNode started = resume ? client.post("/admin/v1/migration/resume", Map.of("reason", reason == null ? "" : reason))
+                    : start(client);
             if (dryRun) {
                 printPlan(out, started);
                 return started.path("refusal").isNull() || started.path("refusal").isMissingNode() ? 0 : 1;
             }
-            String id = started.path("id").asText();
-            progress.line(String.format("migration %s started towards %s (soak %s per step)", id, started.path("target").asText(),
-                    Units.duration(Duration.ofMillis(started.at("/plan/soakMs").asLong()))));
-            JsonNode now = started;
-            String shownState = null;
-            while (!detach && "RUNNING".equals(now.path("status").asText()) && id.equals(now.path("id").asText())) {
-                // a change of step, status or check stays on screen; the countdown in between is the live status
-                String state = state(now);
-                if (state.equals(shownState)) {
-                    progress.status(line(now));
-                } else {
-                    progress.line(line(now));
-                    shownState = state;
-                }
-                Thread.sleep(pollInterval.toMillis());
-                now = poll(client);
-            }
-            progress.clear();
-            report(out, now);
-            String status = now.path("status").asText();
-            return detach || status.equals("HELD") || status.equals("COMPLETED") ? 0 : 1;
+            return follow(client, started, progress, out);
         } catch (AdminClient.Unreachable e) {
             progress.clear();
             err.println("error: " + e.getMessage());
@@ -148,6 +139,44 @@ final class MigrateCommand implements Callable<Integer> {
             out.flush();
             err.flush();
         }
+    }
+
+    private JsonNode start(AdminClient client) throws AdminClient.Unreachable, AdminClient.Failure {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("target", target);
+        body.put("soakMs", soak == null ? null : soak.toMillis());
+        body.put("canaryPercent", canaryPercent);
+        body.put("gradualSteps", steps);
+        body.put("reason", reason == null ? "" : reason);
+        body.put("dryRun", dryRun);
+        return client.post("/admin/v1/migration", body);
+    }
+
+    /** Follows a started (or resumed) migration until it stops running; exit 0 when it held at its target or completed. */
+    private int follow(AdminClient client, JsonNode started, Progress progress, PrintWriter out)
+            throws AdminClient.Unreachable, AdminClient.Failure, InterruptedException {
+        String id = started.path("id").asText();
+        progress.line(String.format("migration %s %s towards %s (soak %s per step)", id, resume ? "resumed" : "started",
+                started.path("target").asText(),
+                Units.duration(Duration.ofMillis(started.at("/plan/soakMs").asLong()))));
+        JsonNode now = started;
+        String shownState = null;
+        while (!detach && "RUNNING".equals(now.path("status").asText()) && id.equals(now.path("id").asText())) {
+            // a change of step, status or check stays on screen; the countdown in between is the live status
+            String state = state(now);
+            if (state.equals(shownState)) {
+                progress.status(line(now));
+            } else {
+                progress.line(line(now));
+                shownState = state;
+            }
+            Thread.sleep(pollInterval.toMillis());
+            now = poll(client);
+        }
+        progress.clear();
+        report(out, now);
+        String status = now.path("status").asText();
+        return detach || status.equals("HELD") || status.equals("COMPLETED") ? 0 : 1;
     }
 
     /** What a progress line says apart from the clock: a change of it is a line that stays. */

@@ -129,6 +129,10 @@ public final class Setting<T> {
             c -> String.join(",", c.auth().jwtPublicKeys().orElse(List.of())));
     public static final Setting<String> ADMIN_TOKEN = new Setting<>("admin.token", "sluice.admin.token", List.of(), Type.TEXT, "", 0, 0,
             null, false, true, null, "bearer token of the admin API (it, or JWT keys for admin-role tokens, required in prod)", c -> c.admin().token().orElse(""));
+    public static final Setting<Integer> ADMIN_AUTH_FAILURES_PER_MINUTE = new Setting<>("admin.authFailuresPerMinute",
+            "sluice.admin.auth-failures-per-minute", List.of(), Type.INTEGER, "10", 1, 10_000, "failures", false, false, null,
+            "failed admin credentials (console log-ins, admin API tokens) one client address may send a minute before it gets 429",
+            c -> c.admin().authFailuresPerMinute());
 
     /** Every declared setting: live ones in display order (component by component), then static ones. */
     public static final List<Setting<?>> ALL = List.of(POOL_MAX_CONNECTIONS, POOL_MIN_CONNECTIONS, POOL_ACQUIRE_TIMEOUT, POOL_LEAK_TIMEOUT,
@@ -136,7 +140,7 @@ public final class Setting<T> {
             GATEWAY_STREAM_IDLE_TIMEOUT, GATEWAY_MAX_STREAMS, GATEWAY_MAX_REQUEST_BYTES, GATEWAY_MAX_STREAMS_PER_PRINCIPAL,
             GATEWAY_MAX_LEASES_PER_PRINCIPAL, GATEWAY_STATEMENT_TIMEOUT, MONITORING_HEALTH_SCORE_THRESHOLD, MONITORING_LATENCY_THRESHOLD,
             MONITORING_ERROR_RATE_THRESHOLD, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, GATEWAY_BATON_KEY, AUTH_MODE,
-            AUTH_JWT_PUBLIC_KEYS, ADMIN_TOKEN);
+            AUTH_JWT_PUBLIC_KEYS, ADMIN_TOKEN, ADMIN_AUTH_FAILURES_PER_MINUTE);
 
     /** The runtime settings ({@code config:update}), in display order. */
     public static final List<Setting<?>> LIVE = ALL.stream().filter(Setting::live).toList();

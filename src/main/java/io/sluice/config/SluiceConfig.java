@@ -133,6 +133,13 @@ public interface SluiceConfig {
          * in it, never a path.
          */
         Optional<Path> backupDir();
+
+        /**
+         * Failed admin credentials (console log-ins, refused admin API bearer tokens) one client address may send a
+         * minute, in a burst of as many, before it gets 429 with {@code Retry-After}; default 10.
+         */
+        @WithDefault("10")
+        int authFailuresPerMinute();
     }
 
     Flags flags();

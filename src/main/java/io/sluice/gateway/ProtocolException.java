@@ -1,5 +1,6 @@
 package io.sluice.gateway;
 
+import io.sluice.breaker.BreakerState;
 import io.sluice.breaker.CircuitOpenException;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;
 import io.sluice.pool.BackendUnavailableException;
@@ -17,16 +18,22 @@ class ProtocolException extends RuntimeException {
     private final HranaError error;
     private final String code;
     private final Integer retryAfterSeconds;
+    private final RequestOutcome outcome;
 
     ProtocolException(HranaError error, String message) {
         this(error, error.code(), message, error.retryAfterSeconds());
     }
 
     private ProtocolException(HranaError error, String code, String message, Integer retryAfterSeconds) {
+        this(error, code, message, retryAfterSeconds, error.outcome());
+    }
+
+    private ProtocolException(HranaError error, String code, String message, Integer retryAfterSeconds, RequestOutcome outcome) {
         super(message, null, false, false);
         this.error = error;
         this.code = code;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.outcome = outcome;
     }
 
     static ProtocolException badRequest(String message) {
@@ -45,8 +52,11 @@ class ProtocolException extends RuntimeException {
             return p;
         }
         if (failure instanceof CircuitOpenException e) {
+            // the same answer on the wire; an operator's forced open is counted apart, as no failure of the server
+            RequestOutcome counted = e.state() == BreakerState.FORCED_OPEN ? RequestOutcome.CIRCUIT_FORCED_OPEN
+                    : HranaError.CIRCUIT_OPEN.outcome();
             return new ProtocolException(HranaError.CIRCUIT_OPEN, HranaError.CIRCUIT_OPEN.code(), e.getMessage(),
-                    (int) Math.min(Integer.MAX_VALUE, Math.max(1, e.retryAfterSeconds())));
+                    (int) Math.min(Integer.MAX_VALUE, Math.max(1, e.retryAfterSeconds())), counted);
         }
         if (failure instanceof BackendUnavailableException e) {
             return new ProtocolException(HranaError.BACKEND_UNAVAILABLE, e.getMessage());
@@ -89,6 +99,6 @@ class ProtocolException extends RuntimeException {
 
     /** The metric outcome of the request this failed, on every transport. */
     RequestOutcome outcome() {
-        return error.outcome();
+        return outcome;
     }
 }

@@ -114,8 +114,9 @@ public class HealthScore {
         // server-side failures only; the application's own SQL errors are shown, never scored
         double rate = minute.errorRate();
         checks.add(new Check(Factor.ERROR_RATE, rate < errorRateLimit ? 15 : rate < 5 * errorRateLimit ? 7 : 0,
-                String.format("%.2f%% server-side failures of %d statements in the last minute (%d client SQL errors, not counted)",
-                        rate * 100, minute.count(), minute.clientErrors())));
+                String.format("%.2f%% server-side failures of %d statements in the last minute (%d client SQL errors, "
+                        + "%d requests refused by the breaker an operator forced open, not counted)",
+                        rate * 100, minute.count(), minute.clientErrors(), minute.operatorRefusals())));
 
         Double p95 = minute.p95Ms();
         // no latency recorded in the window is not slowness: full points

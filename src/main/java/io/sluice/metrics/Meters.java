@@ -65,6 +65,9 @@ public final class Meters {
     public static final String ROLLOUT_MIGRATION_PERCENT = "sluice.rollout.migration.percent";
     public static final String ROLLOUT_MIGRATION_RUNNING = "sluice.rollout.migration.running";
 
+    /** Counter: admin credential attempts refused with 429 after too many failures from one address, by {@link #ENDPOINT}. */
+    public static final String ADMIN_AUTH_LIMITED = "sluice.admin.auth.limited";
+
     public static final String ENDPOINT = "endpoint";
     public static final String OUTCOME = "outcome";
     public static final String KIND = "kind";

@@ -44,7 +44,7 @@ public class MetricsWindows {
     private ScheduledExecutorService sampler;
 
     /** Cumulative figures of one statement kind at one instant. */
-    private record Totals(double count, double errors, double clientErrors, long[] buckets, double[] boundsMs) {
+    private record Totals(double count, double errors, double clientErrors, double operatorRefusals, long[] buckets, double[] boundsMs) {
     }
 
     private record Sample(long at, Map<String, Totals> kinds) {
@@ -55,11 +55,13 @@ public class MetricsWindows {
      * blame the server ({@link SluiceMetrics.Blame#SERVER}: connection faults, timeouts, and — in the
      * {@link #ALL} entry — requests refused or failed whole by the server); the application's own SQL
      * errors are {@code clientErrors}, never part of a verdict. Percentiles are in milliseconds and
-     * {@code null} when no latency was recorded in the window.
+     * {@code null} when no latency was recorded in the window. {@code operatorRefusals} (in the {@link #ALL}
+     * entry only) are requests refused because an operator forced the breaker open: deliberate, so neither
+     * units of work nor failures, and shown apart.
      */
     @RegisterForReflection
     public record Figures(long count, long errors, double errorRate, long clientErrors, double clientErrorRate, double perSecond,
-            Double p50Ms, Double p95Ms, Double p99Ms) {
+            Double p50Ms, Double p95Ms, Double p99Ms, long operatorRefusals) {
     }
 
     /** One window: the seconds it really covers (less than asked for right after start) and figures by kind. */
@@ -192,13 +194,15 @@ public class MetricsWindows {
         long count = Math.round(now.count - (before == null ? 0 : before.count));
         long errors = Math.round(now.errors - (before == null ? 0 : before.errors));
         long clientErrors = Math.round(now.clientErrors - (before == null ? 0 : before.clientErrors));
+        long operatorRefusals = Math.round(now.operatorRefusals - (before == null ? 0 : before.operatorRefusals));
         long[] delta = new long[now.buckets.length];
         for (int i = 0; i < delta.length; i++) {
             delta[i] = now.buckets[i] - (before == null || i >= before.buckets.length ? 0 : before.buckets[i]);
         }
         return new Figures(count, errors, count == 0 ? 0 : (double) errors / count, clientErrors,
                 count == 0 ? 0 : (double) clientErrors / count, seconds <= 0 ? 0 : count / seconds,
-                percentile(delta, now.boundsMs, 0.50), percentile(delta, now.boundsMs, 0.95), percentile(delta, now.boundsMs, 0.99));
+                percentile(delta, now.boundsMs, 0.50), percentile(delta, now.boundsMs, 0.95), percentile(delta, now.boundsMs, 0.99),
+                operatorRefusals);
     }
 
     /**
@@ -240,17 +244,19 @@ public class MetricsWindows {
      */
     private Sample sample() {
         Map<String, double[]> counts = new HashMap<>();
-        counts.put(ALL, new double[3]);
+        counts.put(ALL, new double[4]);
         for (Counter c : registry.find(Meters.STATEMENTS).counters()) {
             SluiceMetrics.Blame blame = SluiceMetrics.blameOf(Meters.STATEMENTS, c.getId().getTag(Meters.OUTCOME));
             for (String key : new String[] {c.getId().getTag(Meters.KIND), ALL}) {
-                add(counts.computeIfAbsent(key, k -> new double[3]), blame, c.count());
+                add(counts.computeIfAbsent(key, k -> new double[4]), blame, c.count());
             }
         }
         for (Counter c : registry.find(Meters.HRANA_REQUESTS).counters()) {
             SluiceMetrics.Blame blame = SluiceMetrics.blameOf(Meters.HRANA_REQUESTS, c.getId().getTag(Meters.OUTCOME));
             if (blame == SluiceMetrics.Blame.SERVER) {
                 add(counts.get(ALL), blame, c.count());
+            } else if (SluiceMetrics.tag(SluiceMetrics.RequestOutcome.CIRCUIT_FORCED_OPEN).equals(c.getId().getTag(Meters.OUTCOME))) {
+                counts.get(ALL)[3] += c.count();
             }
         }
         Map<String, long[]> buckets = new HashMap<>();
@@ -273,7 +279,7 @@ public class MetricsWindows {
         }
         Map<String, Totals> kinds = new HashMap<>();
         for (Map.Entry<String, double[]> e : counts.entrySet()) {
-            kinds.put(e.getKey(), new Totals(e.getValue()[0], e.getValue()[1], e.getValue()[2],
+            kinds.put(e.getKey(), new Totals(e.getValue()[0], e.getValue()[1], e.getValue()[2], e.getValue()[3],
                     buckets.getOrDefault(e.getKey(), new long[0]), bounds));
         }
         return new Sample(System.nanoTime(), kinds);

@@ -64,7 +64,13 @@ public class SluiceMetrics {
      */
     public enum RequestOutcome {
         OK(Blame.NONE), FORWARDED(Blame.NONE), BAD_REQUEST(Blame.CLIENT), UNAUTHORIZED(Blame.CLIENT),
-        STREAM_EXPIRED(Blame.CLIENT), UNAVAILABLE(Blame.SERVER), CIRCUIT_OPEN(Blame.SERVER), TOO_LARGE(Blame.CLIENT),
+        STREAM_EXPIRED(Blame.CLIENT), UNAVAILABLE(Blame.SERVER), CIRCUIT_OPEN(Blame.SERVER),
+        /**
+         * Refused by a breaker an operator forced open: a deliberate refusal (maintenance), not a fault of the server
+         * or of a new version, so no verdict counts it; it is its own figure ({@code outcome="circuit_forced_open"},
+         * {@link MetricsWindows.Figures#operatorRefusals()}).
+         */
+        CIRCUIT_FORCED_OPEN(Blame.NONE), TOO_LARGE(Blame.CLIENT),
         SERVER_ERROR(Blame.SERVER),
         /** Refused because the caller's own share (per-principal streams or leases) is used up: 429. */
         LIMITED(Blame.CLIENT),

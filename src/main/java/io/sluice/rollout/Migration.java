@@ -14,7 +14,7 @@ import java.util.Map;
  * it and why, which replica drives it, and its history. Immutable; the {@code on*} event methods return
  * the next state and refuse transitions {@link MigrationStatus} does not allow.
  *
- * @param stepIndex the step being applied or soaked (RUNNING), or the last one passed (HELD, COMPLETED)
+ * @param stepIndex the step being applied or soaked (RUNNING), held in mid-step (PAUSED), or the last one passed (HELD, COMPLETED)
  * @param snapshot flag name to its store value before the migration; {@code null} = the key was absent
  * @param owner the replica driving a RUNNING migration
  * @param heartbeatAt the driving replica's last write; a migration quiet for longer than its soak plus
@@ -44,7 +44,7 @@ public record Migration(String id, MigrationStatus status, Phase target, int ste
         if (from.active()) {
             throw new MigrationConflictException("a migration is already " + from.name().toLowerCase(java.util.Locale.ROOT) + " ("
                     + previous.id + ", at " + previous.currentStep().label() + ", started by " + previous.startedBy
-                    + "); roll it back or continue it with a later target");
+                    + (from == MigrationStatus.PAUSED ? "); resume it or roll it back" : "); roll it back or continue it with a later target"));
         }
         from.requireMoveTo(MigrationStatus.RUNNING, "start");
         Migration m = new Migration(id, MigrationStatus.RUNNING, target, 0, plan, snapshot, who, now, reason, null, now, owner, now, null,
@@ -73,6 +73,40 @@ public record Migration(String id, MigrationStatus status, Phase target, int ste
                 null, now, owner, now, lastScore, history);
         return next.with(new Event(now, MigrationStatus.RUNNING, next.currentStep().label(), null,
                 "continued by " + who + " towards " + newTarget.label()));
+    }
+
+    /**
+     * An operator's hold in the middle of a step: the step's flags stay, its soak and check stop.
+     *
+     * @throws MigrationConflictException when not RUNNING
+     */
+    Migration onHold(String who, String why, Instant now) {
+        if (status != MigrationStatus.RUNNING) {
+            throw new MigrationConflictException("migration " + id + " is " + status + "; only a running migration can be held"
+                    + (status == MigrationStatus.PAUSED ? " (it is held already; resume it or roll it back)" : ""));
+        }
+        status.requireMoveTo(MigrationStatus.PAUSED, "hold");
+        String text = "held by " + who + " at " + currentStep().label() + (why == null || why.isBlank() ? "" : ": " + why.strip());
+        return copy(MigrationStatus.PAUSED, stepIndex, null, now, lastScore)
+                .with(new Event(now, MigrationStatus.PAUSED, currentStep().label(), null, text));
+    }
+
+    /**
+     * Resumes a held (PAUSED) migration at the step it was held in; {@code owner} drives it from here and soaks and checks
+     * that step again from its start.
+     *
+     * @throws MigrationConflictException when not PAUSED
+     */
+    Migration onResume(String who, String owner, Instant now) {
+        if (status != MigrationStatus.PAUSED) {
+            throw new MigrationConflictException("migration " + id + " is " + status + "; only a held (paused) migration can be resumed"
+                    + (status == MigrationStatus.HELD ? " (it stopped at its target; continue it with a later target)" : ""));
+        }
+        status.requireMoveTo(MigrationStatus.RUNNING, "resume");
+        Migration next = new Migration(id, MigrationStatus.RUNNING, target, stepIndex, plan, snapshot, startedBy, startedAt, reason, null, now,
+                owner, now, lastScore, history);
+        return next.with(new Event(now, MigrationStatus.RUNNING, currentStep().label(), null,
+                "resumed by " + who + "; the step soaks and is checked again"));
     }
 
     /** The current step's flags were written; its soak starts. */

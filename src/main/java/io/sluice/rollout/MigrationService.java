@@ -214,6 +214,46 @@ public class MigrationService {
     }
 
     /**
+     * Holds the running migration where it is, mid-step: the step's flags (traffic) stay as they are, its soak,
+     * check and advance stop until {@link #resume}. Audited ({@code hold}, target {@code migration}).
+     *
+     * @throws MigrationConflictException when no migration is running
+     */
+    public View hold(String who, String why) {
+        Migration done = change("hold", who, why, (m, now) -> m.onHold(who, why, now));
+        LOG.infof("migration %s held by %s at %s", done.id(), who, done.currentStep().label());
+        return view(done);
+    }
+
+    /**
+     * Resumes a held migration at its step, driven by this replica: the step soaks and is checked again from its start.
+     * Audited ({@code resume}, target {@code migration}).
+     *
+     * @throws MigrationConflictException when no migration is held mid-step
+     */
+    public View resume(String who, String why) {
+        Migration done = change("resume", who, why, (m, now) -> m.onResume(who, replica, now));
+        LOG.infof("migration %s resumed by %s at %s", done.id(), who, done.currentStep().label());
+        drive(done.id());
+        return view(done);
+    }
+
+    /** One operator change of the migration's state, in one store write with its audit entry. */
+    private Migration change(String action, String who, String why, java.util.function.BiFunction<Migration, Instant, Migration> event) {
+        Migration[] done = new Migration[1];
+        Map<String, String> written = flags.updateStore(content -> {
+            Migration m = decode(content.get(KEY)).orElseThrow(() -> new MigrationConflictException("there is no migration to " + action));
+            done[0] = event.apply(m, clock.instant()).trimmed(config.rollout().historySize());
+            Map<String, String> next = put(content, done[0]);
+            flags.audit(next, action, "migration", who, m.status() + " at " + m.currentStep().label(),
+                    done[0].status() + " at " + done[0].currentStep().label(), why);
+            return next;
+        });
+        flags.applyWritten(written);
+        return done[0];
+    }
+
+    /**
      * The one rollback rule ({@code deploy:rollback}, {@code health-check --enable-rollback}): roll back the
      * active migration when there is one, otherwise pull the killswitch; the reason is recorded either way.
      */
@@ -282,18 +322,22 @@ public class MigrationService {
             int step = m.stepIndex();
             MigrationPlan.Step s = m.currentStep();
             String who = "rollout:" + m.startedBy();
-            if (transition(id, step, s.flags(), "migrate", who, "migration " + id + ": " + s.label(), x -> x.onStepApplied(clock.instant())) == null) {
+            Migration applied = transition(id, step, null, s.flags(), "migrate", who, "migration " + id + ": " + s.label(),
+                    x -> x.onStepApplied(clock.instant()));
+            if (applied == null) {
                 return;
             }
-            if (!soak(id, m.plan().soakMs())) {
+            if (!soak(applied, m.plan().soakMs())) {
                 return;
             }
             DeploymentCheck.Result result = check.run();
+            // a hold (and a resume) since the step was applied changes updatedAt: this check no longer decides anything
+            Instant since = applied.updatedAt();
             if (result.passed()) {
-                transition(id, step, Map.of(), "migrate", who, "passed", x -> x.onStepPassed(result.score(), clock.instant()));
+                transition(id, step, since, Map.of(), "migrate", who, "passed", x -> x.onStepPassed(result.score(), clock.instant()));
             } else {
                 LOG.warnf("migration %s: health check failed at %s, rolling back: %s", id, s.label(), result.failures());
-                transition(id, step, m.snapshot(), "rollback", who, "health check failed at " + s.label() + ": "
+                transition(id, step, since, m.snapshot(), "rollback", who, "health check failed at " + s.label() + ": "
                         + String.join("; ", result.failures()), x -> x.onCheckFailed(result.failures(), result.score(), clock.instant()));
                 return;
             }
@@ -304,14 +348,17 @@ public class MigrationService {
         return m.id().equals(id) && m.status() == MigrationStatus.RUNNING && replica.equals(m.owner());
     }
 
-    /** Sleeps through a soak, giving up as soon as the migration stops being this replica's running one. */
-    private boolean soak(String id, long millis) {
+    /**
+     * Sleeps through a soak, giving up as soon as the migration stops being this replica's running one or changes at
+     * all (a hold and a resume: the resumed step soaks again on a new run).
+     */
+    private boolean soak(Migration applied, long millis) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         try {
             while (true) {
                 long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
                 Migration m = decode(flags.content().get(KEY)).orElse(null);
-                if (m == null || !mine(m, id)) {
+                if (m == null || !mine(m, applied.id()) || !m.updatedAt().equals(applied.updatedAt())) {
                     return false;
                 }
                 if (left <= 0) {
@@ -325,14 +372,17 @@ public class MigrationService {
         }
     }
 
-    /** One guarded write: only while the migration is still this replica's, RUNNING, at {@code step}; null otherwise. */
-    private Migration transition(String id, int step, Map<String, String> flagValues, String action, String who, String why,
-            UnaryOperator<Migration> event) {
+    /**
+     * One guarded write: only while the migration is still this replica's, RUNNING, at {@code step}, and (when
+     * {@code since} is given) unchanged since then; null otherwise.
+     */
+    private Migration transition(String id, int step, Instant since, Map<String, String> flagValues, String action, String who,
+            String why, UnaryOperator<Migration> event) {
         Migration[] out = new Migration[1];
         try {
             flags.writeFlags(flagValues, action, who, why, content -> {
                 Migration m = decode(content.get(KEY)).orElseThrow(Abandoned::new);
-                if (!mine(m, id) || m.stepIndex() != step) {
+                if (!mine(m, id) || m.stepIndex() != step || (since != null && !since.equals(m.updatedAt()))) {
                     throw new Abandoned();
                 }
                 out[0] = event.apply(m).trimmed(config.rollout().historySize());

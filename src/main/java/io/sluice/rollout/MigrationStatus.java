@@ -9,17 +9,23 @@ import java.util.Set;
  *
  * <pre>
  *  NONE ──start──► RUNNING ──target phase passed──► HELD ──start (a later target)──► RUNNING
- *                   │  │ ▲                            │
- *                   │  │ └─ step passed / resumed     │
+ *                   │  │ ▲ ▲                          │
+ *                   │  │ │ └─ step passed / resumed   │
+ *                   │  │ │                            │
+ *                   │  │ └─ resume ── PAUSED ◄─ hold ─┤ (from RUNNING: the operator's hold, mid-step)
+ *                   │  │                │             │
  *                   │  └──── full passed ──► COMPLETED ──start (a new migration)──► RUNNING
- *                   │                          │
- *                   └─ check failed / rollback ┴───────┴──► ROLLED_BACK ──start──► RUNNING
+ *                   │                   │      │      │
+ *                   └─ check failed / rollback ┴──────┴──► ROLLED_BACK ──start──► RUNNING
  * </pre>
  *
- * RUNNING and HELD are <em>active</em>: flags are part-way, and a rollback restores the snapshot.
+ * RUNNING, PAUSED and HELD are <em>active</em>: flags are part-way, a rollback restores the snapshot, and no
+ * second migration may start. HELD is where a migration stops at its target, between steps; PAUSED is an
+ * operator's hold in the middle of a step: its flags stay as they are, nothing is soaked, checked or advanced
+ * until a resume, which soaks and checks that step again from its start.
  */
 public enum MigrationStatus implements StateMachine.State<MigrationStatus> {
-    NONE, RUNNING, HELD, COMPLETED, ROLLED_BACK;
+    NONE, RUNNING, PAUSED, HELD, COMPLETED, ROLLED_BACK;
 
     @Override
     public boolean canMoveTo(MigrationStatus next) {
@@ -29,7 +35,8 @@ public enum MigrationStatus implements StateMachine.State<MigrationStatus> {
     private Set<MigrationStatus> successors() {
         return switch (this) {
             case NONE -> EnumSet.of(RUNNING);
-            case RUNNING -> EnumSet.of(RUNNING, HELD, COMPLETED, ROLLED_BACK);
+            case RUNNING -> EnumSet.of(RUNNING, PAUSED, HELD, COMPLETED, ROLLED_BACK);
+            case PAUSED -> EnumSet.of(RUNNING, ROLLED_BACK);
             case HELD -> EnumSet.of(RUNNING, ROLLED_BACK);
             case COMPLETED -> EnumSet.of(RUNNING, ROLLED_BACK);
             case ROLLED_BACK -> EnumSet.of(RUNNING);
@@ -38,7 +45,7 @@ public enum MigrationStatus implements StateMachine.State<MigrationStatus> {
 
     /** Part-way through: a rollback restores the snapshot, and a second migration may not start. */
     public boolean active() {
-        return this == RUNNING || this == HELD;
+        return this == RUNNING || this == PAUSED || this == HELD;
     }
 
     /**

@@ -34,8 +34,9 @@ class AdminJwtAuthTest {
     public static class Secured implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            // the log-in limit above what these tests' deliberate failures add up to; ConsoleSessionTest trips it on purpose
             return Map.of("sluice.admin.token", ADMIN_TOKEN, "sluice.auth.mode", "jwt",
-                    "sluice.auth.jwt-public-keys", keys().publicKeyBase64Url());
+                    "sluice.auth.jwt-public-keys", keys().publicKeyBase64Url(), "sluice.admin.auth-failures-per-minute", "40");
         }
     }
 

@@ -35,6 +35,9 @@ class ConsoleSessionTest {
     @Inject
     CircuitBreaker breaker;
 
+    @Inject
+    AuthFailureLimiter limiter;
+
     @AfterEach
     void closeBreaker() {
         breaker.reset();
@@ -183,5 +186,47 @@ class ConsoleSessionTest {
         assertThat(overview.jsonPath().getInt("score.score")).isBetween(0, 100);
         assertThat(live.jsonPath().getLong("intervalMs")).isEqualTo(2000);
         assertThat(given().get("/admin/v1/console/live").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldRefuseLogInsAndAdminTokensWith429AfterTooManyFailuresFromOneAddressCountingThem() {
+        limiter.clear();
+        double before = limitedCount();
+        try {
+            int failures = 0;
+            Response r = login("wrong-" + failures, origin());
+            while (r.statusCode() == 401 && failures < 100) {
+                failures++;
+                r = failures % 2 == 0 ? login("wrong-" + failures, origin())
+                        : given().header("Authorization", "Bearer wrong-" + failures).get("/admin/v1/flags");
+            }
+            Response rightToken = login(ADMIN_TOKEN, origin());
+            Response api = given().header("Authorization", "Bearer " + ADMIN_TOKEN).get("/admin/v1/flags");
+
+            // 40 a minute: a slow machine may earn a token or two back while the loop runs
+            assertThat(failures).as("failures before the limit").isBetween(40, 60);
+            assertThat(r.statusCode()).isEqualTo(429);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(Long.parseLong(r.header("Retry-After"))).isBetween(1L, 60L);
+            // limited before the credential is looked at: the right token gets in no sooner
+            assertThat(rightToken.statusCode()).isEqualTo(429);
+            assertThat(rightToken.getCookie(ConsoleSessions.COOKIE)).isNull();
+            assertThat(api.statusCode()).isEqualTo(429);
+            assertThat(api.header("Retry-After")).isNotNull();
+        } finally {
+            limiter.clear();
+        }
+        assertThat(limitedCount() - before).isEqualTo(3);
+        assertThat(login(ADMIN_TOKEN, origin()).statusCode()).isEqualTo(200);
+    }
+
+    private double limitedCount() {
+        String metrics = given().header("Authorization", "Bearer " + ADMIN_TOKEN).get("/admin/v1/metrics").asString();
+        double sum = 0;
+        for (java.util.Map<String, Object> m : io.restassured.path.json.JsonPath.from(metrics)
+                .<java.util.Map<String, Object>>getList("meters.findAll { it.name == 'sluice.admin.auth.limited' }")) {
+            sum += ((Number) m.get("value")).doubleValue();
+        }
+        return sum;
     }
 }

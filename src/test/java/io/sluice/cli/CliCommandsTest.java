@@ -200,6 +200,22 @@ class CliCommandsTest {
     }
 
     @Test
+    void shouldRefuseToForceTheBreakerOpenWithoutAReasonAndAuditBothActions() throws Exception {
+        Cli.Run blank = run("debug:circuit-breaker", "--force-open", " ");
+        Cli.Run tooLong = run("debug:circuit-breaker", "--force-open", "x".repeat(201));
+
+        assertThat(blank.exit()).isEqualTo(1);
+        assertThat(blank.err()).contains("--force-open needs a reason");
+        assertThat(tooLong.exit()).isEqualTo(1);
+        assertThat(tooLong.err()).contains("reason: at most 200 characters").contains("HTTP 400");
+        assertThat(AdminClient.json().readTree(run("debug:circuit-breaker", "--json").out()).get("state").asText()).isEqualTo("CLOSED");
+
+        assertThat(run("debug:circuit-breaker", "--force-open", "reindex").exit()).isZero();
+        assertThat(run("debug:circuit-breaker", "--reset", "--reason", "reindex done").exit()).isZero();
+        assertThat(run("flags:audit").out()).contains("force-open").contains("reindex").contains("reindex done").contains("circuit-breaker");
+    }
+
+    @Test
     void shouldReportAHealthyScoreWhenEverythingWorks() throws Exception {
         Cli.Run r = run("monitor:health", "--detailed", "--json");
 

@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -37,6 +40,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @QuarkusTest
 @TestProfile(ClientErrorsVerdictTest.OwnServer.class)
 @ExtendWith(Postgres.class)
+// the real outage last: its failures stay in the one-minute window the other verdicts read
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClientErrorsVerdictTest {
 
     public static class OwnServer extends RolloutProfile {
@@ -115,6 +120,62 @@ class ClientErrorsVerdictTest {
     }
 
     @Test
+    @Order(1)
+    void shouldNotCountTheRefusalsOfABreakerAnOperatorForcedOpenAsFailuresOfTheServer() throws Exception {
+        double serverWorkBefore = meter("sluice.work", "blame", "server");
+        double refusedBefore = meter("sluice.hrana.requests", "outcome", "circuit_forced_open");
+        Cli.Run open = Cli.run(server, "debug:circuit-breaker", "--force-open", "planned maintenance");
+        assertThat(open.exit()).as(open.err()).isZero();
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 30; i++) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.toString()).resolve("/v2/pipeline"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(r.body()).contains("CIRCUIT_OPEN");
+        }
+        Cli.Run reset = Cli.run(server, "debug:circuit-breaker", "--reset", "--reason", "maintenance over");
+        assertThat(reset.exit()).as(reset.err()).isZero();
+
+        // the gate a migration runs, just after the maintenance: the refusals are shown apart, not as an error rate
+        Cli.Run check = Cli.run(server, "health-check");
+        assertThat(check.exit()).as(check.out() + check.err()).isZero();
+        Cli.Run metrics = Cli.run(server, "monitor:metrics", "--json");
+        var all = metrics.json().at("/windows/1m/statements/all");
+        assertThat(all.get("errorRate").asDouble()).as(all.toString()).isZero();
+        assertThat(all.get("operatorRefusals").asLong()).as(all.toString()).isGreaterThanOrEqualTo(30);
+        assertThat(meter("sluice.hrana.requests", "outcome", "circuit_forced_open") - refusedBefore).isEqualTo(30);
+        assertThat(meter("sluice.work", "blame", "server")).isEqualTo(serverWorkBefore);
+        HttpResponse<String> gate = http.send(HttpRequest.newBuilder(URI.create(server.toString()).resolve("/admin/v1/health/deployment"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        var result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(gate.body());
+        assertThat(result.get("passed").asBoolean()).as(gate.body()).isTrue();
+        com.fasterxml.jackson.databind.JsonNode errorRate = null;
+        for (var c : result.at("/report/checks")) {
+            errorRate = c.get("name").asText().equals("error-rate") ? c : errorRate;
+        }
+        assertThat(errorRate).as(gate.body()).isNotNull();
+        assertThat(errorRate.get("score").asInt()).isEqualTo(errorRate.get("weight").asInt());
+        assertThat(errorRate.get("detail").asText()).containsPattern("[1-9]\\d* requests refused by the breaker an operator forced open");
+        // both actions in the audit listing, with their reasons
+        Cli.Run audit = Cli.run(server, "flags:audit");
+        assertThat(audit.out()).contains("force-open").contains("planned maintenance").contains("reset").contains("maintenance over");
+    }
+
+    /** The sum of a meter's values over the series carrying {@code tag=value}, from the admin API. */
+    private double meter(String name, String tag, String value) {
+        double sum = 0;
+        for (var m : Cli.run(server, "monitor:metrics", "--json").json().get("meters")) {
+            if (m.get("name").asText().equals(name) && value.equals(m.at("/tags/" + tag).asText())) {
+                sum += m.get("value").asDouble();
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    @Order(2)
     void shouldPassHealthCheckAndMigrateWhileHalfTheStatementsViolateAUniqueConstraint() throws Exception {
         whileInserting((sqlErrors, ok) -> {
             await().atMost(Duration.ofSeconds(30)).until(() -> sqlErrors.get() >= 100 && ok.get() >= 100);
@@ -138,6 +199,7 @@ class ClientErrorsVerdictTest {
     }
 
     @Test
+    @Order(3)
     void shouldStillFailTheHealthCheckWhenTheDatabaseIsReallyDown() throws Exception {
         whileInserting((sqlErrors, ok) -> {
             await().atMost(Duration.ofSeconds(30)).until(() -> sqlErrors.get() >= 20);

@@ -69,6 +69,30 @@ class MigrationStateTest {
     }
 
     @Test
+    void shouldHoldMidStepAndResumeAtTheSameStepRefusingEveryOtherOrder() {
+        Migration soaking = started(Phase.FULL).onStepApplied(T0).onStepPassed(100, T0).onStepApplied(T0);
+        Migration paused = soaking.onHold("carol", "p95", T0);
+
+        assertThat(paused.status()).isEqualTo(MigrationStatus.PAUSED);
+        assertThat(paused.status().active()).isTrue();
+        assertThat(paused.stepIndex()).isEqualTo(soaking.stepIndex());
+        assertThatThrownBy(() -> paused.onHold("carol", "", T0)).isInstanceOf(MigrationConflictException.class)
+                .hasMessageContaining("held already");
+        assertThatThrownBy(() -> paused.onStepPassed(100, T0)).isInstanceOf(MigrationConflictException.class);
+        assertThatThrownBy(() -> Migration.start(paused, "m2", PLAN, Phase.FULL, snapshot(), "bob", "", "r2", T0))
+                .isInstanceOf(MigrationConflictException.class).hasMessageContaining("resume it or roll it back");
+        Migration resumed = paused.onResume("dave", "r2", T0);
+        assertThat(resumed.status()).isEqualTo(MigrationStatus.RUNNING);
+        assertThat(resumed.currentStep()).isEqualTo(soaking.currentStep());
+        assertThat(resumed.owner()).isEqualTo("r2");
+        assertThat(passAll(resumed).status()).isEqualTo(MigrationStatus.COMPLETED);
+        assertThat(paused.onRollback("erin", "no", T0).status()).isEqualTo(MigrationStatus.ROLLED_BACK);
+        Migration held = passAll(started(Phase.CANARY));
+        assertThatThrownBy(() -> held.onResume("dave", "r2", T0)).hasMessageContaining("continue it with a later target");
+        assertThatThrownBy(() -> held.onHold("dave", "", T0)).hasMessageContaining("only a running migration can be held");
+    }
+
+    @Test
     void shouldRefuseToContinueTowardsAPhaseAlreadyReached() {
         Migration held = passAll(started(Phase.GRADUAL));
 

@@ -114,6 +114,49 @@ class MigrationTest {
     }
 
     @Test
+    void shouldHoldAMigrationMidStepKeepingItsFlagsUntilAResumeBothAudited() throws Exception {
+        Cli.Run started = run("migrate", "--target=canary", "--soak=3s", "--detach", "--json");
+        assertThat(started.exit()).as(started.err()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> migrations.view().soakUntil() != null);
+
+        io.restassured.response.Response held = io.restassured.RestAssured.given().header("X-Sluice-Operator", "carol")
+                .contentType("application/json").body("{\"reason\":\"investigating p95\"}").post("/admin/v1/migration/hold");
+        assertThat(held.statusCode()).as(held.asString()).isEqualTo(200);
+        assertThat(held.jsonPath().getString("status")).isEqualTo("PAUSED");
+        String step = held.jsonPath().getString("step");
+        assertThat(held.jsonPath().getString("soakUntil")).isNull();
+        Map<String, String> flagsWhileHeld = flagValues();
+        io.restassured.response.Response again = io.restassured.RestAssured.given().contentType("application/json").body("{}")
+                .post("/admin/v1/migration/hold");
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(again.contentType()).startsWith("application/problem+json");
+        Cli.Run second = run("migrate", "--target=full");
+        assertThat(second.exit()).isEqualTo(1);
+        assertThat(second.err()).contains("resume it or roll it back").contains("HTTP 409");
+
+        // longer than the soak: a running migration would have checked and moved on by now
+        Thread.sleep(3500);
+        Migration paused = migrations.current().orElseThrow();
+        assertThat(paused.status()).isEqualTo(MigrationStatus.PAUSED);
+        assertThat(paused.currentStep().label()).isEqualTo(step);
+        assertThat(paused.history().get(paused.history().size() - 1).detail()).startsWith("held by ");
+        assertThat(flagValues()).isEqualTo(flagsWhileHeld);
+
+        Cli.Run resumed = run("migrate", "--resume", "p95 is fine", "--poll-interval=50ms");
+
+        assertThat(resumed.exit()).as(resumed.out() + resumed.err()).isZero();
+        assertThat(resumed.err()).contains("resumed towards canary");
+        assertThat(resumed.out()).contains("HELD at canary 1/1 (10 %)");
+        Migration done = migrations.current().orElseThrow();
+        assertThat(done.history()).extracting(Migration.Event::detail).anyMatch(d -> d.startsWith("held by ") && d.contains("carol")
+                && d.endsWith("investigating p95")).anyMatch(d -> d.startsWith("resumed by "));
+        assertThat(flags.audit()).anyMatch(a -> a.action().equals("hold") && a.target().equals("migration") && a.who().contains("carol")
+                && a.why().equals("investigating p95") && a.before().startsWith("RUNNING") && a.after().startsWith("PAUSED"))
+                .anyMatch(a -> a.action().equals("resume") && a.why().equals("p95 is fine") && a.after().startsWith("RUNNING"));
+        assertThat(run("migrate", "--resume").err()).contains("HTTP 409");
+    }
+
+    @Test
     void shouldResumeAMigrationWhoseDriverWentAwayAndFinishIt() {
         // a replica died (or this one restarted) mid-gradual: its state is in the store, its heartbeat an hour old
         Map<String, String> snapshot = new LinkedHashMap<>();

@@ -157,12 +157,14 @@ function round(x) {
 // ------------------------------------------------------------------------------------------------ breaker
 
 async function loadBreaker() {
-  const b = await api('GET', '/breaker');
+  const [b, audit] = await Promise.all([api('GET', '/breaker'), api('GET', '/flags/audit')]);
   badge($('breaker-state'), b.state, b.state === 'CLOSED');
   const details = [['failures in a row', b.recentFailures + ' of ' + b.failureThreshold], ['opened at', b.openedAt || '–'],
     ['next probe', b.nextProbeAt || '–'], ['last change', (b.lastTransitionCause || '–') + ' ' + (b.lastTransitionAt || '')],
     ['calls refused', b.rejectedCalls]];
   rows($('breaker-details'), details, (d) => d);
+  const actions = audit.filter((a) => a.target === 'circuit-breaker').reverse();
+  rows($('breaker-audit'), actions, (a) => [time(a.at), a.who, a.action, a.before + ' → ' + a.after, a.why]);
 }
 
 // ------------------------------------------------------------------------------------------------ flags
@@ -226,19 +228,21 @@ async function loadMigration() {
   const history = m.history || [];
   const passed = new Set(history.filter((e) => e.detail === 'health check passed').map((e) => e.step));
   $('migration-timeline').replaceChildren(...planSteps(m.plan).map((label) => {
-    const status = passed.has(label) ? 'done' : label === m.step && m.status === 'RUNNING' ? 'current'
+    const status = passed.has(label) ? 'done' : label === m.step && (m.status === 'RUNNING' || m.status === 'PAUSED') ? 'current'
       : label === m.step && m.status === 'ROLLED_BACK' ? 'failed' : 'pending';
     return el('li', { class: status, 'data-step': label }, label);
   }));
   const checks = history.filter((e) => e.score !== null && e.score !== undefined).reverse();
   rows($('migration-checks'), checks, (e) => [time(e.at), e.step, e.status, e.score, e.detail]);
+  $('migration-hold').disabled = m.status !== 'RUNNING';
+  $('migration-resume').disabled = m.status !== 'PAUSED';
   tickSoak();
 }
 
 function tickSoak() {
   const m = state.migration;
   if (!m || !m.soakUntil) {
-    $('migration-soak').textContent = m && m.status === 'RUNNING' ? 'checking now' : '–';
+    $('migration-soak').textContent = m && m.status === 'RUNNING' ? 'checking now' : m && m.status === 'PAUSED' ? 'held (resume to soak again)' : '–';
     return;
   }
   $('migration-soak').textContent = duration(Date.parse(m.soakUntil) - Date.now());
@@ -333,7 +337,8 @@ async function start() {
     }
     act('breaker-error', () => api('POST', '/breaker/force-open', { reason }));
   });
-  $('breaker-reset').addEventListener('click', () => act('breaker-error', () => api('POST', '/breaker/reset')));
+  $('breaker-reset').addEventListener('click', () => act('breaker-error',
+    () => api('POST', '/breaker/reset', { reason: $('breaker-reason').value.trim() })));
   $('killswitch-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const reason = $('killswitch-reason').value.trim();
@@ -349,6 +354,10 @@ async function start() {
     event.preventDefault();
     act('migration-error', () => api('POST', '/migration', { target: $('migration-target').value, reason: $('migration-reason').value }));
   });
+  $('migration-hold').addEventListener('click', () => act('migration-error',
+    () => api('POST', '/migration/hold', { reason: $('migration-reason').value })));
+  $('migration-resume').addEventListener('click', () => act('migration-error',
+    () => api('POST', '/migration/resume', { reason: $('migration-reason').value })));
   $('migration-rollback').addEventListener('click', () => act('migration-error',
     () => api('POST', '/migration/rollback', { reason: $('migration-reason').value })));
   $('logs-level').addEventListener('change', refresh);
