@@ -4,17 +4,15 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.sluice.gateway.auth.Access;
 import io.sluice.gateway.auth.TokenMinter;
-import io.sluice.testing.TestKeys;
+import io.sluice.testing.JwtProfile;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,21 +21,12 @@ import org.junit.jupiter.api.Test;
  * foreign-signed JWT 401, each as problem+json.
  */
 @QuarkusTest
-@TestProfile(AdminJwtAuthTest.Secured.class)
+@TestProfile(JwtProfile.class)
 class AdminJwtAuthTest {
-    private static final String ADMIN_TOKEN = "adm1n-t0ken-for-tests";
+    private static final String ADMIN_TOKEN = JwtProfile.ADMIN_TOKEN;
 
     static TokenMinter.KeyMaterial keys() {
-        return TestKeys.pair("adminjwt");
-    }
-
-    public static class Secured implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // the log-in limit above what these tests' deliberate failures add up to; ConsoleSessionTest trips it on purpose
-            return Map.of("sluice.admin.token", ADMIN_TOKEN, "sluice.auth.mode", "jwt",
-                    "sluice.auth.jwt-public-keys", keys().publicKeyBase64Url(), "sluice.admin.auth-failures-per-minute", "40");
-        }
+        return JwtProfile.keys();
     }
 
     private static TokenMinter minter(Clock clock) {

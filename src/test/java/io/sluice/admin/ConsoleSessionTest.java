@@ -11,6 +11,7 @@ import io.restassured.specification.RequestSpecification;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.gateway.auth.Access;
 import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.testing.JwtProfile;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.time.Clock;
@@ -25,9 +26,9 @@ import org.junit.jupiter.api.Test;
  * audits under the authenticated principal.
  */
 @QuarkusTest
-@TestProfile(AdminJwtAuthTest.Secured.class)
+@TestProfile(JwtProfile.class)
 class ConsoleSessionTest {
-    private static final String ADMIN_TOKEN = "adm1n-t0ken-for-tests";
+    private static final String ADMIN_TOKEN = JwtProfile.ADMIN_TOKEN;
 
     @TestHTTPResource("/")
     URL server;

@@ -2,15 +2,18 @@ package io.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.sluice.gateway.StreamManager;
 import io.sluice.gateway.auth.Access;
 import io.sluice.gateway.auth.TokenMinter;
 import io.sluice.testing.Cli;
 import io.sluice.testing.TestKeys;
+import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URL;
@@ -40,6 +43,9 @@ class SqlShellAuthTest {
 
     @TestHTTPResource("/")
     URL server;
+
+    @Inject
+    StreamManager streams;
 
     private static String token() {
         return TokenMinter.fromPrivateKeyPem(TestKeys.pair("sqlshell").privateKeyPem(), Clock.systemUTC())
@@ -100,7 +106,8 @@ class SqlShellAuthTest {
             client.execute("BEGIN");
             client.execute("INSERT INTO " + t + " VALUES (1)");
 
-            Thread.sleep(Duration.ofSeconds(7).toMillis());
+            // the reaper expires it once idle past 3 s (the other tests closed their streams)
+            await().atMost(Duration.ofSeconds(60)).until(() -> streams.openStreamCount() == 0);
 
             assertThatThrownBy(() -> client.execute("COMMIT")).isInstanceOfSatisfying(DataClient.HranaError.class, e -> {
                 assertThat(e.code).isEqualTo("STREAM_EXPIRED");

@@ -20,35 +20,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.sluice.gateway.auth.Access;
 import io.sluice.gateway.auth.TokenMinter;
-import io.sluice.testing.TestKeys;
+import io.sluice.testing.JwtProfile;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The data API with {@code sluice.auth.mode=jwt}: Ed25519-signed bearer tokens, read-only and read-write. */
 @QuarkusTest
-@TestProfile(AuthTest.Jwt.class)
+@TestProfile(JwtProfile.class)
 class AuthTest {
 
     static TokenMinter.KeyMaterial keys() {
-        return TestKeys.pair("authtest");
-    }
-
-    public static class Jwt implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("sluice.auth.mode", "jwt", "sluice.auth.jwt-public-keys", keys().publicKeyBase64Url());
-        }
+        return JwtProfile.keys();
     }
 
     private static String token(Access access) {

@@ -13,35 +13,26 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Fair share with authentication off: a caller naming itself with {@code x-sluice-client} gets a share
- * of its own (half of 8 streams); callers without the header are everyone at once, bounded only by the
+ * of its own (half of the 4 streams); callers without the header are everyone at once, bounded only by the
  * global limit; batons are not bound to the self-chosen name.
  */
 @QuarkusTest
-@TestProfile(ClientShareTest.AuthOff.class)
+@TestProfile(StreamLimitTest.FourStreams.class)
 class ClientShareTest {
-    private static final int MAX_STREAMS = 8;
+    private static final int MAX_STREAMS = StreamLimitTest.MAX_STREAMS;
     private static final int STREAMS_PER_CLIENT = MAX_STREAMS / 2;
-
-    public static class AuthOff implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("sluice.auth.mode", "none", "sluice.gateway.max-streams", Integer.toString(MAX_STREAMS));
-        }
-    }
 
     @Inject
     StreamManager streams;

@@ -52,7 +52,7 @@ class SelfWarmupTest {
                 throw new UncheckedIOException(e);
             }
             return Map.of("sluice.auth.mode", "jwt", "sluice.auth.jwt-public-keys", TestKeys.pair("warmup").publicKeyBase64Url(),
-                    "sluice.warmup.duration", "30s", "quarkus.http.test-port", String.valueOf(port));
+                    "sluice.warmup.duration", "15s", "quarkus.http.test-port", String.valueOf(port));
         }
     }
 

@@ -19,11 +19,14 @@ import static io.sluice.gateway.HranaJson.stmt;
 import static io.sluice.gateway.HranaJson.uniqueTable;
 import static io.sluice.gateway.HttpErrors.assertHttpError;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,7 +35,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(StreamExpiryTest.ShortIdleTimeout.class)
 class StreamExpiryTest {
-    private static final long IDLE_WAIT_MS = 2_500;
 
     public static class ShortIdleTimeout implements QuarkusTestProfile {
         @Override
@@ -41,8 +43,19 @@ class StreamExpiryTest {
         }
     }
 
+    @Inject
+    StreamManager streams;
+
     private static void sleep(long ms) throws InterruptedException {
         Thread.sleep(ms);
+    }
+
+    /**
+     * Waits for the reaper to expire every stream, the one the test left idle included (each test closes the
+     * streams it does not leave idle): about the 1 s idle timeout plus one reaper round, however loaded the machine.
+     */
+    private void awaitIdleStreamsExpired() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> streams.openStreamCount() == 0);
     }
 
     @Test
@@ -51,7 +64,7 @@ class StreamExpiryTest {
         query("CREATE TABLE " + t + "(a)");
         String baton = pipelineOk(V2, null, execute("BEGIN IMMEDIATE"), execute("INSERT INTO " + t + " VALUES (1)")).get("baton").asText();
 
-        sleep(IDLE_WAIT_MS);
+        awaitIdleStreamsExpired();
         JsonNode error = assertHttpError(post(V2, pipeline(baton, execute("COMMIT"))), 400);
 
         assertThat(error.get("code").asText()).isEqualTo("STREAM_EXPIRED");
@@ -70,7 +83,7 @@ class StreamExpiryTest {
         List<JsonNode> entries = cursorOk(cursor(null, batch(step(stmt("SELECT 1")))));
         String baton = entries.get(0).get("baton").asText();
 
-        sleep(IDLE_WAIT_MS);
+        awaitIdleStreamsExpired();
 
         assertThat(assertHttpError(post(CURSOR, cursor(baton, batch(step(stmt("SELECT 2"))))), 400).get("code").asText())
                 .isEqualTo("STREAM_EXPIRED");
@@ -94,7 +107,7 @@ class StreamExpiryTest {
     @Test
     void shouldOpenFreshStreamWithNullBatonAfterExpiry() throws Exception {
         String baton = pipelineOk(V3, null, execute("SELECT 1")).get("baton").asText();
-        sleep(IDLE_WAIT_MS);
+        awaitIdleStreamsExpired();
         assertHttpError(post(V3, pipeline(baton, execute("SELECT 1"))), 400);
 
         JsonNode fresh = pipelineOk(V3, null, execute("SELECT 'again'"), close());

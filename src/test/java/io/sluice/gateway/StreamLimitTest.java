@@ -26,16 +26,17 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The open-stream limit (here 3): one more stream gets 503 STREAMS_EXHAUSTED with Retry-After until a slot frees. */
+/** The open-stream limit (here 4): one more stream gets 503 STREAMS_EXHAUSTED with Retry-After until a slot frees. */
 @QuarkusTest
-@TestProfile(StreamLimitTest.ThreeStreams.class)
+@TestProfile(StreamLimitTest.FourStreams.class)
 class StreamLimitTest {
-    private static final int MAX_STREAMS = 3;
+    static final int MAX_STREAMS = 4;
 
-    public static class ThreeStreams implements QuarkusTestProfile {
+    /** Also {@link ClientShareTest}'s profile, so that Quarkus boots once for both (below the pool's 5 connections). */
+    public static class FourStreams implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("sluice.gateway.max-streams", Integer.toString(MAX_STREAMS));
+            return Map.of("sluice.auth.mode", "none", "sluice.gateway.max-streams", Integer.toString(MAX_STREAMS));
         }
     }
 

@@ -3,24 +3,19 @@ package io.sluice.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The connection-pool feature off: every stream gets its own direct connection. The profile is
+ * {@link DirectPathCapTest}'s (pool off, at most {@value DirectPathCap#CAP} direct connections, more than these
+ * tests hold at once), so Quarkus boots once for both.
+ */
 @QuarkusTest
-@TestProfile(LegacyPathTest.PoolOff.class)
+@TestProfile(DirectPathCapTest.PoolOff.class)
 class LegacyPathTest {
-
-    /** The connection-pool feature off: every stream gets its own direct connection. */
-    public static class PoolOff implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("sluice.features.connection-pool", "false");
-        }
-    }
 
     @Inject
     Backend backend;

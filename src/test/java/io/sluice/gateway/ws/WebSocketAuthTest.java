@@ -10,17 +10,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.gateway.auth.Access;
 import io.sluice.gateway.auth.TokenMinter;
 import io.sluice.gateway.proto.HranaWsProto;
-import io.sluice.testing.TestKeys;
+import io.sluice.testing.JwtProfile;
 import java.net.URL;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -30,18 +28,11 @@ import org.junit.jupiter.api.Test;
  * re-authentication on Hrana 2 and later (but never taking over another principal's streams).
  */
 @QuarkusTest
-@TestProfile(WebSocketAuthTest.Jwt.class)
+@TestProfile(JwtProfile.class)
 class WebSocketAuthTest {
 
     static TokenMinter.KeyMaterial keys() {
-        return TestKeys.pair("websocket-auth");
-    }
-
-    public static class Jwt implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("sluice.auth.mode", "jwt", "sluice.auth.jwt-public-keys", keys().publicKeyBase64Url());
-        }
+        return JwtProfile.keys();
     }
 
     @TestHTTPResource("/")
