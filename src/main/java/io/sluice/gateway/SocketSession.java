@@ -1,5 +1,7 @@
 package io.sluice.gateway;
 
+import io.sluice.auth.Access;
+import io.sluice.auth.Principal;
 import io.sluice.breaker.CircuitOpenException;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.BatchStep;
@@ -29,8 +31,6 @@ import io.sluice.gateway.SocketMessages.StepBegin;
 import io.sluice.gateway.SocketMessages.StepEnd;
 import io.sluice.gateway.SocketMessages.StepError;
 import io.sluice.gateway.SocketMessages.StoreSql;
-import io.sluice.gateway.auth.Access;
-import io.sluice.gateway.auth.Principal;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;
 import io.sluice.pool.BackendUnavailableException;

@@ -1,4 +1,4 @@
-package io.sluice.gateway.auth;
+package io.sluice.auth;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package io.sluice.gateway.auth;
+package io.sluice.auth;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
