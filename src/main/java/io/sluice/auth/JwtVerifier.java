@@ -1,13 +1,9 @@
 package io.sluice.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.SignatureException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,6 +11,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.jose4j.json.JsonUtil;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jwa.AlgorithmConstraints.ConstraintType;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.ReservedClaimNames;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwx.HeaderParameterNames;
+import org.jose4j.jwx.Headers;
+import org.jose4j.lang.JoseException;
 
 /**
  * Verifies the bearer tokens libSQL clients send: compact JWS with {@code alg} {@code EdDSA}
@@ -38,9 +45,12 @@ import java.util.concurrent.ConcurrentMap;
  * with lifetimes of minutes to days that is harmless, while a tolerance would extend the life of
  * every stolen token.
  *
- * <p>The signature is checked before any claim is looked at. Keys are decoded and checked once, at
- * construction; each verification uses its own {@link Signature}, so one instance serves all request
- * threads. Because an Ed25519 verification costs the JDK most of a millisecond per key and clients
+ * <p>The compact serialization, the header and the Ed25519 signature are handled by jose4j (a
+ * {@link JsonWebSignature} constrained to {@code EdDSA}); what stays here is what jose4j is lenient
+ * about or does not know: strict base64url segments, refusing {@code crit} and {@code b64}, and the
+ * libSQL claims. The signature is checked before any claim is looked at. Keys are decoded and checked
+ * once, at construction; each verification uses its own {@link JsonWebSignature}, so one instance
+ * serves all request threads. Because an Ed25519 verification costs the JDK most of a millisecond per key and clients
  * send the same token with every request, tokens that verified are remembered, by SHA-256 digest
  * rather than by value, in a bounded cache; {@code exp} and {@code nbf} are still checked against
  * the clock on every call, and failures are never cached. A new set of keys means a new instance,
@@ -58,6 +68,13 @@ public final class JwtVerifier {
     static final int DEFAULT_CACHE_CAPACITY = 1024;
 
     private static final String BEARER = "Bearer";
+
+    /** libSQL's access claim: {@code "ro"} or {@code "rw"}. */
+    static final String ACCESS_CLAIM = "a";
+
+    /** Checked by jose4j as well as by {@link #checkHeader}: a second lock on the same door. */
+    private static final AlgorithmConstraints EDDSA_ONLY =
+            new AlgorithmConstraints(ConstraintType.PERMIT, AlgorithmIdentifiers.EDDSA);
 
     /** The claim listing a token's roles: a JSON array of strings. */
     public static final String ROLES_CLAIM = "roles";
@@ -207,24 +224,12 @@ public final class JwtVerifier {
     }
 
     private VerifiedToken verifyUncached(String token) {
-        int firstDot = token.indexOf('.');
-        int secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1);
-        if (firstDot <= 0 || secondDot < 0 || secondDot == firstDot + 1 || token.indexOf('.', secondDot + 1) >= 0) {
-            throw new AuthException(AuthException.Reason.MALFORMED_TOKEN);
-        }
-
-        checkHeader(decodeObject(token.substring(0, firstDot)));
-
-        byte[] signature = Jose.decode(token.substring(secondDot + 1));
-        if (signature == null) {
-            throw new AuthException(AuthException.Reason.MALFORMED_TOKEN);
-        }
-        byte[] signingInput = token.substring(0, secondDot).getBytes(StandardCharsets.US_ASCII);
-        if (signature.length != Jose.ED25519_SIGNATURE_LENGTH || !signedByAnyKey(signingInput, signature)) {
+        JsonWebSignature jws = parse(token);
+        checkHeader(jws.getHeaders());
+        if (!signedByAnyKey(jws)) {
             throw new AuthException(AuthException.Reason.INVALID_SIGNATURE);
         }
-
-        return claimsFrom(decodeObject(token.substring(firstDot + 1, secondDot)), token);
+        return claimsFrom(claims(jws), token);
     }
 
     private static String digest(String token) {
@@ -236,69 +241,124 @@ public final class JwtVerifier {
         }
     }
 
-    private static JsonNode decodeObject(String segment) {
-        byte[] json = Jose.decode(segment);
-        JsonNode object = json == null ? null : Jose.parseObject(json);
-        if (object == null) {
+    /**
+     * Splits and decodes the compact serialization with jose4j, after checking what jose4j is lenient
+     * about: exactly three segments, the first two non-empty, each strict base64url (jose4j's decoder
+     * skips characters outside the alphabet, so {@code "sig with space"} would otherwise decode).
+     */
+    private static JsonWebSignature parse(String token) {
+        int firstDot = token.indexOf('.');
+        int secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1);
+        if (firstDot <= 0 || secondDot < 0 || secondDot == firstDot + 1 || token.indexOf('.', secondDot + 1) >= 0
+                || !isBase64Url(token, 0, firstDot)
+                || !isBase64Url(token, firstDot + 1, secondDot)
+                || !isBase64Url(token, secondDot + 1, token.length())) {
             throw new AuthException(AuthException.Reason.MALFORMED_TOKEN);
         }
-        return object;
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setAlgorithmConstraints(EDDSA_ONLY);
+        try {
+            jws.setCompactSerialization(token);
+        } catch (JoseException | RuntimeException e) {
+            throw new AuthException(AuthException.Reason.MALFORMED_TOKEN);
+        }
+        return jws;
     }
 
     /**
-     * Accepts only {@code EdDSA}. A {@code crit} header names extensions the token requires its
-     * reader to understand (RFC 7515, 4.1.11); none are supported, so such tokens are refused.
+     * True when {@code text[from, to)} is base64url as the JDK's decoder accepts it: the URL alphabet,
+     * then at most two {@code =} that complete a multiple of four characters; never one lone character
+     * in the last group.
      */
-    private static void checkHeader(JsonNode header) {
-        JsonNode alg = header.get("alg");
-        if (alg == null || !alg.isTextual() || !Jose.ALG_EDDSA.equals(alg.textValue())) {
+    static boolean isBase64Url(String text, int from, int to) {
+        int end = to;
+        while (end > from && to - end < 2 && text.charAt(end - 1) == '=') {
+            end--;
+        }
+        if (end < to && (to - from) % 4 != 0) {
+            return false;
+        }
+        if ((end - from) % 4 == 1) {
+            return false;
+        }
+        for (int i = from; i < end; i++) {
+            char c = text.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Accepts only {@code EdDSA}, before any signature work, so {@code none} and every other algorithm
+     * (alg confusion included) fail here rather than on jose4j's constraint. A {@code crit} header names
+     * extensions the token requires its reader to understand (RFC 7515, 4.1.11): none are supported, so
+     * such tokens are refused even when {@code crit} is {@code null}. RFC 7797's {@code "b64": false}
+     * would change the signing input; it is only valid under {@code crit}, so it is refused too.
+     */
+    private static void checkHeader(Headers header) {
+        if (!AlgorithmIdentifiers.EDDSA.equals(header.getObjectHeaderValue(HeaderParameterNames.ALGORITHM))) {
             throw new AuthException(AuthException.Reason.UNSUPPORTED_ALG);
         }
-        if (header.has("crit")) {
+        if (header.getObjectHeaderValue(HeaderParameterNames.BASE64URL_ENCODE_PAYLOAD) != null || names(header, HeaderParameterNames.CRITICAL)) {
             throw new AuthException(AuthException.Reason.MALFORMED_TOKEN);
         }
     }
 
-    private boolean signedByAnyKey(byte[] signingInput, byte[] signature) {
-        Signature verifier = newVerifier();
+    /** True when the header has a member {@code name}, whatever its value, JSON {@code null} included. */
+    private static boolean names(Headers header, String name) {
+        if (header.getObjectHeaderValue(name) != null) {
+            return true;
+        }
+        String json = header.getFullHeaderAsJsonString();
+        if (!json.contains('"' + name + '"')) {
+            return false;
+        }
+        try {
+            return JsonUtil.parseJson(json).containsKey(name);
+        } catch (JoseException e) {
+            throw new AuthException(AuthException.Reason.MALFORMED_TOKEN);
+        }
+    }
+
+    private boolean signedByAnyKey(JsonWebSignature jws) {
         for (PublicKey key : keys) {
+            jws.setKey(key);
             try {
-                verifier.initVerify(key);
-                verifier.update(signingInput);
-                if (verifier.verify(signature)) {
+                if (jws.verifySignature()) {
                     return true;
                 }
-            } catch (SignatureException e) {
-                // The JDK reports some invalid signature encodings this way rather than as false;
-                // either way this key did not sign the token.
-            } catch (InvalidKeyException e) {
-                throw new IllegalStateException("a configured Ed25519 key was refused by the JDK", e);
+            } catch (JoseException e) {
+                // jose4j reports a signature it cannot even check (wrong length, bad encoding) this way
+                // rather than as false; either way this key did not sign the token.
             }
         }
         return false;
     }
 
-    private static Signature newVerifier() {
+    /** The payload, once the signature is known to be good, as a JSON object; anything else is malformed. */
+    private static JwtClaims claims(JsonWebSignature jws) {
         try {
-            return Signature.getInstance(Ed25519Keys.ALGORITHM);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK provides no Ed25519 Signature", e);
+            return JwtClaims.parse(jws.getPayload());
+        } catch (JoseException | InvalidJwtException | RuntimeException e) {
+            throw new AuthException(AuthException.Reason.MALFORMED_TOKEN);
         }
     }
 
     /** A token without {@code sub} is identified by its fingerprint, so that it is a principal of its own. */
-    private static VerifiedToken claimsFrom(JsonNode claims, String token) {
-        JsonNode nbf = numericDate(claims, "nbf");
-        JsonNode exp = numericDate(claims, "exp");
-        String subject = optionalText(claims, "sub");
+    private static VerifiedToken claimsFrom(JwtClaims claims, String token) {
+        Number nbf = numericDate(claims, ReservedClaimNames.NOT_BEFORE);
+        Number exp = numericDate(claims, ReservedClaimNames.EXPIRATION_TIME);
+        String subject = optionalText(claims, ReservedClaimNames.SUBJECT);
         return new VerifiedToken(
                 new Principal(subject, access(claims), hasRole(claims, ADMIN_ROLE), subject == null ? Principal.fingerprint(token) : null),
                 nbf == null ? Double.NEGATIVE_INFINITY : nbf.doubleValue(),
                 exp == null ? Double.POSITIVE_INFINITY : exp.doubleValue());
     }
 
-    private static Access access(JsonNode claims) {
-        String claim = optionalText(claims, "a");
+    private static Access access(JwtClaims claims) {
+        String claim = optionalText(claims, ACCESS_CLAIM);
         if (claim == null) {
             return Access.READ_WRITE;
         }
@@ -310,45 +370,45 @@ public final class JwtVerifier {
     }
 
     /** True when the {@code roles} claim, an array of strings, holds {@code role}; absent or {@code null} holds none. */
-    private static boolean hasRole(JsonNode claims, String role) {
-        JsonNode roles = claims.get(ROLES_CLAIM);
-        if (roles == null || roles.isNull()) {
+    private static boolean hasRole(JwtClaims claims, String role) {
+        Object roles = claims.getClaimValue(ROLES_CLAIM);
+        if (roles == null) {
             return false;
         }
-        if (!roles.isArray()) {
+        if (!(roles instanceof List<?> list)) {
             throw new AuthException(AuthException.Reason.INVALID_CLAIMS);
         }
         boolean found = false;
-        for (JsonNode r : roles) {
-            if (!r.isTextual()) {
+        for (Object r : list) {
+            if (!(r instanceof String name)) {
                 throw new AuthException(AuthException.Reason.INVALID_CLAIMS);
             }
-            found |= role.equals(r.textValue());
+            found |= role.equals(name);
         }
         return found;
     }
 
     /** Returns the claim when it is a number, {@code null} when absent or JSON {@code null}. */
-    private static JsonNode numericDate(JsonNode claims, String name) {
-        JsonNode value = claims.get(name);
-        if (value == null || value.isNull()) {
+    private static Number numericDate(JwtClaims claims, String name) {
+        Object value = claims.getClaimValue(name);
+        if (value == null) {
             return null;
         }
-        if (!value.isNumber()) {
+        if (!(value instanceof Number number)) {
             throw new AuthException(AuthException.Reason.INVALID_CLAIMS);
         }
-        return value;
+        return number;
     }
 
     /** Returns the claim when it is a string, {@code null} when absent or JSON {@code null}. */
-    private static String optionalText(JsonNode claims, String name) {
-        JsonNode value = claims.get(name);
-        if (value == null || value.isNull()) {
+    private static String optionalText(JwtClaims claims, String name) {
+        Object value = claims.getClaimValue(name);
+        if (value == null) {
             return null;
         }
-        if (!value.isTextual()) {
+        if (!(value instanceof String text)) {
             throw new AuthException(AuthException.Reason.INVALID_CLAIMS);
         }
-        return value.textValue();
+        return text;
     }
 }
