@@ -1,5 +1,7 @@
 package io.sluice.auth;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +20,10 @@ import org.openjdk.jmh.annotations.State;
  * code it replaced, in the same run. {@code *Uncached} cycles through more distinct tokens than the
  * one-entry cache holds, so every call parses and checks a signature; {@code *Cached} repeats one
  * token, what a client sending the same token with every request costs.
+ *
+ * <p>{@link #main} (run by {@code bench/jwt-verify.sh}) measures the uncached pair by this thread's CPU
+ * time instead, alternating blocks of old and new, and prints the ratio: on a loaded machine the wall
+ * clock JMH reports is mostly other processes' time.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -73,5 +79,39 @@ public class JwtVerificationBenchmark {
     @Benchmark
     public Principal handWrittenCached() {
         return handWrittenCached.verify(tokens[0]);
+    }
+
+    /**
+     * Alternates blocks of uncached verifications by the old and the new verifier and prints the CPU time
+     * of each per verification and their ratio; the first quarter of the rounds is warm-up.
+     *
+     * @param args block size and number of rounds, default 200 and 20
+     */
+    public static void main(String[] args) {
+        int block = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        JwtVerificationBenchmark b = new JwtVerificationBenchmark();
+        b.setUp();
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        long oldNanos = 0;
+        long newNanos = 0;
+        for (int r = 0; r < rounds; r++) {
+            long t0 = cpu.getCurrentThreadCpuTime();
+            for (int i = 0; i < block; i++) {
+                b.handWrittenUncached();
+            }
+            long t1 = cpu.getCurrentThreadCpuTime();
+            for (int i = 0; i < block; i++) {
+                b.jose4jUncached();
+            }
+            long t2 = cpu.getCurrentThreadCpuTime();
+            if (r >= rounds / 4) {
+                oldNanos += t1 - t0;
+                newNanos += t2 - t1;
+            }
+        }
+        int measured = (rounds - rounds / 4) * block;
+        System.out.printf("uncached verify, CPU time per token: hand-written %.1f us, jose4j %.1f us; jose4j/hand-written %.3f (%d each)%n",
+                oldNanos / 1e3 / measured, newNanos / 1e3 / measured, (double) newNanos / oldNanos, measured);
     }
 }
