@@ -14,18 +14,16 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.SignatureException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The hand-written verifier {@link JwtVerifier} replaced (jose4j since issue #18), kept verbatim apart
- * from its name and with the compact-JWS helpers it shared with the minter inlined, so that {@link
- * JwtVerificationBenchmark} measures the old and the new verification in the same run. Not used by the
- * server.
+ * The hand-written verifier {@link JwtVerifier} replaced (jose4j since issue #18): its request path
+ * (cache, parsing, signature, claims) as it was, with the compact-JWS helpers it shared with the
+ * minter inlined, so that {@link JwtVerificationBenchmark} measures the old and the new verification in
+ * the same run. Not used by the server.
  */
 final class HandWrittenJwtVerifier {
 
@@ -34,17 +32,6 @@ final class HandWrittenJwtVerifier {
      * a hostile header from costing more than a bounded amount of decoding.
      */
     static final int MAX_TOKEN_LENGTH = 16 * 1024;
-
-    /** How many verified tokens are remembered before the cache is emptied and starts over. */
-    static final int DEFAULT_CACHE_CAPACITY = 1024;
-
-    private static final String BEARER = "Bearer";
-
-    /** The claim listing a token's roles: a JSON array of strings. */
-    public static final String ROLES_CLAIM = "roles";
-
-    /** The role in {@link #ROLES_CLAIM} that grants the admin API. */
-    public static final String ADMIN_ROLE = "admin";
 
     private final List<PublicKey> keys;
 
@@ -61,95 +48,11 @@ final class HandWrittenJwtVerifier {
     private record VerifiedToken(Principal principal, double notBefore, double expiresAt) {
     }
 
-    /**
-     * Creates a verifier trusting the given keys.
-     *
-     * @param publicKeys Ed25519 public keys, each PEM ({@code -----BEGIN PUBLIC KEY-----}) or
-     *     base64url/base64, padded or not, of the raw 32-byte key or of its DER SubjectPublicKeyInfo;
-     *     at least one
-     * @param clock the source of the current time for {@code exp} and {@code nbf}
-     * @throws IllegalArgumentException if there is no key or a key cannot be read; the message names
-     *     the key by its position (1-based) and never repeats its text
-     */
-    HandWrittenJwtVerifier(List<String> publicKeys, Clock clock) {
-        this(publicKeys, clock, DEFAULT_CACHE_CAPACITY);
-    }
-
+    /** As {@code JwtVerifier(List, Clock, int)} was. */
     HandWrittenJwtVerifier(List<String> publicKeys, Clock clock, int cacheCapacity) {
-        Objects.requireNonNull(publicKeys, "publicKeys");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        if (cacheCapacity < 1) {
-            throw new IllegalArgumentException("cacheCapacity must be positive");
-        }
+        this.clock = clock;
         this.cacheCapacity = cacheCapacity;
-        if (publicKeys.isEmpty()) {
-            throw new IllegalArgumentException("at least one JWT public key is required");
-        }
-        List<PublicKey> parsed = new ArrayList<>(publicKeys.size());
-        for (int i = 0; i < publicKeys.size(); i++) {
-            try {
-                parsed.add(Ed25519Keys.parsePublicKey(publicKeys.get(i)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "JWT public key " + (i + 1) + " of " + publicKeys.size() + " " + e.getMessage());
-            }
-        }
-        this.keys = List.copyOf(parsed);
-    }
-
-    /**
-     * Returns how many public keys this verifier trusts, for a start-up log line.
-     *
-     * @return the number of configured keys, at least one
-     */
-    public int keyCount() {
-        return keys.size();
-    }
-
-    /**
-     * Returns how many verified tokens are remembered now: at most the cache capacity, plus one per
-     * thread caught between the size check and its insert.
-     */
-    int cachedTokenCount() {
-        return verified.size();
-    }
-
-    /**
-     * Extracts the token from an {@code Authorization} header value of the form {@code Bearer
-     * <token>}; the scheme is case-insensitive and surrounding whitespace is ignored.
-     *
-     * @param authorizationHeader the header value, or {@code null} when the request has none
-     * @return the token, not yet verified
-     * @throws AuthException with {@link AuthException.Reason#MISSING_BEARER_TOKEN} if the header is
-     *     absent, uses another scheme, or carries no token
-     */
-    public static String bearerToken(String authorizationHeader) {
-        if (authorizationHeader == null) {
-            throw new AuthException(AuthException.Reason.MISSING_BEARER_TOKEN);
-        }
-        String value = authorizationHeader.strip();
-        if (value.length() <= BEARER.length()
-                || !value.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                || !Character.isWhitespace(value.charAt(BEARER.length()))) {
-            throw new AuthException(AuthException.Reason.MISSING_BEARER_TOKEN);
-        }
-        String token = value.substring(BEARER.length()).strip();
-        if (token.isEmpty()) {
-            throw new AuthException(AuthException.Reason.MISSING_BEARER_TOKEN);
-        }
-        return token;
-    }
-
-    /**
-     * Verifies the token in an {@code Authorization} header value; {@link #bearerToken} then {@link
-     * #verify}.
-     *
-     * @param authorizationHeader the header value, or {@code null} when the request has none
-     * @return the principal the token stands for
-     * @throws AuthException if the header carries no bearer token or the token is not accepted
-     */
-    public Principal verifyAuthorizationHeader(String authorizationHeader) {
-        return verify(bearerToken(authorizationHeader));
+        this.keys = publicKeys.stream().map(Ed25519Keys::parsePublicKey).toList();
     }
 
     /**
@@ -273,7 +176,7 @@ final class HandWrittenJwtVerifier {
         JsonNode exp = numericDate(claims, "exp");
         String subject = optionalText(claims, "sub");
         return new VerifiedToken(
-                new Principal(subject, access(claims), hasRole(claims, ADMIN_ROLE), subject == null ? Principal.fingerprint(token) : null),
+                new Principal(subject, access(claims), hasRole(claims, JwtVerifier.ADMIN_ROLE), subject == null ? Principal.fingerprint(token) : null),
                 nbf == null ? Double.NEGATIVE_INFINITY : nbf.doubleValue(),
                 exp == null ? Double.POSITIVE_INFINITY : exp.doubleValue());
     }
@@ -292,7 +195,7 @@ final class HandWrittenJwtVerifier {
 
     /** True when the {@code roles} claim, an array of strings, holds {@code role}; absent or {@code null} holds none. */
     private static boolean hasRole(JsonNode claims, String role) {
-        JsonNode roles = claims.get(ROLES_CLAIM);
+        JsonNode roles = claims.get(JwtVerifier.ROLES_CLAIM);
         if (roles == null || roles.isNull()) {
             return false;
         }

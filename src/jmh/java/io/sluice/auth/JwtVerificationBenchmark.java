@@ -49,7 +49,7 @@ public class JwtVerificationBenchmark {
         jose4j = new JwtVerifier(publicKeys, Clock.systemUTC(), 1);
         handWritten = new HandWrittenJwtVerifier(publicKeys, Clock.systemUTC(), 1);
         jose4jCached = new JwtVerifier(publicKeys, Clock.systemUTC());
-        handWrittenCached = new HandWrittenJwtVerifier(publicKeys, Clock.systemUTC());
+        handWrittenCached = new HandWrittenJwtVerifier(publicKeys, Clock.systemUTC(), JwtVerifier.DEFAULT_CACHE_CAPACITY);
     }
 
     private String nextToken() {
