@@ -50,9 +50,10 @@ import org.jose4j.lang.JoseException;
  * about or does not know: strict base64url segments, refusing {@code crit} and {@code b64}, and the
  * libSQL claims. The signature is checked before any claim is looked at. Keys are decoded and checked
  * once, at construction; each verification uses its own {@link JsonWebSignature}, so one instance
- * serves all request threads. Because an Ed25519 verification costs the JDK most of a millisecond per key and clients
- * send the same token with every request, tokens that verified are remembered, by SHA-256 digest
- * rather than by value, in a bounded cache; {@code exp} and {@code nbf} are still checked against
+ * serves all request threads. Because an Ed25519 verification costs the JDK most of a millisecond per
+ * key (jose4j adds a few per cent: {@code bench/jwt-verify.sh}) and clients send the same token with
+ * every request, tokens that verified are remembered, by SHA-256 digest rather than by value, in a
+ * bounded cache; {@code exp} and {@code nbf} are still checked against
  * the clock on every call, and failures are never cached. A new set of keys means a new instance,
  * so the cache never outlives the keys that filled it.
  */

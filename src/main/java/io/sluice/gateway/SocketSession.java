@@ -90,6 +90,8 @@ public final class SocketSession {
     private Principal principal;
     /** The token of the last successful {@code hello}: every later request checks it is still valid. */
     private String jwt;
+    /** Set once that token is refused: an expired token never becomes valid again, so it is checked no more. */
+    private ProtocolException tokenRefused;
     /** Volatile: queued work on worker threads checks it to skip what nobody will read. */
     private volatile boolean closed;
     private final Map<Integer, SocketStream> streams = new HashMap<>();
@@ -197,6 +199,7 @@ public final class SocketSession {
         }
         principal = p;
         jwt = hello.jwt();
+        tokenRefused = null;
         send(new HelloOk());
     }
 
@@ -204,17 +207,20 @@ public final class SocketSession {
      * Null while the token of the last {@code hello} is still valid, else the refusal a request gets until
      * a new {@code hello} (Hrana 2) brings a valid one: the same {@code UNAUTHORIZED} error as over HTTP,
      * {@code token expired} once the token's {@code exp} has passed. The verifier remembers the token, so
-     * this costs a digest and a look-up, not a signature check. Requests that only release something
-     * ({@code close_stream}, {@code close_sql}, {@code close_cursor}) are not checked, so a client can
-     * still tidy up.
+     * this costs a digest and a look-up, not a signature check; a refusal is remembered here, so a client
+     * that goes on with an expired token costs no verification at all. Requests that only release
+     * something ({@code close_stream}, {@code close_sql}, {@code close_cursor}) are not checked, so a
+     * client can still tidy up.
      */
     private ProtocolException tokenRefusal() {
-        try {
-            engine.authenticate(jwt);
-            return null;
-        } catch (ProtocolException e) {
-            return e;
+        if (tokenRefused == null) {
+            try {
+                engine.authenticate(jwt);
+            } catch (ProtocolException e) {
+                tokenRefused = e;
+            }
         }
+        return tokenRefused;
     }
 
     private void request(Request request) {
