@@ -1,10 +1,13 @@
 package io.sluice.admin;
 
 import io.quarkus.runtime.LaunchMode;
+import io.sluice.auth.AuthException;
+import io.sluice.auth.JwtVerifier;
+import io.sluice.auth.Principal;
 import io.sluice.config.SluiceConfig;
-import io.sluice.gateway.auth.AuthException;
-import io.sluice.gateway.auth.JwtVerifier;
-import io.sluice.gateway.auth.Principal;
+import io.sluice.auth.AuthException;
+import io.sluice.auth.JwtVerifier;
+import io.sluice.auth.Principal;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;

@@ -1,7 +1,7 @@
 package io.sluice.cli;
 
-import io.sluice.gateway.auth.Access;
-import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.auth.Access;
+import io.sluice.auth.TokenMinter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

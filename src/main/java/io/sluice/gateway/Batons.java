@@ -60,7 +60,7 @@ final class Batons {
     }
 
     /**
-     * The binding of a principal identity ({@link io.sluice.gateway.auth.Principal#identity()}): its
+     * The binding of a principal identity ({@link io.sluice.auth.Principal#identity()}): its
      * SHA-256, or zeros for the anonymous principal of {@code auth.mode=none}. Fixed length, so the
      * signed bytes cannot be re-split between owner and identity.
      */

@@ -2,11 +2,11 @@ package io.sluice.gateway;
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.auth.AuthException;
+import io.sluice.auth.JwtVerifier;
+import io.sluice.auth.Principal;
 import io.sluice.config.ConfigurationProblem;
 import io.sluice.config.SluiceConfig;
-import io.sluice.gateway.auth.AuthException;
-import io.sluice.gateway.auth.JwtVerifier;
-import io.sluice.gateway.auth.Principal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;

@@ -1,5 +1,7 @@
 package io.sluice.gateway;
 
+import io.sluice.auth.Access;
+import io.sluice.auth.Principal;
 import io.sluice.config.SluiceConfig;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.breaker.CircuitOpenException;
@@ -7,8 +9,6 @@ import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.Hrana.Version;
 import io.sluice.gateway.ResponseWriter.Result;
-import io.sluice.gateway.auth.Access;
-import io.sluice.gateway.auth.Principal;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;

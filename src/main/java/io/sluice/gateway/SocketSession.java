@@ -1,5 +1,7 @@
 package io.sluice.gateway;
 
+import io.sluice.auth.Access;
+import io.sluice.auth.Principal;
 import io.sluice.breaker.CircuitOpenException;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.BatchStep;
@@ -29,8 +31,6 @@ import io.sluice.gateway.SocketMessages.StepBegin;
 import io.sluice.gateway.SocketMessages.StepEnd;
 import io.sluice.gateway.SocketMessages.StepError;
 import io.sluice.gateway.SocketMessages.StoreSql;
-import io.sluice.gateway.auth.Access;
-import io.sluice.gateway.auth.Principal;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;
 import io.sluice.pool.BackendUnavailableException;
@@ -50,7 +50,7 @@ import org.jboss.logging.Logger;
 
 /**
  * One Hrana-over-WebSocket connection, independent of the transport that carries it: authentication by
- * {@code hello}, the client's stream, SQL text and cursor ids, and the order in which requests run.
+ * {@code hello} (and a refusal of every later request once that token has expired), the client's stream, SQL text and cursor ids, and the order in which requests run.
  *
  * <p>Threads: every method is called on the connection's I/O thread (the {@code loop} executor), and all
  * state here is confined to it, except the {@link SocketStream#stream} handed between workers. Requests
@@ -88,6 +88,10 @@ public final class SocketSession {
     private final String clientName;
 
     private Principal principal;
+    /** The token of the last successful {@code hello}: every later request checks it is still valid. */
+    private String jwt;
+    /** Set once that token is refused: an expired token never becomes valid again, so it is checked no more. */
+    private ProtocolException tokenRefused;
     /** Volatile: queued work on worker threads checks it to skip what nobody will read. */
     private volatile boolean closed;
     private final Map<Integer, SocketStream> streams = new HashMap<>();
@@ -194,7 +198,29 @@ public final class SocketSession {
             return;
         }
         principal = p;
+        jwt = hello.jwt();
+        tokenRefused = null;
         send(new HelloOk());
+    }
+
+    /**
+     * Null while the token of the last {@code hello} is still valid, else the refusal a request gets until
+     * a new {@code hello} (Hrana 2) brings a valid one: the same {@code UNAUTHORIZED} error as over HTTP,
+     * {@code token expired} once the token's {@code exp} has passed. The verifier remembers the token, so
+     * this costs a digest and a look-up, not a signature check; a refusal is remembered here, so a client
+     * that goes on with an expired token costs no verification at all. Requests that only release
+     * something ({@code close_stream}, {@code close_sql}, {@code close_cursor}) are not checked, so a
+     * client can still tidy up.
+     */
+    private ProtocolException tokenRefusal() {
+        if (tokenRefused == null) {
+            try {
+                engine.authenticate(jwt);
+            } catch (ProtocolException e) {
+                tokenRefused = e;
+            }
+        }
+        return tokenRefused;
     }
 
     private void request(Request request) {
@@ -231,6 +257,12 @@ public final class SocketSession {
         SocketStream ss = new SocketStream(o.streamId());
         // even a stream that fails to open keeps its id until close_stream (the specification)
         streams.put(o.streamId(), ss);
+        ProtocolException refused = tokenRefusal();
+        if (refused != null) {
+            ss.failed = true;
+            answer(error(requestId, refused));
+            return;
+        }
         int max = engine.maxStreamsPerConnection();
         if (streams.size() > max) {
             ss.failed = true;
@@ -278,6 +310,11 @@ public final class SocketSession {
             answer(error(requestId, e));
             return;
         }
+        ProtocolException refused = tokenRefusal();
+        if (refused != null) {
+            answer(error(requestId, refused));
+            return;
+        }
         Principal p = principal;
         enqueue(ss, () -> runOnStream(ss, requestId, p, s -> {
             try {
@@ -291,6 +328,11 @@ public final class SocketSession {
     private void storeSql(int requestId, StoreSql s) {
         if (sqls.containsKey(s.sqlId())) {
             throw SocketClose.policy("sql_id " + s.sqlId() + " is already in use on this connection");
+        }
+        ProtocolException refused = tokenRefusal();
+        if (refused != null) {
+            answer(error(requestId, refused));
+            return;
         }
         int max = engine.maxStoredSql();
         if (sqls.size() >= max) {
@@ -314,6 +356,12 @@ public final class SocketSession {
         // even a cursor that fails to open keeps its id until close_cursor (the specification)
         cursors.put(o.cursorId(), cursor);
         ss.cursorId = o.cursorId();
+        ProtocolException refused = tokenRefusal();
+        if (refused != null) {
+            cursor.failed = true;
+            answer(error(requestId, refused));
+            return;
+        }
         Batch batch;
         try {
             batch = resolve(o.batch());
@@ -335,6 +383,11 @@ public final class SocketSession {
 
     private void fetchCursor(int requestId, FetchCursor f) {
         Cursor cursor = cursor(f.cursorId());
+        ProtocolException refused = tokenRefusal();
+        if (refused != null) {
+            answer(error(requestId, refused));
+            return;
+        }
         // queued on the cursor's stream: it answers after the open_cursor before it
         enqueue(cursor.stream, () -> {
             if (cursor.failed) {

@@ -1,9 +1,9 @@
 package io.sluice.gateway;
 
+import io.sluice.auth.Principal;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.breaker.CircuitOpenException;
 import io.sluice.config.SluiceConfig;
-import io.sluice.gateway.auth.Principal;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;

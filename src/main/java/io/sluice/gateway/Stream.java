@@ -1,9 +1,9 @@
 package io.sluice.gateway;
 
+import io.sluice.auth.Principal;
 import io.sluice.pool.Backend;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.pool.Lease;
-import io.sluice.gateway.auth.Principal;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
 import io.sluice.sql.StopReason;

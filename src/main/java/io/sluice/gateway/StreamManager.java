@@ -1,12 +1,12 @@
 package io.sluice.gateway;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.sluice.auth.Access;
+import io.sluice.auth.Principal;
 import io.sluice.config.SluiceConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.sluice.flags.FeatureDecisions;
-import io.sluice.gateway.auth.Access;
-import io.sluice.gateway.auth.Principal;
 import io.sluice.metrics.Meters;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.pool.Backend;

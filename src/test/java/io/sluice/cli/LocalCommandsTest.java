@@ -2,8 +2,8 @@ package io.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.gateway.auth.JwtVerifier;
-import io.sluice.gateway.auth.Principal;
+import io.sluice.auth.JwtVerifier;
+import io.sluice.auth.Principal;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package io.sluice.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.gateway.auth.Access;
-import io.sluice.gateway.auth.Principal;
+import io.sluice.auth.Access;
+import io.sluice.auth.Principal;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.gateway.auth.Access;
-import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.auth.Access;
+import io.sluice.auth.TokenMinter;
 import io.sluice.testing.Postgres;
 import io.sluice.testing.SluiceProcess;
 import io.sluice.testing.TestKeys;

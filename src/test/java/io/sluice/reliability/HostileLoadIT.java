@@ -2,8 +2,8 @@ package io.sluice.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.gateway.auth.Access;
-import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.auth.Access;
+import io.sluice.auth.TokenMinter;
 import io.sluice.testing.SluiceProcess;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.sluice.testing;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
-import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.auth.TokenMinter;
 import java.util.Map;
 
 /**

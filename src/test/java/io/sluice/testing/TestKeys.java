@@ -1,6 +1,6 @@
 package io.sluice.testing;
 
-import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.auth.TokenMinter;
 
 /**
  * One Ed25519 key pair per name for the whole test JVM. The pair is kept in system properties because

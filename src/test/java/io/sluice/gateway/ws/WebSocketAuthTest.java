@@ -11,13 +11,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.sluice.gateway.auth.Access;
-import io.sluice.gateway.auth.TokenMinter;
+import io.sluice.auth.Access;
+import io.sluice.auth.TokenMinter;
 import io.sluice.gateway.proto.HranaWsProto;
 import io.sluice.testing.JwtProfile;
 import java.net.URL;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code hello} over WebSocket with {@code sluice.auth.mode=jwt}: the same Ed25519 JWT verifier as the HTTP
  * data API, {@code hello_error} and a close for a bad token, nothing served before a good hello, and
- * re-authentication on Hrana 2 and later (but never taking over another principal's streams).
+ * re-authentication on Hrana 2 and later (but never taking over another principal's streams), and every
+ * request refused once the token of the last hello has expired.
  */
 @QuarkusTest
 @TestProfile(JwtProfile.class)
@@ -132,6 +136,31 @@ class WebSocketAuthTest {
             c.send(hello("garbage"));
             assertThat(c.next().path("type").asText()).isEqualTo("hello_error");
             assertThat(c.awaitClose()).isEqualTo((short) 1008);
+        }
+    }
+
+    @Test
+    void shouldRefuseRequestsOnceTheHelloTokenHasExpiredUntilANewHello() throws Exception {
+        // minted so that it expires five seconds from now (a lifetime is whole seconds, counted from iat):
+        // room for the hello and the stream on a busy machine
+        Instant expiry = Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.SECONDS);
+        String shortLived = TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.fixed(expiry.minusSeconds(60), ZoneOffset.UTC))
+                .mint(Access.READ_WRITE, "alice", Duration.ofSeconds(60));
+        try (WsClient c = connect("hrana3")) {
+            c.hello(shortLived);
+            c.call(1, openStream(1));
+            while (!Instant.now().isAfter(expiry.plusMillis(100))) {
+                Thread.sleep(100);
+            }
+
+            JsonNode refused = c.callError(3, execute(1, "SELECT 2"));
+            assertThat(refused.path("code").asText()).isEqualTo("UNAUTHORIZED");
+            assertThat(refused.path("message").asText()).isEqualTo("Authentication failed: token expired");
+            assertThat(c.callError(4, openStream(2)).path("code").asText()).isEqualTo("UNAUTHORIZED");
+
+            // a fresh token on the same connection (Hrana 2 and later) serves the same principal's stream again
+            c.hello(token(Access.READ_WRITE, "alice"));
+            assertThat(rows(c.call(5, execute(1, "SELECT 5")).path("result"))).containsExactly(List.of("5"));
         }
     }
 

@@ -1,6 +1,11 @@
-package io.sluice.gateway.auth;
+package io.sluice.auth;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -9,61 +14,24 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.SignatureException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Verifies the bearer tokens libSQL clients send: compact JWS with {@code alg} {@code EdDSA}
- * (Ed25519), signed by the private half of any one of the configured public keys.
- *
- * <p>Claims read, all optional; any other claim (Turso's {@code p}, {@code id}, {@code iat}, ...) is
- * ignored:
- *
- * <ul>
- *   <li>{@code exp} (NumericDate, seconds) — the token is refused from that instant on;
- *   <li>{@code nbf} (NumericDate, seconds) — the token is refused before that instant;
- *   <li>{@code a} — {@code "ro"} or {@code "rw"}; absent or {@code null} means read-write, as in
- *       sqld; any other value refuses the token;
- *   <li>{@code sub} — a string, kept as {@link Principal#subject()};
- *   <li>{@code roles} — an array of strings; containing {@code "admin"} grants the admin API ({@link
- *       Principal#admin()}). Any other shape refuses the token.
- * </ul>
- *
- * <p>Times are compared with the given clock without leeway. Tokens minted by Turso and by {@link
- * TokenMinter} carry no {@code nbf}, so clock skew can only make a token expire early by the skew;
- * with lifetimes of minutes to days that is harmless, while a tolerance would extend the life of
- * every stolen token.
- *
- * <p>The signature is checked before any claim is looked at. Keys are decoded and checked once, at
- * construction; each verification uses its own {@link Signature}, so one instance serves all request
- * threads. Because an Ed25519 verification costs the JDK most of a millisecond per key and clients
- * send the same token with every request, tokens that verified are remembered, by SHA-256 digest
- * rather than by value, in a bounded cache; {@code exp} and {@code nbf} are still checked against
- * the clock on every call, and failures are never cached. A new set of keys means a new instance,
- * so the cache never outlives the keys that filled it.
+ * The hand-written verifier {@link JwtVerifier} replaced (jose4j since issue #18): its request path
+ * (cache, parsing, signature, claims) as it was, with the compact-JWS helpers it shared with the
+ * minter inlined, so that {@link JwtVerificationBenchmark} measures the old and the new verification in
+ * the same run. Not used by the server.
  */
-public final class JwtVerifier {
+final class HandWrittenJwtVerifier {
 
     /**
      * Longest token accepted, in characters. Real tokens are a few hundred characters; the cap keeps
      * a hostile header from costing more than a bounded amount of decoding.
      */
     static final int MAX_TOKEN_LENGTH = 16 * 1024;
-
-    /** How many verified tokens are remembered before the cache is emptied and starts over. */
-    static final int DEFAULT_CACHE_CAPACITY = 1024;
-
-    private static final String BEARER = "Bearer";
-
-    /** The claim listing a token's roles: a JSON array of strings. */
-    public static final String ROLES_CLAIM = "roles";
-
-    /** The role in {@link #ROLES_CLAIM} that grants the admin API. */
-    public static final String ADMIN_ROLE = "admin";
 
     private final List<PublicKey> keys;
 
@@ -80,95 +48,11 @@ public final class JwtVerifier {
     private record VerifiedToken(Principal principal, double notBefore, double expiresAt) {
     }
 
-    /**
-     * Creates a verifier trusting the given keys.
-     *
-     * @param publicKeys Ed25519 public keys, each PEM ({@code -----BEGIN PUBLIC KEY-----}) or
-     *     base64url/base64, padded or not, of the raw 32-byte key or of its DER SubjectPublicKeyInfo;
-     *     at least one
-     * @param clock the source of the current time for {@code exp} and {@code nbf}
-     * @throws IllegalArgumentException if there is no key or a key cannot be read; the message names
-     *     the key by its position (1-based) and never repeats its text
-     */
-    public JwtVerifier(List<String> publicKeys, Clock clock) {
-        this(publicKeys, clock, DEFAULT_CACHE_CAPACITY);
-    }
-
-    JwtVerifier(List<String> publicKeys, Clock clock, int cacheCapacity) {
-        Objects.requireNonNull(publicKeys, "publicKeys");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        if (cacheCapacity < 1) {
-            throw new IllegalArgumentException("cacheCapacity must be positive");
-        }
+    /** As {@code JwtVerifier(List, Clock, int)} was. */
+    HandWrittenJwtVerifier(List<String> publicKeys, Clock clock, int cacheCapacity) {
+        this.clock = clock;
         this.cacheCapacity = cacheCapacity;
-        if (publicKeys.isEmpty()) {
-            throw new IllegalArgumentException("at least one JWT public key is required");
-        }
-        List<PublicKey> parsed = new ArrayList<>(publicKeys.size());
-        for (int i = 0; i < publicKeys.size(); i++) {
-            try {
-                parsed.add(Ed25519Keys.parsePublicKey(publicKeys.get(i)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "JWT public key " + (i + 1) + " of " + publicKeys.size() + " " + e.getMessage());
-            }
-        }
-        this.keys = List.copyOf(parsed);
-    }
-
-    /**
-     * Returns how many public keys this verifier trusts, for a start-up log line.
-     *
-     * @return the number of configured keys, at least one
-     */
-    public int keyCount() {
-        return keys.size();
-    }
-
-    /**
-     * Returns how many verified tokens are remembered now: at most the cache capacity, plus one per
-     * thread caught between the size check and its insert.
-     */
-    int cachedTokenCount() {
-        return verified.size();
-    }
-
-    /**
-     * Extracts the token from an {@code Authorization} header value of the form {@code Bearer
-     * <token>}; the scheme is case-insensitive and surrounding whitespace is ignored.
-     *
-     * @param authorizationHeader the header value, or {@code null} when the request has none
-     * @return the token, not yet verified
-     * @throws AuthException with {@link AuthException.Reason#MISSING_BEARER_TOKEN} if the header is
-     *     absent, uses another scheme, or carries no token
-     */
-    public static String bearerToken(String authorizationHeader) {
-        if (authorizationHeader == null) {
-            throw new AuthException(AuthException.Reason.MISSING_BEARER_TOKEN);
-        }
-        String value = authorizationHeader.strip();
-        if (value.length() <= BEARER.length()
-                || !value.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                || !Character.isWhitespace(value.charAt(BEARER.length()))) {
-            throw new AuthException(AuthException.Reason.MISSING_BEARER_TOKEN);
-        }
-        String token = value.substring(BEARER.length()).strip();
-        if (token.isEmpty()) {
-            throw new AuthException(AuthException.Reason.MISSING_BEARER_TOKEN);
-        }
-        return token;
-    }
-
-    /**
-     * Verifies the token in an {@code Authorization} header value; {@link #bearerToken} then {@link
-     * #verify}.
-     *
-     * @param authorizationHeader the header value, or {@code null} when the request has none
-     * @return the principal the token stands for
-     * @throws AuthException if the header carries no bearer token or the token is not accepted
-     */
-    public Principal verifyAuthorizationHeader(String authorizationHeader) {
-        return verify(bearerToken(authorizationHeader));
+        this.keys = publicKeys.stream().map(Ed25519Keys::parsePublicKey).toList();
     }
 
     /**
@@ -215,12 +99,12 @@ public final class JwtVerifier {
 
         checkHeader(decodeObject(token.substring(0, firstDot)));
 
-        byte[] signature = Jose.decode(token.substring(secondDot + 1));
+        byte[] signature = decodeSegment(token.substring(secondDot + 1));
         if (signature == null) {
             throw new AuthException(AuthException.Reason.MALFORMED_TOKEN);
         }
         byte[] signingInput = token.substring(0, secondDot).getBytes(StandardCharsets.US_ASCII);
-        if (signature.length != Jose.ED25519_SIGNATURE_LENGTH || !signedByAnyKey(signingInput, signature)) {
+        if (signature.length != 64 || !signedByAnyKey(signingInput, signature)) {
             throw new AuthException(AuthException.Reason.INVALID_SIGNATURE);
         }
 
@@ -237,8 +121,8 @@ public final class JwtVerifier {
     }
 
     private static JsonNode decodeObject(String segment) {
-        byte[] json = Jose.decode(segment);
-        JsonNode object = json == null ? null : Jose.parseObject(json);
+        byte[] json = decodeSegment(segment);
+        JsonNode object = json == null ? null : parseObject(json);
         if (object == null) {
             throw new AuthException(AuthException.Reason.MALFORMED_TOKEN);
         }
@@ -251,7 +135,7 @@ public final class JwtVerifier {
      */
     private static void checkHeader(JsonNode header) {
         JsonNode alg = header.get("alg");
-        if (alg == null || !alg.isTextual() || !Jose.ALG_EDDSA.equals(alg.textValue())) {
+        if (alg == null || !alg.isTextual() || !"EdDSA".equals(alg.textValue())) {
             throw new AuthException(AuthException.Reason.UNSUPPORTED_ALG);
         }
         if (header.has("crit")) {
@@ -292,7 +176,7 @@ public final class JwtVerifier {
         JsonNode exp = numericDate(claims, "exp");
         String subject = optionalText(claims, "sub");
         return new VerifiedToken(
-                new Principal(subject, access(claims), hasRole(claims, ADMIN_ROLE), subject == null ? Principal.fingerprint(token) : null),
+                new Principal(subject, access(claims), hasRole(claims, JwtVerifier.ADMIN_ROLE), subject == null ? Principal.fingerprint(token) : null),
                 nbf == null ? Double.NEGATIVE_INFINITY : nbf.doubleValue(),
                 exp == null ? Double.POSITIVE_INFINITY : exp.doubleValue());
     }
@@ -311,7 +195,7 @@ public final class JwtVerifier {
 
     /** True when the {@code roles} claim, an array of strings, holds {@code role}; absent or {@code null} holds none. */
     private static boolean hasRole(JsonNode claims, String role) {
-        JsonNode roles = claims.get(ROLES_CLAIM);
+        JsonNode roles = claims.get(JwtVerifier.ROLES_CLAIM);
         if (roles == null || roles.isNull()) {
             return false;
         }
@@ -350,5 +234,27 @@ public final class JwtVerifier {
             throw new AuthException(AuthException.Reason.INVALID_CLAIMS);
         }
         return value.textValue();
+    }
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private static byte[] decodeSegment(String segment) {
+        try {
+            return Base64.getUrlDecoder().decode(segment);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static JsonNode parseObject(byte[] json) {
+        try {
+            JsonNode node = JSON.readTree(json);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 }

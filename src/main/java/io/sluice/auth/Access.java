@@ -1,4 +1,4 @@
-package io.sluice.gateway.auth;
+package io.sluice.auth;
 
 /**
  * What a token lets its bearer do, as carried by the {@code a} claim of libSQL tokens.

@@ -1,4 +1,4 @@
-package io.sluice.gateway.auth;
+package io.sluice.auth;
 
 import java.util.Objects;
 

@@ -1,16 +1,18 @@
-package io.sluice.gateway.auth;
+package io.sluice.auth;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Objects;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
+import org.jose4j.lang.JoseException;
 
 /**
  * Creates Ed25519 key pairs and mints tokens that {@link JwtVerifier}, sqld and Turso accept, for
@@ -18,7 +20,8 @@ import java.util.Objects;
  * {"alg":"EdDSA","typ":"JWT"}} and the claims {@code iat}, {@code exp} (when a lifetime is given),
  * {@code a}, {@code sub} (when a subject is given) and {@code roles} (for admin tokens).
  *
- * <p>Instances are immutable and safe to share between threads.
+ * <p>The JWS is built and signed by jose4j, as {@link JwtVerifier} reads it. Instances are immutable
+ * and safe to share between threads.
  */
 public final class TokenMinter {
 
@@ -38,10 +41,6 @@ public final class TokenMinter {
             return "KeyMaterial[publicKeyBase64Url=" + publicKeyBase64Url + ", privateKeyPem=<redacted>]";
         }
     }
-
-    /** The header every minted token carries, already encoded. */
-    private static final String ENCODED_HEADER =
-            Jose.encode(("{\"alg\":\"" + Jose.ALG_EDDSA + "\",\"typ\":\"JWT\"}").getBytes(StandardCharsets.UTF_8));
 
     private final PrivateKey privateKey;
 
@@ -65,7 +64,7 @@ public final class TokenMinter {
             throw new IllegalStateException("the JDK provides no Ed25519 KeyPairGenerator", e);
         }
         return new KeyMaterial(
-                Jose.encode(Ed25519Keys.rawPublicKey(pair.getPublic())),
+                Base64.getUrlEncoder().withoutPadding().encodeToString(Ed25519Keys.rawPublicKey(pair.getPublic())),
                 Ed25519Keys.publicKeyPem(pair.getPublic()),
                 Ed25519Keys.privateKeyPem(pair.getPrivate()));
     }
@@ -117,37 +116,26 @@ public final class TokenMinter {
             throw new IllegalArgumentException("ttl must be at least one second");
         }
         long issuedAt = clock.instant().getEpochSecond();
-        ObjectNode claims = Jose.json().createObjectNode();
-        claims.put("iat", issuedAt);
+        JwtClaims claims = new JwtClaims();
+        claims.setIssuedAt(NumericDate.fromSeconds(issuedAt));
         if (ttl != null) {
-            claims.put("exp", Math.addExact(issuedAt, ttl.getSeconds()));
+            claims.setExpirationTime(NumericDate.fromSeconds(Math.addExact(issuedAt, ttl.getSeconds())));
         }
-        claims.put("a", access.claim());
+        claims.setClaim(JwtVerifier.ACCESS_CLAIM, access.claim());
         if (subject != null) {
-            claims.put("sub", subject);
+            claims.setSubject(subject);
         }
         if (admin) {
-            claims.putArray(JwtVerifier.ROLES_CLAIM).add(JwtVerifier.ADMIN_ROLE);
+            claims.setStringListClaim(JwtVerifier.ROLES_CLAIM, JwtVerifier.ADMIN_ROLE);
         }
-        String signingInput = ENCODED_HEADER + "." + Jose.encode(toJson(claims));
-        return signingInput + "." + Jose.encode(sign(signingInput.getBytes(StandardCharsets.US_ASCII)));
-    }
-
-    private static byte[] toJson(ObjectNode claims) {
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.EDDSA);
+        jws.setHeader("typ", "JWT");
+        jws.setPayload(claims.toJson());
+        jws.setKey(privateKey);
         try {
-            return Jose.json().writeValueAsBytes(claims);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise token claims", e);
-        }
-    }
-
-    private byte[] sign(byte[] signingInput) {
-        try {
-            Signature signer = Signature.getInstance(Ed25519Keys.ALGORITHM);
-            signer.initSign(privateKey);
-            signer.update(signingInput);
-            return signer.sign();
-        } catch (GeneralSecurityException e) {
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
             throw new IllegalStateException("cannot sign with the Ed25519 private key", e);
         }
     }

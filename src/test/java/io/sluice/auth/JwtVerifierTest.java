@@ -1,4 +1,4 @@
-package io.sluice.gateway.auth;
+package io.sluice.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -120,10 +120,35 @@ class JwtVerifierTest {
         assertRejected(signed(KEY_A, header, "{}"), AuthException.Reason.UNSUPPORTED_ALG);
     }
 
-    @Test
-    void shouldRejectTokenWithCriticalHeaderExtensions() {
-        String header = "{\"alg\":\"EdDSA\",\"crit\":[\"b64\"],\"b64\":false}";
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"alg\":\"EdDSA\",\"crit\":[\"b64\"],\"b64\":false}",
+        "{\"alg\":\"EdDSA\",\"crit\":[\"exp\"],\"exp\":1}",
+        "{\"alg\":\"EdDSA\",\"crit\":null}"
+    })
+    void shouldRejectTokenWithCriticalHeaderExtensions(String header) {
         assertRejected(signed(KEY_A, header, "{}"), AuthException.Reason.MALFORMED_TOKEN);
+    }
+
+    @Test
+    void shouldRejectUnencodedPayloadHeaderEvenWithoutCrit() {
+        String header = "{\"alg\":\"EdDSA\",\"b64\":false}";
+        String signingInput = segment(header) + ".{}";
+        String unencoded = signingInput + "." + segment(sign(KEY_A, signingInput));
+
+        assertRejected(signed(KEY_A, header, "{}"), AuthException.Reason.MALFORMED_TOKEN);
+        assertRejected(unencoded, AuthException.Reason.MALFORMED_TOKEN);
+    }
+
+    @Test
+    void shouldAcceptPaddedSegmentsAndRefuseCharactersOutsideTheAlphabet() {
+        String[] parts = token(KEY_A, "{\"sub\":\"alice\"}").split("\\.");
+        String paddedSignature = parts[2] + "==".substring(0, (4 - parts[2].length() % 4) % 4);
+
+        assertThat(verifier.verify(parts[0] + "." + parts[1] + "." + paddedSignature).subject()).isEqualTo("alice");
+        assertRejected(parts[0] + "." + parts[1] + "." + parts[2].substring(0, 10) + "*" + parts[2].substring(10),
+                AuthException.Reason.MALFORMED_TOKEN);
+        assertRejected(parts[0] + "." + parts[1] + "=." + parts[2], AuthException.Reason.MALFORMED_TOKEN);
     }
 
     @Test
@@ -464,11 +489,15 @@ class JwtVerifierTest {
 
     private static String signedSegments(KeyPair key, String header, String payload) {
         String signingInput = header + "." + payload;
+        return signingInput + "." + segment(sign(key, signingInput));
+    }
+
+    private static byte[] sign(KeyPair key, String signingInput) {
         try {
             Signature signer = Signature.getInstance("Ed25519");
             signer.initSign(key.getPrivate());
-            signer.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-            return signingInput + "." + segment(signer.sign());
+            signer.update(signingInput.getBytes(StandardCharsets.UTF_8));
+            return signer.sign();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

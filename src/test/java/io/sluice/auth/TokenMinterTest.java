@@ -1,4 +1,4 @@
-package io.sluice.gateway.auth;
+package io.sluice.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
