@@ -20,8 +20,8 @@ import java.util.Optional;
  * The OpenAPI document of the admin API at {@code /q/openapi} on the data port, behind the admin API's
  * credentials (the same {@link AdminAuthFilter} rule decides).
  *
- * <p>The document is a file generated from the admin resources' annotations at build time
- * ({@code OpenApiDocumentTest} regenerates and checks it) and served as it is: YAML by default, JSON for
+ * <p>The document is a file in the sources, generated from the admin resources' annotations by
+ * {@code OpenApiDocumentTest} (which fails when it is out of date and rewrites it on request), served as it is: YAML by default, JSON for
  * {@code /q/openapi.json}, {@code ?format=json} or {@code Accept: application/json}, as Quarkus'
  * OpenAPI extension answers. The extension itself is not used: it parses, filters and serialises the
  * document anew at every start, a fifth of the server's start-up.
