@@ -84,6 +84,17 @@ for p in /q/health/live /q/health/started /q/metrics; do http_status $((port + 1
 http_status "$port" /version >/dev/null
 export SLUICE_ADMIN_TOKEN="$admin_token"
 for c in monitor:health flags:show config:show monitor:connections; do cli "$c" --url "$url" >/dev/null; done
+# picocli is Java 5 bytecode, which an AOT cache does not hold: the launcher takes lib/cli/'s copy rewritten to a
+# current class-file version (deploy/ClassFileUpgrade.java, which needs a JDK; the image makes it in a build stage)
+upgrade="$here/../deploy/ClassFileUpgrade.java"
+if [ -f "$upgrade" ] && "$java" --list-modules 2>/dev/null | grep -q '^jdk.compiler@'; then
+  rm -rf "$app/lib/cli" && mkdir -p "$app/lib/cli"
+  for j in "$app"/lib/main/info.picocli.picocli-*.jar; do
+    "$java" "$upgrade" "$j" "$app/lib/cli/$(basename "$j")" | sed 's/^/  /'
+  done
+elif ! ls "$app"/lib/cli/info.picocli.picocli-*.jar >/dev/null 2>&1; then
+  echo "  no JDK compiler to run deploy/ClassFileUpgrade.java: the CLI cache will hold no picocli classes" >&2
+fi
 # the CLI cache: one client command, recorded while the server still answers, started by the launcher
 # itself so that the cache is made for the launcher's class path and flags
 JAVA="$java" SLUICE_HOME="$app" SLUICE_AOT_OUTPUT="$out/cli.aot" SLUICE_CLI_JAVA_OPTS="${CLI_JAVA_FLAGS:-}" \

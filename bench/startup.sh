@@ -5,10 +5,14 @@
 #   25          JDK 25 (JAVA25_HOME, else the first /usr/lib/jvm/*25* with bin/java)
 #   25+AOT      JDK 25 with the Leyden AOT cache: target/quarkus-app/app.aot when it exists (built by
 #               ./mvnw package -Paot, see docs/performance.md), else one trained here by bench/aot-train.sh
+#   base+AOT    only with BASELINE_APP_DIR (another packaged application with its trained caches, e.g. an
+#               earlier commit's): the same as 25+AOT for that one, for a before/after in the same run
+# VARIANTS picks and orders them (default: all); the ratios are to the first.
 # Start-up = wall time from `exec java` to the first 200 from /q/health/ready (the readiness probe's view,
 # not Quarkus' own "started in"), and the CPU time (user + system, all threads) the JVM spent until then;
 # RSS = the server's resident set after IDLE seconds of idleness (and its private, anonymous part);
-# CLI = wall and CPU time of `sluice -V` and of a client command against a port where nothing listens.
+# CLI = wall and CPU time of `sluice -V` and of a client command against a port where nothing listens (java -jar;
+# for 25+AOT through deploy/sluice-jvm.sh with its class path, flags and cli.aot, as the image runs it).
 # On a loaded machine the wall times stretch with the load; the CPU times much less: compare those.
 #
 #   bench/startup.sh [runs] [idle-seconds]           (defaults 3, 5)
@@ -45,12 +49,12 @@ cleanup() {
 trap cleanup EXIT
 
 variants=("17")
+declare -A apps=()
 declare -A javas=([17]="$java17")
 declare -A flags=([17]="")
-declare -A cliflags=([17]="")
 if [ -n "$java25" ]; then
   variants+=("25" "25+AOT")
-  javas[25]="$java25"; flags[25]=""; cliflags[25]=""
+  javas[25]="$java25"; flags[25]=""
   caches="$app"
   if [ ! -f "$caches/app.aot" ] || [ ! -f "$caches/cli.aot" ]; then
     echo "no $caches/app.aot and cli.aot: training them (bench/aot-train.sh) ..."
@@ -58,10 +62,16 @@ if [ -n "$java25" ]; then
     JAVA="$java25" JAVA_FLAGS="${JAVA_FLAGS:-}" "$here/aot-train.sh" "$caches" >"$tmp/train.log" 2>&1 \
       || { cat "$tmp/train.log" >&2; exit 1; }
   fi
-  javas[25+AOT]="$java25"; flags[25+AOT]="-XX:AOTCache=$caches/app.aot"; cliflags[25+AOT]="-XX:AOTCache=$caches/cli.aot"
+  javas[25+AOT]="$java25"; flags[25+AOT]="-XX:AOTCache=$caches/app.aot"
+  if [ -n "${BASELINE_APP_DIR:-}" ]; then
+    base="$(cd "$BASELINE_APP_DIR" && pwd)"
+    [ -f "$base/app.aot" ] || { echo "no $base/app.aot: train it with SLUICE_APP_DIR=$base bench/aot-train.sh" >&2; exit 1; }
+    variants+=("base+AOT"); javas[base+AOT]="$java25"; flags[base+AOT]="-XX:AOTCache=$base/app.aot"; apps[base+AOT]="$base"
+  fi
 else
   echo "no JDK 25 found (set JAVA25_HOME): measuring JDK 17 only"
 fi
+[ -n "${VARIANTS:-}" ] && read -r -a variants <<<"$VARIANTS"
 echo "JDK 17: $("$java17" -version 2>&1 | head -1)"
 [ -n "$java25" ] && echo "JDK 25: $("$java25" -version 2>&1 | head -1)"
 echo "jar: $jar ($(cd "$app" && git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo '?')), ${runs} rounds, idle ${idle}s, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -77,7 +87,7 @@ start_server() {
   # shellcheck disable=SC2086
   SLUICE_WARMUP_DURATION="${SLUICE_WARMUP_DURATION:-0s}" SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none \
     QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=$((port + 1)) \
-    "${javas[$v]}" ${flags[$v]} ${JAVA_FLAGS:-} -jar "$jar" >"$tmp/server.log" 2>&1 &
+    "${javas[$v]}" ${flags[$v]} ${JAVA_FLAGS:-} -jar "${apps[$v]:-$app}/quarkus-run.jar" >"$tmp/server.log" 2>&1 &
   server=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/q/health/ready"; do
     kill -0 "$server" 2>/dev/null || { echo "server ($v) died:" >&2; tail -20 "$tmp/server.log" >&2; exit 1; }
@@ -99,7 +109,13 @@ time_cmd() {
   local v="$1" TIMEFORMAT='%R %U %S' t
   shift
   # shellcheck disable=SC2086
-  t=$( { time "${javas[$v]}" ${cliflags[$v]} ${CLI_JAVA_FLAGS:-} -jar "$jar" "$@" >/dev/null 2>&1; } 2>&1 || true)
+  if [ "${v#*+}" = AOT ]; then
+    # the launcher, as the image runs a CLI command: its short class path, its flags and cli.aot (trained for them)
+    t=$( { time JAVA="${javas[$v]}" SLUICE_HOME="${apps[$v]:-$app}" SLUICE_CLI_JAVA_OPTS="${CLI_JAVA_FLAGS:-}" "$here/../deploy/sluice-jvm.sh" "$@" \
+      >/dev/null 2>&1; } 2>&1 || true)
+  else
+    t=$( { time "${javas[$v]}" ${CLI_JAVA_FLAGS:-} -jar "$jar" "$@" >/dev/null 2>&1; } 2>&1 || true)
+  fi
   echo "$t" | awk '{printf "%d/%d\n", $1 * 1000, ($2 + $3) * 1000}'
 }
 
@@ -134,6 +150,7 @@ done
 echo "all runs: $(for v in "${variants[@]}"; do printf '%s ready [%s] CPU [%s]; ' "$v" "${ready[$v]}" "${cpu[$v]}"; done)"
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+r="${variants[0]}"
 for v in "${variants[@]:1}"; do
-  echo "ratio $v / 17: ready wall $(ratio "${med[$v.ready]}" "${med[17.ready]}") CPU $(ratio "${med[$v.cpu]}" "${med[17.cpu]}"), RSS $(ratio "${med[$v.rss]}" "${med[17.rss]}"), -V CPU $(ratio "${med[$v.vcpu]}" "${med[17.vcpu]}"), client cmd CPU $(ratio "${med[$v.ccpu]}" "${med[17.ccpu]}")"
+  echo "ratio $v / $r: ready wall $(ratio "${med[$v.ready]}" "${med[$r.ready]}") CPU $(ratio "${med[$v.cpu]}" "${med[$r.cpu]}"), RSS $(ratio "${med[$v.rss]}" "${med[$r.rss]}"), -V CPU $(ratio "${med[$v.vcpu]}" "${med[$r.vcpu]}"), client cmd CPU $(ratio "${med[$v.ccpu]}" "${med[$r.ccpu]}")"
 done

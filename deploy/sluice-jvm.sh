@@ -33,9 +33,12 @@ case "${1:-serve}" in
     exec "$java" $(aot "$dir/app.aot") $replay $JAVA_OPTS -jar "$dir/quarkus-run.jar" "$@" ;;
   *)
     # A client command: the application jar and the libraries the CLI uses (picocli, Jackson, JLine for
-    # `sql`, HdrHistogram and the JDBC drivers for `bench`), nothing of Quarkus.
+    # `sql`, HdrHistogram and the JDBC drivers for `bench`), nothing of Quarkus. picocli from lib/cli/ when
+    # there: the same classes rewritten to a class-file version the AOT cache holds (deploy/ClassFileUpgrade.java).
+    picocli="$dir/lib/main/info.picocli.picocli-*.jar"
+    for j in "$dir"/lib/cli/info.picocli.picocli-*.jar; do [ -f "$j" ] && picocli="$j"; done
     cp=""
-    for j in "$dir"/app/*.jar "$dir"/lib/main/info.picocli.picocli-*.jar "$dir"/lib/main/com.fasterxml.jackson.core.jackson-*.jar \
+    for j in "$dir"/app/*.jar $picocli "$dir"/lib/main/com.fasterxml.jackson.core.jackson-*.jar \
         "$dir"/lib/main/org.jline.jline-*.jar "$dir"/lib/main/org.hdrhistogram.HdrHistogram-*.jar \
         "$dir"/lib/main/org.xerial.sqlite-jdbc-*.jar "$dir"/lib/main/org.postgresql.postgresql-*.jar; do
       [ -f "$j" ] && cp="${cp:+$cp:}$j"

@@ -3,12 +3,15 @@ package io.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** The CLI's HTTP client for a running server's admin API. No CDI, no Quarkus. */
@@ -39,77 +42,60 @@ final class AdminClient {
         }
     }
 
+    /** A status and the body's text. */
+    private record Answer(int status, String body) {
+    }
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
     private final String baseUrl;
     private final String token;
-    private final HttpClient http;
 
     AdminClient(String baseUrl, String token) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (this.baseUrl.regionMatches(true, 0, "http:", 0, 5)) {
-            // Without an SSLContext of its own the client loads the JDK's default one (the TLS stack and the
-            // CA certificates), a large share of a command's start-up, for a plain-HTTP server that never uses
-            // it. This one trusts no certificate, so any TLS connection (there is none: redirects are not
-            // followed) would fail closed.
-            b.sslContext(NoTls.CONTEXT);
-        }
-        this.http = b.build();
-    }
-
-    /** An SSLContext that trusts nothing and holds no key, for clients that only speak plain HTTP. */
-    private static final class NoTls {
-        static final javax.net.ssl.SSLContext CONTEXT = create();
-
-        private static javax.net.ssl.SSLContext create() {
-            try {
-                javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLS");
-                c.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[0], null);
-                return c;
-            } catch (java.security.GeneralSecurityException e) {
-                throw new IllegalStateException("no TLS implementation", e);
-            }
-        }
     }
 
     JsonNode get(String path) throws Failure, Unreachable {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+        return send("GET", path, null, READ_TIMEOUT);
     }
 
     /** GETs a text document (exports). */
     String getText(String path) throws Failure, Unreachable {
-        HttpResponse<String> r = exchange(HttpRequest.newBuilder(uri(path)).GET());
-        if (r.statusCode() >= 400) {
+        Answer r = exchange("GET", path, null, READ_TIMEOUT);
+        if (r.status() >= 400) {
             JsonNode body = parse(r.body());
-            throw new Failure(r.statusCode(), body != null && body.hasNonNull("detail") ? body.get("detail").asText() : r.body());
+            throw new Failure(r.status(), body != null && body.hasNonNull("detail") ? body.get("detail").asText() : r.body());
         }
         return r.body();
     }
 
     JsonNode post(String path, Object body) throws Failure, Unreachable {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(write(body))));
+        return send("POST", path, write(body), READ_TIMEOUT);
     }
 
     /** A POST that may take long on the server (a backup): waits up to {@code timeout} for the answer. */
     JsonNode post(String path, Object body, Duration timeout) throws Failure, Unreachable {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(write(body))).timeout(timeout));
+        return send("POST", path, write(body), timeout);
     }
 
     JsonNode put(String path, Object body) throws Failure, Unreachable {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(write(body))));
+        return send("PUT", path, write(body), READ_TIMEOUT);
     }
 
     JsonNode delete(String path) throws Failure, Unreachable {
-        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+        return send("DELETE", path, null, READ_TIMEOUT);
     }
 
-    private URI uri(String path) throws Unreachable {
+    private URL url(String path) throws Unreachable {
         try {
-            return URI.create(baseUrl + path);
-        } catch (IllegalArgumentException e) {
+            URI uri = URI.create(baseUrl + path);
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new IllegalArgumentException("not HTTP");
+            }
+            return uri.toURL();
+        } catch (IllegalArgumentException | MalformedURLException e) {
             throw new Unreachable("invalid server URL " + baseUrl);
         }
     }
@@ -122,44 +108,68 @@ final class AdminClient {
         }
     }
 
-    private JsonNode send(HttpRequest.Builder request) throws Failure, Unreachable {
-        HttpResponse<String> r = exchange(request);
-        JsonNode body = parse(r.body());
-        if (r.statusCode() >= 400) {
-            String detail = body != null && body.hasNonNull("detail") ? body.get("detail").asText() : r.body();
-            throw new Failure(r.statusCode(), detail);
+    private JsonNode send(String method, String path, String body, Duration timeout) throws Failure, Unreachable {
+        Answer r = exchange(method, path, body, timeout);
+        JsonNode parsed = parse(r.body());
+        if (r.status() >= 400) {
+            String detail = parsed != null && parsed.hasNonNull("detail") ? parsed.get("detail").asText() : r.body();
+            throw new Failure(r.status(), detail);
         }
-        return body;
+        return parsed;
     }
 
-    private HttpResponse<String> exchange(HttpRequest.Builder request) throws Unreachable {
-        HttpRequest probe = request.copy().build();
-        if (probe.timeout().isEmpty()) {
-            request.timeout(Duration.ofSeconds(30));
-        }
-        request.header("Accept", "application/json");
-        String operator = System.getProperty("user.name");
-        if (operator != null && !operator.isBlank()) {
-            // names the operator in the server's audit log next to the admin token's identity
-            request.header("X-Sluice-Operator", operator);
-        }
-        if (token != null && !token.isBlank()) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> r;
+    /**
+     * One request over {@link HttpURLConnection}: a client command makes one or two calls and exits, and
+     * {@code java.net.http}'s client (its selector thread, executor and HTTP/2 machinery) cost a command about
+     * three times the CPU of this one's start-up. Redirects are not followed; TLS is loaded only for https.
+     */
+    private Answer exchange(String method, String path, String body, Duration timeout) throws Unreachable {
+        URL url = url(path);
+        HttpURLConnection c = null;
         try {
-            r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            c = (HttpURLConnection) url.openConnection();
+            c.setRequestMethod(method);
+            c.setInstanceFollowRedirects(false);
+            c.setUseCaches(false);
+            c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+            c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            c.setRequestProperty("Accept", "application/json");
+            String operator = System.getProperty("user.name");
+            if (operator != null && !operator.isBlank()) {
+                // names the operator in the server's audit log next to the admin token's identity
+                c.setRequestProperty("X-Sluice-Operator", operator);
+            }
+            if (token != null && !token.isBlank()) {
+                c.setRequestProperty("Authorization", "Bearer " + token);
+            }
+            if (body != null) {
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json");
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(bytes);
+                }
+            }
+            int status = c.getResponseCode();
+            InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            String text = "";
+            if (in != null) {
+                try (in) {
+                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+            return new Answer(status, text);
         } catch (ConnectException e) {
             throw new Unreachable("cannot reach Sluice at " + baseUrl + " (connection refused); is it running? (--url or SLUICE_URL)");
-        } catch (HttpTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             throw new Unreachable("Sluice at " + baseUrl + " did not answer in time");
         } catch (IOException e) {
             throw new Unreachable("cannot reach Sluice at " + baseUrl + ": " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Unreachable("interrupted");
+        } finally {
+            if (c != null) {
+                c.disconnect();
+            }
         }
-        return r;
     }
 
     private static JsonNode parse(String text) {
