@@ -396,6 +396,11 @@ public class Backend {
         return c;
     }
 
+    /** True when a lease is waiting for a pooled connection: the next one given back goes to it at once. */
+    public boolean hasWaiters() {
+        return dataSource.getMetrics().awaitingCount() > 0;
+    }
+
     /** True when every pooled connection is leased or requests wait for one: new work queues. */
     public boolean saturated() {
         return saturated(dataSource.getMetrics(), dataSource.getConfiguration().connectionPoolConfiguration().maxSize());
