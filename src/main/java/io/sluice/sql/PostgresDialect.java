@@ -140,6 +140,20 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public boolean owesResets() {
+        return !resetPending.isEmpty();
+    }
+
+    @Override
+    public void payOwedReset(Connection connection) throws SQLException {
+        if (resetPending.remove(connection.unwrap(BaseConnection.class))) {
+            try (Statement s = connection.createStatement()) {
+                s.execute(PostgresSession.RESET);
+            }
+        }
+    }
+
+    @Override
     public SqlSession open(Connection connection, boolean readOnly) throws StatementException {
         BaseConnection pg;
         try {

@@ -1118,6 +1118,21 @@ class PostgresDialectTest {
         assertThat(run(dialect.open(conn, false), LEFT_BEHIND).value()).isEqualTo(0L);
     }
 
+    @Test
+    void shouldPayTheResetAnIdleConnectionOwesWhenAskedTo() throws Exception {
+        leaveSessionState();
+        long pid = ((Number) run("SELECT pg_backend_pid()").value()).longValue();
+        String held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = " + pid;
+        assertThat(session.resetForPool(true)).isTrue();
+        assertThat(dialect.owesResets()).isTrue();
+
+        dialect.payOwedReset(conn); // the pool's housekeeping, on a connection nobody leased since
+
+        assertThat(dialect.owesResets()).isFalse();
+        assertThat(committed(held)).containsExactly(0L);
+        assertThat(run(dialect.open(conn, false), LEFT_BEHIND).value()).isEqualTo(0L);
+    }
+
     // ---- sequence ---------------------------------------------------------------------------------
 
     @Test
