@@ -195,7 +195,7 @@ final class Stream {
         boolean reusable = false;
         try {
             // a stream already waiting for a pooled connection takes this one's reset along with its first statement
-            reusable = session.resetForPool(lease.pooled() && backend.hasWaiters());
+            reusable = session.resetForPool(backend.goesStraightToAWaiter(lease));
         } catch (SQLException e) {
             LOG.warnf("stream %s: rollback at close failed (SQLState %s); discarding its connection", Long.toHexString(id), e.getSQLState());
         } finally {

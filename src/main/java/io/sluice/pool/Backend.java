@@ -398,8 +398,13 @@ public class Backend {
     }
 
     /** True when a lease is waiting for a pooled connection: the next one given back goes to it at once. */
-    public boolean hasWaiters() {
+    boolean hasWaiters() {
         return dataSource.getMetrics().awaitingCount() > 0;
+    }
+
+    /** Whether the lease's connection, given back now, goes back to the pool and to a lease already waiting for one. */
+    public boolean goesStraightToAWaiter(Lease lease) {
+        return lease.pooled() && !lease.isBroken() && hasWaiters();
     }
 
     /** True when every pooled connection is leased or requests wait for one: new work queues. */

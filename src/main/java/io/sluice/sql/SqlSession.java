@@ -60,7 +60,7 @@ public abstract class SqlSession {
      */
     public boolean resetForPool(boolean leasedAgainAtOnce) throws SQLException {
         rollbackIfOpen();
-        return resetSessionState(used, leasedAgainAtOnce) && reusable;
+        return resetSessionState(used, leasedAgainAtOnce && reusable) && reusable;
     }
 
     /** {@link #resetSessionState(boolean)}; a backend that can defer its reset to the next lease overrides this. */

@@ -1084,7 +1084,7 @@ class PostgresDialectTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"read-write", "read-only", "describe first", "failing statement first", "transaction first"})
+    @ValueSource(strings = {"read-write", "read-only", "describe first", "failing statement first", "transaction first", "parameters"})
     void shouldLeaveNoSessionStateToTheNextLeaseWhenItsResetIsDeferredToThatLease(String firstUse) throws Exception {
         leaveSessionState();
         long pid = ((Number) run("SELECT pg_backend_pid()").value()).longValue();
@@ -1095,6 +1095,7 @@ class PostgresDialectTest {
             case "describe first" -> next.describe(SqlScanner.scanOne("SELECT 1", SqlScanner.Syntax.POSTGRESQL));
             case "failing statement first" -> assertThat(failure(next, "SELECT 1 / 0").code()).isEqualTo("SQLITE_MISMATCH");
             case "transaction first" -> run(next, "BEGIN");
+            case "parameters" -> assertThat(run(next, "SELECT ?::int + ?", 40L, 2L).value()).isEqualTo(42L);
             default -> { }
         }
         assertThat(run(next, LEFT_BEHIND).value()).as("what the next stream on the connection sees").isEqualTo(0L);
