@@ -194,7 +194,8 @@ final class Stream {
         }
         boolean reusable = false;
         try {
-            reusable = session.resetForPool();
+            // a stream already waiting for a pooled connection takes this one's reset along with its first statement
+            reusable = session.resetForPool(backend.goesStraightToAWaiter(lease));
         } catch (SQLException e) {
             LOG.warnf("stream %s: rollback at close failed (SQLState %s); discarding its connection", Long.toHexString(id), e.getSQLState());
         } finally {

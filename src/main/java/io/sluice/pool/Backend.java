@@ -34,6 +34,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -396,6 +397,16 @@ public class Backend {
         return c;
     }
 
+    /** True when a lease is waiting for a pooled connection: the next one given back goes to it at once. */
+    boolean hasWaiters() {
+        return dataSource.getMetrics().awaitingCount() > 0;
+    }
+
+    /** Whether the lease's connection, given back now, goes back to the pool and to a lease already waiting for one. */
+    public boolean goesStraightToAWaiter(Lease lease) {
+        return lease.pooled() && !lease.isBroken() && hasWaiters();
+    }
+
     /** True when every pooled connection is leased or requests wait for one: new work queues. */
     public boolean saturated() {
         return saturated(dataSource.getMetrics(), dataSource.getConfiguration().connectionPoolConfiguration().maxSize());
@@ -549,6 +560,9 @@ public class Backend {
             lastLeakCheck = now;
             reportLeaks();
         }
+        if (dialect.owesResets() && !hasWaiters()) {
+            payOwedResets();
+        }
         if (now - lastValidation >= validateEveryNanos) {
             lastValidation = now;
             try {
@@ -559,6 +573,37 @@ public class Backend {
                 }
             } catch (RuntimeException e) {
                 LOG.debugf("validating idle connections failed: %s", e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /**
+     * Once the pool is no longer busy, borrows its idle connections and runs the session reset any of them still
+     * owes (its last stream went back while another waited, and that one got another connection), so a client's
+     * advisory locks, LISTEN and temporary tables outlive its stream by at most a housekeeping tick.
+     */
+    void payOwedResets() {
+        List<Connection> borrowed = new ArrayList<>();
+        try {
+            long idle = dataSource.getMetrics().availableCount();
+            while (borrowed.size() < idle && dialect.owesResets() && !hasWaiters() && dataSource.getMetrics().availableCount() > 0) {
+                Connection c = dataSource.getConnection();
+                borrowed.add(c);
+                try {
+                    dialect.payOwedReset(c);
+                } catch (SQLException e) {
+                    AgroalInternals.evictOnReturn(c); // its state is unknown: never lease it again
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debugf("resetting idle connections failed: %s", e.getClass().getSimpleName());
+        } finally {
+            for (Connection c : borrowed) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    LOG.debugf("returning a connection failed, SQLState %s", e.getSQLState());
+                }
             }
         }
     }

@@ -28,6 +28,15 @@ public interface Dialect {
     default void forgetConnection(Connection connection) {
     }
 
+    /** True when a pooled connection went back owing its session reset to its next lease (PostgreSQL under load). */
+    default boolean owesResets() {
+        return false;
+    }
+
+    /** Runs the reset a connection owes, if it owes one: for an idle connection, so it does not keep a client's state long. */
+    default void payOwedReset(Connection connection) throws SQLException {
+    }
+
     /**
      * Wraps a leased connection.
      *

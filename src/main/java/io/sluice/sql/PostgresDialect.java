@@ -9,9 +9,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -88,12 +90,22 @@ import org.postgresql.util.ServerErrorMessage;
  * row, not a sequence value, not a setting.
  *
  * <p><b>Back to the pool.</b> A connection that ran client SQL is reset with {@code DISCARD ALL} (settings,
- * roles, prepared statements, cursors, temporary tables, advisory locks, LISTEN) before it returns to the
- * pool; pgjdbc notices and prepares its statements again.
+ * roles, prepared statements, cursors, temporary tables, advisory locks, LISTEN) before any other client's
+ * statement reaches it; pgjdbc notices and prepares its statements again. When no stream waits for a connection
+ * the reset runs as the connection goes back. When one does, the reset is owed to the next lease instead and
+ * travels in front of its first statement, in the same network write ({@code DISCARD ALL;} then the statement,
+ * one text that pgjdbc's own parse must split into exactly those two), so a busy pool pays no round trip for
+ * it; the server runs it first, and anything else that lease would send first gets the reset alone before it.
  */
 public final class PostgresDialect implements Dialect {
     /** Write transactions take the {@link PostgresSession#TAKE_WRITER_LOCK writer lock} before their snapshot. */
     private final boolean writeLock;
+    /**
+     * Connections given back without their reset, which then runs in front of the next lease's first statement
+     * (see {@link PostgresSession#resetSessionState(boolean, boolean)}); weak, so a connection the pool destroys
+     * is forgotten with it.
+     */
+    private final Set<BaseConnection> resetPending = Collections.newSetFromMap(Collections.synchronizedMap(new WeakHashMap<>()));
 
     /** Write transactions run side by side at REPEATABLE READ. */
     public PostgresDialect() {
@@ -128,6 +140,20 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public boolean owesResets() {
+        return !resetPending.isEmpty();
+    }
+
+    @Override
+    public void payOwedReset(Connection connection) throws SQLException {
+        if (resetPending.remove(connection.unwrap(BaseConnection.class))) {
+            try (Statement s = connection.createStatement()) {
+                s.execute(PostgresSession.RESET);
+            }
+        }
+    }
+
+    @Override
     public SqlSession open(Connection connection, boolean readOnly) throws StatementException {
         BaseConnection pg;
         try {
@@ -135,7 +161,7 @@ public final class PostgresDialect implements Dialect {
         } catch (SQLException e) {
             throw new StatementException(ErrorCode.INTERNAL, "The PostgreSQL backend needs the pgjdbc driver");
         }
-        PostgresSession session = new PostgresSession(connection, pg, readOnly, writeLock);
+        PostgresSession session = new PostgresSession(connection, pg, readOnly, writeLock, resetPending);
         try {
             session.init();
         } catch (SQLException e) {
@@ -176,6 +202,10 @@ public final class PostgresDialect implements Dialect {
         /** Types read with typed getters; every other type is read as PostgreSQL's text output. */
         private static final Set<Integer> BINARY_RESULTS = Set.of(Oid.INT2, Oid.INT4, Oid.INT8, Oid.FLOAT4, Oid.FLOAT8, Oid.BOOL, Oid.BYTEA);
         private static final Pattern PARAMETER_NUMBER = Pattern.compile("\\$(\\d+)");
+        /** The reset: the session as a new connection has it (settings, roles, prepared statements, cursors, temp tables, advisory locks, LISTEN). */
+        static final String RESET = "DISCARD ALL";
+        /** The reset in front of a statement, in one text that pgjdbc sends as two statements in one network write. */
+        private static final String RESET_IN_FRONT = RESET + ";\n";
 
         private final BaseConnection pg;
         /** Write transactions take the {@link #TAKE_WRITER_LOCK writer lock} first. */
@@ -200,14 +230,26 @@ public final class PostgresDialect implements Dialect {
         private long rowsRead;
         /** This session holds the {@link #TAKE_WRITER_LOCK writer lock}: its write transaction is open. */
         private boolean writerLockHeld;
+        /** The dialect's connections whose reset is owed to their next lease. */
+        private final Set<BaseConnection> pendingResets;
+        /** The previous lease's reset has not reached the server yet: it goes before anything else this session sends. */
+        private boolean resetOwed;
+        /** The statement being executed was prepared with the reset in front of it (its first result is the reset's). */
+        private boolean resetInFront;
 
-        PostgresSession(Connection connection, BaseConnection pg, boolean readOnly, boolean writeLock) {
+        PostgresSession(Connection connection, BaseConnection pg, boolean readOnly, boolean writeLock, Set<BaseConnection> pendingResets) {
             super(connection, readOnly);
             this.pg = pg;
             this.writeLock = writeLock;
+            this.pendingResets = pendingResets;
+            this.resetOwed = pendingResets.remove(pg);
         }
 
         void init() throws SQLException {
+            if (readOnly) {
+                // its statements run inside BEGIN READ ONLY, where DISCARD ALL cannot: the reset goes first, alone
+                payResetOwed();
+            }
             if (pg.getTransactionState() != TransactionState.IDLE) {
                 connection.rollback();
             }
@@ -264,14 +306,71 @@ public final class PostgresDialect implements Dialect {
         /** {@code DISCARD ALL}: the session as a new connection has it, whatever the client changed. */
         @Override
         protected boolean resetSessionState(boolean used) throws SQLException {
+            return resetSessionState(used, false);
+        }
+
+        /**
+         * {@code DISCARD ALL} now or, when another stream is already waiting for the connection, owed to the next
+         * lease: its first statement then carries the reset in front of it, in the same network write and round
+         * trip ({@link #textToPrepare}), and anything else that lease sends first is preceded by the reset on its
+         * own ({@link #payResetOwed}). So no client statement ever reaches a session another client changed;
+         * what the deferral changes is only when the server lets go of the previous client's state (its advisory
+         * locks, LISTEN, temporary tables): when the waiting stream starts, instead of before this one ends.
+         */
+        @Override
+        protected boolean resetSessionState(boolean used, boolean leasedAgainAtOnce) throws SQLException {
             connection.setReadOnly(false);
             connection.setAutoCommit(true);
-            if (!used) {
+            if (!used && !resetOwed) {
                 return true;
             }
             writerLockHeld = false; // DISCARD ALL releases advisory locks
-            run("DISCARD ALL");
+            if (leasedAgainAtOnce && pg.getTransactionState() == TransactionState.IDLE) {
+                resetOwed = false;
+                pendingResets.add(pg);
+                return true;
+            }
+            resetOwed = true;
+            payResetOwed();
             return pg.getTransactionState() == TransactionState.IDLE && pg.getStandardConformingStrings();
+        }
+
+        /** Sends the reset owed from the previous lease, on its own, when it is still owed. */
+        private void payResetOwed() throws SQLException {
+            if (resetOwed) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute(RESET);
+                }
+                resetOwed = false;
+            }
+        }
+
+        /**
+         * The client's statement with the owed reset in front of it, when the reset can go there: the session is
+         * read-write and no transaction is open (DISCARD ALL must be the first command of its network exchange,
+         * outside a transaction block; the server commits it at once, then runs the statement). pgjdbc's parse of
+         * the joined text must be exactly the reset, then the statement; otherwise the reset is sent alone first.
+         */
+        @Override
+        protected String textToPrepare(String sql) throws SQLException {
+            resetInFront = false;
+            if (!resetOwed) {
+                return sql;
+            }
+            if (!readOnly && !statementGuarded && pg.getTransactionState() == TransactionState.IDLE) {
+                String joined = RESET_IN_FRONT + sql;
+                QueryExecutor executor = pg.getQueryExecutor();
+                CachedQuery parsed = executor.borrowQuery(joined);
+                org.postgresql.core.Query[] parts = parsed.query.getSubqueries();
+                boolean resetFirst = parts != null && parts.length == 2 && RESET.equals(parts[0].getNativeSql());
+                executor.releaseQuery(parsed);
+                if (resetFirst) {
+                    resetInFront = true;
+                    return joined;
+                }
+            }
+            payResetOwed();
+            return sql;
         }
 
         /** A PRAGMA does nothing on PostgreSQL (see the class comment); everything else runs. */
@@ -329,9 +428,18 @@ public final class PostgresDialect implements Dialect {
                 if (!pg.getStandardConformingStrings()) {
                     run("SET standard_conforming_strings = on");
                 }
-                CachedQuery parsed = pg.createQuery(sql, true, true);
-                nativeSql = parsed.query.getNativeSql();
-                if (statements(parsed) > 1) {
+                // the very parse the statement is about to be sent with: prepareStatement borrows the same
+                // entry of pgjdbc's statement cache (keyed by the text), so the text is parsed once, not twice
+                QueryExecutor executor = pg.getQueryExecutor();
+                CachedQuery parsed = executor.borrowQuery(sql);
+                int count;
+                try {
+                    nativeSql = parsed.query.getNativeSql();
+                    count = statements(parsed);
+                } finally {
+                    executor.releaseQuery(parsed);
+                }
+                if (count > 1) {
                     throw new StatementException(ErrorCode.SQL_MANY_STATEMENTS,
                             "SQL string contains more than one statement as PostgreSQL would read it");
                 }
@@ -450,6 +558,11 @@ public final class PostgresDialect implements Dialect {
                 }
                 try {
                     boolean hasRows = ps.execute();
+                    if (resetInFront) {
+                        // the first result is the reset's: it ran (the server stops at the first error), then the statement
+                        resetOwed = false;
+                        hasRows = ps.getMoreResults();
+                    }
                     executed = true;
                     return hasRows;
                 } catch (SQLException e) {
@@ -652,6 +765,7 @@ public final class PostgresDialect implements Dialect {
          * statement's place, so the statement timeout and an operator's cancel stop the wait.
          */
         private void takeWriterLock() throws SQLException, StatementException {
+            payResetOwed();
             RunningStatement watched = running;
             try (PreparedStatement ps = connection.prepareStatement(TAKE_WRITER_LOCK)) {
                 if (watched != null) {
@@ -739,6 +853,7 @@ public final class PostgresDialect implements Dialect {
         }
 
         private void run(String sql) throws SQLException {
+            payResetOwed();
             try (Statement s = connection.createStatement()) {
                 s.execute(sql);
             }
@@ -888,6 +1003,11 @@ public final class PostgresDialect implements Dialect {
             }
             authorize(st);
             markUsed();
+            try {
+                payResetOwed();
+            } catch (SQLException e) {
+                throw translate(e);
+            }
             if (pg.getTransactionState() == TransactionState.IDLE) {
                 clientTransaction = false;
             }

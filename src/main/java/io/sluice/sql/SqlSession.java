@@ -50,8 +50,22 @@ public abstract class SqlSession {
      * @return true when the connection may go back to the pool, false when it must be discarded
      */
     public boolean resetForPool() throws SQLException {
+        return resetForPool(false);
+    }
+
+    /**
+     * {@link #resetForPool()} for a connection that another stream is already waiting for: a backend may then
+     * leave its reset to that stream's first statement, as long as nothing of that stream reaches the database
+     * before the reset does (PostgreSQL sends it in the same network write, in front of the statement).
+     */
+    public boolean resetForPool(boolean leasedAgainAtOnce) throws SQLException {
         rollbackIfOpen();
-        return resetSessionState(used) && reusable;
+        return resetSessionState(used, leasedAgainAtOnce && reusable) && reusable;
+    }
+
+    /** {@link #resetSessionState(boolean)}; a backend that can defer its reset to the next lease overrides this. */
+    protected boolean resetSessionState(boolean used, boolean leasedAgainAtOnce) throws SQLException {
+        return resetSessionState(used);
     }
 
     /**
@@ -130,6 +144,7 @@ public abstract class SqlSession {
         String sql = rewrite(st);
         PreparedStatement ps = null;
         try {
+            sql = textToPrepare(sql);
             ps = prepareCurrent(sql);
             if (watched != null) {
                 watched.attach(ps);
@@ -291,6 +306,14 @@ public abstract class SqlSession {
             }
             return prepare(sql);
         }
+    }
+
+    /**
+     * The text actually prepared for a statement whose {@link #rewrite rewritten} text is {@code sql}, after
+     * {@link #beforeStatement}: the same text unless the backend sends something of its own in front of it.
+     */
+    protected String textToPrepare(String sql) throws SQLException {
+        return sql;
     }
 
     /** Whether a failure to prepare may come from a schema cached before another connection changed it. */

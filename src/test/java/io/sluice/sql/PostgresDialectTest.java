@@ -1066,6 +1066,74 @@ class PostgresDialectTest {
         assertThat(run(next, defaults).value()).as("what the next stream on the connection sees").isEqualTo(before);
     }
 
+    /** Session state a client can leave on a connection; each entry is 1 while it is there. */
+    private static final String LEFT_BEHIND = "SELECT (current_setting('sluice_test.leak', true) IS NOT NULL AND current_setting('sluice_test.leak', true) <> '')::int"
+            + " + (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())::int * 10"
+            + " + (SELECT count(*) FROM pg_prepared_statements WHERE from_sql)::int * 100"
+            + " + (SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relnamespace = pg_my_temp_schema())::int * 1000"
+            + " + (SELECT count(*) FROM pg_listening_channels())::int * 10000 AS left_behind";
+
+    /** Leaves a setting, an advisory lock, a prepared statement, a temp table and a LISTEN on the session's connection. */
+    private void leaveSessionState() throws Exception {
+        run("SET sluice_test.leak = 'from the previous stream'");
+        run("SELECT pg_advisory_lock(?)", ThreadLocalRandom.current().nextLong());
+        run("PREPARE " + table("leaked") + " AS SELECT 1");
+        run("CREATE TEMP TABLE " + table("leaked") + " (id int)");
+        run("LISTEN " + table("leaked"));
+        assertThat(run(LEFT_BEHIND).value()).as("the state is there").isEqualTo(11111L);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"read-write", "read-only", "describe first", "failing statement first", "transaction first", "parameters"})
+    void shouldLeaveNoSessionStateToTheNextLeaseWhenItsResetIsDeferredToThatLease(String firstUse) throws Exception {
+        leaveSessionState();
+        long pid = ((Number) run("SELECT pg_backend_pid()").value()).longValue();
+
+        assertThat(session.resetForPool(true)).isTrue(); // another stream waits for the connection: the reset rides with its first statement
+        SqlSession next = dialect.open(conn, firstUse.equals("read-only"));
+        switch (firstUse) {
+            case "describe first" -> next.describe(SqlScanner.scanOne("SELECT 1", SqlScanner.Syntax.POSTGRESQL));
+            case "failing statement first" -> assertThat(failure(next, "SELECT 1 / 0").code()).isEqualTo("SQLITE_MISMATCH");
+            case "transaction first" -> run(next, "BEGIN");
+            case "parameters" -> assertThat(run(next, "SELECT ?::int + ?", 40L, 2L).value()).isEqualTo(42L);
+            default -> { }
+        }
+        assertThat(run(next, LEFT_BEHIND).value()).as("what the next stream on the connection sees").isEqualTo(0L);
+        assertThat(committed("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = " + pid))
+                .as("the advisory lock is released").containsExactly(0L);
+        next.rollbackIfOpen();
+    }
+
+    @Test
+    void shouldResetAtOnceWhenNoStreamWaitsAndWhenTheDeferredResetIsGivenBackUnpaid() throws Exception {
+        leaveSessionState();
+        long pid = ((Number) run("SELECT pg_backend_pid()").value()).longValue();
+        String held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = " + pid;
+
+        assertThat(session.resetForPool(true)).isTrue();
+        assertThat(committed(held)).as("owed to the next lease").containsExactly(1L);
+        SqlSession unused = dialect.open(conn, false);
+        run(unused, "PRAGMA foreign_keys = on"); // runs nothing on the server
+        assertThat(unused.resetForPool(false)).isTrue();
+        assertThat(committed(held)).as("paid when the connection goes back with no stream waiting").containsExactly(0L);
+        assertThat(run(dialect.open(conn, false), LEFT_BEHIND).value()).isEqualTo(0L);
+    }
+
+    @Test
+    void shouldPayTheResetAnIdleConnectionOwesWhenAskedTo() throws Exception {
+        leaveSessionState();
+        long pid = ((Number) run("SELECT pg_backend_pid()").value()).longValue();
+        String held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = " + pid;
+        assertThat(session.resetForPool(true)).isTrue();
+        assertThat(dialect.owesResets()).isTrue();
+
+        dialect.payOwedReset(conn); // the pool's housekeeping, on a connection nobody leased since
+
+        assertThat(dialect.owesResets()).isFalse();
+        assertThat(committed(held)).containsExactly(0L);
+        assertThat(run(dialect.open(conn, false), LEFT_BEHIND).value()).isEqualTo(0L);
+    }
+
     // ---- sequence ---------------------------------------------------------------------------------
 
     @Test
