@@ -12,6 +12,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +30,9 @@ import java.util.concurrent.TimeoutException;
  * connection. Each event loop is the only one of a Vert.x instance of its own: Vert.x picks a deployment's
  * event loop round-robin from a counter that its own start-up work also advances, so two deployments on one
  * instance can share a loop and leave the other idle. Sends the pipelines the libSQL clients send ({@code /v2/pipeline}, as {@code @libsql/client}
- * does); request bodies are assembled from constant pieces and answers are checked by a byte scan, so the
- * generator spends its CPU on I/O, not on JSON.
+ * does) over {@link HttpLink}s (HTTP/1.1 written and read on plain TCP connections, without a client pool);
+ * request bodies are assembled from constant pieces (select1's whole request is encoded once per connection)
+ * and answers are checked by a byte scan, so the generator spends its CPU on I/O, not on HTTP or JSON.
  */
 final class HranaTarget implements Target {
     static final String PIPELINE = "/v2/pipeline";
@@ -77,6 +80,24 @@ final class HranaTarget implements Target {
         HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false).setSsl(tls)
                 .setConnectTimeout(5_000).setIdleTimeout((int) TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(connections));
+    }
+
+    /** The client of the measured connections: plain TCP, with HTTP/1.1 written and read by {@link HttpLink}. */
+    private NetClientOptions netOptions() {
+        // an idle timeout on the connection, not on each request: a per-request timeout costs a timer per request
+        NetClientOptions options = new NetClientOptions().setTcpNoDelay(true).setSsl(tls).setConnectTimeout(5_000)
+                .setIdleTimeout((int) TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        if (tls) {
+            // as the HTTP client does: the server's certificate must name the host
+            options.setHostnameVerificationAlgorithm("HTTPS");
+        }
+        return options;
+    }
+
+    /** A whole POST of {@code body} to the pipeline endpoint, with the headers {@link #post} sets. */
+    private Buffer request(byte[] body) {
+        String headers = "Content-Type: application/json\r\n" + (token == null ? "" : "Authorization: Bearer " + token + "\r\n");
+        return HttpLink.request("POST", host, port, tls, path, headers, body);
     }
 
     private RequestOptions post() {
@@ -213,10 +234,9 @@ final class HranaTarget implements Target {
 
         @Override
         public void start() {
-            HttpClient client = client(vertx, connections.size());
-            RequestOptions options = post();
+            NetClient client = vertx.createNetClient(netOptions());
             for (int index : connections) {
-                new Connection(client, options, load.lane(index, tally), index, load.plan()).next();
+                new Connection(new HttpLink(client, host, port), load.lane(index, tally), index, load.plan()).next();
             }
         }
 
@@ -228,17 +248,17 @@ final class HranaTarget implements Target {
             private static final String INSERT_STMT = "{\"sql\":" + quote(Schema.INSERT) + ",\"args\":[";
             private static final String CLOSE = "{\"type\":\"close\"}";
 
-            private final HttpClient client;
-            private final RequestOptions options;
+            private final HttpLink link;
+            /** The whole select1 request, encoded once. */
+            private final Buffer select1 = request(SELECT1);
             private final Lane lane;
             private final Workload workload;
             private final int rows;
             private final String insertPrefix;
             private long seq;
 
-            Connection(HttpClient client, RequestOptions options, Lane lane, int index, Runner.Plan plan) {
-                this.client = client;
-                this.options = options;
+            Connection(HttpLink link, Lane lane, int index, Runner.Plan plan) {
+                this.link = link;
                 this.lane = lane;
                 this.workload = plan.workload();
                 this.rows = plan.rows();
@@ -268,7 +288,7 @@ final class HranaTarget implements Target {
             /** One operation; its future holds null on success or the kind of error. */
             private Future<String> operation() {
                 return switch (workload) {
-                    case SELECT1 -> post(SELECT1).map(Connection::check);
+                    case SELECT1 -> link.send(select1).map(Connection::check);
                     case POINT_READ -> post(pipeline(null, execute(pointRead()), CLOSE)).map(Connection::check);
                     case INSERT -> post(pipeline(null, execute(insert()), CLOSE)).map(Connection::check);
                     case BATCH -> post(pipeline(null, batch(), CLOSE)).map(Connection::check);
@@ -277,7 +297,7 @@ final class HranaTarget implements Target {
             }
 
             private Future<Answer> post(byte[] body) {
-                return send(client, options, body);
+                return link.send(request(body));
             }
 
             /** BEGIN + INSERT, then INSERT, a point read, and COMMIT + close, each on the previous answer's baton. */

@@ -95,7 +95,31 @@ abstract sealed class BodyEncoding {
 
         @Override
         RequestBody pipelineBody(byte[] body) {
-            return body(body);
+            RequestParser.SimplePipeline simple = RequestParser.simplePipeline(body);
+            if (simple == null) {
+                return body(body);
+            }
+            return new RequestBody() {
+                @Override
+                public String baton() {
+                    return simple.baton();
+                }
+
+                @Override
+                public List<StreamRequest> requests() {
+                    return simple.requests();
+                }
+
+                @Override
+                public Batch cursorBatch() {
+                    throw ProtocolException.badRequest("Missing field 'batch'");
+                }
+
+                @Override
+                public boolean isPipeline() {
+                    return true;
+                }
+            };
         }
 
         @Override

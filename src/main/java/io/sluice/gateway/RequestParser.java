@@ -1,6 +1,8 @@
 package io.sluice.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +23,7 @@ import io.sluice.sql.ArgumentBinder.NamedArg;
 import io.sluice.sql.ValueCodec;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -60,6 +63,113 @@ final class RequestParser {
         } catch (IOException e) {
             throw ProtocolException.badRequest("Unreadable request body");
         }
+    }
+
+    /** A pipeline body read by {@link #simplePipeline}: its baton (null opens a stream) and its requests. */
+    record SimplePipeline(String baton, List<StreamRequest> requests) {
+    }
+
+    /**
+     * Reads, in one streaming pass and without building a tree, a pipeline body of the shape clients send
+     * for plain statements: an optional {@code baton} and {@code requests} of {@code close}s and
+     * {@code execute}s of SQL text without arguments ({@code args} and {@code named_args} empty or absent,
+     * {@code want_rows} optional). Any other body, valid or not (another field, a duplicate key, an argument,
+     * malformed JSON), gives null: {@link #readTree} and {@link #requests} then read it as before, with their
+     * error messages, so this changes the cost of the common case and nothing else.
+     */
+    static SimplePipeline simplePipeline(byte[] body) {
+        try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String baton = null;
+            boolean seenBaton = false;
+            List<StreamRequest> requests = null;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("baton".equals(field) && !seenBaton && (value == JsonToken.VALUE_NULL || value == JsonToken.VALUE_STRING)) {
+                    seenBaton = true;
+                    baton = value == JsonToken.VALUE_NULL ? null : p.getText();
+                } else if ("requests".equals(field) && requests == null && value == JsonToken.START_ARRAY) {
+                    requests = new ArrayList<>(4);
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        StreamRequest r = simpleRequest(p);
+                        if (r == null) {
+                            return null;
+                        }
+                        requests.add(r);
+                    }
+                } else {
+                    return null;
+                }
+            }
+            if (requests == null || p.nextToken() != null) {
+                return null;
+            }
+            return new SimplePipeline(baton, Collections.unmodifiableList(requests));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** One {@code close} or argument-less {@code execute}, the parser on its START_OBJECT; null for anything else. */
+    private static StreamRequest simpleRequest(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            return null;
+        }
+        String type = null;
+        Stmt stmt = null;
+        boolean seenStmt = false;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("type".equals(field) && type == null && value == JsonToken.VALUE_STRING) {
+                type = p.getText();
+            } else if ("stmt".equals(field) && !seenStmt && value == JsonToken.START_OBJECT) {
+                seenStmt = true;
+                stmt = simpleStmt(p);
+                if (stmt == null) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+        }
+        if ("close".equals(type) && !seenStmt) {
+            return new Hrana.CloseReq();
+        }
+        return "execute".equals(type) && stmt != null ? new Hrana.ExecuteReq(stmt) : null;
+    }
+
+    /** A statement of SQL text without arguments, the parser on its START_OBJECT; null for anything else. */
+    private static Stmt simpleStmt(JsonParser p) throws IOException {
+        String sql = null;
+        int seen = 0;
+        boolean wantRows = true;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            int bit;
+            if ("sql".equals(field) && value == JsonToken.VALUE_STRING) {
+                bit = 1;
+                sql = p.getText();
+            } else if (("args".equals(field) || "named_args".equals(field)) && (value == JsonToken.VALUE_NULL
+                    || value == JsonToken.START_ARRAY && p.nextToken() == JsonToken.END_ARRAY)) {
+                bit = "args".equals(field) ? 2 : 4;
+            } else if ("want_rows".equals(field) && (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE
+                    || value == JsonToken.VALUE_NULL)) {
+                bit = 8;
+                wantRows = value != JsonToken.VALUE_FALSE;
+            } else {
+                return null;
+            }
+            if ((seen & bit) != 0) {
+                return null; // a duplicate key: the tree parser decides which one counts
+            }
+            seen |= bit;
+        }
+        return sql == null ? null : new Stmt(sql, null, List.of(), List.of(), wantRows);
     }
 
     /** The {@code baton} of a pipeline or cursor body (null opens a new stream). */

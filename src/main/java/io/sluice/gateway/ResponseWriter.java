@@ -3,6 +3,7 @@ package io.sluice.gateway;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.sluice.gateway.RequestRunner.Autocommit;
 import io.sluice.gateway.RequestRunner.Batched;
 import io.sluice.gateway.RequestRunner.Described;
@@ -25,6 +26,30 @@ import java.util.List;
 /** Encodes Hrana responses as JSON. */
 final class ResponseWriter {
     static final JsonFactory JSON = new JsonFactory().setRootValueSeparator(null);
+    /* Names and constant values pre-quoted once: the generator copies their bytes instead of escaping them per response. */
+    private static final SerializedString BATON = new SerializedString("baton");
+    private static final SerializedString TYPE = new SerializedString("type");
+    private static final SerializedString NAME = new SerializedString("name");
+    private static final SerializedString LAST_INSERT_ROWID = new SerializedString("last_insert_rowid");
+    private static final SerializedString DECLTYPE = new SerializedString("decltype");
+    private static final SerializedString MESSAGE = new SerializedString("message");
+    private static final SerializedString CODE = new SerializedString("code");
+    private static final SerializedString BASE_URL = new SerializedString("base_url");
+    private static final SerializedString RESULTS = new SerializedString("results");
+    private static final SerializedString ERROR = new SerializedString("error");
+    private static final SerializedString RESPONSE = new SerializedString("response");
+    private static final SerializedString RESULT = new SerializedString("result");
+    private static final SerializedString STEP_RESULTS = new SerializedString("step_results");
+    private static final SerializedString STEP_ERRORS = new SerializedString("step_errors");
+    private static final SerializedString PARAMS = new SerializedString("params");
+    private static final SerializedString IS_EXPLAIN = new SerializedString("is_explain");
+    private static final SerializedString IS_READONLY = new SerializedString("is_readonly");
+    private static final SerializedString IS_AUTOCOMMIT = new SerializedString("is_autocommit");
+    private static final SerializedString ROWS = new SerializedString("rows");
+    private static final SerializedString AFFECTED_ROW_COUNT = new SerializedString("affected_row_count");
+    private static final SerializedString COLS = new SerializedString("cols");
+    private static final SerializedString VALUE_OK = new SerializedString("ok");
+    private static final SerializedString VALUE_ERROR = new SerializedString("error");
 
     private ResponseWriter() {
     }
@@ -60,19 +85,24 @@ final class ResponseWriter {
 
     private static void pipeline(JsonGenerator g, String baton, List<Result> results) throws IOException {
         g.writeStartObject();
-        g.writeStringField("baton", baton);
-        g.writeNullField("base_url");
-        g.writeArrayFieldStart("results");
+        string(g, BATON, baton);
+        g.writeFieldName(BASE_URL);
+        g.writeNull();
+        g.writeFieldName(RESULTS);
+        g.writeStartArray();
         for (Result r : results) {
             g.writeStartObject();
             if (r.error() != null) {
-                g.writeStringField("type", "error");
-                g.writeFieldName("error");
+                g.writeFieldName(TYPE);
+                g.writeString(VALUE_ERROR);
+                g.writeFieldName(ERROR);
                 error(g, r.error());
             } else {
-                g.writeStringField("type", "ok");
-                g.writeObjectFieldStart("response");
-                g.writeStringField("type", r.type());
+                g.writeFieldName(TYPE);
+                g.writeString(VALUE_OK);
+                g.writeFieldName(RESPONSE);
+                g.writeStartObject();
+                string(g, TYPE, r.type());
                 responseFields(g, r.response());
                 g.writeEndObject();
             }
@@ -84,11 +114,13 @@ final class ResponseWriter {
 
     static void responseFields(JsonGenerator g, Response response) throws IOException {
         if (response instanceof Executed e) {
-            g.writeFieldName("result");
+            g.writeFieldName(RESULT);
             stmtResult(g, e.result());
         } else if (response instanceof Batched b) {
-            g.writeObjectFieldStart("result");
-            g.writeArrayFieldStart("step_results");
+            g.writeFieldName(RESULT);
+            g.writeStartObject();
+            g.writeFieldName(STEP_RESULTS);
+            g.writeStartArray();
             for (StmtResult r : b.results()) {
                 if (r == null) {
                     g.writeNull();
@@ -97,7 +129,8 @@ final class ResponseWriter {
                 }
             }
             g.writeEndArray();
-            g.writeArrayFieldStart("step_errors");
+            g.writeFieldName(STEP_ERRORS);
+            g.writeStartArray();
             for (StatementException e : b.errors()) {
                 if (e == null) {
                     g.writeNull();
@@ -108,27 +141,33 @@ final class ResponseWriter {
             g.writeEndArray();
             g.writeEndObject();
         } else if (response instanceof Described d) {
-            g.writeObjectFieldStart("result");
-            g.writeArrayFieldStart("params");
+            g.writeFieldName(RESULT);
+            g.writeStartObject();
+            g.writeFieldName(PARAMS);
+            g.writeStartArray();
             for (String name : d.result().params()) {
                 g.writeStartObject();
-                g.writeStringField("name", name);
+                string(g, NAME, name);
                 g.writeEndObject();
             }
             g.writeEndArray();
             columns(g, d.result().columns());
-            g.writeBooleanField("is_explain", d.result().isExplain());
-            g.writeBooleanField("is_readonly", d.result().isReadonly());
+            g.writeFieldName(IS_EXPLAIN);
+            g.writeBoolean(d.result().isExplain());
+            g.writeFieldName(IS_READONLY);
+            g.writeBoolean(d.result().isReadonly());
             g.writeEndObject();
         } else if (response instanceof Autocommit a) {
-            g.writeBooleanField("is_autocommit", a.isAutocommit());
+            g.writeFieldName(IS_AUTOCOMMIT);
+            g.writeBoolean(a.isAutocommit());
         }
     }
 
     static void stmtResult(JsonGenerator g, StmtResult r) throws IOException {
         g.writeStartObject();
         columns(g, r.columns());
-        g.writeArrayFieldStart("rows");
+        g.writeFieldName(ROWS);
+        g.writeStartArray();
         for (Object[] row : r.rows()) {
             g.writeStartArray();
             for (Object v : row) {
@@ -137,25 +176,28 @@ final class ResponseWriter {
             g.writeEndArray();
         }
         g.writeEndArray();
-        g.writeNumberField("affected_row_count", r.affectedRowCount());
+        g.writeFieldName(AFFECTED_ROW_COUNT);
+        g.writeNumber(r.affectedRowCount());
         lastInsertRowid(g, r.lastInsertRowid());
         g.writeEndObject();
     }
 
     static void lastInsertRowid(JsonGenerator g, Long rowid) throws IOException {
         if (rowid == null) {
-            g.writeNullField("last_insert_rowid");
+            g.writeFieldName(LAST_INSERT_ROWID);
+            g.writeNull();
         } else {
-            g.writeStringField("last_insert_rowid", Long.toString(rowid));
+            string(g, LAST_INSERT_ROWID, Long.toString(rowid));
         }
     }
 
     static void columns(JsonGenerator g, List<Column> cols) throws IOException {
-        g.writeArrayFieldStart("cols");
+        g.writeFieldName(COLS);
+        g.writeStartArray();
         for (Column c : cols) {
             g.writeStartObject();
-            g.writeStringField("name", c.name());
-            g.writeStringField("decltype", c.decltype());
+            string(g, NAME, c.name());
+            string(g, DECLTYPE, c.decltype());
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -167,11 +209,17 @@ final class ResponseWriter {
 
     static void error(JsonGenerator g, String message, String code) throws IOException {
         g.writeStartObject();
-        g.writeStringField("message", message);
+        string(g, MESSAGE, message);
         if (code != null) {
-            g.writeStringField("code", code);
+            string(g, CODE, code);
         }
         g.writeEndObject();
+    }
+
+    /** A string field whose name is pre-quoted; a null value is written as JSON null. */
+    private static void string(JsonGenerator g, SerializedString name, String value) throws IOException {
+        g.writeFieldName(name);
+        g.writeString(value);
     }
 
     /** A bare Hrana error object, the body of every non-200 answer. */

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The recorder for per-request and per-statement meters. Meters are created once per tag combination and
@@ -98,12 +99,21 @@ public class SluiceMetrics {
         }
     }
 
+    private static final int OUTCOMES = StatementOutcome.values().length;
     static final Duration MIN_LATENCY = Duration.ofNanos(10_000);
     static final Duration MAX_LATENCY = Duration.ofSeconds(30);
 
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /**
+     * The hot meters, looked up by enum constants rather than by a key string built per call: statement
+     * counters and timers by kind, then by outcome; request counters by endpoint and outcome; work by blame.
+     */
+    private final Map<Enum<?>, AtomicReferenceArray<Counter>> statementCounters = new ConcurrentHashMap<>();
+    private final Map<Enum<?>, AtomicReferenceArray<Timer>> statementTimers = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<Counter> requestCounters =
+            new AtomicReferenceArray<>(Endpoint.values().length * RequestOutcome.values().length);
+    private final AtomicReferenceArray<Counter> workCounters = new AtomicReferenceArray<>(Blame.values().length);
 
     /** While set, nothing is recorded: the self-warm-up's requests count in no meter. */
     private volatile boolean muted;
@@ -138,18 +148,29 @@ public class SluiceMetrics {
         if (muted) {
             return;
         }
-        String key = kind.name() + '/' + outcome.name();
-        counters.computeIfAbsent(key, k -> Counter.builder(Meters.STATEMENTS)
-                .tag(Meters.KIND, tag(kind)).tag(Meters.OUTCOME, tag(outcome))
-                .description("Statements run").register(registry)).increment();
+        int at = outcome.ordinal();
+        AtomicReferenceArray<Counter> counts = statementCounters.computeIfAbsent(kind, k -> new AtomicReferenceArray<>(OUTCOMES));
+        Counter counter = counts.get(at);
+        if (counter == null) {
+            counter = Counter.builder(Meters.STATEMENTS).tag(Meters.KIND, tag(kind)).tag(Meters.OUTCOME, tag(outcome))
+                    .description("Statements run").register(registry);
+            counts.set(at, counter);
+        }
+        counter.increment();
         work(outcome.blame());
         if (detailed) {
-            timers.computeIfAbsent(key, k -> Timer.builder(Meters.STATEMENT_DURATION)
-                    .tag(Meters.KIND, tag(kind)).tag(Meters.OUTCOME, tag(outcome))
-                    .publishPercentileHistogram()
-                    // sub-millisecond buckets: an embedded SQLite statement often takes tens of microseconds
-                    .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).description("Statement latency")
-                    .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+            AtomicReferenceArray<Timer> times = statementTimers.computeIfAbsent(kind, k -> new AtomicReferenceArray<>(OUTCOMES));
+            Timer timer = times.get(at);
+            if (timer == null) {
+                timer = Timer.builder(Meters.STATEMENT_DURATION)
+                        .tag(Meters.KIND, tag(kind)).tag(Meters.OUTCOME, tag(outcome))
+                        .publishPercentileHistogram()
+                        // sub-millisecond buckets: an embedded SQLite statement often takes tens of microseconds
+                        .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).description("Statement latency")
+                        .register(registry);
+                times.set(at, timer);
+            }
+            timer.record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -157,9 +178,14 @@ public class SluiceMetrics {
         if (muted) {
             return;
         }
-        counters.computeIfAbsent("req/" + endpoint.name() + '/' + outcome.name(), k -> Counter.builder(Meters.HRANA_REQUESTS)
-                .tag(Meters.ENDPOINT, tag(endpoint)).tag(Meters.OUTCOME, tag(outcome))
-                .description("Hrana HTTP requests").register(registry)).increment();
+        int at = endpoint.ordinal() * RequestOutcome.values().length + outcome.ordinal();
+        Counter counter = requestCounters.get(at);
+        if (counter == null) {
+            counter = Counter.builder(Meters.HRANA_REQUESTS).tag(Meters.ENDPOINT, tag(endpoint)).tag(Meters.OUTCOME, tag(outcome))
+                    .description("Hrana HTTP requests").register(registry);
+            requestCounters.set(at, counter);
+        }
+        counter.increment();
         if (outcome.blame() == Blame.SERVER) {
             // a request that failed whole ran no statement: it is one unit of work the server failed
             work(Blame.SERVER);
@@ -168,10 +194,14 @@ public class SluiceMetrics {
 
     /** Counts one unit of work (a statement, or a request that failed before any ran) by whose fault its outcome is. */
     private void work(Blame blame) {
-        counters.computeIfAbsent("work/" + blame.name(), k -> Counter.builder(Meters.WORK)
-                .tag(Meters.BLAME, tag(blame))
-                .description("Units of work (statements, and requests failed whole) by whose fault the outcome is").register(registry))
-                .increment();
+        Counter counter = workCounters.get(blame.ordinal());
+        if (counter == null) {
+            // registering the same name and tags again returns the meter already registered, so a race is harmless
+            counter = Counter.builder(Meters.WORK).tag(Meters.BLAME, tag(blame))
+                    .description("Units of work (statements, and requests failed whole) by whose fault the outcome is").register(registry);
+            workCounters.set(blame.ordinal(), counter);
+        }
+        counter.increment();
     }
 
     /** Counts a state-machine transition by machine name and target state. */

@@ -1,6 +1,7 @@
 package io.sluice.sql;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.Base64;
@@ -10,6 +11,16 @@ import java.util.Base64;
  * (float, a JSON number), {@link String} (text) and {@code byte[]} (blob, base64).
  */
 public final class ValueCodec {
+    /* The names and type tags of encoded values, pre-quoted once. */
+    private static final SerializedString TYPE = new SerializedString("type");
+    private static final SerializedString VALUE = new SerializedString("value");
+    private static final SerializedString BASE64 = new SerializedString("base64");
+    private static final SerializedString TYPE_BLOB = new SerializedString("blob");
+    private static final SerializedString TYPE_FLOAT = new SerializedString("float");
+    private static final SerializedString TYPE_INTEGER = new SerializedString("integer");
+    private static final SerializedString TYPE_NULL = new SerializedString("null");
+    private static final SerializedString TYPE_TEXT = new SerializedString("text");
+
 
     private ValueCodec() {
     }
@@ -87,28 +98,38 @@ public final class ValueCodec {
     public static void encode(JsonGenerator g, Object v) throws IOException {
         g.writeStartObject();
         if (v == null) {
-            g.writeStringField("type", "null");
+            typed(g, TYPE_NULL);
         } else if (v instanceof Long l) {
-            g.writeStringField("type", "integer");
-            g.writeStringField("value", Long.toString(l));
+            typed(g, TYPE_INTEGER);
+            value(g, VALUE, Long.toString(l));
         } else if (v instanceof Double d) {
             if (d.isNaN() || d.isInfinite()) {
                 // JSON has no NaN or infinity; SQLite turns NaN into NULL itself, infinities are rare
-                g.writeStringField("type", "null");
+                typed(g, TYPE_NULL);
             } else {
-                g.writeStringField("type", "float");
-                g.writeFieldName("value");
+                typed(g, TYPE_FLOAT);
+                g.writeFieldName(VALUE);
                 g.writeNumber(d);
             }
         } else if (v instanceof String s) {
-            g.writeStringField("type", "text");
-            g.writeStringField("value", s);
+            typed(g, TYPE_TEXT);
+            value(g, VALUE, s);
         } else if (v instanceof byte[] b) {
-            g.writeStringField("type", "blob");
-            g.writeStringField("base64", Base64.getEncoder().encodeToString(b));
+            typed(g, TYPE_BLOB);
+            value(g, BASE64, Base64.getEncoder().encodeToString(b));
         } else {
             throw new IllegalArgumentException("not a Hrana value: " + v.getClass().getName());
         }
         g.writeEndObject();
+    }
+
+    private static void typed(JsonGenerator g, SerializedString type) throws IOException {
+        g.writeFieldName(TYPE);
+        g.writeString(type);
+    }
+
+    private static void value(JsonGenerator g, SerializedString name, String value) throws IOException {
+        g.writeFieldName(name);
+        g.writeString(value);
     }
 }

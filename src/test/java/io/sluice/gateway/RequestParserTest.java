@@ -155,4 +155,40 @@ class RequestParserTest {
 
         assertRefused(() -> new RequestParser(Version.V3).requests(root), "nest too deeply");
     }
+
+    @Test
+    void shouldReadAPlainStatementPipelineInOnePassAsTheTreeParserReadsIt() {
+        RequestParser parser = new RequestParser(Version.V2);
+        for (String body : List.of(
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\",\"args\":[],\"named_args\":[],\"want_rows\":true}},{\"type\":\"close\"}]}",
+                "{\"baton\":\"b1\",\"requests\":[{\"stmt\":{\"want_rows\":false,\"sql\":\"SELECT 2\"},\"type\":\"execute\"}]}",
+                "{\"baton\":null,\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 3\",\"args\":null,\"want_rows\":null}}]}",
+                "{\"requests\":[]}")) {
+            RequestParser.SimplePipeline simple = RequestParser.simplePipeline(body.getBytes(StandardCharsets.UTF_8));
+            JsonNode root = json(body);
+
+            assertThat(simple).as(body).isNotNull();
+            assertThat(simple.baton()).as(body).isEqualTo(RequestParser.baton(root));
+            assertThat(simple.requests()).as(body).isEqualTo(parser.requests(root));
+        }
+    }
+
+    @Test
+    void shouldLeaveEveryOtherBodyToTheTreeParser() {
+        for (String body : List.of(
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"null\"}]}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\",\"sql\":\"SELECT 2\"}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql_id\":1}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\",\"want_rows\":1}}]}",
+                "{\"requests\":[{\"type\":\"close\",\"stmt\":{\"sql\":\"SELECT 1\"}}]}",
+                "{\"requests\":[{\"type\":\"sequence\",\"sql\":\"SELECT 1\"}]}",
+                "{\"requests\":[{\"type\":\"close\"}],\"extra\":1}",
+                "{\"requests\":[{\"type\":\"close\"}]} trailing",
+                "{\"baton\":1,\"requests\":[]}",
+                "{\"requests\":[{\"type\":\"close\"}]",
+                "[]",
+                "{}")) {
+            assertThat(RequestParser.simplePipeline(body.getBytes(StandardCharsets.UTF_8))).as(body).isNull();
+        }
+    }
 }
