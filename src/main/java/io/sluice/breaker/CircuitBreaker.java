@@ -534,9 +534,7 @@ public class CircuitBreaker {
         }
 
         Snapshot moveTo(BreakerState to, Generation g, Instant openedAt, long nextProbeNanos, Instant nextProbeAt, String cause) {
-            if (!state.canMoveTo(to)) {
-                throw new IllegalStateException("circuit breaker cannot move from " + state + " to " + to);
-            }
+            state.requireMoveTo(to, "circuit breaker");
             return new Snapshot(to, g, openedAt, nextProbeNanos, nextProbeAt, transitions + 1, cause, Instant.now());
         }
 
