@@ -305,10 +305,6 @@ public class CircuitBreaker {
         listeners.add(listener);
     }
 
-    public void removeListener(Consumer<BreakerStatus> listener) {
-        listeners.remove(listener);
-    }
-
     // ---- SmallRye's state changes -------------------------------------------------------------------
 
     /**

@@ -95,11 +95,6 @@ public class StoreService {
         store.close();
     }
 
-    /** Keeps the audit history in {@code h} from now on (start-up picks the file store's own). */
-    void useHistory(AuditHistory h) {
-        history = h;
-    }
-
     private Store createStore() {
         SluiceConfig.Flags f = config.flags();
         SluiceConfig.Flags.StoreKind kind = f.store().orElseGet(() -> System.getenv("KUBERNETES_SERVICE_HOST") != null

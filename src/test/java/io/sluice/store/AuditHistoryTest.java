@@ -50,9 +50,8 @@ class AuditHistoryTest {
 
     @Test
     void shouldKeepEveryEntryBeyondTheStoresAuditSizeAndPageThroughThemNewestFirst() {
-        FlagService s = service("sluice.flags.audit-size", "5");
-        store(s).open(new FileStore(dir.resolve("flags"), Duration.ofMillis(100)));
-        store(s).useHistory(new AuditHistory(dir.resolve("flags-audit.jsonl"), 1 << 20, 10));
+        FlagService s = service("sluice.flags.audit-size", "5", "sluice.flags.store", "file", "sluice.flags.dir", dir.resolve("flags").toString());
+        store(s).onStart(null);
 
         for (int pct = 1; pct <= 30; pct++) {
             s.rollout("ENABLE_STATE_MACHINE", pct, "alice", "step " + pct);
