@@ -3,13 +3,9 @@ package io.sluice.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.flags.FlagService;
-import io.sluice.flags.FlagsFixture;
-import io.sluice.flags.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,29 +18,21 @@ class AuditHistoryTest {
 
     @AfterEach
     void close() {
-        stores.values().forEach(StoreService::close);
+        replicas.close();
     }
 
     private FlagService service(String... props) {
         return replicaWith(null, props);
     }
 
-    private final java.util.Map<FlagService, StoreService> stores = new java.util.IdentityHashMap<>();
+    private final Replicas replicas = new Replicas();
 
-    /** A replica's store with its flags as first tenant, as start-up wires them, without booting Quarkus. */
     private FlagService replicaWith(Store backend, String... props) {
-        StoreService store = new StoreService(TestConfig.with(props), null,
-                new io.sluice.metrics.SluiceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
-        FlagService s = FlagsFixture.flags(TestConfig.with(props), store);
-        stores.put(s, store);
-        if (backend != null) {
-            store.open(backend);
-        }
-        return s;
+        return replicas.on(backend, props);
     }
 
     private StoreService store(FlagService s) {
-        return stores.get(s);
+        return replicas.store(s);
     }
 
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.flags.FlagService;
-import io.sluice.flags.FlagsFixture;
 import io.sluice.flags.TestConfig;
 import io.sluice.flags.Features;
 import io.sluice.flags.Flag;
@@ -27,25 +26,17 @@ class FileStoreTest {
 
     @AfterEach
     void close() {
-        stores.values().forEach(StoreService::close);
+        replicas.close();
     }
 
-    private final java.util.Map<FlagService, StoreService> stores = new java.util.IdentityHashMap<>();
+    private final Replicas replicas = new Replicas();
 
-    /** A replica's store with its flags as first tenant, as start-up wires them, without booting Quarkus. */
     private FlagService replicaWith(Store backend, String... props) {
-        StoreService store = new StoreService(TestConfig.with(props), null,
-                new io.sluice.metrics.SluiceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
-        FlagService s = FlagsFixture.flags(TestConfig.with(props), store);
-        stores.put(s, store);
-        if (backend != null) {
-            store.open(backend);
-        }
-        return s;
+        return replicas.on(backend, props);
     }
 
     private StoreService store(FlagService s) {
-        return stores.get(s);
+        return replicas.store(s);
     }
 
     private FlagService replica(String... props) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.flags.FlagService;
-import io.sluice.flags.FlagsFixture;
 import io.sluice.flags.TestConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -153,22 +152,14 @@ class KubernetesStoreTest {
         return replicaWith(new KubernetesStore(server.getClient(), NS, configMap, Duration.ofSeconds(2), 3));
     }
 
-    private final java.util.Map<FlagService, StoreService> stores = new java.util.IdentityHashMap<>();
+    private final Replicas replicas = new Replicas();
 
-    /** A replica's store with its flags as first tenant, as start-up wires them, without booting Quarkus. */
     private FlagService replicaWith(Store backend, String... props) {
-        StoreService store = new StoreService(TestConfig.with(props), null,
-                new io.sluice.metrics.SluiceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
-        FlagService s = FlagsFixture.flags(TestConfig.with(props), store);
-        stores.put(s, store);
-        if (backend != null) {
-            store.open(backend);
-        }
-        return s;
+        return replicas.on(backend, props);
     }
 
     private StoreService store(FlagService s) {
-        return s == flags ? store : stores.get(s);
+        return s == flags ? store : replicas.store(s);
     }
 
 
