@@ -1,11 +1,12 @@
 package io.sluice.admin;
 
-import io.sluice.flags.AuditEntry;
 import io.sluice.flags.Flag;
 import io.sluice.flags.FlagService;
 import io.sluice.flags.FlagSet;
 import io.sluice.flags.Killswitch;
-import io.sluice.flags.StoreStatus;
+import io.sluice.store.AuditEntry;
+import io.sluice.store.StoreService;
+import io.sluice.store.StoreStatus;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -27,12 +28,13 @@ public class FlagsResource {
     static final String OPERATOR_HEADER = "X-Sluice-Operator";
 
     private final FlagService flags;
-
+    private final StoreService store;
     private final AdminCaller caller;
 
-    FlagsResource(FlagService flags, AdminCaller caller) {
+    FlagsResource(FlagService flags, StoreService store, AdminCaller caller) {
         this.caller = caller;
         this.flags = flags;
+        this.store = store;
     }
 
     @GET
@@ -95,7 +97,7 @@ public class FlagsResource {
     @GET
     @Path("/audit")
     public List<AuditEntry> audit() {
-        return flags.audit();
+        return store.document().audit();
     }
 
     /**
@@ -104,9 +106,9 @@ public class FlagsResource {
      */
     @GET
     @Path("/audit/history")
-    public FlagService.AuditPage auditHistory(@QueryParam("offset") @DefaultValue("0") int offset,
+    public StoreService.AuditPage auditHistory(@QueryParam("offset") @DefaultValue("0") int offset,
             @QueryParam("limit") @DefaultValue("50") int limit) {
-        return flags.auditPage(offset, limit);
+        return store.auditPage(offset, limit);
     }
 
     private static String why(Change change) {
@@ -114,7 +116,7 @@ public class FlagsResource {
     }
 
     private FlagsView view(FlagSet set) {
-        return new FlagsView(List.copyOf(set.flags().values()), set.killswitch(), flags.storeStatus());
+        return new FlagsView(List.copyOf(set.flags().values()), set.killswitch(), store.status());
     }
 
     public record Change(String reason) {

@@ -44,7 +44,7 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response concurrentFlags(io.sluice.flags.ConcurrentChangeException e) {
+    public Response concurrentFlags(io.sluice.store.ConcurrentChangeException e) {
         return problem(409, "Concurrent change", e.getMessage());
     }
 
@@ -54,7 +54,7 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response storeUnavailable(io.sluice.flags.FlagStoreException e) {
+    public Response storeUnavailable(io.sluice.store.StoreException e) {
         return problem(503, "Flag store unavailable", e.getMessage());
     }
 

@@ -1,10 +1,7 @@
 package io.sluice.breaker;
 
-import io.sluice.flags.FlagService;
+import io.sluice.store.StoreService;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,11 +20,11 @@ public class BreakerControl {
     private static final Logger LOG = Logger.getLogger(BreakerControl.class);
 
     private final CircuitBreaker breaker;
-    private final FlagService flags;
+    private final StoreService store;
 
-    BreakerControl(CircuitBreaker breaker, FlagService flags) {
+    BreakerControl(CircuitBreaker breaker, StoreService store) {
         this.breaker = breaker;
-        this.flags = flags;
+        this.store = store;
     }
 
     /**
@@ -73,15 +70,10 @@ public class BreakerControl {
         String was = before.name();
         String now = after.state().name();
         try {
-            Map<String, String> written = flags.updateStore(data -> {
-                Map<String, String> next = new TreeMap<>(data);
-                flags.audit(next, action, TARGET, who, was, now, why);
-                return next;
-            });
-            flags.applyWritten(written);
+            store.write(draft -> draft.audit(action, TARGET, who, was, now, why));
         } catch (RuntimeException e) {
             LOG.warnf("circuit breaker %s by %s done, but the audit store could not be written: %s", action, who, e.getMessage());
-            flags.audit(new HashMap<>(), action, TARGET, who, was, now, why);
+            store.auditUnstored(action, TARGET, who, was, now, why);
         }
     }
 }

@@ -1,8 +1,12 @@
 package io.sluice.breaker;
 
+import io.sluice.state.StateMachine;
+import io.sluice.state.Transitions;
+import java.util.EnumSet;
+
 /**
- * The states of the {@link CircuitBreaker}. Allowed transitions, written once here and in
- * {@link #canMoveTo}:
+ * The states of the {@link CircuitBreaker} (SmallRye Fault Tolerance's guard counts the failures; this is
+ * the view operators see and force). Allowed transitions, written once in the table below:
  *
  * <pre>
  *   CLOSED    ── failureThreshold connection failures in a row ──► OPEN
@@ -14,7 +18,7 @@ package io.sluice.breaker;
  *   FORCED_OPEN ── reset() ──────────────────────────────────────► CLOSED
  * </pre>
  */
-public enum BreakerState {
+public enum BreakerState implements StateMachine.State<BreakerState> {
     /** Calls go through; connection-level failures are counted. */
     CLOSED,
     /** Calls are refused with {@link CircuitOpenException} until the recovery timeout has passed. */
@@ -24,14 +28,18 @@ public enum BreakerState {
     /** Opened by an operator; refuses every call and never probes by itself, only {@code reset()} closes it. */
     FORCED_OPEN;
 
+    /** The allowed transitions, all in one place. */
+    private static final Transitions<BreakerState> TABLE = Transitions.of(BreakerState.class, s -> switch (s) {
+        case CLOSED -> EnumSet.of(OPEN, FORCED_OPEN);
+        case OPEN -> EnumSet.of(HALF_OPEN, CLOSED, FORCED_OPEN);
+        case HALF_OPEN -> EnumSet.of(CLOSED, OPEN, FORCED_OPEN);
+        case FORCED_OPEN -> EnumSet.of(CLOSED);
+    });
+
     /** Whether the breaker may move from this state straight to {@code next}. */
+    @Override
     public boolean canMoveTo(BreakerState next) {
-        return switch (this) {
-            case CLOSED -> next == OPEN || next == FORCED_OPEN;
-            case OPEN -> next == HALF_OPEN || next == CLOSED || next == FORCED_OPEN;
-            case HALF_OPEN -> next == CLOSED || next == OPEN || next == FORCED_OPEN;
-            case FORCED_OPEN -> next == CLOSED;
-        };
+        return TABLE.allows(this, next);
     }
 
     /** Whether calls are refused outright in this state (HALF_OPEN refuses only calls beyond the probes). */

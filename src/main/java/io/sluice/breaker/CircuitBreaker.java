@@ -305,10 +305,6 @@ public class CircuitBreaker {
         listeners.add(listener);
     }
 
-    public void removeListener(Consumer<BreakerStatus> listener) {
-        listeners.remove(listener);
-    }
-
     // ---- SmallRye's state changes -------------------------------------------------------------------
 
     /**
@@ -534,9 +530,7 @@ public class CircuitBreaker {
         }
 
         Snapshot moveTo(BreakerState to, Generation g, Instant openedAt, long nextProbeNanos, Instant nextProbeAt, String cause) {
-            if (!state.canMoveTo(to)) {
-                throw new IllegalStateException("circuit breaker cannot move from " + state + " to " + to);
-            }
+            state.requireMoveTo(to, "circuit breaker");
             return new Snapshot(to, g, openedAt, nextProbeNanos, nextProbeAt, transitions + 1, cause, Instant.now());
         }
 

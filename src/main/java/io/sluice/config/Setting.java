@@ -181,11 +181,6 @@ public final class Setting<T> {
         return ALL.stream().filter(s -> s.key.equals(key)).findFirst();
     }
 
-    /** The declared setting bound to this property ({@code sluice.pool.max-connections}). */
-    public static Optional<Setting<?>> byProperty(String property) {
-        return ALL.stream().filter(s -> s.property.equals(property)).findFirst();
-    }
-
     /** {@code <component>.<key>} for a live setting, e.g. {@code connectionPool.maxConnections}; the export name of a static one. */
     public String key() {
         return key;

@@ -6,7 +6,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Where runtime-setting overrides ({@code component.key} → value, only keys changed at runtime) are kept,
- * shared by all replicas. The flags feature provides it on top of its store, so settings live in the
+ * shared by all replicas. The store feature provides it ({@code store.SettingsTenant}), so settings live in the
  * same ConfigMap or directory as flags.
  */
 public interface SettingsStore {

@@ -1,20 +1,15 @@
 package io.sluice.flags;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.store.Document;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The store's human-editable format: one key per flag, as a ConfigMap's {@code data} (or a mounted
- * ConfigMap directory) holds it.
+ * The flags tenant of the store's {@link Document}, human-editable: one key per flag, as a ConfigMap's
+ * {@code data} (or a mounted ConfigMap directory) holds it.
  *
  * <pre>
  * ENABLE_CONNECTION_POOL: "enabled=true rollout=25"     # tokens in any order; rollout optional (100)
@@ -30,18 +25,13 @@ import java.util.TreeMap;
  * </pre>
  */
 final class FlagCodec {
-    static final String KILLSWITCH = "killswitch";
-    static final String AUDIT = "audit.jsonl";
-    static final String SETTINGS = "settings.properties";
-    /** The rollout feature's migration state (JSON), kept next to the flags it changes. */
-    static final String MIGRATION = "migration.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String KILLSWITCH = Document.KILLSWITCH;
 
     private FlagCodec() {
     }
 
     static boolean isReserved(String key) {
-        return key.equals(KILLSWITCH) || key.equals(AUDIT) || key.equals(SETTINGS) || key.equals(MIGRATION) || key.startsWith(".");
+        return Document.isReserved(key);
     }
 
     /**
@@ -171,7 +161,7 @@ final class FlagCodec {
     }
 
     static String encodeKillswitch(Killswitch k) {
-        return "active=" + k.active() + "\nreason=" + oneLine(k.reason()) + "\nby=" + oneLine(k.by())
+        return "active=" + k.active() + "\nreason=" + Document.oneLine(k.reason()) + "\nby=" + Document.oneLine(k.by())
                 + "\nat=" + (k.at() == null ? "" : k.at().toString()) + "\n";
     }
 
@@ -190,40 +180,5 @@ final class FlagCodec {
             out.put(l.substring(0, eq).strip(), l.substring(eq + 1).strip());
         }
         return out;
-    }
-
-    static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("[\\r\\n]+", " ");
-    }
-
-    static List<AuditEntry> decodeAudit(String text) {
-        List<AuditEntry> out = new ArrayList<>();
-        if (text == null) {
-            return out;
-        }
-        for (String line : text.split("\\R")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                JsonNode n = JSON.readTree(line);
-                out.add(new AuditEntry(Instant.parse(n.path("at").asText()), n.path("who").asText(), n.path("action").asText(),
-                        n.path("target").asText(), n.path("before").asText(), n.path("after").asText(), n.path("why").asText()));
-            } catch (JsonProcessingException | DateTimeParseException e) {
-                // an audit line someone mangled by hand is skipped, never fatal: it does not decide anything
-            }
-        }
-        return out;
-    }
-
-    static String encodeAudit(List<AuditEntry> entries) {
-        StringBuilder sb = new StringBuilder();
-        for (AuditEntry e : entries) {
-            ObjectNode n = JSON.createObjectNode();
-            n.put("at", e.at().toString()).put("who", e.who()).put("action", e.action()).put("target", e.target())
-                    .put("before", e.before()).put("after", e.after()).put("why", e.why());
-            sb.append(n.toString()).append('\n');
-        }
-        return sb.toString();
     }
 }

@@ -7,36 +7,27 @@ import io.sluice.pool.Lease;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
 import io.sluice.sql.StopReason;
+import io.sluice.state.StateMachine;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * One Hrana stream: a backend connection leased on first use and kept until the stream closes or
  * expires, plus the SQL texts stored on it.
  *
- * <pre>
- *   IDLE ──(request with the current baton)──► BUSY ──(response)──► IDLE
- *     │                                          │
- *     └──(idle timeout: reaper)──► CLOSED ◄──(close request / failure)
- * </pre>
- *
- * Only the thread that moved the stream to BUSY (or INSPECTING) touches its session; the reaper closes only
- * IDLE streams. INSPECTING is the drain looking, for a moment, whether an idle stream holds a transaction;
- * a request arriving meanwhile waits for that look to end rather than being refused as "busy".
+ * Its life is a {@link StreamState} machine: every change is a compare-and-set, so of the request, the reaper
+ * and the drain racing for an idle stream exactly one wins. INSPECTING is the drain looking, for a moment,
+ * whether an idle stream holds a transaction; a request arriving meanwhile waits for that look to end rather
+ * than being refused as "busy".
  *
  * <p>A stream belongs to the principal that opened it: its batons verify only for that principal, and
  * it counts, with its connection once leased, against that principal's {@link FairShare}.
  */
 final class Stream {
     private static final Logger LOG = Logger.getLogger(Stream.class);
-
-    static final int IDLE = 0;
-    static final int BUSY = 1;
-    static final int CLOSED = 2;
-    static final int INSPECTING = 3;
 
     final long id;
     final boolean readOnly;
@@ -49,7 +40,10 @@ final class Stream {
     private final FairShare fairShare;
     /** The principal's share this stream counts against; null when the caller has no per-principal limit. */
     final FairShare.Share share;
-    private final AtomicInteger state = new AtomicInteger(BUSY);
+    /** Shared by every stream's machine, which keeps no history: a transition allocates nothing. */
+    private static final Clock CLOCK = Clock.systemUTC();
+    /** Opened BUSY: the request that opened it holds it. */
+    private final StateMachine<StreamState> state = new StateMachine<>("stream", StreamState.BUSY, 0, CLOCK);
     /** The sequence number the next request's baton must carry. */
     volatile long sequence;
     volatile long lastUsedNanos;
@@ -87,12 +81,13 @@ final class Stream {
         return principalName;
     }
 
+    /** A request with the stream's baton: IDLE to BUSY; false when another request holds it or it is closed. */
     boolean tryAcquire() {
         while (true) {
-            if (state.compareAndSet(IDLE, BUSY)) {
+            if (state.moveFrom(StreamState.IDLE, StreamState.BUSY, "request")) {
                 return true;
             }
-            if (state.get() != INSPECTING) {
+            if (state.current() != StreamState.INSPECTING) {
                 return false;
             }
             Thread.onSpinWait(); // the drain's look takes microseconds (one autocommit probe)
@@ -101,31 +96,37 @@ final class Stream {
 
     /** Moves an idle stream to INSPECTING (the drain); false when a request holds it or it is closed. */
     boolean tryInspect() {
-        return state.compareAndSet(IDLE, INSPECTING);
+        return state.moveFrom(StreamState.IDLE, StreamState.INSPECTING, "drain looks");
     }
 
     /** Ends the drain's look: the stream is idle again, untouched (its idle time still counts from its last use). */
     void endInspection() {
-        state.compareAndSet(INSPECTING, IDLE);
+        state.moveFrom(StreamState.INSPECTING, StreamState.IDLE, "drain look ended");
     }
 
+    /** The request holding the stream answered: BUSY to IDLE (nothing happens when it closed the stream). */
     void release() {
         lastUsedNanos = System.nanoTime();
-        state.compareAndSet(BUSY, IDLE);
+        state.moveFrom(StreamState.BUSY, StreamState.IDLE, "response");
     }
 
     /** Moves an idle stream to CLOSED (for the reaper); false when a request holds it or it is closed. */
     boolean tryCloseIdle() {
-        return state.compareAndSet(IDLE, CLOSED);
+        return state.moveFrom(StreamState.IDLE, StreamState.CLOSED, "idle");
     }
 
-    /** Marks a busy stream closed (by its own request). */
+    /** Closes a stream held by the caller (BUSY, or INSPECTING by the drain); closing a closed stream changes nothing. */
     void markClosed() {
-        state.set(CLOSED);
+        while (true) {
+            StreamState now = state.current();
+            if (now == StreamState.CLOSED || state.moveFrom(now, StreamState.CLOSED, "closed")) {
+                return;
+            }
+        }
     }
 
     boolean isClosed() {
-        return state.get() == CLOSED;
+        return state.current() == StreamState.CLOSED;
     }
 
     Map<Integer, String> storedSql() {

@@ -34,7 +34,6 @@ public class StreamForwarder {
     // replica never uses.
     private volatile HttpClient client;
     private final AtomicLong forwarded = new AtomicLong();
-    private final AtomicLong ownerUnreachable = new AtomicLong();
 
     private HttpClient client() {
         HttpClient c = client;
@@ -57,11 +56,6 @@ public class StreamForwarder {
     /** Requests relayed to their owner so far. */
     public long forwardedCount() {
         return forwarded.get();
-    }
-
-    /** Forwards that failed because the owner could not be reached. */
-    public long ownerUnreachableCount() {
-        return ownerUnreachable.get();
     }
 
     void forward(RoutingContext ctx, String owner, byte[] body) {
@@ -92,7 +86,6 @@ public class StreamForwarder {
         try {
             answer = client().send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            ownerUnreachable.incrementAndGet();
             LOG.debugf("stream owner %s unreachable: %s", owner, e.getClass().getSimpleName());
             throw StreamManager.streamExpired();
         } catch (InterruptedException e) {
@@ -103,7 +96,6 @@ public class StreamForwarder {
         if (answer.statusCode() == 503 && !answerType.startsWith(HranaHandler.JSON) && !answerType.startsWith(BodyEncoding.PROTOBUF_TYPE)) {
             // the owner's HTTP server itself refused: it is past its drain and stopping, so the stream is gone
             closeQuietly(answer);
-            ownerUnreachable.incrementAndGet();
             throw StreamManager.streamExpired();
         }
         forwarded.incrementAndGet();

@@ -2,7 +2,8 @@ package io.sluice.health;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.flags.FlagService;
-import io.sluice.flags.StoreStatus;
+import io.sluice.store.StoreService;
+import io.sluice.store.StoreStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -20,18 +21,20 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class FlagStoreReadinessCheck implements HealthCheck {
     private final FlagService flags;
+    private final StoreService store;
     private final SluiceConfig config;
 
-    FlagStoreReadinessCheck(FlagService flags, SluiceConfig config) {
+    FlagStoreReadinessCheck(FlagService flags, StoreService store, SluiceConfig config) {
         this.flags = flags;
+        this.store = store;
         this.config = config;
     }
 
     @Override
     public HealthCheckResponse call() {
-        StoreStatus s = flags.storeStatus();
+        StoreStatus s = store.status();
         Instant loaded = s.lastLoadedAt();
-        boolean stale = flags.isStale();
+        boolean stale = store.isStale();
         HealthCheckResponseBuilder r = HealthCheckResponse.named("flag-store")
                 .status(!(stale && config.flags().staleMeansUnready()) && !s.killswitchUnreadable())
                 .withData("store", s.kind())

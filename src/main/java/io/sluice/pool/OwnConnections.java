@@ -52,14 +52,7 @@ final class OwnConnections implements ReaderConnections {
     /** A direct connection for a stream, initialised like a pooled one; read-only on SQLite when asked. */
     Connection direct(boolean readOnly) throws SQLException {
         Properties props = withCredentials();
-        Connection c = DriverManager.getConnection(url, readOnly ? readOnly(props) : props);
-        try {
-            initializer.initialise(c);
-        } catch (SQLException | RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
+        return open(readOnly ? readOnly(props) : props, initializer::initialise);
     }
 
     @Override
@@ -69,9 +62,20 @@ final class OwnConnections implements ReaderConnections {
         }
         Properties props = readOnly(withCredentials());
         props.putAll(overrides);
+        return open(props, dialect::initConnection);
+    }
+
+    /** How a fresh connection is prepared before anyone uses it. */
+    @FunctionalInterface
+    private interface Init {
+        void apply(Connection c) throws SQLException;
+    }
+
+    /** A connection prepared by {@code init}; closed again when that fails, so a half-initialised one never escapes. */
+    private Connection open(Properties props, Init init) throws SQLException {
         Connection c = DriverManager.getConnection(url, props);
         try {
-            dialect.initConnection(c);
+            init.apply(c);
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;

@@ -1,14 +1,11 @@
 package io.sluice.pool;
 
-import io.sluice.flags.FlagService;
 import io.sluice.sql.RunningStatements;
 import io.sluice.sql.StopReason;
+import io.sluice.store.StoreService;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,11 +18,11 @@ public class StatementControl {
     private static final Logger LOG = Logger.getLogger(StatementControl.class);
 
     private final Backend backend;
-    private final FlagService flags;
+    private final StoreService store;
 
-    StatementControl(Backend backend, FlagService flags) {
+    StatementControl(Backend backend, StoreService store) {
         this.backend = backend;
-        this.flags = flags;
+        this.store = store;
     }
 
     /** Every running statement, longest-running first, SQL literals redacted. */
@@ -47,15 +44,10 @@ public class StatementControl {
         String target = "statement:" + id;
         String was = "running " + v.age().toMillis() + " ms on stream " + v.stream() + " for " + v.principal() + ": " + v.sql();
         try {
-            Map<String, String> written = flags.updateStore(data -> {
-                Map<String, String> next = new TreeMap<>(data);
-                flags.audit(next, "cancel", target, who, was, "cancelled", why);
-                return next;
-            });
-            flags.applyWritten(written);
+            store.write(draft -> draft.audit("cancel", target, who, was, "cancelled", why));
         } catch (RuntimeException e) {
             LOG.warnf("statement %d cancelled, but the audit store could not be written: %s", id, e.getMessage());
-            flags.audit(new HashMap<>(), "cancel", target, who, was, "cancelled", why);
+            store.auditUnstored("cancel", target, who, was, "cancelled", why);
         }
         return before;
     }

@@ -46,7 +46,7 @@ public record Migration(String id, MigrationStatus status, Phase target, int ste
                     + previous.id + ", at " + previous.currentStep().label() + ", started by " + previous.startedBy
                     + (from == MigrationStatus.PAUSED ? "); resume it or roll it back" : "); roll it back or continue it with a later target"));
         }
-        from.requireMoveTo(MigrationStatus.RUNNING, "start");
+        from.requireMoveTo(MigrationStatus.RUNNING, "migration " + id + " (start)");
         Migration m = new Migration(id, MigrationStatus.RUNNING, target, 0, plan, snapshot, who, now, reason, null, now, owner, now, null,
                 List.of());
         return m.with(new Event(now, MigrationStatus.RUNNING, m.currentStep().label(), null,
@@ -67,7 +67,7 @@ public record Migration(String id, MigrationStatus status, Phase target, int ste
             throw new MigrationConflictException("migration " + id + " already reached " + reached.label() + "; target "
                     + newTarget.label() + " is not beyond it");
         }
-        status.requireMoveTo(MigrationStatus.RUNNING, "continue");
+        status.requireMoveTo(MigrationStatus.RUNNING, "migration " + id + " (continue)");
         MigrationPlan p = soakMs == null ? plan : new MigrationPlan(soakMs, plan.canaryPercent(), plan.gradualSteps());
         Migration next = new Migration(id, MigrationStatus.RUNNING, newTarget, stepIndex + 1, p, snapshot, startedBy, startedAt, reason,
                 null, now, owner, now, lastScore, history);
@@ -122,7 +122,7 @@ public record Migration(String id, MigrationStatus status, Phase target, int ste
         String label = currentStep().label();
         boolean targetReached = stepIndex >= plan.lastStepOf(target);
         MigrationStatus next = !targetReached ? MigrationStatus.RUNNING : target == Phase.FULL ? MigrationStatus.COMPLETED : MigrationStatus.HELD;
-        status.requireMoveTo(next, "step passed");
+        status.requireMoveTo(next, "migration " + id + " (step passed)");
         String outcome = next == MigrationStatus.RUNNING ? null
                 : next == MigrationStatus.COMPLETED ? "completed: every step passed" : "held after " + target.label() + " as targeted";
         return copy(next, next == MigrationStatus.RUNNING ? stepIndex + 1 : stepIndex, outcome, now, score)
@@ -133,14 +133,14 @@ public record Migration(String id, MigrationStatus status, Phase target, int ste
     Migration onCheckFailed(List<String> failures, int score, Instant now) {
         requireRunning("check failed");
         String why = "health check failed at " + currentStep().label() + ": " + String.join("; ", failures);
-        status.requireMoveTo(MigrationStatus.ROLLED_BACK, "check failed");
+        status.requireMoveTo(MigrationStatus.ROLLED_BACK, "migration " + id + " (check failed)");
         return copy(MigrationStatus.ROLLED_BACK, stepIndex, "rolled back automatically: " + why, now, score)
                 .with(new Event(now, MigrationStatus.ROLLED_BACK, currentStep().label(), score, "rolled back to the snapshot: " + why));
     }
 
     /** Rolled back on request; the snapshot is restored in the same store write. */
     Migration onRollback(String who, String why, Instant now) {
-        status.requireMoveTo(MigrationStatus.ROLLED_BACK, "rollback");
+        status.requireMoveTo(MigrationStatus.ROLLED_BACK, "migration " + id + " (rollback)");
         String text = "rolled back by " + who + (why == null || why.isBlank() ? "" : ": " + why);
         return copy(MigrationStatus.ROLLED_BACK, stepIndex, text, now, lastScore)
                 .with(new Event(now, MigrationStatus.ROLLED_BACK, currentStep().label(), lastScore, text));

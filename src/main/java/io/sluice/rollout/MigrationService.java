@@ -15,6 +15,8 @@ import io.sluice.flags.Flag;
 import io.sluice.flags.FlagService;
 import io.sluice.flags.FlagSet;
 import io.sluice.flags.Killswitch;
+import io.sluice.store.Document;
+import io.sluice.store.StoreService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -25,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,14 +46,13 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 @RegisterForReflection(targets = {Migration.class, Migration.Event.class, MigrationPlan.class, MigrationPlan.Step.class})
 public class MigrationService {
-    /** The store key of the migration state. */
-    public static final String KEY = "migration.json";
     private static final Logger LOG = Logger.getLogger(MigrationService.class);
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final SluiceConfig config;
     private final FlagService flags;
+    private final StoreService store;
     private final DeploymentCheck check;
     private final Clock clock = Clock.systemUTC();
     private final String replica = UUID.randomUUID().toString().substring(0, 8);
@@ -60,9 +60,10 @@ public class MigrationService {
     private ExecutorService driver;
     private ScheduledExecutorService supervisor;
 
-    MigrationService(SluiceConfig config, FlagService flags, DeploymentCheck check, SluiceMetrics metrics) {
+    MigrationService(SluiceConfig config, FlagService flags, StoreService store, DeploymentCheck check, SluiceMetrics metrics) {
         this.config = config;
         this.flags = flags;
+        this.store = store;
         this.check = check;
         // from the content this replica last applied, never a read of the store per scrape
         Gauge.builder(Meters.ROLLOUT_MIGRATION_PERCENT, this, m -> m.applied().map(x -> x.currentStep().percent()).orElse(0))
@@ -74,7 +75,7 @@ public class MigrationService {
     /** The migration in the store content last applied here; empty when none, or when it cannot be read. */
     private Optional<Migration> applied() {
         try {
-            return decode(flags.content().get(KEY));
+            return decode(store.document());
         } catch (MigrationConflictException e) {
             return Optional.empty();
         }
@@ -130,7 +131,7 @@ public class MigrationService {
 
     /** The migration as the store holds it now (read through, so another replica's change is seen at once). */
     public Optional<Migration> current() {
-        return decode(flags.readStore().get(KEY));
+        return decode(store.read());
     }
 
     public View view() {
@@ -159,8 +160,8 @@ public class MigrationService {
                 ? "this environment (the prod profile) refuses a migration unless PRODUCTION_MIGRATION_APPROVED=true "
                         + "(sluice.production-migration-approved)"
                 : null;
-        Map<String, String> data = flags.readStore();
-        Optional<Migration> previous = decode(data.get(KEY));
+        Document data = store.read();
+        Optional<Migration> previous = decode(data);
         boolean continuing = previous.isPresent() && previous.get().status() == MigrationStatus.HELD;
         if (Boolean.TRUE.equals(r.dryRun())) {
             return new PlanView(true, target.label(), plan.soakMs(), required, approved, refusal,
@@ -175,15 +176,15 @@ public class MigrationService {
                     + "); release it with flags:killswitch --off before migrating");
         }
         Migration[] started = new Migration[1];
-        flags.writeFlags(Map.of(), "migrate", who, reason, content -> {
-            Migration prev = decode(content.get(KEY)).orElse(null);
+        flags.writeFlags(Map.of(), "migrate", who, reason, draft -> {
+            Migration prev = decode(draft.before()).orElse(null);
             Instant now = clock.instant();
             Migration next = prev != null && prev.status() == MigrationStatus.HELD
                     ? prev.onContinue(target, r.soakMs(), who, replica, now)
-                    : Migration.start(prev, UUID.randomUUID().toString().substring(0, 8), plan, target, snapshotOf(content), who, reason,
+                    : Migration.start(prev, UUID.randomUUID().toString().substring(0, 8), plan, target, snapshotOf(draft.before()), who, reason,
                             replica, now);
             started[0] = next.trimmed(config.rollout().historySize());
-            return put(content, started[0]);
+            put(draft, started[0]);
         });
         LOG.infof("migration %s started by %s towards %s", started[0].id(), who, target.label());
         drive(started[0].id());
@@ -201,13 +202,13 @@ public class MigrationService {
             throw new MigrationConflictException("migration " + m.id() + " is " + m.status() + "; there is nothing to roll back");
         }
         Migration[] done = new Migration[1];
-        flags.writeFlags(m.snapshot(), "rollback", who, why, content -> {
-            Migration now = decode(content.get(KEY)).orElseThrow(() -> new MigrationConflictException("the migration state vanished"));
+        flags.writeFlags(m.snapshot(), "rollback", who, why, draft -> {
+            Migration now = decode(draft.before()).orElseThrow(() -> new MigrationConflictException("the migration state vanished"));
             if (!now.id().equals(m.id())) {
                 throw new MigrationConflictException("another migration (" + now.id() + ") started meanwhile; nothing rolled back");
             }
             done[0] = now.onRollback(who, why, clock.instant()).trimmed(config.rollout().historySize());
-            return put(content, done[0]);
+            put(draft, done[0]);
         });
         LOG.infof("migration %s rolled back by %s: %s", m.id(), who, why);
         return view(done[0]);
@@ -241,15 +242,14 @@ public class MigrationService {
     /** One operator change of the migration's state, in one store write with its audit entry. */
     private Migration change(String action, String who, String why, java.util.function.BiFunction<Migration, Instant, Migration> event) {
         Migration[] done = new Migration[1];
-        Map<String, String> written = flags.updateStore(content -> {
-            Migration m = decode(content.get(KEY)).orElseThrow(() -> new MigrationConflictException("there is no migration to " + action));
+        store.write(draft -> {
+            Migration m = decode(draft.before()).orElseThrow(() -> new MigrationConflictException("there is no migration to " + action));
             done[0] = event.apply(m, clock.instant()).trimmed(config.rollout().historySize());
-            Map<String, String> next = put(content, done[0]);
-            flags.audit(next, action, "migration", who, m.status() + " at " + m.currentStep().label(),
+            put(draft, done[0]);
+            draft.audit(action, "migration", who, m.status() + " at " + m.currentStep().label(),
                     done[0].status() + " at " + done[0].currentStep().label(), why);
-            return next;
+            return null;
         });
-        flags.applyWritten(written);
         return done[0];
     }
 
@@ -272,7 +272,7 @@ public class MigrationService {
     /** Resumes a RUNNING migration whose driver has gone quiet; runs on every replica. */
     void supervise() {
         try {
-            Optional<Migration> found = decode(flags.content().get(KEY));
+            Optional<Migration> found = decode(store.document());
             if (found.isEmpty() || found.get().status() != MigrationStatus.RUNNING) {
                 return;
             }
@@ -282,13 +282,13 @@ public class MigrationService {
                 return;
             }
             Migration[] claimed = new Migration[1];
-            flags.writeFlags(Map.of(), "migrate", "rollout:" + replica, "resume", content -> {
-                Migration now = decode(content.get(KEY)).orElseThrow(Abandoned::new);
+            flags.writeFlags(Map.of(), "migrate", "rollout:" + replica, "resume", draft -> {
+                Migration now = decode(draft.before()).orElseThrow(Abandoned::new);
                 if (!now.id().equals(m.id()) || !now.stale(clock.instant(), config.rollout().takeoverAfter())) {
                     throw new Abandoned();
                 }
                 claimed[0] = now.onTakeover(replica, clock.instant()).trimmed(config.rollout().historySize());
-                return put(content, claimed[0]);
+                put(draft, claimed[0]);
             });
             LOG.infof("resuming migration %s at %s (its driver went quiet)", m.id(), claimed[0].currentStep().label());
             drive(m.id());
@@ -315,7 +315,7 @@ public class MigrationService {
     /** Apply, soak, check, advance — until the migration is no longer RUNNING on this replica. */
     private void run(String id) {
         while (!Thread.currentThread().isInterrupted()) {
-            Migration m = decode(flags.content().get(KEY)).orElse(null);
+            Migration m = decode(store.document()).orElse(null);
             if (m == null || !mine(m, id)) {
                 return;
             }
@@ -357,7 +357,7 @@ public class MigrationService {
         try {
             while (true) {
                 long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
-                Migration m = decode(flags.content().get(KEY)).orElse(null);
+                Migration m = decode(store.document()).orElse(null);
                 if (m == null || !mine(m, applied.id()) || !m.updatedAt().equals(applied.updatedAt())) {
                     return false;
                 }
@@ -380,13 +380,13 @@ public class MigrationService {
             String why, UnaryOperator<Migration> event) {
         Migration[] out = new Migration[1];
         try {
-            flags.writeFlags(flagValues, action, who, why, content -> {
-                Migration m = decode(content.get(KEY)).orElseThrow(Abandoned::new);
+            flags.writeFlags(flagValues, action, who, why, draft -> {
+                Migration m = decode(draft.before()).orElseThrow(Abandoned::new);
                 if (!mine(m, id) || m.stepIndex() != step || (since != null && !since.equals(m.updatedAt()))) {
                     throw new Abandoned();
                 }
                 out[0] = event.apply(m).trimmed(config.rollout().historySize());
-                return put(content, out[0]);
+                put(draft, out[0]);
             });
             return out[0];
         } catch (Abandoned e) {
@@ -395,18 +395,16 @@ public class MigrationService {
     }
 
     /** The migrated flags' store values now; absent keys as null (restoring removes them, back to defaults). */
-    private static Map<String, String> snapshotOf(Map<String, String> content) {
+    private static Map<String, String> snapshotOf(Document document) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String f : MigrationPlan.FLAGS) {
-            out.put(f, content.get(f));
+            out.put(f, document.flag(f).orElse(null));
         }
         return out;
     }
 
-    private static Map<String, String> put(Map<String, String> content, Migration m) {
-        Map<String, String> next = new TreeMap<>(content);
-        next.put(KEY, encode(m));
-        return next;
+    private static void put(Document.Draft draft, Migration m) {
+        draft.migration(encode(m));
     }
 
     View view(Migration m) {
@@ -450,7 +448,12 @@ public class MigrationService {
         }
     }
 
-    /** @throws MigrationConflictException when the store's {@code migration.json} cannot be read (edited by hand?) */
+    /** @throws MigrationConflictException when the document's migration state cannot be read (edited by hand?) */
+    static Optional<Migration> decode(Document document) {
+        return decode(document.migration().orElse(null));
+    }
+
+    /** @throws MigrationConflictException when {@code text} is not a migration state */
     static Optional<Migration> decode(String text) {
         if (text == null || text.isBlank()) {
             return Optional.empty();
@@ -458,7 +461,7 @@ public class MigrationService {
         try {
             return Optional.of(JSON.readValue(text, Migration.class));
         } catch (IOException | RuntimeException e) {
-            throw new MigrationConflictException("the flag store's " + KEY + " cannot be read; fix or remove it: "
+            throw new MigrationConflictException("the store's " + Document.MIGRATION + " cannot be read; fix or remove it: "
                     + e.getClass().getSimpleName());
         }
     }

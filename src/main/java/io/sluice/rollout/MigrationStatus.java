@@ -1,8 +1,8 @@
 package io.sluice.rollout;
 
 import io.sluice.state.StateMachine;
+import io.sluice.state.Transitions;
 import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * Where a migration stands. The allowed transitions are written down here and nowhere else:
@@ -22,38 +22,30 @@ import java.util.Set;
  * RUNNING, PAUSED and HELD are <em>active</em>: flags are part-way, a rollback restores the snapshot, and no
  * second migration may start. HELD is where a migration stops at its target, between steps; PAUSED is an
  * operator's hold in the middle of a step: its flags stay as they are, nothing is soaked, checked or advanced
- * until a resume, which soaks and checks that step again from its start.
+ * until a resume, which soaks and checks that step again from its start. The state lives in the store's
+ * migration document, so a transition is checked here ({@link #requireMoveTo}, which throws naming both
+ * states) and written by the store's compare-and-set.
  */
 public enum MigrationStatus implements StateMachine.State<MigrationStatus> {
     NONE, RUNNING, PAUSED, HELD, COMPLETED, ROLLED_BACK;
 
+    /** The allowed transitions, all in one place. */
+    private static final Transitions<MigrationStatus> TABLE = Transitions.of(MigrationStatus.class, s -> switch (s) {
+        case NONE -> EnumSet.of(RUNNING);
+        case RUNNING -> EnumSet.of(RUNNING, PAUSED, HELD, COMPLETED, ROLLED_BACK);
+        case PAUSED -> EnumSet.of(RUNNING, ROLLED_BACK);
+        case HELD -> EnumSet.of(RUNNING, ROLLED_BACK);
+        case COMPLETED -> EnumSet.of(RUNNING, ROLLED_BACK);
+        case ROLLED_BACK -> EnumSet.of(RUNNING);
+    });
+
     @Override
     public boolean canMoveTo(MigrationStatus next) {
-        return successors().contains(next);
-    }
-
-    private Set<MigrationStatus> successors() {
-        return switch (this) {
-            case NONE -> EnumSet.of(RUNNING);
-            case RUNNING -> EnumSet.of(RUNNING, PAUSED, HELD, COMPLETED, ROLLED_BACK);
-            case PAUSED -> EnumSet.of(RUNNING, ROLLED_BACK);
-            case HELD -> EnumSet.of(RUNNING, ROLLED_BACK);
-            case COMPLETED -> EnumSet.of(RUNNING, ROLLED_BACK);
-            case ROLLED_BACK -> EnumSet.of(RUNNING);
-        };
+        return TABLE.allows(this, next);
     }
 
     /** Part-way through: a rollback restores the snapshot, and a second migration may not start. */
     public boolean active() {
         return this == RUNNING || this == PAUSED || this == HELD;
-    }
-
-    /**
-     * @throws MigrationConflictException naming both states when {@code this → next} is not allowed
-     */
-    void requireMoveTo(MigrationStatus next, String event) {
-        if (!canMoveTo(next)) {
-            throw new MigrationConflictException("migration: illegal transition " + this + " -> " + next + " (" + event + ")");
-        }
     }
 }

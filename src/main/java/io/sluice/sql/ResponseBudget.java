@@ -12,10 +12,6 @@ public final class ResponseBudget {
         this.limit = limit;
     }
 
-    public static ResponseBudget unlimited() {
-        return new ResponseBudget(Long.MAX_VALUE);
-    }
-
     public void charge(long bytes) throws StatementException {
         used += bytes;
         if (used > limit) {

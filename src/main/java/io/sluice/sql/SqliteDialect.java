@@ -158,11 +158,6 @@ public final class SqliteDialect implements Dialect {
             this.lane = lane;
         }
 
-        /** True while this session holds the write lane. */
-        boolean holdsWriteLane() {
-            return inLane;
-        }
-
         /**
          * Takes this session's turn in the write lane before a statement that may write, unless it already
          * holds it. A deferred transaction enters at its first write (where SQLite would take its write lock),

@@ -1,9 +1,6 @@
 package io.sluice.state;
 
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,32 +22,22 @@ public enum Connectivity implements StateMachine.State<Connectivity> {
     INITIALIZING, CONNECTED, DEGRADED, DISCONNECTED, RECONNECTING, CLOSING, CLOSED;
 
     /** The allowed transitions, all in one place. */
-    private static final Map<Connectivity, Set<Connectivity>> NEXT = new EnumMap<>(Connectivity.class);
-
-    static {
-        for (Connectivity s : values()) {
-            NEXT.put(s, Collections.unmodifiableSet(table(s)));
-        }
-    }
+    private static final Transitions<Connectivity> TABLE = Transitions.of(Connectivity.class, s -> switch (s) {
+        case INITIALIZING -> EnumSet.of(CONNECTED, DISCONNECTED, CLOSING);
+        case CONNECTED -> EnumSet.of(DEGRADED, DISCONNECTED, CLOSING);
+        case DEGRADED -> EnumSet.of(CONNECTED, DISCONNECTED, CLOSING);
+        case DISCONNECTED -> EnumSet.of(RECONNECTING, CLOSING);
+        case RECONNECTING -> EnumSet.of(CONNECTED, DISCONNECTED, CLOSING);
+        case CLOSING -> EnumSet.of(CLOSED);
+        case CLOSED -> EnumSet.noneOf(Connectivity.class);
+    });
 
     @Override
     public boolean canMoveTo(Connectivity next) {
-        return NEXT.get(this).contains(next);
+        return TABLE.allows(this, next);
     }
 
     public Set<Connectivity> successors() {
-        return NEXT.get(this);
-    }
-
-    private static Set<Connectivity> table(Connectivity s) {
-        return switch (s) {
-            case INITIALIZING -> EnumSet.of(CONNECTED, DISCONNECTED, CLOSING);
-            case CONNECTED -> EnumSet.of(DEGRADED, DISCONNECTED, CLOSING);
-            case DEGRADED -> EnumSet.of(CONNECTED, DISCONNECTED, CLOSING);
-            case DISCONNECTED -> EnumSet.of(RECONNECTING, CLOSING);
-            case RECONNECTING -> EnumSet.of(CONNECTED, DISCONNECTED, CLOSING);
-            case CLOSING -> EnumSet.of(CLOSED);
-            case CLOSED -> EnumSet.noneOf(Connectivity.class);
-        };
+        return TABLE.successors(this);
     }
 }

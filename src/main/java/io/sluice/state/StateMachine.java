@@ -19,9 +19,24 @@ import org.jboss.logging.Logger;
 public final class StateMachine<S extends Enum<S> & StateMachine.State<S>> {
     private static final Logger LOG = Logger.getLogger(StateMachine.class);
 
-    /** A state that knows which states may follow it. */
+    /** A state that knows which states may follow it (from its {@link Transitions} table). */
     public interface State<S> {
         boolean canMoveTo(S next);
+
+        /**
+         * Checks one transition of a state kept outside a {@code StateMachine} (in a stored record, or in a
+         * snapshot swapped by compare-and-set).
+         *
+         * @param machine names the machine in the message, e.g. {@code "migration m1"}
+         * @return {@code next}
+         * @throws IllegalTransitionException naming both states when {@code this → next} is not allowed
+         */
+        default S requireMoveTo(S next, String machine) {
+            if (!canMoveTo(next)) {
+                throw new IllegalTransitionException(machine, (Enum<?>) this, (Enum<?>) next);
+            }
+            return next;
+        }
     }
 
     /** One recorded transition. */

@@ -1,7 +1,8 @@
 /**
- * Connection state machines: the backend's connectivity and each lease's life. Allowed transitions are
- * written once per machine ({@link io.sluice.state.Connectivity}, {@link io.sluice.state.LeaseState}),
- * every transition is a compare-and-set, illegal ones are refused and counted, and a bounded history
- * records (time, from, to, cause).
+ * Connection state machines (the backend's connectivity, each lease's life) and the one style every state
+ * machine of Sluice follows (streams, the breaker, migrations too): a state enum whose allowed transitions
+ * are one {@link io.sluice.state.Transitions} table, every transition a compare-and-set, illegal ones
+ * refused with an {@link io.sluice.state.IllegalTransitionException} naming both states, and a bounded
+ * history of (time, from, to, cause).
  */
 package io.sluice.state;

@@ -27,6 +27,9 @@ class LiveSettingsTest {
     CircuitBreaker breaker;
     @Inject
     FlagService flags;
+
+    @Inject
+    io.sluice.store.StoreService store;
     @Inject
     FeatureDecisions decisions;
     @Inject
@@ -45,7 +48,7 @@ class LiveSettingsTest {
             assertThat(backend.status().acquireTimeout()).isEqualTo(Duration.ofMillis(1500));
             assertThat(breaker.status().failureThreshold()).isEqualTo(2);
             assertThat(breaker.status().recoveryTimeout()).isEqualTo(Duration.ofSeconds(4));
-            assertThat(flags.audit()).extracting(e -> e.target()).contains("connectionPool.maxConnections", "circuitBreaker.recoveryTimeout");
+            assertThat(store.document().audit()).extracting(e -> e.target()).contains("connectionPool.maxConnections", "circuitBreaker.recoveryTimeout");
         } finally {
             settings.restore(before.toProperties(), "test", "put back");
         }

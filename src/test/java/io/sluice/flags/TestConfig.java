@@ -7,11 +7,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** A {@link SluiceConfig} without booting Quarkus, from defaults plus the given properties. */
-final class TestConfig {
+public final class TestConfig {
     private TestConfig() {
     }
 
-    static SluiceConfig with(String... keyValues) {
+    public static SluiceConfig with(String... keyValues) {
         Map<String, String> props = new HashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {
             props.put(keyValues[i], keyValues[i + 1]);

@@ -37,17 +37,20 @@ class MigrationApprovalTest {
     FlagService flags;
 
     @Inject
+    io.sluice.store.StoreService store;
+
+    @Inject
     MigrationService migrations;
 
     @Test
     void shouldRefuseAnUnapprovedMigrationWithForbiddenAndChangeNothing() {
-        Map<String, String> before = flags.readStore();
+        Map<String, String> before = store.read().entries();
 
         Cli.Run r = Cli.run(server, "migrate", "--target=canary");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("refuses a migration unless PRODUCTION_MIGRATION_APPROVED=true").contains("HTTP 403");
-        assertThat(flags.readStore()).isEqualTo(before);
+        assertThat(store.read().entries()).isEqualTo(before);
         assertThat(migrations.current()).isEmpty();
     }
 

@@ -51,6 +51,9 @@ class MigrationFaultTest {
     FlagService flags;
 
     @Inject
+    io.sluice.store.StoreService store;
+
+    @Inject
     MigrationService migrations;
 
     @AfterEach
@@ -106,7 +109,7 @@ class MigrationFaultTest {
         assertThat(flags.current().flag("ENABLE_CIRCUIT_BREAKER").orElseThrow().encode()).isEqualTo("enabled=false rollout=100");
         assertThat(flags.current().flag("ENABLE_STATE_MACHINE").orElseThrow().encode()).isEqualTo("enabled=true rollout=40");
         assertThat(flags.current().flag("ENABLE_CONNECTION_POOL").orElseThrow().encode()).isEqualTo("enabled=true rollout=100");
-        assertThat(flags.readStore()).doesNotContainKeys("ENABLE_CONNECTION_POOL", "ENABLE_ENTERPRISE_MONITORING");
+        assertThat(store.read().entries()).doesNotContainKeys("ENABLE_CONNECTION_POOL", "ENABLE_ENTERPRISE_MONITORING");
         assertThat(answered.get()).isPositive();
         Cli.Run status = Cli.run(server, "deploy:status", "--json");
         assertThat(status.json().at("/migration/status").asText()).isEqualTo("ROLLED_BACK");

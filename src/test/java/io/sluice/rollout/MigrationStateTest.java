@@ -3,12 +3,16 @@ package io.sluice.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.state.IllegalTransitionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The migration's transitions and event methods, without a server. */
 class MigrationStateTest {
@@ -127,13 +131,33 @@ class MigrationStateTest {
     void shouldRefuseIllegalTransitionsNamingBothStates() {
         Migration rolledBack = started(Phase.FULL).onRollback("alice", "changed my mind", T0);
 
-        assertThatThrownBy(() -> rolledBack.onRollback("bob", "again", T0)).isInstanceOf(MigrationConflictException.class)
-                .hasMessageContaining("ROLLED_BACK -> ROLLED_BACK");
+        assertThatThrownBy(() -> rolledBack.onRollback("bob", "again", T0)).isInstanceOf(IllegalTransitionException.class)
+                .hasMessageContaining("migration m1").hasMessageContaining("ROLLED_BACK -> ROLLED_BACK");
         assertThatThrownBy(() -> rolledBack.onStepPassed(100, T0)).hasMessageContaining("ROLLED_BACK");
         assertThat(MigrationStatus.NONE.canMoveTo(MigrationStatus.HELD)).isFalse();
         assertThat(MigrationStatus.HELD.canMoveTo(MigrationStatus.COMPLETED)).isFalse();
         assertThat(MigrationStatus.COMPLETED.canMoveTo(MigrationStatus.ROLLED_BACK)).isTrue();
         assertThat(MigrationStatus.ROLLED_BACK.canMoveTo(MigrationStatus.RUNNING)).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(MigrationStatus.class)
+    void shouldAllowExactlyTheDocumentedMigrationTransitions(MigrationStatus from) {
+        // the diagram in MigrationStatus's Javadoc, written out independently of its table
+        EnumSet<MigrationStatus> expected = switch (from) {
+            case NONE, ROLLED_BACK -> EnumSet.of(MigrationStatus.RUNNING);
+            case RUNNING -> EnumSet.of(MigrationStatus.RUNNING, MigrationStatus.PAUSED, MigrationStatus.HELD, MigrationStatus.COMPLETED,
+                    MigrationStatus.ROLLED_BACK);
+            case PAUSED, HELD, COMPLETED -> EnumSet.of(MigrationStatus.RUNNING, MigrationStatus.ROLLED_BACK);
+        };
+        for (MigrationStatus to : MigrationStatus.values()) {
+            if (expected.contains(to)) {
+                assertThat(from.requireMoveTo(to, "migration t")).isEqualTo(to);
+            } else {
+                assertThatThrownBy(() -> from.requireMoveTo(to, "migration t")).isInstanceOf(IllegalTransitionException.class)
+                        .hasMessageContaining("migration t").hasMessageContaining(from + " -> " + to);
+            }
+        }
     }
 
     @Test

@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,6 +34,9 @@ class MigrationTest {
 
     @Inject
     FlagService flags;
+
+    @Inject
+    io.sluice.store.StoreService store;
 
     @Inject
     MigrationService migrations;
@@ -59,11 +61,7 @@ class MigrationTest {
     static void clearStore(FlagService flags) {
         Map<String, String> defaults = new HashMap<>();
         MigrationPlan.FLAGS.forEach(f -> defaults.put(f, null));
-        flags.writeFlags(defaults, "test", "test", "reset", data -> {
-            Map<String, String> next = new TreeMap<>(data);
-            next.remove(MigrationService.KEY);
-            return next;
-        });
+        flags.writeFlags(defaults, "test", "test", "reset", draft -> draft.migration(null));
         if (flags.current().killswitch().active()) {
             flags.restore("test", "reset");
         }
@@ -91,7 +89,7 @@ class MigrationTest {
         assertThat(m.history()).filteredOn(e -> e.detail().equals("health check passed")).extracting(Migration.Event::step)
                 .containsExactly("monitoring 1/1", "canary 1/1 (10 %)", "gradual 1/4 (25 %)", "gradual 2/4 (50 %)", "gradual 3/4 (75 %)",
                         "gradual 4/4 (100 %)", "full 1/1 (100 %)");
-        assertThat(flags.audit()).anyMatch(a -> a.target().equals("ENABLE_CIRCUIT_BREAKER") && a.after().equals("enabled=true rollout=10")
+        assertThat(store.document().audit()).anyMatch(a -> a.target().equals("ENABLE_CIRCUIT_BREAKER") && a.after().equals("enabled=true rollout=10")
                 && a.who().startsWith("rollout:"));
     }
 
@@ -150,7 +148,7 @@ class MigrationTest {
         Migration done = migrations.current().orElseThrow();
         assertThat(done.history()).extracting(Migration.Event::detail).anyMatch(d -> d.startsWith("held by ") && d.contains("carol")
                 && d.endsWith("investigating p95")).anyMatch(d -> d.startsWith("resumed by "));
-        assertThat(flags.audit()).anyMatch(a -> a.action().equals("hold") && a.target().equals("migration") && a.who().contains("carol")
+        assertThat(store.document().audit()).anyMatch(a -> a.action().equals("hold") && a.target().equals("migration") && a.who().contains("carol")
                 && a.why().equals("investigating p95") && a.before().startsWith("RUNNING") && a.after().startsWith("PAUSED"))
                 .anyMatch(a -> a.action().equals("resume") && a.why().equals("p95 is fine") && a.after().startsWith("RUNNING"));
         assertThat(run("migrate", "--resume").err()).contains("HTTP 409");
@@ -170,11 +168,7 @@ class MigrationTest {
         Migration midway = interrupted;
         assertThat(midway.currentStep().label()).isEqualTo("gradual 2/4 (50 %)");
         flags.writeFlags(Map.of("ENABLE_CONNECTION_POOL", "enabled=true rollout=25", "ENABLE_STATE_MACHINE", "enabled=true rollout=25",
-                "ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=25"), "test", "test", "simulated crash", data -> {
-                    Map<String, String> next = new TreeMap<>(data);
-                    next.put(MigrationService.KEY, MigrationService.encode(midway));
-                    return next;
-                });
+                "ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=25"), "test", "test", "simulated crash", draft -> draft.migration(MigrationService.encode(midway)));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> migrations.current().orElseThrow().status() == MigrationStatus.COMPLETED);
 
@@ -188,7 +182,7 @@ class MigrationTest {
 
     @Test
     void shouldPrintThePlanAndChangeNothingOnADryRun() {
-        Map<String, String> before = flags.readStore();
+        Map<String, String> before = store.read().entries();
 
         Cli.Run r = run("migrate", "--dry-run", "--steps=20,60,100", "--canary-percent=5");
 
@@ -198,7 +192,7 @@ class MigrationTest {
         Cli.Run json = run("migrate", "--dry-run", "--target=canary", "--json");
         assertThat(json.json().get("steps")).hasSize(2);
         assertThat(json.json().get("dryRun").asBoolean()).isTrue();
-        assertThat(flags.readStore()).isEqualTo(before);
+        assertThat(store.read().entries()).isEqualTo(before);
         assertThat(migrations.current()).isEmpty();
     }
 
@@ -222,7 +216,7 @@ class MigrationTest {
 
     @Test
     void shouldRefuseBadInputPreciselyAndChangeNothing() {
-        Map<String, String> before = flags.readStore();
+        Map<String, String> before = store.read().entries();
 
         Cli.Run target = run("migrate", "--target=sideways");
         Cli.Run soak = run("migrate", "--soak=-5");
@@ -235,7 +229,7 @@ class MigrationTest {
         assertThat(steps.exit()).isEqualTo(1);
         assertThat(steps.err()).contains("gradualSteps").contains("HTTP 400");
         assertThat(run("migrate", "--rollback", "--target=full").exit()).isEqualTo(2);
-        assertThat(flags.readStore()).isEqualTo(before);
+        assertThat(store.read().entries()).isEqualTo(before);
     }
 
     @Test
@@ -253,7 +247,7 @@ class MigrationTest {
         assertThat(rolledBack.out()).contains("ROLLED_BACK").contains("changed our minds");
         assertThat(flagValues()).containsEntry("ENABLE_CONNECTION_POOL", "enabled=false rollout=100")
                 .containsEntry("ENABLE_ENTERPRISE_MONITORING", "enabled=true rollout=100");
-        assertThat(flags.readStore()).doesNotContainKeys("ENABLE_STATE_MACHINE", "ENABLE_ENTERPRISE_MONITORING");
+        assertThat(store.read().entries()).doesNotContainKeys("ENABLE_STATE_MACHINE", "ENABLE_ENTERPRISE_MONITORING");
         Cli.Run nothing = run("migrate", "--rollback");
         assertThat(nothing.exit()).isEqualTo(1);
         assertThat(nothing.err()).contains("nothing to roll back").contains("HTTP 409");
@@ -318,6 +312,6 @@ class MigrationTest {
         assertThat(killswitch.exit()).isZero();
         assertThat(killswitch.json().get("action").asText()).isEqualTo("killswitch");
         assertThat(killswitch.json().at("/killswitch/reason").asText()).isEqualTo("still wrong");
-        assertThat(flags.audit()).anyMatch(a -> a.action().equals("rollback") && a.why().equals("canary looks wrong"));
+        assertThat(store.document().audit()).anyMatch(a -> a.action().equals("rollback") && a.why().equals("canary looks wrong"));
     }
 }

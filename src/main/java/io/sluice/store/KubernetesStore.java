@@ -1,4 +1,4 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -25,8 +25,8 @@ import org.jboss.logging.Logger;
  * concurrency); on 409 Conflict the change is re-applied to the newer content and retried. A closed
  * watch is reopened after a pause, and a periodic resync catches anything a broken watch missed.
  */
-final class KubernetesFlagStore implements FlagStore {
-    private static final Logger LOG = Logger.getLogger(KubernetesFlagStore.class);
+final class KubernetesStore implements Store {
+    private static final Logger LOG = Logger.getLogger(KubernetesStore.class);
 
     private final KubernetesClient client;
     private final String namespace;
@@ -40,7 +40,7 @@ final class KubernetesFlagStore implements FlagStore {
     /** The newest resourceVersion handed to the listener; guarded by {@code delivery}. */
     private long delivered = -1;
 
-    KubernetesFlagStore(KubernetesClient client, String namespace, String name, Duration resync, int retries) {
+    KubernetesStore(KubernetesClient client, String namespace, String name, Duration resync, int retries) {
         this.client = client;
         this.namespace = namespace != null ? namespace : client.getNamespace() != null ? client.getNamespace() : "default";
         this.name = name;
@@ -85,7 +85,7 @@ final class KubernetesFlagStore implements FlagStore {
             return data;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
-                throw new FlagStore.StoreExistsException("ConfigMap " + location() + " exists");
+                throw new Store.StoreExistsException("ConfigMap " + location() + " exists");
             }
             throw new IOException("ConfigMap " + location() + " could not be created: " + e.getMessage(), e);
         }
@@ -97,7 +97,7 @@ final class KubernetesFlagStore implements FlagStore {
             try {
                 ConfigMap cm = resource().get();
                 if (cm == null) {
-                    // never created from empty here: that would silently reset the killswitch (FlagService decides)
+                    // never created from empty here: that would silently reset the killswitch (StoreService decides)
                     throw new StoreMissingException("ConfigMap " + location() + " does not exist");
                 }
                 Map<String, String> before = cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData());

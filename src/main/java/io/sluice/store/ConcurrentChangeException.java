@@ -1,4 +1,4 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 /** Another writer kept winning the optimistic-concurrency race; nothing changed. Maps to 409 in the admin API. */
 public class ConcurrentChangeException extends RuntimeException {

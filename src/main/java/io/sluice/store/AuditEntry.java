@@ -1,4 +1,4 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 import java.time.Instant;
 

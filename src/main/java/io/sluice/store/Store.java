@@ -1,4 +1,4 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 import java.io.IOException;
 import java.util.Map;
@@ -9,7 +9,7 @@ import java.util.function.UnaryOperator;
  * Where flags, the killswitch, the audit log and runtime settings live, as string keys and values
  * (a ConfigMap's {@code data}). Every replica watches the same store, so they converge.
  */
-public interface FlagStore extends AutoCloseable {
+public interface Store extends AutoCloseable {
 
     /** {@code file}, {@code kubernetes} or {@code none}. */
     String kind();

@@ -1,4 +1,4 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /** {@code none}: nothing shared, nothing survives a restart; changes live in this process only. */
-final class MemoryFlagStore implements FlagStore {
+final class MemoryStore implements Store {
     private Map<String, String> data = Map.of();
 
     @Override

@@ -1,4 +1,4 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +40,7 @@ final class AuditHistory {
     }
 
     synchronized void append(AuditEntry e) throws IOException {
-        byte[] line = FlagCodec.encodeAudit(List.of(e)).getBytes(StandardCharsets.UTF_8);
+        byte[] line = Document.encodeAudit(List.of(e)).getBytes(StandardCharsets.UTF_8);
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
         try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -87,7 +87,7 @@ final class AuditHistory {
                 if (!Files.exists(f)) {
                     continue;
                 }
-                List<AuditEntry> entries = FlagCodec.decodeAudit(Files.readString(f, StandardCharsets.UTF_8));
+                List<AuditEntry> entries = Document.decodeAudit(Files.readString(f, StandardCharsets.UTF_8));
                 Collections.reverse(entries);
                 for (AuditEntry e : entries) {
                     if (skipped < offset) {

@@ -1,8 +1,10 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.flags.FlagService;
+import io.sluice.flags.TestConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,8 +25,8 @@ import org.junit.jupiter.api.Test;
 /** The Kubernetes store against the fabric8 mock API server in CRUD mode (a real watch, real resourceVersions). */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-@TestProfile(KubernetesFlagStoreTest.OnKubernetes.class)
-class KubernetesFlagStoreTest {
+@TestProfile(KubernetesStoreTest.OnKubernetes.class)
+class KubernetesStoreTest {
     static final String NS = "test";
     static final String CM = "sluice-flags";
 
@@ -41,6 +43,9 @@ class KubernetesFlagStoreTest {
 
     @Inject
     FlagService flags;
+
+    @Inject
+    StoreService store;
 
     @Inject
     io.sluice.rollout.MigrationService migrations;
@@ -69,7 +74,7 @@ class KubernetesFlagStoreTest {
             assertThat(flags.current().flags().get("ENABLE_STATE_MACHINE").rollout()).isZero();
             assertThat(flags.current().decide("someone").stateMachine()).isFalse();
         });
-        assertThat(flags.storeStatus().kind()).isEqualTo("kubernetes");
+        assertThat(store(flags).status().kind()).isEqualTo("kubernetes");
 
         outsideEdit("ENABLE_STATE_MACHINE", "enabled=true rollout=100");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.current().decide("someone").stateMachine()).isTrue());
@@ -77,7 +82,7 @@ class KubernetesFlagStoreTest {
 
     @Test
     void shouldShowAWriteThroughThisReplicaToASecondWatcher() throws Exception {
-        KubernetesFlagStore otherReplica = new KubernetesFlagStore(server.getClient(), NS, CM, Duration.ofMinutes(5), 3);
+        KubernetesStore otherReplica = new KubernetesStore(server.getClient(), NS, CM, Duration.ofMinutes(5), 3);
         Map<String, String>[] seen = new Map[1];
         otherReplica.watch(data -> seen[0] = data, e -> {
         });
@@ -95,7 +100,7 @@ class KubernetesFlagStoreTest {
     @Test
     void shouldRetryAWriteThatLostARaceAndKeepBothChanges() throws Exception {
         outsideEdit("seed", "enabled=true");
-        KubernetesFlagStore store = new KubernetesFlagStore(server.getClient(), NS, CM, Duration.ofMinutes(5), 3);
+        KubernetesStore store = new KubernetesStore(server.getClient(), NS, CM, Duration.ofMinutes(5), 3);
         AtomicInteger attempts = new AtomicInteger();
         Map<String, String> written = store.update(data -> {
             if (attempts.incrementAndGet() == 1) {
@@ -117,12 +122,12 @@ class KubernetesFlagStoreTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.current().decide("k").detailedLogging()).isTrue());
 
         outsideEdit("ENABLE_DETAILED_LOGGING", "enabled=perhaps");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isFalse());
-        assertThat(flags.storeStatus().lastError()).contains("ENABLE_DETAILED_LOGGING");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store(flags).status().lastLoadOk()).isFalse());
+        assertThat(store(flags).status().lastError()).contains("ENABLE_DETAILED_LOGGING");
         assertThat(flags.current().decide("k").detailedLogging()).isTrue();
 
         outsideEdit("ENABLE_DETAILED_LOGGING", "enabled=false");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isTrue());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store(flags).status().lastLoadOk()).isTrue());
         assertThat(flags.current().decide("k").detailedLogging()).isFalse();
     }
 
@@ -133,25 +138,33 @@ class KubernetesFlagStoreTest {
 
         server.getClient().configMaps().inNamespace(NS).withName(CM).delete();
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isFalse());
-        assertThat(flags.storeStatus().lastError()).contains("deleted");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store(flags).status().lastLoadOk()).isFalse());
+        assertThat(store(flags).status().lastError()).contains("deleted");
         assertThat(flags.current().decide("k").breaker()).isFalse();
 
         outsideEdit("ENABLE_CIRCUIT_BREAKER", "enabled=true");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(flags.storeStatus().lastLoadOk()).isTrue());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store(flags).status().lastLoadOk()).isTrue());
         assertThat(flags.current().decide("k").breaker()).isTrue();
     }
 
     /** Another replica (or this one after a restart) on a ConfigMap of its own name, opened without booting Quarkus. */
     private FlagService replicaOn(String configMap) {
-        FlagService s = new FlagService(TestConfig.with(), new FlagDecisions(TestConfig.with()), null,
-                new io.sluice.metrics.SluiceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
-        s.open(new KubernetesFlagStore(server.getClient(), NS, configMap, Duration.ofSeconds(2), 3));
-        return s;
+        return replicaWith(new KubernetesStore(server.getClient(), NS, configMap, Duration.ofSeconds(2), 3));
     }
 
-    private static boolean ready(FlagService s, String... props) {
-        return new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with(props)).call().getStatus().name().equals("UP");
+    private final Replicas replicas = new Replicas();
+
+    private FlagService replicaWith(Store backend, String... props) {
+        return replicas.on(backend, props);
+    }
+
+    private StoreService store(FlagService s) {
+        return s == flags ? store : replicas.store(s);
+    }
+
+
+    private boolean ready(FlagService s, String... props) {
+        return new io.sluice.health.FlagStoreReadinessCheckProbe(s, store(s), TestConfig.with(props)).call().getStatus().name().equals("UP");
     }
 
     @Test
@@ -162,7 +175,7 @@ class KubernetesFlagStoreTest {
             s.rollout("ENABLE_CONNECTION_POOL", 25, "alice", "canary");
             s.killswitch("postgres failover", "alice");
             server.getClient().configMaps().inNamespace(NS).withName(cm).delete();
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store(s).status().lastLoadOk()).isFalse());
 
             s.rollout("ENABLE_STATE_MACHINE", 50, "bob", "next step");
 
@@ -173,12 +186,12 @@ class KubernetesFlagStoreTest {
             FlagService restarted = replicaOn(cm);
             try {
                 assertThat(restarted.current().killswitch().active()).isTrue();
-                assertThat(restarted.audit()).extracting(AuditEntry::action).containsExactly("rollout", "killswitch", "restore-store", "rollout");
+                assertThat(store(restarted).document().audit()).extracting(AuditEntry::action).containsExactly("rollout", "killswitch", "restore-store", "rollout");
             } finally {
-                restarted.onStop(null);
+                store(restarted).close();
             }
         } finally {
-            s.onStop(null);
+            store(s).close();
         }
     }
 
@@ -192,7 +205,7 @@ class KubernetesFlagStoreTest {
         try {
             assertThat(s.current().killswitch().active()).as("the safe state").isTrue();
             assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(30);
-            assertThat(s.storeStatus().invalidKeys()).containsExactly("ENABLE_STATE_MACHINE", "killswitch");
+            assertThat(store(s).status().invalidKeys()).containsExactly("ENABLE_STATE_MACHINE", "killswitch");
             assertThat(ready(s)).isFalse();
 
             KubernetesClient c = server.getClient();
@@ -201,9 +214,9 @@ class KubernetesFlagStoreTest {
                     "ENABLE_CONNECTION_POOL", "enabled=true rollout=30", "ENABLE_STATE_MACHINE", "rollout=lots")).build()).update();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ready(s)).isTrue());
             assertThat(s.current().killswitch().reason()).isEqualTo("failover");
-            assertThat(s.storeStatus().invalidKeys()).containsExactly("ENABLE_STATE_MACHINE");
+            assertThat(store(s).status().invalidKeys()).containsExactly("ENABLE_STATE_MACHINE");
         } finally {
-            s.onStop(null);
+            store(s).close();
         }
     }
 
@@ -213,10 +226,10 @@ class KubernetesFlagStoreTest {
         FlagService s = replicaOn(cm);
         try {
             assertThat(server.getClient().configMaps().inNamespace(NS).withName(cm).get()).isNotNull();
-            assertThat(s.isStale()).isFalse();
+            assertThat(store(s).isStale()).isFalse();
             assertThat(ready(s, "sluice.flags.stale-means-unready", "true")).isTrue();
         } finally {
-            s.onStop(null);
+            store(s).close();
         }
     }
 
@@ -251,14 +264,10 @@ class KubernetesFlagStoreTest {
         Map<String, String> data = configMap().getData();
         assertThat(data.get("migration.json")).contains("\"status\":\"HELD\"").contains("\"target\":\"CANARY\"");
         assertThat(data).containsEntry("ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=10");
-        assertThat(flags.storeStatus().lastLoadOk()).isTrue();
+        assertThat(store(flags).status().lastLoadOk()).isTrue();
 
         migrations.rollback("test", "test over");
         assertThat(configMap().getData().get("ENABLE_CIRCUIT_BREAKER")).isEqualTo(breakerBefore);
-        flags.writeFlags(Map.of(), "test", "test", "cleanup", d -> {
-            Map<String, String> next = new TreeMap<>(d);
-            next.remove("migration.json");
-            return next;
-        });
+        flags.writeFlags(Map.of(), "test", "test", "cleanup", draft -> draft.migration(null));
     }
 }

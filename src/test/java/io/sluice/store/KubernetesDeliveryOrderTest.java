@@ -1,4 +1,4 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /** A resync's read that raced a write never undoes what the watch already delivered. */
 class KubernetesDeliveryOrderTest {
-    private final KubernetesFlagStore store = new KubernetesFlagStore(null, "ns", "sluice-flags", Duration.ofSeconds(30), 3);
+    private final KubernetesStore store = new KubernetesStore(null, "ns", "sluice-flags", Duration.ofSeconds(30), 3);
     private final List<Map<String, String>> seen = new ArrayList<>();
 
     private static ConfigMap at(String resourceVersion, String killswitch) {

@@ -1,12 +1,11 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.flags.FlagService;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,37 +16,42 @@ class AuditHistoryTest {
     @TempDir
     Path dir;
 
-    private final List<FlagService> services = new ArrayList<>();
-
     @AfterEach
     void close() {
-        services.forEach(s -> s.onStop(null));
+        replicas.close();
     }
 
     private FlagService service(String... props) {
-        FlagService s = new FlagService(TestConfig.with(props), new FlagDecisions(TestConfig.with(props)), null,
-                new io.sluice.metrics.SluiceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
-        services.add(s);
-        return s;
+        return replicaWith(null, props);
     }
+
+    private final Replicas replicas = new Replicas();
+
+    private FlagService replicaWith(Store backend, String... props) {
+        return replicas.on(backend, props);
+    }
+
+    private StoreService store(FlagService s) {
+        return replicas.store(s);
+    }
+
 
     @Test
     void shouldKeepEveryEntryBeyondTheStoresAuditSizeAndPageThroughThemNewestFirst() {
-        FlagService s = service("sluice.flags.audit-size", "5");
-        s.open(new FileFlagStore(dir.resolve("flags"), Duration.ofMillis(100)));
-        s.useHistory(new AuditHistory(dir.resolve("flags-audit.jsonl"), 1 << 20, 10));
+        FlagService s = service("sluice.flags.audit-size", "5", "sluice.flags.store", "file", "sluice.flags.dir", dir.resolve("flags").toString());
+        store(s).onStart(null);
 
         for (int pct = 1; pct <= 30; pct++) {
             s.rollout("ENABLE_STATE_MACHINE", pct, "alice", "step " + pct);
         }
 
-        assertThat(s.audit()).hasSize(5);
-        FlagService.AuditPage newest = s.auditPage(0, 10);
+        assertThat(store(s).document().audit()).hasSize(5);
+        StoreService.AuditPage newest = store(s).auditPage(0, 10);
         assertThat(newest.source()).isEqualTo("file:" + dir.resolve("flags-audit.jsonl").toAbsolutePath());
         assertThat(newest.entries()).extracting(AuditEntry::why).containsExactly("step 30", "step 29", "step 28", "step 27", "step 26",
                 "step 25", "step 24", "step 23", "step 22", "step 21");
         assertThat(newest.more()).isTrue();
-        FlagService.AuditPage oldest = s.auditPage(25, 10);
+        StoreService.AuditPage oldest = store(s).auditPage(25, 10);
         assertThat(oldest.entries()).extracting(AuditEntry::why).containsExactly("step 5", "step 4", "step 3", "step 2", "step 1");
         assertThat(oldest.more()).isFalse();
         assertThat(oldest.entries().get(4).who()).isEqualTo("alice");
@@ -81,16 +85,16 @@ class AuditHistoryTest {
     @Test
     void shouldWriteTheHistoryNextToTheFileStoreFromStartUpAndPageTheStoreWithoutOne() throws Exception {
         FlagService file = service("sluice.flags.store", "file", "sluice.flags.dir", dir.resolve("flags").toString());
-        file.onStart(null);
+        store(file).onStart(null);
         file.disable("ENABLE_CIRCUIT_BREAKER", "bob", "incident 7");
 
         assertThat(Files.readString(dir.resolve("flags-audit.jsonl"))).contains("\"why\":\"incident 7\"").contains("\"who\":\"bob\"");
 
         FlagService memory = service();
-        memory.open(new MemoryFlagStore());
+        store(memory).open(new MemoryStore());
         memory.enable("ENABLE_DETAILED_LOGGING", "carol", "first");
         memory.disable("ENABLE_DETAILED_LOGGING", "carol", "second");
-        FlagService.AuditPage page = memory.auditPage(0, 1);
+        StoreService.AuditPage page = store(memory).auditPage(0, 1);
         assertThat(page.source()).isEqualTo("store");
         assertThat(page.entries()).extracting(AuditEntry::why).containsExactly("second");
         assertThat(page.more()).isTrue();

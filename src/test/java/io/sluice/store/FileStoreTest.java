@@ -1,9 +1,14 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.flags.FlagService;
+import io.sluice.flags.TestConfig;
+import io.sluice.flags.Features;
+import io.sluice.flags.Flag;
+import io.sluice.flags.FlagException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,15 +20,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class FileFlagStoreTest {
+class FileStoreTest {
     @TempDir
     Path dir;
 
-    private final List<FlagService> services = new java.util.ArrayList<>();
-
     @AfterEach
     void close() {
-        services.forEach(s -> s.onStop(null));
+        replicas.close();
+    }
+
+    private final Replicas replicas = new Replicas();
+
+    private FlagService replicaWith(Store backend, String... props) {
+        return replicas.on(backend, props);
+    }
+
+    private StoreService store(FlagService s) {
+        return replicas.store(s);
     }
 
     private FlagService replica(String... props) {
@@ -31,11 +44,7 @@ class FileFlagStoreTest {
     }
 
     private FlagService replicaOn(Path store, String... props) {
-        FlagService s = new FlagService(TestConfig.with(props), new FlagDecisions(TestConfig.with(props)), null,
-                new io.sluice.metrics.SluiceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
-        s.open(new FileFlagStore(store, Duration.ofMillis(100)));
-        services.add(s);
-        return s;
+        return replicaWith(new FileStore(store, Duration.ofMillis(100)), props);
     }
 
     private static void deleteTree(Path p) throws java.io.IOException {
@@ -49,8 +58,8 @@ class FileFlagStoreTest {
         Files.deleteIfExists(p);
     }
 
-    private static boolean ready(FlagService s, String... props) {
-        return new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with(props)).call().getStatus().name().equals("UP");
+    private boolean ready(FlagService s, String... props) {
+        return new io.sluice.health.FlagStoreReadinessCheckProbe(s, store(s), TestConfig.with(props)).call().getStatus().name().equals("UP");
     }
 
     /** What the kubelet does when a mounted ConfigMap changes: a new version directory, then one atomic rename of ..data. */
@@ -80,7 +89,7 @@ class FileFlagStoreTest {
             assertThat(s.current().decide("k").breaker()).isFalse();
             assertThat(s.current().decide("k").pool()).isFalse();
         });
-        assertThat(s.storeStatus().lastLoadOk()).isTrue();
+        assertThat(store(s).status().lastLoadOk()).isTrue();
     }
 
     @Test
@@ -91,12 +100,12 @@ class FileFlagStoreTest {
 
         kubeletPublishes(Map.of("ENABLE_CONNECTION_POOL", "enabled=true rollout=forty"));
 
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
-        assertThat(s.storeStatus().lastError()).contains("ENABLE_CONNECTION_POOL").contains("forty");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store(s).status().lastLoadOk()).isFalse());
+        assertThat(store(s).status().lastError()).contains("ENABLE_CONNECTION_POOL").contains("forty");
         assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(40);
 
         kubeletPublishes(Map.of("ENABLE_CONNECTION_POOL", "enabled=true rollout=60"));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isTrue());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store(s).status().lastLoadOk()).isTrue());
         assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(60);
     }
 
@@ -104,8 +113,8 @@ class FileFlagStoreTest {
     void shouldReportAFileThatIsNotText() throws Exception {
         FlagService s = replica();
         Files.write(dir.resolve("ENABLE_STATE_MACHINE"), new byte[] {(byte) 0xff, (byte) 0xfe, 0});
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
-        assertThat(s.storeStatus().lastError()).contains("ENABLE_STATE_MACHINE");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store(s).status().lastLoadOk()).isFalse());
+        assertThat(store(s).status().lastError()).contains("ENABLE_STATE_MACHINE");
         assertThat(s.current().decide("k").stateMachine()).isTrue();
     }
 
@@ -125,7 +134,7 @@ class FileFlagStoreTest {
     void shouldKeepTheKillswitchAcrossARestartUntilRestored() {
         FlagService first = replica();
         first.killswitch("postgres failover", "alice");
-        first.onStop(null);
+        store(first).close();
 
         FlagService restarted = replica();
         assertThat(restarted.current().killswitch().active()).isTrue();
@@ -146,7 +155,7 @@ class FileFlagStoreTest {
         s.rollout("ENABLE_STATE_MACHINE", 10, "carol", "slow start");
         s.killswitch("incident 42", "dave");
 
-        List<AuditEntry> audit = replica().audit();
+        List<AuditEntry> audit = store(replica()).document().audit();
         assertThat(audit).hasSize(3);
         assertThat(audit.get(0)).extracting(AuditEntry::who, AuditEntry::action, AuditEntry::before, AuditEntry::after, AuditEntry::why)
                 .containsExactly("bob", "enable", "enabled=false rollout=100", "enabled=true rollout=100", "fixed");
@@ -164,7 +173,7 @@ class FileFlagStoreTest {
                 .isInstanceOfSatisfying(FlagException.class, e -> assertThat(e.field()).isEqualTo("rollout"));
         assertThatThrownBy(() -> s.killswitch(" ", "a"))
                 .isInstanceOfSatisfying(FlagException.class, e -> assertThat(e.field()).isEqualTo("reason"));
-        assertThat(s.audit()).isEmpty();
+        assertThat(store(s).document().audit()).isEmpty();
     }
 
     @Test
@@ -191,14 +200,14 @@ class FileFlagStoreTest {
     void shouldReportAStaleStoreInReadinessAndGoUnreadyOnlyWhenConfiguredTo() throws Exception {
         FlagService s = replica();
         Files.writeString(dir.resolve("ENABLE_STATE_MACHINE"), "rollout=lots");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store(s).status().lastLoadOk()).isFalse());
 
-        var lenient = new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with()).call();
+        var lenient = new io.sluice.health.FlagStoreReadinessCheckProbe(s, store(s), TestConfig.with()).call();
         assertThat(lenient.getStatus().name()).isEqualTo("UP");
         assertThat(lenient.getData().orElseThrow()).containsEntry("stale", true);
         assertThat(lenient.getData().orElseThrow().get("lastError").toString()).contains("ENABLE_STATE_MACHINE");
 
-        var strict = new io.sluice.health.FlagStoreReadinessCheckProbe(s, TestConfig.with("sluice.flags.stale-means-unready", "true")).call();
+        var strict = new io.sluice.health.FlagStoreReadinessCheckProbe(s, store(s), TestConfig.with("sluice.flags.stale-means-unready", "true")).call();
         assertThat(strict.getStatus().name()).isEqualTo("DOWN");
     }
 
@@ -206,14 +215,14 @@ class FileFlagStoreTest {
     void shouldWriteAroundACorruptKeyLeavingItUntouchedAndReported() throws Exception {
         FlagService s = replica();
         Files.writeString(dir.resolve("ENABLE_CIRCUIT_BREAKER"), "enabled=sometimes");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().invalidKeys()).containsExactly("ENABLE_CIRCUIT_BREAKER"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store(s).status().invalidKeys()).containsExactly("ENABLE_CIRCUIT_BREAKER"));
 
         s.killswitch("incident during a bad edit", "alice");
 
         assertThat(s.current().killswitch().active()).isTrue();
         assertThat(Files.readString(dir.resolve("ENABLE_CIRCUIT_BREAKER"))).isEqualTo("enabled=sometimes");
         assertThat(replica().current().killswitch().active()).isTrue();
-        assertThat(s.storeStatus().invalidKeys()).containsExactly("ENABLE_CIRCUIT_BREAKER");
+        assertThat(store(s).status().invalidKeys()).containsExactly("ENABLE_CIRCUIT_BREAKER");
     }
 
     @Test
@@ -223,8 +232,8 @@ class FileFlagStoreTest {
         s.killswitch("postgres failover", "alice");
 
         deleteTree(dir);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isFalse());
-        assertThat(s.isStale()).isTrue();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store(s).status().lastLoadOk()).isFalse());
+        assertThat(store(s).isStale()).isTrue();
         assertThat(s.current().killswitch().active()).as("the last good state decides meanwhile").isTrue();
 
         s.rollout("ENABLE_STATE_MACHINE", 50, "bob", "next step");
@@ -234,8 +243,8 @@ class FileFlagStoreTest {
         assertThat(restarted.current().killswitch().reason()).isEqualTo("postgres failover");
         assertThat(restarted.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(25);
         assertThat(restarted.current().flags().get("ENABLE_STATE_MACHINE").rollout()).isEqualTo(50);
-        assertThat(restarted.audit()).extracting(AuditEntry::action).containsExactly("rollout", "killswitch", "restore-store", "rollout");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(s.storeStatus().lastLoadOk()).isTrue());
+        assertThat(store(restarted).document().audit()).extracting(AuditEntry::action).containsExactly("rollout", "killswitch", "restore-store", "rollout");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store(s).status().lastLoadOk()).isTrue());
     }
 
     @Test
@@ -243,9 +252,9 @@ class FileFlagStoreTest {
         Path notADirectory = dir.resolve("flags");
         Files.writeString(notADirectory, "a file where the flag directory should be");
         FlagService s = replicaOn(notADirectory);
-        assertThat(s.storeStatus().lastLoadOk()).isFalse();
+        assertThat(store(s).status().lastLoadOk()).isFalse();
 
-        assertThatThrownBy(() -> s.killswitch("incident", "alice")).isInstanceOf(FlagStoreException.class)
+        assertThatThrownBy(() -> s.killswitch("incident", "alice")).isInstanceOf(StoreException.class)
                 .hasMessageContaining("no last good state");
         assertThat(Files.readString(notADirectory)).startsWith("a file");
     }
@@ -261,9 +270,9 @@ class FileFlagStoreTest {
         assertThat(s.current().killswitch().reason()).isEqualTo("db failover");
         assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(30);
         assertThat(s.current().flags().get("ENABLE_STATE_MACHINE").rollout()).as("its default").isEqualTo(100);
-        assertThat(s.storeStatus().invalidKeys()).containsExactly("ENABLE_STATE_MACHINE");
-        assertThat(s.storeStatus().lastError()).contains("lots");
-        assertThat(s.storeStatus().killswitchUnreadable()).isFalse();
+        assertThat(store(s).status().invalidKeys()).containsExactly("ENABLE_STATE_MACHINE");
+        assertThat(store(s).status().lastError()).contains("lots");
+        assertThat(store(s).status().killswitchUnreadable()).isFalse();
         assertThat(ready(s)).as("a bad flag key alone does not take the replica out").isTrue();
     }
 
@@ -276,7 +285,7 @@ class FileFlagStoreTest {
         assertThat(s.current().killswitch().active()).as("the safe state").isTrue();
         assertThat(s.current().decide("k").pool()).isFalse();
         assertThat(s.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(30);
-        assertThat(s.storeStatus().killswitchUnreadable()).isTrue();
+        assertThat(store(s).status().killswitchUnreadable()).isTrue();
         assertThat(ready(s)).isFalse();
 
         kubeletPublishes(Map.of("killswitch", "active=false\n", "ENABLE_CONNECTION_POOL", "enabled=true rollout=30"));
@@ -291,7 +300,7 @@ class FileFlagStoreTest {
         FlagService s = replicaOn(fresh);
 
         assertThat(Files.isDirectory(fresh)).isTrue();
-        assertThat(s.isStale()).isFalse();
+        assertThat(store(s).isStale()).isFalse();
         assertThat(ready(s, "sluice.flags.stale-means-unready", "true")).isTrue();
         s.killswitch("first day", "alice");
         assertThat(replicaOn(fresh).current().killswitch().active()).isTrue();
@@ -299,7 +308,7 @@ class FileFlagStoreTest {
 
     @Test
     void shouldEscapeEveryAuditLogFieldSoAReasonCannotForgeFieldsOrLines() {
-        assertThat(FlagService.quote("ok\" who=\"root\nfake line\\")).isEqualTo("\"ok\\\" who=\\\"root\\nfake line\\\\\"");
-        assertThat(FlagService.quote("bell\u0007")).isEqualTo("\"bell\\u0007\"");
+        assertThat(StoreService.quote("ok\" who=\"root\nfake line\\")).isEqualTo("\"ok\\\" who=\\\"root\\nfake line\\\\\"");
+        assertThat(StoreService.quote("bell\u0007")).isEqualTo("\"bell\\u0007\"");
     }
 }

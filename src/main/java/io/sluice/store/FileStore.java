@@ -1,4 +1,4 @@
-package io.sluice.flags;
+package io.sluice.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,15 +31,15 @@ import org.jboss.logging.Logger;
  * swaps are exactly what file-watch APIs report unreliably, and reading a few small files a second costs
  * nothing.
  */
-final class FileFlagStore implements FlagStore {
-    private static final Logger LOG = Logger.getLogger(FileFlagStore.class);
+final class FileStore implements Store {
+    private static final Logger LOG = Logger.getLogger(FileStore.class);
     private static final String DATA = "..data";
 
     private final Path dir;
     private final Duration pollInterval;
     private ScheduledExecutorService poller;
 
-    FileFlagStore(Path dir, Duration pollInterval) {
+    FileStore(Path dir, Duration pollInterval) {
         this.dir = dir;
         this.pollInterval = pollInterval;
     }
@@ -116,7 +116,7 @@ final class FileFlagStore implements FlagStore {
     @Override
     public synchronized Map<String, String> create(Map<String, String> content) throws IOException {
         if (Files.isDirectory(dir)) {
-            throw new FlagStore.StoreExistsException("flag directory " + dir + " exists");
+            throw new Store.StoreExistsException("flag directory " + dir + " exists");
         }
         Files.createDirectories(dir);
         Map<String, String> after = new TreeMap<>(content);
