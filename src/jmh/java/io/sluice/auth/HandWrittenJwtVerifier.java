@@ -176,7 +176,8 @@ final class HandWrittenJwtVerifier {
         JsonNode exp = numericDate(claims, "exp");
         String subject = optionalText(claims, "sub");
         return new VerifiedToken(
-                new Principal(subject, access(claims), hasRole(claims, JwtVerifier.ADMIN_ROLE), subject == null ? Principal.fingerprint(token) : null),
+                new Principal(subject, access(claims), hasRole(claims, JwtVerifier.ADMIN_ROLE),
+                        subject == null ? Principal.fingerprint(token) : null),
                 nbf == null ? Double.NEGATIVE_INFINITY : nbf.doubleValue(),
                 exp == null ? Double.POSITIVE_INFINITY : exp.doubleValue());
     }

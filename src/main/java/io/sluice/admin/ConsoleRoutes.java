@@ -102,7 +102,7 @@ public class ConsoleRoutes {
     private Optional<ConsoleSessions.Session> live(RoutingContext ctx) {
         Cookie cookie = ctx.request().getCookie(ConsoleSessions.COOKIE);
         return sessions.find(cookie == null ? null : cookie.getValue())
-                .filter(s -> auth.check("Bearer " + s.credential(), who -> { }).isEmpty());
+                .filter(s -> auth.check("Bearer " + s.credential(), who -> {}).isEmpty());
     }
 
     private void session(RoutingContext ctx) {

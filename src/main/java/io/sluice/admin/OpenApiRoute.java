@@ -47,7 +47,7 @@ public class OpenApiRoute {
     }
 
     private void serve(RoutingContext ctx) {
-        Optional<Response> refused = auth.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), who -> { });
+        Optional<Response> refused = auth.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), who -> {});
         if (refused.isPresent()) {
             refuse(ctx, refused.get());
             return;

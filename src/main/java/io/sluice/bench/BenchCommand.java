@@ -33,10 +33,10 @@ import picocli.CommandLine.Parameters;
         description = {"Load a running Sluice over HTTP (keep-alive connections on a few event loops, one request in flight "
                 + "per connection; closed loop, or a constant rate with --rate) and print operations/s, latency "
                 + "p50/p90/p99/p99.9/max and errors by kind. On a terminal the live rate and p99 show once a second (on stderr).",
-            "Workloads: select1; point-read; insert; batch (BEGIN IMMEDIATE, 10 INSERTs, COMMIT in one Hrana batch); "
-                + "transaction (BEGIN + INSERT, INSERT, point read, COMMIT + close: four requests over batons). "
-                + "The tables sluice_bench and sluice_bench_writes are created when missing.",
-            ""})
+                "Workloads: select1; point-read; insert; batch (BEGIN IMMEDIATE, 10 INSERTs, COMMIT in one Hrana batch); "
+                        + "transaction (BEGIN + INSERT, INSERT, point read, COMMIT + close: four requests over batons). "
+                        + "The tables sluice_bench and sluice_bench_writes are created when missing.",
+                ""})
 public final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -71,7 +71,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--requests"}, description = "How many operations to measure instead of a duration (all workers share the count)")
     Long requests;
 
-    @Option(names = "--warmup", defaultValue = "2s", paramLabel = "DURATION", description = "Unrecorded warm-up before measuring; default ${DEFAULT-VALUE}")
+    @Option(names = "--warmup", defaultValue = "2s", paramLabel = "DURATION",
+            description = "Unrecorded warm-up before measuring; default ${DEFAULT-VALUE}")
     Duration warmup;
 
     @Option(names = "--rows", defaultValue = "100000", description = "Rows of the point-read table; default ${DEFAULT-VALUE}")
@@ -85,7 +86,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--jdbc-user", description = "User for --direct-jdbc")
     String jdbcUser;
 
-    @Option(names = "--jdbc-password", defaultValue = "${env:SLUICE_BENCH_JDBC_PASSWORD}", description = "Password for --direct-jdbc (env SLUICE_BENCH_JDBC_PASSWORD)")
+    @Option(names = "--jdbc-password", defaultValue = "${env:SLUICE_BENCH_JDBC_PASSWORD}",
+            description = "Password for --direct-jdbc (env SLUICE_BENCH_JDBC_PASSWORD)")
     String jdbcPassword;
 
     @Option(names = "--json", description = "Print the results as one JSON document (progress, if any, stays on stderr)")
@@ -105,7 +107,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<Vertx> eventLoops = new ArrayList<>(loops);
         for (int i = 0; i < loops; i++) {
             eventLoops.add(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1)
-                    .setUseDaemonThread(true).setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false))));
+                    .setUseDaemonThread(true)
+                    .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false))));
         }
         try {
             sluice = measure(new HranaTarget(eventLoops, base, authToken), plan, progress);
@@ -138,7 +141,8 @@ public final class BenchCommand implements Callable<Integer> {
             sluice.print(out);
             if (direct != null) {
                 direct.print(out);
-                out.printf(Locale.ROOT, "Sluice: %.1f %% of direct JDBC throughput%n", 100 * sluice.operationsPerSecond() / direct.operationsPerSecond());
+                out.printf(Locale.ROOT, "Sluice: %.1f %% of direct JDBC throughput%n",
+                        100 * sluice.operationsPerSecond() / direct.operationsPerSecond());
             }
         }
         out.flush();

@@ -1,12 +1,12 @@
 package io.sluice.breaker;
 
-import io.smallrye.faulttolerance.api.CircuitBreakerState;
-import io.smallrye.faulttolerance.api.Guard;
-import jakarta.enterprise.context.ApplicationScoped;
 import io.sluice.config.Setting;
 import io.sluice.config.SluiceConfig;
 import io.sluice.sql.FailureClass;
 import io.sluice.sql.SqlErrors;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;

@@ -121,7 +121,8 @@ final class FlagCommands {
         @Option(names = "--disabled", description = "Define it switched off (default: enabled)")
         boolean disabled;
 
-        @Option(names = "--rollout", paramLabel = "PERCENTAGE", defaultValue = "100", description = "Rollout percentage 0-100; default ${DEFAULT-VALUE}")
+        @Option(names = "--rollout", paramLabel = "PERCENTAGE", defaultValue = "100",
+                description = "Rollout percentage 0-100; default ${DEFAULT-VALUE}")
         int rollout;
 
         @Option(names = "--reason", description = "Why, for the audit log")

@@ -59,10 +59,12 @@ final class HealthCheckCommand implements Callable<Integer> {
     @Option(names = "--enable-rollback", description = "On failure, roll back the active migration, or pull the killswitch when none is active")
     boolean rollback;
 
-    @Option(names = "--baseline", paramLabel = "FILE", description = "A saved 'monitor:metrics --json' snapshot to compare latency percentiles and error rate with")
+    @Option(names = "--baseline", paramLabel = "FILE",
+            description = "A saved 'monitor:metrics --json' snapshot to compare latency percentiles and error rate with")
     Path baseline;
 
-    @Option(names = "--window", defaultValue = "1m", description = "The metrics window compared with the baseline: 1m, 5m or 15m; default ${DEFAULT-VALUE}")
+    @Option(names = "--window", defaultValue = "1m",
+            description = "The metrics window compared with the baseline: 1m, 5m or 15m; default ${DEFAULT-VALUE}")
     String window;
 
     // the default has no % sign: picocli formats help text, and a bare % in it is a format error

@@ -96,7 +96,8 @@ final class MaintCommands {
                     + "<data-dir>/backups); NAME is a file name, never a path. On PostgreSQL it prints how to use pg_dump and exits 1."},
             footer = {"%nExamples:%n  sluice maint:backup-data%n  sluice maint:backup-data before-upgrade.db --timeout 2h"})
     static final class BackupData extends AdminCommand {
-        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "File name in the backup directory; default sluice-<UTC timestamp>.db")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME",
+                description = "File name in the backup directory; default sluice-<UTC timestamp>.db")
         String name;
 
         @Option(names = "--timeout", defaultValue = "1h", paramLabel = "DURATION",

@@ -62,13 +62,15 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--canary-percent", paramLabel = "PCT", description = "Canary rollout percentage (default: sluice.rollout.canary-percent)")
     Integer canaryPercent;
 
-    @Option(names = "--steps", split = ",", paramLabel = "PCT", description = "Gradual percentages, e.g. 25,50,75,100 (default: sluice.rollout.gradual-steps)")
+    @Option(names = "--steps", split = ",", paramLabel = "PCT",
+            description = "Gradual percentages, e.g. 25,50,75,100 (default: sluice.rollout.gradual-steps)")
     List<Integer> steps;
 
     @Option(names = "--reason", description = "Why, for the audit log and the migration's history")
     String reason;
 
-    @Option(names = "--poll-interval", defaultValue = "1s", paramLabel = "DURATION", description = "How often to poll progress; default ${DEFAULT-VALUE}")
+    @Option(names = "--poll-interval", defaultValue = "1s", paramLabel = "DURATION",
+            description = "How often to poll progress; default ${DEFAULT-VALUE}")
     Duration pollInterval;
 
     @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
@@ -254,7 +256,8 @@ final class MigrateCommand implements Callable<Integer> {
         out.println("snapshot a rollback restores (absent = configured default): " + snapshot);
         com.fasterxml.jackson.databind.node.ArrayNode rows = AdminClient.json().createArrayNode();
         for (JsonNode s : plan.path("steps")) {
-            rows.addObject().put("step", s.path("index").asInt() + 1).put("phase", s.path("phase").asText().toLowerCase(java.util.Locale.ROOT)).put("percent", s.path("percent").asInt())
+            rows.addObject().put("step", s.path("index").asInt() + 1).put("phase", s.path("phase").asText().toLowerCase(java.util.Locale.ROOT))
+                    .put("percent", s.path("percent").asInt())
                     .put("flags", String.join(", ", iterable(s.path("flags"))));
         }
         Output.table(out, rows);

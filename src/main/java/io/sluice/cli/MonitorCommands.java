@@ -84,7 +84,8 @@ final class MonitorCommands {
                     ObjectNode row = meters.addObject();
                     row.put("name", m.path("name").asText());
                     StringBuilder tags = new StringBuilder();
-                    m.path("tags").fields().forEachRemaining(t -> tags.append(tags.length() == 0 ? "" : ",").append(t.getKey()).append('=').append(t.getValue().asText()));
+                    m.path("tags").fields().forEachRemaining(
+                            t -> tags.append(tags.length() == 0 ? "" : ",").append(t.getKey()).append('=').append(t.getValue().asText()));
                     row.put("tags", tags.toString());
                     row.set("value", m.path("value"));
                 }

@@ -35,10 +35,10 @@ final class Output {
     /** An object as aligned "key  value" lines; nested objects indent, arrays of objects become tables. */
     static void keyValues(PrintWriter out, JsonNode node, String indent) {
         int width = 0;
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
             width = Math.max(width, it.next().length());
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode v = e.getValue();
             if (v.isObject()) {

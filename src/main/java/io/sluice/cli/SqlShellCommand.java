@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,7 +37,8 @@ final class SqlShellCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "URL", description = "Sluice base URL; default --url, else env SLUICE_URL, else http://localhost:8080")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "URL",
+            description = "Sluice base URL; default --url, else env SLUICE_URL, else http://localhost:8080")
     String positionalUrl;
 
     @Option(names = "--url", defaultValue = "${env:SLUICE_URL:-http://localhost:8080}", description = "Sluice base URL (env SLUICE_URL)")
@@ -56,7 +56,8 @@ final class SqlShellCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "table", paramLabel = "MODE", description = "table, csv or json; default ${DEFAULT-VALUE}")
     String mode;
 
-    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION", description = "How long one statement may take; default ${DEFAULT-VALUE}")
+    @Option(names = "--timeout", defaultValue = "60s", paramLabel = "DURATION",
+            description = "How long one statement may take; default ${DEFAULT-VALUE}")
     Duration timeout;
 
     @Option(names = "--postgres-syntax", description = "Split statements by PostgreSQL's lexical rules ($$ quotes, nested comments)")
@@ -233,8 +234,9 @@ final class SqlShellCommand implements Callable<Integer> {
     }
 
     private boolean tables() throws AdminClient.Unreachable {
-        DataClient.Result r = catalog("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-                "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name");
+        DataClient.Result r =
+                catalog("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+                        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name");
         if (r == null) {
             return false;
         }
@@ -252,7 +254,8 @@ final class SqlShellCommand implements Callable<Integer> {
         DataClient.Result r = catalog(
                 "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'" + filter + " ORDER BY rowid",
                 "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = current_schema()"
-                        + pgFilter + " ORDER BY table_name, ordinal_position", args);
+                        + pgFilter + " ORDER BY table_name, ordinal_position",
+                args);
         if (r == null) {
             return false;
         }

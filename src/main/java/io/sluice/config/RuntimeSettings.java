@@ -144,7 +144,8 @@ public record RuntimeSettings(ConnectionPool connectionPool, CircuitBreaker circ
         return new RuntimeSettings(
                 new ConnectionPool(p.maxConnections(), p.minConnections(), p.acquireTimeout(), p.leakTimeout(), p.validationInterval()),
                 new CircuitBreaker(b.failureThreshold(), b.recoveryTimeout(), b.successThreshold()),
-                new Gateway(g.streamIdleTimeout(), g.maxStreams(), g.maxRequestBytes(), g.maxStreamsPerPrincipal(), g.maxLeasesPerPrincipal(), g.statementTimeout()),
+                new Gateway(g.streamIdleTimeout(), g.maxStreams(), g.maxRequestBytes(), g.maxStreamsPerPrincipal(), g.maxLeasesPerPrincipal(),
+                        g.statementTimeout()),
                 new Monitoring(m.healthScoreThreshold(), m.latencyThresholdMs(), m.errorRateThreshold()));
     }
 

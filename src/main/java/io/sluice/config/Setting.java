@@ -123,12 +123,14 @@ public final class Setting<T> {
             "HMAC key for batons; share it between replicas (random per process when unset)", c -> c.gateway().batonKey().orElse(""));
     public static final Setting<String> AUTH_MODE = new Setting<>("auth.mode", "sluice.auth.mode", List.of(), Type.TEXT, "jwt", 0, 0,
             null, false, false, null, "`jwt` or `none` (the default under `quarkus:dev` and in tests); a packaged server, whatever its profile, "
-                    + "runs open only when `none` is set explicitly (environment, system property, `.env`), never from a profile default", c -> c.auth().mode().name().toLowerCase(Locale.ROOT));
+                    + "runs open only when `none` is set explicitly (environment, system property, `.env`), never from a profile default",
+            c -> c.auth().mode().name().toLowerCase(Locale.ROOT));
     public static final Setting<String> AUTH_JWT_PUBLIC_KEYS = new Setting<>("auth.jwtPublicKeys", "sluice.auth.jwt-public-keys",
             List.of(), Type.TEXT, "", 0, 0, null, false, true, null, "Ed25519 public keys that may sign data API tokens, comma-separated",
             c -> String.join(",", c.auth().jwtPublicKeys().orElse(List.of())));
     public static final Setting<String> ADMIN_TOKEN = new Setting<>("admin.token", "sluice.admin.token", List.of(), Type.TEXT, "", 0, 0,
-            null, false, true, null, "bearer token of the admin API (it, or JWT keys for admin-role tokens, required in prod)", c -> c.admin().token().orElse(""));
+            null, false, true, null, "bearer token of the admin API (it, or JWT keys for admin-role tokens, required in prod)",
+            c -> c.admin().token().orElse(""));
     public static final Setting<Integer> ADMIN_AUTH_FAILURES_PER_MINUTE = new Setting<>("admin.authFailuresPerMinute",
             "sluice.admin.auth-failures-per-minute", List.of(), Type.INTEGER, "10", 1, 10_000, "failures", false, false, null,
             "failed admin credentials (console log-ins, admin API tokens) one client address may send a minute before it gets 429",

@@ -2,6 +2,7 @@ package io.sluice.gateway;
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigUtils;
 import io.sluice.auth.AuthException;
 import io.sluice.auth.JwtVerifier;
 import io.sluice.auth.Principal;
@@ -10,7 +11,6 @@ import io.sluice.config.SluiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
-import io.quarkus.runtime.configuration.ConfigUtils;
 import java.util.List;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.spi.ConfigSource;
@@ -40,8 +40,9 @@ public class DataApiAuth {
         if (auth.mode() == SluiceConfig.Auth.Mode.NONE) {
             if (LaunchMode.current() == LaunchMode.NORMAL && !noneSetExplicitly()) {
                 throw new ConfigurationProblem("sluice.auth.mode", "none (from the '" + String.join(",", ConfigUtils.getProfiles())
-                        + "' profile's defaults)", "SLUICE_AUTH_MODE=none set explicitly to run a packaged server without "
-                        + "authentication, or sluice.auth.jwt-public-keys (SLUICE_AUTH_JWT_PUBLIC_KEYS) configured");
+                        + "' profile's defaults)",
+                        "SLUICE_AUTH_MODE=none set explicitly to run a packaged server without "
+                                + "authentication, or sluice.auth.jwt-public-keys (SLUICE_AUTH_JWT_PUBLIC_KEYS) configured");
             }
             this.verifier = null;
         } else if (keys.isEmpty()) {

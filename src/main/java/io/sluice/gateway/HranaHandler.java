@@ -2,9 +2,9 @@ package io.sluice.gateway;
 
 import io.sluice.auth.Access;
 import io.sluice.auth.Principal;
-import io.sluice.config.SluiceConfig;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.breaker.CircuitOpenException;
+import io.sluice.config.SluiceConfig;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.Hrana.Version;

@@ -194,7 +194,8 @@ public class HranaRoutes {
         if (!(t instanceof ProtocolException) && ctx.statusCode() >= 400 && ctx.statusCode() < 500 && (t == null || ctx.statusCode() == 413)) {
             // refused by Vert.x itself (the body handler's size limit, a malformed request line)
             HranaError e = ctx.statusCode() == 413 ? HranaError.REQUEST_TOO_LARGE : HranaError.HRANA_PROTO_ERROR;
-            HranaHandler.respondError(ctx, ctx.statusCode(), e == HranaError.REQUEST_TOO_LARGE ? "Request body is too large" : "Bad request", e.code());
+            HranaHandler.respondError(ctx, ctx.statusCode(), e == HranaError.REQUEST_TOO_LARGE ? "Request body is too large" : "Bad request",
+                    e.code());
             return;
         }
         ProtocolException p = ProtocolException.of(t);

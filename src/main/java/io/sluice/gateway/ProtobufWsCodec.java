@@ -1,5 +1,9 @@
 package io.sluice.gateway;
 
+import io.sluice.gateway.RequestRunner.Autocommit;
+import io.sluice.gateway.RequestRunner.Batched;
+import io.sluice.gateway.RequestRunner.Described;
+import io.sluice.gateway.RequestRunner.Executed;
 import io.sluice.gateway.SocketMessages.BatchError;
 import io.sluice.gateway.SocketMessages.ClientMsg;
 import io.sluice.gateway.SocketMessages.CursorEntry;
@@ -14,10 +18,6 @@ import io.sluice.gateway.SocketMessages.SocketRequest;
 import io.sluice.gateway.SocketMessages.StepBegin;
 import io.sluice.gateway.SocketMessages.StepEnd;
 import io.sluice.gateway.SocketMessages.StepError;
-import io.sluice.gateway.RequestRunner.Autocommit;
-import io.sluice.gateway.RequestRunner.Batched;
-import io.sluice.gateway.RequestRunner.Described;
-import io.sluice.gateway.RequestRunner.Executed;
 import io.sluice.gateway.proto.HranaProto;
 import io.sluice.gateway.proto.HranaWsProto;
 

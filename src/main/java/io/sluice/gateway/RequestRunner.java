@@ -1,5 +1,6 @@
 package io.sluice.gateway;
 
+import io.sluice.breaker.CircuitBreaker;
 import io.sluice.config.SluiceConfig;
 import io.sluice.gateway.Hrana.AndCond;
 import io.sluice.gateway.Hrana.Batch;
@@ -12,16 +13,15 @@ import io.sluice.gateway.Hrana.OkCond;
 import io.sluice.gateway.Hrana.OrCond;
 import io.sluice.gateway.Hrana.Stmt;
 import io.sluice.gateway.Hrana.StreamRequest;
-import io.sluice.breaker.CircuitBreaker;
 import io.sluice.pool.Backend;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.sql.ArgumentBinder;
 import io.sluice.sql.DescribeResult;
 import io.sluice.sql.ErrorCode;
+import io.sluice.sql.FailureClass;
 import io.sluice.sql.ResponseBudget;
 import io.sluice.sql.ResultSink;
 import io.sluice.sql.ScannedStatement;
-import io.sluice.sql.FailureClass;
 import io.sluice.sql.SqlScanner;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;

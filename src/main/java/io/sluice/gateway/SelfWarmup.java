@@ -190,7 +190,7 @@ public class SelfWarmup {
     private Future<Buffer> send(HttpClient client, String path, String body) {
         requests.incrementAndGet();
         return client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
-                        .putHeader("Authorization", pass).putHeader("Content-Type", HranaHandler.JSON))
+                .putHeader("Authorization", pass).putHeader("Content-Type", HranaHandler.JSON))
                 .compose(req -> req.send(Buffer.buffer(body)))
                 .compose(resp -> resp.statusCode() == 200 ? resp.body()
                         : Future.failedFuture("HTTP " + resp.statusCode()));

@@ -31,7 +31,6 @@ import io.sluice.gateway.SocketMessages.StepBegin;
 import io.sluice.gateway.SocketMessages.StepEnd;
 import io.sluice.gateway.SocketMessages.StepError;
 import io.sluice.gateway.SocketMessages.StoreSql;
-import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.sql.Column;

@@ -67,8 +67,9 @@ public final class Baseline {
             }
             double limit = b * (1 + tolerances.maxLatencyRegression());
             if (c > limit) {
-                failures.add(String.format(Locale.ROOT, "%s regressed %.0f %%: %.3f ms against a baseline of %.3f ms (allowed up to %.3f ms, +%.0f %%)",
-                        p, (c - b) / b * 100, c, b, limit, tolerances.maxLatencyRegression() * 100));
+                failures.add(
+                        String.format(Locale.ROOT, "%s regressed %.0f %%: %.3f ms against a baseline of %.3f ms (allowed up to %.3f ms, +%.0f %%)",
+                                p, (c - b) / b * 100, c, b, limit, tolerances.maxLatencyRegression() * 100));
                 figures.add(new Figure(p, b, c, "regressed"));
             } else {
                 figures.add(new Figure(p, b, c, "ok"));
@@ -123,7 +124,8 @@ public final class Baseline {
     private static JsonNode entry(JsonNode doc, String window, String what) {
         JsonNode e = doc == null ? null : doc.path("windows").path(window).path("statements").path("all");
         if (e == null || !e.isObject()) {
-            throw new IllegalArgumentException(what + " has no windows." + window + ".statements.all entry (is it a monitor:metrics --json snapshot?)");
+            throw new IllegalArgumentException(
+                    what + " has no windows." + window + ".statements.all entry (is it a monitor:metrics --json snapshot?)");
         }
         return e;
     }

@@ -21,7 +21,6 @@ public final class ValueCodec {
     private static final SerializedString TYPE_NULL = new SerializedString("null");
     private static final SerializedString TYPE_TEXT = new SerializedString("text");
 
-
     private ValueCodec() {
     }
 

@@ -30,7 +30,8 @@ class AdminApiTest {
         given().get("/admin/v1/config/connectionPool").then().statusCode(200)
                 .body("maxConnections", equalTo(7)).body("minConnections", equalTo(0)).body("acquireTimeout", equalTo(4000));
         given().get("/admin/v1/flags/audit").then().statusCode(200)
-                .body("target", org.hamcrest.Matchers.hasItem("connectionPool.acquireTimeout,connectionPool.maxConnections,connectionPool.minConnections"));
+                .body("target",
+                        org.hamcrest.Matchers.hasItem("connectionPool.acquireTimeout,connectionPool.maxConnections,connectionPool.minConnections"));
         given().contentType("application/json").body("{\"minConnections\":1,\"maxConnections\":5,\"acquireTimeoutMs\":5000}")
                 .put("/admin/v1/connections/size").then().statusCode(200).body("maxConnections", equalTo(5));
     }

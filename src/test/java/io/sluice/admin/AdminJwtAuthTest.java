@@ -9,7 +9,6 @@ import io.restassured.response.Response;
 import io.sluice.auth.Access;
 import io.sluice.auth.TokenMinter;
 import io.sluice.testing.JwtProfile;
-import io.sluice.testing.TestKeys;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

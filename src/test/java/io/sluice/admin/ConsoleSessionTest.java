@@ -11,8 +11,6 @@ import io.restassured.specification.RequestSpecification;
 import io.sluice.auth.Access;
 import io.sluice.auth.TokenMinter;
 import io.sluice.breaker.CircuitBreaker;
-import io.sluice.auth.Access;
-import io.sluice.auth.TokenMinter;
 import io.sluice.testing.JwtProfile;
 import jakarta.inject.Inject;
 import java.net.URL;
@@ -226,8 +224,8 @@ class ConsoleSessionTest {
     private double limitedCount() {
         String metrics = given().header("Authorization", "Bearer " + ADMIN_TOKEN).get("/admin/v1/metrics").asString();
         double sum = 0;
-        for (java.util.Map<String, Object> m : io.restassured.path.json.JsonPath.from(metrics)
-                .<java.util.Map<String, Object>>getList("meters.findAll { it.name == 'sluice.admin.auth.limited' }")) {
+        for (java.util.Map<String, Object> m : io.restassured.path.json.JsonPath
+                .from(metrics).<java.util.Map<String, Object>>getList("meters.findAll { it.name == 'sluice.admin.auth.limited' }")) {
             sum += ((Number) m.get("value")).doubleValue();
         }
         return sum;

@@ -107,14 +107,14 @@ class JwtVerifierTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "{\"alg\":\"HS256\"}",
-        "{\"alg\":\"RS256\"}",
-        "{\"alg\":\"ES256\"}",
-        "{\"alg\":\"eddsa\"}",
-        "{\"alg\":\"\"}",
-        "{\"alg\":null}",
-        "{\"alg\":[\"EdDSA\"]}",
-        "{\"typ\":\"JWT\"}"
+            "{\"alg\":\"HS256\"}",
+            "{\"alg\":\"RS256\"}",
+            "{\"alg\":\"ES256\"}",
+            "{\"alg\":\"eddsa\"}",
+            "{\"alg\":\"\"}",
+            "{\"alg\":null}",
+            "{\"alg\":[\"EdDSA\"]}",
+            "{\"typ\":\"JWT\"}"
     })
     void shouldRejectAlgorithmsOtherThanEdDsa(String header) {
         assertRejected(signed(KEY_A, header, "{}"), AuthException.Reason.UNSUPPORTED_ALG);
@@ -122,9 +122,9 @@ class JwtVerifierTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "{\"alg\":\"EdDSA\",\"crit\":[\"b64\"],\"b64\":false}",
-        "{\"alg\":\"EdDSA\",\"crit\":[\"exp\"],\"exp\":1}",
-        "{\"alg\":\"EdDSA\",\"crit\":null}"
+            "{\"alg\":\"EdDSA\",\"crit\":[\"b64\"],\"b64\":false}",
+            "{\"alg\":\"EdDSA\",\"crit\":[\"exp\"],\"exp\":1}",
+            "{\"alg\":\"EdDSA\",\"crit\":null}"
     })
     void shouldRejectTokenWithCriticalHeaderExtensions(String header) {
         assertRejected(signed(KEY_A, header, "{}"), AuthException.Reason.MALFORMED_TOKEN);
@@ -194,12 +194,12 @@ class JwtVerifierTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "{\"exp\":\"2031-01-01\"}",
-        "{\"nbf\":true}",
-        "{\"sub\":42}",
-        "{\"sub\":{\"name\":\"alice\"}}",
-        "{\"roles\":\"admin\"}",
-        "{\"roles\":[\"admin\",1]}"
+            "{\"exp\":\"2031-01-01\"}",
+            "{\"nbf\":true}",
+            "{\"sub\":42}",
+            "{\"sub\":{\"name\":\"alice\"}}",
+            "{\"roles\":\"admin\"}",
+            "{\"roles\":[\"admin\",1]}"
     })
     void shouldRejectKnownClaimsOfTheWrongType(String claims) {
         assertRejected(token(KEY_A, claims), AuthException.Reason.INVALID_CLAIMS);
@@ -329,15 +329,15 @@ class JwtVerifierTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "abc",
-        "abc.def",
-        "a.b.c.d",
-        ".eyJ9.sig",
-        "eyJhbGciOiJFZERTQSJ9..sig",
-        "!!!.eyJ9.sig",
-        "eyJhbGciOiJFZERTQSJ9.eyJ9.sig with space",
-        "bm90IGpzb24.eyJ9.c2ln",
-        "WyJhbGciLCJFZERTQSJd.eyJ9.c2ln"
+            "abc",
+            "abc.def",
+            "a.b.c.d",
+            ".eyJ9.sig",
+            "eyJhbGciOiJFZERTQSJ9..sig",
+            "!!!.eyJ9.sig",
+            "eyJhbGciOiJFZERTQSJ9.eyJ9.sig with space",
+            "bm90IGpzb24.eyJ9.c2ln",
+            "WyJhbGciLCJFZERTQSJd.eyJ9.c2ln"
     })
     void shouldRejectMalformedTokens(String token) {
         assertRejected(token, AuthException.Reason.MALFORMED_TOKEN);
@@ -435,7 +435,7 @@ class JwtVerifierTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "", "   ", "Bearer", "Bearer   ", "Bearerabc", "Basic YWxpY2U6cHc=", "Token abc", "abc.def.ghi"
+            "", "   ", "Bearer", "Bearer   ", "Bearerabc", "Basic YWxpY2U6cHc=", "Token abc", "abc.def.ghi"
     })
     void shouldRejectAuthorizationHeaderWithoutBearerToken(String header) {
         assertThatThrownBy(() -> JwtVerifier.bearerToken(header))

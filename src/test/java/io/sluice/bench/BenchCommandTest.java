@@ -141,7 +141,8 @@ class BenchCommandTest {
             assertThat(direct.get("operations").asLong()).isEqualTo(200);
             assertThat(direct.at("/errors/total").asLong()).as(direct.toString()).isZero();
             assertThat(result.get("ratioToDirectJdbc").asDouble()).isPositive();
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                    Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT count(*) FROM " + Schema.WRITE_TABLE + " WHERE run = " + direct.get("runId").asLong())) {
                 rs.next();
                 assertThat(rs.getLong(1)).isEqualTo(2_000);
@@ -165,18 +166,18 @@ class BenchCommandTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "nosuch                              | unknown workload 'nosuch'; expected one of select1, point-read, insert, batch, transaction",
-        "select1 --concurrency=0             | --concurrency must be between 1 and 10000, was 0",
-        "select1 --duration=5s --requests=10 | --duration and --requests exclude each other",
-        "select1 --requests=0                | --requests must be at least 1, was 0",
-        "select1 --duration=soon             | Invalid value for option '--duration': 'soon' is not a duration like 500ms, 5s, 2m, 1h or PT5S",
-        "select1 --warmup=-PT1S              | Invalid value for option '--warmup': '-PT1S' is negative",
-        "point-read --rows=0                 | --rows must be at least 1, was 0",
-        "select1 --url=ftp://x               | --url must be an http:// or https:// URL with a host, was 'ftp://x'",
-        "select1 --direct-jdbc=postgres://x  | --direct-jdbc must be a JDBC URL starting with jdbc:",
-        "select1 --concurrency=many          | Invalid value for option '--concurrency': 'many' is not an int",
-        "select1 --rate=0                    | --rate must be more than 0 and at most 10000000 operations/s, was 0.0",
-        "select1 --threads=0                 | --threads must be between 1 and 256, was 0"})
+            "nosuch                              | unknown workload 'nosuch'; expected one of select1, point-read, insert, batch, transaction",
+            "select1 --concurrency=0             | --concurrency must be between 1 and 10000, was 0",
+            "select1 --duration=5s --requests=10 | --duration and --requests exclude each other",
+            "select1 --requests=0                | --requests must be at least 1, was 0",
+            "select1 --duration=soon             | Invalid value for option '--duration': 'soon' is not a duration like 500ms, 5s, 2m, 1h or PT5S",
+            "select1 --warmup=-PT1S              | Invalid value for option '--warmup': '-PT1S' is negative",
+            "point-read --rows=0                 | --rows must be at least 1, was 0",
+            "select1 --url=ftp://x               | --url must be an http:// or https:// URL with a host, was 'ftp://x'",
+            "select1 --direct-jdbc=postgres://x  | --direct-jdbc must be a JDBC URL starting with jdbc:",
+            "select1 --concurrency=many          | Invalid value for option '--concurrency': 'many' is not an int",
+            "select1 --rate=0                    | --rate must be more than 0 and at most 10000000 operations/s, was 0.0",
+            "select1 --threads=0                 | --threads must be between 1 and 256, was 0"})
     void shouldRefuseBadOptionsNamingTheOption(String args, String message) {
         String[] words = ("bench " + args).split(" ");
 

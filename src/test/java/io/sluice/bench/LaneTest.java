@@ -66,7 +66,7 @@ class LaneTest {
     @Test
     void shouldWaitUntilAnOperationIsDueAndNeverSendEarly() {
         Load load = new Load(plan(1, Duration.ofSeconds(1), 0, Duration.ZERO, 100), T0);
-        Lane lane = load.lane(0, (latency, error, measured, end) -> { });
+        Lane lane = load.lane(0, (latency, error, measured, end) -> {});
 
         assertThat(lane.next(T0)).isEqualTo(Lane.SEND);
         lane.done(T0 + 2 * MS, null);

@@ -54,7 +54,8 @@ class RunnerTest {
     }
 
     private static Result run(Target target, Runner.Plan plan) throws Exception {
-        return Runner.run(target, plan, new Progress(new PrintWriter(Writer.nullWriter()), Progress.Mode.OFF, Duration.ofSeconds(10), System::nanoTime, 80));
+        return Runner.run(target, plan,
+                new Progress(new PrintWriter(Writer.nullWriter()), Progress.Mode.OFF, Duration.ofSeconds(10), System::nanoTime, 80));
     }
 
     @Test

@@ -8,13 +8,13 @@ import static org.assertj.core.api.Assertions.within;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.faulttolerance.api.CircuitBreakerState;
-import io.smallrye.faulttolerance.api.Guard;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.sql.ErrorCode;
 import io.sluice.sql.FailureClass;
 import io.sluice.sql.SqlErrors;
 import io.sluice.sql.StatementException;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -156,11 +156,11 @@ class CircuitBreakerTest {
     void shouldNeverOpenOnUserErrors() {
         CircuitBreaker breaker = new CircuitBreaker(3, LONG, 1);
         Exception[] userErrors = {
-            new SQLException("syntax error at or near \"SELEC\"", "42601"),
-            new SQLException("duplicate key value violates unique constraint", "23505"),
-            new SQLException("invalid input syntax for type integer", "22P02"),
-            new StatementException(ErrorCode.SQL_PARSE_ERROR, "near \"SELEC\": syntax error"),
-            new StatementException("SQLITE_CONSTRAINT", "UNIQUE constraint failed: t.id"),
+                new SQLException("syntax error at or near \"SELEC\"", "42601"),
+                new SQLException("duplicate key value violates unique constraint", "23505"),
+                new SQLException("invalid input syntax for type integer", "22P02"),
+                new StatementException(ErrorCode.SQL_PARSE_ERROR, "near \"SELEC\": syntax error"),
+                new StatementException("SQLITE_CONSTRAINT", "UNIQUE constraint failed: t.id"),
         };
 
         for (int i = 0; i < 5_000; i++) {
@@ -180,11 +180,11 @@ class CircuitBreakerTest {
     void shouldNeverOpenOnSaturationOrStoppedStatementsButStillOnAnUnreachableDatabase() throws Exception {
         CircuitBreaker breaker = new CircuitBreaker(3, LONG, 1);
         Exception[] notTheDatabase = {
-            new BackendUnavailableException("every connection is busy", new SQLException("Sorry, acquisition timeout!"),
-                    FailureClass.SATURATION),
-            new StatementException(ErrorCode.STATEMENT_TIMEOUT, "ran past the statement timeout"),
-            new StatementException(ErrorCode.STATEMENT_CANCELED, "cancelled by an operator"),
-            new SQLException("canceling statement due to statement timeout", "57014"),
+                new BackendUnavailableException("every connection is busy", new SQLException("Sorry, acquisition timeout!"),
+                        FailureClass.SATURATION),
+                new StatementException(ErrorCode.STATEMENT_TIMEOUT, "ran past the statement timeout"),
+                new StatementException(ErrorCode.STATEMENT_CANCELED, "cancelled by an operator"),
+                new SQLException("canceling statement due to statement timeout", "57014"),
         };
 
         for (int i = 0; i < 1_000; i++) {

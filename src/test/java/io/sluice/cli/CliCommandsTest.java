@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sluice.testing.Cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URL;
-import io.sluice.testing.Cli;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

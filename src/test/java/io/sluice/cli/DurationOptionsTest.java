@@ -25,11 +25,11 @@ class DurationOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "300000 | '300000' has no unit; expected a duration like 500ms, 5s, 2m, 1h or PT5S (e.g. 300000ms or 300000s)",
-        "-5     | '-5' has no unit",
-        "-PT1S  | '-PT1S' is negative",
-        "5 s    | '5 s' is not a duration",
-        "soon   | 'soon' is not a duration like 500ms, 5s, 2m, 1h or PT5S"})
+            "300000 | '300000' has no unit; expected a duration like 500ms, 5s, 2m, 1h or PT5S (e.g. 300000ms or 300000s)",
+            "-5     | '-5' has no unit",
+            "-PT1S  | '-PT1S' is negative",
+            "5 s    | '5 s' is not a duration",
+            "soon   | 'soon' is not a duration like 500ms, 5s, 2m, 1h or PT5S"})
     void shouldRefuseAmbiguousOrMalformedDurationsSayingWhatIsExpected(String given, String message) {
         assertThatThrownBy(() -> DurationConverter.parse(given)).isInstanceOf(CommandLine.TypeConversionException.class)
                 .hasMessageContaining(message);
@@ -68,7 +68,8 @@ class DurationOptionsTest {
         for (CommandLine sub : SluiceCommand.commandLine().getSubcommands().values()) {
             for (OptionSpec o : sub.getCommandSpec().options()) {
                 String text = String.join(" ", o.description()) + " " + o.paramLabel();
-                assertThat(text).as(sub.getCommandName() + " " + o.longestName()).doesNotContainPattern("\\bMS\\b|, ms\\b|\\bmilliseconds\\b|\\bin seconds\\b");
+                assertThat(text).as(sub.getCommandName() + " " + o.longestName())
+                        .doesNotContainPattern("\\bMS\\b|, ms\\b|\\bmilliseconds\\b|\\bin seconds\\b");
             }
         }
     }

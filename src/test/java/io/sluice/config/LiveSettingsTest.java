@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.flags.FeatureDecisions;
-import io.sluice.flags.FlagService;
 import io.sluice.flags.Features;
-import io.sluice.pool.LeasePolicy;
+import io.sluice.flags.FlagService;
 import io.sluice.health.HealthScore;
 import io.sluice.pool.Backend;
 import io.sluice.pool.Lease;
-import org.awaitility.Awaitility;
+import io.sluice.pool.LeasePolicy;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Runtime settings and flags reach the real pool, breaker and request-path decisions. */
@@ -48,7 +48,8 @@ class LiveSettingsTest {
             assertThat(backend.status().acquireTimeout()).isEqualTo(Duration.ofMillis(1500));
             assertThat(breaker.status().failureThreshold()).isEqualTo(2);
             assertThat(breaker.status().recoveryTimeout()).isEqualTo(Duration.ofSeconds(4));
-            assertThat(store.document().audit()).extracting(e -> e.target()).contains("connectionPool.maxConnections", "circuitBreaker.recoveryTimeout");
+            assertThat(store.document().audit()).extracting(e -> e.target()).contains("connectionPool.maxConnections",
+                    "circuitBreaker.recoveryTimeout");
         } finally {
             settings.restore(before.toProperties(), "test", "put back");
         }

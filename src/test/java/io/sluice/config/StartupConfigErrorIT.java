@@ -20,12 +20,13 @@ class StartupConfigErrorIT {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "SLUICE_SHUTDOWN_GRACE       | abc   | configuration error: sluice.shutdown.grace (SLUICE_SHUTDOWN_GRACE) is 'abc'; expected a duration like 500ms, 5s, 2m, 1h or PT5S",
-        "SLUICE_FLAGS_STORE          | bogus | configuration error: sluice.flags.store (SLUICE_FLAGS_STORE) is 'bogus'; expected one of kubernetes, file, none",
-        "SLUICE_POOL_MAX_CONNECTIONS | many  | configuration error: sluice.pool.max-connections (SLUICE_POOL_MAX_CONNECTIONS) is 'many'; expected a whole number",
-        "CB_RECOVERY_TIMEOUT         | 7200000 | configuration error: sluice.breaker.recovery-timeout (SLUICE_BREAKER_RECOVERY_TIMEOUT) is '2h'; expected a duration like 500ms, 5s, 2m, 1h or PT5S between 1ms and 1h",
-        "SLUICE_AUTH_MODE            | jwt   | configuration error: sluice.auth.jwt-public-keys (SLUICE_AUTH_JWT_PUBLIC_KEYS) is not set; expected the Ed25519 public keys"})
-    void shouldPrintOneLineAndExitNonZeroWhenASettingIsWrongOrMissing(String env, String value, String line, @org.junit.jupiter.api.io.TempDir Path dir)
+            "SLUICE_SHUTDOWN_GRACE       | abc   | configuration error: sluice.shutdown.grace (SLUICE_SHUTDOWN_GRACE) is 'abc'; expected a duration like 500ms, 5s, 2m, 1h or PT5S",
+            "SLUICE_FLAGS_STORE          | bogus | configuration error: sluice.flags.store (SLUICE_FLAGS_STORE) is 'bogus'; expected one of kubernetes, file, none",
+            "SLUICE_POOL_MAX_CONNECTIONS | many  | configuration error: sluice.pool.max-connections (SLUICE_POOL_MAX_CONNECTIONS) is 'many'; expected a whole number",
+            "CB_RECOVERY_TIMEOUT         | 7200000 | configuration error: sluice.breaker.recovery-timeout (SLUICE_BREAKER_RECOVERY_TIMEOUT) is '2h'; expected a duration like 500ms, 5s, 2m, 1h or PT5S between 1ms and 1h",
+            "SLUICE_AUTH_MODE            | jwt   | configuration error: sluice.auth.jwt-public-keys (SLUICE_AUTH_JWT_PUBLIC_KEYS) is not set; expected the Ed25519 public keys"})
+    void shouldPrintOneLineAndExitNonZeroWhenASettingIsWrongOrMissing(String env, String value, String line,
+            @org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=0", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.management.port=0", "-jar", JAR.toAbsolutePath().toString()));

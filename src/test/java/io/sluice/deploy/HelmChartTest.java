@@ -738,7 +738,7 @@ class HelmChartTest {
             List<JsonNode> raw = new ArrayList<>();
             List<KubernetesResource> objects = new ArrayList<>();
             try {
-                for (JsonNode node : YAML.readerFor(JsonNode.class).<JsonNode> readValues(text).readAll()) {
+                for (JsonNode node : YAML.readerFor(JsonNode.class).<JsonNode>readValues(text).readAll()) {
                     if (node == null || node.isNull() || node.isEmpty()) {
                         continue;
                     }

@@ -16,8 +16,9 @@ public final class TestConfig {
         for (int i = 0; i < keyValues.length; i += 2) {
             props.put(keyValues[i], keyValues[i + 1]);
         }
-        SmallRyeConfig c = new SmallRyeConfigBuilder().withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withMapping(SluiceConfig.class).withDefaultValues(props).build();
+        SmallRyeConfig c =
+                new SmallRyeConfigBuilder().withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                        .withMapping(SluiceConfig.class).withDefaultValues(props).build();
         return c.getConfigMapping(SluiceConfig.class);
     }
 }

@@ -56,9 +56,9 @@ class ArgumentsTest {
 
     @ParameterizedTest(name = "{0} bound by name \"{1}\"")
     @CsvSource({
-        ":a, a", ":a, :a",
-        "@a, a", "@a, @a",
-        "$a, a", "$a, $a",
+            ":a, a", ":a, :a",
+            "@a, a", "@a, @a",
+            "$a, a", "$a, $a",
     })
     void shouldBindNamedParameterWhetherOrNotNameCarriesPrefix(String param, String argName) {
         JsonNode result = queryStmt(namedStmt("SELECT " + param + " AS v", argName, text("bound")));

@@ -25,7 +25,6 @@ import io.restassured.response.Response;
 import io.sluice.auth.Access;
 import io.sluice.auth.TokenMinter;
 import io.sluice.testing.JwtProfile;
-import io.sluice.testing.TestKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -153,7 +152,8 @@ class AuthTest {
     @Test
     void shouldRejectTokenSignedByAnotherKeyWith401() {
         TokenMinter.KeyMaterial other = TokenMinter.generateKeyPair();
-        String foreign = TokenMinter.fromPrivateKeyPem(other.privateKeyPem(), Clock.systemUTC()).mint(Access.READ_WRITE, "mallory", Duration.ofMinutes(5));
+        String foreign =
+                TokenMinter.fromPrivateKeyPem(other.privateKeyPem(), Clock.systemUTC()).mint(Access.READ_WRITE, "mallory", Duration.ofMinutes(5));
 
         assertUnauthorized(post(V2, foreign, pipeline(null, execute("SELECT 1"), close())));
     }

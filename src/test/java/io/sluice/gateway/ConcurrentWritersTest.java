@@ -145,7 +145,8 @@ class ConcurrentWritersTest {
                     continue;
                 }
                 String baton = json(begin).get("baton").asText();
-                Response insert = post(V2, pipeline(baton, execute(stmt("INSERT INTO " + t + " VALUES (?, ?)", integer(thread), integer(tx * 2 + 1)))));
+                Response insert =
+                        post(V2, pipeline(baton, execute(stmt("INSERT INTO " + t + " VALUES (?, ?)", integer(thread), integer(tx * 2 + 1)))));
                 check("thread " + thread + " insert " + tx, insert);
                 String next = insert.statusCode() == 200 ? json(insert).get("baton").asText() : baton;
                 check("thread " + thread + " commit " + tx, post(V2, pipeline(next, execute("COMMIT"), close())));

@@ -66,7 +66,8 @@ class CursorWriterTest {
         assertThat(calls).hasSize(1);
         assertThat(calls.get(0).method()).isEqualTo("end");
         String body = calls.get(0).buffer().toString(StandardCharsets.UTF_8);
-        assertThat(body).startsWith("{\"baton\":\"baton-1\"").contains("\"type\":\"step_begin\"").endsWith("\"type\":\"step_end\",\"affected_row_count\":0,\"last_insert_rowid\":null}\n");
+        assertThat(body).startsWith("{\"baton\":\"baton-1\"").contains("\"type\":\"step_begin\"")
+                .endsWith("\"type\":\"step_end\",\"affected_row_count\":0,\"last_insert_rowid\":null}\n");
     }
 
     @Test
@@ -88,7 +89,8 @@ class CursorWriterTest {
         Call last = calls.get(calls.size() - 1);
         assertThat(last.method()).isEqualTo("end");
         assertThat(last.buffer()).as("the end of the response carries the last chunk").isNotNull();
-        assertThat(last.buffer().toString(StandardCharsets.UTF_8)).endsWith("\"type\":\"step_end\",\"affected_row_count\":0,\"last_insert_rowid\":null}\n");
+        assertThat(last.buffer().toString(StandardCharsets.UTF_8))
+                .endsWith("\"type\":\"step_end\",\"affected_row_count\":0,\"last_insert_rowid\":null}\n");
         assertThat(calls.subList(0, calls.size() - 1)).allSatisfy(c -> assertThat(c.method()).isEqualTo("write"));
         StringBuilder all = new StringBuilder();
         calls.forEach(c -> all.append(c.buffer().toString(StandardCharsets.UTF_8)));

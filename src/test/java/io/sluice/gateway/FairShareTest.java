@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -27,7 +28,6 @@ import io.sluice.pool.Backend;
 import io.sluice.pool.LeaseView;
 import io.sluice.testing.Cli;
 import io.sluice.testing.TestKeys;
-import io.quarkus.test.common.http.TestHTTPResource;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.nio.ByteBuffer;
@@ -199,8 +199,10 @@ class FairShareTest {
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertTooMany(refused, "PRINCIPAL_LEASES_EXHAUSTED");
-        assertThat(waitedMs).as("waited for one of its own leases, about the acquire timeout").isGreaterThanOrEqualTo(ACQUIRE_TIMEOUT.toMillis() - 100);
-        assertThat(send(BOB, V2, null, execute("BEGIN"), close()).statusCode()).as("the pool's last connection is still there for bob").isEqualTo(200);
+        assertThat(waitedMs).as("waited for one of its own leases, about the acquire timeout")
+                .isGreaterThanOrEqualTo(ACQUIRE_TIMEOUT.toMillis() - 100);
+        assertThat(send(BOB, V2, null, execute("BEGIN"), close()).statusCode()).as("the pool's last connection is still there for bob")
+                .isEqualTo(200);
         assertThat(streams.openStreamsOf("sub:alice")).as("the refused stream was closed").isEqualTo(LEASES_PER_PRINCIPAL);
         assertThat(backend.leases()).hasSize(LEASES_PER_PRINCIPAL);
     }
@@ -320,7 +322,8 @@ class FairShareTest {
 
         String export = settings.export(SettingsExport.Format.PROPERTIES, Map.of());
         assertThat(export).contains("sluice.runtime.gateway.maxStreamsPerPrincipal=3", "sluice.runtime.gateway.maxLeasesPerPrincipal=0");
-        String admin = TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.systemUTC()).mint(Access.READ_WRITE, "ops", Duration.ofMinutes(5), true);
+        String admin =
+                TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.systemUTC()).mint(Access.READ_WRITE, "ops", Duration.ofMinutes(5), true);
         Cli.Run shown = Cli.run(server, "config:show", "gateway", "--json", "--token", admin);
         assertThat(shown.exit()).as(shown.err()).isZero();
         assertThat(shown.out()).contains("maxStreamsPerPrincipal", "maxLeasesPerPrincipal");

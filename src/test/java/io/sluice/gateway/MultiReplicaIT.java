@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.auth.Access;
 import io.sluice.auth.TokenMinter;
-import io.sluice.testing.Postgres;
-import io.sluice.testing.SluiceProcess;
-import io.sluice.testing.TestKeys;
 import io.sluice.gateway.proto.HranaHttpProto.PipelineRespBody;
 import io.sluice.gateway.proto.HranaHttpProto.StreamRequest;
 import io.sluice.gateway.proto.HranaProto;
+import io.sluice.testing.Postgres;
+import io.sluice.testing.SluiceProcess;
+import io.sluice.testing.TestKeys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -195,7 +195,8 @@ class MultiReplicaIT {
     }
 
     private static long countRows() throws Exception {
-        try (Connection c = Postgres.connect(); Statement s = c.createStatement();
+        try (Connection c = Postgres.connect();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM " + TABLE)) {
             rs.next();
             return rs.getLong(1);

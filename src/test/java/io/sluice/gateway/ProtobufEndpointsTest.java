@@ -27,7 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import io.restassured.response.Response;
 import io.sluice.gateway.proto.HranaHttpProto;
 import io.sluice.gateway.proto.HranaHttpProto.PipelineRespBody;
@@ -38,6 +37,7 @@ import io.sluice.gateway.proto.HranaProto.BatchStep;
 import io.sluice.gateway.proto.HranaProto.CursorEntry;
 import io.sluice.gateway.proto.HranaProto.StmtResult;
 import io.sluice.gateway.proto.HranaProto.Value;
+import jakarta.inject.Inject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,7 +86,7 @@ class ProtobufEndpointsTest {
     @Test
     void shouldRoundTripEveryValueTypeWithItsSqliteStorageClass() {
         Value[] values = {integer(Long.MIN_VALUE), integer(Long.MAX_VALUE), integer(0), integer(-1), real(0.1), real(-1e300),
-            real(2.0), text("héllo wörld ✓ 😀"), text(""), blob(new byte[] {0, 1, (byte) 0xfe, (byte) 0xff}), blob(new byte[0]), nul()};
+                real(2.0), text("héllo wörld ✓ 😀"), text(""), blob(new byte[] {0, 1, (byte) 0xfe, (byte) 0xff}), blob(new byte[0]), nul()};
         StringBuilder sql = new StringBuilder("SELECT ");
         for (int i = 0; i < values.length; i++) {
             sql.append(i == 0 ? "" : ", ").append("?, typeof(?" + (i + 1) + ")");

@@ -30,7 +30,8 @@ class ProtobufWsCodecTest {
     private static final HranaProto.Batch BATCH = HranaProto.Batch.newBuilder()
             .addSteps(HranaProto.BatchStep.newBuilder().setStmt(SELECT))
             .addSteps(HranaProto.BatchStep.newBuilder().setStmt(SELECT)
-                    .setCondition(HranaProto.BatchCond.newBuilder().setStepError(0))).build();
+                    .setCondition(HranaProto.BatchCond.newBuilder().setStepError(0)))
+            .build();
 
     private static ClientMsg roundTrip(RequestMsg.Builder request) {
         return CODEC.decode(HranaWsProto.ClientMsg.newBuilder().setRequest(request).build().toByteArray());
@@ -140,7 +141,8 @@ class ProtobufWsCodecTest {
         rows.add(new Object[] {Long.MIN_VALUE, 1.5, "t", new byte[0], null});
         StmtResult result = new StmtResult(List.of(new Column("a", "INTEGER"), new Column(null, null)), rows, 3, Long.MAX_VALUE);
 
-        HranaWsProto.ResponseOkMsg execute = encodeAndRead(new SocketMessages.ResponseOk(1, "execute", new RequestRunner.Executed(result), null)).getResponseOk();
+        HranaWsProto.ResponseOkMsg execute =
+                encodeAndRead(new SocketMessages.ResponseOk(1, "execute", new RequestRunner.Executed(result), null)).getResponseOk();
         HranaProto.StmtResult r = execute.getExecute().getResult();
         assertThat(execute.getRequestId()).isEqualTo(1);
         assertThat(r.getCols(0).getDecltype()).isEqualTo("INTEGER");
@@ -185,7 +187,9 @@ class ProtobufWsCodecTest {
                 new SocketMessages.StepError(1, new StatementException("SQLITE_CONSTRAINT", "unique")),
                 new SocketMessages.BatchError(new StatementException("RESPONSE_TOO_LARGE", "too big")));
 
-        HranaWsProto.FetchCursorResp fetched = encodeAndRead(new SocketMessages.ResponseOk(8, "fetch_cursor", null, new SocketMessages.CursorPage(items, true))).getResponseOk().getFetchCursor();
+        HranaWsProto.FetchCursorResp fetched =
+                encodeAndRead(new SocketMessages.ResponseOk(8, "fetch_cursor", null, new SocketMessages.CursorPage(items, true))).getResponseOk()
+                        .getFetchCursor();
 
         assertThat(fetched.getDone()).isTrue();
         assertThat(fetched.getEntriesList()).extracting(e -> e.getEntryCase().name())

@@ -52,7 +52,7 @@ class ProtocolErrorsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"{}", "{\"requests\":{}}", "{\"requests\":\"execute\"}", "{\"requests\":null}", "{\"requests\":[1]}",
-        "{\"requests\":[{}]}", "{\"requests\":[{\"type\":7}]}"})
+            "{\"requests\":[{}]}", "{\"requests\":[{\"type\":7}]}"})
     void shouldRejectMissingOrMistypedRequestsWithHttp400(String body) {
         assertHttpError(postRaw(V2, body), 400);
     }
@@ -69,40 +69,41 @@ class ProtocolErrorsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"sql\":42}", "{\"sql\":[\"SELECT 1\"]}", "{}", "{\"sql\":\"SELECT 1\",\"sql_id\":1}",
-        "{\"sql_id\":\"one\"}", "{\"sql_id\":1.5}", "{\"sql\":\"SELECT 1\",\"args\":{}}", "{\"sql\":\"SELECT 1\",\"named_args\":{}}",
-        "{\"sql\":\"SELECT :a\",\"named_args\":[{\"value\":{\"type\":\"null\"}}]}", "{\"sql\":\"SELECT 1\",\"want_rows\":\"yes\"}", "\"SELECT 1\""})
+            "{\"sql_id\":\"one\"}", "{\"sql_id\":1.5}", "{\"sql\":\"SELECT 1\",\"args\":{}}", "{\"sql\":\"SELECT 1\",\"named_args\":{}}",
+            "{\"sql\":\"SELECT :a\",\"named_args\":[{\"value\":{\"type\":\"null\"}}]}", "{\"sql\":\"SELECT 1\",\"want_rows\":\"yes\"}",
+            "\"SELECT 1\""})
     void shouldRejectMistypedStatementFieldsWithHttp400(String stmt) {
         assertHttpError(postRaw(V2, stmtBody(stmt)), 400);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"type\":\"bigint\",\"value\":\"1\"}", "{\"type\":\"INTEGER\",\"value\":\"1\"}", "{\"value\":\"1\"}",
-        "{\"type\":null}", "1", "\"text\""})
+            "{\"type\":null}", "1", "\"text\""})
     void shouldRejectUnknownValueTypeWithHttp400(String value) {
         assertHttpError(postRaw(V2, valueBody(value)), 400);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"type\":\"blob\",\"base64\":\"@@@@\"}", "{\"type\":\"blob\",\"base64\":\"A\"}",
-        "{\"type\":\"blob\",\"base64\":\"AQ==AQ\"}", "{\"type\":\"blob\"}", "{\"type\":\"blob\",\"base64\":17}"})
+            "{\"type\":\"blob\",\"base64\":\"AQ==AQ\"}", "{\"type\":\"blob\"}", "{\"type\":\"blob\",\"base64\":17}"})
     void shouldRejectBadBase64BlobWithHttp400(String value) {
         assertHttpError(postRaw(V2, valueBody(value)), 400);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"type\":\"integer\",\"value\":\"abc\"}", "{\"type\":\"integer\",\"value\":\"9223372036854775808\"}",
-        "{\"type\":\"integer\",\"value\":\"1.5\"}", "{\"type\":\"integer\"}", "{\"type\":\"float\",\"value\":\"1.5\"}",
-        "{\"type\":\"float\"}", "{\"type\":\"text\",\"value\":5}", "{\"type\":\"text\"}"})
+            "{\"type\":\"integer\",\"value\":\"1.5\"}", "{\"type\":\"integer\"}", "{\"type\":\"float\",\"value\":\"1.5\"}",
+            "{\"type\":\"float\"}", "{\"type\":\"text\",\"value\":5}", "{\"type\":\"text\"}"})
     void shouldRejectValueWithWrongPayloadWithHttp400(String value) {
         assertHttpError(postRaw(V2, valueBody(value)), 400);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"type\":\"store_sql\",\"sql\":\"SELECT 1\"}", "{\"type\":\"store_sql\",\"sql_id\":1}",
-        "{\"type\":\"store_sql\",\"sql_id\":\"1\",\"sql\":\"SELECT 1\"}", "{\"type\":\"close_sql\"}", "{\"type\":\"sequence\"}",
-        "{\"type\":\"describe\",\"sql\":1}", "{\"type\":\"batch\"}", "{\"type\":\"batch\",\"batch\":{}}",
-        "{\"type\":\"batch\",\"batch\":{\"steps\":[{}]}}",
-        "{\"type\":\"batch\",\"batch\":{\"steps\":[{\"stmt\":{\"sql\":\"SELECT 1\"},\"condition\":{\"type\":\"maybe\"}}]}}"})
+            "{\"type\":\"store_sql\",\"sql_id\":\"1\",\"sql\":\"SELECT 1\"}", "{\"type\":\"close_sql\"}", "{\"type\":\"sequence\"}",
+            "{\"type\":\"describe\",\"sql\":1}", "{\"type\":\"batch\"}", "{\"type\":\"batch\",\"batch\":{}}",
+            "{\"type\":\"batch\",\"batch\":{\"steps\":[{}]}}",
+            "{\"type\":\"batch\",\"batch\":{\"steps\":[{\"stmt\":{\"sql\":\"SELECT 1\"},\"condition\":{\"type\":\"maybe\"}}]}}"})
     void shouldRejectMalformedOtherRequestsWithHttp400(String request) {
         assertHttpError(postRaw(V3, "{\"requests\":[" + request + "]}"), 400);
     }

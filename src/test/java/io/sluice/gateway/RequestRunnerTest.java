@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.flags.TestConfig;
 import io.sluice.auth.Principal;
+import io.sluice.flags.TestConfig;
 import io.sluice.sql.ResponseBudget;
 import io.sluice.sql.StatementException;
 import java.util.List;

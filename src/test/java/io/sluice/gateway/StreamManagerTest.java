@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sluice.flags.Features;
-import io.sluice.flags.TestConfig;
 import io.sluice.auth.Access;
 import io.sluice.auth.Principal;
+import io.sluice.flags.Features;
+import io.sluice.flags.TestConfig;
 import io.sluice.metrics.SluiceMetrics;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,7 @@
 package io.sluice.gateway;
 
-import static io.sluice.gateway.HranaClient.post;
 import static io.sluice.gateway.HranaClient.pipelineOk;
+import static io.sluice.gateway.HranaClient.post;
 import static io.sluice.gateway.HranaJson.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -43,7 +43,7 @@ class TransactionsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"BEGIN", "BEGIN IMMEDIATE", "BEGIN DEFERRED", "BEGIN EXCLUSIVE", "BEGIN TRANSACTION", "BEGIN ",
-        "begin immediate", "  BEGIN DEFERRED TRANSACTION;"})
+            "begin immediate", "  BEGIN DEFERRED TRANSACTION;"})
     void shouldOpenTransactionWithEveryBeginSpellingAndCommitIt(String begin) {
         String t = table();
         try (StreamSession s = new StreamSession(V3)) {

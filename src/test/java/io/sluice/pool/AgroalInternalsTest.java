@@ -47,7 +47,8 @@ class AgroalInternalsTest {
             // Agroal destroys a flushed connection on its housekeeping thread, soon after the return
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.getMetrics().destroyCount() == 1);
             assertThat(pool.getMetrics().availableCount()).isZero();
-            try (Connection next = pool.getConnection(); Statement st = next.createStatement();
+            try (Connection next = pool.getConnection();
+                    Statement st = next.createStatement();
                     var rs = st.executeQuery("PRAGMA query_only")) {
                 rs.next();
                 assertThat(rs.getInt(1)).as("a fresh connection, not the evicted one").isZero();

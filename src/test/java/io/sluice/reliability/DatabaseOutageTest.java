@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -157,10 +156,13 @@ class DatabaseOutageTest {
         long p99 = sorted.get((int) Math.floor(sorted.size() * 0.99) - 1);
         System.out.printf("outage: %d acknowledged writes, %d fail-fast answers, fail-fast p50 %d us p99 %d us, recovery %d ms%n",
                 acknowledged.size(), sorted.size(), sorted.get(sorted.size() / 2), p99, recoveryMillis);
-        assertThat(p99).as("p99 of fail-fast answers in microseconds : far below the 1 s acquire timeout a non-failing-fast path would wait (the benchmark measures the real figure)").isLessThan(1_000_000);
+        assertThat(p99).as(
+                "p99 of fail-fast answers in microseconds : far below the 1 s acquire timeout a non-failing-fast path would wait (the benchmark measures the real figure)")
+                .isLessThan(1_000_000);
 
         Set<Long> stored = new HashSet<>();
-        try (Connection c = Postgres.connect(); Statement s = c.createStatement();
+        try (Connection c = Postgres.connect();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT id FROM " + table)) {
             while (rs.next()) {
                 stored.add(rs.getLong(1));

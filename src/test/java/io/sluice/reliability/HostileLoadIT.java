@@ -38,10 +38,10 @@ import org.junit.jupiter.api.Test;
 class HostileLoadIT {
     private static final int BODY = 10 * 1024 * 1024;
     private static final String[] HUGE_READS = {
-        "SELECT zeroblob(400000000)", "SELECT randomblob(300000000)", "SELECT hex(randomblob(6000000))",
-        "SELECT randomblob(4000000), randomblob(4000000), randomblob(4000000)", "SELECT randomblob(7000000)",
-        "WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r WHERE length(s) < 400000000) SELECT max(s) FROM r",
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) SELECT randomblob(1000000) FROM n",
+            "SELECT zeroblob(400000000)", "SELECT randomblob(300000000)", "SELECT hex(randomblob(6000000))",
+            "SELECT randomblob(4000000), randomblob(4000000), randomblob(4000000)", "SELECT randomblob(7000000)",
+            "WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r WHERE length(s) < 400000000) SELECT max(s) FROM r",
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) SELECT randomblob(1000000) FROM n",
     };
 
     @Test

@@ -12,13 +12,13 @@ import io.sluice.auth.Access;
 import io.sluice.auth.TokenMinter;
 import io.sluice.pool.Backend;
 import io.sluice.testing.TestKeys;
-import java.time.Clock;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -59,17 +59,17 @@ class ProtocolFuzzTest {
 
     /** SQL an attacker tries through every request shape: file access, settings, quoting that fools scanners, huge values. */
     private static final String[] HOSTILE_SQL = {
-        "PRAGMA query_only = 0", "PRAGMA user_version = 7", "pragma APPLICATION_ID=1", "PRAGMA writable_schema = ON",
-        "PRAGMA optimize", "PRAGMA journal_mode = DELETE", "PRAGMA schema_version", "PRAGMA main.auto_vacuum = 1",
-        "ATTACH 'target/fuzz-attach.db' AS x", "/* ; */ ATTACH DATABASE 'target/fuzz-attach2.db' AS y",
-        "VACUUM INTO 'target/fuzz-vacuum.db'", "VACUUM /* ; */ INTO 'target/fuzz-vacuum2.db'", "vacuum main into 'target/fuzz-v3.db'",
-        "SELECT load_extension('target/none')", "SELECT 'a'';DROP TABLE t;--'", "SELECT \"a\"\"b\", 'x\\' FROM (SELECT 1 AS \"a\"\"b\")",
-        "SELECT $$;$$", "SELECT E'\\';' ; SELECT 1", "SELECT set_config('standard_conforming_strings', 'off', false)",
-        "BEGIN; ATTACH 'target/fuzz-attach3.db' AS z; COMMIT", "SELECT 1; PRAGMA query_only = 0", "DETACH x",
-        "SELECT zeroblob(400000000)", "SELECT randomblob(300000000)", "SELECT hex(randomblob(6000000))",
-        "SELECT printf('%.*c', 300000000, 'x')", "SELECT randomblob(40000), randomblob(40000)",
-        "WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r WHERE length(s) < 400000000) SELECT max(s) FROM r",
-        "CREATE TEMP TABLE tt(x); INSERT INTO tt SELECT zeroblob(10485761)",
+            "PRAGMA query_only = 0", "PRAGMA user_version = 7", "pragma APPLICATION_ID=1", "PRAGMA writable_schema = ON",
+            "PRAGMA optimize", "PRAGMA journal_mode = DELETE", "PRAGMA schema_version", "PRAGMA main.auto_vacuum = 1",
+            "ATTACH 'target/fuzz-attach.db' AS x", "/* ; */ ATTACH DATABASE 'target/fuzz-attach2.db' AS y",
+            "VACUUM INTO 'target/fuzz-vacuum.db'", "VACUUM /* ; */ INTO 'target/fuzz-vacuum2.db'", "vacuum main into 'target/fuzz-v3.db'",
+            "SELECT load_extension('target/none')", "SELECT 'a'';DROP TABLE t;--'", "SELECT \"a\"\"b\", 'x\\' FROM (SELECT 1 AS \"a\"\"b\")",
+            "SELECT $$;$$", "SELECT E'\\';' ; SELECT 1", "SELECT set_config('standard_conforming_strings', 'off', false)",
+            "BEGIN; ATTACH 'target/fuzz-attach3.db' AS z; COMMIT", "SELECT 1; PRAGMA query_only = 0", "DETACH x",
+            "SELECT zeroblob(400000000)", "SELECT randomblob(300000000)", "SELECT hex(randomblob(6000000))",
+            "SELECT printf('%.*c', 300000000, 'x')", "SELECT randomblob(40000), randomblob(40000)",
+            "WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r WHERE length(s) < 400000000) SELECT max(s) FROM r",
+            "CREATE TEMP TABLE tt(x); INSERT INTO tt SELECT zeroblob(10485761)",
     };
 
     private static String quoted(String sql) {
@@ -95,18 +95,18 @@ class ProtocolFuzzTest {
     Backend backend;
 
     private static final String[] VALID = {
-        "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?, :a\",\"args\":[{\"type\":\"integer\",\"value\":\"1\"}]}},{\"type\":\"close\"}]}",
-        "{\"baton\":null,\"requests\":[{\"type\":\"batch\",\"batch\":{\"steps\":[{\"stmt\":{\"sql\":\"SELECT 1\"}},"
-                + "{\"condition\":{\"type\":\"not\",\"cond\":{\"type\":\"ok\",\"step\":0}},\"stmt\":{\"sql\":\"SELECT 2\"}}]}},{\"type\":\"close\"}]}",
-        "{\"requests\":[{\"type\":\"store_sql\",\"sql_id\":1,\"sql\":\"SELECT 1\"},{\"type\":\"execute\",\"stmt\":{\"sql_id\":1}},"
-                + "{\"type\":\"describe\",\"sql\":\"SELECT ?\"},{\"type\":\"sequence\",\"sql\":\"SELECT 1; SELECT 2\"},{\"type\":\"close\"}]}",
-        "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"blob\",\"base64\":\"AAEC\"}],\"want_rows\":false}},{\"type\":\"close\"}]}",
-        "{\"baton\":null,\"batch\":{\"steps\":[{\"stmt\":{\"sql\":\"SELECT 1\"}},{\"condition\":{\"type\":\"is_autocommit\"},\"stmt\":{\"sql\":\"SELECT 1\"}}]}}",
+            "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?, :a\",\"args\":[{\"type\":\"integer\",\"value\":\"1\"}]}},{\"type\":\"close\"}]}",
+            "{\"baton\":null,\"requests\":[{\"type\":\"batch\",\"batch\":{\"steps\":[{\"stmt\":{\"sql\":\"SELECT 1\"}},"
+                    + "{\"condition\":{\"type\":\"not\",\"cond\":{\"type\":\"ok\",\"step\":0}},\"stmt\":{\"sql\":\"SELECT 2\"}}]}},{\"type\":\"close\"}]}",
+            "{\"requests\":[{\"type\":\"store_sql\",\"sql_id\":1,\"sql\":\"SELECT 1\"},{\"type\":\"execute\",\"stmt\":{\"sql_id\":1}},"
+                    + "{\"type\":\"describe\",\"sql\":\"SELECT ?\"},{\"type\":\"sequence\",\"sql\":\"SELECT 1; SELECT 2\"},{\"type\":\"close\"}]}",
+            "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"blob\",\"base64\":\"AAEC\"}],\"want_rows\":false}},{\"type\":\"close\"}]}",
+            "{\"baton\":null,\"batch\":{\"steps\":[{\"stmt\":{\"sql\":\"SELECT 1\"}},{\"condition\":{\"type\":\"is_autocommit\"},\"stmt\":{\"sql\":\"SELECT 1\"}}]}}",
     };
 
     private static final String[] JUNK = {"null", "true", "-1", "1e400", "99999999999999999999999999", "\"\"", "\"x\"", "[]", "{}",
-        "[[[[[[[[[[]]]]]]]]]]", "{\"type\":\"float\",\"value\":\"NaN\"}", "{\"type\":\"blob\",\"base64\":\"!!!\"}",
-        "{\"type\":\"integer\",\"value\":\"9223372036854775808\"}", "{\"type\":\"nope\"}", "\"\\u0000\"", "\"SELECT 1; SELECT 2\""};
+            "[[[[[[[[[[]]]]]]]]]]", "{\"type\":\"float\",\"value\":\"NaN\"}", "{\"type\":\"blob\",\"base64\":\"!!!\"}",
+            "{\"type\":\"integer\",\"value\":\"9223372036854775808\"}", "{\"type\":\"nope\"}", "\"\\u0000\"", "\"SELECT 1; SELECT 2\""};
 
     private String mutate(Random r, String valid) {
         switch (r.nextInt(11)) {
@@ -154,7 +154,7 @@ class ProtocolFuzzTest {
                         + "{\"type\":\"not\",\"cond\":".repeat(100 + r.nextInt(100)) + "{\"type\":\"ok\",\"step\":0}" + "}".repeat(200)
                         + ",\"stmt\":{\"sql\":\"SELECT 1\"}}]}}]}";
             default:
-                return valid.replace("\"type\":\"" , "\"type\":\"" + (r.nextBoolean() ? "x" : ""));
+                return valid.replace("\"type\":\"", "\"type\":\"" + (r.nextBoolean() ? "x" : ""));
         }
     }
 
@@ -163,8 +163,8 @@ class ProtocolFuzzTest {
         Random r = new Random(Long.getLong("fuzz.seed", 20261128L));
         TokenMinter minter = TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.systemUTC());
         String[] authorizations = {"Bearer " + minter.mint(Access.READ_WRITE, "fuzz-rw", Duration.ofHours(2)),
-            "Bearer " + minter.mint(Access.READ_ONLY, "fuzz-ro", Duration.ofHours(2)), null, "Bearer forged.token.here",
-            "Bearer " + minter.mint(Access.READ_ONLY, "fuzz-ro", Duration.ofHours(2)).replace('.', '!'), "Basic YWRtaW46YWRtaW4="};
+                "Bearer " + minter.mint(Access.READ_ONLY, "fuzz-ro", Duration.ofHours(2)), null, "Bearer forged.token.here",
+                "Bearer " + minter.mint(Access.READ_ONLY, "fuzz-ro", Duration.ofHours(2)).replace('.', '!'), "Basic YWRtaW46YWRtaW4="};
         deleteFilesHostileSqlNames();
         long started = System.nanoTime();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -211,7 +211,8 @@ class ProtocolFuzzTest {
         assertThat(bad).as("answers outside 2xx/4xx/503").isEmpty();
 
         HttpResponse<String> healthy = http.send(HttpRequest.newBuilder(URI.create(base + "v2/pipeline")).header("Authorization", authorizations[1])
-                .POST(HttpRequest.BodyPublishers.ofString("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 7\"}},{\"type\":\"close\"}]}"))
+                .POST(HttpRequest.BodyPublishers
+                        .ofString("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 7\"}},{\"type\":\"close\"}]}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(healthy.statusCode()).isEqualTo(200);
         assertThat(healthy.body()).contains("\"value\":\"7\"");

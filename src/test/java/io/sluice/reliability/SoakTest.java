@@ -70,7 +70,7 @@ class SoakTest {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int exit = SluiceCommand.run(new String[] {"bench", workload, "--url=" + data, "--duration=" + duration.toMillis() + "ms",
-                "--warmup=0", "--concurrency=" + concurrency, "--rows=10000", "--json"}, new PrintWriter(out), new PrintWriter(err));
+                    "--warmup=0", "--concurrency=" + concurrency, "--rows=10000", "--json"}, new PrintWriter(out), new PrintWriter(err));
             if (exit != 0) {
                 throw new IllegalStateException(workload + " exited " + exit + ": " + err);
             }

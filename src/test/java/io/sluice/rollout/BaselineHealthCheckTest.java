@@ -1,12 +1,12 @@
 package io.sluice.rollout;
 
-import io.sluice.testing.Cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.reliability.ProxiedPostgres;
+import io.sluice.testing.Cli;
 import io.sluice.testing.FaultProxy;
 import io.sluice.testing.Postgres;
 import java.net.URI;
@@ -52,7 +52,8 @@ class BaselineHealthCheckTest {
         for (int i = 0; i < statements; i++) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(pipeline).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},"
-                            + "{\"type\":\"close\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+                            + "{\"type\":\"close\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }
     }

@@ -83,7 +83,8 @@ class ClientErrorsVerdictTest {
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(pipeline).header("Content-Type", "application/json")
                             .header("x-sluice-client", "app" + (n % 50)).timeout(Duration.ofSeconds(10))
                             .POST(HttpRequest.BodyPublishers.ofString("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"INSERT INTO "
-                                    + TABLE + " VALUES (" + id + ")\"}},{\"type\":\"close\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+                                    + TABLE + " VALUES (" + id + ")\"}},{\"type\":\"close\"}]}"))
+                            .build(), HttpResponse.BodyHandlers.ofString());
                     if (r.body().contains("\"type\":\"error\"")) {
                         sqlErrors.incrementAndGet();
                     } else if (r.statusCode() == 200) {
@@ -130,7 +131,8 @@ class ClientErrorsVerdictTest {
         for (int i = 0; i < 30; i++) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.toString()).resolve("/v2/pipeline"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}")).build(),
+                            "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}"))
+                    .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
             assertThat(r.body()).contains("CIRCUIT_OPEN");

@@ -1,6 +1,5 @@
 package io.sluice.rollout;
 
-import io.sluice.testing.Cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -8,6 +7,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.flags.FlagService;
+import io.sluice.testing.Cli;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.util.Map;

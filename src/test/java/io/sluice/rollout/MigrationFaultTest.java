@@ -1,6 +1,5 @@
 package io.sluice.rollout;
 
-import io.sluice.testing.Cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.flags.FlagService;
 import io.sluice.reliability.ProxiedPostgres;
+import io.sluice.testing.Cli;
 import io.sluice.testing.FaultProxy;
 import io.sluice.testing.Postgres;
 import jakarta.inject.Inject;
@@ -81,7 +81,8 @@ class MigrationFaultTest {
                     http.send(HttpRequest.newBuilder(pipeline).header("Content-Type", "application/json").header("x-sluice-client", "c" + n++)
                             .timeout(Duration.ofSeconds(10))
                             .POST(HttpRequest.BodyPublishers.ofString("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},"
-                                    + "{\"type\":\"close\"}]}")).build(), HttpResponse.BodyHandlers.discarding());
+                                    + "{\"type\":\"close\"}]}"))
+                            .build(), HttpResponse.BodyHandlers.discarding());
                     answered.incrementAndGet();
                     Thread.sleep(20);
                 } catch (InterruptedException e) {

@@ -1,6 +1,5 @@
 package io.sluice.rollout;
 
-import io.sluice.testing.Cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.breaker.CircuitBreaker;
 import io.sluice.flags.FlagService;
+import io.sluice.testing.Cli;
 import io.sluice.testing.Postgres;
 import jakarta.inject.Inject;
 import java.net.URL;
@@ -168,7 +168,8 @@ class MigrationTest {
         Migration midway = interrupted;
         assertThat(midway.currentStep().label()).isEqualTo("gradual 2/4 (50 %)");
         flags.writeFlags(Map.of("ENABLE_CONNECTION_POOL", "enabled=true rollout=25", "ENABLE_STATE_MACHINE", "enabled=true rollout=25",
-                "ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=25"), "test", "test", "simulated crash", draft -> draft.migration(MigrationService.encode(midway)));
+                "ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=25"), "test", "test", "simulated crash",
+                draft -> draft.migration(MigrationService.encode(midway)));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> migrations.current().orElseThrow().status() == MigrationStatus.COMPLETED);
 

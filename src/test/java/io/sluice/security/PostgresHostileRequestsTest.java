@@ -81,7 +81,8 @@ class PostgresHostileRequestsTest {
 
     /** The table's rows and the sequence's state, read straight from the database. */
     private String state() throws Exception {
-        try (Connection c = LeastPrivilegeRole.connect(); Statement s = c.createStatement();
+        try (Connection c = LeastPrivilegeRole.connect();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT (SELECT string_agg(a::text, ',' ORDER BY a) FROM " + t + ") || '/' || "
                         + "(SELECT last_value || ':' || is_called FROM " + t + "_seq)")) {
             rs.next();

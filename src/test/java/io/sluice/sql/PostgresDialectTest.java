@@ -12,10 +12,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -374,7 +374,7 @@ class PostgresDialectTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"BEGIN", "BEGIN ", "begin immediate", "BEGIN DEFERRED", "BEGIN EXCLUSIVE", "BEGIN TRANSACTION",
-        "BEGIN IMMEDIATE TRANSACTION", "START TRANSACTION", "BEGIN ISOLATION LEVEL SERIALIZABLE"})
+            "BEGIN IMMEDIATE TRANSACTION", "START TRANSACTION", "BEGIN ISOLATION LEVEL SERIALIZABLE"})
     void shouldOpenAWritableTransactionForEachBeginVariant(String begin) throws Exception {
         String t = table("begin");
         run("CREATE TABLE " + t + " (v int)");
@@ -1052,7 +1052,7 @@ class PostgresDialectTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"SELECT set_config('statement_timeout', '4321ms', false)",
-        "select pg_catalog.SET_CONFIG ('work_mem', '8MB', false) AS old", "WITH s AS (SELECT set_config('x.y', 'z', false)) SELECT * FROM s"})
+            "select pg_catalog.SET_CONFIG ('work_mem', '8MB', false) AS old", "WITH s AS (SELECT set_config('x.y', 'z', false)) SELECT * FROM s"})
     void shouldResetSettingsSetConfigChangedBeforeTheConnectionGoesBack(String sql) throws Exception {
         String defaults = "SELECT current_setting('statement_timeout') || ',' || current_setting('work_mem')"
                 + " || ',' || coalesce(current_setting('x.y', true), '')";
@@ -1067,11 +1067,12 @@ class PostgresDialectTest {
     }
 
     /** Session state a client can leave on a connection; each entry is 1 while it is there. */
-    private static final String LEFT_BEHIND = "SELECT (current_setting('sluice_test.leak', true) IS NOT NULL AND current_setting('sluice_test.leak', true) <> '')::int"
-            + " + (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())::int * 10"
-            + " + (SELECT count(*) FROM pg_prepared_statements WHERE from_sql)::int * 100"
-            + " + (SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relnamespace = pg_my_temp_schema())::int * 1000"
-            + " + (SELECT count(*) FROM pg_listening_channels())::int * 10000 AS left_behind";
+    private static final String LEFT_BEHIND =
+            "SELECT (current_setting('sluice_test.leak', true) IS NOT NULL AND current_setting('sluice_test.leak', true) <> '')::int"
+                    + " + (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())::int * 10"
+                    + " + (SELECT count(*) FROM pg_prepared_statements WHERE from_sql)::int * 100"
+                    + " + (SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relnamespace = pg_my_temp_schema())::int * 1000"
+                    + " + (SELECT count(*) FROM pg_listening_channels())::int * 10000 AS left_behind";
 
     /** Leaves a setting, an advisory lock, a prepared statement, a temp table and a LISTEN on the session's connection. */
     private void leaveSessionState() throws Exception {
@@ -1096,7 +1097,8 @@ class PostgresDialectTest {
             case "failing statement first" -> assertThat(failure(next, "SELECT 1 / 0").code()).isEqualTo("SQLITE_MISMATCH");
             case "transaction first" -> run(next, "BEGIN");
             case "parameters" -> assertThat(run(next, "SELECT ?::int + ?", 40L, 2L).value()).isEqualTo(42L);
-            default -> { }
+            default -> {
+            }
         }
         assertThat(run(next, LEFT_BEHIND).value()).as("what the next stream on the connection sees").isEqualTo(0L);
         assertThat(committed("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = " + pid))

@@ -62,10 +62,10 @@ class ValueCodecTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"type\":\"bigint\",\"value\":\"1\"}", "{\"value\":\"1\"}", "{\"type\":1}", "[]", "\"text\"", "null",
-        "{\"type\":\"integer\",\"value\":\"x\"}", "{\"type\":\"integer\",\"value\":\"9223372036854775808\"}",
-        "{\"type\":\"integer\",\"value\":\"1.0\"}", "{\"type\":\"integer\"}", "{\"type\":\"float\",\"value\":\"1\"}",
-        "{\"type\":\"float\",\"value\":1e999}", "{\"type\":\"text\",\"value\":1}", "{\"type\":\"text\"}",
-        "{\"type\":\"blob\"}", "{\"type\":\"blob\",\"base64\":\"@@@@\"}", "{\"type\":\"blob\",\"base64\":\"A\"}"})
+            "{\"type\":\"integer\",\"value\":\"x\"}", "{\"type\":\"integer\",\"value\":\"9223372036854775808\"}",
+            "{\"type\":\"integer\",\"value\":\"1.0\"}", "{\"type\":\"integer\"}", "{\"type\":\"float\",\"value\":\"1\"}",
+            "{\"type\":\"float\",\"value\":1e999}", "{\"type\":\"text\",\"value\":1}", "{\"type\":\"text\"}",
+            "{\"type\":\"blob\"}", "{\"type\":\"blob\",\"base64\":\"@@@@\"}", "{\"type\":\"blob\",\"base64\":\"A\"}"})
     void shouldRejectMalformedValue(String json) {
         assertThatThrownBy(() -> decode(json)).isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("Exception");
     }

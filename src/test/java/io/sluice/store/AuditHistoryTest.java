@@ -35,7 +35,6 @@ class AuditHistoryTest {
         return replicas.store(s);
     }
 
-
     @Test
     void shouldKeepEveryEntryBeyondTheStoresAuditSizeAndPageThroughThemNewestFirst() {
         FlagService s = service("sluice.flags.audit-size", "5", "sluice.flags.store", "file", "sluice.flags.dir", dir.resolve("flags").toString());

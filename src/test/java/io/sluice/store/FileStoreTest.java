@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.sluice.flags.FlagService;
-import io.sluice.flags.TestConfig;
 import io.sluice.flags.Features;
 import io.sluice.flags.Flag;
 import io.sluice.flags.FlagException;
+import io.sluice.flags.FlagService;
+import io.sluice.flags.TestConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,7 +207,8 @@ class FileStoreTest {
         assertThat(lenient.getData().orElseThrow()).containsEntry("stale", true);
         assertThat(lenient.getData().orElseThrow().get("lastError").toString()).contains("ENABLE_STATE_MACHINE");
 
-        var strict = new io.sluice.health.FlagStoreReadinessCheckProbe(s, store(s), TestConfig.with("sluice.flags.stale-means-unready", "true")).call();
+        var strict =
+                new io.sluice.health.FlagStoreReadinessCheckProbe(s, store(s), TestConfig.with("sluice.flags.stale-means-unready", "true")).call();
         assertThat(strict.getStatus().name()).isEqualTo("DOWN");
     }
 
@@ -215,7 +216,8 @@ class FileStoreTest {
     void shouldWriteAroundACorruptKeyLeavingItUntouchedAndReported() throws Exception {
         FlagService s = replica();
         Files.writeString(dir.resolve("ENABLE_CIRCUIT_BREAKER"), "enabled=sometimes");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store(s).status().invalidKeys()).containsExactly("ENABLE_CIRCUIT_BREAKER"));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(store(s).status().invalidKeys()).containsExactly("ENABLE_CIRCUIT_BREAKER"));
 
         s.killswitch("incident during a bad edit", "alice");
 
@@ -243,7 +245,8 @@ class FileStoreTest {
         assertThat(restarted.current().killswitch().reason()).isEqualTo("postgres failover");
         assertThat(restarted.current().flags().get("ENABLE_CONNECTION_POOL").rollout()).isEqualTo(25);
         assertThat(restarted.current().flags().get("ENABLE_STATE_MACHINE").rollout()).isEqualTo(50);
-        assertThat(store(restarted).document().audit()).extracting(AuditEntry::action).containsExactly("rollout", "killswitch", "restore-store", "rollout");
+        assertThat(store(restarted).document().audit()).extracting(AuditEntry::action).containsExactly("rollout", "killswitch", "restore-store",
+                "rollout");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store(s).status().lastLoadOk()).isTrue());
     }
 

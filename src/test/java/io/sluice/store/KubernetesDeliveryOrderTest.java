@@ -23,7 +23,7 @@ class KubernetesDeliveryOrderTest {
     @Test
     void shouldDropAReadOlderThanOneAlreadyDelivered() {
         store.deliver(at("41", "off"), seen::add);
-        store.deliver(at("42", "on"), seen::add);  // the watch: the killswitch was pulled
+        store.deliver(at("42", "on"), seen::add); // the watch: the killswitch was pulled
         store.deliver(at("41", "off"), seen::add); // a resync GET that started before the write
 
         assertThat(seen).extracting(m -> m.get("killswitch")).containsExactly("off", "on");

@@ -3,8 +3,6 @@ package io.sluice.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sluice.flags.FlagService;
-import io.sluice.flags.TestConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,6 +12,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.sluice.flags.FlagService;
+import io.sluice.flags.TestConfig;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.HashMap;
@@ -162,7 +162,6 @@ class KubernetesStoreTest {
         return s == flags ? store : replicas.store(s);
     }
 
-
     private boolean ready(FlagService s, String... props) {
         return new io.sluice.health.FlagStoreReadinessCheckProbe(s, store(s), TestConfig.with(props)).call().getStatus().name().equals("UP");
     }
@@ -186,7 +185,8 @@ class KubernetesStoreTest {
             FlagService restarted = replicaOn(cm);
             try {
                 assertThat(restarted.current().killswitch().active()).isTrue();
-                assertThat(store(restarted).document().audit()).extracting(AuditEntry::action).containsExactly("rollout", "killswitch", "restore-store", "rollout");
+                assertThat(store(restarted).document().audit()).extracting(AuditEntry::action).containsExactly("rollout", "killswitch",
+                        "restore-store", "rollout");
             } finally {
                 store(restarted).close();
             }
@@ -200,7 +200,8 @@ class KubernetesStoreTest {
         String cm = "corrupt-" + System.nanoTime();
         server.getClient().configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName(cm).endMetadata()
                 .withData(Map.of("killswitch", "active=maybe\n", "ENABLE_CONNECTION_POOL", "enabled=true rollout=30",
-                        "ENABLE_STATE_MACHINE", "rollout=lots")).build()).create();
+                        "ENABLE_STATE_MACHINE", "rollout=lots"))
+                .build()).create();
         FlagService s = replicaOn(cm);
         try {
             assertThat(s.current().killswitch().active()).as("the safe state").isTrue();
@@ -259,8 +260,7 @@ class KubernetesStoreTest {
 
         assertThat(outcomes).hasSize(2);
         assertThat(outcomes).filteredOn(o -> o instanceof io.sluice.rollout.MigrationConflictException).hasSize(1);
-        await().atMost(Duration.ofSeconds(20)).until(() -> migrations.current().orElseThrow().status()
-                == io.sluice.rollout.MigrationStatus.HELD);
+        await().atMost(Duration.ofSeconds(20)).until(() -> migrations.current().orElseThrow().status() == io.sluice.rollout.MigrationStatus.HELD);
         Map<String, String> data = configMap().getData();
         assertThat(data.get("migration.json")).contains("\"status\":\"HELD\"").contains("\"target\":\"CANARY\"");
         assertThat(data).containsEntry("ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=10");

@@ -1,9 +1,9 @@
 package io.sluice.gateway.ws;
 
-import io.sluice.gateway.SocketClose;
-import io.sluice.gateway.SocketSession;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.sluice.gateway.SocketClose;
+import io.sluice.gateway.SocketSession;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;

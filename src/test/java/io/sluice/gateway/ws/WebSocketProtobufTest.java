@@ -193,9 +193,10 @@ class WebSocketProtobufTest {
             assertThat(inserted.getAffectedRowCount()).isEqualTo(1);
             assertThat(inserted.getLastInsertRowid()).isEqualTo(1);
             // named arguments; the largest rowid comes back as a sint64 unchanged
-            HranaProto.StmtResult named = call(c, 4, execute(5, HranaProto.Stmt.newBuilder().setSql("INSERT INTO " + t + " (id, i, b) VALUES (:id, :id, $b)")
-                    .addNamedArgs(HranaProto.NamedArg.newBuilder().setName(":id").setValue(integer(Long.MAX_VALUE)))
-                    .addNamedArgs(HranaProto.NamedArg.newBuilder().setName("$b").setValue(Value.newBuilder().setBlob(ByteString.EMPTY)))))
+            HranaProto.StmtResult named = call(c, 4,
+                    execute(5, HranaProto.Stmt.newBuilder().setSql("INSERT INTO " + t + " (id, i, b) VALUES (:id, :id, $b)")
+                            .addNamedArgs(HranaProto.NamedArg.newBuilder().setName(":id").setValue(integer(Long.MAX_VALUE)))
+                            .addNamedArgs(HranaProto.NamedArg.newBuilder().setName("$b").setValue(Value.newBuilder().setBlob(ByteString.EMPTY)))))
                     .getExecute().getResult();
             assertThat(named.getLastInsertRowid()).isEqualTo(Long.MAX_VALUE);
 
@@ -344,7 +345,8 @@ class WebSocketProtobufTest {
                         case STEP_BEGIN -> "begin" + e.getStepBegin().getStep() + ":" + e.getStepBegin().getCols(0).getName();
                         case ROW -> "row" + e.getRow().getValues(0).getInteger();
                         case STEP_END -> "end";
-                        case STEP_ERROR -> "error" + e.getStepError().getStep() + ":" + e.getStepError().getError().getMessage().contains("no such table");
+                        case STEP_ERROR ->
+                            "error" + e.getStepError().getStep() + ":" + e.getStepError().getError().getMessage().contains("no such table");
                         case ERROR -> "batch-error";
                         case ENTRY_NOT_SET -> "unset";
                     }).append(' ');
