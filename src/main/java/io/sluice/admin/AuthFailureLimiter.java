@@ -1,6 +1,7 @@
 package io.sluice.admin;
 
 import io.micrometer.core.instrument.Counter;
+import io.quarkus.runtime.Startup;
 import io.sluice.config.SluiceConfig;
 import io.sluice.metrics.Meters;
 import io.sluice.metrics.SluiceMetrics;
@@ -23,7 +24,10 @@ import java.util.function.LongSupplier;
  * <p>Memory is bounded: at most {@link #MAX_ADDRESSES} addresses are tracked, the least recently seen dropped
  * first (an address dropped that way starts again with a full bucket, so a flood of addresses costs memory
  * only up to the bound). Only failed or limited attempts take the lock, never a good request.
+ *
+ * <p>Created at start ({@link Startup}), not at the first attempt, so its meter exists at 0 from the first scrape.
  */
+@Startup
 @ApplicationScoped
 public class AuthFailureLimiter {
     /** The most client addresses tracked at once. */
