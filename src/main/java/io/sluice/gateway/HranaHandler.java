@@ -18,12 +18,12 @@ import io.sluice.sql.StatementException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Handles pipeline and cursor requests on a worker thread: authenticate, parse, run on the stream, answer. */
-@ApplicationScoped
+@Singleton
 public class HranaHandler {
     static final String JSON = "application/json";
     /**

@@ -5,13 +5,13 @@ import io.sluice.metrics.SluiceMetrics.StatementOutcome;
 import io.sluice.sql.FailureClass;
 import io.sluice.sql.SqlScanner;
 import io.sluice.sql.StatementKind;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * The one observer of finished statements on every path (HTTP pipeline and cursor, the read fast path,
  * WebSocket): its metric, and its debug log line when the stream's policy asks for detailed logging.
  */
-@ApplicationScoped
+@Singleton
 class StatementObserver {
     private final SluiceMetrics metrics;
 

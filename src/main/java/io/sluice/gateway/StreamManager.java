@@ -11,8 +11,8 @@ import io.sluice.flags.FeatureDecisions;
 import io.sluice.metrics.Meters;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.pool.Backend;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
  * principal that opened it: its batons verify for that principal only, and it counts against that
  * principal's {@link FairShare} of streams and connections.
  */
-@ApplicationScoped
+@Singleton
 @Startup // created at start, not on the first stream, so its meters are on /q/metrics from the start
 public class StreamManager {
     private static final Logger LOG = Logger.getLogger(StreamManager.class);

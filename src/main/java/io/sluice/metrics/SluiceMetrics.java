@@ -3,7 +3,7 @@ package io.sluice.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * The recorder for per-request and per-statement meters. Meters are created once per tag combination and
  * cached, so the hot path is a map lookup and an increment; tag values come only from enums.
  */
-@ApplicationScoped
+@Singleton
 public class SluiceMetrics {
 
     /**
