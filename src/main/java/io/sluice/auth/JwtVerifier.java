@@ -349,9 +349,9 @@ public final class JwtVerifier {
 
     /** A token without {@code sub} is identified by its fingerprint, so that it is a principal of its own. */
     private static VerifiedToken claimsFrom(JwtClaims claims, String token) {
-        Number nbf = numericDate(claims, ReservedClaimNames.NOT_BEFORE);
-        Number exp = numericDate(claims, ReservedClaimNames.EXPIRATION_TIME);
-        String subject = optionalText(claims, ReservedClaimNames.SUBJECT);
+        Number nbf = optionalClaim(claims, ReservedClaimNames.NOT_BEFORE, Number.class);
+        Number exp = optionalClaim(claims, ReservedClaimNames.EXPIRATION_TIME, Number.class);
+        String subject = optionalClaim(claims, ReservedClaimNames.SUBJECT, String.class);
         return new VerifiedToken(
                 new Principal(subject, access(claims), hasRole(claims, ADMIN_ROLE), subject == null ? Principal.fingerprint(token) : null),
                 nbf == null ? Double.NEGATIVE_INFINITY : nbf.doubleValue(),
@@ -359,7 +359,7 @@ public final class JwtVerifier {
     }
 
     private static Access access(JwtClaims claims) {
-        String claim = optionalText(claims, ACCESS_CLAIM);
+        String claim = optionalClaim(claims, ACCESS_CLAIM, String.class);
         if (claim == null) {
             return Access.READ_WRITE;
         }
@@ -389,27 +389,18 @@ public final class JwtVerifier {
         return found;
     }
 
-    /** Returns the claim when it is a number, {@code null} when absent or JSON {@code null}. */
-    private static Number numericDate(JwtClaims claims, String name) {
+    /**
+     * Returns the claim when it is of {@code type} (a JSON number as {@link Number}, a string as {@link String}),
+     * {@code null} when absent or JSON {@code null}; any other JSON type makes the claims invalid.
+     */
+    private static <T> T optionalClaim(JwtClaims claims, String name, Class<T> type) {
         Object value = claims.getClaimValue(name);
         if (value == null) {
             return null;
         }
-        if (!(value instanceof Number number)) {
+        if (!type.isInstance(value)) {
             throw new AuthException(AuthException.Reason.INVALID_CLAIMS);
         }
-        return number;
-    }
-
-    /** Returns the claim when it is a string, {@code null} when absent or JSON {@code null}. */
-    private static String optionalText(JwtClaims claims, String name) {
-        Object value = claims.getClaimValue(name);
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof String text)) {
-            throw new AuthException(AuthException.Reason.INVALID_CLAIMS);
-        }
-        return text;
+        return type.cast(value);
     }
 }
