@@ -171,10 +171,15 @@ test('moves a rollout and the admin flags endpoint (flags:show) agrees; the audi
   const target = before === 37 ? 38 : 37;
   await page.fill('#flags-reason', 'canary the state machine');
   await page.fill('tr[data-flag="ENABLE_STATE_MACHINE"] .rollout-slider', String(target));
+  // the change is done when the admin API (what flags:show reads) has the new value
+  const deadline = Date.now() + WAIT.timeout;
+  let flag;
+  do {
+    flag = (await admin('/flags')).flags.find((f) => f.name === 'ENABLE_STATE_MACHINE');
+  } while (flag.rollout !== target && Date.now() < deadline && await new Promise((r) => setTimeout(r, 100, true)));
+  assert.equal(flag.rollout, target);
   await page.waitForFunction((t) => [...document.querySelectorAll('#audit tr')].some((tr) => tr.textContent.includes('rollout=' + t)),
     target, WAIT);
-  const flag = (await admin('/flags')).flags.find((f) => f.name === 'ENABLE_STATE_MACHINE');
-  assert.equal(flag.rollout, target);
   const entry = (await admin('/flags/audit')).reverse()
     .find((a) => a.target === 'ENABLE_STATE_MACHINE' && (a.after || '').includes('rollout=' + target));
   assert.equal(entry.who, 'admin-token (operator: alice)');
