@@ -3,8 +3,9 @@
 # in one run (alternating, RUNS rounds), medians printed, ratios last:
 #   17          the default JDK (JAVA17_HOME, else `java` on the PATH)
 #   25          JDK 25 (JAVA25_HOME, else the first /usr/lib/jvm/*25* with bin/java)
-#   25+AOT      JDK 25 with the Leyden AOT cache: target/quarkus-app/app.aot when it exists (built by
-#               ./mvnw package -Paot, see docs/performance.md), else one trained here by bench/aot-train.sh
+#   25+AOT      JDK 25 with the Leyden AOT cache, started through deploy/sluice-jvm.sh as the image starts it
+#               (the cache's flags); target/quarkus-app/app.aot, trained there by bench/aot-train.sh when missing
+#               (the jar built by ./mvnw package -Paot, see docs/performance.md)
 #   base+AOT    only with BASELINE_APP_DIR (another packaged application with its trained caches, e.g. an
 #               earlier commit's): the same as 25+AOT for that one, for a before/after in the same run
 # VARIANTS picks and orders them (default: all); the ratios are to the first.
@@ -27,7 +28,7 @@ set -euo pipefail
 runs="${1:-3}"
 idle="${2:-5}"
 here="$(cd "$(dirname "$0")" && pwd)"
-app="${SLUICE_APP_DIR:-$here/../target/quarkus-app}"
+app="$(cd "${SLUICE_APP_DIR:-$here/../target/quarkus-app}" && pwd)"
 jar="$app/quarkus-run.jar"
 port="${SLUICE_BENCH_PORT:-18191}"
 [ -f "$jar" ] || { echo "no packaged jar at $jar: run ./mvnw package -DskipTests first" >&2; exit 1; }
@@ -51,22 +52,19 @@ trap cleanup EXIT
 variants=("17")
 declare -A apps=()
 declare -A javas=([17]="$java17")
-declare -A flags=([17]="")
 if [ -n "$java25" ]; then
   variants+=("25" "25+AOT")
-  javas[25]="$java25"; flags[25]=""
-  caches="$app"
-  if [ ! -f "$caches/app.aot" ] || [ ! -f "$caches/cli.aot" ]; then
-    echo "no $caches/app.aot and cli.aot: training them (bench/aot-train.sh) ..."
-    caches="$tmp"
-    JAVA="$java25" JAVA_FLAGS="${JAVA_FLAGS:-}" "$here/aot-train.sh" "$caches" >"$tmp/train.log" 2>&1 \
+  javas[25]="$java25"
+  if [ ! -f "$app/app.aot" ] || [ ! -f "$app/cli.aot" ]; then
+    echo "no $app/app.aot and cli.aot: training them (bench/aot-train.sh) ..."
+    JAVA="$java25" JAVA_FLAGS="${JAVA_FLAGS:-}" SLUICE_APP_DIR="$app" "$here/aot-train.sh" >"$tmp/train.log" 2>&1 \
       || { cat "$tmp/train.log" >&2; exit 1; }
   fi
-  javas[25+AOT]="$java25"; flags[25+AOT]="-XX:AOTCache=$caches/app.aot"
+  javas[25+AOT]="$java25"
   if [ -n "${BASELINE_APP_DIR:-}" ]; then
     base="$(cd "$BASELINE_APP_DIR" && pwd)"
     [ -f "$base/app.aot" ] || { echo "no $base/app.aot: train it with SLUICE_APP_DIR=$base bench/aot-train.sh" >&2; exit 1; }
-    variants+=("base+AOT"); javas[base+AOT]="$java25"; flags[base+AOT]="-XX:AOTCache=$base/app.aot"; apps[base+AOT]="$base"
+    variants+=("base+AOT"); javas[base+AOT]="$java25"; apps[base+AOT]="$base"
   fi
 else
   echo "no JDK 25 found (set JAVA25_HOME): measuring JDK 17 only"
@@ -84,10 +82,11 @@ start_server() {
   local v="$1" data="$tmp/data-$RANDOM" t0 t1 rss anon cpu
   mkdir -p "$data"
   t0=$(now_ms)
-  # shellcheck disable=SC2086
+  # an +AOT variant starts through the launcher, as the image does: its cache and the flags that go with it
+  local cmd=("${javas[$v]}" ${JAVA_FLAGS:-} -jar "${apps[$v]:-$app}/quarkus-run.jar")
+  [ "${v#*+}" = AOT ] && cmd=(env JAVA="${javas[$v]}" SLUICE_HOME="${apps[$v]:-$app}" JAVA_OPTS="${JAVA_FLAGS:-}" "$here/../deploy/sluice-jvm.sh" serve)
   SLUICE_WARMUP_DURATION="${SLUICE_WARMUP_DURATION:-0s}" SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none \
-    QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=$((port + 1)) \
-    "${javas[$v]}" ${flags[$v]} ${JAVA_FLAGS:-} -jar "${apps[$v]:-$app}/quarkus-run.jar" >"$tmp/server.log" 2>&1 &
+    QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=$((port + 1)) "${cmd[@]}" >"$tmp/server.log" 2>&1 &
   server=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/q/health/ready"; do
     kill -0 "$server" 2>/dev/null || { echo "server ($v) died:" >&2; tail -20 "$tmp/server.log" >&2; exit 1; }

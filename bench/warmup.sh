@@ -4,7 +4,8 @@
 # side by side in one run; then each set-up's first-10-seconds rate against its own steady state (the best
 # 3-second average of the last third), and the set-ups against each other.
 #   25          JDK 25 (JAVA25_HOME, else the first /usr/lib/jvm/*25*)
-#   25+AOT      JDK 25 with target/quarkus-app/app.aot (bench/aot-train.sh) -- its profiles let the JIT start early
+#   25+AOT      JDK 25 with target/quarkus-app/app.aot (bench/aot-train.sh), started through deploy/sluice-jvm.sh as the
+#               image starts it (the cache's classes and the launcher's flags for it)
 #   17          the default JDK (JAVA17_HOME, else `java`), for reference
 #   X+warm-up   the same with the server's self-warm-up on (the prod default); without the suffix it is off
 # VARIANTS picks them (default "25+AOT 25+AOT+warm-up 17 17+warm-up"); each line shows when it got ready.
@@ -18,7 +19,7 @@ set -euo pipefail
 secs="${1:-30}"
 conns="${2:-32}"
 here="$(cd "$(dirname "$0")" && pwd)"
-app="${SLUICE_APP_DIR:-$here/../target/quarkus-app}"
+app="$(cd "${SLUICE_APP_DIR:-$here/../target/quarkus-app}" && pwd)"
 jar="$app/quarkus-run.jar"
 port="${SLUICE_BENCH_PORT:-18391}"
 workload="${WORKLOAD:-select1}"
@@ -44,10 +45,8 @@ trap cleanup EXIT
 # readiness goes UP; the others switch it off (SLUICE_WARMUP_DURATION=0s).
 read -r -a variants <<<"${VARIANTS:-25+AOT 25+AOT+warm-up 17 17+warm-up}"
 declare -A javas=([25]="$java25" [25+AOT]="$java25" [17]="$java17")
-declare -A flags=([25]="" [25+AOT]="-XX:AOTCache=$app/app.aot" [17]="")
 for v in "${variants[@]}"; do
-  b="${v%+warm-up}"
-  javas[$v]="${javas[$b]}"; flags[$v]="${flags[$b]}"
+  javas[$v]="${javas[${v%+warm-up}]}"
 done
 
 if [ "$workload" = point-read ]; then
@@ -74,9 +73,12 @@ for v in "${variants[@]}"; do
   warm=()
   [ "$v" = "${v%+warm-up}" ] && warm=(SLUICE_WARMUP_DURATION=0s)
   t0=$(date +%s%3N)
-  # shellcheck disable=SC2086
+  # an AOT variant starts through the launcher, as the image does: the cache and the flags that go with it
+  # shellcheck disable=SC2206
+  cmd=("${javas[$v]}" ${JAVA_FLAGS:-} -jar "$jar")
+  case "$v" in 25+AOT*) cmd=(env JAVA="${javas[$v]}" SLUICE_HOME="$app" JAVA_OPTS="${JAVA_FLAGS:-}" "$here/../deploy/sluice-jvm.sh" serve) ;; esac
   env "${warm[@]}" SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none QUARKUS_HTTP_PORT="$port" \
-    QUARKUS_MANAGEMENT_PORT=$((port + 1)) "${javas[$v]}" ${flags[$v]} ${JAVA_FLAGS:-} -jar "$jar" >"$tmp/server-$v.log" 2>&1 &
+    QUARKUS_MANAGEMENT_PORT=$((port + 1)) "${cmd[@]}" >"$tmp/server-$v.log" 2>&1 &
   server=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/q/health/ready"; do
     kill -0 "$server" 2>/dev/null || { echo "server $v died" >&2; tail "$tmp/server-$v.log" >&2; exit 1; }
