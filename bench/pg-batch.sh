@@ -3,15 +3,16 @@
 # COMMIT, in one HTTP request) against the same INSERTs over plain JDBC in one transaction, alternated round
 # by round in one run (bench/PgBatch.java). Prints the medians and, last, the ratio Sluice / JDBC.
 #
-#   bench/pg-batch.sh [statements] [rounds] [warm-up rounds]      (defaults 100, 30, 30)
+#   bench/pg-batch.sh [statements] [rounds] [warm-up rounds]      (defaults 100, 300, 300: the JIT needs some 30,000
+#                                                                  statements before the figures settle)
 #
 # Starts the packaged jar (./mvnw package -DskipTests) on PostgreSQL at PGHOST:PGPORT (127.0.0.1:5432),
 # database PGDATABASE (test), user PGUSER (postgres), trust auth, on a loopback port, and stops it on exit.
 # SLUICE_JAR runs another build (for example an older commit's) for comparison.
 set -euo pipefail
 statements="${1:-100}"
-rounds="${2:-30}"
-warmup="${3:-30}"
+rounds="${2:-300}"
+warmup="${3:-300}"
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="${SLUICE_JAR:-$here/../target/quarkus-app/quarkus-run.jar}"
 pghost="${PGHOST:-127.0.0.1}" pgport="${PGPORT:-5432}" pgdb="${PGDATABASE:-test}" pguser="${PGUSER:-postgres}"
