@@ -54,10 +54,12 @@ if [ -n "$baseline" ]; then
   names+=(baseline)
   jars+=("$baseline")
 fi
-base_port=$((19000 + RANDOM % 900))
+# a free port and the next one (the management port), for each server
+free() { ! ss -tlnH "( sport = :$1 or sport = :$(($1 + 1)) )" | grep -q .; }
 ports=()
 for i in "${!jars[@]}"; do
-  port=$((base_port + 2 * i))
+  port=$((19000 + RANDOM % 900))
+  while ! free "$port" || [[ " ${ports[*]} " == *" $port "* ]]; do port=$((19000 + RANDOM % 900)); done
   ports+=("$port")
   SLUICE_AUTH_MODE=none SLUICE_DATABASE_URL="jdbc:postgresql://$pghost:$pgport/$pgdb" SLUICE_DATABASE_USER="$sluice_user" \
     DB_MAX_CONNECTIONS="$pool" QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=$((port + 1)) \
@@ -69,7 +71,9 @@ for i in "${!jars[@]}"; do
     curl -sf "http://127.0.0.1:${ports[$i]}/health" >/dev/null 2>&1 && break
     sleep 0.5
   done
-  curl -sf "http://127.0.0.1:${ports[$i]}/health" >/dev/null || { echo "${names[$i]} did not start:" >&2; tail -20 "$tmp/${names[$i]}.log" >&2; exit 1; }
+  if ! curl -sf "http://127.0.0.1:${ports[$i]}/health" >/dev/null || ! kill -0 "${pids[$i]}" 2>/dev/null; then
+    echo "${names[$i]} did not start:" >&2; tail -20 "$tmp/${names[$i]}.log" >&2; exit 1
+  fi
 done
 
 load() { wrk -t2 -c"$clients" -d"$1s" -s "$here/point-read.lua" "http://127.0.0.1:$2/v2/pipeline"; }
