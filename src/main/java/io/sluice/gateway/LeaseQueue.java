@@ -75,13 +75,16 @@ final class LeaseQueue<T> {
 
     /** Queues a request, which then runs on a runner: a new one when fewer than the width run, else the next one free. */
     void submit(T request) {
-        queue.add(new Entry<>(request, System.nanoTime()));
+        Entry<T> entry = new Entry<>(request, System.nanoTime());
+        queue.add(entry);
         if (tryStartRunner()) {
             try {
                 workers.execute(this::runQueued);
             } catch (RuntimeException e) {
                 running.decrementAndGet();
-                throw e;
+                if (queue.remove(entry)) {
+                    throw e; // the caller fails it; queued, it would be answered twice
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.sluice.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -171,5 +173,16 @@ class LeaseQueueTest {
         awaitFinished(4); // boom counts as run and as failed
         assertThat(recorder.failed.get("boom")).isInstanceOf(IllegalArgumentException.class);
         assertThat(recorder.threads).containsKeys("gate-first", "boom", "after");
+    }
+
+    @Test
+    void shouldLeaveNoRequestQueuedWhenNoRunnerCanBeStartedSoTheCallerAloneAnswersIt() {
+        LeaseQueue<String> refusing = new LeaseQueue<>(r -> {
+            throw new RejectedExecutionException("no threads");
+        }, width::get, timeoutNanos::get, () -> new IllegalStateException("timed out"), recorder);
+        assertThatThrownBy(() -> refusing.submit("orphan")).isInstanceOf(RejectedExecutionException.class);
+        assertThat(refusing.hasQueued()).isFalse();
+        refusing.sweep();
+        assertThat(recorder.failed).isEmpty();
     }
 }
