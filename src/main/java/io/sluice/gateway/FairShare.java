@@ -160,6 +160,20 @@ final class FairShare {
         }
     }
 
+    /** True when the share of {@code key} holds its limit of leases now (its next lease would wait); false for a null key. */
+    boolean atLeaseLimit(String key) {
+        Share share = key == null ? null : shares.get(key);
+        if (share == null) {
+            return false;
+        }
+        share.lock.lock();
+        try {
+            return share.leases >= maxLeases;
+        } finally {
+            share.lock.unlock();
+        }
+    }
+
     /** Gives back a lease slot taken by {@link #acquireLease}; exactly once per lease. */
     void releaseLease(Share share) {
         if (share == null) {

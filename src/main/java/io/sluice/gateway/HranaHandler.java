@@ -12,15 +12,22 @@ import io.sluice.gateway.ResponseWriter.Result;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;
+import io.sluice.pool.Backend;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.sql.ResponseBudget;
 import io.sluice.sql.StatementException;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Handles pipeline and cursor requests on a worker thread: authenticate, parse, run on the stream, answer. */
 @Singleton
@@ -48,8 +55,12 @@ public class HranaHandler {
     private final CircuitBreaker breaker;
     private final SluiceConfig.Gateway config;
 
+    /** PostgreSQL only: stream-opening pipelines wait here for a connection, not as parked workers; null on SQLite. */
+    private final LeaseQueue<Queued> leaseQueue;
+
     HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, StreamForwarder forwarder, SluiceConfig config,
-            SluiceMetrics metrics, InlineReads inline, CircuitBreaker breaker) {
+            SluiceMetrics metrics, InlineReads inline, CircuitBreaker breaker, Backend backend) {
+        this.leaseQueue = backend.isPostgres() ? leaseQueue(backend, streams) : null;
         this.auth = auth;
         this.breaker = breaker;
         this.inline = inline;
@@ -85,6 +96,70 @@ public class HranaHandler {
             }
         }
         ctx.next();
+    }
+
+    /** A pipeline waiting in the {@link LeaseQueue}, with the Vert.x context (I/O thread) it arrived on. */
+    private record Queued(RoutingContext ctx, Context context, Handler<RoutingContext> work) {
+    }
+
+    private LeaseQueue<Queued> leaseQueue(Backend backend, StreamManager streams) {
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService runners = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "sluice-lease-queue-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        LeaseQueue<Queued> queue = new LeaseQueue<>(runners, backend::maxConnections, () -> backend.acquireTimeout().toNanos(),
+                () -> ProtocolException.of(backend.acquireTimedOut(null)), new LeaseQueue.Requests<>() {
+                    @Override
+                    public void run(Queued q) {
+                        q.work().handle(q.ctx());
+                    }
+
+                    @Override
+                    public void fail(Queued q, Throwable failure) {
+                        // as the ordinary worker path fails a request: on its I/O thread
+                        q.context().runOnContext(v -> q.ctx().fail(failure));
+                    }
+
+                    @Override
+                    public boolean overShare(Queued q) {
+                        Principal principal = q.ctx().get(PRINCIPAL);
+                        return streams.atLeaseLimit(principal, clientName(q.ctx(), principal));
+                    }
+
+                    @Override
+                    public void elsewhere(Queued q) {
+                        q.context().runOnContext(v -> q.ctx().next()); // the worker path: it waits for its principal's own leases
+                    }
+                });
+        backend.alsoWaiting(queue::hasQueued);
+        return queue;
+    }
+
+    /**
+     * On the I/O thread, after {@link #pipelineInline}: on PostgreSQL a pipeline that opens a stream (it will
+     * lease a connection) joins the {@link LeaseQueue}; any other goes on ({@code next()}) to a worker.
+     */
+    void queueForLease(RoutingContext ctx, Handler<RoutingContext> work) {
+        BodyEncoding.RequestBody root = ctx.get(ROOT);
+        Context context = Vertx.currentContext();
+        if (leaseQueue == null || root == null || root.baton() != null || context == null) {
+            ctx.next();
+            return;
+        }
+        leaseQueue.submit(new Queued(ctx, context, work));
+    }
+
+    /** Fails queued requests that waited longer than the acquire timeout; periodic, on PostgreSQL. */
+    void sweepLeaseQueue() {
+        if (leaseQueue != null) {
+            leaseQueue.sweep();
+        }
+    }
+
+    boolean queuesForLeases() {
+        return leaseQueue != null;
     }
 
     /** On the I/O thread, for the cursor: admission only. */

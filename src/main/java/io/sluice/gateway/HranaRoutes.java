@@ -6,6 +6,7 @@ import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
@@ -41,6 +42,7 @@ public class HranaRoutes {
     /** The Hrana error code of a request refused because the server holds too many bodies already. */
 
     private final HranaHandler handler;
+    private final Vertx vertx;
     private final SluiceMetrics metrics;
     private final SluiceConfig.Gateway config;
     private final String version;
@@ -48,8 +50,9 @@ public class HranaRoutes {
     private volatile BodyHandler body;
     private volatile int maxRequestBytes;
 
-    HranaRoutes(HranaHandler handler, SluiceConfig config, SluiceMetrics metrics) {
+    HranaRoutes(HranaHandler handler, SluiceConfig config, SluiceMetrics metrics, Vertx vertx) {
         this.handler = handler;
+        this.vertx = vertx;
         this.metrics = metrics;
         this.config = config.gateway();
         this.version = "sluice " + ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class).orElse("dev");
@@ -69,15 +72,18 @@ public class HranaRoutes {
     void register(@Observes Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBytes());
         this.body = body;
-        post(router, "/v2/pipeline", Endpoint.PIPELINE_V2, body, ctx -> handler.pipelineInline(ctx, Version.V2),
+        post(router, "/v2/pipeline", Endpoint.PIPELINE_V2, null, true, body, ctx -> handler.pipelineInline(ctx, Version.V2),
                 ctx -> handler.pipeline(ctx, Version.V2));
-        post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, body, ctx -> handler.pipelineInline(ctx, Version.V3),
+        post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, null, true, body, ctx -> handler.pipelineInline(ctx, Version.V3),
                 ctx -> handler.pipeline(ctx, Version.V3));
-        post(router, "/v3/cursor", Endpoint.CURSOR, body, handler::cursorInline, handler::cursor);
-        post(router, "/v3-protobuf/pipeline", Endpoint.PIPELINE_V3_PROTOBUF, BodyEncoding.PROTOBUF, body,
+        post(router, "/v3/cursor", Endpoint.CURSOR, null, false, body, handler::cursorInline, handler::cursor);
+        post(router, "/v3-protobuf/pipeline", Endpoint.PIPELINE_V3_PROTOBUF, BodyEncoding.PROTOBUF, true, body,
                 ctx -> handler.pipelineInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.pipeline(ctx, BodyEncoding.PROTOBUF));
-        post(router, "/v3-protobuf/cursor", Endpoint.CURSOR_PROTOBUF, BodyEncoding.PROTOBUF, body,
+        post(router, "/v3-protobuf/cursor", Endpoint.CURSOR_PROTOBUF, BodyEncoding.PROTOBUF, false, body,
                 ctx -> handler.cursorInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.cursor(ctx, BodyEncoding.PROTOBUF));
+        if (handler.queuesForLeases()) {
+            vertx.setPeriodic(LeaseQueue.SWEEP_MILLIS, id -> handler.sweepLeaseQueue());
+        }
         get(router, "/v2", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/v3", ctx -> ctx.response().setStatusCode(200).end());
         get(router, "/v3-protobuf", ctx -> ctx.response().setStatusCode(200).end());
@@ -87,16 +93,12 @@ public class HranaRoutes {
     }
 
     /**
+     * @param encoding the encoding the endpoint answers errors in; null for JSON
+     * @param queued whether a request that opens a stream waits in the {@link LeaseQueue} (PostgreSQL) rather than on a worker
      * @param inline runs on the I/O thread first: answers cheap requests itself or calls {@code next()}
      * @param work runs on a worker thread
      */
-    private void post(Router router, String path, Endpoint endpoint, BodyHandler body, Handler<RoutingContext> inline,
-            Handler<RoutingContext> work) {
-        post(router, path, endpoint, null, body, inline, work);
-    }
-
-    /** @param encoding the encoding the endpoint answers errors in; null for JSON */
-    private void post(Router router, String path, Endpoint endpoint, BodyEncoding encoding, BodyHandler body,
+    private void post(Router router, String path, Endpoint endpoint, BodyEncoding encoding, boolean queued, BodyHandler body,
             Handler<RoutingContext> inline, Handler<RoutingContext> work) {
         Route route = router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$").order(ORDER);
         // a PlatformHandler, because Vert.x otherwise insists that a body handler comes before any other
@@ -106,7 +108,11 @@ public class HranaRoutes {
             }
             admitHeaders(ctx);
         };
-        route.handler(headersFirst).handler(body).handler(inline).blockingHandler(work, false).failureHandler(ctx -> {
+        route.handler(headersFirst).handler(body).handler(inline);
+        if (queued) {
+            route.handler(ctx -> handler.queueForLease(ctx, work));
+        }
+        route.blockingHandler(work, false).failureHandler(ctx -> {
             metrics.request(endpoint, outcome(ctx));
             failure(ctx);
         });

@@ -97,7 +97,7 @@ public class StreamManager {
      */
     Stream open(Principal principal, String client, StreamPlan plan) {
         refuseNewStreamWhileDraining();
-        String shareKey = principal.authenticated() ? principal.identity() : client == null ? null : "client:" + client;
+        String shareKey = shareKey(principal, client);
         FairShare.Share share = fairShare.openStream(shareKey);
         int max = maxStreams;
         if (open.incrementAndGet() > max) {
@@ -108,6 +108,16 @@ public class StreamManager {
         }
         String name = principal.authenticated() || client == null ? principal.displayName() : "client:" + client;
         return new Stream(plan.id(), principal.access() == Access.READ_ONLY, plan.policy(), principal, name, fairShare, share);
+    }
+
+    /** The key of the caller's {@link FairShare}: the verified identity, else the client's name; null: no per-principal limit. */
+    private static String shareKey(Principal principal, String client) {
+        return principal.authenticated() ? principal.identity() : client == null ? null : "client:" + client;
+    }
+
+    /** True when the caller's streams hold its whole share of connections now: its next lease would wait for one of its own. */
+    boolean atLeaseLimit(Principal principal, String client) {
+        return fairShare.atLeaseLimit(shareKey(principal, client));
     }
 
     /**

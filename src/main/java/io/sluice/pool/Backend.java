@@ -41,6 +41,7 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -85,6 +86,8 @@ public class Backend {
     private long lastLeakCheck = System.nanoTime();
     private long lastValidation = System.nanoTime();
     private ScheduledExecutorService housekeeping;
+    /** Requests queued for a connection outside the pool ({@link #alsoWaiting}); none by default. */
+    private volatile BooleanSupplier queued = () -> false;
 
     Backend(SluiceConfig config, SluiceMetrics metrics,
             @DataSource("sqlite") InjectableInstance<AgroalDataSource> sqlite,
@@ -316,13 +319,8 @@ public class Backend {
             }
             FailureClass failure = SqlErrors.classify(e);
             if (pooled && failure == FailureClass.SATURATION) {
-                // every connection was leased and none came back in time: the database is answering them
-                meters.timeouts.incrementAndGet();
-                connectivity.onDegraded("pool saturated: acquisition timeout");
                 LOG.debugf("connection lease timed out for stream %s: pool saturated", Long.toHexString(streamId));
-                throw new BackendUnavailableException("No database connection available within "
-                        + dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout().toMillis()
-                        + " ms: every connection is busy", e, FailureClass.SATURATION);
+                throw acquireTimedOut(e);
             }
             connectivity.onFailure("connect failed, " + SqlErrors.describe(e));
             LOG.debugf("connection lease failed, %s", SqlErrors.describe(e));
@@ -336,6 +334,38 @@ public class Backend {
         leases.add(lease);
         connectivity.onConnected("lease succeeded", now);
         return lease;
+    }
+
+    /**
+     * Every connection was leased and none came back within the acquire timeout (the database is answering
+     * them): counted, reported, and the failure a lease that waited too long gets, wherever it waited.
+     *
+     * @param cause the pool's own failure, or null when the wait happened before the pool was asked
+     */
+    public BackendUnavailableException acquireTimedOut(SQLException cause) {
+        meters.timeouts.incrementAndGet();
+        connectivity.onDegraded("pool saturated: acquisition timeout");
+        return new BackendUnavailableException("No database connection available within " + acquireTimeout().toMillis()
+                + " ms: every connection is busy", cause, FailureClass.SATURATION);
+    }
+
+    /** How long a lease waits for a connection at most (the pool's acquire timeout, live). */
+    public Duration acquireTimeout() {
+        return dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout();
+    }
+
+    /** The most connections the pool holds (live); the direct path is capped to the same number. */
+    public int maxConnections() {
+        return dataSource.getConfiguration().connectionPoolConfiguration().maxSize();
+    }
+
+    /**
+     * Registers the requests that wait for a connection before they ask the pool (the gateway queues them
+     * while every connection is busy): a connection given back while any wait goes straight to one of them,
+     * as to a lease waiting in the pool.
+     */
+    public void alsoWaiting(BooleanSupplier queued) {
+        this.queued = queued;
     }
 
     /**
@@ -399,7 +429,7 @@ public class Backend {
 
     /** True when a lease is waiting for a pooled connection: the next one given back goes to it at once. */
     boolean hasWaiters() {
-        return dataSource.getMetrics().awaitingCount() > 0;
+        return queued.getAsBoolean() || dataSource.getMetrics().awaitingCount() > 0;
     }
 
     /** Whether the lease's connection, given back now, goes back to the pool and to a lease already waiting for one. */

@@ -187,6 +187,28 @@ class RunawayStatementsTest {
     }
 
     @Test
+    void shouldRefuseAPipelineBehindAPoolOfRunningPipelinesAfterTheAcquireTimeoutAndServeItOnceOneEnds() throws Exception {
+        longTimeout();
+        String t = "gov_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        pipelineOk(null, execute(createTable(t)), "{\"type\":\"close\"}");
+        // every connection (and, on PostgreSQL, every slot of the lease queue) taken by a stream-less pipeline
+        for (int i = 0; i < POOL; i++) {
+            sendAndHold("/v2/pipeline", pipeline(null, execute(runaway()), "{\"type\":\"close\"}"));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> backend.statements().count() == POOL);
+        // a write: SQLite's read fast path would answer a read without a pooled connection
+        HttpResponse<String> refused = post("/v2/pipeline", pipeline(null, execute("INSERT INTO " + t + " (id) VALUES (1)"), "{\"type\":\"close\"}"));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.body()).contains("BACKEND_UNAVAILABLE").contains("within 300 ms: every connection is busy");
+        assertThat(breaker.status().state()).isEqualTo(BreakerState.CLOSED);
+
+        sockets.get(0).close(); // its client goes away: its statement stops and its connection comes back
+        await().atMost(Duration.ofSeconds(20)).until(() -> backend.statements().count() == POOL - 1);
+        JsonNode served = pipelineOk(null, execute("INSERT INTO " + t + " (id) VALUES (2)"), "{\"type\":\"close\"}");
+        assertThat(served.at("/results/0/type").asText()).isEqualTo("ok");
+    }
+
+    @Test
     void shouldShowSaturationNeverOpenTheBreakerAndFreeLeasesOfClientsThatAbort() throws Exception {
         longTimeout();
         String t = "gov_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
