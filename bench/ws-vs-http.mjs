@@ -1,16 +1,20 @@
 // Hrana `execute SELECT 1` throughput over WebSocket and over the HTTP pipeline, against one running
 // Sluice, from one driver process, in the same run, so that the ratio is what matters:
 //
-//   node bench/ws-vs-http.mjs [base-url] [seconds] [connections] [per-call|persistent]
-//                                                     (default http://127.0.0.1:8080 10 32 per-call)
+//   node bench/ws-vs-http.mjs [base-url] [seconds] [connections] [per-call|persistent] [slices]
+//                                                     (default http://127.0.0.1:8080 10 32 per-call 5)
+//
+// Each side runs `seconds` in all, in `slices` slices alternating HTTP and WebSocket, so that a change in
+// the machine's load (it is shared) weighs on both sides alike (ABBA: neither side always runs first).
 //
 // HTTP: `connections` keep-alive connections, each looping POST /v2/pipeline [execute SELECT 1, close]
 // (a stream per request, what @libsql/client sends for client.execute()).
 // WebSocket: `connections` sockets (hrana3), each looping one call at a time (as HTTP):
 //   per-call    open_stream + execute SELECT 1 + close_stream sent together, as @libsql/client does for
-//               client.execute() over ws:// (a stream, and so a pooled connection, per call);
-//   persistent  one stream per socket kept open, an `execute SELECT 1` per call (each stream keeps its
-//               backend connection: start the server with DB_MAX_CONNECTIONS above `connections`).
+//               client.execute() over ws:// (a stream per call);
+//   persistent  one stream per socket kept open, an `execute SELECT 1` per call (a stream that only
+//               reads holds no backend connection; one that did would keep it: start the server with
+//               DB_MAX_CONNECTIONS above `connections` to compare with a build where reads lease one).
 // Every answer is checked; an error stops the run. SLUICE_AUTH_TOKEN is used when set.
 // Needs the `ws` package: run `npm ci` in compat/ first.
 import http from "node:http";
@@ -26,11 +30,14 @@ const base = process.argv[2] || "http://127.0.0.1:8080";
 const seconds = Number(process.argv[3] || 10);
 const connections = Number(process.argv[4] || 32);
 const mode = process.argv[5] || "per-call";
+const slices = Number(process.argv[6] || 5);
 const token = process.env.SLUICE_AUTH_TOKEN || null;
 const target = new URL(base);
 
+// kept across runs: the keep-alive connections are opened once, by the warm-up
+const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+
 async function runHttp(secs) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const body = JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1" } }, { type: "close" }] });
   const headers = { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) };
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -61,8 +68,7 @@ async function runHttp(secs) {
   };
   const start = Date.now();
   await Promise.all(Array.from({ length: connections }, loop));
-  agent.destroy();
-  return done / ((Date.now() - start) / 1000);
+  return { done, millis: Date.now() - start };
 }
 
 function openSocket() {
@@ -123,18 +129,29 @@ async function runWebSocket(secs) {
       }
     }),
   );
-  const rate = done / ((Date.now() - start) / 1000);
+  const millis = Date.now() - start;
   sockets.forEach(({ ws }) => ws.close());
-  return rate;
+  return { done, millis };
 }
 
 // warm-up of both paths (JIT, pools), then the measured runs
 const warm = Math.max(2, Math.round(seconds / 3));
-process.stdout.write(`warming up ${warm} s each, then ${seconds} s each\n`);
+process.stdout.write(`warming up ${warm} s each, then ${seconds} s each in ${slices} alternating slices\n`);
 await runHttp(warm);
 await runWebSocket(warm);
-const httpRate = await runHttp(seconds);
-const wsRate = await runWebSocket(seconds);
+const total = { http: { done: 0, millis: 0 }, ws: { done: 0, millis: 0 } };
+for (let i = 0; i < slices; i++) {
+  const order = [["http", runHttp], ["ws", runWebSocket]];
+  // ABBA: neither side always runs first
+  for (const [side, run] of i % 2 === 0 ? order : order.reverse()) {
+    const r = await run(seconds / slices);
+    total[side].done += r.done;
+    total[side].millis += r.millis;
+  }
+}
+agent.destroy();
+const httpRate = total.http.done / (total.http.millis / 1000);
+const wsRate = total.ws.done / (total.ws.millis / 1000);
 console.log(`connections            ${connections} (WebSocket mode ${mode})`);
 console.log(`HTTP pipeline          ${httpRate.toFixed(0)} req/s`);
 console.log(`WebSocket              ${wsRate.toFixed(0)} req/s`);

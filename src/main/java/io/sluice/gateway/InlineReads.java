@@ -35,7 +35,8 @@ import org.sqlite.ProgressHandler;
  * The read fast path on embedded SQLite: a pipeline that opens no stream and only reads (the
  * {@code execute}s of {@code SELECT}s followed by {@code close}, which is what {@code @libsql/client}
  * sends for every read) is answered on the I/O thread that received it, over a connection opened
- * read-only and owned by that thread, instead of being handed to a worker.
+ * read-only and owned by that thread, instead of being handed to a worker. The same rules answer a read on
+ * a WebSocket client's stream that holds no connection ({@link #tryAnswerOnStream}).
  *
  * <p>It can never block the I/O thread for long: the connection has no busy timeout (a locked database
  * is answered by the worker path instead), and a progress handler interrupts a statement that runs past
@@ -126,6 +127,26 @@ public class InlineReads {
         if (!enabled || !qualifies(requests)) {
             return null;
         }
+        return answer(requests, policy, encode);
+    }
+
+    /**
+     * Answers one {@code execute} on a stream that holds no connection and so has no transaction (a
+     * WebSocket client's stream between its {@code open_stream} and its first statement that needs one) if
+     * it qualifies as each {@code execute} of a stream-less pipeline must, and finishes within budget. Such
+     * a stream would lease a connection only to run this read in autocommit, which sees what this read sees.
+     *
+     * @param policy the stream's policy
+     * @return the encoded answer, or null when the request must take the stream's normal (worker) path
+     */
+    <T> T tryAnswerOnStream(Hrana.ExecuteReq execute, StreamPolicy policy, java.util.function.Function<Result, T> encode) {
+        if (!enabled || !isPlainExecute(execute)) {
+            return null;
+        }
+        return answer(List.of(execute), policy, results -> encode.apply(results.get(0)));
+    }
+
+    private <T> T answer(List<StreamRequest> requests, StreamPolicy policy, java.util.function.Function<List<Result>, T> encode) {
         Reader reader = reader();
         if (reader == null) {
             return null;
@@ -180,11 +201,16 @@ public class InlineReads {
             return false;
         }
         for (int i = 0; i < n - 1; i++) {
-            if (!(requests.get(i) instanceof Hrana.ExecuteReq e) || e.stmt().sql() == null) {
+            if (!isPlainExecute(requests.get(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** An {@code execute} of SQL text (not of a stored SQL id); whether it only reads is decided when it runs. */
+    private static boolean isPlainExecute(StreamRequest r) {
+        return r instanceof Hrana.ExecuteReq e && e.stmt().sql() != null;
     }
 
     private Reader reader() {

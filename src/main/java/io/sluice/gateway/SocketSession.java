@@ -58,6 +58,15 @@ import org.jboss.logging.Logger;
  * answers are encoded on the worker and sent from the I/O thread, in completion order, as the
  * specification allows. Nothing here blocks the I/O thread.
  *
+ * <p>What needs no connection is answered on the I/O thread itself, in order with the stream's other
+ * requests since only a stream with nothing running or queued qualifies: {@code open_stream} (a stream
+ * leases its connection on its first statement that needs one), and, while a stream holds no connection,
+ * {@code close_stream}, {@code get_autocommit} and a read the {@link InlineReads} fast path answers as it
+ * answers a stream-less HTTP read. So {@code @libsql/client}'s {@code open_stream + execute + close_stream}
+ * for one read costs no worker and no pooled connection; a stream's first statement that needs a
+ * connection (a write, {@code BEGIN}, a read the fast path gives up) takes the worker path, and the
+ * stream keeps its connection from then on, as before.
+ *
  * <p>Streams are the engine's {@link Stream}s, opened through the {@link StreamManager} (stream, principal
  * and pool limits, breaker, drain, idle expiry) and run by the {@link RequestRunner}, exactly as over HTTP.
  *
@@ -269,9 +278,9 @@ public final class SocketSession {
                     "Too many open streams on this connection (limit " + max + "); close streams first")));
             return;
         }
-        Principal p = principal;
-        enqueue(ss, () -> {
-            try (StreamGuard guard = StreamGuard.owned(engine.streams(), engine.open(p, clientName))) {
+        // opening leases nothing (a connection is leased by the first statement that needs one): answered here
+        runHere(() -> {
+            try (StreamGuard guard = StreamGuard.owned(engine.streams(), engine.open(principal, clientName))) {
                 ss.stream = guard.stream();
                 guard.complete();
                 return ok(requestId, o.type(), new RequestRunner.Empty());
@@ -290,9 +299,16 @@ public final class SocketSession {
         if (ss.cursorId != null) {
             cursors.remove(ss.cursorId);
         }
+        if (holdsNothing(ss)) {
+            runHere(() -> {
+                closeNow(ss);
+                return ok(requestId, c.type(), new RequestRunner.Empty());
+            });
+            return;
+        }
         // runs even when the connection closes first: the stream is no longer in the map for onClosed to close
         ss.queue.add(new Job(() -> {
-            closeOnWorker(ss);
+            closeNow(ss);
             return ok(requestId, c.type(), new RequestRunner.Empty());
         }, true, true));
         if (!ss.running) {
@@ -315,13 +331,24 @@ public final class SocketSession {
             return;
         }
         Principal p = principal;
-        enqueue(ss, () -> runOnStream(ss, requestId, p, s -> {
+        OnStreamWork work = s -> {
             try {
                 return ok(requestId, r.type(), engine.runner().run(s, r, new ResponseBudget(engine.maxResponseBytes())));
             } catch (StatementException e) {
                 return error(requestId, e);
             }
-        }));
+        };
+        if (holdsNothing(ss)) {
+            if (r instanceof Hrana.ExecuteReq execute && runHere(() -> tryInline(ss, requestId, p, execute))) {
+                return;
+            }
+            if (r instanceof Hrana.GetAutocommitReq) {
+                // a stream without a connection has no transaction: answered without leasing one
+                runHere(() -> runOnStream(ss, requestId, p, work));
+                return;
+            }
+        }
+        enqueue(ss, () -> runOnStream(ss, requestId, p, work));
     }
 
     private void storeSql(int requestId, StoreSql s) {
@@ -404,6 +431,12 @@ public final class SocketSession {
         Cursor cursor = cursor(c.cursorId());
         cursors.remove(c.cursorId());
         cursor.stream.cursorId = null;
+        if (!cursor.stream.running) {
+            // nothing of its stream runs, so its entries are no longer touched on a worker: dropped here
+            cursor.entries = null;
+            answer(ok(requestId, c.type(), new RequestRunner.Empty()));
+            return;
+        }
         enqueue(cursor.stream, () -> {
             cursor.entries = null;
             return ok(requestId, c.type(), new RequestRunner.Empty());
@@ -447,11 +480,9 @@ public final class SocketSession {
         }
         try (StreamGuard guard = StreamGuard.owned(engine.streams(), s)) {
             Encoded answer;
-            if (!java.util.Objects.equals(p.identity(), s.principal().identity())) {
-                answer = error(requestId, new ProtocolException(HranaError.FORBIDDEN,
-                        "The stream was opened by another principal; open a new stream after re-authenticating"));
-            } else if (p.access() == Access.READ_ONLY && !s.readOnly) {
-                answer = error(requestId, new ProtocolException(HranaError.FORBIDDEN, "A read-only token cannot continue a read-write stream"));
+            ProtocolException forbidden = forbidden(s, p);
+            if (forbidden != null) {
+                answer = error(requestId, forbidden);
             } else {
                 try {
                     answer = work.run(s);
@@ -461,6 +492,52 @@ public final class SocketSession {
                     guard.closeStream();
                     answer = error(requestId, ProtocolException.of(e));
                 }
+            }
+            guard.complete();
+            return answer;
+        }
+    }
+
+    /** Why {@code p} may not use the stream {@code s} (after a re-authenticating {@code hello}), or null when it may. */
+    private static ProtocolException forbidden(Stream s, Principal p) {
+        if (!java.util.Objects.equals(p.identity(), s.principal().identity())) {
+            return new ProtocolException(HranaError.FORBIDDEN,
+                    "The stream was opened by another principal; open a new stream after re-authenticating");
+        }
+        if (p.access() == Access.READ_ONLY && !s.readOnly) {
+            return new ProtocolException(HranaError.FORBIDDEN, "A read-only token cannot continue a read-write stream");
+        }
+        return null;
+    }
+
+    /**
+     * True when nothing of the stream runs or waits on a worker and it holds no connection (so no
+     * transaction either): its next request can be answered on the I/O thread if it needs no connection.
+     * Only this thread starts work on the stream, and only its workers lease a connection for it.
+     */
+    private static boolean holdsNothing(SocketStream ss) {
+        Stream s = ss.stream;
+        return !ss.running && (s == null || !s.hasSession());
+    }
+
+    /**
+     * On the I/O thread, for a stream that {@link #holdsNothing}: answers a read through the
+     * {@link InlineReads} fast path, exactly as a stream-less HTTP read is answered, holding the stream
+     * for it as a worker would. Null when the request must take the worker path, which then answers it
+     * (and any refusal: a stream that failed to open or has expired, another principal's stream).
+     */
+    private Encoded tryInline(SocketStream ss, int requestId, Principal p, Hrana.ExecuteReq execute) {
+        Stream s = ss.stream;
+        if (s == null || forbidden(s, p) != null || !s.tryAcquire()) {
+            return null;
+        }
+        try (StreamGuard guard = StreamGuard.owned(engine.streams(), s)) {
+            Encoded answer;
+            try {
+                answer = engine.inline().tryAnswerOnStream(execute, s.policy,
+                        result -> result.error() == null ? ok(requestId, result.type(), result.response()) : error(requestId, result.error()));
+            } catch (ProtocolException e) {
+                answer = null; // the worker path reports it
             }
             guard.complete();
             return answer;
@@ -519,8 +596,11 @@ public final class SocketSession {
         return entries;
     }
 
-    /** Closes the stream (rolling back what is open, giving back its connection); runs on a worker, queued on the stream. */
-    private void closeOnWorker(SocketStream ss) {
+    /**
+     * Closes the stream (rolling back what is open, giving back its connection): on a worker, queued on the
+     * stream, or on the I/O thread when the stream {@link #holdsNothing} (then it only updates counters).
+     */
+    private void closeNow(SocketStream ss) {
         Stream s = ss.stream;
         ss.stream = null;
         if (s != null && s.tryAcquire()) {
@@ -538,13 +618,40 @@ public final class SocketSession {
             s.abandon(); // stops the statement it runs now; the close below waits for that request to end
         }
         ss.queue.clear();
+        if (holdsNothing(ss)) {
+            closeNow(ss);
+            return;
+        }
         ss.queue.add(new Job(() -> {
-            closeOnWorker(ss);
+            closeNow(ss);
             return null;
         }, true, false));
         if (!ss.running) {
             dispatch(ss);
         }
+    }
+
+    /**
+     * Runs a request's work on the I/O thread and sends its answer, failing as a worker's job does: a fault
+     * (a bug) closes the connection, since the request cannot be answered truthfully.
+     *
+     * @return false when the work gave no answer (null): the request is still to be answered
+     */
+    private boolean runHere(Supplier<Encoded> work) {
+        Encoded answer;
+        try {
+            answer = work.get();
+        } catch (RuntimeException e) {
+            LOG.error("unexpected failure answering a Hrana WebSocket request", e);
+            engine.countRequest(RequestOutcome.SERVER_ERROR);
+            peer.close(SocketClose.INTERNAL_ERROR, "Internal server error");
+            return true;
+        }
+        if (answer == null) {
+            return false;
+        }
+        answer(answer);
+        return true;
     }
 
     // ---- the per-stream queue ----
@@ -692,7 +799,7 @@ public final class SocketSession {
     /** A cursor: its batch ran to the end when it opened; {@code fetch_cursor} hands out its entries. */
     private static final class Cursor {
         final SocketStream stream;
-        /** Worker threads only (jobs of its stream, handed on through the I/O thread). */
+        /** Jobs of its stream (handed on through the I/O thread), and the I/O thread while none runs. */
         ArrayDeque<CursorEntry> entries;
         volatile boolean failed;
 

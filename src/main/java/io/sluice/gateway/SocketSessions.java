@@ -29,14 +29,16 @@ public class SocketSessions {
     private final RequestRunner runner;
     private final SluiceMetrics metrics;
     private final CircuitBreaker breaker;
+    private final InlineReads inline;
     private final SluiceConfig.Gateway gateway;
     private final SluiceConfig.WebSocket websocket;
     /** By subprotocol, in the server's order of preference (as the libSQL server's: Protobuf, then the newest JSON). */
     private final Map<String, SocketCodec> codecs = new LinkedHashMap<>();
 
     SocketSessions(DataApiAuth auth, StreamManager streams, RequestRunner runner, SluiceConfig config, SluiceMetrics metrics,
-            CircuitBreaker breaker) {
+            CircuitBreaker breaker, InlineReads inline) {
         this.auth = auth;
+        this.inline = inline;
         this.streams = streams;
         this.runner = runner;
         this.metrics = metrics;
@@ -132,7 +134,8 @@ public class SocketSessions {
     }
 
     /**
-     * Opens a stream for a WebSocket client, on a worker thread: refused while draining or while the breaker
+     * Opens a stream for a WebSocket client, on its I/O thread (nothing here blocks: no connection is leased
+     * until a statement needs one): refused while draining or while the breaker
      * refuses calls (as a stream-less HTTP request is), else opened under the same limits as over HTTP.
      */
     Stream open(Principal principal, String clientHeader) {
@@ -157,6 +160,10 @@ public class SocketSessions {
 
     RequestRunner runner() {
         return runner;
+    }
+
+    InlineReads inline() {
+        return inline;
     }
 
     long maxResponseBytes() {

@@ -380,8 +380,8 @@ class WebSocketProtocolTest {
         c.hello(null);
         c.call(1, openStream(1));
         c.call(2, openStream(2));
-        c.call(3, execute(1, "SELECT 1")); // stream 1 holds a backend connection now
-        c.call(4, execute(2, "SELECT 2"));
+        c.call(3, execute(1, "BEGIN")); // stream 1 holds a backend connection now
+        c.call(4, execute(2, "SELECT 2")); // stream 2 none: a read needs none
         // what @libsql/client does: close the stream, and close the client without waiting for the answer
         c.request(5, closeStream(1));
         c.close();
