@@ -65,8 +65,8 @@ public final class Lease {
 
     /**
      * Numbers the lease from {@code ids} unless it has its number already. Leases are numbered when first
-     * listed or reported, not when made: most are given back before anyone looks, and a shared counter on
-     * every lease would cost more than the rest of its bookkeeping.
+     * listed or reported, not when made: most are given back before anyone looks, and numbering each one
+     * would add an atomic instruction on a shared counter to every lease.
      */
     long number(AtomicLong ids) {
         long n = id;
