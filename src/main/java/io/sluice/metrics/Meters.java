@@ -36,7 +36,10 @@ public final class Meters {
     public static final String WRITE_LANE_HELD = "sluice.sqlite.write.lane.held";
     public static final String WRITE_LANE_ADMITTED = "sluice.sqlite.write.lane.admitted";
     public static final String WRITE_LANE_TIMEOUTS = "sluice.sqlite.write.lane.timeouts";
-    /** Timer with histogram: how long pooled leases waited for a connection, timeouts included. */
+    /**
+     * Histogram exported as a timer's ({@code _bucket}, {@code _count}, {@code _sum}, {@code _max}): how long pooled
+     * leases waited for a connection, timeouts included; recorded by {@code pool.AcquireWaits}, not a Micrometer timer.
+     */
     public static final String POOL_ACQUIRE_WAIT = "sluice.pool.acquire.wait";
     /** Gauge: statements running now. */
     public static final String STATEMENTS_RUNNING = "sluice.statements.running";

@@ -1,47 +1,80 @@
 package io.sluice.pool;
 
 import io.sluice.state.LeaseState;
-import io.sluice.state.StateMachine;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.sql.Connection;
-import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One backend connection held by one stream, from its first statement until the stream ends. A pooled
  * lease comes from Agroal; a direct lease (the legacy path) is a connection of its own, closed at release.
- * When the state-machine feature applies, the lease's life is tracked as a {@link LeaseState} machine.
+ * When the state-machine feature applies, the lease's life is tracked as a {@link LeaseState} machine: the
+ * lease holds the state itself and moves it by compare-and-set, each transition checked against
+ * {@link LeaseState}'s table, as a {@code StateMachine} would, without a second object per lease. No
+ * per-lease history or listeners: nothing reads them (the operator's view shows a lease's current state).
  */
 public final class Lease {
-    /**
-     * No per-lease history: nothing reads it (the operator's view shows a lease's current state), and keeping
-     * one would cost a clock read, a lock and two allocations per transition on the lease path.
-     */
-    private static final int HISTORY = 0;
-    private final long id;
+    /** Names the machine in an {@link io.sluice.state.IllegalTransitionException}. */
+    private static final String MACHINE = "lease";
+    private static final VarHandle STATE;
+    private static final VarHandle ID;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Lease.class, "state", LeaseState.class);
+            ID = MethodHandles.lookup().findVarHandle(Lease.class, "id", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The lease's number, 0 until it is first listed or reported ({@link #number}). */
+    private volatile long id;
     private final long streamId;
     private final Connection connection;
     private final boolean pooled;
     private final long leasedAtNanos;
-    private final StateMachine<LeaseState> state;
+    /** The lease state, null when the state-machine feature does not apply; read and moved through {@link #STATE}. */
+    @SuppressWarnings("unused")
+    private LeaseState state;
+    /** Where {@link OpenLeases} keeps this lease while it is open: the chunk and the slot in it. */
+    AtomicReferenceArray<Lease> registeredIn;
+    int registeredAt;
     /** Written only by the request holding the stream (a stream's requests run one at a time). */
     private volatile long statements;
     private volatile boolean leakReported;
     private volatile boolean broken;
 
-    Lease(long id, long streamId, Connection connection, boolean pooled, boolean tracked, Clock clock, long leasedAtNanos) {
-        this.id = id;
+    Lease(long streamId, Connection connection, boolean pooled, boolean tracked, long leasedAtNanos) {
         this.leasedAtNanos = leasedAtNanos;
         this.streamId = streamId;
         this.connection = connection;
         this.pooled = pooled;
-        // no history and constant causes keep the per-lease cost low: leases are made per stream
-        this.state = tracked ? new StateMachine<>("lease", LeaseState.IDLE, HISTORY, clock) : null;
-        if (state != null) {
-            state.moveTo(LeaseState.LEASED, "leased");
+        if (tracked) {
+            // IDLE -> LEASED, checked; a plain write: the lease is published by its registration (a CAS)
+            STATE.set(this, LeaseState.IDLE.requireMoveTo(LeaseState.LEASED, MACHINE));
         }
     }
 
+    /** The lease's number, 0 until it is first listed or reported. */
     public long id() {
         return id;
+    }
+
+    /**
+     * Numbers the lease from {@code ids} unless it has its number already. Leases are numbered when first
+     * listed or reported, not when made: most are given back before anyone looks, and numbering each one
+     * would add an atomic instruction on a shared counter to every lease.
+     */
+    long number(AtomicLong ids) {
+        long n = id;
+        if (n == 0) {
+            long next = ids.incrementAndGet();
+            n = ID.compareAndSet(this, 0L, next) ? next : id;
+        }
+        return n;
     }
 
     public long streamId() {
@@ -58,7 +91,16 @@ public final class Lease {
 
     /** The lease state, or null when the state-machine feature does not apply to this lease. */
     public LeaseState state() {
-        return state == null ? null : state.current();
+        return (LeaseState) STATE.getAcquire(this);
+    }
+
+    /**
+     * Moves from exactly {@code from} to {@code to}; false when another thread moved the lease first.
+     *
+     * @throws io.sluice.state.IllegalTransitionException when {@code from -> to} is not an allowed transition
+     */
+    private boolean move(LeaseState from, LeaseState to) {
+        return STATE.compareAndSet(this, from, from.requireMoveTo(to, MACHINE));
     }
 
     public long statements() {
@@ -76,13 +118,11 @@ public final class Lease {
     /** Records a statement that ran, and whether it left a transaction open. */
     public void onStatement(boolean transactionOpen) {
         statements++;
-        if (state != null) {
-            LeaseState now = state.current();
-            if (transactionOpen && now == LeaseState.LEASED) {
-                state.moveFrom(LeaseState.LEASED, LeaseState.IN_TRANSACTION, "transaction began");
-            } else if (!transactionOpen && now == LeaseState.IN_TRANSACTION) {
-                state.moveFrom(LeaseState.IN_TRANSACTION, LeaseState.LEASED, "transaction ended");
-            }
+        LeaseState now = state();
+        if (transactionOpen && now == LeaseState.LEASED) {
+            move(LeaseState.LEASED, LeaseState.IN_TRANSACTION);
+        } else if (!transactionOpen && now == LeaseState.IN_TRANSACTION) {
+            move(LeaseState.IN_TRANSACTION, LeaseState.LEASED);
         }
     }
 
@@ -91,33 +131,20 @@ public final class Lease {
      * be evicted rather than pooled again.
      */
     public void onConnectionFailure(String cause) {
-        if (state != null) {
+        LeaseState now = state();
+        if (now != null) {
             broken = true;
-            LeaseState now = state.current();
             if (now == LeaseState.LEASED || now == LeaseState.IN_TRANSACTION) {
-                state.moveFrom(now, LeaseState.BROKEN, cause);
+                move(now, LeaseState.BROKEN);
             }
         }
     }
 
     void onRelease() {
-        if (state != null) {
-            LeaseState now = state.current();
-            if (now == LeaseState.LEASED || now == LeaseState.IN_TRANSACTION) {
-                state.moveFrom(now, LeaseState.RELEASED, "stream ended");
-            }
+        LeaseState now = state();
+        if (now == LeaseState.LEASED || now == LeaseState.IN_TRANSACTION) {
+            move(now, LeaseState.RELEASED);
         }
-    }
-
-    /** Identity equality; the hash is the id's, cheaper than an identity hash for the lease registry. */
-    @Override
-    public int hashCode() {
-        return Long.hashCode(id);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return this == o;
     }
 
     boolean markLeakReported() {

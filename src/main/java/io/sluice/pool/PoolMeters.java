@@ -3,14 +3,11 @@ package io.sluice.pool;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.sluice.metrics.Meters;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.sql.RunningStatements;
 import io.sluice.sql.StopReason;
 import io.sluice.sql.WriteLane;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,17 +19,20 @@ final class PoolMeters {
     final AtomicLong timeouts = new AtomicLong();
     final AtomicLong leaks = new AtomicLong();
     final AtomicLong evicted = new AtomicLong();
-    private final Timer acquireWait;
+    final AcquireWaits acquireWaits = new AcquireWaits();
 
     PoolMeters(MeterRegistry registry) {
-        this.acquireWait = Timer.builder(Meters.POOL_ACQUIRE_WAIT).description("Time a pooled lease waited for a connection")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry);
+        acquireWaits.bind(registry, Meters.POOL_ACQUIRE_WAIT);
     }
 
-    /** How long a pooled lease waited (detailed monitoring: the histogram costs more than the rest of a lease). */
+    /** How long a pooled lease waited (detailed monitoring). */
     void acquireWaited(long nanos) {
-        acquireWait.record(nanos, TimeUnit.NANOSECONDS);
+        acquireWaits.record(nanos);
+    }
+
+    /** How long a pooled lease waited, recorded into {@code stripe}, which the lease owns (see {@link AcquireWaits#record(long, int)}). */
+    void acquireWaited(long nanos, int stripe) {
+        acquireWaits.record(nanos, stripe);
     }
 
     /** Registers the gauges and counters over the started pool manager's figures. */
