@@ -13,9 +13,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
@@ -61,8 +63,8 @@ import org.jboss.logging.Logger;
  * The hot path takes no lock. State changes (SmallRye's callbacks, operator actions) are serialised by
  * one monitor that is never held across I/O or a listener call. Listeners run after the change, on the
  * thread that made it — a request thread, an admin thread or SmallRye's timer thread — so they must be
- * quick and must not block; each gets a full {@link BreakerStatus}, and {@code totalTransitions} orders
- * deliveries that race.
+ * quick and must not block; each gets a full {@link BreakerStatus}, one at a time and in the order of the
+ * changes ({@link #deliver}).
  *
  * <p>The guard only counts anything while SmallRye Fault Tolerance is enabled
  * ({@code MP_Fault_Tolerance_NonFallback_Enabled}, default true); with it disabled the breaker never opens
@@ -92,6 +94,10 @@ public class CircuitBreaker {
 
     private final Object transitions = new Object();
     private final List<Consumer<BreakerStatus>> listeners = new CopyOnWriteArrayList<>();
+    /** Statuses to deliver, queued in the order of their changes (under the {@code transitions} monitor). */
+    private final ConcurrentLinkedQueue<BreakerStatus> undelivered = new ConcurrentLinkedQueue<>();
+    /** Held while statuses are delivered, so that listeners see them one at a time and in order. */
+    private final ReentrantLock delivering = new ReentrantLock();
     private final LongAdder rejected = new LongAdder();
     /** Everything the hot path needs in one volatile read; replaced, never mutated. */
     private volatile Snapshot current;
@@ -236,10 +242,11 @@ public class CircuitBreaker {
             };
             current = next;
             after = statusOf(next);
+            undelivered.add(after);
         }
         LOG.infof("circuit breaker reconfigured: failureThreshold=%d recoveryTimeout=%s successThreshold=%d, state %s",
                 failureThreshold, recoveryTimeout, successThreshold, after.state());
-        notifyListeners(after);
+        deliver();
         return after;
     }
 
@@ -262,10 +269,13 @@ public class CircuitBreaker {
                     : s.moveTo(BreakerState.CLOSED, g, null, 0, null, "reset by an operator");
             current = next;
             after = statusOf(next);
+            if (from != BreakerState.CLOSED) {
+                undelivered.add(after);
+            }
         }
         if (from != BreakerState.CLOSED) {
             LOG.infof("circuit breaker closed by an operator (was %s)", from);
-            notifyListeners(after);
+            deliver();
         }
         return after;
     }
@@ -289,10 +299,13 @@ public class CircuitBreaker {
                     : s.withCause(why);
             current = next;
             after = statusOf(next);
+            if (changed) {
+                undelivered.add(after);
+            }
         }
         LOG.warnf("circuit breaker %s", why);
         if (changed) {
-            notifyListeners(after);
+            deliver();
         }
         return after;
     }
@@ -349,13 +362,14 @@ public class CircuitBreaker {
             };
             current = next;
             after = statusOf(next);
+            undelivered.add(after);
         }
         if (after.state() == BreakerState.OPEN) {
             LOG.warnf("circuit breaker opened: %s; next probe at %s", after.lastTransitionCause(), after.nextProbeAt());
         } else {
             LOG.infof("circuit breaker %s: %s", after.state(), after.lastTransitionCause());
         }
-        notifyListeners(after);
+        deliver();
     }
 
     // ---- internals ----------------------------------------------------------------------------------
@@ -385,6 +399,24 @@ public class CircuitBreaker {
         return new BreakerStatus(s.state, g.failureThreshold, g.recoveryTimeout, g.successThreshold,
                 g.consecutiveFailures.get(), s.openedAt, s.state == BreakerState.OPEN ? s.nextProbeAt : null,
                 s.transitions, s.cause, s.lastTransitionAt, rejected.sum());
+    }
+
+    /**
+     * Delivers the queued statuses in the order of their changes. Two threads that changed the state one
+     * after the other (SmallRye's timer moving to HALF_OPEN, a probe closing) could otherwise call the
+     * listeners in the other order; the second waits here until the first has delivered, and whichever
+     * holds the lock delivers everything queued, so a change's status has reached the listeners when the
+     * method that made it returns.
+     */
+    private void deliver() {
+        delivering.lock();
+        try {
+            for (BreakerStatus s = undelivered.poll(); s != null; s = undelivered.poll()) {
+                notifyListeners(s);
+            }
+        } finally {
+            delivering.unlock();
+        }
     }
 
     private void notifyListeners(BreakerStatus status) {
