@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 import org.sqlite.ProgressHandler;
 
@@ -123,7 +124,7 @@ public class InlineReads {
      * @param policy what applies to the request, decided once at its admission
      * @return the encoded response, or null when the request must take the normal (worker) path
      */
-    <T> T tryAnswer(List<StreamRequest> requests, StreamPolicy policy, java.util.function.Function<List<Result>, T> encode) {
+    <T> T tryAnswer(List<StreamRequest> requests, StreamPolicy policy, Function<List<Result>, T> encode) {
         if (!enabled || !qualifies(requests)) {
             return null;
         }
@@ -139,14 +140,14 @@ public class InlineReads {
      * @param policy the stream's policy
      * @return the encoded answer, or null when the request must take the stream's normal (worker) path
      */
-    <T> T tryAnswerOnStream(Hrana.ExecuteReq execute, StreamPolicy policy, java.util.function.Function<Result, T> encode) {
+    <T> T tryAnswerOnStream(Hrana.ExecuteReq execute, StreamPolicy policy, Function<Result, T> encode) {
         if (!enabled || !isPlainExecute(execute)) {
             return null;
         }
         return answer(List.of(execute), policy, results -> encode.apply(results.get(0)));
     }
 
-    private <T> T answer(List<StreamRequest> requests, StreamPolicy policy, java.util.function.Function<List<Result>, T> encode) {
+    private <T> T answer(List<StreamRequest> requests, StreamPolicy policy, Function<List<Result>, T> encode) {
         Reader reader = reader();
         if (reader == null) {
             return null;

@@ -310,8 +310,7 @@ public class Backend {
             if (pooled) {
                 c = readOnlyConnection ? readOnlySource.getConnection() : dataSource.getConnection();
             } else {
-                c = direct.open(own, streamId, readOnlyConnection,
-                        dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout(), meters);
+                c = direct.open(own, streamId, readOnlyConnection, acquireTimeout(), meters);
             }
         } catch (SQLException e) {
             if (timed) {
@@ -421,7 +420,7 @@ public class Backend {
         if (c.breaksConnection()) {
             String cause = SqlErrors.describe(failure);
             if (lease != null) {
-                lease.onConnectionFailure(cause);
+                lease.onConnectionFailure();
             }
             connectivity.onFailure("statement failed: " + cause);
         }
@@ -440,7 +439,7 @@ public class Backend {
 
     /** True when every pooled connection is leased or requests wait for one: new work queues. */
     public boolean saturated() {
-        return saturated(dataSource.getMetrics(), dataSource.getConfiguration().connectionPoolConfiguration().maxSize());
+        return saturated(dataSource.getMetrics(), maxConnections());
     }
 
     private static boolean saturated(AgroalDataSourceMetrics m, int maxSize) {

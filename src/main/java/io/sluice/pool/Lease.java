@@ -130,7 +130,7 @@ public final class Lease {
      * Marks the connection as having seen a connection-level failure: with the state machine on it will
      * be evicted rather than pooled again.
      */
-    public void onConnectionFailure(String cause) {
+    public void onConnectionFailure() {
         LeaseState now = state();
         if (now != null) {
             broken = true;

@@ -82,14 +82,14 @@ class OpenLeasesTest {
     void aBrokenLeaseIsNeitherPooledAgainNorReleased() {
         Lease lease = open(true);
         lease.onStatement(true);
-        lease.onConnectionFailure("connection reset");
+        lease.onConnectionFailure();
         assertThat(lease.isBroken()).isTrue();
         assertThat(lease.state()).isEqualTo(LeaseState.BROKEN);
         lease.onRelease();
         assertThat(lease.state()).isEqualTo(LeaseState.BROKEN);
 
         Lease untracked = open(false);
-        untracked.onConnectionFailure("connection reset");
+        untracked.onConnectionFailure();
         assertThat(untracked.state()).isNull();
         assertThat(untracked.isBroken()).as("without the state machine a failure does not evict").isFalse();
     }
