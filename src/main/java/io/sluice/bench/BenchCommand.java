@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -204,8 +205,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (directJdbc != null && !directJdbc.startsWith("jdbc:")) {
             throw bad("--direct-jdbc must be a JDBC URL starting with jdbc:, was '" + directJdbc + "'");
         }
-        return new Runner.Plan(workload, concurrency, measured, requests == null ? 0 : requests, warm, rows, System.currentTimeMillis(),
-                rate == null ? 0 : rate);
+        // random, not the clock: runs started in the same millisecond (two processes, or a soak's workloads)
+        // would write the same keys; below 2^53 so JavaScript reads the JSON figure exactly
+        return new Runner.Plan(workload, concurrency, measured, requests == null ? 0 : requests, warm, rows,
+                ThreadLocalRandom.current().nextLong(1, 1L << 53), rate == null ? 0 : rate);
     }
 
     private URI baseUri() {

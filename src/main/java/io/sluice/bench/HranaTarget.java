@@ -304,7 +304,7 @@ final class HranaTarget implements Target {
             private Future<String> transaction() {
                 return post(pipeline(null, execute("{\"sql\":\"BEGIN\"}"), execute(insert()))).compose(r -> {
                     String error = check(r);
-                    return error != null ? Future.succeededFuture(error) : inTransaction(baton(r.body()), 0);
+                    return error != null ? abandon(r, error) : inTransaction(baton(r.body()), 0);
                 });
             }
 
@@ -315,17 +315,22 @@ final class HranaTarget implements Target {
                 return post(pipeline(baton, execute(step == 0 ? insert() : pointRead()))).compose(r -> {
                     String error = check(r);
                     if (error != null) {
-                        return r.status() == 200 ? abandon(baton(r.body())).transform(x -> Future.succeededFuture(error))
-                                : Future.succeededFuture(error);
+                        return abandon(r, error);
                     }
                     String next = baton(r.body());
                     return next == null ? Future.succeededFuture("Hrana stream closed in a transaction") : inTransaction(next, step + 1);
                 });
             }
 
-            /** Closes a stream whose transaction failed half-way, so it does not wait for the idle timeout. */
-            private Future<?> abandon(String baton) {
-                return baton == null ? Future.succeededFuture() : post(pipeline(baton, CLOSE));
+            /**
+             * Closes the stream of a transaction that failed half-way (answer {@code r}, failure {@code error}), so
+             * its open transaction does not hold the database's write lock until the stream's idle timeout, then
+             * answers {@code error}.
+             */
+            private Future<String> abandon(Answer r, String error) {
+                String baton = r.status() == 200 ? baton(r.body()) : null;
+                Future<?> closed = baton == null ? Future.succeededFuture() : post(pipeline(baton, CLOSE));
+                return closed.transform(x -> Future.succeededFuture(error));
             }
 
             private String pointRead() {

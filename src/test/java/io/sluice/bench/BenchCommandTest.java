@@ -8,17 +8,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sluice.cli.SluiceCommand;
+import io.sluice.gateway.StreamManager;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,6 +45,9 @@ class BenchCommandTest {
 
     @TestHTTPResource("/")
     URL server;
+
+    @Inject
+    StreamManager streams;
 
     record Run(int exit, String out, String err) {
         JsonNode json() throws IOException {
@@ -116,6 +131,69 @@ class BenchCommandTest {
         // not a terminal: stdout is the JSON document alone; the progress (a start line) went to stderr
         assertThat(r.out().strip()).startsWith("{").endsWith("}");
         assertThat(r.err()).contains("sluice: select1, 4 connections (2 event loops), 2.0 s at 200 operations/s after 0.5 s warm-up");
+    }
+
+    @Test
+    void shouldWriteEachRunsOwnRowsWhenRunsStartAtTheSameMoment() throws Exception {
+        int runs = 4;
+        // the table exists first: PostgreSQL refuses concurrent CREATE TABLE IF NOT EXISTS of one new table
+        sql(Schema.CREATE_WRITE);
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(runs);
+        List<CompletableFuture<Run>> started = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            started.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return sluice("bench", "insert", "--url=" + server, "-n", "50", "--warmup=0", "-c", "2", "--json");
+            }, threads));
+        }
+        go.countDown();
+
+        Set<Long> runIds = new HashSet<>();
+        try {
+            for (CompletableFuture<Run> f : started) {
+                Run r = f.get(60, TimeUnit.SECONDS);
+                assertThat(r.exit()).as(r.err()).isZero();
+                JsonNode result = r.json();
+                assertThat(result.at("/errors/total").asLong()).as(result.toString()).isZero();
+                long runId = result.get("runId").asLong();
+                runIds.add(runId);
+                assertThat(rowsOfRun(runId)).as("rows of run %d", runId).isEqualTo(50);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(runIds).hasSize(runs);
+    }
+
+    @Test
+    void shouldCloseTheStreamOfATransactionThatFailedHalfWay() throws Exception {
+        // every fourth insert breaks a CHECK: sometimes the first request of a transaction (BEGIN + INSERT),
+        // sometimes its second; either way the failed transaction's stream must not stay open (holding the
+        // write lock) until the idle timeout
+        sql("DROP TABLE IF EXISTS " + Schema.WRITE_TABLE);
+        sql(Schema.CREATE_WRITE.replace("PRIMARY KEY (run, worker, seq)", "PRIMARY KEY (run, worker, seq), CHECK (seq % 4 <> 0)"));
+        try {
+            Run r = sluice("bench", "transaction", "--url=" + server, "-n", "40", "--warmup=0", "-c", "2", "--json");
+
+            JsonNode result = r.json();
+            assertThat(result.at("/errors/total").asLong()).as(result.toString()).isPositive();
+            assertThat(result.get("operations").asLong()).as(result.toString()).isPositive();
+            assertThat(streams.openStreamCount()).as("streams left open").isZero();
+        } finally {
+            sql("DROP TABLE " + Schema.WRITE_TABLE);
+        }
+    }
+
+    private static void sql(String statement) throws IOException {
+        String body = "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":" + JSON.writeValueAsString(statement)
+                + "}},{\"type\":\"close\"}]}";
+        byte[] answer = given().contentType("application/json").body(body).post("/v2/pipeline").then().statusCode(200).extract().asByteArray();
+        assertThat(JSON.readTree(answer).at("/results/0/type").asText()).as(new String(answer, StandardCharsets.UTF_8)).isEqualTo("ok");
     }
 
     @Test
