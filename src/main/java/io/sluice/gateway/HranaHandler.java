@@ -237,12 +237,14 @@ public class HranaHandler {
                 // a malformed request is an HTTP-level failure, which kills the stream it names (the guard closes it)
                 List<StreamRequest> requests = root.requests();
                 results = new ArrayList<>(requests.size());
-                for (StreamRequest r : requests) {
+                for (int i = 0; i < requests.size(); i++) {
                     if (stream.isAbandoned()) {
                         break; // nobody will read the answers: stop here and close the stream below
                     }
+                    StreamRequest r = requests.get(i);
+                    boolean closeFollows = i + 1 < requests.size() && requests.get(i + 1) instanceof Hrana.CloseReq;
                     try {
-                        results.add(new Result(r.type(), runner.run(stream, r, budget), null));
+                        results.add(new Result(r.type(), runner.run(stream, r, budget, closeFollows), null));
                     } catch (StatementException e) {
                         results.add(new Result(r.type(), null, e));
                     }
@@ -290,7 +292,7 @@ public class HranaHandler {
             writer = new CursorWriter(ctx.response(), config.maxResponseBytes(), watch, encoding::cursorFormat);
             try {
                 writer.begin(streams.peekNextBaton(stream));
-                runner.runBatch(stream, batch, writer);
+                runner.runBatch(stream, batch, false, writer);
             } catch (BackendUnavailableException | CircuitOpenException e) {
                 writer.error(ProtocolException.inBand(e));
                 guard.closeStream();

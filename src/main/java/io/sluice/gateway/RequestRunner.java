@@ -25,8 +25,10 @@ import io.sluice.sql.ScannedStatement;
 import io.sluice.sql.SqlScanner;
 import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
+import io.sluice.sql.StatementKind;
 import io.sluice.sql.StmtResult;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -72,6 +74,17 @@ public class RequestRunner {
     }
 
     Response run(Stream s, StreamRequest request, ResponseBudget budget) throws StatementException, BackendUnavailableException {
+        return run(s, request, budget, false);
+    }
+
+    /**
+     * Runs one request.
+     *
+     * @param closeFollows the stream is closed right after this request (the next one in its pipeline is {@code close}),
+     *     which rolls back a transaction left open
+     */
+    Response run(Stream s, StreamRequest request, ResponseBudget budget, boolean closeFollows) throws StatementException,
+            BackendUnavailableException {
         if (s.isClosed()) {
             throw HranaError.STREAM_CLOSED.statement("The stream was closed by an earlier request in this pipeline");
         }
@@ -90,7 +103,7 @@ public class RequestRunner {
             return new Executed(sink.result());
         }
         if (request instanceof Hrana.BatchReq b) {
-            return batch(s, b.batch(), budget);
+            return batch(s, b.batch(), budget, closeFollows);
         }
         if (request instanceof Hrana.SequenceReq q) {
             session(s).executeScript(resolveSql(s, q.sql(), q.sqlId()));
@@ -113,11 +126,12 @@ public class RequestRunner {
         throw new IllegalArgumentException("unhandled request type " + request.type());
     }
 
-    private Batched batch(Stream s, Batch batch, ResponseBudget budget) throws StatementException, BackendUnavailableException {
+    private Batched batch(Stream s, Batch batch, ResponseBudget budget, boolean closeFollows) throws StatementException,
+            BackendUnavailableException {
         int n = batch.steps().size();
         StmtResult.Collector[] sinks = new StmtResult.Collector[n];
         StatementException[] errors = new StatementException[n];
-        runBatch(s, batch, new StepSinks() {
+        runBatch(s, batch, closeFollows, new StepSinks() {
             @Override
             public ResultSink open(int step, boolean wantRows) {
                 sinks[step] = new StmtResult.Collector(wantRows, budget);
@@ -144,7 +158,7 @@ public class RequestRunner {
      * Runs a batch: each step whose condition holds runs in order; a step's failure stays with that step.
      * A failure to get a connection at all ends the whole batch.
      */
-    void runBatch(Stream s, Batch batch, StepSinks sinks) throws BackendUnavailableException, StatementException {
+    void runBatch(Stream s, Batch batch, boolean closeFollows, StepSinks sinks) throws BackendUnavailableException, StatementException {
         int n = batch.steps().size();
         Boolean[] outcomes = new Boolean[n];
         for (int i = 0; i < n; i++) {
@@ -152,8 +166,10 @@ public class RequestRunner {
             if (step.condition() != null && !holds(step.condition(), outcomes, s)) {
                 continue;
             }
+            int current = i;
             try {
-                execute(s, step.stmt(), sinks.open(i, step.stmt().wantRows()));
+                execute(s, step.stmt(), sinks.open(i, step.stmt().wantRows()),
+                        () -> new FailureSimulation(s, batch.steps(), outcomes, current).onlyRollbackFollows(closeFollows));
                 outcomes[i] = Boolean.TRUE;
             } catch (StatementException e) {
                 if (ErrorCode.RESPONSE_TOO_LARGE.equals(e.code())) {
@@ -197,6 +213,124 @@ public class RequestRunner {
         throw new IllegalArgumentException("unhandled condition " + cond);
     }
 
+    /**
+     * What would follow in a batch if the step about to run failed, worked out from the steps' conditions
+     * without running anything: the steps before it have their outcomes, it has failed, and a later step that
+     * may run has an unknown one. True when every later step that may run in the failed step's transaction is
+     * a {@code ROLLBACK}, up to one that surely runs; and, should none surely run, the stream is closed right
+     * after the batch ({@code closeFollows}), which rolls the transaction back.
+     */
+    private final class FailureSimulation {
+        /** A condition's value, or a step's outcome, as far as it is known. */
+        private enum Tri {
+            YES, NO, MAYBE;
+
+            Tri not() {
+                return this == YES ? NO : this == NO ? YES : MAYBE;
+            }
+        }
+
+        private final Stream stream;
+        private final List<BatchStep> steps;
+        private final Boolean[] outcomes;
+        private final int failed;
+        /** Later steps that may run: their outcome, ok or error, is unknown. */
+        private final boolean[] mayRun;
+        /** A step that may have ended the transaction may have run: {@code is_autocommit} is unknown from there on. */
+        private boolean mayHaveEnded;
+
+        FailureSimulation(Stream stream, List<BatchStep> steps, Boolean[] outcomes, int failed) {
+            this.stream = stream;
+            this.steps = steps;
+            this.outcomes = outcomes;
+            this.failed = failed;
+            this.mayRun = new boolean[steps.size()];
+        }
+
+        boolean onlyRollbackFollows(boolean closeFollows) {
+            for (int j = failed + 1; j < steps.size(); j++) {
+                BatchStep step = steps.get(j);
+                Tri runs = step.condition() == null ? Tri.YES : eval(step.condition());
+                if (runs == Tri.NO) {
+                    continue;
+                }
+                if (!isRollback(step.stmt())) {
+                    return false;
+                }
+                if (runs == Tri.YES) {
+                    return true;
+                }
+                mayRun[j] = true;
+                mayHaveEnded = true;
+            }
+            return closeFollows;
+        }
+
+        private Tri eval(Cond cond) {
+            if (cond instanceof OkCond ok) {
+                return outcome(ok.step(), true);
+            }
+            if (cond instanceof ErrorCond err) {
+                return outcome(err.step(), false);
+            }
+            if (cond instanceof NotCond not) {
+                return eval(not.cond()).not();
+            }
+            if (cond instanceof AndCond and) {
+                Tri all = Tri.YES;
+                for (Cond c : and.conds()) {
+                    Tri t = eval(c);
+                    if (t == Tri.NO) {
+                        return Tri.NO;
+                    }
+                    if (t == Tri.MAYBE) {
+                        all = Tri.MAYBE;
+                    }
+                }
+                return all;
+            }
+            if (cond instanceof OrCond or) {
+                Tri any = Tri.NO;
+                for (Cond c : or.conds()) {
+                    Tri t = eval(c);
+                    if (t == Tri.YES) {
+                        return Tri.YES;
+                    }
+                    if (t == Tri.MAYBE) {
+                        any = Tri.MAYBE;
+                    }
+                }
+                return any;
+            }
+            if (cond instanceof IsAutocommitCond) {
+                // the failed statement ran in an open transaction, which only a later step could have ended
+                return mayHaveEnded ? Tri.MAYBE : Tri.NO;
+            }
+            throw new IllegalArgumentException("unhandled condition " + cond);
+        }
+
+        /** Whether step {@code k} succeeded ({@code ok}) or failed (not {@code ok}). */
+        private Tri outcome(int k, boolean ok) {
+            if (k == failed) {
+                return ok ? Tri.NO : Tri.YES;
+            }
+            if (k < failed) {
+                Boolean o = outcomes[k];
+                return o != null && o == ok ? Tri.YES : Tri.NO;
+            }
+            return mayRun[k] ? Tri.MAYBE : Tri.NO;
+        }
+
+        /** A {@code ROLLBACK} that ends the transaction (not {@code ROLLBACK TO SAVEPOINT}). */
+        private boolean isRollback(Stmt stmt) {
+            try {
+                return SqlScanner.scanOne(resolveSql(stream, stmt.sql(), stmt.sqlId()), backend.dialect().syntax()).kind() == StatementKind.ROLLBACK;
+            } catch (StatementException | RuntimeException e) {
+                return false; // it would fail on its own (unknown stored SQL, not one statement): not a rollback to count on
+            }
+        }
+    }
+
     /** The stream's session, leasing its connection on first use (through the breaker when that feature applies). */
     private SqlSession session(Stream s) throws BackendUnavailableException, StatementException {
         if (s.hasSession() || !s.policy.breaker()) {
@@ -227,6 +361,11 @@ public class RequestRunner {
     }
 
     void execute(Stream s, Stmt stmt, ResultSink sink) throws StatementException, BackendUnavailableException {
+        execute(s, stmt, sink, SqlSession.FailureAfterwards.CONTINUES);
+    }
+
+    private void execute(Stream s, Stmt stmt, ResultSink sink, SqlSession.FailureAfterwards afterwards) throws StatementException,
+            BackendUnavailableException {
         String sql = resolveSql(s, stmt.sql(), stmt.sqlId());
         ScannedStatement scanned = SqlScanner.scanOne(sql, backend.dialect().syntax());
         Object[] slots = ArgumentBinder.bind(scanned, stmt.args(), stmt.namedArgs());
@@ -235,11 +374,11 @@ public class RequestRunner {
         try {
             if (s.policy.breaker()) {
                 guarded(() -> {
-                    session.execute(scanned, slots, sink);
+                    session.execute(scanned, slots, sink, afterwards);
                     return null;
                 });
             } else {
-                session.execute(scanned, slots, sink);
+                session.execute(scanned, slots, sink, afterwards);
             }
         } catch (StatementException e) {
             FailureClass failure = backend.onFailure(s.lease(), e);

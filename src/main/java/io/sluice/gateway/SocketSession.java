@@ -549,7 +549,7 @@ public final class SocketSession {
         ArrayDeque<CursorEntry> entries = new ArrayDeque<>();
         ResponseBudget budget = new ResponseBudget(engine.maxResponseBytes());
         try {
-            engine.runner().runBatch(s, batch, new RequestRunner.StepSinks() {
+            engine.runner().runBatch(s, batch, false, new RequestRunner.StepSinks() {
                 @Override
                 public ResultSink open(int step, boolean wantRows) {
                     return new ResultSink() {

@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -197,6 +198,11 @@ public final class PostgresDialect implements Dialect {
          */
         static final String TAKE_WRITER_LOCK = "SELECT pg_catalog.pg_advisory_lock(1397511497, 1)";
         static final String DROP_WRITER_LOCK = "SELECT pg_catalog.pg_advisory_unlock(1397511497, 1)";
+        /** Fails the open transaction on purpose, leaving it aborted (see {@link #abortTransaction}). */
+        private static final String ABORT_TRANSACTION =
+                "DO $$BEGIN RAISE EXCEPTION 'a statement failed after it ran; its transaction is aborted'; END$$";
+        /** At most this many {@link #parsedInTransaction} entries; a transaction with more texts guards the rest. */
+        private static final int PARSES_REMEMBERED = 256;
         /** Marks the current transaction read only and takes its snapshot, after which it cannot become writable. */
         private static final String PIN_READ_ONLY = "SELECT pg_catalog.set_config('transaction_read_only', 'on', true)";
         /** Types read with typed getters; every other type is read as PostgreSQL's text output. */
@@ -216,6 +222,19 @@ public final class PostgresDialect implements Dialect {
         private int piled;
         /** The running statement is guarded by a {@link #SAVEPOINT}. */
         private boolean statementGuarded;
+        /**
+         * The running statement runs in the open transaction without a savepoint: its caller said only the
+         * transaction's rollback would follow its failure (see {@link #mayGoUnguarded}).
+         */
+        private boolean statementUnguarded;
+        /** {@link #parseKey} of the running statement; null when it binds nothing untyped. */
+        private String parseKey;
+        /**
+         * Statement texts, each with the positions of its untyped arguments ({@link #parseKey}), that the server
+         * parsed in the open transaction: parsing them again cannot fail with 42P18, which Sluice answers by
+         * sending the argument again as text (a retry that needs the statement's savepoint).
+         */
+        private final Set<String> parsedInTransaction = new HashSet<>();
         /** ... and pgjdbc sets that savepoint itself, in the statement's own round trip. */
         private boolean autosaved;
         /** The guarded statement's execution returned: its effects are in, its savepoint is the newest. */
@@ -375,7 +394,7 @@ public final class PostgresDialect implements Dialect {
 
         /** A PRAGMA does nothing on PostgreSQL (see the class comment); everything else runs. */
         @Override
-        public void execute(ScannedStatement st, Object[] slots, ResultSink sink) throws StatementException {
+        public void execute(ScannedStatement st, Object[] slots, ResultSink sink, FailureAfterwards afterwards) throws StatementException {
             if (resultRefused) {
                 // not a database failure: what this stream had (its transaction too) went with the connection
                 throw new StatementException("SQLITE_ABORT", "This stream's connection was closed when a result exceeded "
@@ -386,7 +405,7 @@ public final class PostgresDialect implements Dialect {
                 sink.end(0, null);
                 return;
             }
-            super.execute(st, slots, sink);
+            super.execute(st, slots, sink, afterwards);
         }
 
         /** Statements in pgjdbc's parse that hold code; a trailing comment-only piece is an empty query, not a statement. */
@@ -569,6 +588,7 @@ public final class PostgresDialect implements Dialect {
                     if (!retryAsText(e, params, slots, asText)) {
                         throw e;
                     }
+                    parseKey = null; // it parses only with an argument retyped: never unguarded
                     // pgjdbc has rolled back to its savepoint already, unless it set none; either way the
                     // savepoint is still there (ROLLBACK TO keeps it), and with autosave the retry sets another
                     restoreIfAborted();
@@ -644,15 +664,17 @@ public final class PostgresDialect implements Dialect {
         // ---- transactions ---------------------------------------------------------------------
 
         @Override
-        protected void beforeStatement(ScannedStatement st) throws StatementException {
+        protected void beforeStatement(ScannedStatement st, Object[] slots, FailureAfterwards afterwards) throws StatementException {
             rowsRead = 0;
             statementGuarded = false;
+            statementUnguarded = false;
             StatementKind kind = st.kind();
             TransactionState state = pg.getTransactionState();
             if (state == TransactionState.IDLE) {
                 clientTransaction = false;
             }
             ensureOneStatement(rewrite(st));
+            parseKey = parseKey(st, slots);
             try {
                 if (kind.isBegin() && state != TransactionState.IDLE) {
                     // PostgreSQL only warns; SQLite refuses, and silently merging two transactions would hide a client bug
@@ -688,6 +710,10 @@ public final class PostgresDialect implements Dialect {
                     }
                     return;
                 }
+                if (mayGoUnguarded(st) && afterwards.onlyRollbackFollows()) {
+                    statementUnguarded = true;
+                    return;
+                }
                 guard(false);
                 statementGuarded = true;
             } catch (SQLException e) {
@@ -713,6 +739,35 @@ public final class PostgresDialect implements Dialect {
             piled++;
         }
 
+        /**
+         * Whether the statement about to run in the open transaction may run without its savepoint when nothing
+         * but a rollback would follow its failure: not in a read-only session (there the savepoint also keeps
+         * the transaction from being made writable), and not when its parse may fail with 42P18 (an untyped
+         * argument the server cannot type), which Sluice retries under the savepoint: the text with the same
+         * untyped arguments must have been parsed in this transaction already. A statement that then fails
+         * leaves the transaction aborted, as PostgreSQL does: later statements fail and its COMMIT is refused
+         * and rolled back, so no work is committed that the client did not see succeed.
+         */
+        private boolean mayGoUnguarded(ScannedStatement st) {
+            return !readOnly && st.kind() != StatementKind.OTHER && (parseKey == null || parsedInTransaction.contains(parseKey));
+        }
+
+        /** The statement text with the positions of its arguments sent untyped (text and null), or null when there are none. */
+        private String parseKey(ScannedStatement st, Object[] slots) {
+            List<ScannedStatement.Param> params = st.params();
+            StringBuilder untyped = null;
+            for (int i = 0; i < params.size(); i++) {
+                Object value = slots == null ? null : slots[params.get(i).index() - 1];
+                if (value == null || value instanceof String) {
+                    if (untyped == null) {
+                        untyped = new StringBuilder(nativeSql.length() + 8);
+                    }
+                    untyped.append(i).append(',');
+                }
+            }
+            return untyped == null ? null : untyped.append('\n').append(nativeSql).toString();
+        }
+
         /** Whether pgjdbc's autosave sets a savepoint before this statement text (see {@link #NOT_AUTOSAVED_PREFIXES}). */
         static boolean isAutosaved(String nativeSql) {
             if (nativeSql.equalsIgnoreCase("COMMIT")) {
@@ -735,12 +790,18 @@ public final class PostgresDialect implements Dialect {
         @Override
         protected void afterStatement(ScannedStatement st, boolean succeeded) throws StatementException {
             boolean guarded = statementGuarded;
+            boolean unguarded = statementUnguarded;
             boolean ran = executed;
             statementGuarded = false;
+            statementUnguarded = false;
             executed = false;
             if (!succeeded && guarded) {
                 undoStatement(ran);
             }
+            if (!succeeded && unguarded && ran) {
+                abortTransaction();
+            }
+            rememberParse(st.kind(), succeeded || ran);
             if (readOnly) {
                 afterReadOnlyStatement(st.kind());
             }
@@ -817,6 +878,38 @@ public final class PostgresDialect implements Dialect {
                 }
             } catch (SQLException e) {
                 throw translate(e);
+            }
+        }
+
+        /**
+         * Keeps {@link #parsedInTransaction} true: adds the statement's {@link #parseKey} once the server parsed
+         * it, and forgets everything when the transaction ended or the statement may have changed what a parse
+         * depends on (the schema, the search path).
+         */
+        private void rememberParse(StatementKind kind, boolean parsed) {
+            boolean mayChangeParsing = !(kind == StatementKind.READ || kind == StatementKind.INSERT || kind == StatementKind.WRITE
+                    || kind == StatementKind.EXPLAIN);
+            if (mayChangeParsing || pg.getTransactionState() == TransactionState.IDLE) {
+                parsedInTransaction.clear();
+            } else if (parsed && parseKey != null && parsedInTransaction.size() < PARSES_REMEMBERED) {
+                parsedInTransaction.add(parseKey);
+            }
+            parseKey = null;
+        }
+
+        /**
+         * An unguarded statement failed after the server ran it (its result did not fit the response, or it was
+         * stopped while its rows were read): its effects are in the transaction, which has no savepoint to undo
+         * them. Aborting the transaction keeps them from being committed; its COMMIT is then refused.
+         */
+        private void abortTransaction() {
+            if (pg.getTransactionState() != TransactionState.OPEN) {
+                return;
+            }
+            try {
+                run(ABORT_TRANSACTION);
+            } catch (SQLException expected) {
+                LOG.debugf("aborted the transaction of a statement that failed after it ran, SQLState %s", expected.getSQLState());
             }
         }
 

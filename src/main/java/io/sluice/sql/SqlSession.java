@@ -127,6 +127,29 @@ public abstract class SqlSession {
 
     /** Runs one scanned statement with its slot values, feeding the result to the sink. */
     public void execute(ScannedStatement st, Object[] slots, ResultSink sink) throws StatementException {
+        execute(st, slots, sink, FailureAfterwards.CONTINUES);
+    }
+
+    /**
+     * What the caller knows about the statement's transaction should the statement fail. A backend that must
+     * do work up front to keep a transaction usable after a failed statement (PostgreSQL's savepoint) may skip
+     * it when nothing but the transaction's rollback would follow the failure.
+     */
+    @FunctionalInterface
+    public interface FailureAfterwards {
+        /** Nothing known: the transaction may go on after a failure (a single statement, an interactive one). */
+        FailureAfterwards CONTINUES = () -> false;
+
+        /** True when, should the statement fail, nothing else would run in its transaction but its rollback. */
+        boolean onlyRollbackFollows();
+    }
+
+    /**
+     * Runs one scanned statement with its slot values, feeding the result to the sink.
+     *
+     * @param afterwards asked at most once, only when the answer changes what the backend sends
+     */
+    public void execute(ScannedStatement st, Object[] slots, ResultSink sink, FailureAfterwards afterwards) throws StatementException {
         if (readOnly && !st.kind().isReadOnly() && st.kind() != StatementKind.PRAGMA) {
             throw new StatementException(ErrorCode.READONLY,
                     "This token is read-only: the statement would write to the database");
@@ -135,7 +158,7 @@ public abstract class SqlSession {
         used = true;
         RunningStatement watched = governor == null ? null : begin(st.sql());
         try {
-            beforeStatement(st);
+            beforeStatement(st, slots, afterwards);
         } catch (StatementException | RuntimeException e) {
             end(watched);
             throw e;
@@ -468,7 +491,7 @@ public abstract class SqlSession {
     }
 
     /** Hook run before a statement (PostgreSQL takes its per-statement savepoint here). */
-    protected void beforeStatement(ScannedStatement st) throws StatementException {
+    protected void beforeStatement(ScannedStatement st, Object[] slots, FailureAfterwards afterwards) throws StatementException {
     }
 
     /** Hook run after a statement, successful or not (transaction tracking). */

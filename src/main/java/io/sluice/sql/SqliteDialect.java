@@ -163,7 +163,7 @@ public final class SqliteDialect implements Dialect {
          * so a session holding a read snapshot never holds the lane while it waits for anything but SQLite.
          */
         @Override
-        protected void beforeStatement(ScannedStatement st) throws StatementException {
+        protected void beforeStatement(ScannedStatement st, Object[] slots, FailureAfterwards afterwards) throws StatementException {
             if (lane != null && !inLane && !readOnlyTransaction && needsWriteLock(st)) {
                 enterLane();
             }
