@@ -63,7 +63,9 @@ import org.postgresql.util.ServerErrorMessage;
  * many statements and the server's savepoint stack stays shallow. A statement pgjdbc never guards itself
  * ({@code SET TRANSACTION ...}) gets the same-named savepoint from Sluice, in a round trip of its own. (So
  * pgjdbc's {@code cleanupSavepoints} must stay off, its default: it would release a statement's savepoint
- * before Sluice has read the statement's result.)
+ * before Sluice has read the statement's result.) A statement whose caller knows that only its transaction's
+ * rollback could follow its failure (a batch step, see {@link SqlSession.FailureAfterwards}) runs without a
+ * savepoint, which saves the server a subtransaction per statement ({@link PostgresSession#mayGoUnguarded}).
  *
  * <p><b>PRAGMA.</b> A {@code PRAGMA} statement is a no-op: it succeeds with no columns, no rows and no
  * affected rows, nothing is sent to PostgreSQL, and an open transaction is left as it was; describing one
