@@ -28,6 +28,7 @@ import io.sluice.sql.StatementException;
 import io.sluice.sql.StatementKind;
 import io.sluice.sql.StmtResult;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -161,10 +162,26 @@ public class RequestRunner {
     void runBatch(Stream s, Batch batch, boolean closeFollows, StepSinks sinks) throws BackendUnavailableException, StatementException {
         int n = batch.steps().size();
         Boolean[] outcomes = new Boolean[n];
+        // the end of the run of repeated steps found last (see repeats), and of one undone
+        int runEnd = 0;
+        int oneByOneUntil = 0;
         for (int i = 0; i < n; i++) {
             BatchStep step = batch.steps().get(i);
             if (step.condition() != null && !holds(step.condition(), outcomes, s)) {
                 continue;
+            }
+            if (i >= runEnd) {
+                runEnd = repeats(batch.steps(), i);
+            }
+            if (runEnd - i > 1 && i >= oneByOneUntil) {
+                int next = runRepeated(s, batch.steps(), i, runEnd, outcomes, sinks);
+                if (next >= 0) {
+                    i = next - 1;
+                    continue;
+                }
+                if (next == UNDONE) {
+                    oneByOneUntil = runEnd; // one by one from here: each would otherwise try the rest of the run again
+                }
             }
             int current = i;
             try {
@@ -179,6 +196,111 @@ public class RequestRunner {
                 sinks.failed(i, e);
             }
         }
+    }
+
+    /**
+     * The end (exclusive) of the steps from {@code i} on that repeat step {@code i}'s statement text, each of
+     * the others conditioned only on the success of the one before it.
+     */
+    private static int repeats(List<BatchStep> steps, int i) {
+        String sql = steps.get(i).stmt().sql();
+        int j = i + 1;
+        if (sql == null) {
+            return j;
+        }
+        while (j < steps.size() && sql.equals(steps.get(j).stmt().sql()) && followsOnly(steps.get(j).condition(), j - 1)) {
+            j++;
+        }
+        return j;
+    }
+
+    /** {@code ok(prev)}, or {@code ok(prev)} and {@code not(is_autocommit)} as {@code @libsql/client} writes it on Hrana 3. */
+    private static boolean followsOnly(Cond cond, int prev) {
+        if (cond instanceof OkCond ok) {
+            return ok.step() == prev;
+        }
+        if (cond instanceof AndCond and && and.conds().size() == 2) {
+            Cond a = and.conds().get(0);
+            Cond b = and.conds().get(1);
+            return followsOnly(a, prev) && isNotAutocommit(b) || isNotAutocommit(a) && followsOnly(b, prev);
+        }
+        return false;
+    }
+
+    private static boolean isNotAutocommit(Cond cond) {
+        return cond instanceof NotCond not && not.cond() instanceof IsAutocommitCond;
+    }
+
+    /**
+     * Steps {@code from} to {@code to} (exclusive), the same statement each conditioned on the one before
+     * (see {@link #repeats}), run together where the session can ({@link SqlSession#executeRepeated}): while
+     * each run succeeds the transaction stays open, so {@code not(is_autocommit)} holds for the next one.
+     *
+     * @return the step to go on from; {@link #NOT_TOGETHER} when they cannot run together here, {@link #UNDONE}
+     *     when a run failed and the session undid them all: either way they run one by one
+     */
+    private int runRepeated(Stream s, List<BatchStep> steps, int from, int to, Boolean[] outcomes, StepSinks sinks)
+            throws BackendUnavailableException, StatementException {
+        if (!s.hasSession()) {
+            return NOT_TOGETHER; // no transaction can be open on a stream without a connection
+        }
+        SqlSession session = session(s);
+        if (!session.runsRepeatedTogether()) {
+            return NOT_TOGETHER;
+        }
+        String sql = steps.get(from).stmt().sql();
+        ScannedStatement scanned;
+        List<Object[]> slots = new ArrayList<>(to - from);
+        try {
+            scanned = SqlScanner.scanOne(sql, backend.dialect().syntax());
+            if (!session.mayRepeat(scanned)) {
+                return NOT_TOGETHER;
+            }
+            for (int k = from; k < to; k++) {
+                slots.add(ArgumentBinder.bind(scanned, steps.get(k).stmt().args(), steps.get(k).stmt().namedArgs()));
+            }
+        } catch (StatementException e) {
+            return NOT_TOGETHER; // the step that cannot run reports it, one by one
+        }
+        long start = System.nanoTime();
+        SqlSession.Repeated done;
+        try {
+            done = s.policy.breaker() ? guarded(() -> session.executeRepeated(scanned, slots)) : session.executeRepeated(scanned, slots);
+        } catch (StatementException e) {
+            // stopped, or the connection failed: the first step's failure; the others were conditioned on it
+            fail(s, session, scanned, sql, from, e, start, outcomes, sinks);
+            return from + 1;
+        }
+        if (done == null) {
+            return NOT_TOGETHER;
+        }
+        if (done.undone()) {
+            return UNDONE;
+        }
+        for (int k = from; k < to; k++) {
+            ResultSink sink = sinks.open(k, steps.get(k).stmt().wantRows());
+            sink.columns(List.of());
+            sink.end(done.affected()[k - from], null);
+            outcomes[k] = Boolean.TRUE;
+            observer.succeeded(s.policy, scanned.kind(), start, sql, backend.dialect().syntax());
+        }
+        recordStatement(s, session);
+        return to;
+    }
+
+    private static final int NOT_TOGETHER = -1;
+    private static final int UNDONE = -2;
+
+    /** A step's statement failed: counted, blamed, and kept with that step. */
+    private void fail(Stream s, SqlSession session, ScannedStatement scanned, String sql, int step, StatementException e, long start,
+            Boolean[] outcomes, StepSinks sinks) throws StatementException {
+        FailureClass failure = backend.onFailure(s.lease(), e);
+        observer.failed(s.policy, scanned.kind(), failure, e.code(), start, sql, backend.dialect().syntax());
+        if (failure != FailureClass.CONNECTION) {
+            recordStatement(s, session);
+        }
+        outcomes[step] = Boolean.FALSE;
+        sinks.failed(step, e);
     }
 
     private boolean holds(Cond cond, Boolean[] outcomes, Stream s) throws BackendUnavailableException, StatementException {

@@ -237,6 +237,13 @@ public final class PostgresDialect implements Dialect {
          * sending the argument again as text (a retry that needs the statement's savepoint).
          */
         private final Set<String> parsedInTransaction = new HashSet<>();
+        /** The running statement's execution returned rows (a result set). */
+        private boolean returnedRows;
+        /**
+         * Statement texts that ran in the open transaction without returning rows (a text returns rows or not
+         * whatever its arguments): {@link #executeRepeated} may send several runs of one as a JDBC batch.
+         */
+        private final Set<String> rowlessInTransaction = new HashSet<>();
         /** ... and pgjdbc sets that savepoint itself, in the statement's own round trip. */
         private boolean autosaved;
         /** The guarded statement's execution returned: its effects are in, its savepoint is the newest. */
@@ -408,6 +415,54 @@ public final class PostgresDialect implements Dialect {
                 return;
             }
             super.execute(st, slots, sink, afterwards);
+        }
+
+        /**
+         * Whether runs of this statement can go to the server together: in the open transaction of a session
+         * that may write, a text that ran in this transaction already without returning rows.
+         */
+        @Override
+        public boolean runsRepeatedTogether() {
+            return true;
+        }
+
+        @Override
+        public boolean mayRepeat(ScannedStatement st) {
+            if (resultRefused || readOnly || resetOwed || !st.kind().countsRows() || pg.getTransactionState() != TransactionState.OPEN) {
+                return false;
+            }
+            try {
+                ensureOneStatement(rewrite(st));
+            } catch (StatementException e) {
+                return false; // the first run, alone, fails with it
+            }
+            return rowlessInTransaction.contains(nativeSql);
+        }
+
+        /**
+         * The runs go to the server as one JDBC batch under one savepoint, which pgjdbc's {@code autosave}
+         * sends in the same write: one round trip for all of them. When a run fails, PostgreSQL skips the rest
+         * and pgjdbc rolls back to the savepoint, so the transaction is as it was before the first run and the
+         * caller runs them one by one for their outcomes ({@link Repeated#UNDONE}).
+         */
+        @Override
+        public Repeated executeRepeated(ScannedStatement st, List<Object[]> slotSets) throws StatementException {
+            if (!mayRepeat(st)) {
+                return null;
+            }
+            rowsRead = 0;
+            try {
+                guard(false);
+            } catch (SQLException e) {
+                throw translate(e);
+            }
+            pg.setAutosave(AutoSave.ALWAYS);
+            try {
+                long[] affected = runRepeated(st, slotSets);
+                return affected == null ? Repeated.UNDONE : new Repeated(affected);
+            } finally {
+                pg.setAutosave(AutoSave.NEVER);
+            }
         }
 
         /** Statements in pgjdbc's parse that hold code; a trailing comment-only piece is an empty query, not a statement. */
@@ -585,6 +640,7 @@ public final class PostgresDialect implements Dialect {
                         hasRows = ps.getMoreResults();
                     }
                     executed = true;
+                    returnedRows = hasRows;
                     return hasRows;
                 } catch (SQLException e) {
                     if (!retryAsText(e, params, slots, asText)) {
@@ -893,10 +949,17 @@ public final class PostgresDialect implements Dialect {
                     || kind == StatementKind.EXPLAIN);
             if (mayChangeParsing || pg.getTransactionState() == TransactionState.IDLE) {
                 parsedInTransaction.clear();
-            } else if (parsed && parseKey != null && parsedInTransaction.size() < PARSES_REMEMBERED) {
-                parsedInTransaction.add(parseKey);
+                rowlessInTransaction.clear();
+            } else if (parsed) {
+                if (parseKey != null && parsedInTransaction.size() < PARSES_REMEMBERED) {
+                    parsedInTransaction.add(parseKey);
+                }
+                if (!returnedRows && rowlessInTransaction.size() < PARSES_REMEMBERED) {
+                    rowlessInTransaction.add(nativeSql);
+                }
             }
             parseKey = null;
+            returnedRows = false;
         }
 
         /**

@@ -1,5 +1,6 @@
 package io.sluice.sql;
 
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -207,6 +208,95 @@ public abstract class SqlSession {
             if (!ok) {
                 afterStatement(st, false);
             }
+        }
+    }
+
+    /**
+     * What {@link #executeRepeated} did: every run succeeded, with these affected rows in order; or
+     * ({@code affected} null) one failed and the backend undid them all, so that the caller runs them one by
+     * one, each with its own outcome.
+     */
+    public record Repeated(long[] affected) {
+        public static final Repeated UNDONE = new Repeated(null);
+
+        public boolean undone() {
+            return affected == null;
+        }
+    }
+
+    /**
+     * Runs one statement that returns no rows once per argument set, in one round trip where the backend
+     * can. Null (nothing ran) when it cannot do that here: the caller then runs them one by one.
+     */
+    public Repeated executeRepeated(ScannedStatement st, List<Object[]> slots) throws StatementException {
+        return null;
+    }
+
+    /** Whether this backend ever runs repeated statements together ({@link #executeRepeated}). */
+    public boolean runsRepeatedTogether() {
+        return false;
+    }
+
+    /** Whether {@link #executeRepeated} may run this statement together now, judged before its arguments are bound. */
+    public boolean mayRepeat(ScannedStatement st) throws StatementException {
+        return false;
+    }
+
+    /**
+     * For {@link #executeRepeated}: binds each argument set and sends them as one JDBC batch.
+     *
+     * @return the affected rows of each run; null when a run failed (the driver reports no outcome per run then)
+     */
+    protected final long[] runRepeated(ScannedStatement st, List<Object[]> slotSets) throws StatementException {
+        authorize(st);
+        used = true;
+        RunningStatement watched = governor == null ? null : begin(st.sql());
+        boolean ok = false;
+        String sql = rewrite(st);
+        PreparedStatement ps = null;
+        try {
+            sql = textToPrepare(sql);
+            ps = prepareCurrent(sql);
+            if (watched != null) {
+                watched.attach(ps);
+                if (watched.mustStop(System.nanoTime())) {
+                    throw stopped(watched, null);
+                }
+            }
+            List<ScannedStatement.Param> params = st.params();
+            for (Object[] slots : slotSets) {
+                for (int i = 0; i < params.size(); i++) {
+                    bind(ps, i + 1, slots[params.get(i).index() - 1]);
+                }
+                ps.addBatch();
+            }
+            try {
+                int[] counts = ps.executeBatch();
+                long[] affected = new long[slotSets.size()];
+                for (int i = 0; i < counts.length && i < affected.length; i++) {
+                    affected[i] = Math.max(0, counts[i]);
+                }
+                ok = true;
+                return affected;
+            } catch (BatchUpdateException e) {
+                SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+                if (isStop(watched, cause) || SqlErrors.classify(cause) == FailureClass.CONNECTION) {
+                    throw cause;
+                }
+                return null;
+            }
+        } catch (SQLException e) {
+            throw isStop(watched, e) ? stopped(watched, e) : translate(e);
+        } finally {
+            end(watched);
+            if (ps != null && !ok) {
+                try {
+                    ps.clearBatch();
+                } catch (SQLException e) {
+                    // closed below
+                }
+            }
+            done(sql, ps, ok);
         }
     }
 

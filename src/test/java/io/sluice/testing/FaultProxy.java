@@ -65,6 +65,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong chunksToTarget = new AtomicLong();
     /** Guards mode changes so pumps held by BLACKHOLE wake up when it ends. */
     private final Object modeLock = new Object();
     private volatile Mode mode = Mode.PASS;
@@ -119,6 +120,15 @@ public final class FaultProxy implements AutoCloseable {
     /** Connections reset on arrival by REFUSE or DROP. */
     public long refusedConnections() {
         return refused.get();
+    }
+
+    /**
+     * Reads forwarded from clients to the target since start. A client's write that follows the answer to its
+     * previous one is a chunk of its own, so a client waiting for an answer per statement shows one per
+     * statement at least.
+     */
+    public long chunksToTarget() {
+        return chunksToTarget.get();
     }
 
     /** Connections currently open through the proxy. */
@@ -246,10 +256,10 @@ public final class FaultProxy implements AutoCloseable {
                     reset(up);
                     return;
                 }
-                Thread back = new Thread(() -> pump(up, client), "fault-proxy-pump-" + client.getPort() + "-back");
+                Thread back = new Thread(() -> pump(up, client, new AtomicLong()), "fault-proxy-pump-" + client.getPort() + "-back");
                 back.setDaemon(true);
                 back.start();
-                pump(client, up);
+                pump(client, up, chunksToTarget);
             } catch (IOException e) {
                 cut();
             } catch (InterruptedException e) {
@@ -258,7 +268,7 @@ public final class FaultProxy implements AutoCloseable {
             }
         }
 
-        void pump(Socket from, Socket to) {
+        void pump(Socket from, Socket to, AtomicLong chunks) {
             byte[] buffer = new byte[BUFFER_BYTES];
             try {
                 InputStream in = from.getInputStream();
@@ -270,6 +280,7 @@ public final class FaultProxy implements AutoCloseable {
                     }
                     out.write(buffer, 0, n);
                     out.flush();
+                    chunks.incrementAndGet();
                 }
                 // an orderly end on one side ends the other too
                 close(false);
