@@ -36,6 +36,11 @@ import java.util.concurrent.Callable;
 /** Runs Hrana stream requests on a stream held by the calling thread. */
 @ApplicationScoped
 public class RequestRunner {
+    /** {@link #runRepeated}: the steps cannot run together here. */
+    private static final int NOT_TOGETHER = -1;
+    /** {@link #runRepeated}: a run failed and the session undid them all. */
+    private static final int UNDONE = -2;
+
     private final Backend backend;
     private final SluiceConfig.Gateway config;
     private final StatementObserver observer;
@@ -200,7 +205,7 @@ public class RequestRunner {
 
     /**
      * The end (exclusive) of the steps from {@code i} on that repeat step {@code i}'s statement text, each of
-     * the others conditioned only on the success of the one before it.
+     * the others unconditioned or conditioned only on the success of the one before it.
      */
     private static int repeats(List<BatchStep> steps, int i) {
         String sql = steps.get(i).stmt().sql();
@@ -214,15 +219,22 @@ public class RequestRunner {
         return j;
     }
 
-    /** {@code ok(prev)}, or {@code ok(prev)} and {@code not(is_autocommit)} as {@code @libsql/client} writes it on Hrana 3. */
+    /**
+     * No condition, {@code ok(prev)}, or {@code ok(prev)} and {@code not(is_autocommit)} as {@code @libsql/client}
+     * writes it on Hrana 3: each holds while the runs before succeed in the open transaction.
+     */
     private static boolean followsOnly(Cond cond, int prev) {
+        if (cond == null) {
+            return true;
+        }
         if (cond instanceof OkCond ok) {
             return ok.step() == prev;
         }
         if (cond instanceof AndCond and && and.conds().size() == 2) {
             Cond a = and.conds().get(0);
             Cond b = and.conds().get(1);
-            return followsOnly(a, prev) && isNotAutocommit(b) || isNotAutocommit(a) && followsOnly(b, prev);
+            return a instanceof OkCond && followsOnly(a, prev) && isNotAutocommit(b)
+                    || isNotAutocommit(a) && b instanceof OkCond && followsOnly(b, prev);
         }
         return false;
     }
@@ -232,9 +244,10 @@ public class RequestRunner {
     }
 
     /**
-     * Steps {@code from} to {@code to} (exclusive), the same statement each conditioned on the one before
-     * (see {@link #repeats}), run together where the session can ({@link SqlSession#executeRepeated}): while
-     * each run succeeds the transaction stays open, so {@code not(is_autocommit)} holds for the next one.
+     * Steps {@code from} to {@code to} (exclusive), the same statement (see {@link #repeats}), run together where
+     * the session can ({@link SqlSession#executeRepeated}): while each run succeeds the transaction stays open,
+     * so each next one's condition holds. When one fails, the session undoes them all and they run one by one,
+     * so each step gets the outcome it would have had alone.
      *
      * @return the step to go on from; {@link #NOT_TOGETHER} when they cannot run together here, {@link #UNDONE}
      *     when a run failed and the session undid them all: either way they run one by one
@@ -288,19 +301,22 @@ public class RequestRunner {
         return to;
     }
 
-    private static final int NOT_TOGETHER = -1;
-    private static final int UNDONE = -2;
-
     /** A step's statement failed: counted, blamed, and kept with that step. */
     private void fail(Stream s, SqlSession session, ScannedStatement scanned, String sql, int step, StatementException e, long start,
             Boolean[] outcomes, StepSinks sinks) throws StatementException {
+        failed(s, session, scanned, sql, e, start);
+        outcomes[step] = Boolean.FALSE;
+        sinks.failed(step, e);
+    }
+
+    /** A statement failed: its connection's lease and the breaker judge the failure, the observer counts it. */
+    private void failed(Stream s, SqlSession session, ScannedStatement scanned, String sql, StatementException e, long start)
+            throws StatementException {
         FailureClass failure = backend.onFailure(s.lease(), e);
         observer.failed(s.policy, scanned.kind(), failure, e.code(), start, sql, backend.dialect().syntax());
         if (failure != FailureClass.CONNECTION) {
             recordStatement(s, session);
         }
-        outcomes[step] = Boolean.FALSE;
-        sinks.failed(step, e);
     }
 
     private boolean holds(Cond cond, Boolean[] outcomes, Stream s) throws BackendUnavailableException, StatementException {
@@ -503,11 +519,7 @@ public class RequestRunner {
                 session.execute(scanned, slots, sink, afterwards);
             }
         } catch (StatementException e) {
-            FailureClass failure = backend.onFailure(s.lease(), e);
-            observer.failed(s.policy, scanned.kind(), failure, e.code(), start, sql, backend.dialect().syntax());
-            if (failure != FailureClass.CONNECTION) {
-                recordStatement(s, session);
-            }
+            failed(s, session, scanned, sql, e, start);
             throw e;
         }
         observer.succeeded(s.policy, scanned.kind(), start, sql, backend.dialect().syntax());

@@ -417,15 +417,15 @@ public final class PostgresDialect implements Dialect {
             super.execute(st, slots, sink, afterwards);
         }
 
-        /**
-         * Whether runs of this statement can go to the server together: in the open transaction of a session
-         * that may write, a text that ran in this transaction already without returning rows.
-         */
         @Override
         public boolean runsRepeatedTogether() {
             return true;
         }
 
+        /**
+         * Whether runs of this statement can go to the server together: in the open transaction of a session
+         * that may write, a text that ran in this transaction already without returning rows.
+         */
         @Override
         public boolean mayRepeat(ScannedStatement st) {
             if (resultRefused || readOnly || resetOwed || !st.kind().countsRows() || pg.getTransactionState() != TransactionState.OPEN) {

@@ -165,6 +165,30 @@ class StatementSavepointsPostgresTest {
     }
 
     @Test
+    void shouldGiveEachRepeatedStepItsOwnOutcomeWhenOneFailsInAnInteractiveTransaction() {
+        String t = table("rep");
+        String baton = pipelineOk(V3, null, execute("BEGIN"), execute("INSERT INTO " + t + " VALUES (100, 'first')")).get("baton").asText();
+
+        // unconditioned: after the duplicate (step 3) the others still run, in the transaction it did not abort
+        ObjectNode[] steps = new ObjectNode[7];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = step(stmt("INSERT INTO " + t + " VALUES (?, 'x')", integer(i == 3 ? 100 : i)));
+        }
+        JsonNode body = pipelineOk(V3, baton, batchRequest(batch(steps)));
+        JsonNode result = batchResult(body);
+        for (int i = 0; i < steps.length; i++) {
+            if (i == 3) {
+                assertThat(result.get("step_errors").get(i).get("code").asText()).isEqualTo("SQLITE_CONSTRAINT");
+            } else {
+                assertThat(result.get("step_results").get(i).get("affected_row_count").asLong()).as("step %d", i).isEqualTo(1);
+            }
+        }
+        pipelineOk(V3, body.get("baton").asText(), execute("COMMIT"), close());
+
+        assertThat(count("SELECT count(*) FROM " + t)).isEqualTo(7);
+    }
+
+    @Test
     void shouldGiveAStatementWithAnUntypedArgumentItsSavepointUntilItsTextParsedInTheTransaction() {
         String t = table("untyped");
         // "? IS NULL" cannot be typed by PostgreSQL: Sluice retries it with the argument as text, which needs the
