@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A transaction of STATEMENTS INSERTs on PostgreSQL through Sluice (one Hrana batch: BEGIN, the INSERTs,
-# COMMIT, in one HTTP request) against the same INSERTs over plain JDBC in one transaction, alternated round
-# by round in one run (bench/PgBatch.java). Prints the medians and, last, the ratio Sluice / JDBC.
+# A transaction of STATEMENTS INSERTs on PostgreSQL through Sluice (one Hrana batch as @libsql/client sends a
+# write batch: BEGIN, the INSERTs, COMMIT, ROLLBACK unless it committed, in one HTTP request) against the same
+# INSERTs over plain JDBC in one transaction, alternated round by round in one run (bench/PgBatch.java).
+# Prints the medians and, last, the ratio Sluice / JDBC.
 #
 #   bench/pg-batch.sh [statements] [rounds] [warm-up rounds]      (defaults 100, 300, 300: the JIT needs some 30,000
 #                                                                  statements before the figures settle)
