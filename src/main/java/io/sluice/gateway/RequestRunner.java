@@ -415,36 +415,31 @@ public class RequestRunner {
                 return eval(not.cond()).not();
             }
             if (cond instanceof AndCond and) {
-                Tri all = Tri.YES;
-                for (Cond c : and.conds()) {
-                    Tri t = eval(c);
-                    if (t == Tri.NO) {
-                        return Tri.NO;
-                    }
-                    if (t == Tri.MAYBE) {
-                        all = Tri.MAYBE;
-                    }
-                }
-                return all;
+                return combine(and.conds(), Tri.NO);
             }
             if (cond instanceof OrCond or) {
-                Tri any = Tri.NO;
-                for (Cond c : or.conds()) {
-                    Tri t = eval(c);
-                    if (t == Tri.YES) {
-                        return Tri.YES;
-                    }
-                    if (t == Tri.MAYBE) {
-                        any = Tri.MAYBE;
-                    }
-                }
-                return any;
+                return combine(or.conds(), Tri.YES);
             }
             if (cond instanceof IsAutocommitCond) {
                 // the failed statement ran in an open transaction, which only a later step could have ended
                 return mayHaveEnded ? Tri.MAYBE : Tri.NO;
             }
             throw new IllegalArgumentException("unhandled condition " + cond);
+        }
+
+        /** {@code and} ({@code decides} NO) or {@code or} ({@code decides} YES) of the conditions, unknown ones counted. */
+        private Tri combine(List<Cond> conds, Tri decides) {
+            Tri result = decides.not();
+            for (Cond c : conds) {
+                Tri t = eval(c);
+                if (t == decides) {
+                    return decides;
+                }
+                if (t == Tri.MAYBE) {
+                    result = Tri.MAYBE;
+                }
+            }
+            return result;
         }
 
         /** Whether step {@code k} succeeded ({@code ok}) or failed (not {@code ok}). */

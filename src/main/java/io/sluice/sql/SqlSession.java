@@ -169,13 +169,7 @@ public abstract class SqlSession {
         PreparedStatement ps = null;
         try {
             sql = textToPrepare(sql);
-            ps = prepareCurrent(sql);
-            if (watched != null) {
-                watched.attach(ps);
-                if (watched.mustStop(System.nanoTime())) {
-                    throw stopped(watched, null);
-                }
-            }
+            ps = prepareWatched(sql, watched);
             boolean hasRows = bindAndExecute(ps, st, slots);
             if (hasRows) {
                 try (ResultSet rs = ps.getResultSet()) {
@@ -256,13 +250,7 @@ public abstract class SqlSession {
         PreparedStatement ps = null;
         try {
             sql = textToPrepare(sql);
-            ps = prepareCurrent(sql);
-            if (watched != null) {
-                watched.attach(ps);
-                if (watched.mustStop(System.nanoTime())) {
-                    throw stopped(watched, null);
-                }
-            }
+            ps = prepareWatched(sql, watched);
             List<ScannedStatement.Param> params = st.params();
             for (Object[] slots : slotSets) {
                 for (int i = 0; i < params.size(); i++) {
@@ -298,6 +286,19 @@ public abstract class SqlSession {
             }
             done(sql, ps, ok);
         }
+    }
+
+    /** Prepares the text ({@link #prepareCurrent}) and hands it to the statement's watch, unless that says stop already. */
+    private PreparedStatement prepareWatched(String sql, RunningStatement watched) throws SQLException, StatementException {
+        PreparedStatement ps = prepareCurrent(sql);
+        if (watched != null) {
+            watched.attach(ps);
+            if (watched.mustStop(System.nanoTime())) {
+                closeQuietly(ps);
+                throw stopped(watched, null);
+            }
+        }
+        return ps;
     }
 
     /** Registers the statement about to run; a doomed session's statement is stopped before it starts. */
