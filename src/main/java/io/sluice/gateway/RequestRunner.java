@@ -40,6 +40,11 @@ public class RequestRunner {
     private static final int NOT_TOGETHER = -1;
     /** {@link #runRepeated}: a run failed and the session undid them all. */
     private static final int UNDONE = -2;
+    /**
+     * At most this many runs go together: they count as one statement for the statement timeout, and an undone
+     * group is run again one by one.
+     */
+    private static final int MAX_RUNS_TOGETHER = 1_000;
 
     private final Backend backend;
     private final SluiceConfig.Gateway config;
@@ -205,7 +210,8 @@ public class RequestRunner {
 
     /**
      * The end (exclusive) of the steps from {@code i} on that repeat step {@code i}'s statement text, each of
-     * the others unconditioned or conditioned only on the success of the one before it.
+     * the others unconditioned or conditioned only on the success of the one before it; at most
+     * {@link #MAX_RUNS_TOGETHER}.
      */
     private static int repeats(List<BatchStep> steps, int i) {
         String sql = steps.get(i).stmt().sql();
@@ -213,7 +219,8 @@ public class RequestRunner {
         if (sql == null) {
             return j;
         }
-        while (j < steps.size() && sql.equals(steps.get(j).stmt().sql()) && followsOnly(steps.get(j).condition(), j - 1)) {
+        int end = Math.min(steps.size(), i + MAX_RUNS_TOGETHER);
+        while (j < end && sql.equals(steps.get(j).stmt().sql()) && followsOnly(steps.get(j).condition(), j - 1)) {
             j++;
         }
         return j;
@@ -356,9 +363,14 @@ public class RequestRunner {
      * without running anything: the steps before it have their outcomes, it has failed, and a later step that
      * may run has an unknown one. True when every later step that may run in the failed step's transaction is
      * a {@code ROLLBACK}, up to one that surely runs; and, should none surely run, the stream is closed right
-     * after the batch ({@code closeFollows}), which rolls the transaction back.
+     * after the batch ({@code closeFollows}), which rolls the transaction back. It evaluates at most
+     * {@link #CONDITIONS_EXAMINED} condition nodes and answers false beyond them (the statement keeps its
+     * savepoint): one per statement, so a batch of many steps never costs work growing with their square.
      */
     private final class FailureSimulation {
+        /** Enough for {@code @libsql/client}'s write batch of some 500 statements to be worked out from any step. */
+        static final int CONDITIONS_EXAMINED = 2_000;
+
         /** A condition's value, or a step's outcome, as far as it is known. */
         private enum Tri {
             YES, NO, MAYBE;
@@ -376,6 +388,8 @@ public class RequestRunner {
         private final boolean[] mayRun;
         /** A step that may have ended the transaction may have run: {@code is_autocommit} is unknown from there on. */
         private boolean mayHaveEnded;
+        /** Condition nodes left to evaluate. */
+        private int budget = CONDITIONS_EXAMINED;
 
         FailureSimulation(Stream stream, List<BatchStep> steps, Boolean[] outcomes, int failed) {
             this.stream = stream;
@@ -389,6 +403,9 @@ public class RequestRunner {
             for (int j = failed + 1; j < steps.size(); j++) {
                 BatchStep step = steps.get(j);
                 Tri runs = step.condition() == null ? Tri.YES : eval(step.condition());
+                if (budget < 0) {
+                    return false;
+                }
                 if (runs == Tri.NO) {
                     continue;
                 }
@@ -405,6 +422,9 @@ public class RequestRunner {
         }
 
         private Tri eval(Cond cond) {
+            if (--budget < 0) {
+                return Tri.MAYBE; // past the budget: the caller gives up
+            }
             if (cond instanceof OkCond ok) {
                 return outcome(ok.step(), true);
             }

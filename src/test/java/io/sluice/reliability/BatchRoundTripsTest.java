@@ -80,6 +80,23 @@ class BatchRoundTripsTest {
     }
 
     @Test
+    void shouldSendALongRunInGroupsOfAThousand() throws IOException {
+        FaultProxy proxy = ProxiedPostgres.proxy();
+        proxy.setMode(FaultProxy.Mode.PASS);
+        String t = table();
+        long before = proxy.chunksToTarget();
+
+        JsonNode body = pipeline(writeBatch(t, 2_500, -1));
+
+        long sent = proxy.chunksToTarget() - before;
+        assertThat(body.at("/results/0/response/result/step_errors")).allMatch(JsonNode::isNull);
+        assertThat(body.at("/results/0/response/result/step_results/2500/affected_row_count").asLong()).isEqualTo(1);
+        assertThat(count(t)).isEqualTo(2_500);
+        // pgjdbc may split a large batch into several writes, but never one per statement
+        assertThat(sent).as("writes for 2,500 INSERTs").isLessThan(200);
+    }
+
+    @Test
     void shouldReportTheFailedRunAtItsOwnStepAndRollBackTheRest() throws IOException {
         ProxiedPostgres.proxy().setMode(FaultProxy.Mode.PASS);
         String t = table();
