@@ -142,11 +142,15 @@ final class RequestParser {
         return "execute".equals(type) && stmt != null ? new Hrana.ExecuteReq(stmt) : null;
     }
 
-    /** A statement of SQL text without arguments, the parser on its START_OBJECT; null for anything else. */
+    /**
+     * A statement of SQL text with positional arguments of the common types ({@link #simpleValue}) or none, the
+     * parser on its START_OBJECT; null for anything else.
+     */
     private static Stmt simpleStmt(JsonParser p) throws IOException {
         String sql = null;
         int seen = 0;
         boolean wantRows = true;
+        List<Object> args = List.of();
         for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
@@ -154,6 +158,16 @@ final class RequestParser {
             if ("sql".equals(field) && value == JsonToken.VALUE_STRING) {
                 bit = 1;
                 sql = p.getText();
+            } else if ("args".equals(field) && value == JsonToken.START_ARRAY) {
+                bit = 2;
+                args = new ArrayList<>(4);
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    Object arg = simpleValue(p);
+                    if (arg == NOT_SIMPLE) {
+                        return null;
+                    }
+                    args.add(arg);
+                }
             } else if (("args".equals(field) || "named_args".equals(field)) && (value == JsonToken.VALUE_NULL
                     || value == JsonToken.START_ARRAY && p.nextToken() == JsonToken.END_ARRAY)) {
                 bit = "args".equals(field) ? 2 : 4;
@@ -169,7 +183,48 @@ final class RequestParser {
             }
             seen |= bit;
         }
-        return sql == null ? null : new Stmt(sql, null, List.of(), List.of(), wantRows);
+        return sql == null ? null : new Stmt(sql, null, args, List.of(), wantRows);
+    }
+
+    /** {@link #simpleValue}: a value the streaming parse leaves to the tree parser (which also words its errors). */
+    private static final Object NOT_SIMPLE = new Object();
+
+    /**
+     * A value {@code {"type":"null"}}, {@code {"type":"integer","value":"<digits>"}} or {@code {"type":"text",
+     * "value":"..."}}, its fields in any order, the parser on its START_OBJECT: what {@link ValueCodec#decode}
+     * makes of it; {@link #NOT_SIMPLE} for anything else, invalid values and duplicate fields included.
+     */
+    private static Object simpleValue(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            return NOT_SIMPLE;
+        }
+        String type = null;
+        String value = null;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String field = p.currentName();
+            JsonToken token = p.nextToken();
+            if ("type".equals(field) && type == null && token == JsonToken.VALUE_STRING) {
+                type = p.getText();
+            } else if ("value".equals(field) && value == null && token == JsonToken.VALUE_STRING) {
+                value = p.getText();
+            } else {
+                return NOT_SIMPLE;
+            }
+        }
+        if ("null".equals(type) && value == null) {
+            return null;
+        }
+        if ("text".equals(type) && value != null) {
+            return value;
+        }
+        if ("integer".equals(type) && value != null) {
+            try {
+                return Long.parseLong(value.strip());
+            } catch (NumberFormatException e) {
+                return NOT_SIMPLE;
+            }
+        }
+        return NOT_SIMPLE;
     }
 
     /** The {@code baton} of a pipeline or cursor body (null opens a new stream). */

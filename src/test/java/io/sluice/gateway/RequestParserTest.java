@@ -163,6 +163,9 @@ class RequestParserTest {
                 "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\",\"args\":[],\"named_args\":[],\"want_rows\":true}},{\"type\":\"close\"}]}",
                 "{\"baton\":\"b1\",\"requests\":[{\"stmt\":{\"want_rows\":false,\"sql\":\"SELECT 2\"},\"type\":\"execute\"}]}",
                 "{\"baton\":null,\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 3\",\"args\":null,\"want_rows\":null}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"null\"}]}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?, ?, ?\",\"args\":[{\"type\":\"integer\",\"value\":\" -42 \"},"
+                        + "{\"value\":\"caf\\u00e9 \\\"q\\\"\",\"type\":\"text\"},{\"type\":\"integer\",\"value\":\"9223372036854775807\"}]}},{\"type\":\"close\"}]}",
                 "{\"requests\":[]}")) {
             RequestParser.SimplePipeline simple = RequestParser.simplePipeline(body.getBytes(StandardCharsets.UTF_8));
             JsonNode root = json(body);
@@ -176,8 +179,16 @@ class RequestParserTest {
     @Test
     void shouldLeaveEveryOtherBodyToTheTreeParser() {
         for (String body : List.of(
-                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"null\"}]}}]}",
                 "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\",\"sql\":\"SELECT 2\"}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"float\",\"value\":1.5}]}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"blob\",\"base64\":\"AA==\"}]}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"integer\",\"value\":\"4x\"}]}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"integer\",\"value\":5}]}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"text\",\"value\":\"a\",\"value\":\"b\"}]}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[{\"type\":\"null\",\"value\":\"x\"}]}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[1]}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT ?\",\"args\":[],\"args\":[]}}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT :a\",\"named_args\":[{\"name\":\"a\",\"value\":{\"type\":\"null\"}}]}}]}",
                 "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql_id\":1}}]}",
                 "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\",\"want_rows\":1}}]}",
                 "{\"requests\":[{\"type\":\"close\",\"stmt\":{\"sql\":\"SELECT 1\"}}]}",
