@@ -450,7 +450,6 @@ public final class PostgresDialect implements Dialect {
             if (!mayRepeat(st)) {
                 return null;
             }
-            rowsRead = 0;
             try {
                 guard(false);
             } catch (SQLException e) {
@@ -659,6 +658,12 @@ public final class PostgresDialect implements Dialect {
                     }
                 }
             }
+        }
+
+        /** Each occurrence of a parameter in the text is a parameter of its own on PostgreSQL ({@code $n}). */
+        @Override
+        protected void bindArguments(PreparedStatement ps, ScannedStatement st, Object[] slots) throws SQLException {
+            bindOccurrences(ps, st.params(), slots, new boolean[st.params().size()]);
         }
 
         private void bindOccurrences(PreparedStatement ps, List<ScannedStatement.Param> params, Object[] slots, boolean[] asText)

@@ -251,11 +251,8 @@ public abstract class SqlSession {
         try {
             sql = textToPrepare(sql);
             ps = prepareWatched(sql, watched);
-            List<ScannedStatement.Param> params = st.params();
             for (Object[] slots : slotSets) {
-                for (int i = 0; i < params.size(); i++) {
-                    bind(ps, i + 1, slots[params.get(i).index() - 1]);
-                }
+                bindArguments(ps, st, slots);
                 ps.addBatch();
             }
             try {
@@ -512,10 +509,15 @@ public abstract class SqlSession {
      * plain {@code ?}s in text order binds per occurrence instead.
      */
     protected boolean bindAndExecute(PreparedStatement ps, ScannedStatement st, Object[] slots) throws SQLException {
+        bindArguments(ps, st, slots);
+        return ps.execute();
+    }
+
+    /** Binds the statement's slot values to its prepared form: by default slot {@code i} to parameter {@code i}. */
+    protected void bindArguments(PreparedStatement ps, ScannedStatement st, Object[] slots) throws SQLException {
         for (int i = 0; i < slots.length; i++) {
             bind(ps, i + 1, slots[i]);
         }
-        return ps.execute();
     }
 
     protected void bind(PreparedStatement ps, int index, Object value) throws SQLException {

@@ -62,38 +62,41 @@ class BatchRoundTripsTest {
         return t;
     }
 
+    /** A write batch of {@code n} INSERTs that all succeed: its body, and the writes Sluice sent PostgreSQL for it. */
+    private record Sent(JsonNode body, long writes) {
+    }
+
+    private static Sent sendWriteBatch(String table, int n) throws IOException {
+        FaultProxy proxy = ProxiedPostgres.proxy();
+        long before = proxy.chunksToTarget();
+        JsonNode body = pipeline(writeBatch(table, n, -1));
+        long writes = proxy.chunksToTarget() - before;
+        assertThat(body.at("/results/0/response/result/step_errors")).as(body.toString()).allMatch(JsonNode::isNull);
+        assertThat(count(table)).isEqualTo(n);
+        return new Sent(body, writes);
+    }
+
     @Test
     void shouldSendTheRepeatedInsertsOfAWriteBatchTogetherNotOneRoundTripEach() throws IOException {
-        FaultProxy proxy = ProxiedPostgres.proxy();
-        proxy.setMode(FaultProxy.Mode.PASS);
+        ProxiedPostgres.proxy().setMode(FaultProxy.Mode.PASS);
         String t = table();
-        long before = proxy.chunksToTarget();
 
-        JsonNode body = pipeline(writeBatch(t, 60, -1));
+        Sent sent = sendWriteBatch(t, 60);
 
-        long sent = proxy.chunksToTarget() - before;
-        JsonNode errors = body.at("/results/0/response/result/step_errors");
-        assertThat(errors).as(body.toString()).allMatch(JsonNode::isNull);
-        assertThat(body.at("/results/0/response/result/step_results/30/affected_row_count").asLong()).isEqualTo(1);
-        assertThat(count(t)).isEqualTo(60);
-        assertThat(sent).as("writes Sluice sent to PostgreSQL for 60 INSERTs and their transaction").isLessThan(20);
+        assertThat(sent.body().at("/results/0/response/result/step_results/30/affected_row_count").asLong()).isEqualTo(1);
+        assertThat(sent.writes()).as("writes Sluice sent to PostgreSQL for 60 INSERTs and their transaction").isLessThan(20);
     }
 
     @Test
     void shouldSendALongRunInGroupsOfAThousand() throws IOException {
-        FaultProxy proxy = ProxiedPostgres.proxy();
-        proxy.setMode(FaultProxy.Mode.PASS);
+        ProxiedPostgres.proxy().setMode(FaultProxy.Mode.PASS);
         String t = table();
-        long before = proxy.chunksToTarget();
 
-        JsonNode body = pipeline(writeBatch(t, 2_500, -1));
+        Sent sent = sendWriteBatch(t, 2_500);
 
-        long sent = proxy.chunksToTarget() - before;
-        assertThat(body.at("/results/0/response/result/step_errors")).allMatch(JsonNode::isNull);
-        assertThat(body.at("/results/0/response/result/step_results/2500/affected_row_count").asLong()).isEqualTo(1);
-        assertThat(count(t)).isEqualTo(2_500);
+        assertThat(sent.body().at("/results/0/response/result/step_results/2500/affected_row_count").asLong()).isEqualTo(1);
         // pgjdbc may split a large batch into several writes, but never one per statement
-        assertThat(sent).as("writes for 2,500 INSERTs").isLessThan(200);
+        assertThat(sent.writes()).as("writes for 2,500 INSERTs").isLessThan(200);
     }
 
     @Test
