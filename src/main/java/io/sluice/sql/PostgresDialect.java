@@ -9,12 +9,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -92,23 +90,19 @@ import org.postgresql.util.ServerErrorMessage;
  * {@code COMMIT} becomes {@code ROLLBACK}. So nothing a read-only client does outlives its transaction: not a
  * row, not a sequence value, not a setting.
  *
- * <p><b>Back to the pool.</b> A connection that ran client SQL is reset with {@code DISCARD ALL} (settings,
- * roles, prepared statements, cursors, temporary tables, advisory locks, LISTEN) before any other client's
- * statement reaches it; pgjdbc notices and prepares its statements again. When no stream waits for a connection
+ * <p><b>Back to the pool.</b> A connection that ran client SQL is reset before any other client's statement
+ * reaches it (settings, role, sequences, advisory locks; prepared statements, cursors, temporary tables and
+ * LISTEN with {@code DISCARD ALL}: see {@link PostgresSessionReset}). When no stream waits for a connection
  * the reset runs as the connection goes back. When one does, the reset is owed to the next lease instead and
- * travels in front of its first statement, in the same network write ({@code DISCARD ALL;} then the statement,
- * one text that pgjdbc's own parse must split into exactly those two), so a busy pool pays no round trip for
- * it; the server runs it first, and anything else that lease would send first gets the reset alone before it.
+ * travels in front of its first statement, in the same network write (the reset's statements, then the
+ * statement, one text that pgjdbc's own parse must split into exactly those), so a busy pool pays no round trip
+ * for it; the server runs it first, and anything else that lease would send first gets the reset alone before it.
  */
 public final class PostgresDialect implements Dialect {
     /** Write transactions take the {@link PostgresSession#TAKE_WRITER_LOCK writer lock} before their snapshot. */
     private final boolean writeLock;
-    /**
-     * Connections given back without their reset, which then runs in front of the next lease's first statement
-     * (see {@link PostgresSession#resetSessionState(boolean, boolean)}); weak, so a connection the pool destroys
-     * is forgotten with it.
-     */
-    private final Set<BaseConnection> resetPending = Collections.newSetFromMap(Collections.synchronizedMap(new WeakHashMap<>()));
+    /** The connections that owe their reset, and how each is reset. */
+    private final PostgresSessionReset reset = new PostgresSessionReset();
 
     /** Write transactions run side by side at REPEATABLE READ. */
     public PostgresDialect() {
@@ -144,15 +138,14 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public boolean owesResets() {
-        return !resetPending.isEmpty();
+        return reset.anyOwed();
     }
 
     @Override
     public void payOwedReset(Connection connection) throws SQLException {
-        if (resetPending.remove(connection.unwrap(BaseConnection.class))) {
-            try (Statement s = connection.createStatement()) {
-                s.execute(PostgresSession.RESET);
-            }
+        BaseConnection pg = connection.unwrap(BaseConnection.class);
+        if (reset.takeOwed(pg)) {
+            reset.payAlone(connection, pg);
         }
     }
 
@@ -164,7 +157,7 @@ public final class PostgresDialect implements Dialect {
         } catch (SQLException e) {
             throw new StatementException(ErrorCode.INTERNAL, "The PostgreSQL backend needs the pgjdbc driver");
         }
-        PostgresSession session = new PostgresSession(connection, pg, readOnly, writeLock, resetPending);
+        PostgresSession session = new PostgresSession(connection, pg, readOnly, writeLock, reset);
         try {
             session.init();
         } catch (SQLException e) {
@@ -210,10 +203,6 @@ public final class PostgresDialect implements Dialect {
         /** Types read with typed getters; every other type is read as PostgreSQL's text output. */
         private static final Set<Integer> BINARY_RESULTS = Set.of(Oid.INT2, Oid.INT4, Oid.INT8, Oid.FLOAT4, Oid.FLOAT8, Oid.BOOL, Oid.BYTEA);
         private static final Pattern PARAMETER_NUMBER = Pattern.compile("\\$(\\d+)");
-        /** The reset: the session as a new connection has it (settings, roles, prepared statements, cursors, temp tables, advisory locks, LISTEN). */
-        static final String RESET = "DISCARD ALL";
-        /** The reset in front of a statement, in one text that pgjdbc sends as two statements in one network write. */
-        private static final String RESET_IN_FRONT = RESET + ";\n";
 
         private final BaseConnection pg;
         /** Write transactions take the {@link #TAKE_WRITER_LOCK writer lock} first. */
@@ -258,24 +247,24 @@ public final class PostgresDialect implements Dialect {
         private long rowsRead;
         /** This session holds the {@link #TAKE_WRITER_LOCK writer lock}: its write transaction is open. */
         private boolean writerLockHeld;
-        /** The dialect's connections whose reset is owed to their next lease. */
-        private final Set<BaseConnection> pendingResets;
+        /** The dialect's connections whose reset is owed to their next lease, and how to reset them. */
+        private final PostgresSessionReset reset;
         /** The previous lease's reset has not reached the server yet: it goes before anything else this session sends. */
         private boolean resetOwed;
-        /** The statement being executed was prepared with the reset in front of it (its first result is the reset's). */
-        private boolean resetInFront;
+        /** The statements of the reset in front of the statement being executed (its first results are theirs); 0 when none. */
+        private int resetInFront;
 
-        PostgresSession(Connection connection, BaseConnection pg, boolean readOnly, boolean writeLock, Set<BaseConnection> pendingResets) {
+        PostgresSession(Connection connection, BaseConnection pg, boolean readOnly, boolean writeLock, PostgresSessionReset reset) {
             super(connection, readOnly);
             this.pg = pg;
             this.writeLock = writeLock;
-            this.pendingResets = pendingResets;
-            this.resetOwed = pendingResets.remove(pg);
+            this.reset = reset;
+            this.resetOwed = reset.takeOwed(pg);
         }
 
         void init() throws SQLException {
             if (readOnly) {
-                // its statements run inside BEGIN READ ONLY, where DISCARD ALL cannot: the reset goes first, alone
+                // its statements run inside BEGIN READ ONLY, which the reset must not join: the reset goes first, alone
                 payResetOwed();
             }
             if (pg.getTransactionState() != TransactionState.IDLE) {
@@ -331,14 +320,14 @@ public final class PostgresDialect implements Dialect {
             dropWriterLock();
         }
 
-        /** {@code DISCARD ALL}: the session as a new connection has it, whatever the client changed. */
+        /** The session as a new connection has it, whatever the client changed ({@link PostgresSessionReset}). */
         @Override
         protected boolean resetSessionState(boolean used) throws SQLException {
             return resetSessionState(used, false);
         }
 
         /**
-         * {@code DISCARD ALL} now or, when another stream is already waiting for the connection, owed to the next
+         * The reset now or, when another stream is already waiting for the connection, owed to the next
          * lease: its first statement then carries the reset in front of it, in the same network write and round
          * trip ({@link #textToPrepare}), and anything else that lease sends first is preceded by the reset on its
          * own ({@link #payResetOwed}). So no client statement ever reaches a session another client changed;
@@ -352,10 +341,10 @@ public final class PostgresDialect implements Dialect {
             if (!used && !resetOwed) {
                 return true;
             }
-            writerLockHeld = false; // DISCARD ALL releases advisory locks
+            writerLockHeld = false; // either reset releases advisory locks
             if (leasedAgainAtOnce && pg.getTransactionState() == TransactionState.IDLE) {
                 resetOwed = false;
-                pendingResets.add(pg);
+                reset.owe(pg);
                 return true;
             }
             resetOwed = true;
@@ -366,39 +355,51 @@ public final class PostgresDialect implements Dialect {
         /** Sends the reset owed from the previous lease, on its own, when it is still owed. */
         private void payResetOwed() throws SQLException {
             if (resetOwed) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute(RESET);
-                }
+                reset.payAlone(connection, pg);
                 resetOwed = false;
             }
         }
 
         /**
          * The client's statement with the owed reset in front of it, when the reset can go there: the session is
-         * read-write and no transaction is open (DISCARD ALL must be the first command of its network exchange,
-         * outside a transaction block; the server commits it at once, then runs the statement). pgjdbc's parse of
-         * the joined text must be exactly the reset, then the statement; otherwise the reset is sent alone first.
+         * read-write and no transaction is open (the reset must begin its network exchange, outside a transaction
+         * block; which reset goes in front of which statement: {@link PostgresSessionReset#inFrontOf}). pgjdbc's
+         * parse of the joined text must be exactly the reset's statements, then the client's; otherwise the reset
+         * is sent alone first.
          */
         @Override
-        protected String textToPrepare(String sql) throws SQLException {
-            resetInFront = false;
+        protected String textToPrepare(ScannedStatement st, String sql) throws SQLException {
+            resetInFront = 0;
             if (!resetOwed) {
                 return sql;
             }
             if (!readOnly && !statementGuarded && pg.getTransactionState() == TransactionState.IDLE) {
-                String joined = RESET_IN_FRONT + sql;
+                List<String> front = reset.inFrontOf(pg, st.kind());
+                String joined = String.join(";\n", front) + ";\n" + sql;
                 QueryExecutor executor = pg.getQueryExecutor();
                 CachedQuery parsed = executor.borrowQuery(joined);
                 org.postgresql.core.Query[] parts = parsed.query.getSubqueries();
-                boolean resetFirst = parts != null && parts.length == 2 && RESET.equals(parts[0].getNativeSql());
+                boolean resetFirst = parts != null && parts.length == front.size() + 1;
+                for (int i = 0; resetFirst && i < front.size(); i++) {
+                    resetFirst = front.get(i).equals(parts[i].getNativeSql().strip());
+                }
                 executor.releaseQuery(parsed);
                 if (resetFirst) {
-                    resetInFront = true;
+                    resetInFront = front.size();
                     return joined;
                 }
             }
             payResetOwed();
             return sql;
+        }
+
+        /**
+         * The light reset in front of the statement refused the session (see {@link PostgresSessionReset}): the
+         * statement did not run, and preparing it again puts {@code DISCARD ALL} in front instead.
+         */
+        @Override
+        protected boolean frontRefused(SQLException failure) {
+            return resetInFront > 0 && reset.refused(pg, failure);
         }
 
         /** A PRAGMA does nothing on PostgreSQL (see the class comment); everything else runs. */
@@ -633,16 +634,18 @@ public final class PostgresDialect implements Dialect {
                 }
                 try {
                     boolean hasRows = ps.execute();
-                    if (resetInFront) {
-                        // the first result is the reset's: it ran (the server stops at the first error), then the statement
+                    if (resetInFront > 0) {
+                        // the first results are the reset's: it ran (the server stops at the first error), then the statement
                         resetOwed = false;
-                        hasRows = ps.getMoreResults();
+                        for (int i = 0; i < resetInFront; i++) {
+                            hasRows = ps.getMoreResults();
+                        }
                     }
                     executed = true;
                     returnedRows = hasRows;
                     return hasRows;
                 } catch (SQLException e) {
-                    if (!retryAsText(e, params, slots, asText)) {
+                    if (frontRefused(e) || !retryAsText(e, params, slots, asText)) {
                         throw e;
                     }
                     parseKey = null; // it parses only with an argument retyped: never unguarded

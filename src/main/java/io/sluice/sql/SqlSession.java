@@ -165,12 +165,24 @@ public abstract class SqlSession {
             throw e;
         }
         boolean ok = false;
-        String sql = rewrite(st);
+        String rewritten = rewrite(st);
+        String sql = rewritten;
         PreparedStatement ps = null;
         try {
-            sql = textToPrepare(sql);
+            sql = textToPrepare(st, rewritten);
             ps = prepareWatched(sql, watched);
-            boolean hasRows = bindAndExecute(ps, st, slots);
+            boolean hasRows;
+            try {
+                hasRows = bindAndExecute(ps, st, slots);
+            } catch (SQLException e) {
+                if (!frontRefused(e)) {
+                    throw e;
+                }
+                closeQuietly(ps);
+                sql = textToPrepare(st, rewritten);
+                ps = prepareWatched(sql, watched);
+                hasRows = bindAndExecute(ps, st, slots);
+            }
             if (hasRows) {
                 try (ResultSet rs = ps.getResultSet()) {
                     ResultSetMetaData md = rs.getMetaData();
@@ -249,7 +261,7 @@ public abstract class SqlSession {
         String sql = rewrite(st);
         PreparedStatement ps = null;
         try {
-            sql = textToPrepare(sql);
+            sql = textToPrepare(st, sql);
             ps = prepareWatched(sql, watched);
             for (Object[] slots : slotSets) {
                 bindArguments(ps, st, slots);
@@ -423,8 +435,16 @@ public abstract class SqlSession {
      * The text actually prepared for a statement whose {@link #rewrite rewritten} text is {@code sql}, after
      * {@link #beforeStatement}: the same text unless the backend sends something of its own in front of it.
      */
-    protected String textToPrepare(String sql) throws SQLException {
+    protected String textToPrepare(ScannedStatement st, String sql) throws SQLException {
         return sql;
+    }
+
+    /**
+     * Whether a statement's execution failed because what the backend sent in front of it ({@link #textToPrepare})
+     * refused to let it run: it did not run, and is prepared and run once more.
+     */
+    protected boolean frontRefused(SQLException failure) {
+        return false;
     }
 
     /** Whether a failure to prepare may come from a schema cached before another connection changed it. */

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -1134,6 +1137,70 @@ class PostgresDialectTest {
         assertThat(dialect.owesResets()).isFalse();
         assertThat(committed(held)).containsExactly(0L);
         assertThat(run(dialect.open(conn, false), LEFT_BEHIND).value()).isEqualTo(0L);
+    }
+
+    /** The session state a lease may see, as one text: settings, role, advisory locks, prepared statements, temp tables, LISTEN, held cursors. */
+    private static final String SESSION_STATE = "SELECT current_setting('search_path') || ',' || current_user"
+            + " || ',' || coalesce(current_setting('sluice_test.leak', true), '')"
+            + " || ',' || (SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())"
+            + " || ',' || (SELECT count(*) FROM pg_catalog.pg_prepared_statements WHERE from_sql)"
+            + " || ',' || (SELECT count(*) FROM pg_catalog.pg_class WHERE relpersistence = 't' AND relnamespace = pg_my_temp_schema())"
+            + " || ',' || (SELECT count(*) FROM pg_catalog.pg_listening_channels())"
+            + " || ',' || (SELECT count(*) FROM pg_catalog.pg_cursors WHERE is_holdable)";
+
+    /** Each kind of session state a client can leave, alone, some of it made by a function rather than a statement of its own. */
+    static Stream<Arguments> sessionStateAndHowTheNextLeaseBegins() {
+        List<String> states = List.of("SET search_path = pg_catalog", "SET ROLE pg_monitor",
+                "SELECT set_config('sluice_test.leak', 'left', false)", "DO $$BEGIN PERFORM set_config('sluice_test.leak', 'left', false); END$$",
+                "SELECT pg_advisory_lock(4243)", "SELECT nextval('%s')", "PREPARE leaked AS SELECT 1",
+                "DO $$BEGIN EXECUTE 'PREPARE leaked AS SELECT 1'; END$$", "CREATE TEMP TABLE leaked (id int)",
+                "DO $$BEGIN EXECUTE 'CREATE TEMP TABLE leaked (id int)'; END$$", "LISTEN leaked",
+                "DECLARE leaked CURSOR WITH HOLD FOR SELECT 1");
+        return states.stream().flatMap(state -> Stream.of("reset alone", "reset in front", "reset in front of a failing statement")
+                .map(start -> Arguments.of(state, start)));
+    }
+
+    @ParameterizedTest(name = "{0}; {1}")
+    @MethodSource("sessionStateAndHowTheNextLeaseBegins")
+    void shouldLeaveNoKindOfSessionStateToTheNextLeaseWhicheverResetRuns(String leave, String start) throws Exception {
+        String sequence = SCHEMA + "." + table("seq");
+        run("CREATE SEQUENCE " + sequence);
+        assertThat(session.resetForPool()).isTrue();
+        session = dialect.open(conn, false);
+        Object clean = run(SESSION_STATE).value();
+
+        run(leave.formatted(sequence));
+        assertThat(run(SESSION_STATE).value()).as("the statement left state behind, or nextval ran").satisfiesAnyOf(
+                state -> assertThat(state).isNotEqualTo(clean), state -> assertThat(leave).contains("nextval"));
+        assertThat(session.resetForPool(!start.equals("reset alone"))).isTrue();
+        SqlSession next = dialect.open(conn, false);
+        if (start.equals("reset in front of a failing statement")) {
+            assertThat(failure(next, "SELECT 1 / 0").code()).isEqualTo("SQLITE_MISMATCH");
+        }
+
+        assertThat(run(next, SESSION_STATE).value()).as("what the next lease sees").isEqualTo(clean);
+        assertThat(failure(next, "SELECT lastval()").getMessage()).as("no sequence value of the previous lease").contains("lastval");
+        assertThat(committed("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4243")).containsExactly(0L);
+    }
+
+    /** pgjdbc's prepared statements are in the server's list; a statement run five times on a connection becomes one. */
+    private static final String DRIVER_PREPARED = "SELECT count(*) FROM pg_catalog.pg_prepared_statements WHERE NOT from_sql";
+
+    @Test
+    void shouldKeepTheDriversPreparedStatementsAcrossResetsUntilTheSessionHoldsWhatOnlyDiscardAllUndoes() throws Exception {
+        SqlSession lease = session;
+        for (int i = 0; i < 7; i++) {
+            assertThat(run(lease, "SELECT ?::int + 1", (long) i).value()).isEqualTo(i + 1L);
+            assertThat(lease.resetForPool(true)).isTrue(); // the next statement carries the reset
+            lease = dialect.open(conn, false);
+        }
+        assertThat((Long) run(lease, DRIVER_PREPARED).value()).as("kept: the statement is prepared on the server").isPositive();
+
+        run(lease, "CREATE TEMP TABLE kept_until_here (id int)");
+        assertThat(lease.resetForPool(true)).isTrue();
+        lease = dialect.open(conn, false);
+        assertThat(run(lease, DRIVER_PREPARED).value()).as("DISCARD ALL dropped them with the temp table").isEqualTo(0L);
+        assertThat(run(lease, SESSION_STATE).value().toString()).endsWith(",0,0,0,0,0");
     }
 
     // ---- sequence ---------------------------------------------------------------------------------
