@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.WeakHashMap;
 import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /**
  * How a PostgreSQL connection that ran a client's SQL is given the session a new connection has before the
@@ -87,7 +88,8 @@ final class PostgresSessionReset {
 
     /** Resets the session on its own exchange: the light reset, or the whole one where that is refused. */
     void payAlone(Connection connection, BaseConnection pg) throws SQLException {
-        if (!wholeOnly.contains(pg)) {
+        // outside a transaction only: a rollback would undo it
+        if (!wholeOnly.contains(pg) && pg.getTransactionState() == TransactionState.IDLE) {
             // prepared, so that pgjdbc keeps it on the server once it is used often
             try (PreparedStatement ps = connection.prepareStatement(LIGHT_TEXT)) {
                 ps.execute();
