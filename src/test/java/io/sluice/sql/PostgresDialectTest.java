@@ -1203,6 +1203,35 @@ class PostgresDialectTest {
         assertThat(run(lease, SESSION_STATE).value().toString()).endsWith(",0,0,0,0,0");
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldRunAStatementTheServerKeptPreparedAcrossLeasesAfterAnotherClientChangedItsColumns(boolean inTransaction) throws Exception {
+        String t = SCHEMA + "." + table("plan");
+        run("CREATE TABLE " + t + " (a int)");
+        run("INSERT INTO " + t + " VALUES (1)");
+        SqlSession lease = session;
+        for (int i = 0; i < 6; i++) {
+            run(lease, "SELECT 1"); // carries the reset
+            assertThat(run(lease, "SELECT * FROM " + t).row(0)).containsExactly(1L);
+            assertThat(lease.resetForPool(true)).isTrue();
+            lease = dialect.open(conn, false);
+        }
+        assertThat((Long) run(lease, "SELECT count(*) FROM pg_catalog.pg_prepared_statements WHERE statement = ?", "SELECT * FROM " + t).value())
+                .as("prepared on the server").isPositive();
+        try (Connection other = DriverManager.getConnection(URL, USER, PASSWORD); Statement s = other.createStatement()) {
+            s.execute("ALTER TABLE " + t + " ADD COLUMN b int DEFAULT 2");
+        }
+        run(lease, "SELECT 1");
+        if (inTransaction) {
+            run(lease, "BEGIN");
+        }
+
+        assertThat(run(lease, "SELECT * FROM " + t).row(0)).as("the new columns, not an error").containsExactly(1L, 2L);
+        if (inTransaction) {
+            run(lease, "COMMIT");
+        }
+    }
+
     // ---- sequence ---------------------------------------------------------------------------------
 
     @Test
