@@ -209,4 +209,22 @@ class PostgresHostileRequestsTest {
             assertThat(scalar(RW, "SELECT string_agg(a::text, ',') FROM " + t)).as("the real table, not a temp one").isEqualTo("1");
         }
     }
+
+    @Test
+    void shouldHandTheNextStreamAFreshSessionWhicheverStatementOrFunctionMadeTheState() {
+        String left = "SELECT current_setting('search_path') || ',' || (SELECT count(*) FROM pg_catalog.pg_prepared_statements WHERE from_sql)"
+                + " || ',' || (SELECT count(*) FROM pg_catalog.pg_cursors WHERE is_holdable) || ',' || (SELECT count(*) FROM pg_catalog.pg_listening_channels())";
+        String fresh = scalar(RW, left);
+        JsonNode body = pipelineOk(RW, null, execute("SELECT nextval('" + t + "_seq')"),
+                execute("DO $$BEGIN EXECUTE 'PREPARE sec_q AS SELECT 1'; PERFORM set_config('search_path', 'pg_catalog', false); END$$"),
+                execute("DECLARE sec_c CURSOR WITH HOLD FOR SELECT 1"), execute("DO $$BEGIN EXECUTE 'LISTEN sec_l'; END$$"), close());
+        for (JsonNode r : body.get("results")) {
+            assertThat(errorCode(r)).as("%s", r).isNull();
+        }
+        for (int i = 0; i < 6; i++) {
+            assertThat(scalar(RW, left)).as("what the next stream sees").isEqualTo(fresh);
+            JsonNode lastval = pipelineOk(RW, null, execute("SELECT lastval()"), close());
+            assertThat(errorCode(lastval.get("results").get(0))).as("no sequence value of an earlier stream").isNotNull();
+        }
+    }
 }
