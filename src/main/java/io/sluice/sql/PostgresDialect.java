@@ -374,8 +374,9 @@ public final class PostgresDialect implements Dialect {
                 return sql;
             }
             if (!readOnly && !statementGuarded && pg.getTransactionState() == TransactionState.IDLE) {
-                List<String> front = reset.inFrontOf(pg, st.kind());
-                String joined = String.join(";\n", front) + ";\n" + sql;
+                PostgresSessionReset.Statements inFront = reset.inFrontOf(pg, st.kind());
+                List<String> front = inFront.each();
+                String joined = inFront.text() + ";\n" + sql;
                 QueryExecutor executor = pg.getQueryExecutor();
                 CachedQuery parsed = executor.borrowQuery(joined);
                 org.postgresql.core.Query[] parts = parsed.query.getSubqueries();
@@ -645,7 +646,7 @@ public final class PostgresDialect implements Dialect {
                     returnedRows = hasRows;
                     return hasRows;
                 } catch (SQLException e) {
-                    if (frontRefused(e) || !retryAsText(e, params, slots, asText)) {
+                    if (!retryAsText(e, params, slots, asText)) {
                         throw e;
                     }
                     parseKey = null; // it parses only with an argument retyped: never unguarded

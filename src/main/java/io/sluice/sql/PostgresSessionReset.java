@@ -32,8 +32,15 @@ import org.postgresql.core.TransactionState;
  * client statement after it fails, the light reset is rolled back with it and is still owed.
  */
 final class PostgresSessionReset {
+    /** A reset's statements, and the one text that sends them (joined once, not per statement it rides with). */
+    record Statements(List<String> each, String text) {
+        Statements(String... each) {
+            this(List.of(each), String.join(";\n", each));
+        }
+    }
+
     /** The whole reset: what a new connection has (pgjdbc notices it and prepares its statements again). */
-    static final List<String> WHOLE = List.of("DISCARD ALL");
+    static final Statements WHOLE = new Statements("DISCARD ALL");
     /** In the light reset's refusal: the connection holds state that only {@link #WHOLE} undoes. */
     private static final String REFUSAL = "sluice: session state that only DISCARD ALL undoes";
     /**
@@ -42,13 +49,12 @@ final class PostgresSessionReset {
      * The refusal is a cast of a text computed at run time, so the planner cannot fold it into an error
      * that would stop every execution.
      */
-    static final List<String> LIGHT = List.of("SET SESSION AUTHORIZATION DEFAULT", "RESET ALL", "DISCARD SEQUENCES",
+    static final Statements LIGHT = new Statements("SET SESSION AUTHORIZATION DEFAULT", "RESET ALL", "DISCARD SEQUENCES",
             "SELECT pg_catalog.pg_advisory_unlock_all(), CASE WHEN pg_catalog.pg_my_temp_schema() OPERATOR(pg_catalog.<>) 0"
                     + " OR EXISTS (SELECT FROM pg_catalog.pg_prepared_statements WHERE from_sql)"
                     + " OR EXISTS (SELECT FROM pg_catalog.pg_cursors WHERE is_holdable)"
                     + " OR EXISTS (SELECT FROM pg_catalog.pg_listening_channels())"
                     + " THEN CAST(pg_catalog.pg_backend_pid() OPERATOR(pg_catalog.||) ': " + REFUSAL + "' AS pg_catalog.int4) END");
-    private static final String LIGHT_TEXT = String.join(";\n", LIGHT);
 
     /** Connections given back without their reset: it runs before the next lease's first statement. */
     private final Set<BaseConnection> owed = weakSet();
@@ -78,7 +84,7 @@ final class PostgresSessionReset {
      * reset in front of a read or a write, {@link #WHOLE} in front of anything else or on a connection the
      * light reset refused.
      */
-    List<String> inFrontOf(BaseConnection pg, StatementKind kind) {
+    Statements inFrontOf(BaseConnection pg, StatementKind kind) {
         boolean plain = switch (kind) {
             case READ, EXPLAIN, INSERT, WRITE -> true;
             default -> false;
@@ -91,7 +97,7 @@ final class PostgresSessionReset {
         // outside a transaction only: a rollback would undo it
         if (!wholeOnly.contains(pg) && pg.getTransactionState() == TransactionState.IDLE) {
             // prepared, so that pgjdbc keeps it on the server once it is used often
-            try (PreparedStatement ps = connection.prepareStatement(LIGHT_TEXT)) {
+            try (PreparedStatement ps = connection.prepareStatement(LIGHT.text())) {
                 ps.execute();
                 return;
             } catch (SQLException e) {
@@ -101,7 +107,7 @@ final class PostgresSessionReset {
             }
         }
         try (Statement s = connection.createStatement()) {
-            s.execute(WHOLE.get(0));
+            s.execute(WHOLE.text());
         }
     }
 
