@@ -128,6 +128,7 @@ public final class SqlScanner {
         List<ScannedStatement.Param> params = new ArrayList<>();
         Map<String, Integer> named = new HashMap<>();
         int maxIndex = 0;
+        int cut = 0;
         boolean seenCode = false;
         boolean ended = false;
         int tok;
@@ -138,7 +139,11 @@ public final class SqlScanner {
             if (tok == Lexer.SEMICOLON && !tracker.insideTriggerBody()) {
                 if (seenCode) {
                     ended = true;
+                    continue;
                 }
+                // an empty statement in front: the engines skip it and run what follows, so the statement is
+                // what follows, for every check that reads its text (PRAGMA rules, rewrites) as for the engine
+                cut = lx.pos;
                 continue;
             }
             if (ended) {
@@ -174,7 +179,7 @@ public final class SqlScanner {
                         name = text;
                     }
                     maxIndex = Math.max(maxIndex, index);
-                    params.add(new ScannedStatement.Param(lx.start, lx.pos, index, name));
+                    params.add(new ScannedStatement.Param(lx.start - cut, lx.pos - cut, index, name));
                 }
                 default -> {
                     // operators, literals and punctuation do not matter for classification
@@ -190,7 +195,7 @@ public final class SqlScanner {
                 names[p.index() - 1] = p.name();
             }
         }
-        return new ScannedStatement(sql, tracker.kind(), List.copyOf(params), maxIndex, java.util.Arrays.asList(names));
+        return new ScannedStatement(sql.substring(cut), tracker.kind(), List.copyOf(params), maxIndex, java.util.Arrays.asList(names));
     }
 
     private static int parseNumbered(String text) throws StatementException {

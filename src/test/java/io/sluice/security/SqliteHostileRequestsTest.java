@@ -114,6 +114,23 @@ class SqliteHostileRequestsTest {
 
     @ParameterizedTest
     @EnumSource(Hostile.Path.class)
+    void shouldRefuseTheOperatorsPragmasToAnyTokenBehindEmptyStatementsAndComments(Hostile.Path path) throws Exception {
+        String before = persistentState();
+        // SQLite skips an empty statement in front and runs the PRAGMA behind it: the rules must see that PRAGMA
+        for (String sql : List.of("; PRAGMA journal_mode = DELETE", ";;\n;PRAGMA writable_schema = ON",
+                "/* ; */ ; -- ;\n PRAGMA writable_schema = 1", "; EXPLAIN PRAGMA schema_version = 999",
+                ";PRAGMA locking_mode = EXCLUSIVE")) {
+            assertThat(path.send(RW, sql)).as("%s via %s", sql, path).isEqualTo("SQLITE_AUTH");
+            assertThat(path.send(RO, sql)).as("%s via %s, read-only", sql, path).isIn("SQLITE_AUTH", "SQLITE_READONLY");
+        }
+        assertThat(path.send(RO, " ; pragma main.user_version = 4242")).as("a read-only token's setting via %s", path).isIn("SQLITE_AUTH",
+                "SQLITE_READONLY");
+        assertThat(persistentState()).isEqualTo(before);
+        assertThat(path.send(RW, "; PRAGMA user_version")).as("querying behind an empty statement via %s", path).isEqualTo("ok");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Hostile.Path.class)
     void shouldRefuseEveryWriteOfAReadOnlyTokenAtTheEngine(Hostile.Path path) throws Exception {
         String t = table();
         pipelineOk(RW, null, execute("CREATE TABLE " + t + " (a)"), execute("INSERT INTO " + t + " VALUES (1)"), close());

@@ -227,6 +227,16 @@ class SqlScannerTest {
     }
 
     @Test
+    void shouldTakeTheStatementBehindEmptyStatementsAsTheEnginesDo() throws StatementException {
+        ScannedStatement st = SqlScanner.scanOne(";; /* ; */ ;\n PRAGMA journal_mode = ?");
+
+        assertThat(st.kind()).isEqualTo(StatementKind.PRAGMA);
+        assertThat(st.sql()).isEqualTo("\n PRAGMA journal_mode = ?");
+        assertThat(st.sql().substring(st.params().get(0).start(), st.params().get(0).end())).isEqualTo("?");
+        assertThat(SqlScanner.scanOne("; BEGIN IMMEDIATE", SqlScanner.Syntax.POSTGRESQL).sql()).isEqualTo(" BEGIN IMMEDIATE");
+    }
+
+    @Test
     void shouldNotMistakeStringContentForStatementEnd() throws StatementException {
         assertThatThrownBy(() -> SqlScanner.scanOne("SELECT 'a'; SELECT ';'"))
                 .isInstanceOf(StatementException.class);
