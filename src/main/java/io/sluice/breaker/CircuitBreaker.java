@@ -6,8 +6,8 @@ import io.sluice.sql.FailureClass;
 import io.sluice.sql.SqlErrors;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -70,7 +70,7 @@ import org.jboss.logging.Logger;
  * ({@code MP_Fault_Tolerance_NonFallback_Enabled}, default true); with it disabled the breaker never opens
  * by itself, although {@link #forceOpen} still works.
  */
-@ApplicationScoped
+@Singleton
 public class CircuitBreaker {
     private static final Logger LOG = Logger.getLogger(CircuitBreaker.class);
 

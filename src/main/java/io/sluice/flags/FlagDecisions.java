@@ -1,7 +1,7 @@
 package io.sluice.flags;
 
 import io.sluice.config.SluiceConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * {@link FlagService} swaps whenever the store or an operator changes it. A decision is one volatile read
  * plus, per partially rolled-out flag, one murmur3 of the key; it allocates nothing.
  */
-@ApplicationScoped
+@Singleton
 public class FlagDecisions implements FeatureDecisions {
     private volatile FlagSet current;
 

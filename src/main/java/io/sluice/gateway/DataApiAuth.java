@@ -8,8 +8,8 @@ import io.sluice.auth.JwtVerifier;
 import io.sluice.auth.Principal;
 import io.sluice.config.ConfigurationProblem;
 import io.sluice.config.SluiceConfig;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.List;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
  * {@code config/application.properties}), never from a profile's default; otherwise it refuses to start.
  * Only {@code quarkus:dev} and the tests take the profile default.
  */
-@ApplicationScoped
+@Singleton
 public class DataApiAuth {
     private static final Logger LOG = Logger.getLogger(DataApiAuth.class);
 

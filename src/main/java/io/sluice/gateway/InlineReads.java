@@ -17,8 +17,8 @@ import io.sluice.sql.SqliteLimits;
 import io.sluice.sql.StatementException;
 import io.sluice.sql.StatementKind;
 import io.sluice.sql.StmtResult;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ import org.sqlite.ProgressHandler;
  * reaches Java, and its responses are capped at {@value #MAX_RESPONSE_BYTES} bytes; a pipeline over either
  * is handed to the worker path, where the full response limit applies.
  */
-@ApplicationScoped
+@Singleton
 public class InlineReads {
     private static final Logger LOG = Logger.getLogger(InlineReads.class);
     /** Failures that mean "this connection could not do it now", not "the statement is wrong". */

@@ -27,14 +27,14 @@ import io.sluice.sql.SqlSession;
 import io.sluice.sql.StatementException;
 import io.sluice.sql.StatementKind;
 import io.sluice.sql.StmtResult;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Runs Hrana stream requests on a stream held by the calling thread. */
-@ApplicationScoped
+@Singleton
 public class RequestRunner {
     /** {@link #runRepeated}: the steps cannot run together here. */
     private static final int NOT_TOGETHER = -1;

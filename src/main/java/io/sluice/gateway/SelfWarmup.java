@@ -15,8 +15,8 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
+import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -44,7 +44,7 @@ import org.jboss.logging.Logger;
  * carry a random per-process pass that is accepted only while the warm-up runs ({@link #principalFor}). No
  * meter counts them: {@link SluiceMetrics} is muted while it runs.
  */
-@ApplicationScoped
+@Singleton
 public class SelfWarmup {
     private static final Logger LOG = Logger.getLogger(SelfWarmup.class);
     /** Requests in flight at once: enough to use both compilers' queues, few enough to leave the pool alone. */

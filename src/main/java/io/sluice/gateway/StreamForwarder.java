@@ -4,7 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
  * is never forwarded again, and an owner that cannot be reached means the stream is gone:
  * {@code STREAM_EXPIRED}, promptly.
  */
-@ApplicationScoped
+@Singleton
 public class StreamForwarder {
     private static final Logger LOG = Logger.getLogger(StreamForwarder.class);
     static final String FORWARDED_HEADER = "x-sluice-forwarded";

@@ -25,8 +25,8 @@ import io.sluice.sql.WriteLane;
 import io.sluice.state.Connectivity;
 import io.sluice.state.StateMachine;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,7 +53,7 @@ import org.jboss.logging.Logger;
  * ({@link OwnConnections}, the only holder of the JDBC URL), the initialiser of every connection
  * ({@link ConnectionInitializer}) and the one use of Agroal's internals ({@link AgroalInternals}).
  */
-@ApplicationScoped
+@Singleton
 public class Backend {
     private static final Logger LOG = Logger.getLogger(Backend.class);
     private static final long HOUSEKEEPING_TICK_MS = 100;
