@@ -17,6 +17,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -100,7 +101,6 @@ public class HranaRoutes {
      */
     private void post(Router router, String path, Endpoint endpoint, BodyEncoding encoding, boolean queued, BodyHandler body,
             Handler<RoutingContext> inline, Handler<RoutingContext> work) {
-        Route route = router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$").order(ORDER);
         // a PlatformHandler, because Vert.x otherwise insists that a body handler comes before any other
         PlatformHandler headersFirst = ctx -> {
             if (encoding != null) {
@@ -108,14 +108,20 @@ public class HranaRoutes {
             }
             admitHeaders(ctx);
         };
-        route.handler(headersFirst).handler(body).handler(inline);
-        if (queued) {
-            route.handler(ctx -> handler.queueForLease(ctx, work));
-        }
-        route.blockingHandler(work, false).failureHandler(ctx -> {
+        Handler<RoutingContext> queue = ctx -> handler.queueForLease(ctx, work);
+        Handler<RoutingContext> failed = ctx -> {
             metrics.request(endpoint, outcome(ctx));
             failure(ctx);
-        });
+        };
+        // the path itself first, matched by comparison, then under any prefix, by the regular expression: a route
+        // ends every request it takes, so a request never reaches the second route after the first
+        for (Route route : List.of(router.post(path), router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$"))) {
+            route.order(ORDER).handler(headersFirst).handler(body).handler(inline);
+            if (queued) {
+                route.handler(queue);
+            }
+            route.blockingHandler(work, false).failureHandler(failed);
+        }
     }
 
     /**
