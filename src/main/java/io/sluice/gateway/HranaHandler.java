@@ -350,9 +350,8 @@ public class HranaHandler {
         return client == null || client.isBlank() ? null : client.strip();
     }
 
-    private byte[] body(RoutingContext ctx) {
-        Buffer b = ctx.body().buffer();
-        return b == null ? new byte[0] : b.getBytes();
+    private static byte[] body(RoutingContext ctx) {
+        return BodyReader.of(ctx);
     }
 
     /** Answers a failed request with a Hrana error object, encoded as the request's endpoint answers errors. */

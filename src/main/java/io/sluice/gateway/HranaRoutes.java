@@ -13,8 +13,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.PlatformHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
@@ -48,7 +46,6 @@ public class HranaRoutes {
     private final SluiceConfig.Gateway config;
     private final String version;
     private final BodyBudget budget;
-    private volatile BodyHandler body;
     private volatile int maxRequestBytes;
 
     HranaRoutes(HranaHandler handler, SluiceConfig config, SluiceMetrics metrics, Vertx vertx) {
@@ -64,23 +61,17 @@ public class HranaRoutes {
     /** Changes the largest accepted request body for requests arriving from now on. */
     void maxRequestBytes(int bytes) {
         maxRequestBytes = bytes;
-        BodyHandler b = body;
-        if (b != null) {
-            b.setBodyLimit(bytes);
-        }
     }
 
     void register(@Observes Router router) {
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBytes());
-        this.body = body;
-        post(router, "/v2/pipeline", Endpoint.PIPELINE_V2, null, true, body, ctx -> handler.pipelineInline(ctx, Version.V2),
+        post(router, "/v2/pipeline", Endpoint.PIPELINE_V2, null, true, ctx -> handler.pipelineInline(ctx, Version.V2),
                 ctx -> handler.pipeline(ctx, Version.V2));
-        post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, null, true, body, ctx -> handler.pipelineInline(ctx, Version.V3),
+        post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, null, true, ctx -> handler.pipelineInline(ctx, Version.V3),
                 ctx -> handler.pipeline(ctx, Version.V3));
-        post(router, "/v3/cursor", Endpoint.CURSOR, null, false, body, handler::cursorInline, handler::cursor);
-        post(router, "/v3-protobuf/pipeline", Endpoint.PIPELINE_V3_PROTOBUF, BodyEncoding.PROTOBUF, true, body,
+        post(router, "/v3/cursor", Endpoint.CURSOR, null, false, handler::cursorInline, handler::cursor);
+        post(router, "/v3-protobuf/pipeline", Endpoint.PIPELINE_V3_PROTOBUF, BodyEncoding.PROTOBUF, true,
                 ctx -> handler.pipelineInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.pipeline(ctx, BodyEncoding.PROTOBUF));
-        post(router, "/v3-protobuf/cursor", Endpoint.CURSOR_PROTOBUF, BodyEncoding.PROTOBUF, false, body,
+        post(router, "/v3-protobuf/cursor", Endpoint.CURSOR_PROTOBUF, BodyEncoding.PROTOBUF, false,
                 ctx -> handler.cursorInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.cursor(ctx, BodyEncoding.PROTOBUF));
         if (handler.queuesForLeases()) {
             vertx.setPeriodic(LeaseQueue.SWEEP_MILLIS, id -> handler.sweepLeaseQueue());
@@ -99,15 +90,15 @@ public class HranaRoutes {
      * @param inline runs on the I/O thread first: answers cheap requests itself or calls {@code next()}
      * @param work runs on a worker thread
      */
-    private void post(Router router, String path, Endpoint endpoint, BodyEncoding encoding, boolean queued, BodyHandler body,
+    private void post(Router router, String path, Endpoint endpoint, BodyEncoding encoding, boolean queued,
             Handler<RoutingContext> inline, Handler<RoutingContext> work) {
-        // a PlatformHandler, because Vert.x otherwise insists that a body handler comes before any other
-        PlatformHandler headersFirst = ctx -> {
+        Handler<RoutingContext> headersFirst = ctx -> {
             if (encoding != null) {
                 ctx.put(HranaHandler.ENCODING, encoding);
             }
             admitHeaders(ctx);
         };
+        Handler<RoutingContext> body = ctx -> BodyReader.read(ctx, maxRequestBytes);
         Handler<RoutingContext> queue = ctx -> handler.queueForLease(ctx, work);
         Handler<RoutingContext> failed = ctx -> {
             metrics.request(endpoint, outcome(ctx));

@@ -34,6 +34,8 @@ import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * No request can make the server buffer, build or send more than its limits allow: bodies are read only
@@ -158,6 +160,44 @@ class BoundedRequestsTest {
             }
         }
         assertThat(routes.bufferedRequestBytes()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldReadABodyThatArrivesInManyPiecesWholeAndInOrder(boolean chunked) throws Exception {
+        // a statement longer than one read, sent a few bytes at a time, with or without a declared length
+        String sql = "SELECT '" + "x".repeat(70_000) + "' AS a, 'é€😀' AS b";
+        byte[] body = pipeline(null, execute(stmt(sql)), close()).toString().getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
+            s.setSoTimeout(10_000);
+            s.setTcpNoDelay(true);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v2/pipeline HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + token(Access.READ_ONLY) + "\r\n"
+                    + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n") + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            for (int at = 0, piece = 1; at < body.length; at += piece, piece = piece * 3 % 8191 + 1) {
+                int n = Math.min(piece, body.length - at);
+                if (chunked) {
+                    out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write(body, at, n);
+                if (chunked) {
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.flush();
+            }
+            if (chunked) {
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            String[] response = readResponse(s);
+            assertThat(response[0]).startsWith("HTTP/1.1 200");
+            JsonNode row = MAPPER.readTree(response[1]).get("results").get(0).get("response").get("result").get("rows").get(0);
+            assertThat(row.get(0).get("value").asText()).hasSize(70_000);
+            assertThat(row.get(1).get("value").asText()).isEqualTo("é€😀");
+        }
+        assertServesOthers();
     }
 
     @Test

@@ -1,0 +1,93 @@
+package io.sluice.gateway;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Reads one Hrana request body, at most {@code limit} bytes, then puts it on the context ({@link #BODY}, a
+ * {@code byte[]}) and goes on to the next handler. What Vert.x' {@code BodyHandler} does for these routes,
+ * without its form, upload and multipart handling, which a Hrana body never needs: a body that arrives in
+ * one piece (almost every one) is copied once. A body that grows past the limit (one sent without a
+ * {@code Content-Length}, whose declared size was checked before) fails the request with 413 at the piece
+ * that crosses it, and nothing more of it is kept.
+ */
+final class BodyReader implements Handler<Buffer> {
+    /** The context key of the body read. */
+    static final String BODY = "sluice.request-body";
+
+    private final RoutingContext ctx;
+    private final int limit;
+    private Buffer first;
+    private Buffer joined;
+    private long size;
+    private boolean done;
+
+    private BodyReader(RoutingContext ctx, int limit) {
+        this.ctx = ctx;
+        this.limit = limit;
+    }
+
+    /** Starts reading the request's body; {@code ctx.next()} follows once it has all arrived. */
+    static void read(RoutingContext ctx, int limit) {
+        HttpServerRequest request = ctx.request();
+        if (request.isEnded()) {
+            // nothing left to read (no handler of ours can have missed it: they run before the body's first byte)
+            ctx.put(BODY, new byte[0]);
+            ctx.next();
+            return;
+        }
+        BodyReader reader = new BodyReader(ctx, limit);
+        request.handler(reader).endHandler(reader::end).exceptionHandler(reader::failed);
+        request.resume();
+    }
+
+    /** The body {@link #read} put on the context; empty when none was read. */
+    static byte[] of(RoutingContext ctx) {
+        byte[] body = ctx.get(BODY);
+        return body == null ? new byte[0] : body;
+    }
+
+    @Override
+    public void handle(Buffer piece) {
+        if (done) {
+            return;
+        }
+        size += piece.length();
+        if (size > limit) {
+            done = true;
+            first = null;
+            joined = null;
+            ctx.fail(413);
+            return;
+        }
+        if (first == null) {
+            first = piece;
+        } else {
+            if (joined == null) {
+                joined = Buffer.buffer((int) Math.min(2 * size, limit)).appendBuffer(first);
+            }
+            joined.appendBuffer(piece);
+        }
+    }
+
+    private void end(Void ignored) {
+        if (done) {
+            return;
+        }
+        done = true;
+        Buffer body = joined != null ? joined : first;
+        ctx.put(BODY, body == null ? new byte[0] : body.getBytes());
+        ctx.next();
+    }
+
+    /** The connection failed or closed before the body ended: the request fails (its failure handler sees why). */
+    private void failed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        done = true;
+        ctx.fail(cause);
+    }
+}
