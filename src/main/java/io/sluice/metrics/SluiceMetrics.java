@@ -3,6 +3,7 @@ package io.sluice.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.sluice.sql.StatementKind;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Locale;
@@ -100,6 +101,7 @@ public class SluiceMetrics {
     }
 
     private static final int OUTCOMES = StatementOutcome.values().length;
+    private static final int KINDS = StatementKind.values().length;
     static final Duration MIN_LATENCY = Duration.ofNanos(10_000);
     static final Duration MAX_LATENCY = Duration.ofSeconds(30);
 
@@ -109,8 +111,8 @@ public class SluiceMetrics {
      * The hot meters, looked up by enum constants rather than by a key string built per call: statement
      * counters and timers by kind, then by outcome; request counters by endpoint and outcome; work by blame.
      */
-    private final Map<Enum<?>, AtomicReferenceArray<Counter>> statementCounters = new ConcurrentHashMap<>();
-    private final Map<Enum<?>, AtomicReferenceArray<Timer>> statementTimers = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<Counter> statementCounters = new AtomicReferenceArray<>(KINDS * OUTCOMES);
+    private final AtomicReferenceArray<Timer> statementTimers = new AtomicReferenceArray<>(KINDS * OUTCOMES);
     private final AtomicReferenceArray<Counter> requestCounters =
             new AtomicReferenceArray<>(Endpoint.values().length * RequestOutcome.values().length);
     private final AtomicReferenceArray<Counter> workCounters = new AtomicReferenceArray<>(Blame.values().length);
@@ -144,23 +146,21 @@ public class SluiceMetrics {
      *
      * @param kind the statement's classification (an enum, so the tag stays bounded)
      */
-    public void statement(Enum<?> kind, StatementOutcome outcome, long nanos, boolean detailed) {
+    public void statement(StatementKind kind, StatementOutcome outcome, long nanos, boolean detailed) {
         if (muted) {
             return;
         }
-        int at = outcome.ordinal();
-        AtomicReferenceArray<Counter> counts = statementCounters.computeIfAbsent(kind, k -> new AtomicReferenceArray<>(OUTCOMES));
-        Counter counter = counts.get(at);
+        int at = kind.ordinal() * OUTCOMES + outcome.ordinal();
+        Counter counter = statementCounters.get(at);
         if (counter == null) {
             counter = Counter.builder(Meters.STATEMENTS).tag(Meters.KIND, tag(kind)).tag(Meters.OUTCOME, tag(outcome))
                     .description("Statements run").register(registry);
-            counts.set(at, counter);
+            statementCounters.set(at, counter);
         }
         counter.increment();
         work(outcome.blame());
         if (detailed) {
-            AtomicReferenceArray<Timer> times = statementTimers.computeIfAbsent(kind, k -> new AtomicReferenceArray<>(OUTCOMES));
-            Timer timer = times.get(at);
+            Timer timer = statementTimers.get(at);
             if (timer == null) {
                 timer = Timer.builder(Meters.STATEMENT_DURATION)
                         .tag(Meters.KIND, tag(kind)).tag(Meters.OUTCOME, tag(outcome))
@@ -168,7 +168,7 @@ public class SluiceMetrics {
                         // sub-millisecond buckets: an embedded SQLite statement often takes tens of microseconds
                         .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).description("Statement latency")
                         .register(registry);
-                times.set(at, timer);
+                statementTimers.set(at, timer);
             }
             timer.record(nanos, TimeUnit.NANOSECONDS);
         }

@@ -16,6 +16,7 @@ import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteLimits;
+import org.sqlite.core.CoreResultSet;
 import org.sqlite.core.CoreStatement;
 import org.sqlite.core.DB;
 
@@ -336,6 +337,24 @@ public final class SqliteDialect implements Dialect {
                     size += ResponseBudget.encodedSize(row[c]);
                 }
                 return size <= allowed ? row : null;
+            });
+        }
+
+        @Override
+        protected List<Column> columns(PreparedStatement ps, ResultSetMetaData md, int n) throws SQLException {
+            // sqlite-jdbc's result set is its own metadata and read every column name when the statement ran:
+            // those names, and the declared types in one call into SQLite, instead of two native calls a column
+            if (!(md instanceof CoreResultSet rs) || rs.colsMeta == null || rs.colsMeta.length != n) {
+                return super.columns(ps, md, n);
+            }
+            String[] names = rs.colsMeta;
+            CoreStatement core = ps.unwrap(CoreStatement.class);
+            return core.pointer.safeRun((db, ptr) -> {
+                List<Column> cols = new ArrayList<>(n);
+                for (int c = 0; c < n; c++) {
+                    cols.add(new Column(names[c], db.column_decltype(ptr, c)));
+                }
+                return cols;
             });
         }
 
