@@ -38,6 +38,8 @@ public class HranaHandler {
      * fair share. With authentication on it is ignored: the token alone says who the caller is.
      */
     static final String CLIENT_HEADER = "x-sluice-client";
+    /** {@link #CLIENT_HEADER} with its case-insensitive hash computed once, not per lookup. */
+    private static final CharSequence CLIENT_HEADER_NAME = HttpHeaders.createOptimized(CLIENT_HEADER);
     private static final String PRINCIPAL = "sluice.principal";
     private static final String ROOT = "sluice.body";
     /** The {@link BodyEncoding} of the endpoint a request arrived on; its errors are answered in it. */
@@ -346,7 +348,7 @@ public class HranaHandler {
         if (principal.authenticated()) {
             return null;
         }
-        String client = ctx.request().getHeader(CLIENT_HEADER);
+        String client = ctx.request().getHeader(CLIENT_HEADER_NAME);
         return client == null || client.isBlank() ? null : client.strip();
     }
 

@@ -22,7 +22,6 @@ import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,8 +63,6 @@ public class InlineReads {
     private static final int PROGRESS_STEPS = 1000;
     /** Prepared statements kept per I/O thread: applications send the same few reads again and again. */
     private static final int STATEMENT_CACHE = 64;
-    /** The longest SQL text whose scan is kept: a huge text is rare and not worth holding. */
-    private static final int MAX_CACHED_SQL = 4096;
 
     private final Backend backend;
     /** Read-only connections of the fast path's own; null on PostgreSQL, where there is no fast path. */
@@ -102,13 +99,6 @@ public class InlineReads {
     private static final class Reader {
         final Connection connection;
         final SqlSession session;
-        /** The scans of the statements this thread read last, by SQL text (the statement cache's size). */
-        final Map<String, ScannedStatement> scans = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ScannedStatement> eldest) {
-                return size() > STATEMENT_CACHE;
-            }
-        };
         volatile long deadline = Long.MAX_VALUE;
 
         Reader(Connection connection, SqlSession session) {
@@ -165,13 +155,7 @@ public class InlineReads {
                 StmtResult.Collector sink = new StmtResult.Collector(stmt.wantRows(), budget);
                 long start = System.nanoTime();
                 try {
-                    ScannedStatement st = reader.scans.get(stmt.sql());
-                    if (st == null) {
-                        st = SqlScanner.scanOne(stmt.sql());
-                        if (stmt.sql().length() <= MAX_CACHED_SQL) {
-                            reader.scans.put(stmt.sql(), st);
-                        }
-                    }
+                    ScannedStatement st = SqlScanner.scanOne(stmt.sql());
                     if (st.kind() != StatementKind.READ) {
                         return null;
                     }

@@ -1,10 +1,13 @@
 package io.sluice.sql;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A small lexer for SQLite-flavoured SQL: splits scripts into statements, finds parameters and
@@ -117,8 +120,33 @@ public final class SqlScanner {
         return scanOne(sql, Syntax.SQLITE);
     }
 
-    /** {@link #scanOne(String)} with the given syntax. */
+    /** How many scans are kept per syntax: applications send the same few statements again and again. */
+    private static final int CACHED_SCANS = 512;
+    /** The longest SQL text whose scan is kept: a huge text is rare and not worth holding. */
+    private static final int MAX_CACHED_SQL = 4096;
+    /** Scans of the statements seen lately, per syntax; emptied when full, so a stream of distinct texts stays bounded. */
+    private static final List<Map<String, ScannedStatement>> SCANS = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+
+    /**
+     * {@link #scanOne(String)} with the given syntax. A scan depends on the text and the syntax alone, so the
+     * scans of recent texts are kept and handed out again (a text that fails to scan is scanned, and fails, each time).
+     */
     public static ScannedStatement scanOne(String sql, Syntax syntax) throws StatementException {
+        Map<String, ScannedStatement> scans = SCANS.get(syntax.ordinal());
+        ScannedStatement st = scans.get(sql);
+        if (st == null) {
+            st = scan(sql, syntax);
+            if (sql.length() <= MAX_CACHED_SQL) {
+                if (scans.size() >= CACHED_SCANS) {
+                    scans.clear();
+                }
+                scans.put(sql, st);
+            }
+        }
+        return st;
+    }
+
+    private static ScannedStatement scan(String sql, Syntax syntax) throws StatementException {
         if (sql.indexOf('\0') >= 0) {
             // SQLite stops reading at a NUL, so the statement would silently be something else (or nothing)
             throw new StatementException(ErrorCode.SQL_PARSE_ERROR, "SQL text must not contain a NUL character");
@@ -195,7 +223,8 @@ public final class SqlScanner {
                 names[p.index() - 1] = p.name();
             }
         }
-        return new ScannedStatement(sql.substring(cut), tracker.kind(), List.copyOf(params), maxIndex, java.util.Arrays.asList(names));
+        return new ScannedStatement(sql.substring(cut), tracker.kind(), List.copyOf(params), maxIndex,
+                Collections.unmodifiableList(Arrays.asList(names)));
     }
 
     private static int parseNumbered(String text) throws StatementException {

@@ -237,6 +237,21 @@ class SqlScannerTest {
     }
 
     @Test
+    void shouldHandOutOneScanPerTextAndSyntaxAndNeverKeepAFailure() throws StatementException {
+        String sql = "SHOW search_path";
+
+        assertThat(SqlScanner.scanOne(sql, SqlScanner.Syntax.POSTGRESQL)).isSameAs(SqlScanner.scanOne(sql, SqlScanner.Syntax.POSTGRESQL));
+        assertThat(SqlScanner.scanOne(sql, SqlScanner.Syntax.POSTGRESQL).kind()).isEqualTo(StatementKind.READ);
+        assertThat(SqlScanner.scanOne(sql, SqlScanner.Syntax.SQLITE).kind()).isEqualTo(StatementKind.DDL);
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> SqlScanner.scanOne("SELECT 'open")).isInstanceOf(StatementException.class);
+        }
+        for (int i = 0; i < 2_000; i++) { // more distinct texts than are kept: each still scans as itself
+            assertThat(SqlScanner.scanOne("SELECT ?" + (i % 900 + 1)).paramCount()).isEqualTo(i % 900 + 1);
+        }
+    }
+
+    @Test
     void shouldNotMistakeStringContentForStatementEnd() throws StatementException {
         assertThatThrownBy(() -> SqlScanner.scanOne("SELECT 'a'; SELECT ';'"))
                 .isInstanceOf(StatementException.class);
