@@ -2,7 +2,9 @@ package io.sluice.gateway;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -11,7 +13,8 @@ import io.vertx.ext.web.RoutingContext;
  * without its form, upload and multipart handling, which a Hrana body never needs: a body that arrives in
  * one piece (almost every one) is copied once. A body that grows past the limit (one sent without a
  * {@code Content-Length}, whose declared size was checked before) fails the request with 413 at the piece
- * that crosses it, and nothing more of it is kept.
+ * that crosses it, and nothing more of it is kept. A client that asks {@code Expect: 100-continue} is told to go on
+ * only here, once its request was admitted on its headers.
  */
 final class BodyReader implements Handler<Buffer> {
     /** The context key of the body read. */
@@ -40,6 +43,11 @@ final class BodyReader implements Handler<Buffer> {
         }
         BodyReader reader = new BodyReader(ctx, limit);
         request.handler(reader).endHandler(reader::end).exceptionHandler(reader::failed);
+        String expect = request.getHeader(HttpHeaders.EXPECT);
+        if (expect != null && expect.equalsIgnoreCase("100-continue") && request.version() != HttpVersion.HTTP_1_0) {
+            // admitted (caller, declared size, budget): a client that waits for the go-ahead gets it now
+            ctx.response().writeContinue();
+        }
         request.resume();
     }
 

@@ -82,7 +82,7 @@ public class HranaHandler {
     }
 
     void pipelineInline(RoutingContext ctx, BodyEncoding encoding) {
-        BodyEncoding.RequestBody root = admit(ctx, encoding.pipelineBody(body(ctx)));
+        BodyEncoding.RequestBody root = admit(ctx, encoding.pipelineBody(BodyReader.of(ctx)));
         if (root.baton() == null && root.isPipeline()) {
             Buffer answer;
             try {
@@ -170,7 +170,7 @@ public class HranaHandler {
     }
 
     void cursorInline(RoutingContext ctx, BodyEncoding encoding) {
-        admit(ctx, encoding.cursorBody(body(ctx)));
+        admit(ctx, encoding.cursorBody(BodyReader.of(ctx)));
         ctx.next();
     }
 
@@ -222,7 +222,7 @@ public class HranaHandler {
 
     void pipeline(RoutingContext ctx, BodyEncoding encoding) {
         Principal principal = ctx.get(PRINCIPAL);
-        byte[] body = body(ctx);
+        byte[] body = BodyReader.of(ctx);
         BodyEncoding.RequestBody root = ctx.get(ROOT);
         Endpoint endpoint = encoding.pipelineEndpoint();
         try (StreamGuard guard = openOrResume(ctx, root.baton(), principal, body)) {
@@ -273,7 +273,7 @@ public class HranaHandler {
 
     void cursor(RoutingContext ctx, BodyEncoding encoding) {
         Principal principal = ctx.get(PRINCIPAL);
-        byte[] body = body(ctx);
+        byte[] body = BodyReader.of(ctx);
         BodyEncoding.RequestBody root = ctx.get(ROOT);
         CursorWriter writer;
         try (StreamGuard guard = openOrResume(ctx, root.baton(), principal, body)) {
@@ -350,10 +350,6 @@ public class HranaHandler {
         }
         String client = ctx.request().getHeader(CLIENT_HEADER_NAME);
         return client == null || client.isBlank() ? null : client.strip();
-    }
-
-    private static byte[] body(RoutingContext ctx) {
-        return BodyReader.of(ctx);
     }
 
     /** Answers a failed request with a Hrana error object, encoded as the request's endpoint answers errors. */

@@ -201,6 +201,26 @@ class BoundedRequestsTest {
     }
 
     @Test
+    void shouldTellAnAdmittedClientThatExpectsItToGoOnAndThenAnswerIt() throws IOException {
+        byte[] body = pipeline(null, execute(stmt("SELECT 42")), close()).toString().getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
+            s.setSoTimeout(5_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v2/pipeline HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                    + "Authorization: Bearer " + token(Access.READ_ONLY) + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String[] interim = readResponse(s); // no body sent yet: only the go-ahead can come
+            assertThat(interim[0]).startsWith("HTTP/1.1 100 Continue");
+            out.write(body);
+            out.flush();
+            String[] response = readResponse(s);
+            assertThat(response[0]).startsWith("HTTP/1.1 200");
+            assertThat(response[1]).contains("\"42\"");
+        }
+    }
+
+    @Test
     void shouldAnswer413WithHranaErrorWhenContentLengthIsOverTheLimit() throws IOException {
         try (Socket s = announce("Bearer " + token(Access.READ_WRITE), LIMIT + 1L)) {
             String[] response = readResponse(s);
