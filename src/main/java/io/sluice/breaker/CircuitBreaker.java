@@ -104,7 +104,9 @@ public class CircuitBreaker {
 
     @Inject
     CircuitBreaker(SluiceConfig config) {
-        this(config.breaker().failureThreshold(), config.breaker().recoveryTimeout(), config.breaker().successThreshold());
+        // checked as every setting is at start-up, so a wrong one gets the same one-line error whichever bean reads it first
+        this(Setting.BREAKER_FAILURE_THRESHOLD.checkStartup(config), Setting.BREAKER_RECOVERY_TIMEOUT.checkStartup(config),
+                Setting.BREAKER_SUCCESS_THRESHOLD.checkStartup(config));
     }
 
     /** A breaker with these settings; throws {@link IllegalArgumentException} for settings out of range. */

@@ -8,8 +8,8 @@ import io.sluice.auth.JwtVerifier;
 import io.sluice.auth.Principal;
 import io.sluice.config.ConfigurationProblem;
 import io.sluice.config.SluiceConfig;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.List;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -25,8 +25,11 @@ import org.jboss.logging.Logger;
  * {@code SLUICE_AUTH_MODE} environment variable, a system property, {@code .env} or
  * {@code config/application.properties}), never from a profile's default; otherwise it refuses to start.
  * Only {@code quarkus:dev} and the tests take the profile default.
+ *
+ * <p>Application-scoped, so made at its first use rather than with the request handler: a server started with
+ * a wrong setting and no keys names the wrong setting, whose own check runs before that use.
  */
-@Singleton
+@ApplicationScoped
 public class DataApiAuth {
     private static final Logger LOG = Logger.getLogger(DataApiAuth.class);
 
