@@ -347,15 +347,7 @@ public final class SqliteDialect implements Dialect {
             if (!(md instanceof CoreResultSet rs) || rs.colsMeta == null || rs.colsMeta.length != n) {
                 return super.columns(ps, md, n);
             }
-            String[] names = rs.colsMeta;
-            CoreStatement core = ps.unwrap(CoreStatement.class);
-            return core.pointer.safeRun((db, ptr) -> {
-                List<Column> cols = new ArrayList<>(n);
-                for (int c = 0; c < n; c++) {
-                    cols.add(new Column(names[c], db.column_decltype(ptr, c)));
-                }
-                return cols;
-            });
+            return columnsFromSqlite(ps, rs.colsMeta);
         }
 
         @Override
@@ -367,12 +359,20 @@ public final class SqliteDialect implements Dialect {
         @Override
         protected List<Column> describeColumns(PreparedStatement ps) throws SQLException {
             // sqlite-jdbc's metadata fails for statements without columns; ask SQLite directly
+            return columnsFromSqlite(ps, null);
+        }
+
+        /**
+         * The statement's columns in one call into SQLite: every declared type, and the names, unless {@code names}
+         * (as sqlite-jdbc read them when the statement ran) gives them already.
+         */
+        private static List<Column> columnsFromSqlite(PreparedStatement ps, String[] names) throws SQLException {
             CoreStatement core = ps.unwrap(CoreStatement.class);
             return core.pointer.safeRun((db, ptr) -> {
-                int n = db.column_count(ptr);
+                int n = names != null ? names.length : db.column_count(ptr);
                 List<Column> cols = new ArrayList<>(n);
                 for (int c = 0; c < n; c++) {
-                    cols.add(new Column(db.column_name(ptr, c), db.column_decltype(ptr, c)));
+                    cols.add(new Column(names != null ? names[c] : db.column_name(ptr, c), db.column_decltype(ptr, c)));
                 }
                 return cols;
             });
