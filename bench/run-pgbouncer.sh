@@ -3,7 +3,11 @@
 #   1. Sluice (packaged jar, PostgreSQL backend, POOL backend connections): `sluice bench point-read` at
 #      CLIENTS connections, with its --direct-jdbc baseline (CLIENTS plain JDBC connections, no pooler);
 #   2. pgbench -M extended at CLIENTS clients through PgBouncer in transaction mode, default_pool_size=POOL;
+#      then through a second PgBouncer that also runs DISCARD ALL after every transaction
+#      (server_reset_query_always), the session isolation Sluice gives every stream;
 #   3. pgbench -M extended at CLIENTS clients directly against PostgreSQL.
+# Sluice resets each stream's session (sluice.database.session-reset=stream) unless the environment says
+# SLUICE_DATABASE_SESSION_RESET=principal: the sharing PgBouncer's transaction mode gives one pool's clients.
 # Everything listens on loopback on non-default ports; PgBouncer's config lives in a temporary directory
 # that is removed afterwards, and the processes this script starts are stopped on exit.
 #
@@ -44,7 +48,8 @@ psql -q -h "$pghost" -p "$pgport" -U "$pguser" -d "$pgdb" -v ON_ERROR_STOP=1 >/d
 SELECT 'CREATE ROLE $sluice_user LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$sluice_user')\\gexec
 GRANT CREATE, USAGE ON SCHEMA public TO $sluice_user;
 SQL
-echo "== Sluice: PostgreSQL backend as $sluice_user, $pool backend connections, port $sluice_port"
+reset_mode="${SLUICE_DATABASE_SESSION_RESET:-stream}"
+echo "== Sluice: PostgreSQL backend as $sluice_user, $pool backend connections, session reset per $reset_mode, port $sluice_port"
 SLUICE_AUTH_MODE=none SLUICE_DATABASE_URL="jdbc:postgresql://$pghost:$pgport/$pgdb" SLUICE_DATABASE_USER="$sluice_user" \
   DB_MAX_CONNECTIONS="$pool" QUARKUS_HTTP_PORT="$sluice_port" QUARKUS_MANAGEMENT_PORT=$((sluice_port + 1)) \
   ${SERVER_JAVA:-java} ${SERVER_JAVA_FLAGS:-} -jar "$jar" >"$tmp/sluice.log" 2>&1 &
@@ -71,13 +76,17 @@ command -v wrk >/dev/null && {
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
 
 echo "== PgBouncer $(pgbouncer --version | head -1 | awk '{print $2}'): transaction mode, default_pool_size=$pool, port $bouncer_port"
-cat >"$tmp/pgbouncer.ini" <<INI
+# $1: the ini file; $2: its port; the rest: extra [pgbouncer] settings
+bouncer_ini() {
+  local ini="$1" port="$2"
+  shift 2
+  cat >"$ini" <<INI
 [databases]
 $pgdb = host=$pghost port=$pgport dbname=$pgdb user=$pguser
 
 [pgbouncer]
 listen_addr = 127.0.0.1
-listen_port = $bouncer_port
+listen_port = $port
 unix_socket_dir =
 auth_type = trust
 auth_file = $tmp/userlist.txt
@@ -85,25 +94,37 @@ pool_mode = transaction
 default_pool_size = $pool
 min_pool_size = $pool
 max_client_conn = $((clients * 2))
-logfile = $tmp/pgbouncer.log
-pidfile = $tmp/pgbouncer.pid
+logfile = $ini.log
+pidfile = $ini.pid
 INI
+  printf '%s\n' "$@" >>"$ini"
+}
+# the same pooler giving every transaction a fresh session, the isolation Sluice gives every stream
+reset_port=$((bouncer_port + 1))
+bouncer_ini "$tmp/pgbouncer.ini" "$bouncer_port"
+bouncer_ini "$tmp/pgbouncer-reset.ini" "$reset_port" "server_reset_query = DISCARD ALL" "server_reset_query_always = 1"
 echo "\"$pguser\" \"\"" >"$tmp/userlist.txt"
 chmod 755 "$tmp"
 bouncer_user=()
 # PgBouncer refuses to run as root; -u drops to the database's system user
 [ "$(id -u)" -eq 0 ] && { chown -R "$pguser" "$tmp" 2>/dev/null || chown -R nobody "$tmp"; bouncer_user=(-u "$(stat -c %U "$tmp")"); }
-pgbouncer "${bouncer_user[@]}" "$tmp/pgbouncer.ini" >"$tmp/pgbouncer.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 20); do
-  pg_isready -q -h 127.0.0.1 -p "$bouncer_port" -d "$pgdb" -U "$pguser" && break
-  sleep 0.5
+for ini in pgbouncer pgbouncer-reset; do
+  pgbouncer "${bouncer_user[@]}" "$tmp/$ini.ini" >"$tmp/$ini.out" 2>&1 &
+  pids+=($!)
+done
+for port in "$bouncer_port" "$reset_port"; do
+  for _ in $(seq 1 20); do
+    pg_isready -q -h 127.0.0.1 -p "$port" -d "$pgdb" -U "$pguser" && break
+    sleep 0.5
+  done
 done
 
 printf '\\set id random(1, %d)\nSELECT id, v FROM sluice_bench WHERE id = :id;\n' "$rows" >"$tmp/point-read.sql"
 pgb() { pgbench -n -M extended -c "$clients" -j 2 -f "$tmp/point-read.sql" "$@" "$pgdb" 2>&1; }
 pgb -h 127.0.0.1 -p "$bouncer_port" -U "$pguser" -T 3 >/dev/null      # warm-up
 bouncer_out="$(pgb -h 127.0.0.1 -p "$bouncer_port" -U "$pguser" -T "$secs")"
+pgb -h 127.0.0.1 -p "$reset_port" -U "$pguser" -T 3 >/dev/null
+reset_out="$(pgb -h 127.0.0.1 -p "$reset_port" -U "$pguser" -T "$secs")"
 echo "== PostgreSQL directly (pgbench, $clients backend connections)"
 direct_out="$(pgb -h "$pghost" -p "$pgport" -U "$pguser" -T "$secs")"
 
@@ -113,17 +134,19 @@ sluice_tps=$(sed -n 's/^  "operationsPerSecond" : \([0-9.]*\).*/\1/p' "$tmp/slui
 field() { sed -n "s/^ *\"$1\" : \([0-9.]*\).*/\1/p" "$tmp/sluice.json" | head -1; }   # the first is Sluice's
 sluice_p50=$(field p50) sluice_p99=$(field p99) sluice_errors=$(field total)
 jdbc_tps=$(sed -n 's/^    "operationsPerSecond" : \([0-9.]*\).*/\1/p' "$tmp/sluice.json" | head -1)
-bouncer_tps=$(tps "$bouncer_out") direct_tps=$(tps "$direct_out")
+bouncer_tps=$(tps "$bouncer_out") reset_tps=$(tps "$reset_out") direct_tps=$(tps "$direct_out")
 
 echo
 echo "point read by primary key, $rows rows, $clients clients, ${secs} s each, $(nproc) cores, $(date -u +%FT%TZ)"
 printf '%-58s %12s  %s\n' "path" "requests/s" "latency"
+echo "Sluice resets the session per $reset_mode"
 printf '%-58s %12s  p50 %s ms, p99 %s ms, errors %s\n' "Sluice (HTTP, sluice bench, $pool backend connections)" "$sluice_tps" "$sluice_p50" "$sluice_p99" "$sluice_errors"
 [ -n "${wrk_line:-}" ] && printf '%-58s %12s  %s\n' "Sluice (HTTP, wrk, $pool backend connections)" \
   "$(sed -n 's/^requests\/s \([0-9]*\).*/\1/p' <<<"$wrk_line")" "$(sed 's/^requests\/s [0-9]* *//' <<<"$wrk_line")"
 printf '%-58s %12s  avg %s ms\n' "pgbench through PgBouncer (transaction mode, pool $pool)" "$bouncer_tps" "$(lat "$bouncer_out")"
+printf '%-58s %12s  avg %s ms\n' "the same with DISCARD ALL after every transaction" "$reset_tps" "$(lat "$reset_out")"
 printf '%-58s %12s\n' "direct JDBC (sluice bench --direct-jdbc, $clients conns)" "$jdbc_tps"
 printf '%-58s %12s  avg %s ms\n' "pgbench directly ($clients backend connections)" "$direct_tps" "$(lat "$direct_out")"
 wrk_tps="$(sed -n 's/^requests\/s \([0-9]*\).*/\1/p' <<<"${wrk_line:-}")"
-awk -v s="$sluice_tps" -v w="${wrk_tps:-0}" -v b="$bouncer_tps" -v j="$jdbc_tps" -v d="$direct_tps" 'BEGIN {
-  printf "Sluice / PgBouncer: %.2f (sluice bench), %.2f (wrk)   Sluice / direct JDBC: %.2f   PgBouncer / direct pgbench: %.2f\n", s / b, w / b, s / j, b / d }'
+awk -v s="$sluice_tps" -v w="${wrk_tps:-0}" -v b="$bouncer_tps" -v r="$reset_tps" -v j="$jdbc_tps" -v d="$direct_tps" 'BEGIN {
+  printf "Sluice / PgBouncer: %.2f (sluice bench), %.2f (wrk)   Sluice (wrk) / PgBouncer resetting: %.2f   Sluice / direct JDBC: %.2f   PgBouncer / direct pgbench: %.2f\n", s / b, w / b, w / r, s / j, b / d }'

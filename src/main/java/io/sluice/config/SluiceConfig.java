@@ -358,6 +358,25 @@ public interface SluiceConfig {
          */
         @WithDefault("false")
         boolean writeLock();
+
+        /**
+         * PostgreSQL: between which leases a connection's session is reset ({@code SLUICE_DATABASE_SESSION_RESET}).
+         * {@code stream} (default): every stream gets the session a new connection has, whatever an earlier
+         * stream set, prepared, locked or listened to. {@code principal}: only a stream of another principal, or of
+         * the same principal with other access (read-only or read-write), does; one principal's streams may see
+         * what its earlier streams left in the session, as clients of one PgBouncer pool in transaction mode do
+         * (docs/security.md).
+         */
+        @WithDefault("stream")
+        SessionReset sessionReset();
+
+        /** Between which leases a PostgreSQL session is reset. */
+        enum SessionReset {
+            /** Before every stream's first statement. */
+            STREAM,
+            /** Before the first statement of a stream of another principal or access. */
+            PRINCIPAL
+        }
     }
 
     /** Embedded SQLite tuning. */
@@ -477,10 +496,13 @@ public interface SluiceConfig {
 
         /**
          * Request-body bytes all authenticated requests together may hold in memory while they are read and
-         * handled; a request that would go past it is answered 503 with {@code Retry-After} before its body is
-         * read. A request without {@code Content-Length} counts as {@code max-request-bytes}. Default 32 MiB.
+         * handled, over HTTP and WebSocket; an HTTP request that would go past it is answered 503 with
+         * {@code Retry-After} before its body is read, a WebSocket connection is closed with 1013. A request
+         * without {@code Content-Length} counts as {@code max-request-bytes}. Default 16 MiB: a body is held
+         * several times over while it is parsed and bound (bytes, parsed text, the driver's copy), so this is
+         * what keeps hostile bodies within a 256 MiB heap beside the responses.
          */
-        @WithDefault("33554432")
+        @WithDefault("16777216")
         long maxBufferedRequestBytes();
 
         /**

@@ -25,6 +25,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +48,11 @@ public class HranaHandler {
     private static final String WATCH = "sluice.client-watch";
     /** The {@link StreamPlan} of a request that opens a stream, decided once at admission. */
     private static final String PLAN = "sluice.stream-plan";
+    /** When a pipeline joined the {@link LeaseQueue}: the stream it opens waited for its connection from then. */
+    private static final String QUEUED_AT = "sluice.queued-at";
+
+    /** Bodies and WebSocket messages larger than this are parsed on a worker thread, not on the I/O thread they arrived on. */
+    static final int PARSE_INLINE_BYTES = 64 * 1024;
 
     private final DataApiAuth auth;
     private final StreamManager streams;
@@ -82,7 +88,12 @@ public class HranaHandler {
     }
 
     void pipelineInline(RoutingContext ctx, BodyEncoding encoding) {
-        BodyEncoding.RequestBody root = admit(ctx, encoding.pipelineBody(BodyReader.of(ctx)));
+        byte[] body = BodyReader.of(ctx);
+        if (body.length > PARSE_INLINE_BYTES) {
+            parseOnWorker(ctx, () -> encoding.pipelineBody(body)); // and on to the worker path: the fast path is for small reads
+            return;
+        }
+        BodyEncoding.RequestBody root = admit(ctx, encoding.pipelineBody(body));
         if (root.baton() == null && root.isPipeline()) {
             Buffer answer;
             try {
@@ -112,9 +123,10 @@ public class HranaHandler {
             return t;
         });
         LeaseQueue<Queued> queue = new LeaseQueue<>(runners, backend::maxConnections, () -> backend.acquireTimeout().toNanos(),
-                () -> ProtocolException.of(backend.acquireTimedOut(null)), new LeaseQueue.Requests<>() {
+                new LeaseQueue.Requests<>() {
                     @Override
-                    public void run(Queued q) {
+                    public void run(Queued q, long queuedAtNanos) {
+                        q.ctx().put(QUEUED_AT, queuedAtNanos);
                         q.work().handle(q.ctx());
                     }
 
@@ -122,6 +134,12 @@ public class HranaHandler {
                     public void fail(Queued q, Throwable failure) {
                         // as the ordinary worker path fails a request: on its I/O thread
                         q.context().runOnContext(v -> q.ctx().fail(failure));
+                    }
+
+                    @Override
+                    public RuntimeException timedOut(Queued q, long queuedAtNanos) {
+                        StreamPlan plan = q.ctx().get(PLAN);
+                        return ProtocolException.of(backend.acquireTimedOut(queuedAtNanos, plan.policy().lease()));
                     }
 
                     @Override
@@ -170,8 +188,33 @@ public class HranaHandler {
     }
 
     void cursorInline(RoutingContext ctx, BodyEncoding encoding) {
-        admit(ctx, encoding.cursorBody(BodyReader.of(ctx)));
+        byte[] body = BodyReader.of(ctx);
+        if (body.length > PARSE_INLINE_BYTES) {
+            parseOnWorker(ctx, () -> encoding.cursorBody(body));
+            return;
+        }
+        admit(ctx, encoding.cursorBody(body));
         ctx.next();
+    }
+
+    /**
+     * Parses a large body on a worker thread (parsing megabytes of JSON takes tens of milliseconds, which
+     * the I/O thread owes every other connection it serves), then admits it back on the I/O thread and
+     * goes on.
+     */
+    private void parseOnWorker(RoutingContext ctx, Callable<BodyEncoding.RequestBody> parse) {
+        ctx.vertx().executeBlocking(parse, false).onComplete(parsed -> {
+            try {
+                if (parsed.failed()) {
+                    throw parsed.cause();
+                }
+                admit(ctx, parsed.result());
+            } catch (Throwable e) {
+                ctx.fail(e);
+                return;
+            }
+            ctx.next();
+        });
     }
 
     /**
@@ -194,6 +237,8 @@ public class HranaHandler {
         ctx.put(WATCH, watch);
         ctx.response().closeHandler(watch);
         if (root.baton() == null) {
+            // only a request on another replica's stream is forwarded as it came: this one's bytes are garbage now
+            ctx.remove(BodyReader.BODY);
             streams.refuseNewStreamWhileDraining();
             StreamPlan plan = streams.plan(rolloutKey(ctx, principal));
             ctx.put(PLAN, plan);
@@ -234,6 +279,10 @@ public class HranaHandler {
             ClientWatch watch = ctx.get(WATCH);
             watch.attach(stream);
             ResponseBudget budget = new ResponseBudget(config.maxResponseBytes());
+            Long queuedAt = ctx.get(QUEUED_AT);
+            if (queuedAt != null) {
+                stream.waitingSince(queuedAt); // for this request's lease only: a later one begins its wait itself
+            }
             List<Result> results;
             try {
                 // a malformed request is an HTTP-level failure, which kills the stream it names (the guard closes it)
@@ -253,6 +302,8 @@ public class HranaHandler {
                 }
             } catch (BackendUnavailableException | RuntimeException e) {
                 throw ProtocolException.of(e);
+            } finally {
+                stream.waitingSince(0);
             }
             // answered from here on (or closed by a failure above, where a late close changes nothing)
             watch.detach();

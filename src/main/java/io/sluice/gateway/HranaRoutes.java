@@ -48,13 +48,13 @@ public class HranaRoutes {
     private final BodyBudget budget;
     private volatile int maxRequestBytes;
 
-    HranaRoutes(HranaHandler handler, SluiceConfig config, SluiceMetrics metrics, Vertx vertx) {
+    HranaRoutes(HranaHandler handler, SluiceConfig config, SluiceMetrics metrics, Vertx vertx, BodyBudget budget) {
         this.handler = handler;
         this.vertx = vertx;
         this.metrics = metrics;
         this.config = config.gateway();
         this.version = "sluice " + ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class).orElse("dev");
-        this.budget = new BodyBudget(this.config.maxBufferedRequestBytes());
+        this.budget = budget;
         this.maxRequestBytes = this.config.maxRequestBytes();
     }
 

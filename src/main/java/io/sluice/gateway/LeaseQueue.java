@@ -5,7 +5,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * Requests that will lease a connection wait here, as queued requests rather than as threads: at most as
@@ -15,7 +14,7 @@ import java.util.function.Supplier;
  *
  * <p>What a request met in the pool it meets here: one that waited longer than the acquire timeout
  * ({@code timeoutNanos}) before a worker took it fails with the pool's own saturation error
- * ({@code timedOut}), whether a runner takes it or {@link #sweep} (every {@value #SWEEP_MILLIS} ms) finds it. A
+ * ({@link Requests#timedOut}), whether a runner takes it or {@link #sweep} (every {@value #SWEEP_MILLIS} ms) finds it. A
  * request whose principal holds its whole share of connections ({@link Requests#overShare}) is handed to the
  * ordinary worker path ({@link Requests#elsewhere}) instead, where it waits for one of its own principal's leases as before, so it never
  * holds a runner another principal's request needs. Every other rule (breaker, drain, statement timeout) is
@@ -26,11 +25,18 @@ final class LeaseQueue<T> {
 
     /** What the queue does with a request. */
     interface Requests<T> {
-        /** Runs the request's work on the calling runner thread. */
-        void run(T request) throws Exception;
+        /**
+         * Runs the request's work on the calling runner thread.
+         *
+         * @param queuedAtNanos when the request was queued ({@link System#nanoTime()}): its wait for a connection began then
+         */
+        void run(T request, long queuedAtNanos) throws Exception;
 
         /** Fails the request (it waited too long, or its work threw). */
         void fail(T request, Throwable failure);
+
+        /** The failure of a request that waited longer than the acquire timeout since {@code queuedAtNanos}. */
+        RuntimeException timedOut(T request, long queuedAtNanos);
 
         /** True when the request's principal holds its share of connections: its lease would wait for one of its own. */
         boolean overShare(T request);
@@ -55,21 +61,17 @@ final class LeaseQueue<T> {
     private final Executor workers;
     private final IntSupplier width;
     private final LongSupplier timeoutNanos;
-    private final Supplier<? extends RuntimeException> timedOut;
     private final Requests<T> requests;
 
     /**
      * @param workers runs a runner (a loop over queued requests) on a thread that may block
      * @param width how many requests may run at once: the pool's connections, read at every decision
      * @param timeoutNanos the acquire timeout, read live
-     * @param timedOut the failure of a request that waited longer than the acquire timeout
      */
-    LeaseQueue(Executor workers, IntSupplier width, LongSupplier timeoutNanos, Supplier<? extends RuntimeException> timedOut,
-            Requests<T> requests) {
+    LeaseQueue(Executor workers, IntSupplier width, LongSupplier timeoutNanos, Requests<T> requests) {
         this.workers = workers;
         this.width = width;
         this.timeoutNanos = timeoutNanos;
-        this.timedOut = timedOut;
         this.requests = requests;
     }
 
@@ -125,14 +127,14 @@ final class LeaseQueue<T> {
 
     private void run(Entry<T> e) {
         if (System.nanoTime() - e.queuedAt > timeoutNanos.getAsLong()) {
-            requests.fail(e.request, timedOut.get());
+            requests.fail(e.request, requests.timedOut(e.request, e.queuedAt));
             return;
         }
         try {
             if (requests.overShare(e.request)) {
                 requests.elsewhere(e.request);
             } else {
-                requests.run(e.request);
+                requests.run(e.request, e.queuedAt);
             }
         } catch (Throwable t) {
             requests.fail(e.request, t);
@@ -144,7 +146,7 @@ final class LeaseQueue<T> {
         long timeout = timeoutNanos.getAsLong();
         for (Entry<T> e = queue.peek(); e != null && System.nanoTime() - e.queuedAt > timeout; e = queue.peek()) {
             if (queue.remove(e)) {
-                requests.fail(e.request, timedOut.get());
+                requests.fail(e.request, requests.timedOut(e.request, e.queuedAt));
             }
         }
     }

@@ -22,6 +22,8 @@ public final class SocketClose extends RuntimeException {
     public static final short MESSAGE_TOO_BIG = 1009;
     /** The server failed; nothing the client did. */
     public static final short INTERNAL_ERROR = 1011;
+    /** Try again later: the server holds too many large messages at once. */
+    public static final short TRY_AGAIN_LATER = 1013;
 
     private final short code;
 

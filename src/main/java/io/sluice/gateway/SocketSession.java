@@ -9,7 +9,6 @@ import io.sluice.gateway.Hrana.Stmt;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.SocketCodec.Encoded;
 import io.sluice.gateway.SocketMessages.BatchError;
-import io.sluice.gateway.SocketMessages.ClientMsg;
 import io.sluice.gateway.SocketMessages.CloseCursor;
 import io.sluice.gateway.SocketMessages.CloseSql;
 import io.sluice.gateway.SocketMessages.CloseStream;
@@ -43,6 +42,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -85,6 +85,9 @@ public final class SocketSession {
 
         /** Closes the connection with a close code and reason; the transport then calls {@link #onClosed}. */
         void close(short code, String reason);
+
+        /** The session takes messages again after a pause of its own ({@link #decoding}). */
+        void readAgain();
     }
 
     private final SocketSessions engine;
@@ -95,7 +98,13 @@ public final class SocketSession {
     /** The name a caller gives itself when authentication is off ({@code x-sluice-client}), else null. */
     private final String clientName;
 
+    /** The reason of a close 1013: the budget all requests share is spent. */
+    public static final String BUSY = "The server holds too many large requests; retry shortly";
+
+    /** The budget reservations of the requests not yet answered, by request id. */
+    private final Map<Integer, Long> reservations = new ConcurrentHashMap<>();
     private Principal principal;
+    private boolean decoding;
     /** The token of the last successful {@code hello}: every later request checks it is still valid. */
     private String jwt;
     /** Set once that token is refused: an expired token never becomes valid again, so it is checked no more. */
@@ -126,9 +135,34 @@ public final class SocketSession {
         return codec.binary();
     }
 
-    /** Requests received and not yet answered: the transport stops reading at its limit. */
+    /**
+     * Reserves bytes the connection has received and that are not a whole message yet (the transport, before
+     * anything buffers them): after a successful hello in the budget all requests share, before it in the
+     * one for unauthenticated bytes; false when they do not fit.
+     */
+    public boolean reserveReceived(long bytes, long messageSize, boolean greeted) {
+        return greeted ? engine.reserveMessage(bytes, messageSize) : engine.reserveBeforeHello(bytes);
+    }
+
+    /** Gives back what {@link #reserveReceived} reserved, after and before the hello. */
+    public void releaseReceived(long bytes, long beforeHello) {
+        engine.releaseMessage(bytes);
+        engine.releaseBeforeHello(beforeHello);
+    }
+
+    /** True while a large message is decoded on a worker: the transport reads no further message meanwhile. */
+    public boolean decoding() {
+        return decoding;
+    }
+
+    /** True once a {@code hello} succeeded: until then a message is only ever a small {@code hello}. */
+    public boolean greeted() {
+        return principal != null;
+    }
+
+    /** Requests received and not yet answered, the one being decoded included: the transport stops reading at its limit. */
     public int pendingRequests() {
-        return pending;
+        return decoding ? pending + 1 : pending;
     }
 
     /**
@@ -137,7 +171,7 @@ public final class SocketSession {
      * connection; it lets the others finish first (the drain closes their idle, autocommit streams).
      */
     public boolean isSettled() {
-        if (pending > 0) {
+        if (pendingRequests() > 0) {
             return false;
         }
         for (SocketStream ss : streams.values()) {
@@ -154,22 +188,82 @@ public final class SocketSession {
         if (closed) {
             return;
         }
+        // the message's bytes count against the budget all requests share until its request is answered
+        if (!engine.reserveMessage(message.length, message.length)) {
+            engine.countRequest(RequestOutcome.UNAVAILABLE);
+            peer.close(SocketClose.TRY_AGAIN_LATER, BUSY);
+            return;
+        }
+        if (message.length <= HranaHandler.PARSE_INLINE_BYTES) {
+            handle(message.length, decode(message, binary));
+            return;
+        }
+        // a large message is decoded on a worker; the transport reads nothing more until it is handled
+        decoding = true;
+        workers.execute(() -> {
+            Object decoded = decode(message, binary);
+            loop.execute(() -> {
+                decoding = false;
+                handle(message.length, decoded);
+                peer.readAgain();
+            });
+        });
+    }
+
+    /** The message decoded, or the {@link SocketClose} it earns. */
+    private Object decode(byte[] message, boolean binary) {
         try {
             if (binary != codec.binary()) {
                 throw new SocketClose(SocketClose.UNSUPPORTED_DATA, binary
                         ? "Binary message on a connection that negotiated " + codec.subprotocol() + " (JSON in text messages)"
                         : "Text message on a connection that negotiated " + codec.subprotocol() + " (binary messages)");
             }
-            ClientMsg msg = codec.decode(message);
-            if (msg instanceof Hello hello) {
+            return codec.decode(message);
+        } catch (SocketClose c) {
+            return c;
+        } catch (RuntimeException e) {
+            LOG.error("unexpected failure decoding a Hrana WebSocket message", e);
+            return new SocketClose(SocketClose.INTERNAL_ERROR, "Internal server error");
+        }
+    }
+
+    /** Acts on one decoded message (on the I/O thread); its reservation of {@code size} bytes goes with its request or back. */
+    private void handle(long size, Object decoded) {
+        boolean held = false;
+        try {
+            if (closed) {
+                return; // closed while it was decoded
+            }
+            if (decoded instanceof SocketClose c) {
+                throw c;
+            }
+            if (decoded instanceof Hello hello) {
                 hello(hello);
-            } else if (msg instanceof Request request) {
+            } else if (decoded instanceof Request request) {
+                held = held(request.requestId(), size);
                 request(request);
             }
         } catch (SocketClose c) {
             LOG.debugf("closing a Hrana WebSocket (%d): %s", c.code(), c.getMessage());
-            engine.countRequest(RequestOutcome.BAD_REQUEST);
+            engine.countRequest(c.code() == SocketClose.INTERNAL_ERROR ? RequestOutcome.SERVER_ERROR : RequestOutcome.BAD_REQUEST);
             peer.close(c.code(), c.getMessage());
+        } finally {
+            if (!held) {
+                engine.releaseMessage(size);
+            }
+        }
+    }
+
+    /** Keeps a request's reservation until it is answered ({@link #answered}); false when its id is already held. */
+    private boolean held(int requestId, long bytes) {
+        return reservations.putIfAbsent(requestId, bytes) == null;
+    }
+
+    /** Gives back the reservation of a request now answered (on any thread; once per request). */
+    private void answered(int requestId) {
+        Long bytes = reservations.remove(requestId);
+        if (bytes != null) {
+            engine.releaseMessage(bytes);
         }
     }
 
@@ -182,6 +276,9 @@ public final class SocketSession {
             return;
         }
         closed = true;
+        for (Integer id : reservations.keySet()) {
+            answered(id);
+        }
         for (SocketStream ss : streams.values()) {
             abandonAndClose(ss);
         }
@@ -721,23 +818,27 @@ public final class SocketSession {
 
     private Encoded ok(int requestId, String type, RequestRunner.Response response) {
         engine.countRequest(RequestOutcome.OK);
+        answered(requestId);
         return codec.encode(new ResponseOk(requestId, type, response, null));
     }
 
     private Encoded ok(int requestId, String type, CursorPage page) {
         engine.countRequest(RequestOutcome.OK);
+        answered(requestId);
         return codec.encode(new ResponseOk(requestId, type, null, page));
     }
 
     /** A statement's failure: the request was served (statement outcomes are counted apart). */
     private Encoded error(int requestId, StatementException e) {
         engine.countRequest(RequestOutcome.OK);
+        answered(requestId);
         return codec.encode(new ResponseError(requestId, e.getMessage(), e.code()));
     }
 
     /** A refusal or failure of the whole request, counted as over HTTP. */
     private Encoded error(int requestId, ProtocolException e) {
         engine.countRequest(e.outcome());
+        answered(requestId);
         return codec.encode(new ResponseError(requestId, e.getMessage(), e.code()));
     }
 

@@ -35,9 +35,18 @@ public class SocketSessions {
     /** By subprotocol, in the server's order of preference (as the libSQL server's: Protobuf, then the newest JSON). */
     private final Map<String, SocketCodec> codecs = new LinkedHashMap<>();
 
+    /**
+     * What all WebSocket clients that have not said hello yet may hold at once, in messages on their way: a
+     * hello is a token, so 4 MiB is some thousands of them arriving together.
+     */
+    private static final long BEFORE_HELLO_BYTES = 4L * 1024 * 1024;
+    private final BodyBudget budget;
+    private final BodyBudget beforeHello = new BodyBudget(BEFORE_HELLO_BYTES);
+
     SocketSessions(DataApiAuth auth, StreamManager streams, RequestRunner runner, SluiceConfig config, SluiceMetrics metrics,
-            CircuitBreaker breaker, InlineReads inline) {
+            CircuitBreaker breaker, InlineReads inline, BodyBudget budget) {
         this.auth = auth;
+        this.budget = budget;
         this.inline = inline;
         this.streams = streams;
         this.runner = runner;
@@ -49,6 +58,30 @@ public class SocketSessions {
                 new SocketJsonCodec("hrana1", 1))) {
             codecs.put(codec.subprotocol(), codec);
         }
+    }
+
+    /** Reserves {@code bytes} of a message of {@code messageSize} so far in the budget all requests share; false when they do not fit. */
+    boolean reserveMessage(long bytes, long messageSize) {
+        return budget.tryReserve(bytes, messageSize);
+    }
+
+    /** Gives back what {@link #reserveMessage} reserved. */
+    void releaseMessage(long bytes) {
+        budget.release(bytes);
+    }
+
+    /** Reserves bytes a connection sent before its hello; false when unauthenticated clients hold too many. */
+    boolean reserveBeforeHello(long bytes) {
+        return beforeHello.tryReserve(bytes);
+    }
+
+    void releaseBeforeHello(long bytes) {
+        beforeHello.release(bytes);
+    }
+
+    /** Bytes of requests reserved right now, over HTTP and WebSocket, before a hello too (for tests and diagnostics). */
+    public long reservedRequestBytes() {
+        return budget.reserved() + beforeHello.reserved();
     }
 
     /** The subprotocols served, most preferred first. */

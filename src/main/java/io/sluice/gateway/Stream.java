@@ -49,6 +49,8 @@ final class Stream {
     volatile long lastUsedNanos;
     private final Map<Integer, String> storedSql = new HashMap<>();
     private Lease lease;
+    /** When the request now holding the stream began waiting for a connection (in the lease queue); 0: at the lease. */
+    private long waitingSince;
     /** Volatile: {@link #abandon} reads it on the I/O thread while the request's worker sets it. */
     private volatile SqlSession session;
     private volatile boolean abandoned;
@@ -74,6 +76,15 @@ final class Stream {
     /** The principal that opened the stream. */
     Principal principal() {
         return principal;
+    }
+
+    /**
+     * Whose session state this stream's statements leave, for a backend that resets sessions per principal:
+     * the principal's identity (all streams of {@code sluice.auth.mode=none} are one principal's) and its access.
+     */
+    private String sessionOwner() {
+        String identity = principal.identity();
+        return (readOnly ? "read-only " : "read-write ") + (identity == null ? "anonymous" : identity);
     }
 
     /** Who opened the stream, for operators (connection listings, logs); never a token. */
@@ -137,20 +148,25 @@ final class Stream {
         return session != null;
     }
 
+    /** The request holding the stream began waiting for a connection at {@code nanos}, before it asked the pool (0: it did not). */
+    void waitingSince(long nanos) {
+        waitingSince = nanos;
+    }
+
     SqlSession session(Backend backend) throws BackendUnavailableException, StatementException {
         if (session == null) {
             // the principal's share first: a principal at its limit waits on its own leases, not on the pool
             fairShare.acquireLease(share);
             Lease l;
             try {
-                l = backend.lease(id, policy.lease(), readOnly);
+                l = backend.lease(id, policy.lease(), readOnly, waitingSince);
             } catch (BackendUnavailableException | RuntimeException e) {
                 fairShare.releaseLease(share);
                 throw e;
             }
             SqlSession opened;
             try {
-                opened = backend.openSession(l, readOnly, principalName);
+                opened = backend.openSession(l, readOnly, principalName, sessionOwner());
                 lease = l;
             } catch (StatementException | RuntimeException e) {
                 backend.release(l, false);
@@ -195,8 +211,8 @@ final class Stream {
         }
         boolean reusable = false;
         try {
-            // a stream already waiting for a pooled connection takes this one's reset along with its first statement
-            reusable = session.resetForPool(backend.goesStraightToAWaiter(lease));
+            // the next lease of a pooled connection takes this one's reset along with its first statement
+            reusable = session.resetForPool(backend.backToThePool(lease));
         } catch (SQLException e) {
             LOG.warnf("stream %s: rollback at close failed (SQLState %s); discarding its connection", Long.toHexString(id), e.getSQLState());
         } finally {

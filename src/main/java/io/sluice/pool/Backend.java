@@ -97,7 +97,8 @@ public class Backend {
         this.kind = BackendKind.of(config);
         this.sqlite = sqlite;
         this.postgresql = postgresql;
-        this.dialect = kind == BackendKind.POSTGRESQL ? new PostgresDialect(config.database().writeLock())
+        this.dialect = kind == BackendKind.POSTGRESQL ? new PostgresDialect(config.database().writeLock(),
+                config.database().sessionReset() == SluiceConfig.Database.SessionReset.PRINCIPAL)
                 : new SqliteDialect(config.sqlite().writeLane() ? new WriteLane(config.sqlite().writeWait()) : null);
         this.initializer = new ConnectionInitializer(dialect, kind, kind == BackendKind.POSTGRESQL && config.database().allowPrivilegedRole());
         this.direct = new DirectConnections(config.pool().maxConnections());
@@ -292,19 +293,21 @@ public class Backend {
      * policy says so, a direct connection of its own.
      */
     public Lease lease(long streamId, LeasePolicy policy) throws BackendUnavailableException {
-        return lease(streamId, policy, false);
+        return lease(streamId, policy, false, 0);
     }
 
     /**
      * {@link #lease(long, LeasePolicy)} for a stream whose token is read-only or not. On SQLite a read-only
      * stream gets a connection opened read-only, from the read-only pool or, on the direct path, of its own.
+     * A request that began waiting for a connection before it asked the pool (in the queue in front of it) says
+     * since when in {@code waitingSince} ({@link System#nanoTime()}; 0: it begins now), and the acquire-wait
+     * histogram counts its wait from then.
      */
-    public Lease lease(long streamId, LeasePolicy policy, boolean readOnly) throws BackendUnavailableException {
+    public Lease lease(long streamId, LeasePolicy policy, boolean readOnly, long waitingSince) throws BackendUnavailableException {
         Connection c;
         boolean pooled = policy.pooled();
-        // the wait histogram is detailed monitoring
-        boolean timed = pooled && policy.timed() && !metrics.muted();
-        long asked = timed ? System.nanoTime() : 0;
+        boolean timed = timesWait(policy);
+        long asked = !timed ? 0 : waitingSince != 0 ? waitingSince : System.nanoTime();
         boolean readOnlyConnection = readOnly && readOnlySource != null;
         try {
             if (pooled) {
@@ -349,6 +352,23 @@ public class Backend {
                 + " ms: every connection is busy", cause, FailureClass.SATURATION);
     }
 
+    /**
+     * {@link #acquireTimedOut(SQLException)} for a request that waited for a connection since {@code waitingSince}
+     * ({@link System#nanoTime()}) without reaching the pool (it was queued in front of it): its wait goes into the
+     * acquire-wait histogram as a pool timeout's does.
+     */
+    public BackendUnavailableException acquireTimedOut(long waitingSince, LeasePolicy policy) {
+        if (timesWait(policy)) {
+            meters.acquireWaited(System.nanoTime() - waitingSince);
+        }
+        return acquireTimedOut(null);
+    }
+
+    /** Whether a lease's wait goes into the acquire-wait histogram: a pooled lease, with detailed monitoring on. */
+    private boolean timesWait(LeasePolicy policy) {
+        return policy.pooled() && policy.timed() && !metrics.muted();
+    }
+
     /** How long a lease waits for a connection at most (the pool's acquire timeout, live). */
     public Duration acquireTimeout() {
         return dataSource.getConfiguration().connectionPoolConfiguration().acquisitionTimeout();
@@ -372,9 +392,10 @@ public class Backend {
      * Opens the stream's SQL session over a lease, governed by the statement timeout and registry.
      *
      * @param principal who runs the statements, for the operator's view
+     * @param owner who the session's state is kept for between streams ({@link Dialect#open(Connection, boolean, String)})
      */
-    public SqlSession openSession(Lease lease, boolean readOnly, String principal) throws StatementException {
-        SqlSession session = dialect.open(lease.connection(), readOnly);
+    public SqlSession openSession(Lease lease, boolean readOnly, String principal, String owner) throws StatementException {
+        SqlSession session = dialect.open(lease.connection(), readOnly, owner);
         session.govern(statements, lease.streamId(), principal);
         return session;
     }
@@ -428,13 +449,17 @@ public class Backend {
     }
 
     /** True when a lease is waiting for a pooled connection: the next one given back goes to it at once. */
-    boolean hasWaiters() {
+    public boolean hasWaiters() {
         return queued.getAsBoolean() || dataSource.getMetrics().awaitingCount() > 0;
     }
 
-    /** Whether the lease's connection, given back now, goes back to the pool and to a lease already waiting for one. */
-    public boolean goesStraightToAWaiter(Lease lease) {
-        return lease.pooled() && !lease.isBroken() && hasWaiters();
+    /**
+     * Whether the lease's connection, given back now, goes back to the pool for another lease: its session reset
+     * may then be owed to that lease, in front of its first statement, and is paid by the housekeeping within a
+     * tick while the connection stays idle ({@link #payOwedResets}).
+     */
+    public boolean backToThePool(Lease lease) {
+        return lease.pooled() && !lease.isBroken();
     }
 
     /** True when every pooled connection is leased or requests wait for one: new work queues. */
@@ -609,8 +634,8 @@ public class Backend {
 
     /**
      * Once the pool is no longer busy, borrows its idle connections and runs the session reset any of them still
-     * owes (its last stream went back while another waited, and that one got another connection), so a client's
-     * advisory locks, LISTEN and temporary tables outlive its stream by at most a housekeeping tick.
+     * owes (no lease took it since its last stream went back), so a client's advisory locks, LISTEN and
+     * temporary tables outlive its stream by at most a housekeeping tick once the pool is idle.
      */
     void payOwedResets() {
         List<Connection> borrowed = new ArrayList<>();

@@ -43,4 +43,15 @@ public interface Dialect {
      * @param readOnly true when the stream's token only allows reads
      */
     SqlSession open(Connection connection, boolean readOnly) throws StatementException;
+
+    /**
+     * Wraps a leased connection for {@code owner}: a backend that resets sessions per principal
+     * ({@code sluice.database.session-reset=principal}) keeps what the owner's earlier streams left in the
+     * session; any other owner's stream gets the session reset.
+     *
+     * @param owner the principal and its access, in one string that tells them apart; null: reset as for a stranger
+     */
+    default SqlSession open(Connection connection, boolean readOnly, String owner) throws StatementException {
+        return open(connection, readOnly);
+    }
 }

@@ -92,26 +92,31 @@ import org.postgresql.util.ServerErrorMessage;
  *
  * <p><b>Back to the pool.</b> A connection that ran client SQL is reset before any other client's statement
  * reaches it (settings, role, sequences, advisory locks; prepared statements, cursors, temporary tables and
- * LISTEN with {@code DISCARD ALL}: see {@link PostgresSessionReset}). When no stream waits for a connection
- * the reset runs as the connection goes back. When one does, the reset is owed to the next lease instead and
- * travels in front of its first statement, in the same network write (the reset's statements, then the
- * statement, one text that pgjdbc's own parse must split into exactly those), so a busy pool pays no round trip
- * for it; the server runs it first, and anything else that lease would send first gets the reset alone before it.
+ * LISTEN with {@code DISCARD ALL}: see {@link PostgresSessionReset}). The reset is owed to the connection's
+ * next lease and travels in front of its first statement, in the same network write (the reset's statements,
+ * then the statement, one text that pgjdbc's own parse must split into exactly those), so it costs no round
+ * trip of its own; the server runs it first, and anything else that lease would send first gets the reset alone
+ * before it. A connection that stays idle is reset by the pool's housekeeping within a tick (100 ms).
  */
 public final class PostgresDialect implements Dialect {
     /** Write transactions take the {@link PostgresSession#TAKE_WRITER_LOCK writer lock} before their snapshot. */
     private final boolean writeLock;
     /** The connections that owe their reset, and how each is reset. */
-    private final PostgresSessionReset reset = new PostgresSessionReset();
+    private final PostgresSessionReset reset;
 
-    /** Write transactions run side by side at REPEATABLE READ. */
+    /** Write transactions run side by side at REPEATABLE READ; every stream gets a reset session. */
     public PostgresDialect() {
-        this(false);
+        this(false, false);
     }
 
-    /** @param writeLock whether write transactions run one at a time per database, as on SQLite */
-    public PostgresDialect(boolean writeLock) {
+    /**
+     * @param writeLock whether write transactions run one at a time per database, as on SQLite
+     * @param resetPerPrincipal whether a stream keeps what its owner's earlier streams left in the session
+     *     ({@code sluice.database.session-reset=principal}); false: every stream gets a reset session
+     */
+    public PostgresDialect(boolean writeLock, boolean resetPerPrincipal) {
         this.writeLock = writeLock;
+        this.reset = new PostgresSessionReset(resetPerPrincipal);
     }
 
     @Override
@@ -144,20 +149,25 @@ public final class PostgresDialect implements Dialect {
     @Override
     public void payOwedReset(Connection connection) throws SQLException {
         BaseConnection pg = connection.unwrap(BaseConnection.class);
-        if (reset.takeOwed(pg)) {
+        if (reset.takeOwed(pg) != null) {
             reset.payAlone(connection, pg);
         }
     }
 
     @Override
     public SqlSession open(Connection connection, boolean readOnly) throws StatementException {
+        return open(connection, readOnly, null);
+    }
+
+    @Override
+    public SqlSession open(Connection connection, boolean readOnly, String owner) throws StatementException {
         BaseConnection pg;
         try {
             pg = connection.unwrap(BaseConnection.class);
         } catch (SQLException e) {
             throw new StatementException(ErrorCode.INTERNAL, "The PostgreSQL backend needs the pgjdbc driver");
         }
-        PostgresSession session = new PostgresSession(connection, pg, readOnly, writeLock, reset);
+        PostgresSession session = new PostgresSession(connection, pg, readOnly, writeLock, reset, owner);
         try {
             session.init();
         } catch (SQLException e) {
@@ -251,15 +261,23 @@ public final class PostgresDialect implements Dialect {
         private final PostgresSessionReset reset;
         /** The previous lease's reset has not reached the server yet: it goes before anything else this session sends. */
         private boolean resetOwed;
+        /** Who this lease's client is ({@link Dialect#open(Connection, boolean, String)}); null: unknown. */
+        private final String owner;
+        /** The previous lease's reset was let off: the session holds what this owner's earlier streams left. */
+        private final boolean stateKept;
         /** The statements of the reset in front of the statement being executed (its first results are theirs); 0 when none. */
         private int resetInFront;
 
-        PostgresSession(Connection connection, BaseConnection pg, boolean readOnly, boolean writeLock, PostgresSessionReset reset) {
+        PostgresSession(Connection connection, BaseConnection pg, boolean readOnly, boolean writeLock, PostgresSessionReset reset,
+                String owner) {
             super(connection, readOnly);
             this.pg = pg;
             this.writeLock = writeLock;
             this.reset = reset;
-            this.resetOwed = reset.takeOwed(pg);
+            this.owner = owner;
+            String holder = reset.takeOwed(pg);
+            this.resetOwed = holder != null && !reset.letsOff(holder, owner);
+            this.stateKept = holder != null && !resetOwed;
         }
 
         void init() throws SQLException {
@@ -327,24 +345,30 @@ public final class PostgresDialect implements Dialect {
         }
 
         /**
-         * The reset now or, when another stream is already waiting for the connection, owed to the next
-         * lease: its first statement then carries the reset in front of it, in the same network write and round
-         * trip ({@link #textToPrepare}), and anything else that lease sends first is preceded by the reset on its
-         * own ({@link #payResetOwed}). So no client statement ever reaches a session another client changed;
-         * what the deferral changes is only when the server lets go of the previous client's state (its advisory
-         * locks, LISTEN, temporary tables): when the waiting stream starts, instead of before this one ends.
+         * The reset owed to the connection's next lease when {@code owedToNextLease} and no transaction is open,
+         * otherwise now: the next lease's first statement carries the reset in front of it, in the same network
+         * write and round trip ({@link #textToPrepare}), and anything else that lease sends first is preceded by
+         * the reset on its own ({@link #payResetOwed}); a connection nobody leases is reset by the pool's
+         * housekeeping ({@link PostgresDialect#payOwedReset}). So no client statement ever reaches a session
+         * another client changed; what the deferral changes is only when the server lets go of the previous
+         * client's state (its advisory locks, LISTEN, temporary tables): when the connection is next used, or
+         * within a housekeeping tick once the pool is idle, instead of before this stream ends.
          */
         @Override
-        protected boolean resetSessionState(boolean used, boolean leasedAgainAtOnce) throws SQLException {
+        protected boolean resetSessionState(boolean used, boolean owedToNextLease) throws SQLException {
             connection.setReadOnly(false);
             connection.setAutoCommit(true);
-            if (!used && !resetOwed) {
+            if (!used && !resetOwed && !stateKept) {
                 return true;
             }
-            writerLockHeld = false; // either reset releases advisory locks
-            if (leasedAgainAtOnce && pg.getTransactionState() == TransactionState.IDLE) {
+            // notifications of a LISTEN that pgjdbc read with the lease's answers: nobody asks for them, and a session
+            // kept for its principal could otherwise pile them up for as long as the connection lives
+            pg.getQueryExecutor().getNotifications();
+            writerLockHeld = false; // the writer lock ended with the lease's transaction; either reset releases advisory locks
+            if (owedToNextLease && pg.getTransactionState() == TransactionState.IDLE) {
+                // a reset still owed from an earlier lease: the session may hold another owner's state too
+                reset.owe(pg, resetOwed ? null : owner);
                 resetOwed = false;
-                reset.owe(pg);
                 return true;
             }
             resetOwed = true;
@@ -395,12 +419,21 @@ public final class PostgresDialect implements Dialect {
         }
 
         /**
-         * The light reset in front of the statement refused the session (see {@link PostgresSessionReset}): the
-         * statement did not run, and preparing it again puts {@code DISCARD ALL} in front instead.
+         * The light reset in front of the statement refused to run there (see {@link PostgresSessionReset}): the
+         * statement did not run. Either the session holds what only {@code DISCARD ALL} undoes, which preparing
+         * the statement again puts in front instead, or the transaction began with the previous client's
+         * transaction defaults: the reset then runs alone first, and the statement after it.
          */
         @Override
-        protected boolean frontRefused(SQLException failure) {
-            return resetInFront > 0 && reset.refused(pg, failure);
+        protected boolean frontRefused(SQLException failure) throws SQLException {
+            if (resetInFront == 0) {
+                return false;
+            }
+            if (PostgresSessionReset.refusedInFront(failure)) {
+                payResetOwed();
+                return true;
+            }
+            return reset.refused(pg, failure);
         }
 
         /** A PRAGMA does nothing on PostgreSQL (see the class comment); everything else runs. */

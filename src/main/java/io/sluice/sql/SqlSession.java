@@ -55,17 +55,18 @@ public abstract class SqlSession {
     }
 
     /**
-     * {@link #resetForPool()} for a connection that another stream is already waiting for: a backend may then
-     * leave its reset to that stream's first statement, as long as nothing of that stream reaches the database
-     * before the reset does (PostgreSQL sends it in the same network write, in front of the statement).
+     * {@link #resetForPool()} for a connection that goes back to a pool that pays what it owes
+     * ({@code owedToNextLease}): a backend may then leave its reset to the connection's next lease, as long as
+     * nothing of that lease reaches the database before the reset does (PostgreSQL sends it in the same network
+     * write, in front of the first statement), or to the pool while the connection stays idle.
      */
-    public boolean resetForPool(boolean leasedAgainAtOnce) throws SQLException {
+    public boolean resetForPool(boolean owedToNextLease) throws SQLException {
         rollbackIfOpen();
-        return resetSessionState(used, leasedAgainAtOnce && reusable) && reusable;
+        return resetSessionState(used, owedToNextLease && reusable) && reusable;
     }
 
     /** {@link #resetSessionState(boolean)}; a backend that can defer its reset to the next lease overrides this. */
-    protected boolean resetSessionState(boolean used, boolean leasedAgainAtOnce) throws SQLException {
+    protected boolean resetSessionState(boolean used, boolean owedToNextLease) throws SQLException {
         return resetSessionState(used);
     }
 
@@ -443,7 +444,7 @@ public abstract class SqlSession {
      * Whether a statement's execution failed because what the backend sent in front of it ({@link #textToPrepare})
      * refused to let it run: it did not run, and is prepared and run once more.
      */
-    protected boolean frontRefused(SQLException failure) {
+    protected boolean frontRefused(SQLException failure) throws SQLException {
         return false;
     }
 

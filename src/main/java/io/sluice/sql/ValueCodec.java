@@ -1,5 +1,6 @@
 package io.sluice.sql;
 
+import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -115,7 +116,9 @@ public final class ValueCodec {
             value(g, VALUE, s);
         } else if (v instanceof byte[] b) {
             typed(g, TYPE_BLOB);
-            value(g, BASE64, Base64.getEncoder().encodeToString(b));
+            g.writeFieldName(BASE64);
+            // straight into the generator's output: no base64 byte[] and String copies of a large blob
+            g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, b, 0, b.length);
         } else {
             throw new IllegalArgumentException("not a Hrana value: " + v.getClass().getName());
         }

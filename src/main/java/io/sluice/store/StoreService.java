@@ -61,6 +61,8 @@ public class StoreService {
     private final Clock clock = Clock.systemUTC();
     private volatile Store store = new MemoryStore();
     private volatile Document applied = Document.EMPTY;
+    /** Why keys of {@link #applied} did not parse, each with its reason (null: every key did), as reported when it was applied. */
+    private String appliedProblems;
     private volatile StoreStatus status = StoreStatus.fresh("none", "memory");
     /** The durable audit history of the file store; null for the other stores. */
     private volatile AuditHistory history;
@@ -158,7 +160,8 @@ public class StoreService {
         Instant now = clock.instant();
         Document document = new Document(content);
         if (document.equals(applied) && s.lastLoadedAt() != null) {
-            status = new StoreStatus(s.kind(), s.location(), s.invalidKeys().isEmpty(), problems(s.invalidKeys()), now, s.lastAppliedAt(),
+            // the same document read again: the same keys do not parse, for the same reasons
+            status = new StoreStatus(s.kind(), s.location(), s.invalidKeys().isEmpty(), appliedProblems, now, s.lastAppliedAt(),
                     s.invalidKeys(), s.killswitchUnreadable());
             return;
         }
@@ -174,8 +177,9 @@ public class StoreService {
         if (invalid.isEmpty() && !s.lastLoadOk()) {
             LOG.infof("store %s usable again", s.location());
         }
-        status = new StoreStatus(s.kind(), s.location(), invalid.isEmpty(), invalid.isEmpty() ? null : String.join("; ", invalid.values()),
-                now, now, List.copyOf(invalid.keySet()), invalid.containsKey(Document.KILLSWITCH));
+        appliedProblems = invalid.isEmpty() ? null : String.join("; ", invalid.values());
+        status = new StoreStatus(s.kind(), s.location(), invalid.isEmpty(), appliedProblems, now, now, List.copyOf(invalid.keySet()),
+                invalid.containsKey(Document.KILLSWITCH));
     }
 
     /**
@@ -296,10 +300,6 @@ public class StoreService {
         }
         Instant loaded = s.lastLoadedAt();
         return !s.lastLoadOk() || loaded == null || Duration.between(loaded, clock.instant()).compareTo(config.flags().staleAfter()) > 0;
-    }
-
-    private static String problems(List<String> invalidKeys) {
-        return invalidKeys.isEmpty() ? null : "keys that do not parse: " + String.join(", ", invalidKeys);
     }
 
     /**

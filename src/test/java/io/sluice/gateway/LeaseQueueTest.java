@@ -24,8 +24,7 @@ class LeaseQueueTest {
     private final AtomicInteger width = new AtomicInteger(2);
     private final AtomicLong timeoutNanos = new AtomicLong(Long.MAX_VALUE);
     private final Recorder recorder = new Recorder();
-    private final LeaseQueue<String> queue = new LeaseQueue<>(workers, width::get, timeoutNanos::get,
-            () -> new IllegalStateException("timed out"), recorder);
+    private final LeaseQueue<String> queue = new LeaseQueue<>(workers, width::get, timeoutNanos::get, recorder);
 
     @AfterEach
     void stop() {
@@ -45,7 +44,7 @@ class LeaseQueueTest {
         final AtomicInteger finished = new AtomicInteger();
 
         @Override
-        public void run(String request) throws Exception {
+        public void run(String request, long queuedAtNanos) throws Exception {
             most.accumulateAndGet(inside.incrementAndGet(), Math::max);
             try {
                 threads.put(request, Thread.currentThread().getName());
@@ -65,6 +64,11 @@ class LeaseQueueTest {
         public void fail(String request, Throwable failure) {
             failed.put(request, failure);
             finished.incrementAndGet();
+        }
+
+        @Override
+        public RuntimeException timedOut(String request, long queuedAtNanos) {
+            return new IllegalStateException("timed out");
         }
 
         @Override
@@ -179,7 +183,7 @@ class LeaseQueueTest {
     void shouldLeaveNoRequestQueuedWhenNoRunnerCanBeStartedSoTheCallerAloneAnswersIt() {
         LeaseQueue<String> refusing = new LeaseQueue<>(r -> {
             throw new RejectedExecutionException("no threads");
-        }, width::get, timeoutNanos::get, () -> new IllegalStateException("timed out"), recorder);
+        }, width::get, timeoutNanos::get, recorder);
         assertThatThrownBy(() -> refusing.submit("orphan")).isInstanceOf(RejectedExecutionException.class);
         assertThat(refusing.hasQueued()).isFalse();
         refusing.sweep();

@@ -31,12 +31,16 @@ import org.junit.jupiter.api.Test;
  * The packaged server in {@code prod}, under the container image's JVM flags ({@code -Xmx256m
  * -XX:+ExitOnOutOfMemoryError}), attacked at once by unauthenticated clients sending 10 MiB bodies,
  * authenticated clients sending bodies just under the limit, and read-only clients asking for huge values
- * and the largest responses allowed, while one well-behaved client keeps reading. The process must stay
+ * and the largest responses allowed, and WebSocket clients sending 10 MiB messages with and without a
+ * {@code hello}, while one well-behaved client keeps reading. The process must stay
  * alive and the good client must be served every time; its worst latency is printed.
- * The attack lasts {@code -Dhostile.seconds} seconds (default 20).
+ * The attack lasts {@code -Dhostile.seconds} seconds (default 20); the server's GC log is
+ * {@code target/hostile-load-gc.log}.
  */
 class HostileLoadIT {
     private static final int BODY = 10 * 1024 * 1024;
+    /** The server's heap: the image's 256 MiB, or less ({@code -Dhostile.heap=160m}) to see the margin. */
+    private static final String HEAP = System.getProperty("hostile.heap", "256m");
     private static final String[] HUGE_READS = {
             "SELECT zeroblob(400000000)", "SELECT randomblob(300000000)", "SELECT hex(randomblob(6000000))",
             "SELECT randomblob(4000000), randomblob(4000000), randomblob(4000000)", "SELECT randomblob(7000000)",
@@ -55,11 +59,12 @@ class HostileLoadIT {
 
         try (SluiceProcess p = SluiceProcess.start("hostile-load",
                 Map.of("sluice.auth.jwt-public-keys", keys.publicKeyBase64Url(), "sluice.data-dir", "target/hostile-it-data"),
-                List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), Map.of("QUARKUS_PROFILE", "prod"))) {
+                List.of("-Xmx" + HEAP, "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc*:file=target/hostile-load-gc.log"),
+                Map.of("QUARKUS_PROFILE", "prod"))) {
             URI uri = URI.create(p.url());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
-            ExecutorService pool = Executors.newFixedThreadPool(28);
+            ExecutorService pool = Executors.newFixedThreadPool(34);
             for (int i = 0; i < 16; i++) {
                 String auth = i % 2 == 0 ? null : "Bearer forged." + i;
                 pool.submit(() -> untilDeadline(deadline, () -> unauthenticatedBody(uri, auth, outcomes)));
@@ -78,13 +83,27 @@ class HostileLoadIT {
                 pool.submit(() -> untilDeadline(deadline, () -> count(outcomes, "huge value",
                         post(http, uri, ro, pipeline(HUGE_READS[(int) (n.getAndIncrement() % HUGE_READS.length)])))));
             }
+            // over WebSocket: 10 MiB messages, without a hello and after one with a read-only token
+            String wsUri = "ws://" + uri.getHost() + ":" + uri.getPort();
+            String bigExecute = "{\"type\":\"request\",\"request_id\":2,\"request\":{\"type\":\"execute\",\"stream_id\":1,"
+                    + "\"stmt\":{\"sql\":\"SELECT length(?)\",\"args\":[{\"type\":\"text\",\"value\":\"" + "w".repeat(BODY - 300) + "\"}]}}}";
+            for (int i = 0; i < 6; i++) {
+                String hello = i % 2 == 0 ? "{\"type\":\"hello\",\"jwt\":\"" + ro + "\"}" : null;
+                pool.submit(() -> untilDeadline(deadline, () -> webSocketMessage(http, wsUri, hello, bigExecute, outcomes)));
+            }
             // the good client has a connection of its own, as a real one would
             HttpClient goodHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             long served = 0;
             long worstNanos = 0;
             while (System.nanoTime() < deadline) {
                 long start = System.nanoTime();
-                HttpResponse<String> r = post(goodHttp, uri, good, pipeline("SELECT 'good', " + served));
+                HttpResponse<String> r;
+                try {
+                    r = post(goodHttp, uri, good, pipeline("SELECT 'good', " + served));
+                } catch (IOException e) {
+                    throw new AssertionError("the good client's read failed (server alive: " + p.isAlive() + "); the end of "
+                            + SluiceProcess.log("hostile-load") + ":\n" + tail(SluiceProcess.log("hostile-load")), e);
+                }
                 long took = System.nanoTime() - start;
                 assertThat(r.statusCode()).as("good client's answer %s", r.body()).isEqualTo(200);
                 assertThat(r.body()).contains("\"good\"").doesNotContain("\"type\":\"error\"");
@@ -103,6 +122,11 @@ class HostileLoadIT {
             assertThat(Files.readString(SluiceProcess.log("hostile-load"))).doesNotContain("OutOfMemoryError");
             assertThat(post(goodHttp, uri, good, pipeline("SELECT 'still here'")).statusCode()).isEqualTo(200);
         }
+    }
+
+    private static String tail(java.nio.file.Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 
     private interface Attack {
@@ -133,6 +157,53 @@ class HostileLoadIT {
         String code = r.statusCode() == 200 && r.body().contains("\"code\"")
                 ? r.body().replaceAll("(?s).*\"code\":\"([A-Z_]+)\".*", "$1") : Integer.toString(r.statusCode());
         outcomes.computeIfAbsent(kind + " " + code, k -> new LongAdder()).increment();
+    }
+
+    /**
+     * Opens a WebSocket, says {@code hello} when given one (else sends the big message as its first), then
+     * sends the big message and waits for an answer or the close.
+     */
+    private static void webSocketMessage(HttpClient http, String uri, String hello, String big, Map<String, LongAdder> outcomes)
+            throws Exception {
+        java.util.concurrent.CompletableFuture<String> outcome = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket ws = http.newWebSocketBuilder().subprotocols("hrana3").buildAsync(URI.create(uri),
+                new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        String text = data.toString();
+                        if (text.contains("\"request_id\":2")) {
+                            outcome.complete(text.contains("response_ok") ? "answered" : "error");
+                        }
+                        w.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket w, int code, String reason) {
+                        outcome.complete("closed " + code);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(java.net.http.WebSocket w, Throwable error) {
+                        outcome.complete("dropped");
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        try {
+            if (hello != null) {
+                ws.sendText(hello, true).get(10, TimeUnit.SECONDS);
+                ws.sendText("{\"type\":\"request\",\"request_id\":1,\"request\":{\"type\":\"open_stream\",\"stream_id\":1}}", true)
+                        .get(10, TimeUnit.SECONDS);
+            }
+            ws.sendText(big, true).get(30, TimeUnit.SECONDS);
+            outcomes.computeIfAbsent("websocket " + (hello == null ? "unauthenticated " : "") + outcome.get(30, TimeUnit.SECONDS),
+                    k -> new LongAdder()).increment();
+        } catch (java.util.concurrent.ExecutionException e) {
+            outcomes.computeIfAbsent("websocket " + (hello == null ? "unauthenticated " : "") + outcome.getNow("dropped"),
+                    k -> new LongAdder()).increment();
+        } finally {
+            ws.abort();
+        }
     }
 
     /** Announces and sends a 10 MiB body without a valid token, as fast as the server lets it. */

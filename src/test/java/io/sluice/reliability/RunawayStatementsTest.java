@@ -196,16 +196,64 @@ class RunawayStatementsTest {
             sendAndHold("/v2/pipeline", pipeline(null, execute(runaway()), "{\"type\":\"close\"}"));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> backend.statements().count() == POOL);
+        double waitedBefore = acquireWaitSeconds();
         // a write: SQLite's read fast path would answer a read without a pooled connection
         HttpResponse<String> refused = post("/v2/pipeline", pipeline(null, execute("INSERT INTO " + t + " (id) VALUES (1)"), "{\"type\":\"close\"}"));
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
         assertThat(refused.body()).contains("BACKEND_UNAVAILABLE").contains("within 300 ms: every connection is busy");
+        // refused in the lease queue in front of the pool on PostgreSQL, in the pool on SQLite: its wait counted either way
+        assertThat(acquireWaitSeconds() - waitedBefore).as("the acquire-wait histogram's sum grew by the refused wait").isGreaterThanOrEqualTo(0.29);
         assertThat(breaker.status().state()).isEqualTo(BreakerState.CLOSED);
 
         sockets.get(0).close(); // its client goes away: its statement stops and its connection comes back
         await().atMost(Duration.ofSeconds(20)).until(() -> backend.statements().count() == POOL - 1);
         JsonNode served = pipelineOk(null, execute("INSERT INTO " + t + " (id) VALUES (2)"), "{\"type\":\"close\"}");
         assertThat(served.at("/results/0/type").asText()).isEqualTo("ok");
+    }
+
+    /** The acquire-wait histogram's sum of seconds, as scraped. */
+    private double acquireWaitSeconds() {
+        String prometheus = given().get(metrics.toString()).then().statusCode(200).extract().asString();
+        return prometheus.lines().filter(l -> l.startsWith("sluice_pool_acquire_wait_seconds_sum{")).mapToDouble(
+                l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void shouldCountTheWholeWaitOfAPipelineQueuedBehindABusyPoolInTheAcquireWaitHistogram() throws Exception {
+        longTimeout();
+        settings.update("connectionPool", "acquireTimeout", "20000", "test", "a queued pipeline waits for a connection");
+        try {
+            String t = "gov_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            pipelineOk(null, execute(createTable(t)), "{\"type\":\"close\"}");
+            for (int i = 0; i < POOL; i++) {
+                sendAndHold("/v2/pipeline", pipeline(null, execute(runaway()), "{\"type\":\"close\"}"));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> backend.statements().count() == POOL);
+            double before = acquireWaitSeconds();
+            long asked = System.nanoTime();
+            // a write: SQLite's read fast path would answer a read without a pooled connection; on PostgreSQL the
+            // pipeline waits in the lease queue in front of the pool, on SQLite in the pool
+            CompletableFuture<HttpResponse<String>> queued = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return post("/v2/pipeline", pipeline(null, execute("INSERT INTO " + t + " (id) VALUES (1)"), "{\"type\":\"close\"}"));
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // from when it waits (the request may reach the server a while after it was sent on a busy machine)
+            await().atMost(Duration.ofSeconds(20)).until(backend::hasWaiters);
+            Thread.sleep(1000);
+            sockets.get(0).close(); // its client goes away: its statement stops and its connection comes back
+
+            HttpResponse<String> served = queued.get(30, TimeUnit.SECONDS);
+            double waited = (System.nanoTime() - asked) / 1e9;
+            assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+            assertThat(acquireWaitSeconds() - before)
+                    .as("the histogram's sum grew by the pipeline's wait (it was served %.2f s after it was sent)", waited)
+                    .isGreaterThanOrEqualTo(0.9).isLessThanOrEqualTo(waited + 0.1);
+        } finally {
+            settings.update("connectionPool", "acquireTimeout", "300", "test", "restore");
+        }
     }
 
     @Test
@@ -221,12 +269,16 @@ class RunawayStatementsTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> backend.statements().count() == POOL);
 
         // saturated: every further request waits out the acquire timeout, which is not the database's fault
+        double waitedBefore = acquireWaitSeconds();
         for (int i = 0; i < 6; i++) {
             HttpResponse<String> refused = post("/v2/pipeline", pipeline(null, execute("INSERT INTO " + t + " (id) VALUES (" + (100 + i) + ")"),
                     "{\"type\":\"close\"}"));
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
             assertThat(refused.body()).contains("BACKEND_UNAVAILABLE").contains("busy");
         }
+        // each waited the 300 ms acquire timeout in the pool
+        assertThat(acquireWaitSeconds() - waitedBefore).as("the acquire-wait histogram's sum counts the refused waits")
+                .isGreaterThanOrEqualTo(6 * 0.29);
         assertThat(breaker.status().state()).isEqualTo(BreakerState.CLOSED);
         JsonNode ready = JSON.readTree(given().get(health + "/ready").then().statusCode(200).extract().asString());
         JsonNode database = null;

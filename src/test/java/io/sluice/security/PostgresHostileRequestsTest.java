@@ -9,6 +9,7 @@ import static io.sluice.security.Hostile.execute;
 import static io.sluice.security.Hostile.pipelineOk;
 import static io.sluice.security.Hostile.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,6 +21,7 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,7 +96,8 @@ class PostgresHostileRequestsTest {
     void serverAliveAndNothingLeased() {
         given().get("/health").then().statusCode(200);
         assertThat(backend.leases()).as("open leases").isEmpty();
-        assertThat(backend.status().active()).as("connections leased").isZero();
+        // the pool's housekeeping borrows an idle connection for a moment to pay the reset it owes; a leak stays
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(backend.status().active()).as("connections leased").isZero());
     }
 
     // ---- class 1: read-only means read-only --------------------------------------------------

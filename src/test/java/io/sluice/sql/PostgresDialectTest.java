@@ -566,7 +566,7 @@ class PostgresDialectTest {
     }
 
     private void useWriterLock() throws Exception {
-        dialect = new PostgresDialect(true);
+        dialect = new PostgresDialect(true, false);
         session = dialect.open(conn, false);
     }
 
@@ -1139,18 +1139,85 @@ class PostgresDialectTest {
         assertThat(run(dialect.open(conn, false), LEFT_BEHIND).value()).isEqualTo(0L);
     }
 
+    private static final String ALICE = "read-write sub:alice";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"read-write sub:bob", "read-only sub:alice", "read-write token:alice", "unknown"})
+    void shouldKeepAPrincipalsSessionStateForItsNextStreamOnlyWhenSessionsAreResetPerPrincipal(String other) throws Exception {
+        dialect = new PostgresDialect(false, true);
+        String stranger = other.equals("unknown") ? null : other;
+        session = dialect.open(conn, false, ALICE);
+        leaveSessionState();
+
+        assertThat(session.resetForPool(true)).isTrue();
+        SqlSession again = dialect.open(conn, false, ALICE);
+        assertThat(run(again, LEFT_BEHIND).value()).as("the same principal's next stream keeps its session").isEqualTo(11111L);
+        assertThat(again.resetForPool(true)).isTrue();
+        SqlSession idle = dialect.open(conn, false, ALICE); // let off the reset, and sends nothing: the state is still there
+        run(idle, "PRAGMA foreign_keys = on");
+        assertThat(idle.resetForPool(true)).isTrue();
+        SqlSession next = dialect.open(conn, other.startsWith("read-only"), stranger);
+        assertThat(run(next, LEFT_BEHIND).value()).as("another owner's stream gets the session reset").isEqualTo(0L);
+        next.rollbackIfOpen();
+
+        // the reset owed from one owner and given back unpaid by another's lease stays owed, to that other owner too
+        assertThat(next.resetForPool(false)).isTrue();
+        session = dialect.open(conn, false, ALICE);
+        leaveSessionState();
+        assertThat(session.resetForPool(true)).isTrue();
+        SqlSession unused = dialect.open(conn, other.startsWith("read-only"), stranger);
+        run(unused, "PRAGMA foreign_keys = on"); // runs nothing on the server
+        assertThat(unused.resetForPool(true)).isTrue();
+        SqlSession last = dialect.open(conn, other.startsWith("read-only"), stranger);
+        assertThat(run(last, LEFT_BEHIND).value()).as("after its own lease that did not pay it").isEqualTo(0L);
+        last.rollbackIfOpen();
+    }
+
+    @Test
+    void shouldNotKeepTheNotificationsOfAListenOnceTheLeaseEnds() throws Exception {
+        dialect = new PostgresDialect(false, true);
+        session = dialect.open(conn, false, ALICE);
+        String channel = table("chatty");
+        run("LISTEN " + channel);
+        committed("SELECT pg_notify('" + channel + "', 'hello')");
+        run("SELECT 1"); // pgjdbc reads the notification with this answer
+        org.postgresql.core.QueryExecutor executor = conn.unwrap(org.postgresql.core.BaseConnection.class).getQueryExecutor();
+        assertThat(executor.getNotifications()).hasSize(1);
+        committed("SELECT pg_notify('" + channel + "', 'again')");
+        run("SELECT 1");
+
+        assertThat(session.resetForPool(true)).isTrue();
+
+        assertThat(executor.getNotifications()).as("held by the driver after the lease").isEmpty();
+    }
+
+    @Test
+    void shouldResetForEveryStreamOfOnePrincipalByDefault() throws Exception {
+        session = dialect.open(conn, false, ALICE);
+        leaveSessionState();
+        assertThat(session.resetForPool(true)).isTrue();
+        assertThat(run(dialect.open(conn, false, ALICE), LEFT_BEHIND).value()).isEqualTo(0L);
+    }
+
     /** The session state a lease may see, as one text: settings, role, advisory locks, prepared statements, temp tables, LISTEN, held cursors. */
-    private static final String SESSION_STATE = "SELECT current_setting('search_path') || ',' || current_user"
-            + " || ',' || coalesce(current_setting('sluice_test.leak', true), '')"
-            + " || ',' || (SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())"
-            + " || ',' || (SELECT count(*) FROM pg_catalog.pg_prepared_statements WHERE from_sql)"
-            + " || ',' || (SELECT count(*) FROM pg_catalog.pg_class WHERE relpersistence = 't' AND relnamespace = pg_my_temp_schema())"
-            + " || ',' || (SELECT count(*) FROM pg_catalog.pg_listening_channels())"
-            + " || ',' || (SELECT count(*) FROM pg_catalog.pg_cursors WHERE is_holdable)";
+    private static final String SESSION_STATE =
+            "SELECT current_setting('search_path') || ',' || current_user || ',' || session_user || ',' || current_setting('role')"
+                    + " || ',' || current_setting('transaction_isolation') || ',' || current_setting('transaction_read_only')"
+                    + " || ',' || current_setting('transaction_deferrable')"
+                    + " || ',' || coalesce(current_setting('sluice_test.leak', true), '')"
+                    + " || ',' || (SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())"
+                    + " || ',' || (SELECT count(*) FROM pg_catalog.pg_prepared_statements WHERE from_sql)"
+                    + " || ',' || (SELECT count(*) FROM pg_catalog.pg_class WHERE relpersistence = 't' AND relnamespace = pg_my_temp_schema())"
+                    + " || ',' || (SELECT count(*) FROM pg_catalog.pg_listening_channels())"
+                    + " || ',' || (SELECT count(*) FROM pg_catalog.pg_cursors WHERE is_holdable)";
 
     /** Each kind of session state a client can leave, alone, some of it made by a function rather than a statement of its own. */
     static Stream<Arguments> sessionStateAndHowTheNextLeaseBegins() {
-        List<String> states = List.of("SET search_path = pg_catalog", "SET ROLE pg_monitor",
+        List<String> states = List.of("SET search_path = pg_catalog", "SET ROLE pg_monitor", "SET ROLE postgres",
+                "SET SESSION AUTHORIZATION pg_monitor",
+                "SET default_transaction_isolation = 'serializable'", "SELECT set_config('default_transaction_read_only', 'on', false)",
+                "SET default_transaction_deferrable = on",
+                "SELECT set_config('session_authorization', 'pg_monitor', false)",
                 "SELECT set_config('sluice_test.leak', 'left', false)", "DO $$BEGIN PERFORM set_config('sluice_test.leak', 'left', false); END$$",
                 "SELECT pg_advisory_lock(4243)", "SELECT nextval('%s')", "PREPARE leaked AS SELECT 1",
                 "DO $$BEGIN EXECUTE 'PREPARE leaked AS SELECT 1'; END$$", "CREATE TEMP TABLE leaked (id int)",
@@ -1201,6 +1268,39 @@ class PostgresDialectTest {
         lease = dialect.open(conn, false);
         assertThat(run(lease, DRIVER_PREPARED).value()).as("DISCARD ALL dropped them with the temp table").isEqualTo(0L);
         assertThat(run(lease, SESSION_STATE).value().toString()).endsWith(",0,0,0,0,0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sluice", "a$b", "$", "$sluice_role$", "x$sluice_role", "$sluice_role$$sluice_role1$", "it's", "q?", "$$"})
+    void shouldQuoteAnyRoleNameSoThatTheServerReadsItBack(String name) throws Exception {
+        assertThat(committed("SELECT " + PostgresSessionReset.dollarQuoted(name))).containsExactly(name);
+    }
+
+    @Test
+    void shouldGiveARoleWithADollarInItsNameTheLightReset() throws Exception {
+        String role = "sluice$dollar$" + table("role").replace('.', '_');
+        try (Connection admin = connect(); Statement s = admin.createStatement()) {
+            s.execute("CREATE ROLE \"" + role + "\" LOGIN");
+            s.execute("GRANT USAGE ON SCHEMA " + SCHEMA + " TO \"" + role + "\"");
+        }
+        try {
+            Connection c = DriverManager.getConnection(URL, role, PASSWORD);
+            opened.add(c);
+            SqlSession lease = dialect.open(c, false);
+            for (int i = 0; i < 7; i++) {
+                assertThat(run(lease, "SELECT ?::int + 1", (long) i).value()).isEqualTo(i + 1L);
+                assertThat(lease.resetForPool(true)).isTrue(); // the next statement carries the reset
+                lease = dialect.open(c, false);
+            }
+            assertThat((Long) run(lease, DRIVER_PREPARED).value()).as("kept: the light reset, not DISCARD ALL").isPositive();
+            assertThat(run(lease, "SELECT session_user").value()).isEqualTo(role);
+            c.close();
+        } finally {
+            try (Connection admin = connect(); Statement s = admin.createStatement()) {
+                s.execute("DROP OWNED BY \"" + role + "\"");
+                s.execute("DROP ROLE \"" + role + "\"");
+            }
+        }
     }
 
     @ParameterizedTest

@@ -108,9 +108,9 @@ class FaultProxyTest {
             assertThat(selectOne(c)).isEqualTo(1);
             long passMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-            // request and response are each held 150 ms
+            // request and response are each held 150 ms; in pass mode neither is (the bound leaves a busy machine room)
             assertThat(delayedMs).isGreaterThanOrEqualTo(300);
-            assertThat(passMs).isLessThan(150);
+            assertThat(passMs).isLessThan(300);
         }
     }
 

@@ -1,7 +1,13 @@
 package io.sluice.gateway.ws;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.sluice.gateway.SocketClose;
 import io.sluice.gateway.SocketSession;
 import io.vertx.core.Context;
@@ -9,6 +15,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -19,8 +26,8 @@ import org.jboss.logging.Logger;
  * connection with 1009 before more is buffered (a single frame that large is refused by the frame decoder
  * before it is read).
  * <li>Back-pressure: the connection stops reading while it has {@code max-pending-requests} requests
- * outstanding or its write queue is full (a client that does not read its answers), and reads again when
- * answers have gone out.
+ * outstanding, its write queue is full (a client that does not read its answers) or its session decodes a
+ * large message on a worker, and reads again when answers have gone out or the message was handled.
  * <li>Keep-alive: a ping every interval ({@link KeepAlive}); a peer silent for two intervals is closed, and
  * so is a connection without messages and without outstanding requests for the idle timeout.
  * </ul>
@@ -29,6 +36,10 @@ final class SocketConnection implements SocketSession.Peer {
     private static final Logger LOG = Logger.getLogger(SocketConnection.class);
     /** A close frame's reason is at most 123 bytes. */
     private static final int MAX_REASON_BYTES = 123;
+    /** A {@code hello} is a token in a few hundred bytes; 32 KiB leaves room for any token an HTTP header could carry. */
+    static final int PRE_HELLO_MESSAGE_BYTES = 32 * 1024;
+    /** Received bytes not yet decoded before a successful {@code hello}: the hello and one socket read after it. */
+    static final int PRE_HELLO_RECEIVED_BYTES = PRE_HELLO_MESSAGE_BYTES + 96 * 1024;
 
     private final ServerWebSocket ws;
     private final Context context;
@@ -51,6 +62,10 @@ final class SocketConnection implements SocketSession.Peer {
     private long lastSeenNanos;
     private long lastPingNanos;
     private long timer = -1;
+    /** Bytes received and reserved that have not arrived whole as a message yet: after a successful hello... */
+    private long received;
+    /** ...and before it (they count in a budget of their own, so unauthenticated clients cannot spend the requests'). */
+    private long receivedBeforeHello;
 
     SocketConnection(ServerWebSocket ws, Context context, WebSocketRoutes owner, int maxMessageBytes, int maxPending,
             long idleNanos, long pingNanos) {
@@ -65,6 +80,67 @@ final class SocketConnection implements SocketSession.Peer {
 
     Context context() {
         return context;
+    }
+
+    /**
+     * Counts what the client sends against the budget all requests share before anything buffers it: a
+     * message of many megabytes in flight is held, until its last byte arrives, by the frame decoder (one
+     * large frame) or here (many frames joined), so each read is reserved as it comes in ({@link #admit})
+     * and given back when a whole message has arrived ({@link #deliver}), whose request then holds its own
+     * reservation until answered. Without this, clients sending large messages at once fill the heap before
+     * any message is seen. Installed in front of the decoder; on the I/O thread.
+     */
+    void guard(ChannelPipeline pipeline) {
+        String decoder = null;
+        for (Map.Entry<String, ChannelHandler> e : pipeline) {
+            if (e.getValue() instanceof WebSocketFrameDecoder) {
+                decoder = e.getKey();
+            }
+        }
+        if (decoder == null) {
+            throw new IllegalStateException("no WebSocket frame decoder in the connection's pipeline");
+        }
+        pipeline.addBefore(decoder, "sluice-received", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof ByteBuf bytes && !admit(bytes.readableBytes())) {
+                    bytes.release();
+                    return;
+                }
+                ctx.fireChannelRead(msg);
+            }
+        });
+    }
+
+    /** Reserves one read's bytes; false (and the connection closing) when it may not have them. */
+    private boolean admit(int bytes) {
+        // still read (and counted) while closing: the client's own close frame must get through
+        if (gone) {
+            return false;
+        }
+        boolean greeted = session.greeted();
+        if (!greeted && receivedBeforeHello + bytes > PRE_HELLO_RECEIVED_BYTES) {
+            tooBig();
+            return false;
+        }
+        if (!session.reserveReceived(bytes, received + bytes, greeted)) {
+            close(SocketClose.TRY_AGAIN_LATER, SocketSession.BUSY);
+            return false;
+        }
+        if (greeted) {
+            received += bytes;
+        } else {
+            receivedBeforeHello += bytes;
+        }
+        return true;
+    }
+
+    private void giveBackReceived() {
+        if (received > 0 || receivedBeforeHello > 0) {
+            session.releaseReceived(received, receivedBeforeHello);
+            received = 0;
+            receivedBeforeHello = 0;
+        }
     }
 
     /** Starts serving the connection; on its I/O thread. */
@@ -84,6 +160,11 @@ final class SocketConnection implements SocketSession.Peer {
         timer = context.owner().setPeriodic(periodMillis, id -> tick());
     }
 
+    /** The largest message before a successful {@code hello}, which carries a token and nothing else. */
+    private int limit() {
+        return session.greeted() ? maxMessageBytes : PRE_HELLO_MESSAGE_BYTES;
+    }
+
     private void onFrame(WebSocketFrame frame) {
         lastSeenNanos = System.nanoTime();
         if (closing) {
@@ -95,7 +176,7 @@ final class SocketConnection implements SocketSession.Peer {
                 return;
             }
             Buffer data = frame.binaryData();
-            if (data.length() > maxMessageBytes) {
+            if (data.length() > limit()) {
                 tooBig();
                 return;
             }
@@ -103,7 +184,7 @@ final class SocketConnection implements SocketSession.Peer {
                 deliver(data.getBytes(), frame.isBinary());
             } else {
                 partialBinary = frame.isBinary();
-                partial = Buffer.buffer(Math.min(maxMessageBytes, Math.max(256, data.length() * 2)));
+                partial = Buffer.buffer(Math.min(limit(), Math.max(256, data.length() * 2)));
                 partial.appendBuffer(data);
             }
         } else if (frame.isContinuation()) {
@@ -112,7 +193,7 @@ final class SocketConnection implements SocketSession.Peer {
                 return;
             }
             Buffer data = frame.binaryData();
-            if ((long) partial.length() + data.length() > maxMessageBytes) {
+            if ((long) partial.length() + data.length() > limit()) {
                 partial = null;
                 tooBig();
                 return;
@@ -145,10 +226,14 @@ final class SocketConnection implements SocketSession.Peer {
     }
 
     private void tooBig() {
-        close(SocketClose.MESSAGE_TOO_BIG, "Message is larger than " + maxMessageBytes + " bytes");
+        close(SocketClose.MESSAGE_TOO_BIG, session.greeted() ? "Message is larger than " + maxMessageBytes + " bytes"
+                : "Message before a successful hello is larger than " + PRE_HELLO_MESSAGE_BYTES + " bytes");
     }
 
     private void deliver(byte[] message, boolean binary) {
+        // every byte received so far is in this message or before it, but for the start of the next message
+        // read together with its end (one read at most)
+        giveBackReceived();
         lastMessageNanos = System.nanoTime();
         session.onMessage(message, binary);
         updateReading();
@@ -159,7 +244,7 @@ final class SocketConnection implements SocketSession.Peer {
         if (gone) {
             return;
         }
-        boolean stop = !closing && (session.pendingRequests() >= maxPending || ws.writeQueueFull());
+        boolean stop = !closing && (session.decoding() || session.pendingRequests() >= maxPending || ws.writeQueueFull());
         if (stop && !paused) {
             paused = true;
             ws.pause();
@@ -168,6 +253,11 @@ final class SocketConnection implements SocketSession.Peer {
             lastSeenNanos = System.nanoTime(); // pongs were not read meanwhile
             ws.resume();
         }
+    }
+
+    @Override
+    public void readAgain() {
+        afterSend(); // as after an answer: the drain may be waiting for this one
     }
 
     @Override
@@ -220,6 +310,7 @@ final class SocketConnection implements SocketSession.Peer {
         }
         partial = null;
         if (session != null) {
+            giveBackReceived();
             session.onClosed();
         }
         owner.closed(this);

@@ -1,6 +1,7 @@
 package io.sluice.gateway.ws;
 
 import io.micrometer.core.instrument.Gauge;
+import io.netty.channel.ChannelPipeline;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.config.SluiceConfig;
@@ -15,6 +16,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
@@ -120,6 +122,8 @@ public class WebSocketRoutes {
         }
         String client = request.getHeader(SocketSessions.CLIENT_HEADER);
         Context context = vertx.getOrCreateContext();
+        // the router hands out a wrapper of the WebSocket; the connection underneath is the one to guard
+        ChannelPipeline pipeline = ((ConnectionBase) request.connection()).channel().pipeline();
         request.toWebSocket().onComplete(ar -> {
             UpgradedExchanges.ended(request);
             if (ar.failed()) {
@@ -127,11 +131,11 @@ public class WebSocketRoutes {
                 LOG.debugf("WebSocket upgrade failed: %s", ar.cause().toString());
                 return;
             }
-            accept(ar.result(), context, client);
+            accept(ar.result(), context, client, pipeline);
         });
     }
 
-    private void accept(ServerWebSocket ws, Context context, String client) {
+    private void accept(ServerWebSocket ws, Context context, String client, ChannelPipeline pipeline) {
         SocketConnection connection = new SocketConnection(ws, context, this, config.maxMessageBytes(), config.maxPendingRequests(),
                 config.idleTimeout().toNanos(), pingInterval.toNanos());
         Executor loop = task -> context.runOnContext(v -> task.run());
@@ -142,6 +146,7 @@ public class WebSocketRoutes {
         SocketSession session = sessions.open(ws.subProtocol(), connection, loop, workers, client);
         connections.add(connection);
         connection.start(session);
+        connection.guard(pipeline);
         if (draining) {
             connection.closeOnceAnswered();
         }

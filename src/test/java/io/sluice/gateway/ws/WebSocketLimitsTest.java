@@ -13,6 +13,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.sluice.gateway.SocketSessions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketFrame;
@@ -32,6 +33,8 @@ class WebSocketLimitsTest {
     static final int MAX_CONNECTIONS = 4;
     static final int MAX_STREAMS = 2;
     static final int MAX_MESSAGE = 64 * 1024;
+    /** The budget all requests share: a bit more than one large message. */
+    static final int BUDGET = 112 * 1024;
 
     /** Its own profile: nothing else here limits streams per principal. */
     public static class SmallLimits implements QuarkusTestProfile {
@@ -41,6 +44,7 @@ class WebSocketLimitsTest {
                     "sluice.websocket.max-streams-per-connection", Integer.toString(MAX_STREAMS),
                     "sluice.websocket.max-message-bytes", Integer.toString(MAX_MESSAGE),
                     "sluice.websocket.max-pending-requests", "1",
+                    "sluice.gateway.max-buffered-request-bytes", Integer.toString(BUDGET),
                     "sluice.websocket.idle-timeout", "3s");
         }
     }
@@ -50,10 +54,13 @@ class WebSocketLimitsTest {
 
     @Inject
     WebSocketRoutes routes;
+    @Inject
+    SocketSessions sessions;
 
     @BeforeEach
     void noConnectionsLeft() {
         await().atMost(Duration.ofSeconds(30)).until(() -> routes.openConnections() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sessions.reservedRequestBytes() == 0);
     }
 
     private WsClient connect() {
@@ -106,6 +113,49 @@ class WebSocketLimitsTest {
             c.sendText("{\"type\":\"hello\",\"jwt\":\"" + "x".repeat(MAX_MESSAGE) + "\"}");
             assertThat(c.awaitClose()).isEqualTo((short) 1009);
         }
+    }
+
+    @Test
+    void shouldCloseWith1009WhenAMessageBeforeHelloIsLargerThanAnyHelloButServeItAfterOne() {
+        String big = "x".repeat(SocketConnection.PRE_HELLO_MESSAGE_BYTES);
+        try (WsClient c = connect()) {
+            c.sendText("{\"type\":\"hello\",\"jwt\":\"" + big + "\"}");
+            assertThat(c.awaitClose()).isEqualTo((short) 1009);
+        }
+        try (WsClient c = connect()) {
+            c.hello(null);
+            c.call(1, openStream(1));
+            JsonNode answer = c.call(2, execute(1, "SELECT length('" + big + "')"));
+            assertThat(answer.path("result").path("rows").path(0).path(0).path("value").asText()).as("answer %s", answer)
+                    .isEqualTo(Integer.toString(big.length()));
+        }
+    }
+
+    @Test
+    void shouldCloseWith1013WhenMessagesInFlightExceedTheSharedBudgetAndGiveItAllBack() {
+        // one client's message, half sent: its bytes hold the budget while the rest is awaited
+        String sql = "SELECT length('" + "x".repeat(56 * 1024) + "')";
+        String message = F.objectNode().put("type", "request").put("request_id", 2).set("request", execute(1, sql)).toString();
+        try (WsClient slow = connect()) {
+            slow.hello(null);
+            slow.call(1, openStream(1));
+            slow.sendFrame(WebSocketFrame.textFrame(message.substring(0, message.length() - 100), false));
+            await().atMost(Duration.ofSeconds(10)).until(() -> sessions.reservedRequestBytes() >= 56 * 1024);
+            // another's whole message no longer fits beside it
+            try (WsClient other = connect()) {
+                other.hello(null);
+                other.sendText("{\"type\":\"hello\",\"jwt\":\"" + "y".repeat(60 * 1024) + "\"}");
+                assertThat(other.awaitClose()).isEqualTo((short) 1013);
+            }
+            // the first message, completed, is served
+            slow.sendFrame(WebSocketFrame.continuationFrame(Buffer.buffer(message.substring(message.length() - 100)), true));
+            JsonNode answer = slow.next();
+            assertThat(answer.path("response").path("result").path("rows").path(0).path(0).path("value").asText())
+                    .as("answer %s", answer).isEqualTo(Integer.toString(56 * 1024));
+        }
+        // the refused client's close may not get through its half-sent message: then the closing timeout ends it
+        await().atMost(Duration.ofSeconds(WebSocketServerOptions.CLOSING_TIMEOUT_SECONDS + 5L))
+                .until(() -> sessions.reservedRequestBytes() == 0);
     }
 
     @Test

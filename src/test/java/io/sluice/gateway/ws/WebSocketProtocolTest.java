@@ -301,6 +301,31 @@ class WebSocketProtocolTest {
     }
 
     @Test
+    void shouldHandleALargeMessageInItsTurnBeforeTheMessagesSentAfterIt() {
+        String pad = "p".repeat(300 * 1024); // decoded on a worker thread, not on the I/O thread
+        try (WsClient c = connect("hrana3")) {
+            c.send(F.objectNode().put("type", "hello").putNull("jwt"));
+            // the large open_stream must be handled before the execute on its stream that follows it at once
+            ObjectNode open = openStream(2);
+            open.put("pad", pad);
+            c.request(1, open);
+            c.request(2, execute(2, "SELECT length('" + pad + "')"));
+            c.request(3, execute(2, "SELECT 3"));
+            assertThat(c.next().path("type").asText()).isEqualTo("hello_ok");
+            for (int id = 1; id <= 3; id++) {
+                JsonNode answer = c.next();
+                assertThat(answer.path("type").asText()).as("%s", answer).isEqualTo("response_ok");
+                assertThat(answer.path("request_id").asInt()).isEqualTo(id);
+            }
+        }
+        try (WsClient c = connect("hrana3")) {
+            c.hello(null);
+            c.sendText("{\"type\":\"request\",\"request_id\":1,\"request\":{\"type\":\"execute\",\"pad\":\"" + pad + "\"");
+            assertThat(c.awaitClose()).as("a large malformed message").isEqualTo((short) 1007);
+        }
+    }
+
+    @Test
     void shouldCloseWith1008WhenARequestComesBeforeHello() {
         try (WsClient c = connect("hrana3")) {
             c.request(1, openStream(1));
