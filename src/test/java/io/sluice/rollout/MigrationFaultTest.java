@@ -97,7 +97,9 @@ class MigrationFaultTest {
             ProxiedPostgres.proxy().cutConnections();
             traffic.start();
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> migrations.current().orElseThrow().status() != MigrationStatus.RUNNING);
+            // the document this replica applied (flags included), not the store's: the write lands there a moment later
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> MigrationService.decode(store.document()).orElseThrow().status() != MigrationStatus.RUNNING);
         } finally {
             running.set(false);
             traffic.interrupt();

@@ -171,7 +171,9 @@ class MigrationTest {
                 "ENABLE_CIRCUIT_BREAKER", "enabled=true rollout=25"), "test", "test", "simulated crash",
                 draft -> draft.migration(MigrationService.encode(midway)));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> migrations.current().orElseThrow().status() == MigrationStatus.COMPLETED);
+        // the document this replica applied (flags included), not the store's: the write lands there a moment later
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> MigrationService.decode(store.document()).orElseThrow().status() == MigrationStatus.COMPLETED);
 
         Migration done = migrations.current().orElseThrow();
         assertThat(done.id()).isEqualTo("crashed1");
