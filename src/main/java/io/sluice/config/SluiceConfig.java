@@ -72,6 +72,15 @@ public interface SluiceConfig {
         Duration idleTimeout();
 
         /**
+         * A connection whose {@code hello} has not succeeded this long after the upgrade is closed with 1008: a
+         * client that has not authenticated holds a connection, and its share of the bytes allowed before a
+         * hello, for no longer; default 10 s.
+         */
+        @WithConverter(ConfigDurationConverter.class)
+        @WithDefault("10s")
+        Duration helloTimeout();
+
+        /**
          * How often the server pings each connection; a peer that answers no ping for two intervals is
          * closed. The interval used is at most half of {@code quarkus.http.idle-timeout}, so pings always
          * keep a live connection from being closed as idle by the HTTP layer; default 30 s.

@@ -29,7 +29,8 @@ import org.jboss.logging.Logger;
  * outstanding, its write queue is full (a client that does not read its answers) or its session decodes a
  * large message on a worker, and reads again when answers have gone out or the message was handled.
  * <li>Keep-alive: a ping every interval ({@link KeepAlive}); a peer silent for two intervals is closed, and
- * so is a connection without messages and without outstanding requests for the idle timeout.
+ * so is a connection without messages and without outstanding requests for the idle timeout, and one whose
+ * {@code hello} has not succeeded within the hello timeout of its upgrade.
  * </ul>
  */
 final class SocketConnection implements SocketSession.Peer {
@@ -48,6 +49,7 @@ final class SocketConnection implements SocketSession.Peer {
     private final int maxPending;
     private final long idleNanos;
     private final long pingNanos;
+    private final long helloMillis;
     private SocketSession session;
 
     private Buffer partial;
@@ -62,13 +64,14 @@ final class SocketConnection implements SocketSession.Peer {
     private long lastSeenNanos;
     private long lastPingNanos;
     private long timer = -1;
+    private long helloTimer = -1;
     /** Bytes received and reserved that have not arrived whole as a message yet: after a successful hello... */
     private long received;
     /** ...and before it (they count in a budget of their own, so unauthenticated clients cannot spend the requests'). */
     private long receivedBeforeHello;
 
     SocketConnection(ServerWebSocket ws, Context context, WebSocketRoutes owner, int maxMessageBytes, int maxPending,
-            long idleNanos, long pingNanos) {
+            long idleNanos, long pingNanos, long helloMillis) {
         this.ws = ws;
         this.context = context;
         this.owner = owner;
@@ -76,6 +79,7 @@ final class SocketConnection implements SocketSession.Peer {
         this.maxPending = maxPending;
         this.idleNanos = idleNanos;
         this.pingNanos = pingNanos;
+        this.helloMillis = helloMillis;
     }
 
     Context context() {
@@ -158,6 +162,12 @@ final class SocketConnection implements SocketSession.Peer {
         // often enough for both the pings and the idle timeout
         long periodMillis = Math.max(100, Math.min(pingNanos, idleNanos / 4) / 1_000_000);
         timer = context.owner().setPeriodic(periodMillis, id -> tick());
+        helloTimer = context.owner().setTimer(Math.max(1, helloMillis), id -> {
+            helloTimer = -1;
+            if (!session.greeted()) {
+                close(SocketClose.POLICY_VIOLATION, "No successful hello within " + helloMillis + " ms");
+            }
+        });
     }
 
     /** The largest message before a successful {@code hello}, which carries a token and nothing else. */
@@ -307,6 +317,9 @@ final class SocketConnection implements SocketSession.Peer {
         closing = true;
         if (timer >= 0) {
             context.owner().cancelTimer(timer);
+        }
+        if (helloTimer >= 0) {
+            context.owner().cancelTimer(helloTimer);
         }
         partial = null;
         if (session != null) {

@@ -137,7 +137,7 @@ public class WebSocketRoutes {
 
     private void accept(ServerWebSocket ws, Context context, String client, ChannelPipeline pipeline) {
         SocketConnection connection = new SocketConnection(ws, context, this, config.maxMessageBytes(), config.maxPendingRequests(),
-                config.idleTimeout().toNanos(), pingInterval.toNanos());
+                config.idleTimeout().toNanos(), pingInterval.toNanos(), config.helloTimeout().toMillis());
         Executor loop = task -> context.runOnContext(v -> task.run());
         Executor workers = task -> context.executeBlocking(() -> {
             task.run();

@@ -35,6 +35,7 @@ class WebSocketLimitsTest {
     static final int MAX_MESSAGE = 64 * 1024;
     /** The budget all requests share: a bit more than one large message. */
     static final int BUDGET = 112 * 1024;
+    static final long HELLO_TIMEOUT_MILLIS = 2000;
 
     /** Its own profile: nothing else here limits streams per principal. */
     public static class SmallLimits implements QuarkusTestProfile {
@@ -45,7 +46,8 @@ class WebSocketLimitsTest {
                     "sluice.websocket.max-message-bytes", Integer.toString(MAX_MESSAGE),
                     "sluice.websocket.max-pending-requests", "1",
                     "sluice.gateway.max-buffered-request-bytes", Integer.toString(BUDGET),
-                    "sluice.websocket.idle-timeout", "3s");
+                    "sluice.websocket.idle-timeout", "3s",
+                    "sluice.websocket.hello-timeout", HELLO_TIMEOUT_MILLIS + "ms");
         }
     }
 
@@ -213,6 +215,38 @@ class WebSocketLimitsTest {
             assertThat(c.awaitClose()).isEqualTo((short) 1000);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(2500));
             assertThat(c.closeReason()).contains("Idle");
+        }
+    }
+
+    @Test
+    void shouldCloseAConnectionWithoutASuccessfulHelloAtTheHelloTimeoutAndGiveBackWhatItHeld() {
+        try (WsClient silent = connect()) {
+            long start = System.nanoTime();
+            assertThat(silent.awaitClose()).isEqualTo((short) 1008);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(HELLO_TIMEOUT_MILLIS - 200));
+            assertThat(silent.closeReason()).contains("No successful hello");
+        }
+        // half a hello, its bytes held in the budget of unauthenticated connections until the connection is closed
+        try (WsClient partial = connect()) {
+            partial.sendFrame(WebSocketFrame.textFrame("{\"type\":\"hello\",\"jwt\":\"" + "x".repeat(16 * 1024), false));
+            await().atMost(Duration.ofSeconds(10)).until(() -> sessions.reservedRequestBytes() >= 16 * 1024);
+            assertThat(partial.awaitClose()).isEqualTo((short) 1008);
+        }
+        await().atMost(Duration.ofSeconds(WebSocketServerOptions.CLOSING_TIMEOUT_SECONDS + 5L)).until(() -> sessions.reservedRequestBytes() == 0);
+        assertThat(routes.openConnections()).isZero();
+    }
+
+    @Test
+    void shouldKeepAConnectionWhoseHelloSucceededPastTheHelloTimeout() throws InterruptedException {
+        try (WsClient c = connect()) {
+            c.hello(null);
+            c.call(1, openStream(1));
+            long end = System.nanoTime() + Duration.ofMillis(HELLO_TIMEOUT_MILLIS + 500).toNanos();
+            int id = 2;
+            while (System.nanoTime() < end) {
+                Thread.sleep(250); // requests keep it from the idle timeout
+                assertThat(rows(c.call(id++, execute(1, "SELECT 1")).path("result"))).containsExactly(List.of("1"));
+            }
         }
     }
 
