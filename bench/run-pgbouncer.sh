@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sluice vs PgBouncer vs direct, the same point read by primary key, measured one after the other in one run:
 #   1. Sluice (packaged jar, PostgreSQL backend, POOL backend connections): `sluice bench point-read` at
-#      CLIENTS connections, with its --direct-jdbc baseline (CLIENTS plain JDBC connections, no pooler);
+#      CLIENTS connections, with its --direct-jdbc baseline (CLIENTS plain JDBC connections, no pooler); then
+#      wrk's point read over HTTP, and `sluice bench --transport websocket` over Hrana's WebSocket transport;
 #   2. pgbench -M extended at CLIENTS clients through PgBouncer in transaction mode, default_pool_size=POOL;
 #      then through a second PgBouncer that also runs DISCARD ALL after every transaction
 #      (server_reset_query_always), the session isolation Sluice gives every stream;
@@ -73,6 +74,10 @@ command -v wrk >/dev/null && {
   wrk_line="$(POINT_READ_SQL="SELECT id, v FROM sluice_bench WHERE id = ?" ROWS="$rows" \
     wrk -t2 -c"$clients" -d"${secs}s" -s "$here/point-read.lua" "http://127.0.0.1:$sluice_port/v2/pipeline" | tail -n 1)"
 }
+# the same point read over Hrana's WebSocket transport, as @libsql/client sends it for libsql:// and ws://
+# URLs (a stream per read: open_stream, execute, close_stream sent together), on the warm server
+java -jar "$jar" bench point-read --transport websocket --url "http://127.0.0.1:$sluice_port" --rows "$rows" \
+  --concurrency "$clients" --duration "${secs}s" --warmup 5s --json >"$tmp/sluice-ws.json"
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
 
 echo "== PgBouncer $(pgbouncer --version | head -1 | awk '{print $2}'): transaction mode, default_pool_size=$pool, port $bouncer_port"
@@ -133,6 +138,7 @@ lat() { sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' <<<"$1" | head -1; }
 sluice_tps=$(sed -n 's/^  "operationsPerSecond" : \([0-9.]*\).*/\1/p' "$tmp/sluice.json" | head -1)
 field() { sed -n "s/^ *\"$1\" : \([0-9.]*\).*/\1/p" "$tmp/sluice.json" | head -1; }   # the first is Sluice's
 sluice_p50=$(field p50) sluice_p99=$(field p99) sluice_errors=$(field total)
+ws_tps=$(sed -n 's/^  "operationsPerSecond" : \([0-9.]*\).*/\1/p' "$tmp/sluice-ws.json" | head -1)
 jdbc_tps=$(sed -n 's/^    "operationsPerSecond" : \([0-9.]*\).*/\1/p' "$tmp/sluice.json" | head -1)
 bouncer_tps=$(tps "$bouncer_out") reset_tps=$(tps "$reset_out") direct_tps=$(tps "$direct_out")
 
@@ -143,10 +149,11 @@ echo "Sluice resets the session per $reset_mode"
 printf '%-58s %12s  p50 %s ms, p99 %s ms, errors %s\n' "Sluice (HTTP, sluice bench, $pool backend connections)" "$sluice_tps" "$sluice_p50" "$sluice_p99" "$sluice_errors"
 [ -n "${wrk_line:-}" ] && printf '%-58s %12s  %s\n' "Sluice (HTTP, wrk, $pool backend connections)" \
   "$(sed -n 's/^requests\/s \([0-9]*\).*/\1/p' <<<"$wrk_line")" "$(sed 's/^requests\/s [0-9]* *//' <<<"$wrk_line")"
+printf '%-58s %12s\n' "Sluice (WebSocket, sluice bench, $pool backend connections)" "$ws_tps"
 printf '%-58s %12s  avg %s ms\n' "pgbench through PgBouncer (transaction mode, pool $pool)" "$bouncer_tps" "$(lat "$bouncer_out")"
 printf '%-58s %12s  avg %s ms\n' "the same with DISCARD ALL after every transaction" "$reset_tps" "$(lat "$reset_out")"
 printf '%-58s %12s\n' "direct JDBC (sluice bench --direct-jdbc, $clients conns)" "$jdbc_tps"
 printf '%-58s %12s  avg %s ms\n' "pgbench directly ($clients backend connections)" "$direct_tps" "$(lat "$direct_out")"
 wrk_tps="$(sed -n 's/^requests\/s \([0-9]*\).*/\1/p' <<<"${wrk_line:-}")"
-awk -v s="$sluice_tps" -v w="${wrk_tps:-0}" -v b="$bouncer_tps" -v r="$reset_tps" -v j="$jdbc_tps" -v d="$direct_tps" 'BEGIN {
-  printf "Sluice / PgBouncer: %.2f (sluice bench), %.2f (wrk)   Sluice (wrk) / PgBouncer resetting: %.2f   Sluice / direct JDBC: %.2f   PgBouncer / direct pgbench: %.2f\n", s / b, w / b, w / r, s / j, b / d }'
+awk -v s="$sluice_tps" -v x="$ws_tps" -v w="${wrk_tps:-0}" -v b="$bouncer_tps" -v r="$reset_tps" -v j="$jdbc_tps" -v d="$direct_tps" 'BEGIN {
+  printf "Sluice / PgBouncer: %.2f (sluice bench), %.2f (wrk), %.2f (WebSocket)   Sluice (wrk) / PgBouncer resetting: %.2f   Sluice / direct JDBC: %.2f   PgBouncer / direct pgbench: %.2f\n", s / b, w / b, x / b, w / r, s / j, b / d }'

@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
  * statement while preparing) or every operation failed; 2 the server could not be reached, or bad options.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Load a running Sluice over HTTP (keep-alive connections on a few event loops, one request in flight "
+        description = {"Load a running Sluice over HTTP or WebSocket (keep-alive connections on a few event loops, one request in flight "
                 + "per connection; closed loop, or a constant rate with --rate) and print operations/s, latency "
                 + "p50/p90/p99/p99.9/max and errors by kind. On a terminal the live rate and p99 show once a second (on stderr).",
                 "Workloads: select1; point-read; insert; batch (BEGIN IMMEDIATE, 10 INSERTs, COMMIT in one Hrana batch); "
@@ -53,6 +53,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--auth-token", defaultValue = "${env:SLUICE_AUTH_TOKEN}",
             description = "Data API token, a JWT from 'sluice auth:token' (env SLUICE_AUTH_TOKEN); not needed when auth is off")
     String authToken;
+
+    @Option(names = "--transport", defaultValue = "http", paramLabel = "http|websocket",
+            description = "http: POST /v2/pipeline per request, as @libsql/client for http:// URLs; websocket: Hrana over "
+                    + "WebSocket (hrana3), a stream per operation with its requests sent together, as @libsql/client for "
+                    + "libsql:// and ws:// URLs; default ${DEFAULT-VALUE}")
+    String transport;
 
     @Option(names = {"-c", "--concurrency"}, defaultValue = "8", description = "Connections; default ${DEFAULT-VALUE}")
     int concurrency;
@@ -112,7 +118,9 @@ public final class BenchCommand implements Callable<Integer> {
                     .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false))));
         }
         try {
-            sluice = measure(new HranaTarget(eventLoops, base, authToken), plan, progress);
+            Target target = transport.equals("websocket") ? new SocketTarget(eventLoops, base, authToken)
+                    : new HranaTarget(eventLoops, base, authToken);
+            sluice = measure(target, plan, progress);
             if (directJdbc != null) {
                 direct = measure(new JdbcTarget(directJdbc, jdbcUser, jdbcPassword), plan.withRunId(plan.runId() + 1), progress);
             }
@@ -178,6 +186,9 @@ public final class BenchCommand implements Callable<Integer> {
             workload = Workload.parse(workloadName);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
+        }
+        if (!transport.equals("http") && !transport.equals("websocket")) {
+            throw bad("--transport must be http or websocket, was '" + transport + "'");
         }
         if (concurrency < 1 || concurrency > 10_000) {
             throw bad("--concurrency must be between 1 and 10000, was " + concurrency);

@@ -1,7 +1,6 @@
 package io.sluice.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -36,8 +34,6 @@ import java.util.concurrent.TimeoutException;
  */
 final class HranaTarget implements Target {
     static final String PIPELINE = "/v2/pipeline";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final byte[] MESSAGE = "\"message\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BATON = "\"baton\":\"".getBytes(StandardCharsets.US_ASCII);
     /** As long as the blocking client of earlier versions waited for an answer. */
     private static final long TIMEOUT_MS = 60_000;
@@ -143,7 +139,7 @@ final class HranaTarget implements Target {
 
     /** Runs one statement on a fresh stream and returns its StmtResult, or fails with the user's message. */
     private JsonNode execute(HttpClient client, RequestOptions options, String sql) throws BenchException {
-        String body = "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":" + quote(sql) + "}},{\"type\":\"close\"}]}";
+        String body = "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":" + HranaJson.quote(sql) + "}},{\"type\":\"close\"}]}";
         Answer r;
         try {
             r = send(client, options, body.getBytes(StandardCharsets.UTF_8)).toCompletionStage().toCompletableFuture()
@@ -162,7 +158,7 @@ final class HranaTarget implements Target {
         }
         JsonNode answer;
         try {
-            answer = JSON.readTree(r.body());
+            answer = HranaJson.JSON.readTree(r.body());
         } catch (IOException e) {
             throw new BenchException("Sluice at " + base + " answered HTTP " + r.status() + " with a body that is not JSON");
         }
@@ -179,18 +175,6 @@ final class HranaTarget implements Target {
     static String describe(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
-    }
-
-    static String quote(String s) {
-        try {
-            return JSON.writeValueAsString(s);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String integer(long v) {
-        return "{\"type\":\"integer\",\"value\":\"" + v + "\"}";
     }
 
     /**
@@ -244,8 +228,6 @@ final class HranaTarget implements Target {
         private final class Connection {
             private static final byte[] SELECT1 =
                     "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}".getBytes(StandardCharsets.UTF_8);
-            private static final String POINT_READ_STMT = "{\"sql\":" + quote(Schema.POINT_READ) + ",\"args\":[";
-            private static final String INSERT_STMT = "{\"sql\":" + quote(Schema.INSERT) + ",\"args\":[";
             private static final String CLOSE = "{\"type\":\"close\"}";
 
             private final HttpLink link;
@@ -262,7 +244,7 @@ final class HranaTarget implements Target {
                 this.lane = lane;
                 this.workload = plan.workload();
                 this.rows = plan.rows();
-                this.insertPrefix = INSERT_STMT + integer(plan.runId()) + "," + integer(index) + ",";
+                this.insertPrefix = HranaJson.insertPrefix(plan.runId(), index);
             }
 
             void next() {
@@ -302,7 +284,7 @@ final class HranaTarget implements Target {
 
             /** BEGIN + INSERT, then INSERT, a point read, and COMMIT + close, each on the previous answer's baton. */
             private Future<String> transaction() {
-                return post(pipeline(null, execute("{\"sql\":\"BEGIN\"}"), execute(insert()))).compose(r -> {
+                return post(pipeline(null, execute(HranaJson.BEGIN_STMT), execute(insert()))).compose(r -> {
                     String error = check(r);
                     return error != null ? abandon(r, error) : inTransaction(baton(r.body()), 0);
                 });
@@ -310,7 +292,7 @@ final class HranaTarget implements Target {
 
             private Future<String> inTransaction(String baton, int step) {
                 if (step == 2) {
-                    return post(pipeline(baton, execute("{\"sql\":\"COMMIT\"}"), CLOSE)).map(Connection::check);
+                    return post(pipeline(baton, execute(HranaJson.COMMIT_STMT), CLOSE)).map(Connection::check);
                 }
                 return post(pipeline(baton, execute(step == 0 ? insert() : pointRead()))).compose(r -> {
                     String error = check(r);
@@ -334,23 +316,17 @@ final class HranaTarget implements Target {
             }
 
             private String pointRead() {
-                return POINT_READ_STMT + integer(ThreadLocalRandom.current().nextInt(rows) + 1) + "]}";
+                return HranaJson.pointRead(rows);
             }
 
             private String insert() {
-                return insertPrefix + integer(seq++) + ",{\"type\":\"text\",\"value\":\"" + Schema.PAYLOAD + "\"}]}";
+                return HranaJson.insert(insertPrefix, seq++);
             }
 
-            /** The write batch {@code @libsql/client} sends for {@code batch(stmts, "write")}. */
             private String batch() {
-                StringBuilder b = new StringBuilder(3_000).append("{\"type\":\"batch\",\"batch\":{\"steps\":[");
-                b.append("{\"stmt\":{\"sql\":\"BEGIN IMMEDIATE\"}}");
-                for (int i = 1; i <= 10; i++) {
-                    b.append(",{\"condition\":{\"type\":\"ok\",\"step\":").append(i - 1).append("},\"stmt\":").append(insert()).append('}');
-                }
-                b.append(",{\"condition\":{\"type\":\"ok\",\"step\":10},\"stmt\":{\"sql\":\"COMMIT\"}}");
-                b.append(",{\"condition\":{\"type\":\"not\",\"cond\":{\"type\":\"ok\",\"step\":11}},\"stmt\":{\"sql\":\"ROLLBACK\"}}");
-                return b.append("]}}").toString();
+                String b = "{\"type\":\"batch\",\"batch\":" + HranaJson.writeBatch(insertPrefix, seq) + "}";
+                seq += 10;
+                return b;
             }
 
             private static String execute(String stmt) {
@@ -373,28 +349,18 @@ final class HranaTarget implements Target {
              */
             private static String check(Answer r) {
                 if (r.status() != 200) {
-                    String code = codeOf(r.body());
+                    String code = HranaJson.codeOf(r.body());
                     return "HTTP " + r.status() + (code == null ? "" : " " + code);
                 }
-                if (indexOf(r.body(), MESSAGE) < 0) {
+                if (!HranaJson.mayHoldError(r.body())) {
                     return null;
                 }
-                String code = codeOf(r.body());
+                String code = HranaJson.codeOf(r.body());
                 return "Hrana " + (code == null ? "error without code" : code);
             }
 
-            private static String codeOf(byte[] body) {
-                try {
-                    JsonNode tree = JSON.readTree(body);
-                    JsonNode code = tree.findValue("code");
-                    return code == null || !code.isTextual() ? null : code.asText();
-                } catch (IOException e) {
-                    return null;
-                }
-            }
-
             private static String baton(byte[] body) {
-                int at = indexOf(body, BATON);
+                int at = HranaJson.indexOf(body, BATON);
                 if (at < 0) {
                     return null;
                 }
@@ -406,18 +372,6 @@ final class HranaTarget implements Target {
                 return new String(body, start, end - start, StandardCharsets.US_ASCII);
             }
 
-            private static int indexOf(byte[] hay, byte[] needle) {
-                outer:
-                for (int i = 0; i <= hay.length - needle.length; i++) {
-                    for (int j = 0; j < needle.length; j++) {
-                        if (hay[i + j] != needle[j]) {
-                            continue outer;
-                        }
-                    }
-                    return i;
-                }
-                return -1;
-            }
         }
     }
 }

@@ -109,6 +109,24 @@ class BenchCommandTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"select1, 0", "point-read, 0", "insert, 1", "batch, 10", "transaction, 2"})
+    void shouldRunEachWorkloadOverWebSocketForTheGivenNumberOfOperationsWithoutErrors(String workload, int rowsPerOp) throws Exception {
+        Run r = bench(workload, "--transport=websocket");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode result = r.json();
+        assertThat(result.get("engine").asText()).endsWith(", WebSocket");
+        assertThat(result.get("operations").asLong()).isEqualTo(200);
+        assertThat(result.at("/errors/total").asLong()).as(result.toString()).isZero();
+        assertThat(result.get("rowsWritten").asLong()).isEqualTo(200L * rowsPerOp);
+        if (rowsPerOp > 0) {
+            assertThat(rowsOfRun(result.get("runId").asLong())).as("rows the run wrote, read back").isEqualTo(200L * rowsPerOp);
+        }
+        // every operation's stream was closed, the transactions' included
+        assertThat(streams.openStreamCount()).isZero();
+    }
+
     @Test
     void shouldRunAtAConstantRateForADurationAndReportCorrectedLatenciesAsOneJsonDocument() throws Exception {
         Run r = sluice("bench", "select1", "--url=" + server, "--duration=2s", "--warmup=500ms", "-c", "4", "--threads=2", "--rate=200", "--json");
@@ -170,15 +188,16 @@ class BenchCommandTest {
         assertThat(runIds).hasSize(runs);
     }
 
-    @Test
-    void shouldCloseTheStreamOfATransactionThatFailedHalfWay() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"http", "websocket"})
+    void shouldCloseTheStreamOfATransactionThatFailedHalfWay(String transport) throws Exception {
         // every fourth insert breaks a CHECK: sometimes the first request of a transaction (BEGIN + INSERT),
         // sometimes its second; either way the failed transaction's stream must not stay open (holding the
         // write lock) until the idle timeout
         sql("DROP TABLE IF EXISTS " + Schema.WRITE_TABLE);
         sql(Schema.CREATE_WRITE.replace("PRIMARY KEY (run, worker, seq)", "PRIMARY KEY (run, worker, seq), CHECK (seq % 4 <> 0)"));
         try {
-            Run r = sluice("bench", "transaction", "--url=" + server, "-n", "40", "--warmup=0", "-c", "2", "--json");
+            Run r = sluice("bench", "transaction", "--url=" + server, "-n", "40", "--warmup=0", "-c", "2", "--transport=" + transport, "--json");
 
             JsonNode result = r.json();
             assertThat(result.at("/errors/total").asLong()).as(result.toString()).isPositive();
@@ -255,7 +274,8 @@ class BenchCommandTest {
             "select1 --direct-jdbc=postgres://x  | --direct-jdbc must be a JDBC URL starting with jdbc:",
             "select1 --concurrency=many          | Invalid value for option '--concurrency': 'many' is not an int",
             "select1 --rate=0                    | --rate must be more than 0 and at most 10000000 operations/s, was 0.0",
-            "select1 --threads=0                 | --threads must be between 1 and 256, was 0"})
+            "select1 --threads=0                 | --threads must be between 1 and 256, was 0",
+            "select1 --transport=grpc            | --transport must be http or websocket, was 'grpc'"})
     void shouldRefuseBadOptionsNamingTheOption(String args, String message) {
         String[] words = ("bench " + args).split(" ");
 
