@@ -404,13 +404,10 @@ public final class SocketSession {
             return;
         }
         // runs even when the connection closes first: the stream is no longer in the map for onClosed to close
-        ss.queue.add(new Job(() -> {
+        queue(ss, new Job(() -> {
             closeNow(ss);
             return ok(requestId, c.type(), new RequestRunner.Empty());
         }, true, true));
-        if (!ss.running) {
-            dispatch(ss);
-        }
     }
 
     private void onStream(int requestId, OnStream o) {
@@ -719,13 +716,10 @@ public final class SocketSession {
             closeNow(ss);
             return;
         }
-        ss.queue.add(new Job(() -> {
+        queue(ss, new Job(() -> {
             closeNow(ss);
             return null;
         }, true, false));
-        if (!ss.running) {
-            dispatch(ss);
-        }
     }
 
     /**
@@ -761,44 +755,70 @@ public final class SocketSession {
     }
 
     private void enqueue(SocketStream ss, Supplier<Encoded> work) {
-        ss.queue.add(new Job(work, false, true));
+        queue(ss, new Job(work, false, true));
+    }
+
+    /**
+     * Queues a job on the stream. A stream with nothing running starts once the I/O thread has handled the
+     * rest of what it read, so the requests that arrived together ({@code @libsql/client}'s
+     * {@code execute + close_stream}) run on one worker, one after the other, and the connection the first
+     * leases is given back by the second without a trip through the I/O thread and a second worker.
+     */
+    private void queue(SocketStream ss, Job job) {
+        ss.queue.add(job);
         if (!ss.running) {
-            dispatch(ss);
+            ss.running = true;
+            loop.execute(() -> dispatch(ss));
         }
     }
 
-    /** Hands the stream's next job to a worker; its answer comes back to the I/O thread, which starts the one after. */
+    /**
+     * Hands the stream's queued jobs to a worker, which runs them in order and sends each answer to the I/O
+     * thread as it has it; then the I/O thread starts the jobs queued meanwhile.
+     */
     private void dispatch(SocketStream ss) {
-        Job job = ss.queue.poll();
-        if (job == null) {
+        if (ss.queue.isEmpty()) {
             ss.running = false;
             return;
         }
+        Job[] jobs = ss.queue.toArray(new Job[0]);
+        ss.queue.clear();
         ss.running = true;
         workers.execute(() -> {
-            Encoded answer = null;
-            boolean fault = false;
-            if (job.mustRun() || !closed) {
-                try {
-                    answer = job.work().get();
-                } catch (RuntimeException | Error e) {
-                    LOG.error("unexpected failure answering a Hrana WebSocket request", e);
-                    fault = true;
-                }
+            for (int i = 0; i < jobs.length - 1; i++) {
+                Runnable answer = run(jobs[i]);
+                loop.execute(answer);
             }
-            Encoded done = answer;
-            boolean failed = fault;
+            Runnable last = run(jobs[jobs.length - 1]);
             loop.execute(() -> {
-                if (failed) {
-                    // the request id cannot be answered truthfully: the connection ends instead
-                    engine.countRequest(RequestOutcome.SERVER_ERROR);
-                    peer.close(SocketClose.INTERNAL_ERROR, "Internal server error");
-                } else if (done != null && job.answers()) {
-                    answer(done);
-                }
+                last.run();
                 dispatch(ss);
             });
         });
+    }
+
+    /** Runs one job on a worker; returns what the I/O thread does with its outcome (send its answer, or end the connection on a fault). */
+    private Runnable run(Job job) {
+        Encoded answer = null;
+        boolean fault = false;
+        if (job.mustRun() || !closed) {
+            try {
+                answer = job.work().get();
+            } catch (RuntimeException | Error e) {
+                LOG.error("unexpected failure answering a Hrana WebSocket request", e);
+                fault = true;
+            }
+        }
+        Encoded done = answer;
+        if (fault) {
+            return () -> {
+                // the request id cannot be answered truthfully: the connection ends instead
+                engine.countRequest(RequestOutcome.SERVER_ERROR);
+                peer.close(SocketClose.INTERNAL_ERROR, "Internal server error");
+            };
+        }
+        return done != null && job.answers() ? () -> answer(done) : () -> {
+        };
     }
 
     // ---- answers ----
