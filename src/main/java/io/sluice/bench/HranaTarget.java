@@ -177,12 +177,29 @@ final class HranaTarget implements Target {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
-    /**
-     * Deploys one verticle per event loop; connection {@code i} belongs to loop {@code i % loops}, so the
-     * loops share the connections evenly and each records into a tally of its own.
-     */
     @Override
     public void start(Load load) throws BenchException {
+        deploy(loops, load, "HTTP", (vertx, tally, connections) -> {
+            NetClient client = vertx.createNetClient(netOptions());
+            for (int index : connections) {
+                Connection c = new Connection(new HttpLink(client, host, port), index, load.plan());
+                new LaneLoop(vertx, load, load.lane(index, tally), c::operation, () -> {
+                }).next();
+            }
+        });
+    }
+
+    /** What one event loop does when it starts: set up its connections and set them going. */
+    interface LoopStart {
+        void start(Vertx vertx, Tally tally, List<Integer> connections);
+    }
+
+    /**
+     * Deploys one verticle per event loop, which starts ({@code start}) with a tally of its own and the
+     * connections it drives: connection {@code i} belongs to loop {@code i % loops}, so the loops share the
+     * connections evenly.
+     */
+    static void deploy(List<Vertx> loops, Load load, String client, LoopStart start) throws BenchException {
         Runner.Plan plan = load.plan();
         int used = Math.min(loops.size(), plan.concurrency());
         List<Future<String>> deployments = new ArrayList<>(used);
@@ -191,187 +208,149 @@ final class HranaTarget implements Target {
             for (int i = l; i < plan.concurrency(); i += used) {
                 mine.add(i);
             }
-            deployments.add(loops.get(l).deployVerticle(new Loop(load, load.newTally(), mine)));
+            Tally tally = load.newTally();
+            deployments.add(loops.get(l).deployVerticle(new AbstractVerticle() {
+                @Override
+                public void start() {
+                    start.start(vertx, tally, mine);
+                }
+            }));
         }
-        Future<?> deployed = Future.all(deployments);
         try {
-            deployed.toCompletionStage().toCompletableFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Future.all(deployments).toCompletionStage().toCompletableFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw new BenchException("cannot start the HTTP client: " + describe(e.getCause() == null ? e : e.getCause()));
+            throw new BenchException("cannot start the " + client + " client: " + describe(e.getCause() == null ? e : e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BenchException("interrupted");
         }
     }
 
-    /** One event loop and its connections. */
-    private final class Loop extends AbstractVerticle {
-        private final Load load;
-        private final Tally tally;
-        private final List<Integer> connections;
+    /** One connection's operations ({@link LaneLoop} drives them). */
+    private final class Connection {
+        private static final byte[] SELECT1 =
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}".getBytes(StandardCharsets.UTF_8);
+        private static final String CLOSE = "{\"type\":\"close\"}";
 
-        Loop(Load load, Tally tally, List<Integer> connections) {
-            this.load = load;
-            this.tally = tally;
-            this.connections = connections;
+        private final HttpLink link;
+        /** The whole select1 request, encoded once. */
+        private final Buffer select1 = request(SELECT1);
+        private final Workload workload;
+        private final int rows;
+        private final String insertPrefix;
+        private long seq;
+
+        Connection(HttpLink link, int index, Runner.Plan plan) {
+            this.link = link;
+            this.workload = plan.workload();
+            this.rows = plan.rows();
+            this.insertPrefix = HranaJson.insertPrefix(plan.runId(), index);
         }
 
-        @Override
-        public void start() {
-            NetClient client = vertx.createNetClient(netOptions());
-            for (int index : connections) {
-                new Connection(new HttpLink(client, host, port), load.lane(index, tally), index, load.plan()).next();
-            }
+        /** One operation; its future holds null on success or the kind of error. */
+        Future<String> operation() {
+            return switch (workload) {
+                case SELECT1 -> link.send(select1).map(Connection::check);
+                case POINT_READ -> post(pipeline(null, execute(pointRead()), CLOSE)).map(Connection::check);
+                case INSERT -> post(pipeline(null, execute(insert()), CLOSE)).map(Connection::check);
+                case BATCH -> post(pipeline(null, batch(), CLOSE)).map(Connection::check);
+                case TRANSACTION -> transaction();
+            };
         }
 
-        /** One connection's closed loop or schedule: ask the lane, send, record, again. */
-        private final class Connection {
-            private static final byte[] SELECT1 =
-                    "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},{\"type\":\"close\"}]}".getBytes(StandardCharsets.UTF_8);
-            private static final String CLOSE = "{\"type\":\"close\"}";
+        private Future<Answer> post(byte[] body) {
+            return link.send(request(body));
+        }
 
-            private final HttpLink link;
-            /** The whole select1 request, encoded once. */
-            private final Buffer select1 = request(SELECT1);
-            private final Lane lane;
-            private final Workload workload;
-            private final int rows;
-            private final String insertPrefix;
-            private long seq;
+        /** BEGIN + INSERT, then INSERT, a point read, and COMMIT + close, each on the previous answer's baton. */
+        private Future<String> transaction() {
+            return post(pipeline(null, execute(HranaJson.BEGIN_STMT), execute(insert()))).compose(r -> {
+                String error = check(r);
+                return error != null ? abandon(r, error) : inTransaction(baton(r.body()), 0);
+            });
+        }
 
-            Connection(HttpLink link, Lane lane, int index, Runner.Plan plan) {
-                this.link = link;
-                this.lane = lane;
-                this.workload = plan.workload();
-                this.rows = plan.rows();
-                this.insertPrefix = HranaJson.insertPrefix(plan.runId(), index);
+        private Future<String> inTransaction(String baton, int step) {
+            if (step == 2) {
+                return post(pipeline(baton, execute(HranaJson.COMMIT_STMT), CLOSE)).map(Connection::check);
             }
-
-            void next() {
-                long wait = lane.next(System.nanoTime());
-                if (wait == Lane.STOP) {
-                    load.laneStopped();
-                } else if (wait > 0) {
-                    // Vert.x timers have millisecond resolution: wake up no earlier than due
-                    vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), t -> next());
-                } else {
-                    operation().onComplete(ar -> {
-                        lane.done(System.nanoTime(), ar.succeeded() ? ar.result() : "connection: " + describe(ar.cause()));
-                        if (ar.succeeded()) {
-                            next();
-                        } else {
-                            // a failure may complete at once (a closed client); never recurse without bound
-                            context.runOnContext(v -> next());
-                        }
-                    });
+            return post(pipeline(baton, execute(step == 0 ? insert() : pointRead()))).compose(r -> {
+                String error = check(r);
+                if (error != null) {
+                    return abandon(r, error);
                 }
-            }
+                String next = baton(r.body());
+                return next == null ? Future.succeededFuture("Hrana stream closed in a transaction") : inTransaction(next, step + 1);
+            });
+        }
 
-            /** One operation; its future holds null on success or the kind of error. */
-            private Future<String> operation() {
-                return switch (workload) {
-                    case SELECT1 -> link.send(select1).map(Connection::check);
-                    case POINT_READ -> post(pipeline(null, execute(pointRead()), CLOSE)).map(Connection::check);
-                    case INSERT -> post(pipeline(null, execute(insert()), CLOSE)).map(Connection::check);
-                    case BATCH -> post(pipeline(null, batch(), CLOSE)).map(Connection::check);
-                    case TRANSACTION -> transaction();
-                };
-            }
+        /**
+         * Closes the stream of a transaction that failed half-way (answer {@code r}, failure {@code error}), so
+         * its open transaction does not hold the database's write lock until the stream's idle timeout, then
+         * answers {@code error}.
+         */
+        private Future<String> abandon(Answer r, String error) {
+            String baton = r.status() == 200 ? baton(r.body()) : null;
+            Future<?> closed = baton == null ? Future.succeededFuture() : post(pipeline(baton, CLOSE));
+            return closed.transform(x -> Future.succeededFuture(error));
+        }
 
-            private Future<Answer> post(byte[] body) {
-                return link.send(request(body));
-            }
+        private String pointRead() {
+            return HranaJson.pointRead(rows);
+        }
 
-            /** BEGIN + INSERT, then INSERT, a point read, and COMMIT + close, each on the previous answer's baton. */
-            private Future<String> transaction() {
-                return post(pipeline(null, execute(HranaJson.BEGIN_STMT), execute(insert()))).compose(r -> {
-                    String error = check(r);
-                    return error != null ? abandon(r, error) : inTransaction(baton(r.body()), 0);
-                });
-            }
+        private String insert() {
+            return HranaJson.insert(insertPrefix, seq++);
+        }
 
-            private Future<String> inTransaction(String baton, int step) {
-                if (step == 2) {
-                    return post(pipeline(baton, execute(HranaJson.COMMIT_STMT), CLOSE)).map(Connection::check);
-                }
-                return post(pipeline(baton, execute(step == 0 ? insert() : pointRead()))).compose(r -> {
-                    String error = check(r);
-                    if (error != null) {
-                        return abandon(r, error);
-                    }
-                    String next = baton(r.body());
-                    return next == null ? Future.succeededFuture("Hrana stream closed in a transaction") : inTransaction(next, step + 1);
-                });
-            }
+        private String batch() {
+            String b = "{\"type\":\"batch\",\"batch\":" + HranaJson.writeBatch(insertPrefix, seq) + "}";
+            seq += 10;
+            return b;
+        }
 
-            /**
-             * Closes the stream of a transaction that failed half-way (answer {@code r}, failure {@code error}), so
-             * its open transaction does not hold the database's write lock until the stream's idle timeout, then
-             * answers {@code error}.
-             */
-            private Future<String> abandon(Answer r, String error) {
-                String baton = r.status() == 200 ? baton(r.body()) : null;
-                Future<?> closed = baton == null ? Future.succeededFuture() : post(pipeline(baton, CLOSE));
-                return closed.transform(x -> Future.succeededFuture(error));
-            }
+        private static String execute(String stmt) {
+            return "{\"type\":\"execute\",\"stmt\":" + stmt + "}";
+        }
 
-            private String pointRead() {
-                return HranaJson.pointRead(rows);
+        private static byte[] pipeline(String baton, String... requests) {
+            StringBuilder b = new StringBuilder(512).append("{\"baton\":");
+            b.append(baton == null ? "null" : "\"" + baton + "\"").append(",\"requests\":[");
+            for (int i = 0; i < requests.length; i++) {
+                b.append(i == 0 ? "" : ",").append(requests[i]);
             }
+            return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        }
 
-            private String insert() {
-                return HranaJson.insert(insertPrefix, seq++);
-            }
-
-            private String batch() {
-                String b = "{\"type\":\"batch\",\"batch\":" + HranaJson.writeBatch(insertPrefix, seq) + "}";
-                seq += 10;
-                return b;
-            }
-
-            private static String execute(String stmt) {
-                return "{\"type\":\"execute\",\"stmt\":" + stmt + "}";
-            }
-
-            private static byte[] pipeline(String baton, String... requests) {
-                StringBuilder b = new StringBuilder(512).append("{\"baton\":");
-                b.append(baton == null ? "null" : "\"" + baton + "\"").append(",\"requests\":[");
-                for (int i = 0; i < requests.length; i++) {
-                    b.append(i == 0 ? "" : ",").append(requests[i]);
-                }
-                return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-            }
-
-            /**
-             * The error kind of an answer, or null. Every Hrana error object has a {@code message}, and no
-             * successful answer of these workloads contains that key, so a byte scan finds errors without
-             * parsing every body; only failures are parsed for their code.
-             */
-            private static String check(Answer r) {
-                if (r.status() != 200) {
-                    String code = HranaJson.codeOf(r.body());
-                    return "HTTP " + r.status() + (code == null ? "" : " " + code);
-                }
-                if (!HranaJson.mayHoldError(r.body())) {
-                    return null;
-                }
+        /**
+         * The error kind of an answer, or null. Every Hrana error object has a {@code message}, and no
+         * successful answer of these workloads contains that key, so a byte scan finds errors without
+         * parsing every body; only failures are parsed for their code.
+         */
+        private static String check(Answer r) {
+            if (r.status() != 200) {
                 String code = HranaJson.codeOf(r.body());
-                return "Hrana " + (code == null ? "error without code" : code);
+                return "HTTP " + r.status() + (code == null ? "" : " " + code);
             }
-
-            private static String baton(byte[] body) {
-                int at = HranaJson.indexOf(body, BATON);
-                if (at < 0) {
-                    return null;
-                }
-                int start = at + BATON.length;
-                int end = start;
-                while (end < body.length && body[end] != '"') {
-                    end++;
-                }
-                return new String(body, start, end - start, StandardCharsets.US_ASCII);
+            if (!HranaJson.mayHoldError(r.body())) {
+                return null;
             }
-
+            String code = HranaJson.codeOf(r.body());
+            return "Hrana " + (code == null ? "error without code" : code);
         }
+
+        private static String baton(byte[] body) {
+            int at = HranaJson.indexOf(body, BATON);
+            if (at < 0) {
+                return null;
+            }
+            int start = at + BATON.length;
+            int end = start;
+            while (end < body.length && body[end] != '"') {
+                end++;
+            }
+            return new String(body, start, end - start, StandardCharsets.US_ASCII);
+        }
+
     }
 }

@@ -1,6 +1,5 @@
 package io.sluice.bench;
 
-import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,11 +9,8 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Sluice over Hrana's WebSocket transport ({@code hrana3}, JSON), as {@code @libsql/client} talks to a
@@ -63,196 +59,145 @@ final class SocketTarget implements Target {
 
     @Override
     public void start(Load load) throws BenchException {
-        Runner.Plan plan = load.plan();
-        int used = Math.min(loops.size(), plan.concurrency());
-        List<Future<String>> deployments = new ArrayList<>(used);
-        for (int l = 0; l < used; l++) {
-            List<Integer> mine = new ArrayList<>();
-            for (int i = l; i < plan.concurrency(); i += used) {
-                mine.add(i);
-            }
-            deployments.add(loops.get(l).deployVerticle(new Loop(load, load.newTally(), mine)));
-        }
-        try {
-            Future.all(deployments).toCompletionStage().toCompletableFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new BenchException("cannot start the WebSocket client: " + HranaTarget.describe(e.getCause() == null ? e : e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BenchException("interrupted");
-        }
-    }
-
-    /** One event loop and its WebSockets. */
-    private final class Loop extends AbstractVerticle {
-        private final Load load;
-        private final Tally tally;
-        private final List<Integer> connections;
-
-        Loop(Load load, Tally tally, List<Integer> connections) {
-            this.load = load;
-            this.tally = tally;
-            this.connections = connections;
-        }
-
-        @Override
-        public void start() {
+        HranaTarget.deploy(loops, load, "WebSocket", (vertx, tally, connections) -> {
             WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setTcpNoDelay(true).setSsl(tls)
                     .setVerifyHost(tls).setConnectTimeout(5_000).setIdleTimeout((int) TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
             for (int index : connections) {
-                new Connection(client, load.lane(index, tally), index, load.plan()).next();
+                Connection c = new Connection(client, index, load.plan());
+                // after a failure the next operation connects again
+                new LaneLoop(vertx, load, load.lane(index, tally), c::operation, () -> c.socket = null).next();
+            }
+        });
+    }
+
+    /** One WebSocket's operations ({@link LaneLoop} drives them): send an operation's requests, await their answers. */
+    private final class Connection {
+        private final WebSocketClient client;
+        private final Workload workload;
+        private final int rows;
+        private final String insertPrefix;
+        private Future<WebSocket> socket;
+        private long seq;
+        private long requestId;
+        private long streamId;
+        /** The operation's step in flight: completes with null or the first error once {@link #awaited} answers arrived. */
+        private Promise<String> step;
+        private int awaited;
+        private String firstError;
+
+        Connection(WebSocketClient client, int index, Runner.Plan plan) {
+            this.client = client;
+            this.workload = plan.workload();
+            this.rows = plan.rows();
+            this.insertPrefix = HranaJson.insertPrefix(plan.runId(), index);
+        }
+
+        Future<String> operation() {
+            long stream = ++streamId;
+            return switch (workload) {
+                case SELECT1 -> call(open(stream), execute(stream, HranaJson.SELECT1_STMT), close(stream));
+                case POINT_READ -> call(open(stream), execute(stream, HranaJson.pointRead(rows)), close(stream));
+                case INSERT -> call(open(stream), execute(stream, HranaJson.insert(insertPrefix, seq++)), close(stream));
+                case BATCH -> {
+                    String batch = request("{\"type\":\"batch\",\"stream_id\":" + stream + ",\"batch\":" + HranaJson.writeBatch(insertPrefix, seq)
+                            + "}");
+                    seq += 10;
+                    yield call(open(stream), batch, close(stream));
+                }
+                case TRANSACTION -> transaction(stream);
+            };
+        }
+
+        /** BEGIN + INSERT, INSERT, a point read, COMMIT + close_stream: four round trips on one stream. */
+        private Future<String> transaction(long stream) {
+            return call(open(stream), execute(stream, HranaJson.BEGIN_STMT), execute(stream, HranaJson.insert(insertPrefix, seq++)))
+                    .compose(e -> e != null ? abandon(stream, e) : call(execute(stream, HranaJson.insert(insertPrefix, seq++))))
+                    .compose(e -> e != null ? abandon(stream, e) : call(execute(stream, HranaJson.pointRead(rows))))
+                    .compose(e -> e != null ? abandon(stream, e) : call(execute(stream, HranaJson.COMMIT_STMT), close(stream)));
+        }
+
+        /** Closes the stream of a transaction that failed half-way (its transaction rolls back), then answers {@code error}. */
+        private Future<String> abandon(long stream, String error) {
+            return call(close(stream)).transform(x -> Future.succeededFuture(error));
+        }
+
+        private String open(long stream) {
+            return request("{\"type\":\"open_stream\",\"stream_id\":" + stream + "}");
+        }
+
+        private String close(long stream) {
+            return request("{\"type\":\"close_stream\",\"stream_id\":" + stream + "}");
+        }
+
+        private String execute(long stream, String stmt) {
+            return request("{\"type\":\"execute\",\"stream_id\":" + stream + ",\"stmt\":" + stmt + "}");
+        }
+
+        private String request(String body) {
+            return "{\"type\":\"request\",\"request_id\":" + ++requestId + ",\"request\":" + body + "}";
+        }
+
+        /** Sends {@code messages} together; completes with null or the first error once each is answered. */
+        private Future<String> call(String... messages) {
+            return connected().compose(ws -> {
+                step = Promise.promise();
+                awaited = messages.length;
+                firstError = null;
+                Future<String> answered = step.future();
+                for (String m : messages) {
+                    ws.writeTextMessage(m);
+                }
+                return answered;
+            });
+        }
+
+        private Future<WebSocket> connected() {
+            if (socket == null) {
+                WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port).setSsl(tls).setURI(path)
+                        .addSubProtocol("hrana3");
+                socket = client.connect(options).compose(ws -> {
+                    Promise<WebSocket> greeted = Promise.promise();
+                    ws.textMessageHandler(text -> onMessage(text, greeted));
+                    ws.closeHandler(v -> onClosed(ws));
+                    ws.writeTextMessage("{\"type\":\"hello\",\"jwt\":" + (token == null ? "null" : HranaJson.quote(token)) + "}");
+                    return greeted.future().map(ws);
+                });
+            }
+            return socket;
+        }
+
+        private void onMessage(String text, Promise<WebSocket> greeted) {
+            if (!greeted.future().isComplete()) {
+                if (text.contains("\"hello_ok\"")) {
+                    greeted.complete();
+                } else {
+                    greeted.fail("hello refused: " + text);
+                }
+                return;
+            }
+            Promise<String> p = step;
+            if (p == null) {
+                return;
+            }
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            if (firstError == null && HranaJson.indexOf(bytes, RESPONSE_ERROR) >= 0) {
+                String code = HranaJson.codeOf(bytes);
+                firstError = "Hrana " + (code == null ? "error without code" : code);
+            }
+            if (--awaited == 0) {
+                step = null;
+                p.complete(firstError);
             }
         }
 
-        /** One WebSocket's closed loop or schedule: ask the lane, send an operation's requests, await their answers, record. */
-        private final class Connection {
-            private final WebSocketClient client;
-            private final Lane lane;
-            private final Workload workload;
-            private final int rows;
-            private final String insertPrefix;
-            private Future<WebSocket> socket;
-            private long seq;
-            private long requestId;
-            private long streamId;
-            /** The operation's step in flight: completes with null or the first error once {@link #awaited} answers arrived. */
-            private Promise<String> step;
-            private int awaited;
-            private String firstError;
-
-            Connection(WebSocketClient client, Lane lane, int index, Runner.Plan plan) {
-                this.client = client;
-                this.lane = lane;
-                this.workload = plan.workload();
-                this.rows = plan.rows();
-                this.insertPrefix = HranaJson.insertPrefix(plan.runId(), index);
+        private void onClosed(WebSocket ws) {
+            if (socket != null && socket.result() == ws) {
+                socket = null; // the next operation connects again
             }
-
-            void next() {
-                long wait = lane.next(System.nanoTime());
-                if (wait == Lane.STOP) {
-                    load.laneStopped();
-                } else if (wait > 0) {
-                    vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)), t -> next());
-                } else {
-                    operation().onComplete(ar -> {
-                        lane.done(System.nanoTime(), ar.succeeded() ? ar.result() : "connection: " + HranaTarget.describe(ar.cause()));
-                        if (ar.failed()) {
-                            socket = null; // connect again for the next operation
-                        }
-                        // an answer may complete the operation inside the send: never recurse without bound
-                        context.runOnContext(v -> next());
-                    });
-                }
-            }
-
-            private Future<String> operation() {
-                long stream = ++streamId;
-                return switch (workload) {
-                    case SELECT1 -> call(open(stream), execute(stream, HranaJson.SELECT1_STMT), close(stream));
-                    case POINT_READ -> call(open(stream), execute(stream, HranaJson.pointRead(rows)), close(stream));
-                    case INSERT -> call(open(stream), execute(stream, HranaJson.insert(insertPrefix, seq++)), close(stream));
-                    case BATCH -> {
-                        String batch = request("{\"type\":\"batch\",\"stream_id\":" + stream + ",\"batch\":" + HranaJson.writeBatch(insertPrefix, seq)
-                                + "}");
-                        seq += 10;
-                        yield call(open(stream), batch, close(stream));
-                    }
-                    case TRANSACTION -> transaction(stream);
-                };
-            }
-
-            /** BEGIN + INSERT, INSERT, a point read, COMMIT + close_stream: four round trips on one stream. */
-            private Future<String> transaction(long stream) {
-                return call(open(stream), execute(stream, HranaJson.BEGIN_STMT), execute(stream, HranaJson.insert(insertPrefix, seq++)))
-                        .compose(e -> e != null ? abandon(stream, e) : call(execute(stream, HranaJson.insert(insertPrefix, seq++))))
-                        .compose(e -> e != null ? abandon(stream, e) : call(execute(stream, HranaJson.pointRead(rows))))
-                        .compose(e -> e != null ? abandon(stream, e) : call(execute(stream, HranaJson.COMMIT_STMT), close(stream)));
-            }
-
-            /** Closes the stream of a transaction that failed half-way (its transaction rolls back), then answers {@code error}. */
-            private Future<String> abandon(long stream, String error) {
-                return call(close(stream)).transform(x -> Future.succeededFuture(error));
-            }
-
-            private String open(long stream) {
-                return request("{\"type\":\"open_stream\",\"stream_id\":" + stream + "}");
-            }
-
-            private String close(long stream) {
-                return request("{\"type\":\"close_stream\",\"stream_id\":" + stream + "}");
-            }
-
-            private String execute(long stream, String stmt) {
-                return request("{\"type\":\"execute\",\"stream_id\":" + stream + ",\"stmt\":" + stmt + "}");
-            }
-
-            private String request(String body) {
-                return "{\"type\":\"request\",\"request_id\":" + ++requestId + ",\"request\":" + body + "}";
-            }
-
-            /** Sends {@code messages} together; completes with null or the first error once each is answered. */
-            private Future<String> call(String... messages) {
-                return connected().compose(ws -> {
-                    step = Promise.promise();
-                    awaited = messages.length;
-                    firstError = null;
-                    Future<String> answered = step.future();
-                    for (String m : messages) {
-                        ws.writeTextMessage(m);
-                    }
-                    return answered;
-                });
-            }
-
-            private Future<WebSocket> connected() {
-                if (socket == null) {
-                    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port).setSsl(tls).setURI(path)
-                            .addSubProtocol("hrana3");
-                    socket = client.connect(options).compose(ws -> {
-                        Promise<WebSocket> greeted = Promise.promise();
-                        ws.textMessageHandler(text -> onMessage(text, greeted));
-                        ws.closeHandler(v -> onClosed(ws));
-                        ws.writeTextMessage("{\"type\":\"hello\",\"jwt\":" + (token == null ? "null" : HranaJson.quote(token)) + "}");
-                        return greeted.future().map(ws);
-                    });
-                }
-                return socket;
-            }
-
-            private void onMessage(String text, Promise<WebSocket> greeted) {
-                if (!greeted.future().isComplete()) {
-                    if (text.contains("\"hello_ok\"")) {
-                        greeted.complete();
-                    } else {
-                        greeted.fail("hello refused: " + text);
-                    }
-                    return;
-                }
-                Promise<String> p = step;
-                if (p == null) {
-                    return;
-                }
-                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-                if (firstError == null && HranaJson.indexOf(bytes, RESPONSE_ERROR) >= 0) {
-                    String code = HranaJson.codeOf(bytes);
-                    firstError = "Hrana " + (code == null ? "error without code" : code);
-                }
-                if (--awaited == 0) {
-                    step = null;
-                    p.complete(firstError);
-                }
-            }
-
-            private void onClosed(WebSocket ws) {
-                if (socket != null && socket.result() == ws) {
-                    socket = null; // the next operation connects again
-                }
-                Promise<String> p = step;
-                step = null;
-                if (p != null) {
-                    p.fail("WebSocket closed (" + ws.closeStatusCode() + " " + ws.closeReason() + ")");
-                }
+            Promise<String> p = step;
+            step = null;
+            if (p != null) {
+                p.fail("WebSocket closed (" + ws.closeStatusCode() + " " + ws.closeReason() + ")");
             }
         }
     }
