@@ -36,14 +36,15 @@ final class HranaTarget implements Target {
     static final String PIPELINE = "/v2/pipeline";
     private static final byte[] BATON = "\"baton\":\"".getBytes(StandardCharsets.US_ASCII);
     /** As long as the blocking client of earlier versions waited for an answer. */
-    private static final long TIMEOUT_MS = 60_000;
+    static final long TIMEOUT_MS = 60_000;
 
-    private final List<Vertx> loops;
+    final List<Vertx> loops;
     private final URI base;
-    private final String token;
-    private final boolean tls;
-    private final String host;
-    private final int port;
+    /** The data API token, or null; the server's scheme, host and port ({@link SocketTarget} connects there too). */
+    final String token;
+    final boolean tls;
+    final String host;
+    final int port;
     private final String path;
 
     /**

@@ -21,24 +21,14 @@ import java.util.concurrent.TimeUnit;
  * ({@link HranaTarget}); the event loops are shared the same way.
  */
 final class SocketTarget implements Target {
-    private static final long TIMEOUT_MS = 60_000;
     private static final byte[] RESPONSE_ERROR = "\"response_error\"".getBytes(StandardCharsets.US_ASCII);
 
-    private final List<Vertx> loops;
+    /** Prepares the tables over HTTP and lends the event loops, token, scheme, host and port. */
     private final HranaTarget http;
-    private final String token;
-    private final boolean tls;
-    private final String host;
-    private final int port;
     private final String path;
 
     SocketTarget(List<Vertx> loops, URI base, String token) {
-        this.loops = List.copyOf(loops);
         this.http = new HranaTarget(loops, base, token);
-        this.token = token == null || token.isBlank() ? null : token.trim();
-        this.tls = "https".equalsIgnoreCase(base.getScheme());
-        this.host = base.getHost();
-        this.port = base.getPort() > 0 ? base.getPort() : (tls ? 443 : 80);
         this.path = base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : base.getRawPath();
     }
 
@@ -59,9 +49,10 @@ final class SocketTarget implements Target {
 
     @Override
     public void start(Load load) throws BenchException {
-        HranaTarget.deploy(loops, load, "WebSocket", (vertx, tally, connections) -> {
-            WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setTcpNoDelay(true).setSsl(tls)
-                    .setVerifyHost(tls).setConnectTimeout(5_000).setIdleTimeout((int) TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+        HranaTarget.deploy(http.loops, load, "WebSocket", (vertx, tally, connections) -> {
+            WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setTcpNoDelay(true).setSsl(http.tls)
+                    .setVerifyHost(http.tls).setConnectTimeout(5_000).setIdleTimeout((int) HranaTarget.TIMEOUT_MS)
+                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
             for (int index : connections) {
                 Connection c = new Connection(client, index, load.plan());
                 // after a failure the next operation connects again
@@ -153,13 +144,13 @@ final class SocketTarget implements Target {
 
         private Future<WebSocket> connected() {
             if (socket == null) {
-                WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port).setSsl(tls).setURI(path)
+                WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(http.host).setPort(http.port).setSsl(http.tls).setURI(path)
                         .addSubProtocol("hrana3");
                 socket = client.connect(options).compose(ws -> {
                     Promise<WebSocket> greeted = Promise.promise();
                     ws.textMessageHandler(text -> onMessage(text, greeted));
                     ws.closeHandler(v -> onClosed(ws));
-                    ws.writeTextMessage("{\"type\":\"hello\",\"jwt\":" + (token == null ? "null" : HranaJson.quote(token)) + "}");
+                    ws.writeTextMessage("{\"type\":\"hello\",\"jwt\":" + (http.token == null ? "null" : HranaJson.quote(http.token)) + "}");
                     return greeted.future().map(ws);
                 });
             }

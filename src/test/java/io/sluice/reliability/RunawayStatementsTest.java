@@ -189,13 +189,7 @@ class RunawayStatementsTest {
     @Test
     void shouldRefuseAPipelineBehindAPoolOfRunningPipelinesAfterTheAcquireTimeoutAndServeItOnceOneEnds() throws Exception {
         longTimeout();
-        String t = "gov_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        pipelineOk(null, execute(createTable(t)), "{\"type\":\"close\"}");
-        // every connection (and, on PostgreSQL, every slot of the lease queue) taken by a stream-less pipeline
-        for (int i = 0; i < POOL; i++) {
-            sendAndHold("/v2/pipeline", pipeline(null, execute(runaway()), "{\"type\":\"close\"}"));
-        }
-        await().atMost(Duration.ofSeconds(20)).until(() -> backend.statements().count() == POOL);
+        String t = tableBehindAPoolOfRunawayPipelines();
         double waitedBefore = acquireWaitSeconds();
         // a write: SQLite's read fast path would answer a read without a pooled connection
         HttpResponse<String> refused = post("/v2/pipeline", pipeline(null, execute("INSERT INTO " + t + " (id) VALUES (1)"), "{\"type\":\"close\"}"));
@@ -211,6 +205,20 @@ class RunawayStatementsTest {
         assertThat(served.at("/results/0/type").asText()).isEqualTo("ok");
     }
 
+    /**
+     * A fresh table, then every connection (and, on PostgreSQL, every slot of the lease queue) taken by a
+     * stream-less pipeline running away; returns the table's name.
+     */
+    private String tableBehindAPoolOfRunawayPipelines() throws Exception {
+        String t = "gov_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        pipelineOk(null, execute(createTable(t)), "{\"type\":\"close\"}");
+        for (int i = 0; i < POOL; i++) {
+            sendAndHold("/v2/pipeline", pipeline(null, execute(runaway()), "{\"type\":\"close\"}"));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> backend.statements().count() == POOL);
+        return t;
+    }
+
     /** The acquire-wait histogram's sum of seconds, as scraped. */
     private double acquireWaitSeconds() {
         String prometheus = given().get(metrics.toString()).then().statusCode(200).extract().asString();
@@ -223,12 +231,7 @@ class RunawayStatementsTest {
         longTimeout();
         settings.update("connectionPool", "acquireTimeout", "20000", "test", "a queued pipeline waits for a connection");
         try {
-            String t = "gov_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-            pipelineOk(null, execute(createTable(t)), "{\"type\":\"close\"}");
-            for (int i = 0; i < POOL; i++) {
-                sendAndHold("/v2/pipeline", pipeline(null, execute(runaway()), "{\"type\":\"close\"}"));
-            }
-            await().atMost(Duration.ofSeconds(20)).until(() -> backend.statements().count() == POOL);
+            String t = tableBehindAPoolOfRunawayPipelines();
             double before = acquireWaitSeconds();
             long asked = System.nanoTime();
             // a write: SQLite's read fast path would answer a read without a pooled connection; on PostgreSQL the
