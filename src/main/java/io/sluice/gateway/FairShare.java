@@ -162,7 +162,11 @@ final class FairShare {
 
     /** True when the share of {@code key} holds its limit of leases now (its next lease would wait); false for a null key. */
     boolean atLeaseLimit(String key) {
-        Share share = key == null ? null : shares.get(key);
+        return atLeaseLimit(key == null ? null : shares.get(key));
+    }
+
+    /** True when {@code share} holds its limit of leases now (its next lease would wait); false for none. */
+    boolean atLeaseLimit(Share share) {
         if (share == null) {
             return false;
         }

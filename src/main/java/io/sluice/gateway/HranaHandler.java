@@ -26,9 +26,6 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** Handles pipeline and cursor requests on a worker thread: authenticate, parse, run on the stream, answer. */
 @Singleton
@@ -63,12 +60,14 @@ public class HranaHandler {
     private final CircuitBreaker breaker;
     private final SluiceConfig.Gateway config;
 
-    /** PostgreSQL only: stream-opening pipelines wait here for a connection, not as parked workers; null on SQLite. */
-    private final LeaseQueue<Queued> leaseQueue;
+    private final Backend backend;
+    /** On PostgreSQL stream-opening pipelines wait there for a connection, not as parked workers. */
+    private final LeaseQueue leaseQueue;
 
     HranaHandler(DataApiAuth auth, StreamManager streams, RequestRunner runner, StreamForwarder forwarder, SluiceConfig config,
-            SluiceMetrics metrics, InlineReads inline, CircuitBreaker breaker, Backend backend) {
-        this.leaseQueue = backend.isPostgres() ? leaseQueue(backend, streams) : null;
+            SluiceMetrics metrics, InlineReads inline, CircuitBreaker breaker, Backend backend, LeaseQueue leaseQueue) {
+        this.backend = backend;
+        this.leaseQueue = leaseQueue;
         this.auth = auth;
         this.breaker = breaker;
         this.inline = inline;
@@ -112,49 +111,45 @@ public class HranaHandler {
     }
 
     /** A pipeline waiting in the {@link LeaseQueue}, with the Vert.x context (I/O thread) it arrived on. */
-    private record Queued(RoutingContext ctx, Context context, Handler<RoutingContext> work) {
-    }
+    private final class Queued implements LeaseQueue.Waiter {
+        private final RoutingContext ctx;
+        private final Context context;
+        private final Handler<RoutingContext> work;
 
-    private LeaseQueue<Queued> leaseQueue(Backend backend, StreamManager streams) {
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService runners = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "sluice-lease-queue-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        LeaseQueue<Queued> queue = new LeaseQueue<>(runners, backend::maxConnections, () -> backend.acquireTimeout().toNanos(),
-                new LeaseQueue.Requests<>() {
-                    @Override
-                    public void run(Queued q, long queuedAtNanos) {
-                        q.ctx().put(QUEUED_AT, queuedAtNanos);
-                        q.work().handle(q.ctx());
-                    }
+        Queued(RoutingContext ctx, Context context, Handler<RoutingContext> work) {
+            this.ctx = ctx;
+            this.context = context;
+            this.work = work;
+        }
 
-                    @Override
-                    public void fail(Queued q, Throwable failure) {
-                        // as the ordinary worker path fails a request: on its I/O thread
-                        q.context().runOnContext(v -> q.ctx().fail(failure));
-                    }
+        @Override
+        public void run(long queuedAtNanos) {
+            ctx.put(QUEUED_AT, queuedAtNanos);
+            work.handle(ctx);
+        }
 
-                    @Override
-                    public RuntimeException timedOut(Queued q, long queuedAtNanos) {
-                        StreamPlan plan = q.ctx().get(PLAN);
-                        return ProtocolException.of(backend.acquireTimedOut(queuedAtNanos, plan.policy().lease()));
-                    }
+        @Override
+        public void timedOut(long queuedAtNanos) {
+            StreamPlan plan = ctx.get(PLAN);
+            fail(ProtocolException.of(backend.acquireTimedOut(queuedAtNanos, plan.policy().lease())));
+        }
 
-                    @Override
-                    public boolean overShare(Queued q) {
-                        Principal principal = q.ctx().get(PRINCIPAL);
-                        return streams.atLeaseLimit(principal, clientName(q.ctx(), principal));
-                    }
+        @Override
+        public void fail(Throwable failure) {
+            // as the ordinary worker path fails a request: on its I/O thread
+            context.runOnContext(v -> ctx.fail(failure));
+        }
 
-                    @Override
-                    public void elsewhere(Queued q) {
-                        q.context().runOnContext(v -> q.ctx().next()); // the worker path: it waits for its principal's own leases
-                    }
-                });
-        backend.alsoWaiting(queue::hasQueued);
-        return queue;
+        @Override
+        public boolean overShare() {
+            Principal principal = ctx.get(PRINCIPAL);
+            return streams.atLeaseLimit(principal, clientName(ctx, principal));
+        }
+
+        @Override
+        public void elsewhere() {
+            context.runOnContext(v -> ctx.next()); // the worker path: it waits for its principal's own leases
+        }
     }
 
     /**
@@ -164,7 +159,7 @@ public class HranaHandler {
     void queueForLease(RoutingContext ctx, Handler<RoutingContext> work) {
         BodyEncoding.RequestBody root = ctx.get(ROOT);
         Context context = Vertx.currentContext();
-        if (leaseQueue == null || root == null || root.baton() != null || context == null) {
+        if (!leaseQueue.active() || root == null || root.baton() != null || context == null) {
             ctx.next();
             return;
         }
@@ -173,13 +168,11 @@ public class HranaHandler {
 
     /** Fails queued requests that waited longer than the acquire timeout; periodic, on PostgreSQL. */
     void sweepLeaseQueue() {
-        if (leaseQueue != null) {
-            leaseQueue.sweep();
-        }
+        leaseQueue.sweep();
     }
 
     boolean queuesForLeases() {
-        return leaseQueue != null;
+        return leaseQueue.active();
     }
 
     /** On the I/O thread, for the cursor: admission only. */

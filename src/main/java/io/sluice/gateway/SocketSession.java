@@ -407,7 +407,7 @@ public final class SocketSession {
         queue(ss, new Job(() -> {
             closeNow(ss);
             return ok(requestId, c.type(), new RequestRunner.Empty());
-        }, true, true));
+        }, true, true, false));
     }
 
     private void onStream(int requestId, OnStream o) {
@@ -442,7 +442,7 @@ public final class SocketSession {
                 return;
             }
         }
-        enqueue(ss, () -> runOnStream(ss, requestId, p, work));
+        enqueue(ss, true, () -> runOnStream(ss, requestId, p, work));
     }
 
     private void storeSql(int requestId, StoreSql s) {
@@ -491,7 +491,7 @@ public final class SocketSession {
             return;
         }
         Principal p = principal;
-        enqueue(ss, () -> {
+        enqueue(ss, true, () -> {
             Encoded answer = runOnStream(ss, requestId, p, s -> {
                 cursor.entries = runCursor(s, batch);
                 return ok(requestId, o.type(), new RequestRunner.Empty());
@@ -509,7 +509,7 @@ public final class SocketSession {
             return;
         }
         // queued on the cursor's stream: it answers after the open_cursor before it
-        enqueue(cursor.stream, () -> {
+        enqueue(cursor.stream, false, () -> {
             if (cursor.failed) {
                 return error(requestId, HranaError.CURSOR_NOT_OPEN.statement("Cursor " + f.cursorId() + " has failed to open"));
             }
@@ -531,7 +531,7 @@ public final class SocketSession {
             answer(ok(requestId, c.type(), new RequestRunner.Empty()));
             return;
         }
-        enqueue(cursor.stream, () -> {
+        enqueue(cursor.stream, false, () -> {
             cursor.entries = null;
             return ok(requestId, c.type(), new RequestRunner.Empty());
         });
@@ -719,7 +719,7 @@ public final class SocketSession {
         queue(ss, new Job(() -> {
             closeNow(ss);
             return null;
-        }, true, false));
+        }, true, false, false));
     }
 
     /**
@@ -734,8 +734,7 @@ public final class SocketSession {
             answer = work.get();
         } catch (RuntimeException e) {
             LOG.error("unexpected failure answering a Hrana WebSocket request", e);
-            engine.countRequest(RequestOutcome.SERVER_ERROR);
-            peer.close(SocketClose.INTERNAL_ERROR, "Internal server error");
+            fault();
             return true;
         }
         if (answer == null) {
@@ -750,12 +749,14 @@ public final class SocketSession {
     /**
      * @param mustRun runs even after the connection closed (closing a stream), else skipped then
      * @param answers its result is a request's answer
+     * @param leases it may lease a connection for its stream (it runs a statement)
      */
-    private record Job(Supplier<Encoded> work, boolean mustRun, boolean answers) {
+    private record Job(Supplier<Encoded> work, boolean mustRun, boolean answers, boolean leases) {
     }
 
-    private void enqueue(SocketStream ss, Supplier<Encoded> work) {
-        queue(ss, new Job(work, false, true));
+    /** Queues a request's work on its stream; {@code leases}: it may lease a connection (it runs statements). */
+    private void enqueue(SocketStream ss, boolean leases, Supplier<Encoded> work) {
+        queue(ss, new Job(work, false, true, leases));
     }
 
     /**
@@ -774,7 +775,11 @@ public final class SocketSession {
 
     /**
      * Hands the stream's queued jobs to a worker, which runs them in order and sends each answer to the I/O
-     * thread as it has it; then the I/O thread starts the jobs queued meanwhile.
+     * thread as it has it; then the I/O thread starts the jobs queued meanwhile. On PostgreSQL, jobs that
+     * will lease the stream's first connection wait for it in the {@link LeaseQueue}, with the HTTP
+     * pipelines that open a stream, rather than as a worker parked in the pool: whichever request gives a
+     * connection back runs the next one waiting, over either transport. A stream that holds its connection
+     * (a transaction) is never queued behind others.
      */
     private void dispatch(SocketStream ss) {
         if (ss.queue.isEmpty()) {
@@ -784,17 +789,96 @@ public final class SocketSession {
         Job[] jobs = ss.queue.toArray(new Job[0]);
         ss.queue.clear();
         ss.running = true;
-        workers.execute(() -> {
-            for (int i = 0; i < jobs.length - 1; i++) {
-                Runnable answer = run(jobs[i]);
-                loop.execute(answer);
+        Stream s = ss.stream;
+        LeaseQueue leaseQueue = engine.leaseQueue();
+        if (leaseQueue.active() && s != null && !s.hasSession() && !closed && leases(jobs)) {
+            leaseQueue.submit(new QueuedJobs(ss, s, jobs));
+        } else {
+            workers.execute(() -> runJobs(ss, jobs, null, 0, null));
+        }
+    }
+
+    private static boolean leases(Job[] jobs) {
+        for (Job job : jobs) {
+            if (job.leases()) {
+                return true;
             }
-            Runnable last = run(jobs[jobs.length - 1]);
-            loop.execute(() -> {
-                last.run();
-                dispatch(ss);
-            });
+        }
+        return false;
+    }
+
+    /**
+     * On a worker: runs the stream's jobs in order, sends each answer to the I/O thread as it has it, and
+     * has the I/O thread start the jobs queued meanwhile after the last answer.
+     *
+     * @param waited the stream, when the jobs waited in the {@link LeaseQueue}; null when they did not
+     * @param queuedAtNanos when they began to wait there (its lease's wait counts from then)
+     * @param refusal what its lease fails with, without asking the pool: they waited out the acquire timeout; null when they did not
+     */
+    private void runJobs(SocketStream ss, Job[] jobs, Stream waited, long queuedAtNanos, BackendUnavailableException refusal) {
+        Runnable last;
+        if (waited != null) {
+            waited.waitingSince(queuedAtNanos);
+            waited.refuseLease(refusal);
+        }
+        try {
+            for (int i = 0; i < jobs.length - 1; i++) {
+                loop.execute(run(jobs[i]));
+            }
+            last = run(jobs[jobs.length - 1]);
+        } finally {
+            if (waited != null) {
+                // for these jobs only: the next ones on the stream run after the dispatch below
+                waited.waitingSince(0);
+                waited.refuseLease(null);
+            }
+        }
+        loop.execute(() -> {
+            last.run();
+            dispatch(ss);
         });
+    }
+
+    /** A stream's jobs waiting in the {@link LeaseQueue} for the connection the first of them leases. */
+    private final class QueuedJobs implements LeaseQueue.Waiter {
+        private final SocketStream ss;
+        private final Stream stream;
+        private final Job[] jobs;
+
+        QueuedJobs(SocketStream ss, Stream stream, Job[] jobs) {
+            this.ss = ss;
+            this.stream = stream;
+            this.jobs = jobs;
+        }
+
+        @Override
+        public void run(long queuedAtNanos) {
+            runJobs(ss, jobs, stream, queuedAtNanos, null);
+        }
+
+        @Override
+        public void timedOut(long queuedAtNanos) {
+            // as a lease that timed out in the pool: the request that leases gets the pool's error and its stream closes
+            BackendUnavailableException refusal = engine.acquireTimedOut(queuedAtNanos, stream.policy.lease());
+            workers.execute(() -> runJobs(ss, jobs, stream, 0, refusal));
+        }
+
+        @Override
+        public void fail(Throwable failure) {
+            // runJobs answers each job's own failure: this is a fault past them, so no answer can be trusted
+            LOG.error("unexpected failure running Hrana WebSocket requests", failure);
+            loop.execute(SocketSession.this::fault);
+        }
+
+        @Override
+        public boolean overShare() {
+            return stream.atLeaseLimit();
+        }
+
+        @Override
+        public void elsewhere() {
+            workers.execute(() -> runJobs(ss, jobs, null, 0, null));
+        }
     }
 
     /** Runs one job on a worker; returns what the I/O thread does with its outcome (send its answer, or end the connection on a fault). */
@@ -811,17 +895,19 @@ public final class SocketSession {
         }
         Encoded done = answer;
         if (fault) {
-            return () -> {
-                // the request id cannot be answered truthfully: the connection ends instead
-                engine.countRequest(RequestOutcome.SERVER_ERROR);
-                peer.close(SocketClose.INTERNAL_ERROR, "Internal server error");
-            };
+            return this::fault; // the request id cannot be answered truthfully: the connection ends instead
         }
         return done != null && job.answers() ? () -> answer(done) : () -> {
         };
     }
 
     // ---- answers ----
+
+    /** A request could not be answered truthfully (a bug): the connection ends instead. */
+    private void fault() {
+        engine.countRequest(RequestOutcome.SERVER_ERROR);
+        peer.close(SocketClose.INTERNAL_ERROR, "Internal server error");
+    }
 
     /** Sends one request's answer (on the I/O thread). */
     private void answer(Encoded encoded) {

@@ -7,6 +7,9 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;
+import io.sluice.pool.Backend;
+import io.sluice.pool.BackendUnavailableException;
+import io.sluice.pool.LeasePolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +33,8 @@ public class SocketSessions {
     private final SluiceMetrics metrics;
     private final CircuitBreaker breaker;
     private final InlineReads inline;
+    private final Backend backend;
+    private final LeaseQueue leaseQueue;
     private final SluiceConfig.Gateway gateway;
     private final SluiceConfig.WebSocket websocket;
     /** By subprotocol, in the server's order of preference (as the libSQL server's: Protobuf, then the newest JSON). */
@@ -44,8 +49,10 @@ public class SocketSessions {
     private final BodyBudget beforeHello = new BodyBudget(BEFORE_HELLO_BYTES);
 
     SocketSessions(DataApiAuth auth, StreamManager streams, RequestRunner runner, SluiceConfig config, SluiceMetrics metrics,
-            CircuitBreaker breaker, InlineReads inline, BodyBudget budget) {
+            CircuitBreaker breaker, InlineReads inline, BodyBudget budget, Backend backend, LeaseQueue leaseQueue) {
         this.auth = auth;
+        this.backend = backend;
+        this.leaseQueue = leaseQueue;
         this.budget = budget;
         this.inline = inline;
         this.streams = streams;
@@ -197,6 +204,16 @@ public class SocketSessions {
 
     InlineReads inline() {
         return inline;
+    }
+
+    /** Where a stream's requests wait for the connection the first of them leases (on PostgreSQL), with HTTP pipelines. */
+    LeaseQueue leaseQueue() {
+        return leaseQueue;
+    }
+
+    /** The pool's saturation error for requests that waited in the {@link #leaseQueue} since {@code queuedAtNanos}. */
+    BackendUnavailableException acquireTimedOut(long queuedAtNanos, LeasePolicy policy) {
+        return backend.acquireTimedOut(queuedAtNanos, policy);
     }
 
     long maxResponseBytes() {

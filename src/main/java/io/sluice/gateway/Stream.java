@@ -51,6 +51,8 @@ final class Stream {
     private Lease lease;
     /** When the request now holding the stream began waiting for a connection (in the lease queue); 0: at the lease. */
     private long waitingSince;
+    /** What the lease of the request now holding the stream fails with, without asking the pool ({@link #refuseLease}); null: none. */
+    private BackendUnavailableException leaseRefusal;
     /** Volatile: {@link #abandon} reads it on the I/O thread while the request's worker sets it. */
     private volatile SqlSession session;
     private volatile boolean abandoned;
@@ -153,8 +155,24 @@ final class Stream {
         waitingSince = nanos;
     }
 
+    /**
+     * The request holding the stream waited out the acquire timeout before it reached the pool: its lease
+     * fails with {@code refusal} instead of asking the pool (null: it asks as usual).
+     */
+    void refuseLease(BackendUnavailableException refusal) {
+        leaseRefusal = refusal;
+    }
+
+    /** True when the principal's share holds its limit of leases now: this stream's lease would wait for one of its own. */
+    boolean atLeaseLimit() {
+        return fairShare.atLeaseLimit(share);
+    }
+
     SqlSession session(Backend backend) throws BackendUnavailableException, StatementException {
         if (session == null) {
+            if (leaseRefusal != null) {
+                throw leaseRefusal;
+            }
             // the principal's share first: a principal at its limit waits on its own leases, not on the pool
             fairShare.acquireLease(share);
             Lease l;

@@ -41,7 +41,7 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -87,7 +87,7 @@ public class Backend {
     private long lastValidation = System.nanoTime();
     private ScheduledExecutorService housekeeping;
     /** Requests queued for a connection outside the pool ({@link #alsoWaiting}); none by default. */
-    private volatile BooleanSupplier queued = () -> false;
+    private volatile IntSupplier queued = () -> 0;
 
     Backend(SluiceConfig config, SluiceMetrics metrics,
             @DataSource("sqlite") InjectableInstance<AgroalDataSource> sqlite,
@@ -384,7 +384,7 @@ public class Backend {
      * while every connection is busy): a connection given back while any wait goes straight to one of them,
      * as to a lease waiting in the pool.
      */
-    public void alsoWaiting(BooleanSupplier queued) {
+    public void alsoWaiting(IntSupplier queued) {
         this.queued = queued;
     }
 
@@ -450,7 +450,12 @@ public class Backend {
 
     /** True when a lease is waiting for a pooled connection: the next one given back goes to it at once. */
     public boolean hasWaiters() {
-        return queued.getAsBoolean() || dataSource.getMetrics().awaitingCount() > 0;
+        return awaiting() > 0;
+    }
+
+    /** Requests waiting for a pooled connection: in the pool, and queued in front of it ({@link #alsoWaiting}). */
+    public long awaiting() {
+        return dataSource.getMetrics().awaitingCount() + queued.getAsInt();
     }
 
     /**
@@ -464,11 +469,11 @@ public class Backend {
 
     /** True when every pooled connection is leased or requests wait for one: new work queues. */
     public boolean saturated() {
-        return saturated(dataSource.getMetrics(), maxConnections());
+        return saturated(dataSource.getMetrics(), maxConnections(), queued.getAsInt());
     }
 
-    private static boolean saturated(AgroalDataSourceMetrics m, int maxSize) {
-        return m.awaitingCount() > 0 || m.activeCount() >= maxSize;
+    private static boolean saturated(AgroalDataSourceMetrics m, int maxSize, int queued) {
+        return m.awaitingCount() + queued > 0 || m.activeCount() >= maxSize;
     }
 
     /** True once the backend has been prepared at start. */
@@ -573,23 +578,27 @@ public class Backend {
     }
 
     public PoolStatus status() {
-        return status(dataSource, direct.openCount(), meters.timeouts.get(), meters.leaks.get(), meters.evicted.get(), statements.count());
+        return status(dataSource, queued.getAsInt(), direct.openCount(), meters.timeouts.get(), meters.leaks.get(), meters.evicted.get(),
+                statements.count());
     }
 
-    /** One pool's figures; the counters Sluice keeps itself (direct path, timeouts, leaks...) are the caller's. */
-    private PoolStatus status(AgroalDataSource source, long direct, long timeouts, long leaks, long evicted, int running) {
+    /**
+     * One pool's figures; the counters Sluice keeps itself (requests queued in front of it, direct path,
+     * timeouts, leaks...) are the caller's.
+     */
+    private PoolStatus status(AgroalDataSource source, int queued, long direct, long timeouts, long leaks, long evicted, int running) {
         AgroalDataSourceMetrics m = source.getMetrics();
         AgroalConnectionPoolConfiguration pool = source.getConfiguration().connectionPoolConfiguration();
         return new PoolStatus(dialect.name(), connectivity.current().name(), pool.minSize(), pool.maxSize(), pool.acquisitionTimeout(),
-                m.activeCount(), m.availableCount(), m.awaitingCount(), direct, Math.max(0, m.maxUsedCount()), // Agroal: Long.MIN_VALUE before the first lease
+                m.activeCount(), m.availableCount(), m.awaitingCount() + queued, direct, Math.max(0, m.maxUsedCount()), // Agroal: Long.MIN_VALUE before the first lease
                 m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(),
-                timeouts, leaks, evicted, saturated(m, pool.maxSize()), running, statements.timeout());
+                timeouts, leaks, evicted, saturated(m, pool.maxSize(), queued), running, statements.timeout());
     }
 
     /** The read-only SQLite pool's figures (read-only streams' leases are not in {@link #status()}); null on PostgreSQL. */
     public PoolStatus readOnlyStatus() {
         AgroalDataSource source = readOnlySource;
-        return source == null ? null : status(source, 0, 0, 0, 0, 0);
+        return source == null ? null : status(source, 0, 0, 0, 0, 0, 0);
     }
 
     /** Every open lease, longest-held first. */

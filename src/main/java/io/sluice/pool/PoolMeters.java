@@ -39,7 +39,7 @@ final class PoolMeters {
     void bind(MeterRegistry registry, Backend b, DirectConnections direct, RunningStatements statements, WriteLane lane) {
         Gauge.builder(Meters.POOL_CONNECTIONS, b, x -> x.pool().getMetrics().activeCount()).tag(Meters.STATE, "active").register(registry);
         Gauge.builder(Meters.POOL_CONNECTIONS, b, x -> x.pool().getMetrics().availableCount()).tag(Meters.STATE, "idle").register(registry);
-        Gauge.builder(Meters.POOL_CONNECTIONS, b, x -> x.pool().getMetrics().awaitingCount()).tag(Meters.STATE, "awaiting").register(registry);
+        Gauge.builder(Meters.POOL_CONNECTIONS, b, Backend::awaiting).tag(Meters.STATE, "awaiting").register(registry);
         Gauge.builder(Meters.POOL_CONNECTIONS, direct, DirectConnections::openCount).tag(Meters.STATE, "direct").register(registry);
         Gauge.builder(Meters.POOL_MAX, b, x -> x.pool().getConfiguration().connectionPoolConfiguration().maxSize()).register(registry);
         FunctionCounter.builder(Meters.POOL_ACQUIRE_TIMEOUTS, timeouts, AtomicLong::get).register(registry);

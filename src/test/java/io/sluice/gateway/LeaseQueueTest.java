@@ -24,7 +24,7 @@ class LeaseQueueTest {
     private final AtomicInteger width = new AtomicInteger(2);
     private final AtomicLong timeoutNanos = new AtomicLong(Long.MAX_VALUE);
     private final Recorder recorder = new Recorder();
-    private final LeaseQueue<String> queue = new LeaseQueue<>(workers, width::get, timeoutNanos::get, recorder);
+    private final LeaseQueue queue = new LeaseQueue(workers, width::get, timeoutNanos::get, true);
 
     @AfterEach
     void stop() {
@@ -33,7 +33,7 @@ class LeaseQueueTest {
     }
 
     /** Runs requests (those named "gate*" wait for the gate), remembering on which thread and how many at once. */
-    private static final class Recorder implements LeaseQueue.Requests<String> {
+    private static final class Recorder {
         final CountDownLatch gate = new CountDownLatch(1);
         final AtomicInteger inside = new AtomicInteger();
         final AtomicInteger most = new AtomicInteger();
@@ -43,8 +43,39 @@ class LeaseQueueTest {
         final List<String> elsewhere = new CopyOnWriteArrayList<>();
         final AtomicInteger finished = new AtomicInteger();
 
-        @Override
-        public void run(String request, long queuedAtNanos) throws Exception {
+        /** The request named {@code name}. */
+        LeaseQueue.Waiter request(String name) {
+            return new LeaseQueue.Waiter() {
+                @Override
+                public void run(long queuedAtNanos) throws Exception {
+                    Recorder.this.run(name);
+                }
+
+                @Override
+                public void timedOut(long queuedAtNanos) {
+                    fail(new IllegalStateException("timed out"));
+                }
+
+                @Override
+                public void fail(Throwable failure) {
+                    failed.put(name, failure);
+                    finished.incrementAndGet();
+                }
+
+                @Override
+                public boolean overShare() {
+                    return overShare.contains(name);
+                }
+
+                @Override
+                public void elsewhere() {
+                    Recorder.this.elsewhere.add(name);
+                    finished.incrementAndGet();
+                }
+            };
+        }
+
+        private void run(String request) throws Exception {
             most.accumulateAndGet(inside.incrementAndGet(), Math::max);
             try {
                 threads.put(request, Thread.currentThread().getName());
@@ -58,28 +89,6 @@ class LeaseQueueTest {
                 inside.decrementAndGet();
                 finished.incrementAndGet();
             }
-        }
-
-        @Override
-        public void fail(String request, Throwable failure) {
-            failed.put(request, failure);
-            finished.incrementAndGet();
-        }
-
-        @Override
-        public RuntimeException timedOut(String request, long queuedAtNanos) {
-            return new IllegalStateException("timed out");
-        }
-
-        @Override
-        public boolean overShare(String request) {
-            return overShare.contains(request);
-        }
-
-        @Override
-        public void elsewhere(String request) {
-            elsewhere.add(request);
-            finished.incrementAndGet();
         }
     }
 
@@ -103,24 +112,26 @@ class LeaseQueueTest {
     void shouldRunNoMoreRequestsAtOnceThanItsWidthAndQueueTheRest() throws Exception {
         width.set(3);
         for (int i = 0; i < 40; i++) {
-            queue.submit("gate-" + i);
+            queue.submit(recorder.request("gate-" + i));
         }
         awaitInside(3);
         assertThat(queue.hasQueued()).isTrue();
+        assertThat(queue.queued()).isEqualTo(37);
         recorder.gate.countDown();
         awaitFinished(40);
         assertThat(recorder.most.get()).isEqualTo(3);
         assertThat(recorder.threads).hasSize(40);
         assertThat(queue.hasQueued()).isFalse();
+        assertThat(queue.queued()).isZero();
     }
 
     @Test
     void shouldRunTheNextQueuedRequestOnTheThreadThatFinishedOneInsteadOfHandingItOver() throws Exception {
         width.set(1);
-        queue.submit("gate-first");
+        queue.submit(recorder.request("gate-first"));
         awaitInside(1);
         for (int i = 0; i < 5; i++) {
-            queue.submit("next-" + i);
+            queue.submit(recorder.request("next-" + i));
         }
         recorder.gate.countDown();
         awaitFinished(6);
@@ -130,14 +141,15 @@ class LeaseQueueTest {
     @Test
     void shouldFailARequestThatWaitedLongerThanTheAcquireTimeoutWithThePoolsErrorWithoutRunningIt() throws Exception {
         width.set(1);
-        queue.submit("gate-holder");
+        queue.submit(recorder.request("gate-holder"));
         awaitInside(1);
-        queue.submit("late");
+        queue.submit(recorder.request("late"));
         timeoutNanos.set(0); // every queued request has now waited too long
         queue.sweep();
         awaitFinished(1);
         assertThat(recorder.failed.get("late")).isInstanceOf(IllegalStateException.class).hasMessage("timed out");
         assertThat(queue.hasQueued()).isFalse();
+        assertThat(queue.queued()).isZero();
         recorder.gate.countDown();
         awaitFinished(2);
         assertThat(recorder.threads).containsOnlyKeys("gate-holder");
@@ -146,9 +158,9 @@ class LeaseQueueTest {
     @Test
     void shouldFailARequestATakenRunnerFindsTooOldWithoutRunningIt() throws Exception {
         width.set(1);
-        queue.submit("gate-holder");
+        queue.submit(recorder.request("gate-holder"));
         awaitInside(1);
-        queue.submit("late");
+        queue.submit(recorder.request("late"));
         timeoutNanos.set(0);
         recorder.gate.countDown(); // the runner takes "late" next, without a sweep
         awaitFinished(2);
@@ -159,8 +171,8 @@ class LeaseQueueTest {
     @Test
     void shouldHandARequestWhosePrincipalHoldsItsShareToTheOrdinaryPathSoItHoldsNoRunner() throws Exception {
         recorder.overShare.add("greedy");
-        queue.submit("greedy");
-        queue.submit("polite");
+        queue.submit(recorder.request("greedy"));
+        queue.submit(recorder.request("polite"));
         awaitFinished(2);
         assertThat(recorder.elsewhere).containsExactly("greedy");
         assertThat(recorder.threads).containsOnlyKeys("polite");
@@ -169,10 +181,10 @@ class LeaseQueueTest {
     @Test
     void shouldFailARequestWhoseWorkThrowsAndGoOnWithTheNext() throws Exception {
         width.set(1);
-        queue.submit("gate-first");
+        queue.submit(recorder.request("gate-first"));
         awaitInside(1);
-        queue.submit("boom");
-        queue.submit("after");
+        queue.submit(recorder.request("boom"));
+        queue.submit(recorder.request("after"));
         recorder.gate.countDown();
         awaitFinished(4); // boom counts as run and as failed
         assertThat(recorder.failed.get("boom")).isInstanceOf(IllegalArgumentException.class);
@@ -181,11 +193,12 @@ class LeaseQueueTest {
 
     @Test
     void shouldLeaveNoRequestQueuedWhenNoRunnerCanBeStartedSoTheCallerAloneAnswersIt() {
-        LeaseQueue<String> refusing = new LeaseQueue<>(r -> {
+        LeaseQueue refusing = new LeaseQueue(r -> {
             throw new RejectedExecutionException("no threads");
-        }, width::get, timeoutNanos::get, recorder);
-        assertThatThrownBy(() -> refusing.submit("orphan")).isInstanceOf(RejectedExecutionException.class);
+        }, width::get, timeoutNanos::get, true);
+        assertThatThrownBy(() -> refusing.submit(recorder.request("orphan"))).isInstanceOf(RejectedExecutionException.class);
         assertThat(refusing.hasQueued()).isFalse();
+        assertThat(refusing.queued()).isZero();
         refusing.sweep();
         assertThat(recorder.failed).isEmpty();
     }
