@@ -749,7 +749,7 @@ public final class SocketSession {
     /**
      * @param mustRun runs even after the connection closed (closing a stream), else skipped then
      * @param answers its result is a request's answer
-     * @param leases it may lease a connection for its stream (it runs a statement)
+     * @param leases it runs statements: it may lease a connection for its stream, and take long
      */
     private record Job(Supplier<Encoded> work, boolean mustRun, boolean answers, boolean leases) {
     }
@@ -808,24 +808,34 @@ public final class SocketSession {
     }
 
     /**
-     * On a worker: runs the stream's jobs in order, sends each answer to the I/O thread as it has it, and
-     * has the I/O thread start the jobs queued meanwhile after the last answer.
+     * On a worker: runs the stream's jobs in order and hands their answers to the I/O thread, and has it
+     * start the jobs queued meanwhile after the last answer. An answer is handed over at once when the next
+     * job runs statements (it may take long); otherwise with the next one, in one task of the I/O thread
+     * (a statement's answer with its {@code close_stream}'s: one hand-off and one socket write for both).
      *
      * @param waited the stream, when the jobs waited in the {@link LeaseQueue}; null when they did not
      * @param queuedAtNanos when they began to wait there (its lease's wait counts from then)
      * @param refusal what its lease fails with, without asking the pool: they waited out the acquire timeout; null when they did not
      */
     private void runJobs(SocketStream ss, Job[] jobs, Stream waited, long queuedAtNanos, BackendUnavailableException refusal) {
-        Runnable last;
+        Runnable answers = null;
         if (waited != null) {
             waited.waitingSince(queuedAtNanos);
             waited.refuseLease(refusal);
         }
         try {
-            for (int i = 0; i < jobs.length - 1; i++) {
-                loop.execute(run(jobs[i]));
+            for (int i = 0; i < jobs.length; i++) {
+                Runnable answer = run(jobs[i]);
+                Runnable before = answers;
+                answers = before == null ? answer : () -> {
+                    before.run();
+                    answer.run();
+                };
+                if (i + 1 < jobs.length && jobs[i + 1].leases()) {
+                    loop.execute(answers);
+                    answers = null;
+                }
             }
-            last = run(jobs[jobs.length - 1]);
         } finally {
             if (waited != null) {
                 // for these jobs only: the next ones on the stream run after the dispatch below
@@ -833,6 +843,7 @@ public final class SocketSession {
                 waited.refuseLease(null);
             }
         }
+        Runnable last = answers;
         loop.execute(() -> {
             last.run();
             dispatch(ss);

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.sluice.gateway.SocketClose;
 import io.sluice.gateway.SocketSession;
 import io.vertx.core.Context;
@@ -93,6 +94,11 @@ final class SocketConnection implements SocketSession.Peer {
      * and given back when a whole message has arrived ({@link #deliver}), whose request then holds its own
      * reservation until answered. Without this, clients sending large messages at once fill the heap before
      * any message is seen. Installed in front of the decoder; on the I/O thread.
+     *
+     * <p>Also joins the answers written in one turn of the I/O thread into one socket write: Vert.x flushes
+     * every message written outside a read at once, so the answers a worker hands over together (a
+     * statement's and its {@code close_stream}'s) would cost a system call each. The flush waits until the
+     * I/O thread has run the tasks already queued, never longer; a close still flushes first.
      */
     void guard(ChannelPipeline pipeline) {
         String decoder = null;
@@ -104,6 +110,7 @@ final class SocketConnection implements SocketSession.Peer {
         if (decoder == null) {
             throw new IllegalStateException("no WebSocket frame decoder in the connection's pipeline");
         }
+        pipeline.addFirst("sluice-flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         pipeline.addBefore(decoder, "sluice-received", new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
