@@ -127,11 +127,6 @@ class LeaseQueue {
         }
     }
 
-    /** True when requests are queued for a connection. */
-    boolean hasQueued() {
-        return !queue.isEmpty();
-    }
-
     /** Requests queued for a connection now. */
     int queued() {
         return queued.get();

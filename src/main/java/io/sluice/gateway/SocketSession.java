@@ -774,8 +774,8 @@ public final class SocketSession {
     }
 
     /**
-     * Hands the stream's queued jobs to a worker, which runs them in order and sends each answer to the I/O
-     * thread as it has it; then the I/O thread starts the jobs queued meanwhile. On PostgreSQL, jobs that
+     * Hands the stream's queued jobs to a worker, which runs them in order ({@link #runJobs}); then the I/O
+     * thread starts the jobs queued meanwhile. On PostgreSQL, jobs that
      * will lease the stream's first connection wait for it in the {@link LeaseQueue}, with the HTTP
      * pipelines that open a stream, rather than as a worker parked in the pool: whichever request gives a
      * connection back runs the next one waiting, over either transport. A stream that holds its connection
@@ -818,22 +818,18 @@ public final class SocketSession {
      * @param refusal what its lease fails with, without asking the pool: they waited out the acquire timeout; null when they did not
      */
     private void runJobs(SocketStream ss, Job[] jobs, Stream waited, long queuedAtNanos, BackendUnavailableException refusal) {
-        Runnable answers = null;
+        List<Runnable> answers = new ArrayList<>(jobs.length);
         if (waited != null) {
             waited.waitingSince(queuedAtNanos);
             waited.refuseLease(refusal);
         }
         try {
             for (int i = 0; i < jobs.length; i++) {
-                Runnable answer = run(jobs[i]);
-                Runnable before = answers;
-                answers = before == null ? answer : () -> {
-                    before.run();
-                    answer.run();
-                };
+                answers.add(run(jobs[i]));
                 if (i + 1 < jobs.length && jobs[i + 1].leases()) {
-                    loop.execute(answers);
-                    answers = null;
+                    List<Runnable> ready = List.copyOf(answers);
+                    loop.execute(() -> ready.forEach(Runnable::run));
+                    answers.clear();
                 }
             }
         } finally {
@@ -843,9 +839,8 @@ public final class SocketSession {
                 waited.refuseLease(null);
             }
         }
-        Runnable last = answers;
         loop.execute(() -> {
-            last.run();
+            answers.forEach(Runnable::run);
             dispatch(ss);
         });
     }

@@ -212,4 +212,25 @@ class WebSocketLeasesPostgresTest {
         waiting.call(101, execute(100, "INSERT INTO " + table + " (id) VALUES (100)"));
         waiting.call(102, closeStream(100));
     }
+
+    @Test
+    void shouldSendAStatementsAnswerWithoutWaitingForTheSlowStatementQueuedAfterItOnTheStream() {
+        table = "ws_lease_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        WsClient c = client();
+        c.call(1, openStream(1));
+        c.call(2, execute(1, "CREATE TABLE " + table + " (id bigint PRIMARY KEY)"));
+        // sent together, so they run on one worker one after the other
+        c.request(3, execute(1, "INSERT INTO " + table + " (id) VALUES (1)")).request(4, execute(1, "SELECT pg_sleep(1.5)"))
+                .request(5, closeStream(1));
+        JsonNode inserted = c.next();
+        long insertedAt = System.nanoTime();
+        JsonNode slept = c.next();
+        Duration between = Duration.ofNanos(System.nanoTime() - insertedAt);
+        assertThat(inserted.path("request_id").asInt()).isEqualTo(3);
+        assertThat(inserted.path("type").asText()).isEqualTo("response_ok");
+        assertThat(slept.path("request_id").asInt()).isEqualTo(4);
+        assertThat(between).as("the INSERT's answer came before the 1.5 s statement after it ended").isGreaterThan(Duration.ofMillis(1200));
+        // the close_stream's answer goes out with the last statement's
+        assertThat(c.next().path("request_id").asInt()).isEqualTo(5);
+    }
 }
