@@ -97,6 +97,8 @@ public final class SocketSession {
     private final Executor workers;
     /** The name a caller gives itself when authentication is off ({@code x-sluice-client}), else null. */
     private final String clientName;
+    /** The client's address, as its bytes before a hello are counted ({@link SocketSessions#addressKey}). */
+    private final String address;
 
     /** The reason of a close 1013: the budget all requests share is spent. */
     public static final String BUSY = "The server holds too many large requests; retry shortly";
@@ -116,13 +118,14 @@ public final class SocketSession {
     private final Map<Integer, Cursor> cursors = new HashMap<>();
     private int pending;
 
-    SocketSession(SocketSessions engine, SocketCodec codec, Peer peer, Executor loop, Executor workers, String clientName) {
+    SocketSession(SocketSessions engine, SocketCodec codec, Peer peer, Executor loop, Executor workers, String clientName, String address) {
         this.engine = engine;
         this.codec = codec;
         this.peer = peer;
         this.loop = loop;
         this.workers = workers;
         this.clientName = clientName;
+        this.address = address;
     }
 
     /** The negotiated subprotocol. */
@@ -138,16 +141,16 @@ public final class SocketSession {
     /**
      * Reserves bytes the connection has received and that are not a whole message yet (the transport, before
      * anything buffers them): after a successful hello in the budget all requests share, before it in the
-     * one for unauthenticated bytes; false when they do not fit.
+     * one for unauthenticated bytes (and its client address's share of it); false when they do not fit.
      */
     public boolean reserveReceived(long bytes, long messageSize, boolean greeted) {
-        return greeted ? engine.reserveMessage(bytes, messageSize) : engine.reserveBeforeHello(bytes);
+        return greeted ? engine.reserveMessage(bytes, messageSize) : engine.reserveBeforeHello(address, bytes);
     }
 
     /** Gives back what {@link #reserveReceived} reserved, after and before the hello. */
     public void releaseReceived(long bytes, long beforeHello) {
         engine.releaseMessage(bytes);
-        engine.releaseBeforeHello(beforeHello);
+        engine.releaseBeforeHello(address, beforeHello);
     }
 
     /** True while a large message is decoded on a worker: the transport reads no further message meanwhile. */

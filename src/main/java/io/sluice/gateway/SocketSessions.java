@@ -11,10 +11,14 @@ import io.sluice.pool.Backend;
 import io.sluice.pool.BackendUnavailableException;
 import io.sluice.pool.LeasePolicy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -45,8 +49,17 @@ public class SocketSessions {
      * hello is a token, so 4 MiB is some thousands of them arriving together.
      */
     private static final long BEFORE_HELLO_BYTES = 4L * 1024 * 1024;
+    /**
+     * What the unauthenticated connections of one client address may hold of {@link #BEFORE_HELLO_BYTES}: an
+     * eighth, so that one address (an IPv6 address by its /64 network) opening connection after connection
+     * cannot keep every other client from saying hello. Clients behind one proxy share it; their hellos are
+     * a few hundred bytes each, so they reach it only with some thousands in flight at once.
+     */
+    private static final long BEFORE_HELLO_BYTES_PER_ADDRESS = BEFORE_HELLO_BYTES / 8;
     private final BodyBudget budget;
     private final BodyBudget beforeHello = new BodyBudget(BEFORE_HELLO_BYTES);
+    /** Bytes held before a hello, by client address ({@link #addressKey}); an address holding none has no entry. */
+    private final ConcurrentHashMap<String, Long> beforeHelloByAddress = new ConcurrentHashMap<>();
 
     SocketSessions(DataApiAuth auth, StreamManager streams, RequestRunner runner, SluiceConfig config, SluiceMetrics metrics,
             CircuitBreaker breaker, InlineReads inline, BodyBudget budget, Backend backend, LeaseQueue leaseQueue) {
@@ -77,13 +90,57 @@ public class SocketSessions {
         budget.release(bytes);
     }
 
-    /** Reserves bytes a connection sent before its hello; false when unauthenticated clients hold too many. */
-    boolean reserveBeforeHello(long bytes) {
-        return beforeHello.tryReserve(bytes);
+    /**
+     * Reserves bytes a connection from {@code address} ({@link #addressKey}) sent before its hello; false when
+     * unauthenticated clients hold too many, or those of that address their share.
+     */
+    boolean reserveBeforeHello(String address, long bytes) {
+        boolean[] reserved = {false};
+        beforeHelloByAddress.compute(address, (a, held) -> {
+            long now = held == null ? 0 : held;
+            if (now + bytes > BEFORE_HELLO_BYTES_PER_ADDRESS || !beforeHello.tryReserve(bytes)) {
+                return held;
+            }
+            reserved[0] = true;
+            return now + bytes;
+        });
+        return reserved[0];
     }
 
-    void releaseBeforeHello(long bytes) {
+    /** Gives back what {@link #reserveBeforeHello} reserved for {@code address}. */
+    void releaseBeforeHello(String address, long bytes) {
+        if (bytes <= 0) {
+            return;
+        }
+        beforeHelloByAddress.computeIfPresent(address, (a, held) -> held - bytes <= 0 ? null : held - bytes);
         beforeHello.release(bytes);
+    }
+
+    /**
+     * The key a client's unauthenticated bytes are counted under: its IP address, an IPv6 address by its /64
+     * network (one host may hold a whole /64); the text as given when it is not an IP literal.
+     */
+    static String addressKey(String host) {
+        if (host == null) {
+            return "";
+        }
+        if (host.indexOf(':') >= 0) {
+            try {
+                byte[] ip = InetAddress.getByName(host).getAddress(); // an IPv6 literal: parsed, never looked up
+                if (ip.length == 16) {
+                    Arrays.fill(ip, 8, 16, (byte) 0);
+                    return InetAddress.getByAddress(ip).getHostAddress() + "/64";
+                }
+            } catch (UnknownHostException e) {
+                return host;
+            }
+        }
+        return host;
+    }
+
+    /** What the connections of one client address may hold before their hello (for tests and diagnostics). */
+    public static long beforeHelloBytesPerAddress() {
+        return BEFORE_HELLO_BYTES_PER_ADDRESS;
     }
 
     /** Bytes of requests reserved right now, over HTTP and WebSocket, before a hello too (for tests and diagnostics). */
@@ -154,14 +211,16 @@ public class SocketSessions {
      * @param loop runs a task on the connection's I/O thread
      * @param workers runs blocking work (JDBC) off the I/O thread
      * @param clientHeader the {@value #CLIENT_HEADER} header of the upgrade request, or null
+     * @param remoteHost the client's IP address (what its bytes before a hello count against), or null
      */
-    public SocketSession open(String subprotocol, SocketSession.Peer peer, Executor loop, Executor workers, String clientHeader) {
+    public SocketSession open(String subprotocol, SocketSession.Peer peer, Executor loop, Executor workers, String clientHeader,
+            String remoteHost) {
         SocketCodec codec = codecs.get(subprotocol == null ? "hrana1" : subprotocol);
         if (codec == null) {
             throw new IllegalArgumentException("subprotocol not served: " + subprotocol);
         }
         String client = clientHeader == null || clientHeader.isBlank() ? null : clientHeader.strip();
-        return new SocketSession(this, codec, peer, loop, workers, client);
+        return new SocketSession(this, codec, peer, loop, workers, client, addressKey(remoteHost));
     }
 
     /** True from SIGTERM on: new connections and streams are refused. */

@@ -143,7 +143,8 @@ public class WebSocketRoutes {
             task.run();
             return null;
         }, false);
-        SocketSession session = sessions.open(ws.subProtocol(), connection, loop, workers, client);
+        SocketSession session = sessions.open(ws.subProtocol(), connection, loop, workers, client,
+                ws.remoteAddress() == null ? null : ws.remoteAddress().hostAddress());
         connections.add(connection);
         connection.start(session);
         connection.guard(pipeline);

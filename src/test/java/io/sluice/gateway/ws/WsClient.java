@@ -64,8 +64,13 @@ final class WsClient implements AutoCloseable {
     }
 
     static WsClient connect(int port, String path, Map<String, String> headers, String... subprotocols) {
+        return connectFrom(null, port, path, headers, subprotocols);
+    }
+
+    /** A connection from the local address {@code localAddress} (null: the system's choice), e.g. 127.0.0.2 for a second client address. */
+    static WsClient connectFrom(String localAddress, int port, String path, Map<String, String> headers, String... subprotocols) {
         HttpClient http = VERTX.createHttpClient(new HttpClientOptions().setMaxWebSocketFrameSize(64 * 1024 * 1024)
-                .setMaxWebSocketMessageSize(64 * 1024 * 1024));
+                .setMaxWebSocketMessageSize(64 * 1024 * 1024).setLocalAddress(localAddress));
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
                 .setSubProtocols(subprotocols.length == 0 ? null : List.of(subprotocols));
         headers.forEach(options::addHeader);
