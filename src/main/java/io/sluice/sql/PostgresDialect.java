@@ -130,14 +130,23 @@ public final class PostgresDialect implements Dialect {
     }
 
     /**
-     * Makes sure pgjdbc never sends a client's text in the simple query protocol, where one message may
-     * carry several commands (an operator may have set {@code preferQueryMode=simple} in the URL).
+     * Once per connection: makes sure pgjdbc never sends a client's text in the simple query protocol, where
+     * one message may carry several commands (an operator may have set {@code preferQueryMode=simple} in the
+     * URL), and keeps binary results only for the types read with typed getters. Once pgjdbc server-prepares
+     * a statement it may fetch columns in binary and then format arrays, timetz or points differently from
+     * PostgreSQL; every other type is read as PostgreSQL's text output, so a text result never changes after
+     * the fifth execution. pgjdbc sets both per connection, when it opens it.
      */
     @Override
     public void initConnection(Connection connection) throws SQLException {
         QueryExecutor executor = connection.unwrap(BaseConnection.class).getQueryExecutor();
         if (executor.getPreferQueryMode() == PreferQueryMode.SIMPLE) {
             executor.setPreferQueryMode(PreferQueryMode.EXTENDED);
+        }
+        for (Integer oid : List.copyOf(executor.getBinaryReceiveOids())) {
+            if (!PostgresSession.BINARY_RESULTS.contains(oid)) {
+                executor.removeBinaryReceiveOid(oid);
+            }
         }
     }
 
@@ -210,8 +219,8 @@ public final class PostgresDialect implements Dialect {
         private static final int PARSES_REMEMBERED = 256;
         /** Marks the current transaction read only and takes its snapshot, after which it cannot become writable. */
         private static final String PIN_READ_ONLY = "SELECT pg_catalog.set_config('transaction_read_only', 'on', true)";
-        /** Types read with typed getters; every other type is read as PostgreSQL's text output. */
-        private static final Set<Integer> BINARY_RESULTS = Set.of(Oid.INT2, Oid.INT4, Oid.INT8, Oid.FLOAT4, Oid.FLOAT8, Oid.BOOL, Oid.BYTEA);
+        /** Types read with typed getters; every other type is read as PostgreSQL's text output ({@link #initConnection}). */
+        static final Set<Integer> BINARY_RESULTS = Set.of(Oid.INT2, Oid.INT4, Oid.INT8, Oid.FLOAT4, Oid.FLOAT8, Oid.BOOL, Oid.BYTEA);
         private static final Pattern PARAMETER_NUMBER = Pattern.compile("\\$(\\d+)");
 
         private final BaseConnection pg;
@@ -300,15 +309,6 @@ public final class PostgresDialect implements Dialect {
             } else {
                 connection.setReadOnly(false);
                 connection.setAutoCommit(true); // pgjdbc would otherwise open transactions on its own
-            }
-            // once pgjdbc server-prepares a statement it may fetch columns in binary and then format
-            // arrays, timetz or points differently from PostgreSQL; keep binary only where a typed
-            // getter reads the value, so a text result never changes after the fifth execution
-            QueryExecutor executor = pg.getQueryExecutor();
-            for (Integer oid : List.copyOf(executor.getBinaryReceiveOids())) {
-                if (!BINARY_RESULTS.contains(oid)) {
-                    executor.removeBinaryReceiveOid(oid);
-                }
             }
         }
 

@@ -207,6 +207,22 @@ class PostgresTypesTest {
     }
 
     @Test
+    void shouldAnswerTheSameTextAfterTheDriverServerPreparesTheStatement() {
+        // the driver server-prepares a text from its fifth execution on a connection, and may then read it in binary
+        String sql = "SELECT ARRAY[1,2] AS a, '{a,b}'::text[] AS t, '03:04:05+02'::timetz AS tz, point(1, 2) AS p, 2.50::numeric(5,2) AS n";
+        JsonNode[] requests = new JsonNode[9];
+        for (int i = 0; i < 8; i++) {
+            requests[i] = HranaJson.execute(sql);
+        }
+        requests[8] = close();
+        JsonNode results = pipelineOk(V3, null, requests).get("results"); // one stream: one connection
+        for (int i = 0; i < 8; i++) {
+            assertThat(onlyRow(okResponse(results.get(i)).get("result"))).as("execution %d", i + 1)
+                    .containsExactly(text("{1,2}"), text("{a,b}"), text("03:04:05+02"), text("(1,2)"), text("2.50"));
+        }
+    }
+
+    @Test
     void shouldDescribeColumnsWithTheSameTypeNamesAsResults() {
         String t = uniqueTable("desc");
         query("CREATE TABLE " + t + "(s smallint, i integer, b bigint, r real, d double precision, n numeric, t text, v varchar(5),"

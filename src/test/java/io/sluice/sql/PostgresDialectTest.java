@@ -104,9 +104,11 @@ class PostgresDialectTest {
         }
     }
 
+    /** A connection set up as the server sets up each one it opens ({@link PostgresDialect#initConnection}). */
     private Connection connect() throws SQLException {
         Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
         opened.add(c);
+        dialect.initConnection(c);
         try (Statement s = c.createStatement()) {
             s.execute("SET search_path TO " + SCHEMA);
         }
