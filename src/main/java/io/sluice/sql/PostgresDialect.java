@@ -219,7 +219,7 @@ public final class PostgresDialect implements Dialect {
         private static final int PARSES_REMEMBERED = 256;
         /** Marks the current transaction read only and takes its snapshot, after which it cannot become writable. */
         private static final String PIN_READ_ONLY = "SELECT pg_catalog.set_config('transaction_read_only', 'on', true)";
-        /** Types read with typed getters; every other type is read as PostgreSQL's text output ({@link #initConnection}). */
+        /** Types read with typed getters; every other type is read as PostgreSQL's text output ({@link PostgresDialect#initConnection}). */
         static final Set<Integer> BINARY_RESULTS = Set.of(Oid.INT2, Oid.INT4, Oid.INT8, Oid.FLOAT4, Oid.FLOAT8, Oid.BOOL, Oid.BYTEA);
         private static final Pattern PARAMETER_NUMBER = Pattern.compile("\\$(\\d+)");
 
