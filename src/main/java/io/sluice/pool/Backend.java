@@ -469,11 +469,11 @@ public class Backend {
 
     /** True when every pooled connection is leased or requests wait for one: new work queues. */
     public boolean saturated() {
-        return saturated(dataSource.getMetrics(), maxConnections(), queued.getAsInt());
+        return saturated(awaiting(), dataSource.getMetrics().activeCount(), maxConnections());
     }
 
-    private static boolean saturated(AgroalDataSourceMetrics m, int maxSize, int queued) {
-        return m.awaitingCount() + queued > 0 || m.activeCount() >= maxSize;
+    private static boolean saturated(long awaiting, long active, int maxSize) {
+        return awaiting > 0 || active >= maxSize;
     }
 
     /** True once the backend has been prepared at start. */
@@ -589,10 +589,11 @@ public class Backend {
     private PoolStatus status(AgroalDataSource source, int queued, long direct, long timeouts, long leaks, long evicted, int running) {
         AgroalDataSourceMetrics m = source.getMetrics();
         AgroalConnectionPoolConfiguration pool = source.getConfiguration().connectionPoolConfiguration();
+        long awaiting = m.awaitingCount() + queued;
         return new PoolStatus(dialect.name(), connectivity.current().name(), pool.minSize(), pool.maxSize(), pool.acquisitionTimeout(),
-                m.activeCount(), m.availableCount(), m.awaitingCount() + queued, direct, Math.max(0, m.maxUsedCount()), // Agroal: Long.MIN_VALUE before the first lease
+                m.activeCount(), m.availableCount(), awaiting, direct, Math.max(0, m.maxUsedCount()), // Agroal: Long.MIN_VALUE before the first lease
                 m.creationCount(), m.destroyCount(), m.blockingTimeAverage(), m.blockingTimeMax(),
-                timeouts, leaks, evicted, saturated(m, pool.maxSize(), queued), running, statements.timeout());
+                timeouts, leaks, evicted, saturated(awaiting, m.activeCount(), pool.maxSize()), running, statements.timeout());
     }
 
     /** The read-only SQLite pool's figures (read-only streams' leases are not in {@link #status()}); null on PostgreSQL. */
