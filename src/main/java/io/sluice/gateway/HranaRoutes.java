@@ -9,6 +9,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -16,6 +17,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -64,24 +66,36 @@ public class HranaRoutes {
     }
 
     void register(@Observes Router router) {
-        post(router, "/v2/pipeline", Endpoint.PIPELINE_V2, null, true, ctx -> handler.pipelineInline(ctx, Version.V2),
-                ctx -> handler.pipeline(ctx, Version.V2));
-        post(router, "/v3/pipeline", Endpoint.PIPELINE_V3, null, true, ctx -> handler.pipelineInline(ctx, Version.V3),
-                ctx -> handler.pipeline(ctx, Version.V3));
-        post(router, "/v3/cursor", Endpoint.CURSOR, null, false, handler::cursorInline, handler::cursor);
-        post(router, "/v3-protobuf/pipeline", Endpoint.PIPELINE_V3_PROTOBUF, BodyEncoding.PROTOBUF, true,
-                ctx -> handler.pipelineInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.pipeline(ctx, BodyEncoding.PROTOBUF));
-        post(router, "/v3-protobuf/cursor", Endpoint.CURSOR_PROTOBUF, BodyEncoding.PROTOBUF, false,
-                ctx -> handler.cursorInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.cursor(ctx, BodyEncoding.PROTOBUF));
+        Handler<RoutingContext> ok = ctx -> ctx.response().setStatusCode(200).end();
+        List<HranaRoute> routes = List.of(
+                post("/v2/pipeline", Endpoint.PIPELINE_V2, null, true, ctx -> handler.pipelineInline(ctx, Version.V2),
+                        ctx -> handler.pipeline(ctx, Version.V2)),
+                post("/v3/pipeline", Endpoint.PIPELINE_V3, null, true, ctx -> handler.pipelineInline(ctx, Version.V3),
+                        ctx -> handler.pipeline(ctx, Version.V3)),
+                post("/v3/cursor", Endpoint.CURSOR, null, false, handler::cursorInline, handler::cursor),
+                post("/v3-protobuf/pipeline", Endpoint.PIPELINE_V3_PROTOBUF, BodyEncoding.PROTOBUF, true,
+                        ctx -> handler.pipelineInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.pipeline(ctx, BodyEncoding.PROTOBUF)),
+                post("/v3-protobuf/cursor", Endpoint.CURSOR_PROTOBUF, BodyEncoding.PROTOBUF, false,
+                        ctx -> handler.cursorInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.cursor(ctx, BodyEncoding.PROTOBUF)),
+                get("/v2", ok), get("/v3", ok), get("/v3-protobuf", ok), get("/health", ok),
+                get("/version", ctx -> ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(version)));
+        // every path as it is first, matched by comparison, then every path under any prefix, by a regular
+        // expression: a request to a path as it is runs no regular expression on its way to its route, and a route
+        // ends every request it takes, so no request goes on to a second one
+        routes.forEach(r -> r.handlers().accept(router.route(r.method(), r.path())));
+        routes.forEach(r -> r.handlers().accept(router.routeWithRegex(r.method(), PREFIX + r.path().replace("/", "\\/") + "$")));
         if (handler.queuesForLeases()) {
             vertx.setPeriodic(LeaseQueue.SWEEP_MILLIS, id -> handler.sweepLeaseQueue());
         }
-        get(router, "/v2", ctx -> ctx.response().setStatusCode(200).end());
-        get(router, "/v3", ctx -> ctx.response().setStatusCode(200).end());
-        get(router, "/v3-protobuf", ctx -> ctx.response().setStatusCode(200).end());
-        get(router, "/health", ctx -> ctx.response().setStatusCode(200).end());
-        get(router, "/version", ctx -> ctx.response().setStatusCode(200)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(version));
+    }
+
+    /** A Hrana endpoint: its method, its path, and what gives a route for it the endpoint's handlers. */
+    private record HranaRoute(HttpMethod method, String path, Consumer<Route> handlers) {
+    }
+
+    /** A probe answered on the I/O thread. */
+    private static HranaRoute get(String path, Handler<RoutingContext> h) {
+        return new HranaRoute(HttpMethod.GET, path, route -> route.handler(h));
     }
 
     /**
@@ -90,8 +104,8 @@ public class HranaRoutes {
      * @param inline runs on the I/O thread first: answers cheap requests itself or calls {@code next()}
      * @param work runs on a worker thread
      */
-    private void post(Router router, String path, Endpoint endpoint, BodyEncoding encoding, boolean queued,
-            Handler<RoutingContext> inline, Handler<RoutingContext> work) {
+    private HranaRoute post(String path, Endpoint endpoint, BodyEncoding encoding, boolean queued, Handler<RoutingContext> inline,
+            Handler<RoutingContext> work) {
         Handler<RoutingContext> headersFirst = ctx -> {
             if (encoding != null) {
                 ctx.put(HranaHandler.ENCODING, encoding);
@@ -104,15 +118,13 @@ public class HranaRoutes {
             metrics.request(endpoint, outcome(ctx));
             failure(ctx);
         };
-        // the path itself first, matched by comparison, then under any prefix, by the regular expression: a route
-        // ends every request it takes, so a request never reaches the second route after the first
-        for (Route route : List.of(router.post(path), router.postWithRegex(PREFIX + path.replace("/", "\\/") + "$"))) {
+        return new HranaRoute(HttpMethod.POST, path, route -> {
             route.order(ORDER).handler(headersFirst).handler(body).handler(inline);
             if (queued) {
                 route.handler(queue);
             }
             route.blockingHandler(work, false).failureHandler(failed);
-        }
+        });
     }
 
     /**
@@ -170,10 +182,6 @@ public class HranaRoutes {
     /** The metric outcome of a request refused or failed whole with {@code p}, on every transport. */
     static RequestOutcome outcome(ProtocolException p) {
         return p.outcome();
-    }
-
-    private static void get(Router router, String path, Handler<RoutingContext> h) {
-        router.getWithRegex(PREFIX + path.replace("/", "\\/") + "$").handler(h);
     }
 
     /** Every failure becomes a Hrana error object with {@code Content-Type: application/json} exactly. */

@@ -49,8 +49,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class WebSocketRoutes {
     private static final Logger LOG = Logger.getLogger(WebSocketRoutes.class);
-    /** Every path but the admin API and Quarkus' endpoints, as the HTTP endpoints. */
-    private static final String ANY_PATH = "^(?!/admin/|/q/).*$";
     /** Before the Hrana HTTP routes (-3): an upgrade is decided on its headers alone. */
     private static final int ORDER = -4;
     private static final String SUBPROTOCOL_HEADER = "Sec-WebSocket-Protocol";
@@ -93,13 +91,19 @@ public class WebSocketRoutes {
     }
 
     void register(@Observes Router router) {
-        router.getWithRegex(ANY_PATH).order(ORDER).handler(this::upgrade);
+        // no path on the route: its method is compared first, so every POST passes it without a path match
+        router.get().order(ORDER).handler(this::upgrade);
+    }
+
+    /** Whether a request to {@code path} may be upgraded: every path but the admin API and Quarkus' endpoints. */
+    private static boolean servesPath(String path) {
+        return !path.startsWith("/admin/") && !path.startsWith("/q/");
     }
 
     private void upgrade(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String upgrade = request.getHeader(HttpHeaders.UPGRADE);
-        if (upgrade == null || !"websocket".equalsIgnoreCase(upgrade.strip())) {
+        if (upgrade == null || !"websocket".equalsIgnoreCase(upgrade.strip()) || !servesPath(ctx.normalizedPath())) {
             ctx.next();
             return;
         }

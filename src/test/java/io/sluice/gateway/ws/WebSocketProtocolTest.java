@@ -86,6 +86,20 @@ class WebSocketProtocolTest {
     }
 
     @Test
+    void shouldUpgradeUnderAnyPathPrefixButNeverOnTheAdminApiOrQuarkusEndpoints() {
+        for (String path : List.of("/db", "/a/b/v3", "/admin", "/qq/x")) {
+            try (WsClient c = WsClient.connect(url.getPort(), path, Map.of(), "hrana3")) {
+                c.hello(null);
+                c.call(1, openStream(1));
+                assertThat(rows(c.call(2, execute(1, "SELECT 7")).path("result"))).as(path).containsExactly(List.of("7"));
+            }
+        }
+        for (String path : List.of("/admin/console", "/admin/api/status", "/q/health", "/q/openapi")) {
+            assertThat(WsClient.refusedAt(url.getPort(), path, "hrana3").getStatus()).as(path).isNotEqualTo(101);
+        }
+    }
+
+    @Test
     void shouldSpeakHrana1WhenNoSubprotocolIsOffered() {
         try (WsClient c = connect()) {
             assertThat(c.subprotocol()).isNull();

@@ -85,9 +85,14 @@ final class WsClient implements AutoCloseable {
 
     /** The upgrade is refused: returns the HTTP status and body. */
     static UpgradeRejectedException refused(int port, String... subprotocols) {
+        return refusedAt(port, "/", subprotocols);
+    }
+
+    /** The upgrade of a request to {@code path} is refused: returns the HTTP status and body. */
+    static UpgradeRejectedException refusedAt(int port, String path, String... subprotocols) {
         HttpClient http = VERTX.createHttpClient();
         try {
-            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/")
+            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
                     .setSubProtocols(subprotocols.length == 0 ? null : List.of(subprotocols));
             http.webSocket(options).toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             throw new AssertionError("the upgrade was accepted");
