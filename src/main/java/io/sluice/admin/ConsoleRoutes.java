@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -45,10 +46,11 @@ public class ConsoleRoutes {
 
     private final AdminAuthFilter auth;
     private final ConsoleSessions sessions;
-    private final ObjectMapper json;
+    /** Looked up at the first use, so that the routes do not create the mapper at start-up. */
+    private final Instance<ObjectMapper> json;
     private final AuthFailureLimiter limiter;
 
-    ConsoleRoutes(AdminAuthFilter auth, ConsoleSessions sessions, ObjectMapper json, AuthFailureLimiter limiter) {
+    ConsoleRoutes(AdminAuthFilter auth, ConsoleSessions sessions, Instance<ObjectMapper> json, AuthFailureLimiter limiter) {
         this.auth = auth;
         this.sessions = sessions;
         this.json = json;
@@ -150,7 +152,7 @@ public class ConsoleRoutes {
         String token;
         String operator;
         try {
-            JsonNode body = json.readTree(ctx.body().buffer().getBytes());
+            JsonNode body = json.get().readTree(ctx.body().buffer().getBytes());
             token = body.path("token").asText("").strip();
             operator = body.path("operator").asText("").strip().replaceAll("\\p{Cntrl}", " ");
         } catch (IOException e) {
@@ -215,7 +217,7 @@ public class ConsoleRoutes {
 
     private void write(RoutingContext ctx, int status, Object body) {
         try {
-            ctx.response().setStatusCode(status).end(json.writeValueAsString(body));
+            ctx.response().setStatusCode(status).end(json.get().writeValueAsString(body));
         } catch (IOException e) {
             ctx.response().setStatusCode(500).end();
         }

@@ -9,6 +9,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,11 +34,12 @@ public class OpenApiRoute {
     static final String YAML_RESOURCE = "META-INF/sluice/openapi.yaml";
 
     private final AdminAuthFilter auth;
-    private final ObjectMapper json;
+    /** Only for a refusal's body: looked up then, so that the route does not create the mapper at start-up. */
+    private final Instance<ObjectMapper> json;
     private volatile byte[] jsonDocument;
     private volatile byte[] yamlDocument;
 
-    OpenApiRoute(AdminAuthFilter auth, ObjectMapper json) {
+    OpenApiRoute(AdminAuthFilter auth, Instance<ObjectMapper> json) {
         this.auth = auth;
         this.json = json;
     }
@@ -109,7 +111,7 @@ public class OpenApiRoute {
     private void refuse(RoutingContext ctx, Response refused) {
         String body;
         try {
-            body = json.writeValueAsString(refused.getEntity());
+            body = json.get().writeValueAsString(refused.getEntity());
         } catch (JsonProcessingException e) {
             body = "{\"status\":" + refused.getStatus() + "}";
         }
