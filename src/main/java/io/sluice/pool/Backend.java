@@ -5,6 +5,7 @@ import io.agroal.api.AgroalDataSourceMetrics;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.quarkus.agroal.DataSource;
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -73,6 +74,7 @@ public class Backend {
     private final OpenLeases leases = new OpenLeases();
     private final DirectConnections direct;
     private final RunningStatements statements;
+    /** The pool itself, not the container's proxy of it, which looked the pool up again at every call. */
     private volatile AgroalDataSource dataSource;
     /**
      * SQLite only: the pool of connections opened with {@code SQLITE_OPEN_READONLY} that read-only streams
@@ -109,7 +111,7 @@ public class Backend {
     /** Prepares the backend before anything leases a connection: the SQLite directory and file, or a first PostgreSQL check. */
     void onStart(@Observes @Priority(10) StartupEvent event) {
         if (kind == BackendKind.POSTGRESQL) {
-            dataSource = postgresql.get();
+            dataSource = ClientProxy.unwrap(postgresql.get());
             dataSource.setPoolInterceptors(List.of(initializer));
             own = ownConnections();
             try (Connection c = firstConnection()) {
@@ -129,7 +131,7 @@ public class Backend {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
             }
-            dataSource = sqlite.get();
+            dataSource = ClientProxy.unwrap(sqlite.get());
             dataSource.setPoolInterceptors(List.of(initializer));
             own = ownConnections();
             try {
