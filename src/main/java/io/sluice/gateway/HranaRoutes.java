@@ -9,7 +9,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -66,8 +65,7 @@ public class HranaRoutes {
     }
 
     void register(@Observes Router router) {
-        Handler<RoutingContext> ok = ctx -> ctx.response().setStatusCode(200).end();
-        List<HranaRoute> routes = List.of(
+        List<PostRoute> posts = List.of(
                 post("/v2/pipeline", Endpoint.PIPELINE_V2, null, true, ctx -> handler.pipelineInline(ctx, Version.V2),
                         ctx -> handler.pipeline(ctx, Version.V2)),
                 post("/v3/pipeline", Endpoint.PIPELINE_V3, null, true, ctx -> handler.pipelineInline(ctx, Version.V3),
@@ -76,26 +74,25 @@ public class HranaRoutes {
                 post("/v3-protobuf/pipeline", Endpoint.PIPELINE_V3_PROTOBUF, BodyEncoding.PROTOBUF, true,
                         ctx -> handler.pipelineInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.pipeline(ctx, BodyEncoding.PROTOBUF)),
                 post("/v3-protobuf/cursor", Endpoint.CURSOR_PROTOBUF, BodyEncoding.PROTOBUF, false,
-                        ctx -> handler.cursorInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.cursor(ctx, BodyEncoding.PROTOBUF)),
-                get("/v2", ok), get("/v3", ok), get("/v3-protobuf", ok), get("/health", ok),
-                get("/version", ctx -> ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(version)));
+                        ctx -> handler.cursorInline(ctx, BodyEncoding.PROTOBUF), ctx -> handler.cursor(ctx, BodyEncoding.PROTOBUF)));
         // every path as it is first, matched by comparison, then every path under any prefix, by a regular
         // expression: a request to a path as it is runs no regular expression on its way to its route, and a route
         // ends every request it takes, so no request goes on to a second one
-        routes.forEach(r -> r.handlers().accept(router.route(r.method(), r.path())));
-        routes.forEach(r -> r.handlers().accept(router.routeWithRegex(r.method(), PREFIX + r.path().replace("/", "\\/") + "$")));
+        posts.forEach(p -> p.handlers().accept(router.post(p.path())));
+        posts.forEach(p -> p.handlers().accept(router.postWithRegex(PREFIX + p.path().replace("/", "\\/") + "$")));
         if (handler.queuesForLeases()) {
             vertx.setPeriodic(LeaseQueue.SWEEP_MILLIS, id -> handler.sweepLeaseQueue());
         }
+        get(router, "/v2", ctx -> ctx.response().setStatusCode(200).end());
+        get(router, "/v3", ctx -> ctx.response().setStatusCode(200).end());
+        get(router, "/v3-protobuf", ctx -> ctx.response().setStatusCode(200).end());
+        get(router, "/health", ctx -> ctx.response().setStatusCode(200).end());
+        get(router, "/version", ctx -> ctx.response().setStatusCode(200)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(version));
     }
 
-    /** A Hrana endpoint: its method, its path, and what gives a route for it the endpoint's handlers. */
-    private record HranaRoute(HttpMethod method, String path, Consumer<Route> handlers) {
-    }
-
-    /** A probe answered on the I/O thread. */
-    private static HranaRoute get(String path, Handler<RoutingContext> h) {
-        return new HranaRoute(HttpMethod.GET, path, route -> route.handler(h));
+    /** A Hrana POST endpoint: its path, and what gives a route for it the endpoint's handlers. */
+    private record PostRoute(String path, Consumer<Route> handlers) {
     }
 
     /**
@@ -104,7 +101,7 @@ public class HranaRoutes {
      * @param inline runs on the I/O thread first: answers cheap requests itself or calls {@code next()}
      * @param work runs on a worker thread
      */
-    private HranaRoute post(String path, Endpoint endpoint, BodyEncoding encoding, boolean queued, Handler<RoutingContext> inline,
+    private PostRoute post(String path, Endpoint endpoint, BodyEncoding encoding, boolean queued, Handler<RoutingContext> inline,
             Handler<RoutingContext> work) {
         Handler<RoutingContext> headersFirst = ctx -> {
             if (encoding != null) {
@@ -118,7 +115,7 @@ public class HranaRoutes {
             metrics.request(endpoint, outcome(ctx));
             failure(ctx);
         };
-        return new HranaRoute(HttpMethod.POST, path, route -> {
+        return new PostRoute(path, route -> {
             route.order(ORDER).handler(headersFirst).handler(body).handler(inline);
             if (queued) {
                 route.handler(queue);
@@ -182,6 +179,10 @@ public class HranaRoutes {
     /** The metric outcome of a request refused or failed whole with {@code p}, on every transport. */
     static RequestOutcome outcome(ProtocolException p) {
         return p.outcome();
+    }
+
+    private static void get(Router router, String path, Handler<RoutingContext> h) {
+        router.getWithRegex(PREFIX + path.replace("/", "\\/") + "$").handler(h);
     }
 
     /** Every failure becomes a Hrana error object with {@code Content-Type: application/json} exactly. */
