@@ -16,6 +16,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -147,8 +148,8 @@ public class WebSocketRoutes {
             task.run();
             return null;
         }, false);
-        SocketSession session = sessions.open(ws.subProtocol(), connection, loop, workers, client,
-                ws.remoteAddress() == null ? null : ws.remoteAddress().hostAddress());
+        SocketAddress peer = ws.remoteAddress();
+        SocketSession session = sessions.open(ws.subProtocol(), connection, loop, workers, client, peer == null ? null : peer.hostAddress());
         connections.add(connection);
         connection.start(session);
         connection.guard(pipeline);
