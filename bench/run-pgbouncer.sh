@@ -75,9 +75,10 @@ command -v wrk >/dev/null && {
     wrk -t2 -c"$clients" -d"${secs}s" -s "$here/point-read.lua" "http://127.0.0.1:$sluice_port/v2/pipeline" | tail -n 1)"
 }
 # the same point read over Hrana's WebSocket transport, as @libsql/client sends it for libsql:// and ws://
-# URLs (a stream per read: open_stream, execute, close_stream sent together), on the warm server
+# URLs (a stream per read: open_stream, execute, close_stream sent together), on the warm server, with the
+# HTTP run's warm-up: the load generator's JVM starts cold and the server's WebSocket path has not run yet
 java -jar "$jar" bench point-read --transport websocket --url "http://127.0.0.1:$sluice_port" --rows "$rows" \
-  --concurrency "$clients" --duration "${secs}s" --warmup 5s --json >"$tmp/sluice-ws.json"
+  --concurrency "$clients" --duration "${secs}s" --warmup "$(( secs > 15 ? secs : 15 ))s" --json >"$tmp/sluice-ws.json"
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
 
 echo "== PgBouncer $(pgbouncer --version | head -1 | awk '{print $2}'): transaction mode, default_pool_size=$pool, port $bouncer_port"
