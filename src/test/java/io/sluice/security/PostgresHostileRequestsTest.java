@@ -191,21 +191,30 @@ class PostgresHostileRequestsTest {
     // ---- session state never reaches the next stream -----------------------------------------
 
     @Test
+    void shouldNameItsSessionsSluiceInPgStatActivityAfterEveryReset() {
+        for (int i = 0; i < 4; i++) {
+            pipelineOk(RW, null, execute("SET application_name = 'renamed'"), close());
+            assertThat(scalar(RW, "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")).isEqualTo("sluice");
+        }
+    }
+
+    @Test
     void shouldHandTheNextStreamAFreshSession() {
-        String defaults = scalar(RW, "SELECT current_setting('statement_timeout') || ',' || current_setting('search_path')"
-                + " || ',' || current_setting('standard_conforming_strings')");
+        String settings = "SELECT current_setting('statement_timeout') || ',' || current_setting('search_path')"
+                + " || ',' || current_setting('standard_conforming_strings') || ',' || current_setting('application_name')";
+        String defaults = scalar(RW, settings);
         for (String token : List.of(RW, RO)) {
             JsonNode body = pipelineOk(token, null, execute("SELECT pg_advisory_lock(4242)"), execute("PREPARE sec_p AS SELECT 1"),
                     execute("SET statement_timeout = 1234"), execute("SET search_path = pg_catalog"),
-                    execute("SELECT set_config('standard_conforming_strings', 'off', false)"), close());
+                    execute("SELECT set_config('standard_conforming_strings', 'off', false)"), execute("SET application_name = 'hostile'"),
+                    close());
             assertThat(errorCode(body.get("results").get(0))).as("%s", body).isNull();
             for (int i = 0; i < 6; i++) {
                 // the lease's own session: another pooled connection may still owe its reset for up to a housekeeping tick
                 assertThat(scalar(RW, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242"
                         + " AND pid = pg_backend_pid()")).isEqualTo("0");
                 assertThat(scalar(RW, "SELECT count(*) FROM pg_prepared_statements WHERE from_sql")).isEqualTo("0");
-                assertThat(scalar(RW, "SELECT current_setting('statement_timeout') || ',' || current_setting('search_path')"
-                        + " || ',' || current_setting('standard_conforming_strings')")).isEqualTo(defaults);
+                assertThat(scalar(RW, settings)).isEqualTo(defaults);
             }
             // and no session keeps the lock: an idle connection pays the reset it owes within a housekeeping tick
             await().atMost(Duration.ofSeconds(5))
