@@ -17,6 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -35,8 +37,10 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class HranaRoutes {
     private static final Logger LOG = Logger.getLogger(HranaRoutes.class);
-    /** Any path prefix a client URL may carry, except the admin API and Quarkus endpoints, which are never Hrana. */
-    private static final String PREFIX = "^(?!/admin/|/q/)(?:/[^?#]*)?";
+    /** Where Hrana is never served, over HTTP or WebSocket: the admin API and Quarkus' endpoints. */
+    private static final List<String> NOT_HRANA = List.of("/admin/", "/q/");
+    /** Any path prefix a client URL may carry, except {@link #NOT_HRANA}. */
+    private static final String PREFIX = "^(?!" + NOT_HRANA.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")(?:/[^?#]*)?";
     /** Before Quarkus' upload-limit route ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT}, -2): the Hrana routes enforce their own limit. */
     private static final int ORDER = -3;
     /** The Hrana error code of a request refused because the server holds too many bodies already. */
@@ -57,6 +61,11 @@ public class HranaRoutes {
         this.version = "sluice " + ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class).orElse("dev");
         this.budget = budget;
         this.maxRequestBytes = this.config.maxRequestBytes();
+    }
+
+    /** Whether a request to {@code path} may reach Hrana: every path but {@link #NOT_HRANA} (the WebSocket upgrade asks too). */
+    public static boolean servesPath(String path) {
+        return NOT_HRANA.stream().noneMatch(path::startsWith);
     }
 
     /** Changes the largest accepted request body for requests arriving from now on. */

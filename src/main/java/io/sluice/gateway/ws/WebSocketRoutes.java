@@ -5,6 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.config.SluiceConfig;
+import io.sluice.gateway.HranaRoutes;
 import io.sluice.gateway.SocketClose;
 import io.sluice.gateway.SocketSession;
 import io.sluice.gateway.SocketSessions;
@@ -96,15 +97,10 @@ public class WebSocketRoutes {
         router.get().order(ORDER).handler(this::upgrade);
     }
 
-    /** Whether a request to {@code path} may be upgraded: every path but the admin API and Quarkus' endpoints. */
-    private static boolean servesPath(String path) {
-        return !path.startsWith("/admin/") && !path.startsWith("/q/");
-    }
-
     private void upgrade(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String upgrade = request.getHeader(HttpHeaders.UPGRADE);
-        if (upgrade == null || !"websocket".equalsIgnoreCase(upgrade.strip()) || !servesPath(ctx.normalizedPath())) {
+        if (upgrade == null || !"websocket".equalsIgnoreCase(upgrade.strip()) || !HranaRoutes.servesPath(ctx.normalizedPath())) {
             ctx.next();
             return;
         }
