@@ -99,6 +99,9 @@ import org.postgresql.util.ServerErrorMessage;
  * before it. A connection that stays idle is reset by the pool's housekeeping within a tick (100 ms).
  */
 public final class PostgresDialect implements Dialect {
+    /** Types the session reads with typed getters; every other type is read as PostgreSQL's text output ({@link #initConnection}). */
+    private static final Set<Integer> BINARY_RESULTS = Set.of(Oid.INT2, Oid.INT4, Oid.INT8, Oid.FLOAT4, Oid.FLOAT8, Oid.BOOL, Oid.BYTEA);
+
     /** Write transactions take the {@link PostgresSession#TAKE_WRITER_LOCK writer lock} before their snapshot. */
     private final boolean writeLock;
     /** The connections that owe their reset, and how each is reset. */
@@ -144,7 +147,7 @@ public final class PostgresDialect implements Dialect {
             executor.setPreferQueryMode(PreferQueryMode.EXTENDED);
         }
         for (Integer oid : List.copyOf(executor.getBinaryReceiveOids())) {
-            if (!PostgresSession.BINARY_RESULTS.contains(oid)) {
+            if (!BINARY_RESULTS.contains(oid)) {
                 executor.removeBinaryReceiveOid(oid);
             }
         }
@@ -219,8 +222,6 @@ public final class PostgresDialect implements Dialect {
         private static final int PARSES_REMEMBERED = 256;
         /** Marks the current transaction read only and takes its snapshot, after which it cannot become writable. */
         private static final String PIN_READ_ONLY = "SELECT pg_catalog.set_config('transaction_read_only', 'on', true)";
-        /** Types read with typed getters; every other type is read as PostgreSQL's text output ({@link PostgresDialect#initConnection}). */
-        static final Set<Integer> BINARY_RESULTS = Set.of(Oid.INT2, Oid.INT4, Oid.INT8, Oid.FLOAT4, Oid.FLOAT8, Oid.BOOL, Oid.BYTEA);
         private static final Pattern PARAMETER_NUMBER = Pattern.compile("\\$(\\d+)");
 
         private final BaseConnection pg;
