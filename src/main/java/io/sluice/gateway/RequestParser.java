@@ -78,7 +78,7 @@ final class RequestParser {
      * error messages, so this changes the cost of the common case and nothing else.
      */
     static SimplePipeline simplePipeline(byte[] body) {
-        try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+        try (JsonParser p = streaming(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -111,6 +111,11 @@ final class RequestParser {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** A streaming parser of {@code body}, with the limits {@link #readTree} has: for the one-pass reads of common messages. */
+    static JsonParser streaming(byte[] body) throws IOException {
+        return MAPPER.getFactory().createParser(body);
     }
 
     /** One {@code close} or argument-less {@code execute}, the parser on its START_OBJECT; null for anything else. */
@@ -146,7 +151,7 @@ final class RequestParser {
      * A statement of SQL text with positional arguments of the common types ({@link #simpleValue}) or none, the
      * parser on its START_OBJECT; null for anything else.
      */
-    private static Stmt simpleStmt(JsonParser p) throws IOException {
+    static Stmt simpleStmt(JsonParser p) throws IOException {
         String sql = null;
         int seen = 0;
         boolean wantRows = true;

@@ -1,6 +1,8 @@
 package io.sluice.gateway;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.gateway.Hrana.Version;
 import io.sluice.gateway.SocketMessages.BatchError;
@@ -66,6 +68,12 @@ final class SocketJsonCodec implements SocketCodec {
 
     @Override
     public ClientMsg decode(byte[] message) {
+        ClientMsg common = common(message);
+        return common != null ? common : fromTree(message);
+    }
+
+    /** Any message, read from its JSON tree. */
+    ClientMsg fromTree(byte[] message) {
         JsonNode root;
         try {
             root = RequestParser.readTree(message);
@@ -83,6 +91,83 @@ final class SocketJsonCodec implements SocketCodec {
             // the statement and batch parser's complaints: the message does not have the protocol's shape
             throw SocketClose.invalid(e.getMessage());
         }
+    }
+
+    /**
+     * The requests a client sends for every statement ({@code open_stream}, {@code execute} of a statement
+     * {@link RequestParser#simpleStmt} reads, {@code close_stream}), read in one streaming pass without building
+     * a tree, as {@link RequestParser#simplePipeline} reads an HTTP pipeline; null for any other message, valid
+     * or not (another request or field, a duplicate key, a number that is not a 32-bit integer, malformed
+     * JSON), which {@link #decode} then reads from the tree with its errors: this changes what the common
+     * messages cost and nothing else.
+     */
+    static ClientMsg common(byte[] message) {
+        try (JsonParser p = RequestParser.streaming(message)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            boolean typed = false;
+            Integer requestId = null;
+            SocketRequest request = null;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("type".equals(field) && !typed && value == JsonToken.VALUE_STRING && "request".equals(p.getText())) {
+                    typed = true;
+                } else if ("request_id".equals(field) && requestId == null && int32(p)) {
+                    requestId = p.getIntValue();
+                } else if ("request".equals(field) && request == null && value == JsonToken.START_OBJECT) {
+                    request = commonRequest(p);
+                    if (request == null) {
+                        return null;
+                    }
+                } else {
+                    return null;
+                }
+            }
+            return typed && requestId != null && request != null && p.nextToken() == null ? new Request(requestId, request) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The {@code request} of {@link #common}, the parser on its START_OBJECT; null for any other. */
+    private static SocketRequest commonRequest(JsonParser p) throws IOException {
+        String type = null;
+        Integer streamId = null;
+        Hrana.Stmt stmt = null;
+        boolean seenStmt = false;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("type".equals(field) && type == null && value == JsonToken.VALUE_STRING) {
+                type = p.getText();
+            } else if ("stream_id".equals(field) && streamId == null && int32(p)) {
+                streamId = p.getIntValue();
+            } else if ("stmt".equals(field) && !seenStmt && value == JsonToken.START_OBJECT) {
+                seenStmt = true;
+                stmt = RequestParser.simpleStmt(p);
+                if (stmt == null) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+        }
+        if (streamId == null || type == null) {
+            return null;
+        }
+        return switch (type) {
+            case "open_stream" -> seenStmt ? null : new OpenStream(streamId);
+            case "close_stream" -> seenStmt ? null : new CloseStream(streamId);
+            case "execute" -> stmt == null ? null : new OnStream(streamId, new Hrana.ExecuteReq(stmt));
+            default -> null;
+        };
+    }
+
+    /** Whether the parser's current value is a JSON integer that fits 32 bits, as {@link #optInt32} wants it. */
+    private static boolean int32(JsonParser p) throws IOException {
+        return p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT;
     }
 
     private SocketRequest request(JsonNode r) {
