@@ -43,7 +43,6 @@ public class HranaRoutes {
     private static final String PREFIX = "^(?!" + NOT_HRANA.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")(?:/[^?#]*)?";
     /** Before Quarkus' upload-limit route ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT}, -2): the Hrana routes enforce their own limit. */
     private static final int ORDER = -3;
-    /** The Hrana error code of a request refused because the server holds too many bodies already. */
 
     private final HranaHandler handler;
     private final Vertx vertx;
