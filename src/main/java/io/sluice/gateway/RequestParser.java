@@ -72,9 +72,9 @@ final class RequestParser {
     /**
      * Reads, in one streaming pass and without building a tree, a pipeline body of the shape clients send
      * for plain statements: an optional {@code baton} and {@code requests} of {@code close}s and
-     * {@code execute}s of SQL text without arguments ({@code args} and {@code named_args} empty or absent,
-     * {@code want_rows} optional). Any other body, valid or not (another field, a duplicate key, an argument,
-     * malformed JSON), gives null: {@link #readTree} and {@link #requests} then read it as before, with their
+     * {@code execute}s of statements {@link #simpleStmt} reads (SQL text, positional arguments of the common
+     * types or none, {@code want_rows} optional). Any other body, valid or not (another field, a duplicate key,
+     * a named argument, a value of another type, malformed JSON), gives null: {@link #readTree} and {@link #requests} then read it as before, with their
      * error messages, so this changes the cost of the common case and nothing else.
      */
     static SimplePipeline simplePipeline(byte[] body) {
@@ -118,12 +118,34 @@ final class RequestParser {
         return MAPPER.getFactory().createParser(body);
     }
 
-    /** One {@code close} or argument-less {@code execute}, the parser on its START_OBJECT; null for anything else. */
+    /** One {@code close}, or {@code execute} of a statement {@link #simpleStmt} reads, the parser on its START_OBJECT; null for anything else. */
     private static StreamRequest simpleRequest(JsonParser p) throws IOException {
+        SimpleRequest r = simpleRequestFields(p);
+        if (r == null || r.streamId() != null) {
+            return null;
+        }
+        if ("close".equals(r.type()) && r.stmt() == null) {
+            return new Hrana.CloseReq();
+        }
+        return "execute".equals(r.type()) && r.stmt() != null ? new Hrana.ExecuteReq(r.stmt()) : null;
+    }
+
+    /** The fields of a request object {@link #simpleRequestFields} reads; {@code streamId} and {@code stmt} null when absent. */
+    record SimpleRequest(String type, Integer streamId, Stmt stmt) {
+    }
+
+    /**
+     * A request object of a {@code type}, an optional {@code stream_id} (a 32-bit integer: WebSocket requests
+     * have one) and an optional {@code stmt} {@link #simpleStmt} reads, the parser on its START_OBJECT, for
+     * the one-pass reads of HTTP pipelines and WebSocket messages; null for any other field, a duplicate key,
+     * a value of another kind or no {@code type}.
+     */
+    static SimpleRequest simpleRequestFields(JsonParser p) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             return null;
         }
         String type = null;
+        Integer streamId = null;
         Stmt stmt = null;
         boolean seenStmt = false;
         for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
@@ -131,6 +153,8 @@ final class RequestParser {
             JsonToken value = p.nextToken();
             if ("type".equals(field) && type == null && value == JsonToken.VALUE_STRING) {
                 type = p.getText();
+            } else if ("stream_id".equals(field) && streamId == null && int32(p)) {
+                streamId = p.getIntValue();
             } else if ("stmt".equals(field) && !seenStmt && value == JsonToken.START_OBJECT) {
                 seenStmt = true;
                 stmt = simpleStmt(p);
@@ -141,10 +165,12 @@ final class RequestParser {
                 return null;
             }
         }
-        if ("close".equals(type) && !seenStmt) {
-            return new Hrana.CloseReq();
-        }
-        return "execute".equals(type) && stmt != null ? new Hrana.ExecuteReq(stmt) : null;
+        return type == null ? null : new SimpleRequest(type, streamId, stmt);
+    }
+
+    /** Whether the parser's current value is a JSON integer that fits 32 bits. */
+    static boolean int32(JsonParser p) throws IOException {
+        return p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT;
     }
 
     /**

@@ -114,7 +114,7 @@ final class SocketJsonCodec implements SocketCodec {
                 JsonToken value = p.nextToken();
                 if ("type".equals(field) && !typed && value == JsonToken.VALUE_STRING && "request".equals(p.getText())) {
                     typed = true;
-                } else if ("request_id".equals(field) && requestId == null && int32(p)) {
+                } else if ("request_id".equals(field) && requestId == null && RequestParser.int32(p)) {
                     requestId = p.getIntValue();
                 } else if ("request".equals(field) && request == null && value == JsonToken.START_OBJECT) {
                     request = commonRequest(p);
@@ -133,41 +133,16 @@ final class SocketJsonCodec implements SocketCodec {
 
     /** The {@code request} of {@link #common}, the parser on its START_OBJECT; null for any other. */
     private static SocketRequest commonRequest(JsonParser p) throws IOException {
-        String type = null;
-        Integer streamId = null;
-        Hrana.Stmt stmt = null;
-        boolean seenStmt = false;
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-            String field = p.currentName();
-            JsonToken value = p.nextToken();
-            if ("type".equals(field) && type == null && value == JsonToken.VALUE_STRING) {
-                type = p.getText();
-            } else if ("stream_id".equals(field) && streamId == null && int32(p)) {
-                streamId = p.getIntValue();
-            } else if ("stmt".equals(field) && !seenStmt && value == JsonToken.START_OBJECT) {
-                seenStmt = true;
-                stmt = RequestParser.simpleStmt(p);
-                if (stmt == null) {
-                    return null;
-                }
-            } else {
-                return null;
-            }
-        }
-        if (streamId == null || type == null) {
+        RequestParser.SimpleRequest r = RequestParser.simpleRequestFields(p);
+        if (r == null || r.streamId() == null) {
             return null;
         }
-        return switch (type) {
-            case "open_stream" -> seenStmt ? null : new OpenStream(streamId);
-            case "close_stream" -> seenStmt ? null : new CloseStream(streamId);
-            case "execute" -> stmt == null ? null : new OnStream(streamId, new Hrana.ExecuteReq(stmt));
+        return switch (r.type()) {
+            case "open_stream" -> r.stmt() != null ? null : new OpenStream(r.streamId());
+            case "close_stream" -> r.stmt() != null ? null : new CloseStream(r.streamId());
+            case "execute" -> r.stmt() == null ? null : new OnStream(r.streamId(), new Hrana.ExecuteReq(r.stmt()));
             default -> null;
         };
-    }
-
-    /** Whether the parser's current value is a JSON integer that fits 32 bits, as {@link #optInt32} wants it. */
-    private static boolean int32(JsonParser p) throws IOException {
-        return p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT;
     }
 
     private SocketRequest request(JsonNode r) {

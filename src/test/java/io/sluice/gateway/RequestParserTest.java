@@ -193,6 +193,7 @@ class RequestParserTest {
                 "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\",\"want_rows\":1}}]}",
                 "{\"requests\":[{\"type\":\"close\",\"stmt\":{\"sql\":\"SELECT 1\"}}]}",
                 "{\"requests\":[{\"type\":\"sequence\",\"sql\":\"SELECT 1\"}]}",
+                "{\"requests\":[{\"type\":\"close\",\"stream_id\":1}]}",
                 "{\"requests\":[{\"type\":\"close\"}],\"extra\":1}",
                 "{\"requests\":[{\"type\":\"close\"}]} trailing",
                 "{\"baton\":1,\"requests\":[]}",
