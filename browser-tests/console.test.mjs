@@ -230,9 +230,23 @@ test('shows a runtime setting\'s validation error inline and applies a valid one
   assert.equal((await admin('/config/export?format=json')).connectionPool.minConnections, 1);
 });
 
-test('logging out ends the session', async () => {
+test('logging out ends the session, also with a refresh in flight', async () => {
+  // the console's next admin API call is held, and answered 401 (what a refresh meets once the session is
+  // gone) as soon as the logout's request leaves: both then lead to the log-in page, and the console must go
+  // there once (a second navigation aborts the first)
+  let loggingOut;
+  const deleting = new Promise((resolve) => { loggingOut = resolve; });
+  const onRequest = (r) => { if (r.method() === 'DELETE' && r.url().endsWith('/admin/console/session')) loggingOut(); };
+  page.on('request', onRequest);
+  await page.route('**/admin/v1/**', async (route) => {
+    await deleting;
+    await route.fulfill({ status: 401, contentType: 'application/json', body: '{"title":"Unauthorized"}' }).catch(() => {});
+  });
+  await page.waitForRequest('**/admin/v1/**', WAIT);
   await page.click('#logout');
   await page.waitForURL(/login\.html$/, WAIT);
+  await page.unroute('**/admin/v1/**');
+  page.off('request', onRequest);
   await page.goto(CONSOLE);
   assert.match(page.url(), /login\.html$/);
 });

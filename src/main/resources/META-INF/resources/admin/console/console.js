@@ -40,6 +40,18 @@ function badge(node, text, good) {
   node.className = 'badge ' + (good === true ? 'good' : good === false ? 'bad' : 'warn');
 }
 
+let leaving = false;
+
+/**
+ * Goes to the log-in page, once: a logout and a refresh that meets the ended session (401) may both get
+ * there, and a second navigation would abort the first.
+ */
+function toLogin() {
+  if (leaving) return;
+  leaving = true;
+  window.location.replace('login.html');
+}
+
 /** One admin API call: JSON in and out; a problem's detail becomes the error's message; 401 goes back to log-in. */
 async function api(method, path, body) {
   const headers = { 'X-Sluice-Csrf': state.csrf };
@@ -49,7 +61,7 @@ async function api(method, path, body) {
     method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 401) {
-    window.location.replace('login.html');
+    toLogin();
     throw new Error('logged out');
   }
   const text = await response.text();
@@ -316,7 +328,7 @@ function show(page) {
 async function start() {
   const response = await fetch('session', { cache: 'no-store' });
   if (!response.ok) {
-    window.location.replace('login.html');
+    toLogin();
     return;
   }
   const session = await response.json();
@@ -326,7 +338,7 @@ async function start() {
 
   $('logout').addEventListener('click', async () => {
     await fetch('session', { method: 'DELETE', headers: { 'X-Sluice-Csrf': state.csrf } });
-    window.location.replace('login.html');
+    toLogin();
   });
   $('breaker-form').addEventListener('submit', (event) => {
     event.preventDefault();
