@@ -87,15 +87,15 @@ public class HranaRoutes {
         // expression: a request to a path as it is runs no regular expression on its way to its route, and a route
         // ends every request it takes, so no request goes on to a second one
         posts.forEach(p -> p.handlers().accept(router.post(p.path())));
-        posts.forEach(p -> p.handlers().accept(router.postWithRegex(PREFIX + p.path().replace("/", "\\/") + "$")));
+        posts.forEach(p -> p.handlers().accept(router.postWithRegex(underAnyPrefix(p.path()))));
         if (handler.queuesForLeases()) {
             vertx.setPeriodic(LeaseQueue.SWEEP_MILLIS, id -> handler.sweepLeaseQueue());
         }
-        get(router, "/v2", ctx -> ctx.response().setStatusCode(200).end());
-        get(router, "/v3", ctx -> ctx.response().setStatusCode(200).end());
-        get(router, "/v3-protobuf", ctx -> ctx.response().setStatusCode(200).end());
-        get(router, "/health", ctx -> ctx.response().setStatusCode(200).end());
-        get(router, "/version", ctx -> ctx.response().setStatusCode(200)
+        Handler<RoutingContext> ok = ctx -> ctx.response().setStatusCode(200).end();
+        for (String probe : List.of("/v2", "/v3", "/v3-protobuf", "/health")) {
+            router.getWithRegex(underAnyPrefix(probe)).handler(ok);
+        }
+        router.getWithRegex(underAnyPrefix("/version")).handler(ctx -> ctx.response().setStatusCode(200)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(version));
     }
 
@@ -189,8 +189,9 @@ public class HranaRoutes {
         return p.outcome();
     }
 
-    private static void get(Router router, String path, Handler<RoutingContext> h) {
-        router.getWithRegex(PREFIX + path.replace("/", "\\/") + "$").handler(h);
+    /** The regular expression of {@code path} under any path prefix a client URL may carry ({@link #PREFIX}). */
+    private static String underAnyPrefix(String path) {
+        return PREFIX + path.replace("/", "\\/") + "$";
     }
 
     /** Every failure becomes a Hrana error object with {@code Content-Type: application/json} exactly. */
