@@ -1,5 +1,5 @@
 -- wrk script: Hrana execute of a point read by primary key (random id in 1..ROWS) + close on
--- /v2/pipeline. Prepare the table with bench/prepare-point-read.sh first.
+-- /v2/pipeline. bench/run-point-read.sh creates and fills the bench_kv table it reads (through Sluice) first.
 local rows = tonumber(os.getenv("ROWS") or "100000")
 -- POINT_READ_SQL reads another table (bench/run-pgbouncer.sh: the sluice_bench table of `sluice bench`)
 local sql = os.getenv("POINT_READ_SQL") or "SELECT id, name, score FROM bench_kv WHERE id = ?"

@@ -41,8 +41,12 @@ public class HranaRoutes {
     private static final List<String> NOT_HRANA = List.of("/admin/", "/q/");
     /** Any path prefix a client URL may carry, except {@link #NOT_HRANA}. */
     private static final String PREFIX = "^(?!" + NOT_HRANA.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")(?:/[^?#]*)?";
-    /** Before Quarkus' upload-limit route ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT}, -2): the Hrana routes enforce their own limit. */
-    private static final int ORDER = -3;
+    /**
+     * Before Quarkus' upload-limit route ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT}, -2): the Hrana routes enforce their
+     * own limit; and before the WebSocket upgrade route (-3), a GET route without a path, which a POST that passed it
+     * would pay for (Vert.x gathers the methods of every route whose path matched and method did not, for a 405).
+     */
+    public static final int ORDER = -4;
 
     private final HranaHandler handler;
     private final Vertx vertx;

@@ -51,8 +51,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class WebSocketRoutes {
     private static final Logger LOG = Logger.getLogger(WebSocketRoutes.class);
-    /** Before the Hrana HTTP routes (-3): an upgrade is decided on its headers alone. */
-    private static final int ORDER = -4;
+    /** After the Hrana POST routes, which no upgrade takes, and before every other GET route: an upgrade is decided on its headers alone. */
+    private static final int ORDER = HranaRoutes.ORDER + 1;
     private static final String SUBPROTOCOL_HEADER = "Sec-WebSocket-Protocol";
     private static final long DRAIN_SWEEP_MILLIS = 100;
     /** How long the end of the drain waits for connections to finish their outstanding requests. */
