@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sluice vs PgBouncer vs direct, the same point read by primary key, measured one after the other in one run:
-#   1. Sluice (packaged jar, PostgreSQL backend, POOL backend connections): `sluice bench point-read` at
-#      CLIENTS connections, with its --direct-jdbc baseline (CLIENTS plain JDBC connections, no pooler); then
+#   1. Sluice (packaged jar, PostgreSQL backend, POOL backend connections), after WRK_WARMUP seconds (default
+#      90) of wrk's point read: `sluice bench point-read` at CLIENTS connections, with its --direct-jdbc baseline (CLIENTS plain JDBC connections, no pooler); then
 #      wrk's point read over HTTP, and `sluice bench --transport websocket` over Hrana's WebSocket transport;
 #   2. pgbench -M extended at CLIENTS clients through PgBouncer in transaction mode, default_pool_size=POOL;
 #      then through a second PgBouncer that also runs DISCARD ALL after every transaction
@@ -61,19 +61,19 @@ for _ in $(seq 1 60); do
 done
 curl -sf "http://127.0.0.1:$sluice_port/health" >/dev/null || { echo "Sluice did not start:" >&2; tail -20 "$tmp/sluice.log" >&2; exit 1; }
 
-# a fresh JVM needs a long warm-up before its figures mean anything (JIT); the first --rows fill is not timed
+# the table first (created and filled through Sluice when it is missing or of another size; not timed)
+java -jar "$jar" bench point-read --url "http://127.0.0.1:$sluice_port" --rows "$rows" -n 1 --warmup 0s >/dev/null
+# a fresh server needs a long warm-up before its figures mean anything (JIT): on a 2-core machine whose cores
+# the client shares, one to two minutes of load before the rate levels off. wrk, a C client as light as
+# pgbench, gives it WRK_WARMUP seconds (default 90) of the point read before anything is measured
+command -v wrk >/dev/null && POINT_READ_SQL="SELECT id, v FROM sluice_bench WHERE id = ?" ROWS="$rows" \
+  wrk -t2 -c"$clients" -d"${WRK_WARMUP:-90}s" -s "$here/point-read.lua" "http://127.0.0.1:$sluice_port/v2/pipeline" >/dev/null
 java -jar "$jar" bench point-read --url "http://127.0.0.1:$sluice_port" --rows "$rows" --concurrency "$clients" \
   --duration "${secs}s" --warmup "$(( secs > 15 ? secs : 15 ))s" --direct-jdbc "jdbc:postgresql://$pghost:$pgport/$pgdb" --jdbc-user "$pguser" \
   --json >"$tmp/sluice.json"
-# the same point read from wrk, a C client as light as pgbench, on the same server and table, after a
-# warm-up of WRK_WARMUP seconds (default 90): on a 2-core machine whose cores the client shares, the JIT
-# needs one to two minutes of load before the rate levels off (3,000/s after 30 s, 6,800/s after 2 min)
-command -v wrk >/dev/null && {
-  POINT_READ_SQL="SELECT id, v FROM sluice_bench WHERE id = ?" ROWS="$rows" \
-    wrk -t2 -c"$clients" -d"${WRK_WARMUP:-90}s" -s "$here/point-read.lua" "http://127.0.0.1:$sluice_port/v2/pipeline" >/dev/null
-  wrk_line="$(POINT_READ_SQL="SELECT id, v FROM sluice_bench WHERE id = ?" ROWS="$rows" \
-    wrk -t2 -c"$clients" -d"${secs}s" -s "$here/point-read.lua" "http://127.0.0.1:$sluice_port/v2/pipeline" | tail -n 1)"
-}
+# the same point read from wrk on the same server and table
+command -v wrk >/dev/null && wrk_line="$(POINT_READ_SQL="SELECT id, v FROM sluice_bench WHERE id = ?" ROWS="$rows" \
+  wrk -t2 -c"$clients" -d"${secs}s" -s "$here/point-read.lua" "http://127.0.0.1:$sluice_port/v2/pipeline" | tail -n 1)"
 # the same point read over Hrana's WebSocket transport, as @libsql/client sends it for libsql:// and ws://
 # URLs (a stream per read: open_stream, execute, close_stream sent together), on the warm server, with the
 # HTTP run's warm-up: the load generator's JVM starts cold and the server's WebSocket path has not run yet
