@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sluice vs PgBouncer vs direct, the same point read by primary key, measured one after the other in one run:
 #   1. Sluice (packaged jar, PostgreSQL backend, POOL backend connections), after WRK_WARMUP seconds (default
-#      90) of wrk's point read: `sluice bench point-read` at CLIENTS connections, with its --direct-jdbc baseline (CLIENTS plain JDBC connections, no pooler); then
-#      wrk's point read over HTTP, and `sluice bench --transport websocket` over Hrana's WebSocket transport;
+#      90) of wrk's point read: `sluice bench point-read` at CLIENTS connections, with its --direct-jdbc
+#      baseline (CLIENTS plain JDBC connections, no pooler); then wrk's point read over HTTP, and
+#      `sluice bench --transport websocket` over Hrana's WebSocket transport;
 #   2. pgbench -M extended at CLIENTS clients through PgBouncer in transaction mode, default_pool_size=POOL;
 #      then through a second PgBouncer that also runs DISCARD ALL after every transaction
 #      (server_reset_query_always), the session isolation Sluice gives every stream;

@@ -147,7 +147,6 @@ final class RequestParser {
         String type = null;
         Integer streamId = null;
         Stmt stmt = null;
-        boolean seenStmt = false;
         for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
@@ -155,8 +154,8 @@ final class RequestParser {
                 type = p.getText();
             } else if ("stream_id".equals(field) && streamId == null && int32(p)) {
                 streamId = p.getIntValue();
-            } else if ("stmt".equals(field) && !seenStmt && value == JsonToken.START_OBJECT) {
-                seenStmt = true;
+            } else if ("stmt".equals(field) && stmt == null && value == JsonToken.START_OBJECT) {
+                // a stmt it cannot read ends the read below, so one read is never read again
                 stmt = simpleStmt(p);
                 if (stmt == null) {
                     return null;

@@ -194,6 +194,7 @@ class RequestParserTest {
                 "{\"requests\":[{\"type\":\"close\",\"stmt\":{\"sql\":\"SELECT 1\"}}]}",
                 "{\"requests\":[{\"type\":\"sequence\",\"sql\":\"SELECT 1\"}]}",
                 "{\"requests\":[{\"type\":\"close\",\"stream_id\":1}]}",
+                "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"},\"stmt\":{\"sql\":\"SELECT 2\"}}]}",
                 "{\"requests\":[{\"type\":\"close\"}],\"extra\":1}",
                 "{\"requests\":[{\"type\":\"close\"}]} trailing",
                 "{\"baton\":1,\"requests\":[]}",
