@@ -59,13 +59,23 @@ cli() { "$java" -jar "$jar" "$@"; }
 admin_token="train-$RANDOM$RANDOM$RANDOM"
 rm -f "$out/app.aot" "$out/cli.aot"
 
+# sqlite-jdbc's native library for this platform where the launcher loads it from (deploy/sqlite-native.sh, which
+# needs a JDK's jar tool; the image extracts it in a build stage)
+jar_tool="$(dirname "$(command -v "$java")")/jar"
+if [ -x "$jar_tool" ]; then
+  JAVA="$java" JAR="$jar_tool" "$here/../deploy/sqlite-native.sh" "$app"
+elif ! ls -d "$app"/lib/native/org.xerial.sqlite-jdbc-* >/dev/null 2>&1; then
+  echo "  no JDK jar tool to run deploy/sqlite-native.sh: the driver will copy its native library to /tmp at every start" >&2
+fi
+
 echo "training run: $("$java" -version 2>&1 | head -1), server on 127.0.0.1:$port"
-# shellcheck disable=SC2086
+# through the launcher, so that the cache is made for its class path and flags
 SLUICE_AUTH_MODE=jwt SLUICE_AUTH_JWT_PUBLIC_KEYS="$(cat "$tmp/jwt.pub")" SLUICE_ADMIN_TOKEN="$admin_token" \
   SLUICE_DATA_DIR="$tmp/data" SLUICE_FLAGS_STORE=file SLUICE_FLAGS_DIR="$tmp/flags" \
   QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=$((port + 1)) \
-  "$java" -XX:AOTCacheOutput="$out/app.aot" -XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining ${JAVA_FLAGS:-} \
-  -jar "$jar" >"$tmp/server.log" 2>&1 &
+  JAVA="$java" SLUICE_HOME="$app" SLUICE_AOT_OUTPUT="$out/app.aot" \
+  JAVA_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining ${JAVA_FLAGS:-}" \
+  "$launcher" serve >"$tmp/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do
   [ "$(http_status $((port + 1)) /q/health/ready)" = 200 ] && break

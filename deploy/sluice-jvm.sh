@@ -23,6 +23,13 @@ aot() {
   fi
 }
 
+# sqlite-jdbc's native library, extracted for this platform by deploy/sqlite-native.sh: loaded from there
+# instead of being copied out of the driver's jar into the temporary directory at every start
+native=""
+for j in "$dir"/lib/main/org.xerial.sqlite-jdbc-*.jar; do
+  [ -d "$dir/lib/native/$(basename "$j" .jar)" ] && native="-Dorg.sqlite.lib.path=$dir/lib/native/$(basename "$j" .jar)"
+done
+
 case "${1:-serve}" in
   serve)
     # The cache's classes, but not its replayed JIT profiles: with them a server reached a third of its
@@ -30,7 +37,7 @@ case "${1:-serve}" in
     replay=""
     [ -z "${SLUICE_AOT_OUTPUT:-}" ] && [ -f "$dir/app.aot" ] && replay="-XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
     # shellcheck disable=SC2086
-    exec "$java" $(aot "$dir/app.aot") $replay $JAVA_OPTS -jar "$dir/quarkus-run.jar" "$@" ;;
+    exec "$java" $(aot "$dir/app.aot") $replay $native $JAVA_OPTS -jar "$dir/quarkus-run.jar" "$@" ;;
   *)
     # A client command: the application jar and the libraries the CLI uses (picocli, Jackson, JLine for
     # `sql`, HdrHistogram and the JDBC drivers for `bench`), nothing of Quarkus. picocli from lib/cli/ when
@@ -48,5 +55,5 @@ case "${1:-serve}" in
     quick="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
     [ "$1" = bench ] && quick=""
     # shellcheck disable=SC2086
-    exec "$java" $(aot "$dir/cli.aot") $quick $SLUICE_CLI_JAVA_OPTS -cp "$cp" io.sluice.SluiceMain "$@" ;;
+    exec "$java" $(aot "$dir/cli.aot") $quick $native $SLUICE_CLI_JAVA_OPTS -cp "$cp" io.sluice.SluiceMain "$@" ;;
 esac
