@@ -55,6 +55,17 @@ class PrometheusMetricsTest {
         assertThat(after).contains("sluice_statement_duration_seconds_bucket{kind=\"read\",outcome=\"ok\"");
     }
 
+    /** The JVM's and the process's meters (Quarkus' binders), labelled as Sluice's own are. */
+    @Test
+    void shouldExposeTheJvmAndProcessMeters() {
+        String scrape = given().get(metrics).asString();
+        for (String s : new String[] {"jvm_memory_used_bytes{area=\"heap\"", "jvm_gc_overhead", "jvm_threads_live_threads{",
+                "jvm_classes_loaded_classes{", "jvm_info", "process_cpu_usage{", "process_uptime_seconds{", "system_cpu_count{",
+                "process_files_open_files{"}) {
+            assertThat(scrape).as(s).containsPattern("(?m)^" + Pattern.quote(s) + ".*track=\"stable\"");
+        }
+    }
+
     @Test
     void shouldExposePoolStreamsAndConnectivityGauges() {
         pipeline("SELECT 1");
