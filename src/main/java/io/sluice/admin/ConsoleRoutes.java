@@ -58,7 +58,9 @@ public class ConsoleRoutes {
     }
 
     void register(@Observes Router router) {
-        router.routeWithRegex("^/admin/console(?:/.*)?$").order(-5).handler(this::guard);
+        // the console's path and every path under it (by prefix: no regular expression runs for every request that
+        // passes this route on its way to another)
+        router.route(BASE + "/*").order(-5).handler(this::guard);
         router.route(BASE + "/session").order(-4).handler(BodyHandler.create(false).setBodyLimit(MAX_LOGIN_BYTES))
                 .handler(this::session);
     }

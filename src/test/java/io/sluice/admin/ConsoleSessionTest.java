@@ -81,6 +81,13 @@ class ConsoleSessionTest {
         assertThat(loginPage.header("X-Frame-Options")).isEqualTo("DENY");
         assertThat(given().redirects().follow(false).cookie(ConsoleSessions.COOKIE, "made-up").get("/admin/console/").statusCode())
                 .isEqualTo(302);
+        // the guard covers the console's own path and whatever a path under it normalises to, and nothing beside it
+        Response bare = given().redirects().follow(false).get("/admin/console");
+        assertThat(bare.statusCode()).isEqualTo(302);
+        assertThat(bare.header("Location")).isEqualTo("/admin/console/");
+        assertThat(given().urlEncodingEnabled(false).get("/admin/other/../console/console.js").statusCode()).isEqualTo(401);
+        assertThat(given().urlEncodingEnabled(false).get("/admin/console//console.js").statusCode()).isEqualTo(401);
+        assertThat(given().get("/admin/consolex/console.js").header("X-Frame-Options")).isNull();
     }
 
     @Test
