@@ -24,6 +24,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,10 +90,20 @@ class SessionResetPerPrincipalPostgresTest {
         return waiting.get(20, TimeUnit.SECONDS).at("/results/0/response/result/rows/0/0/value").asText();
     }
 
+    /**
+     * Up to three tries: between the first stream's close and the next stream's lease the connection can sit idle
+     * in the pool for a moment (the next request has left the lease queue and not yet reached the pool), and a
+     * housekeeping tick that finds nothing waiting then pays the owed reset, which is always allowed (it only costs
+     * the carry-over). With the carry-over broken, every try sees the reset and the test fails.
+     */
     @Test
     void shouldKeepWhatAPrincipalsStreamLeftForItsNextStream() throws Exception {
         String alice = token(Access.READ_WRITE, "alice");
-        assertThat(seenAfter(alice, token(Access.READ_WRITE, "alice"))).as("a new token of the same subject").isEqualTo(LEFT);
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 3 && !seen.contains(LEFT); i++) {
+            seen.add(seenAfter(alice, token(Access.READ_WRITE, "alice")));
+        }
+        assertThat(seen).as("a new token of the same subject").contains(LEFT);
     }
 
     @Test
