@@ -27,7 +27,8 @@ aot() {
 # instead of being copied out of the driver's jar into the temporary directory at every start
 native=""
 for j in "$dir"/lib/main/org.xerial.sqlite-jdbc-*.jar; do
-  [ -d "$dir/lib/native/$(basename "$j" .jar)" ] && native="-Dorg.sqlite.lib.path=$dir/lib/native/$(basename "$j" .jar)"
+  lib="$dir/lib/native/$(basename "$j" .jar)"
+  [ -d "$lib" ] && native="-Dorg.sqlite.lib.path=$lib"
 done
 
 case "${1:-serve}" in
