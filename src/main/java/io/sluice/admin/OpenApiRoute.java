@@ -45,7 +45,10 @@ public class OpenApiRoute {
     }
 
     void register(@Observes Router router) {
-        router.routeWithRegex("^" + PATH + "(?:\\.json|\\.yaml|\\.yml)?$").order(-4).handler(this::serve);
+        // exact paths, compared as strings: every request to the data port passes these routes on its way to its own
+        for (String suffix : new String[] {"", ".json", ".yaml", ".yml"}) {
+            router.route(PATH + suffix).order(-4).handler(this::serve);
+        }
     }
 
     private void serve(RoutingContext ctx) {

@@ -40,6 +40,12 @@ class AdminApiTest {
     void shouldDescribeTheAdminApiInOpenApi() {
         given().get("/q/openapi?format=json").then().statusCode(200)
                 .body(containsString("/admin/v1/connections")).body(containsString("/admin/v1/breaker/force-open"));
+        given().get("/q/openapi.json").then().statusCode(200).contentType(containsString("application/json"))
+                .body(containsString("\"/admin/v1/connections\""));
+        for (String path : List.of("/q/openapi", "/q/openapi.yaml", "/q/openapi.yml")) {
+            given().get(path).then().statusCode(200).contentType(containsString("application/yaml")).body(containsString("/admin/v1/connections:"));
+        }
+        given().get("/q/openapi.txt").then().statusCode(404);
     }
 
     @Test

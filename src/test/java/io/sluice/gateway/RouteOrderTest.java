@@ -9,6 +9,7 @@ import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,7 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The routes a Hrana request passes on its way to its own: none of another method whose path it matches, which
- * Vert.x would note at every request (it gathers such routes' methods for a 405).
+ * Vert.x would note at every request (it gathers such routes' methods for a 405), and none matched by a regular
+ * expression, which would run on every request.
  */
 @QuarkusTest
 class RouteOrderTest {
@@ -41,6 +43,23 @@ class RouteOrderTest {
                 .map(r -> r.methods() + " " + (r.getPath() == null ? "(any path)" : r.getPath()))
                 .toList();
         assertThat(passed).as("routes of another method a POST to %s passes", path).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/v2/pipeline", "/v3/pipeline", "/v3/cursor", "/v3-protobuf/pipeline", "/v3-protobuf/cursor"})
+    void shouldReachAHranaPostRouteWithoutRunningARegularExpression(String path) {
+        List<Route> all = routes.router.getRoutes();
+        List<String> before = new ArrayList<>();
+        for (Route r : all) {
+            if (path.equals(r.getPath()) && allows(r, HttpMethod.POST)) {
+                assertThat(before).as("regular-expression routes a POST to %s runs on its way to its own", path).isEmpty();
+                return;
+            }
+            if (r.isRegexPath()) {
+                before.add(r.getName());
+            }
+        }
+        throw new AssertionError("no POST route of " + path);
     }
 
     private static boolean allows(Route route, HttpMethod method) {
