@@ -8,6 +8,7 @@ import io.sluice.gateway.RequestRunner.Executed;
 import io.sluice.gateway.ResponseWriter.Result;
 import io.sluice.sql.Column;
 import io.sluice.sql.StmtResult;
+import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,10 @@ import org.openjdk.jmh.annotations.State;
 public class HranaBenchmark {
     private static final byte[] EXECUTE_CLOSE = ("{\"baton\":null,\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\"}},"
             + "{\"type\":\"close\"}]}").getBytes(StandardCharsets.UTF_8);
+
+    /** {@code bench/select1.lua}'s body. */
+    private static final byte[] CLIENT_EXECUTE_CLOSE = ("{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"SELECT 1\",\"args\":[],"
+            + "\"named_args\":[],\"want_rows\":true}},{\"type\":\"close\"}]}").getBytes(StandardCharsets.UTF_8);
 
     private static final List<Result> SELECT1_RESULTS = List.of(
             new Result("execute", new Executed(new StmtResult(List.of(new Column("1", null)),
@@ -63,10 +68,28 @@ public class HranaBenchmark {
         return parser.requests(root);
     }
 
+    /** The same body as {@code @libsql/client} sends it, read in one streaming pass as the server does first. */
+    @Benchmark
+    public RequestParser.SimplePipeline parseExecuteCloseStreaming() {
+        return RequestParser.simplePipeline(CLIENT_EXECUTE_CLOSE);
+    }
+
+    /** The same response as {@link #writeSelect1Response} (Jackson's generator), by the writer the HTTP pipeline uses. */
+    @Benchmark
+    public Buffer writeSelect1ResponseBuffer() {
+        return ResponseWriter.pipelineBuffer(null, SELECT1_RESULTS, 64);
+    }
+
     /** Encodes the response to {@code execute SELECT 1} + {@code close}. */
     @Benchmark
     public byte[] writeSelect1Response() {
         return ResponseWriter.pipeline(null, SELECT1_RESULTS);
+    }
+
+    /** The same response as {@link #writeTenRowResponse}, by the writer the HTTP pipeline uses. */
+    @Benchmark
+    public Buffer writeTenRowResponseBuffer() {
+        return ResponseWriter.pipelineBuffer(null, TEN_ROWS_RESULTS, 64);
     }
 
     /** Encodes the response to an {@code execute} returning ten rows of five columns, + {@code close}. */

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.sluice.gateway.RequestRunner.Autocommit;
 import io.sluice.gateway.RequestRunner.Batched;
 import io.sluice.gateway.RequestRunner.Described;
@@ -18,7 +16,6 @@ import io.sluice.sql.ValueCodec;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 
@@ -68,50 +65,11 @@ final class ResponseWriter {
     }
 
     /**
-     * The pipeline response written straight into a buffer sized for it up front ({@code expectedBytes}, the
-     * response budget's estimate): a response of many megabytes is held once, not grown and copied
-     * three times on its way to the socket. The buffer is allocated at the generator's first write, which for
-     * a response smaller than the generator's own buffer is the whole response: then it is sized exactly.
+     * The pipeline response for HTTP, written by {@link PipelineJsonWriter} into one array sized up front by
+     * {@code expectedBytes} (the response budget's estimate): the same bytes as {@link #pipeline(String, List)}.
      */
     static Buffer pipelineBuffer(String baton, List<Result> results, long expectedBytes) {
-        SizedOutput out = new SizedOutput(Math.max(expectedBytes + 256, 256));
-        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            pipeline(g, baton, results);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Buffer.buffer(out.buffer());
-    }
-
-    /** A buffer allocated at the first write, for that write or the expected size, whichever is larger. */
-    private static final class SizedOutput extends OutputStream {
-        private final long expected;
-        private ByteBuf buf;
-
-        SizedOutput(long expected) {
-            this.expected = expected;
-        }
-
-        @Override
-        public void write(int b) {
-            allocate(1).writeByte(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            allocate(len).writeBytes(b, off, len);
-        }
-
-        private ByteBuf allocate(int len) {
-            if (buf == null) {
-                buf = Unpooled.buffer((int) Math.max(len, Math.min(expected, Integer.MAX_VALUE - 64)));
-            }
-            return buf;
-        }
-
-        ByteBuf buffer() {
-            return buf == null ? Unpooled.buffer(0) : buf;
-        }
+        return PipelineJsonWriter.pipeline(baton, results, expectedBytes);
     }
 
     private static void pipeline(JsonGenerator g, String baton, List<Result> results) throws IOException {
