@@ -34,6 +34,8 @@ final class PipelineJsonWriter {
     private static final byte[] BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
     /** Characters of a string escaped per piece: the room a piece needs is at most six bytes per character. */
     private static final int PIECE = 4096;
+    /** Room for a small answer (a one-row read's is about 270 bytes) without growing. */
+    private static final int MIN_CAPACITY = 512;
 
     private static final byte[] NULL = ascii("null");
     private static final byte[] TRUE = ascii("true");
@@ -75,11 +77,11 @@ final class PipelineJsonWriter {
     }
 
     /**
-     * The pipeline response in a buffer of {@code expectedBytes} (the response budget's estimate) and some room,
-     * grown only when the estimate was short.
+     * The pipeline response in an array of {@code expectedBytes} (the response budget's estimate, 0 for none) and
+     * some room, at least {@link #MIN_CAPACITY}, grown only when that was short.
      */
     static Buffer pipeline(String baton, List<Result> results, long expectedBytes) {
-        PipelineJsonWriter w = new PipelineJsonWriter((int) Math.min(Math.max(expectedBytes + 256, 256), Integer.MAX_VALUE - 64));
+        PipelineJsonWriter w = new PipelineJsonWriter((int) Math.min(Math.max(expectedBytes + 256, MIN_CAPACITY), Integer.MAX_VALUE - 64));
         w.raw(BATON);
         w.string(baton);
         w.raw(BASE_URL_RESULTS);
