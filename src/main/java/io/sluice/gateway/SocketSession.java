@@ -794,7 +794,9 @@ public final class SocketSession {
         ss.running = true;
         Stream s = ss.stream;
         LeaseQueue leaseQueue = engine.leaseQueue();
-        if (leaseQueue.active() && s != null && !s.hasSession() && !closed && leases(jobs)) {
+        // a stream already closed (its lease refused, say) leases nothing more: its jobs are told so at once on a
+        // worker, not after waiting in the queue for a connection they would never use
+        if (leaseQueue.active() && s != null && !s.hasSession() && !s.isClosed() && !closed && leases(jobs)) {
             leaseQueue.submit(new QueuedJobs(ss, s, jobs));
         } else {
             workers.execute(() -> runJobs(ss, jobs, null, 0, null));

@@ -214,6 +214,37 @@ class WebSocketLeasesPostgresTest {
     }
 
     @Test
+    void shouldTellARequestOnAStreamItsRefusedLeaseClosedSoWithoutWaitingForAConnection() {
+        WsClient holder = tableAndEveryConnectionInATransaction();
+        WsClient waiting = client();
+        waiting.call(1, openStream(1));
+        waiting.request(2, execute(1, "INSERT INTO " + table + " (id) VALUES (1)"));
+        assertThat(waiting.next().at("/error/code").asText()).isEqualTo("BACKEND_UNAVAILABLE");
+        long timeoutsBefore = backend.status().timeouts();
+        for (int s = 2; s <= POOL + 1; s++) {
+            waiting.call(10 * s, openStream(s));
+        }
+        // every runner of the lease queue busy with a stream waiting in the pool for a connection that will not come
+        for (int s = 2; s <= POOL + 1; s++) {
+            waiting.request(10 * s + 1, execute(s, "INSERT INTO " + table + " (id) VALUES (" + s + ")"));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> threadsWaitingInThePool().size() == POOL);
+
+        waiting.request(3, execute(1, "SELECT 1"));
+
+        JsonNode first = waiting.next();
+        assertThat(first.path("request_id").asInt()).as("the first answer, %s", first).isEqualTo(3);
+        assertThat(first.at("/error/code").asText()).isEqualTo("STREAM_EXPIRED");
+        Map<Integer, JsonNode> refused = answers(waiting, POOL);
+        assertThat(refused.values()).allSatisfy(a -> assertThat(a.at("/error/code").asText()).isEqualTo("BACKEND_UNAVAILABLE"));
+        assertThat(backend.status().timeouts() - timeoutsBefore).as("acquire timeouts counted").isEqualTo(POOL);
+        for (int s = 1; s <= POOL; s++) {
+            holder.call(40 + s, execute(s, "ROLLBACK"));
+            holder.call(50 + s, closeStream(s));
+        }
+    }
+
+    @Test
     void shouldSendAStatementsAnswerWithoutWaitingForTheSlowStatementQueuedAfterItOnTheStream() {
         table = "ws_lease_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         WsClient c = client();
