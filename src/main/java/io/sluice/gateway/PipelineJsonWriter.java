@@ -14,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Writes a Hrana HTTP pipeline response as JSON bytes straight into one array, the shape fixed by the
@@ -30,8 +31,8 @@ import java.util.List;
  * (docs/performance.md).
  */
 final class PipelineJsonWriter {
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEX = ascii("0123456789ABCDEF");
+    private static final byte[] BASE64 = ascii("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
     /** Characters of a string escaped per piece: the room a piece needs is at most six bytes per character. */
     private static final int PIECE = 4096;
     /** Room for a small answer (a one-row read's is about 270 bytes) without growing. */
@@ -42,7 +43,8 @@ final class PipelineJsonWriter {
     private static final byte[] FALSE = ascii("false");
     private static final byte[] BATON = ascii("{\"baton\":");
     private static final byte[] BASE_URL_RESULTS = ascii(",\"base_url\":null,\"results\":[");
-    private static final byte[] END_PIPELINE = ascii("]}");
+    /** Closes an array and the object holding it: the results of a pipeline, the step errors of a batch. */
+    private static final byte[] END_ARRAY_AND_OBJECT = ascii("]}");
     private static final byte[] ERROR_RESULT = ascii("{\"type\":\"error\",\"error\":");
     private static final byte[] OK_RESULT = ascii("{\"type\":\"ok\",\"response\":{\"type\":");
     private static final byte[] END_OK_RESULT = ascii("}}");
@@ -99,7 +101,7 @@ final class PipelineJsonWriter {
                 w.raw(END_OK_RESULT);
             }
         }
-        w.raw(END_PIPELINE);
+        w.raw(END_ARRAY_AND_OBJECT);
         return Buffer.buffer(Unpooled.wrappedBuffer(w.buf, 0, w.n));
     }
 
@@ -110,24 +112,10 @@ final class PipelineJsonWriter {
         } else if (response instanceof Batched b) {
             raw(RESULT);
             raw(STEP_RESULTS);
-            for (int i = 0; i < b.results().length; i++) {
-                comma(i);
-                if (b.results()[i] == null) {
-                    raw(NULL);
-                } else {
-                    stmtResult(b.results()[i]);
-                }
-            }
+            elementsOrNull(b.results(), this::stmtResult);
             raw(STEP_ERRORS);
-            for (int i = 0; i < b.errors().length; i++) {
-                comma(i);
-                if (b.errors()[i] == null) {
-                    raw(NULL);
-                } else {
-                    error(b.errors()[i]);
-                }
-            }
-            raw(END_PIPELINE);
+            elementsOrNull(b.errors(), this::error);
+            raw(END_ARRAY_AND_OBJECT);
         } else if (response instanceof Described d) {
             raw(RESULT);
             raw(PARAMS);
@@ -224,6 +212,18 @@ final class PipelineJsonWriter {
             raw(END_INTEGER);
         } else {
             throw new IllegalArgumentException("not a Hrana value: " + v.getClass().getName());
+        }
+    }
+
+    /** The elements of a JSON array (without its brackets), {@code null} for a null one. */
+    private <T> void elementsOrNull(T[] items, Consumer<T> write) {
+        for (int i = 0; i < items.length; i++) {
+            comma(i);
+            if (items[i] == null) {
+                raw(NULL);
+            } else {
+                write.accept(items[i]);
+            }
         }
     }
 

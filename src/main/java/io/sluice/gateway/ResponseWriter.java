@@ -54,6 +54,10 @@ final class ResponseWriter {
     record Result(String type, Response response, StatementException error) {
     }
 
+    /**
+     * The pipeline response through Jackson's generator, with the same field writers the WebSocket and cursor
+     * encoders use: the reference {@link PipelineJsonWriter} is held to byte for byte ({@code PipelineJsonWriterTest}).
+     */
     static byte[] pipeline(String baton, List<Result> results) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
