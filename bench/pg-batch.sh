@@ -4,8 +4,10 @@
 # INSERTs over plain JDBC in one transaction, alternated round by round in one run (bench/PgBatch.java).
 # Prints the medians and, last, the ratio Sluice / JDBC.
 #
-#   bench/pg-batch.sh [statements] [rounds] [warm-up rounds]      (defaults 100, 300, 300: the JIT needs some 30,000
-#                                                                  statements before the figures settle)
+#   bench/pg-batch.sh [statements] [rounds] [warm-up rounds]      (defaults 100, 300, 1500: the server's JIT needs
+#                                                                  time as well as statements: on a machine where a
+#                                                                  round takes 3 ms, 300 warm-up rounds left Sluice
+#                                                                  at 1.63 of JDBC, 1,500 and 3,000 at 0.88-0.95)
 #
 # Starts the packaged jar (./mvnw package -DskipTests) on PostgreSQL at PGHOST:PGPORT (127.0.0.1:5432),
 # database PGDATABASE (test), user PGUSER (postgres), trust auth, on a loopback port, and stops it on exit.
@@ -13,7 +15,7 @@
 set -euo pipefail
 statements="${1:-100}"
 rounds="${2:-300}"
-warmup="${3:-300}"
+warmup="${3:-1500}"
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="${SLUICE_JAR:-$here/../target/quarkus-app/quarkus-run.jar}"
 pghost="${PGHOST:-127.0.0.1}" pgport="${PGPORT:-5432}" pgdb="${PGDATABASE:-test}" pguser="${PGUSER:-postgres}"
