@@ -341,18 +341,18 @@ public class HranaHandler {
                 runner.runBatch(stream, batch, false, writer);
             } catch (BackendUnavailableException | CircuitOpenException e) {
                 writer.error(ProtocolException.inBand(e));
-                guard.closeStream();
+                guard.closeStream(Stream.Closing.FAILED);
             } catch (StatementException e) {
                 writer.error(e);
             } catch (CursorWriter.ClientGone e) {
-                guard.closeStream();
+                guard.closeStream(Stream.Closing.FAILED);
             } catch (RuntimeException e) {
                 writer.abort();
                 throw e;
             }
             watch.detach();
             if (stream.isAbandoned()) {
-                guard.closeStream();
+                guard.closeStream(Stream.Closing.FAILED);
             }
             guard.complete();
         }

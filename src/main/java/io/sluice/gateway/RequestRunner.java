@@ -100,7 +100,7 @@ public class RequestRunner {
             throw HranaError.STREAM_CLOSED.statement("The stream was closed by an earlier request in this pipeline");
         }
         if (request instanceof Hrana.CloseReq) {
-            s.markClosed();
+            s.markClosed(Stream.Closing.BY_CLIENT);
             return new Empty();
         }
         if (request instanceof Hrana.ExecuteReq e) {

@@ -573,7 +573,7 @@ public final class SocketSession {
             return error(requestId, HranaError.STREAM_NOT_OPEN.statement("Stream " + ss.id + " has failed to open"));
         }
         if (!s.tryAcquire()) {
-            return error(requestId, StreamManager.streamExpired());
+            return error(requestId, StreamManager.streamExpired(s));
         }
         try (StreamGuard guard = StreamGuard.owned(engine.streams(), s)) {
             Encoded answer;
@@ -586,7 +586,7 @@ public final class SocketSession {
                 } catch (StatementException e) {
                     answer = error(requestId, e);
                 } catch (BackendUnavailableException | CircuitOpenException | ProtocolException e) {
-                    guard.closeStream();
+                    guard.closeStream(Stream.Closing.FAILED);
                     answer = error(requestId, ProtocolException.of(e));
                 }
             }
@@ -702,7 +702,7 @@ public final class SocketSession {
         ss.stream = null;
         if (s != null && s.tryAcquire()) {
             try (StreamGuard guard = StreamGuard.owned(engine.streams(), s)) {
-                guard.closeStream();
+                guard.closeStream(Stream.Closing.BY_CLIENT);
                 guard.complete();
             }
         }

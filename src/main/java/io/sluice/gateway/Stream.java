@@ -56,6 +56,25 @@ final class Stream {
     /** Volatile: {@link #abandon} reads it on the I/O thread while the request's worker sets it. */
     private volatile SqlSession session;
     private volatile boolean abandoned;
+    /** Why the stream closed, set by whoever closed it (null while open, and for a moment after). */
+    private volatile Closing closing;
+
+    /** Why a stream closed, in the words a later request on it is told. */
+    enum Closing {
+        IDLE("The stream has expired due to inactivity"),
+        SHUTDOWN("The stream was closed because the server is shutting down"),
+        BY_CLIENT("The stream was closed by the client"),
+        FAILED("The stream was closed when a request on it failed (that request was told why); open a new stream");
+
+        /** The message when the reason is not known: a baton whose stream is gone, or a close a moment old. */
+        static final String UNKNOWN = "The stream has expired due to inactivity or was closed";
+
+        final String message;
+
+        Closing(String message) {
+            this.message = message;
+        }
+    }
 
     /**
      * @param principalName who opened it, for operators ({@link Principal#displayName()}, or the client's
@@ -123,16 +142,24 @@ final class Stream {
         state.moveFrom(StreamState.BUSY, StreamState.IDLE, "response");
     }
 
-    /** Moves an idle stream to CLOSED (for the reaper); false when a request holds it or it is closed. */
-    boolean tryCloseIdle() {
-        return state.moveFrom(StreamState.IDLE, StreamState.CLOSED, "idle");
+    /** Moves an idle stream to CLOSED (the reaper, the drain); false when a request holds it or it is closed. */
+    boolean tryCloseIdle(Closing why) {
+        if (state.moveFrom(StreamState.IDLE, StreamState.CLOSED, why.name())) {
+            closing = why;
+            return true;
+        }
+        return false;
     }
 
     /** Closes a stream held by the caller (BUSY, or INSPECTING by the drain); closing a closed stream changes nothing. */
-    void markClosed() {
+    void markClosed(Closing why) {
         while (true) {
             StreamState now = state.current();
-            if (now == StreamState.CLOSED || state.moveFrom(now, StreamState.CLOSED, "closed")) {
+            if (now == StreamState.CLOSED) {
+                return;
+            }
+            if (state.moveFrom(now, StreamState.CLOSED, why.name())) {
+                closing = why;
                 return;
             }
         }
@@ -140,6 +167,12 @@ final class Stream {
 
     boolean isClosed() {
         return state.current() == StreamState.CLOSED;
+    }
+
+    /** What a request on this stream is told once it is closed ({@code STREAM_EXPIRED}): why it closed. */
+    String closedMessage() {
+        Closing why = closing;
+        return why == null ? Closing.UNKNOWN : why.message;
     }
 
     Map<Integer, String> storedSql() {

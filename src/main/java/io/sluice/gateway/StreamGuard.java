@@ -45,8 +45,8 @@ final class StreamGuard implements AutoCloseable {
     }
 
     /** Closes the stream when the request ends (a close request, a failure answered in band); the request still completes. */
-    void closeStream() {
-        streams.close(stream);
+    void closeStream(Stream.Closing why) {
+        streams.close(stream, why);
     }
 
     /**
@@ -67,7 +67,7 @@ final class StreamGuard implements AutoCloseable {
     public void close() {
         if (!done) {
             done = true;
-            streams.close(stream);
+            streams.close(stream, Stream.Closing.FAILED);
             end();
         }
     }

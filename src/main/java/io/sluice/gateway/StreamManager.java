@@ -137,7 +137,7 @@ public class StreamManager {
      */
     void settle(Stream s) {
         if (closingAll) {
-            s.markClosed();
+            s.markClosed(Stream.Closing.SHUTDOWN);
         }
         if (s.isClosed()) {
             forget(s);
@@ -159,13 +159,13 @@ public class StreamManager {
     /** Resumes the stream a verified baton names, held BUSY by the caller. */
     Stream resume(Batons.Decoded d) {
         Stream s = streams.get(d.streamId());
-        if (s == null || s.isClosed()) {
+        if (s == null) {
             // the baton is genuine, so the stream existed: it expired or was closed
             throw streamExpired();
         }
         if (!s.tryAcquire()) {
             if (s.isClosed()) {
-                throw streamExpired();
+                throw streamExpired(s);
             }
             throw ProtocolException.badRequest("The stream is busy with another request; a baton is single-use");
         }
@@ -182,7 +182,7 @@ public class StreamManager {
      */
     String finish(Stream s) {
         if (closingAll) {
-            s.markClosed();
+            s.markClosed(Stream.Closing.SHUTDOWN);
         }
         if (s.isClosed()) {
             forget(s);
@@ -201,8 +201,8 @@ public class StreamManager {
     }
 
     /** Closes a stream held by the caller (close request, failed request). */
-    void close(Stream s) {
-        s.markClosed();
+    void close(Stream s, Stream.Closing why) {
+        s.markClosed(why);
     }
 
     private void forget(Stream s) {
@@ -254,7 +254,7 @@ public class StreamManager {
             long now = System.nanoTime();
             long timeout = idleTimeoutNanos;
             for (Stream s : streams.values()) {
-                if (now - s.lastUsedNanos > timeout && s.tryCloseIdle()) {
+                if (now - s.lastUsedNanos > timeout && s.tryCloseIdle(Stream.Closing.IDLE)) {
                     forget(s);
                     expiredCount.incrementAndGet();
                     LOG.debugf("stream %s expired after %d ms idle", Long.toHexString(s.id), (now - s.lastUsedNanos) / 1_000_000);
@@ -329,7 +329,7 @@ public class StreamManager {
                 settled = true; // a session that cannot even say whether it is in a transaction is not worth waiting for
             }
             if (settled) {
-                s.markClosed();
+                s.markClosed(Stream.Closing.SHUTDOWN);
                 forget(s);
             } else {
                 s.endInspection();
@@ -345,7 +345,7 @@ public class StreamManager {
     public void closeAllStreams() {
         closingAll = true;
         for (Stream s : streams.values()) {
-            if (s.tryCloseIdle()) {
+            if (s.tryCloseIdle(Stream.Closing.SHUTDOWN)) {
                 forget(s);
             }
         }
@@ -357,7 +357,13 @@ public class StreamManager {
         closeAllStreams();
     }
 
+    /** A request for a stream that is gone, why unknown (a baton whose stream this replica no longer has). */
     static ProtocolException streamExpired() {
-        return new ProtocolException(HranaError.STREAM_EXPIRED, "The stream has expired due to inactivity");
+        return new ProtocolException(HranaError.STREAM_EXPIRED, Stream.Closing.UNKNOWN);
+    }
+
+    /** A request on a stream that has closed, told why. */
+    static ProtocolException streamExpired(Stream s) {
+        return new ProtocolException(HranaError.STREAM_EXPIRED, s.closedMessage());
     }
 }

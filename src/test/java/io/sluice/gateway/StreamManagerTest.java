@@ -80,7 +80,7 @@ class StreamManagerTest {
         m.open(BOB, null, m.plan(null));
 
         assertThat(errorOf(() -> m.open(CAROL, null, m.plan(null)))).isEqualTo(HranaError.STREAMS_EXHAUSTED);
-        m.close(a);
+        m.close(a, Stream.Closing.BY_CLIENT);
         assertThat(m.finish(a)).as("a closed stream gets no baton").isNull();
         assertThat(m.open(CAROL, null, m.plan(null))).isNotNull();
         assertThat(m.openStreams()).isEqualTo(2);
@@ -98,6 +98,28 @@ class StreamManagerTest {
 
         assertThat(s.isClosed()).isTrue();
         assertThat(errorOf(() -> m.resume(m.decode(baton, ALICE)))).isEqualTo(HranaError.STREAM_EXPIRED);
+    }
+
+    @Test
+    void shouldTellARequestOnAClosedStreamWhyItClosed() throws Exception {
+        StreamManager m = manager();
+        Stream idle = m.open(ALICE, null, m.plan(null));
+        m.finish(idle);
+        Stream failed = m.open(BOB, null, m.plan(null));
+        m.close(failed, Stream.Closing.FAILED);
+        m.finish(failed);
+        m.limits(10, Duration.ofMillis(1));
+        Thread.sleep(20);
+        m.expireIdleNow();
+        Stream drained = m.open(CAROL, null, m.plan(null));
+        m.finish(drained);
+        m.drain(Duration.ofSeconds(5));
+
+        assertThat(StreamManager.streamExpired(idle).getMessage()).isEqualTo("The stream has expired due to inactivity");
+        assertThat(StreamManager.streamExpired(failed).getMessage()).startsWith("The stream was closed when a request on it failed");
+        assertThat(StreamManager.streamExpired(drained).getMessage()).isEqualTo("The stream was closed because the server is shutting down");
+        assertThat(StreamManager.streamExpired().getMessage()).as("a baton whose stream is gone: why is not known")
+                .isEqualTo("The stream has expired due to inactivity or was closed");
     }
 
     @Test

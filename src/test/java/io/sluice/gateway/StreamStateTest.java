@@ -35,7 +35,7 @@ class StreamStateTest {
         Stream s = opened();
 
         assertThat(s.tryAcquire()).as("a second request while the first runs").isFalse();
-        assertThat(s.tryCloseIdle()).as("the reaper never closes a busy stream").isFalse();
+        assertThat(s.tryCloseIdle(Stream.Closing.IDLE)).as("the reaper never closes a busy stream").isFalse();
         assertThat(s.tryInspect()).as("the drain never looks into a busy stream").isFalse();
         s.release();
         assertThat(s.tryAcquire()).isTrue();
@@ -46,7 +46,7 @@ class StreamStateTest {
         Stream s = opened();
         s.release();
 
-        assertThat(s.tryCloseIdle()).isTrue();
+        assertThat(s.tryCloseIdle(Stream.Closing.IDLE)).isTrue();
         assertThat(s.isClosed()).isTrue();
         assertThat(s.tryAcquire()).isFalse();
         assertThat(s.tryInspect()).isFalse();
@@ -59,14 +59,14 @@ class StreamStateTest {
         Stream kept = opened();
         kept.release();
         assertThat(kept.tryInspect()).isTrue();
-        assertThat(kept.tryCloseIdle()).as("the reaper waits for the drain's look").isFalse();
+        assertThat(kept.tryCloseIdle(Stream.Closing.IDLE)).as("the reaper waits for the drain's look").isFalse();
         kept.endInspection();
         assertThat(kept.tryAcquire()).isTrue();
 
         Stream settled = opened();
         settled.release();
         assertThat(settled.tryInspect()).isTrue();
-        settled.markClosed();
+        settled.markClosed(Stream.Closing.SHUTDOWN);
         assertThat(settled.isClosed()).isTrue();
     }
 
@@ -74,8 +74,8 @@ class StreamStateTest {
     void shouldCloseABusyStreamOnceHoweverOftenItIsClosed() {
         Stream s = opened();
 
-        s.markClosed();
-        s.markClosed();
+        s.markClosed(Stream.Closing.FAILED);
+        s.markClosed(Stream.Closing.FAILED);
 
         assertThat(s.isClosed()).isTrue();
         assertThat(s.tryAcquire()).isFalse();

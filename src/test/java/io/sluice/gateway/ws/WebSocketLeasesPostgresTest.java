@@ -235,6 +235,8 @@ class WebSocketLeasesPostgresTest {
         JsonNode first = waiting.next();
         assertThat(first.path("request_id").asInt()).as("the first answer, %s", first).isEqualTo(3);
         assertThat(first.at("/error/code").asText()).isEqualTo("STREAM_EXPIRED");
+        assertThat(first.at("/error/message").asText()).as("not 'expired due to inactivity': it was closed when its lease was refused")
+                .startsWith("The stream was closed when a request on it failed");
         Map<Integer, JsonNode> refused = answers(waiting, POOL);
         assertThat(refused.values()).allSatisfy(a -> assertThat(a.at("/error/code").asText()).isEqualTo("BACKEND_UNAVAILABLE"));
         assertThat(backend.status().timeouts() - timeoutsBefore).as("acquire timeouts counted").isEqualTo(POOL);
