@@ -56,7 +56,7 @@ final class ResponseWriter {
 
     /**
      * The pipeline response through Jackson's generator, with the same field writers the WebSocket and cursor
-     * encoders use: the reference {@link PipelineJsonWriter} is held to byte for byte ({@code PipelineJsonWriterTest}).
+     * encoders use: the reference {@link HranaJsonWriter} is held to byte for byte ({@code HranaJsonWriterTest}).
      */
     static byte[] pipeline(String baton, List<Result> results) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
@@ -69,11 +69,11 @@ final class ResponseWriter {
     }
 
     /**
-     * The pipeline response for HTTP, written by {@link PipelineJsonWriter} into one array sized up front by
+     * The pipeline response for HTTP, written by {@link HranaJsonWriter} into one array sized up front by
      * {@code expectedBytes} (the response budget's estimate): the same bytes as {@link #pipeline(String, List)}.
      */
     static Buffer pipelineBuffer(String baton, List<Result> results, long expectedBytes) {
-        return PipelineJsonWriter.pipeline(baton, results, expectedBytes);
+        return HranaJsonWriter.pipeline(baton, results, expectedBytes);
     }
 
     private static void pipeline(JsonGenerator g, String baton, List<Result> results) throws IOException {

@@ -1,42 +1,28 @@
 package io.sluice.gateway;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.gateway.Hrana.Version;
-import io.sluice.gateway.SocketMessages.BatchError;
 import io.sluice.gateway.SocketMessages.ClientMsg;
 import io.sluice.gateway.SocketMessages.CloseCursor;
 import io.sluice.gateway.SocketMessages.CloseSql;
 import io.sluice.gateway.SocketMessages.CloseStream;
-import io.sluice.gateway.SocketMessages.CursorEntry;
 import io.sluice.gateway.SocketMessages.FetchCursor;
 import io.sluice.gateway.SocketMessages.Hello;
-import io.sluice.gateway.SocketMessages.HelloError;
-import io.sluice.gateway.SocketMessages.HelloOk;
 import io.sluice.gateway.SocketMessages.OnStream;
 import io.sluice.gateway.SocketMessages.OpenCursor;
 import io.sluice.gateway.SocketMessages.OpenStream;
 import io.sluice.gateway.SocketMessages.Request;
-import io.sluice.gateway.SocketMessages.ResponseError;
-import io.sluice.gateway.SocketMessages.ResponseOk;
-import io.sluice.gateway.SocketMessages.RowEntry;
 import io.sluice.gateway.SocketMessages.ServerMsg;
 import io.sluice.gateway.SocketMessages.SocketRequest;
-import io.sluice.gateway.SocketMessages.StepBegin;
-import io.sluice.gateway.SocketMessages.StepEnd;
-import io.sluice.gateway.SocketMessages.StepError;
 import io.sluice.gateway.SocketMessages.StoreSql;
-import io.sluice.sql.ValueCodec;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 
 /**
  * The JSON encoding of Hrana over WebSocket ({@code hrana1}, {@code hrana2}, {@code hrana3}). Statements
- * and batches are parsed by the same {@link RequestParser} as HTTP pipelines and results written by the
- * same {@link ResponseWriter}; this class adds the message envelope. A message of the wrong shape closes
+ * and batches are parsed by the same {@link RequestParser} as HTTP pipelines, and messages written by the
+ * same {@link HranaJsonWriter} as HTTP pipeline responses. A message of the wrong shape closes
  * the connection with 1007; a request the negotiated version lacks closes it with 1008.
  */
 final class SocketJsonCodec implements SocketCodec {
@@ -266,75 +252,6 @@ final class SocketJsonCodec implements SocketCodec {
 
     @Override
     public Encoded encode(ServerMsg message) {
-        StringWriter out = new StringWriter(128);
-        try (JsonGenerator g = ResponseWriter.JSON.createGenerator(out)) {
-            write(g, message);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new Encoded(out.toString(), null);
-    }
-
-    private static void write(JsonGenerator g, ServerMsg message) throws IOException {
-        g.writeStartObject();
-        if (message instanceof HelloOk) {
-            g.writeStringField("type", "hello_ok");
-        } else if (message instanceof HelloError e) {
-            g.writeStringField("type", "hello_error");
-            g.writeFieldName("error");
-            ResponseWriter.error(g, e.message(), e.code());
-        } else if (message instanceof ResponseError e) {
-            g.writeStringField("type", "response_error");
-            g.writeNumberField("request_id", e.requestId());
-            g.writeFieldName("error");
-            ResponseWriter.error(g, e.message(), e.code());
-        } else if (message instanceof ResponseOk ok) {
-            g.writeStringField("type", "response_ok");
-            g.writeNumberField("request_id", ok.requestId());
-            g.writeObjectFieldStart("response");
-            g.writeStringField("type", ok.type());
-            if (ok.page() != null) {
-                g.writeArrayFieldStart("entries");
-                for (CursorEntry entry : ok.page().entries()) {
-                    entry(g, entry);
-                }
-                g.writeEndArray();
-                g.writeBooleanField("done", ok.page().done());
-            } else if (ok.response() != null) {
-                ResponseWriter.responseFields(g, ok.response());
-            }
-            g.writeEndObject();
-        }
-        g.writeEndObject();
-    }
-
-    private static void entry(JsonGenerator g, CursorEntry entry) throws IOException {
-        g.writeStartObject();
-        if (entry instanceof StepBegin b) {
-            g.writeStringField("type", "step_begin");
-            g.writeNumberField("step", b.step());
-            ResponseWriter.columns(g, b.columns());
-        } else if (entry instanceof RowEntry r) {
-            g.writeStringField("type", "row");
-            g.writeArrayFieldStart("row");
-            for (Object v : r.values()) {
-                ValueCodec.encode(g, v);
-            }
-            g.writeEndArray();
-        } else if (entry instanceof StepEnd e) {
-            g.writeStringField("type", "step_end");
-            g.writeNumberField("affected_row_count", e.affectedRowCount());
-            ResponseWriter.lastInsertRowid(g, e.lastInsertRowid());
-        } else if (entry instanceof StepError e) {
-            g.writeStringField("type", "step_error");
-            g.writeNumberField("step", e.step());
-            g.writeFieldName("error");
-            ResponseWriter.error(g, e.error());
-        } else if (entry instanceof BatchError e) {
-            g.writeStringField("type", "error");
-            g.writeFieldName("error");
-            ResponseWriter.error(g, e.error());
-        }
-        g.writeEndObject();
+        return new Encoded(HranaJsonWriter.socketMessage(message), null);
     }
 }

@@ -7,6 +7,17 @@ import io.sluice.gateway.RequestRunner.Described;
 import io.sluice.gateway.RequestRunner.Executed;
 import io.sluice.gateway.RequestRunner.Response;
 import io.sluice.gateway.ResponseWriter.Result;
+import io.sluice.gateway.SocketMessages.BatchError;
+import io.sluice.gateway.SocketMessages.CursorEntry;
+import io.sluice.gateway.SocketMessages.HelloError;
+import io.sluice.gateway.SocketMessages.HelloOk;
+import io.sluice.gateway.SocketMessages.ResponseError;
+import io.sluice.gateway.SocketMessages.ResponseOk;
+import io.sluice.gateway.SocketMessages.RowEntry;
+import io.sluice.gateway.SocketMessages.ServerMsg;
+import io.sluice.gateway.SocketMessages.StepBegin;
+import io.sluice.gateway.SocketMessages.StepEnd;
+import io.sluice.gateway.SocketMessages.StepError;
 import io.sluice.sql.Column;
 import io.sluice.sql.StatementException;
 import io.sluice.sql.StmtResult;
@@ -17,11 +28,12 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Writes a Hrana HTTP pipeline response as JSON bytes straight into one array, the shape fixed by the
- * protocol: every separator and field name is a constant, so nothing tracks nesting and nothing is looked up
- * per token. It writes what {@link ResponseWriter#pipeline(String, List)} (Jackson's generator, which the
- * WebSocket and cursor encoders share) writes, byte for byte, as {@code PipelineJsonWriterTest} checks on
- * random responses: the same escapes in strings ({@code \"}, {@code \\}, the short escapes, {@code \\u00XX} for
+ * Writes Hrana's JSON answers straight into one array: an HTTP pipeline response ({@link #pipeline}) and a
+ * WebSocket server message ({@link #socketMessage}), the shapes fixed by the protocol: every separator and
+ * field name is a constant, so nothing tracks nesting and nothing is looked up per token. It writes what
+ * Jackson's generator writes (for a pipeline {@link ResponseWriter#pipeline(String, List)}, whose field writers
+ * the HTTP cursor encoder shares), byte for byte, as {@code HranaJsonWriterTest} checks on random responses
+ * and messages: the same escapes in strings ({@code \"}, {@code \\}, the short escapes, {@code \\u00XX} for
  * other control characters and {@code \\uXXXX} for each half of a surrogate pair), numbers as
  * {@link Long#toString(long)} and {@link Double#toString(double)} write them, blobs in padded base64.
  *
@@ -30,7 +42,7 @@ import java.util.function.Consumer;
  * ({@code HranaBenchmark}), and the server's CPU per {@code SELECT 1} request fell by about a tenth
  * (docs/performance.md).
  */
-final class PipelineJsonWriter {
+final class HranaJsonWriter {
     private static final byte[] HEX = ascii("0123456789ABCDEF");
     private static final byte[] BASE64 = ascii("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
     /** Characters of a string escaped per piece: the room a piece needs is at most six bytes per character. */
@@ -47,7 +59,7 @@ final class PipelineJsonWriter {
     private static final byte[] END_ARRAY_AND_OBJECT = ascii("]}");
     private static final byte[] ERROR_RESULT = ascii("{\"type\":\"error\",\"error\":");
     private static final byte[] OK_RESULT = ascii("{\"type\":\"ok\",\"response\":{\"type\":");
-    private static final byte[] END_OK_RESULT = ascii("}}");
+    private static final byte[] END_TWO_OBJECTS = ascii("}}");
     private static final byte[] RESULT = ascii(",\"result\":");
     private static final byte[] STEP_RESULTS = ascii("{\"step_results\":[");
     private static final byte[] STEP_ERRORS = ascii("],\"step_errors\":[");
@@ -70,11 +82,23 @@ final class PipelineJsonWriter {
     private static final byte[] VALUE_TEXT = ascii("{\"type\":\"text\",\"value\":");
     private static final byte[] VALUE_BLOB = ascii("{\"type\":\"blob\",\"base64\":\"");
     private static final byte[] END_INTEGER = ascii("\"}");
+    private static final byte[] HELLO_OK = ascii("{\"type\":\"hello_ok\"}");
+    private static final byte[] HELLO_ERROR = ascii("{\"type\":\"hello_error\",\"error\":");
+    private static final byte[] RESPONSE_ERROR = ascii("{\"type\":\"response_error\",\"request_id\":");
+    private static final byte[] RESPONSE_OK = ascii("{\"type\":\"response_ok\",\"request_id\":");
+    private static final byte[] ERROR_FIELD = ascii(",\"error\":");
+    private static final byte[] RESPONSE = ascii(",\"response\":{\"type\":");
+    private static final byte[] ENTRIES = ascii(",\"entries\":[");
+    private static final byte[] DONE = ascii("],\"done\":");
+    private static final byte[] STEP_BEGIN = ascii("{\"type\":\"step_begin\",\"step\":");
+    private static final byte[] ROW = ascii("{\"type\":\"row\",\"row\":[");
+    private static final byte[] STEP_END = ascii("{\"type\":\"step_end\",\"affected_row_count\":");
+    private static final byte[] STEP_ERROR = ascii("{\"type\":\"step_error\",\"step\":");
 
     private byte[] buf;
     private int n;
 
-    private PipelineJsonWriter(int capacity) {
+    private HranaJsonWriter(int capacity) {
         buf = new byte[capacity];
     }
 
@@ -83,7 +107,7 @@ final class PipelineJsonWriter {
      * some room, at least {@link #MIN_CAPACITY}, grown only when that was short.
      */
     static Buffer pipeline(String baton, List<Result> results, long expectedBytes) {
-        PipelineJsonWriter w = new PipelineJsonWriter((int) Math.min(Math.max(expectedBytes + 256, MIN_CAPACITY), Integer.MAX_VALUE - 64));
+        HranaJsonWriter w = new HranaJsonWriter((int) Math.min(Math.max(expectedBytes + 256, MIN_CAPACITY), Integer.MAX_VALUE - 64));
         w.raw(BATON);
         w.string(baton);
         w.raw(BASE_URL_RESULTS);
@@ -98,11 +122,85 @@ final class PipelineJsonWriter {
                 w.raw(OK_RESULT);
                 w.string(r.type());
                 w.responseFields(r.response());
-                w.raw(END_OK_RESULT);
+                w.raw(END_TWO_OBJECTS);
             }
         }
         w.raw(END_ARRAY_AND_OBJECT);
         return Buffer.buffer(Unpooled.wrappedBuffer(w.buf, 0, w.n));
+    }
+
+    /**
+     * A WebSocket server message of the JSON subprotocols, as text: a valid UTF-8 array (lone surrogates are
+     * escaped) decoded once, which for an answer of ASCII characters is one copy.
+     */
+    static String socketMessage(ServerMsg message) {
+        HranaJsonWriter w = new HranaJsonWriter(MIN_CAPACITY);
+        w.serverMessage(message);
+        return new String(w.buf, 0, w.n, StandardCharsets.UTF_8);
+    }
+
+    private void serverMessage(ServerMsg message) {
+        if (message instanceof HelloOk) {
+            raw(HELLO_OK);
+        } else if (message instanceof HelloError e) {
+            raw(HELLO_ERROR);
+            error(e.message(), e.code());
+            raw('}');
+        } else if (message instanceof ResponseError e) {
+            raw(RESPONSE_ERROR);
+            number(Integer.toString(e.requestId()));
+            raw(ERROR_FIELD);
+            error(e.message(), e.code());
+            raw('}');
+        } else if (message instanceof ResponseOk ok) {
+            raw(RESPONSE_OK);
+            number(Integer.toString(ok.requestId()));
+            raw(RESPONSE);
+            string(ok.type());
+            if (ok.page() != null) {
+                raw(ENTRIES);
+                List<CursorEntry> entries = ok.page().entries();
+                for (int i = 0; i < entries.size(); i++) {
+                    comma(i);
+                    entry(entries.get(i));
+                }
+                raw(DONE);
+                raw(ok.page().done() ? TRUE : FALSE);
+            } else if (ok.response() != null) {
+                responseFields(ok.response());
+            }
+            raw(END_TWO_OBJECTS);
+        }
+    }
+
+    /** One entry of a cursor page. */
+    private void entry(CursorEntry entry) {
+        if (entry instanceof StepBegin b) {
+            raw(STEP_BEGIN);
+            number(Integer.toString(b.step()));
+            raw(',');
+            columns(b.columns());
+            raw('}');
+        } else if (entry instanceof RowEntry r) {
+            raw(ROW);
+            values(r.values());
+            raw(END_ARRAY_AND_OBJECT);
+        } else if (entry instanceof StepEnd e) {
+            raw(STEP_END);
+            number(Long.toString(e.affectedRowCount()));
+            lastInsertRowid(e.lastInsertRowid());
+            raw('}');
+        } else if (entry instanceof StepError e) {
+            raw(STEP_ERROR);
+            number(Integer.toString(e.step()));
+            raw(ERROR_FIELD);
+            error(e.error());
+            raw('}');
+        } else if (entry instanceof BatchError e) {
+            raw(ERROR_RESULT);
+            error(e.error());
+            raw('}');
+        }
     }
 
     private void responseFields(Response response) {
@@ -147,19 +245,27 @@ final class PipelineJsonWriter {
         for (int i = 0; i < rows.size(); i++) {
             comma(i);
             raw('[');
-            Object[] row = rows.get(i);
-            for (int j = 0; j < row.length; j++) {
-                comma(j);
-                value(row[j]);
-            }
+            values(rows.get(i));
             raw(']');
         }
         raw(AFFECTED_ROW_COUNT);
         number(Long.toString(r.affectedRowCount()));
-        raw(LAST_INSERT_ROWID);
-        Long rowid = r.lastInsertRowid();
-        string(rowid == null ? null : Long.toString(rowid));
+        lastInsertRowid(r.lastInsertRowid());
         raw('}');
+    }
+
+    /** The values of a row, without its brackets. */
+    private void values(Object[] row) {
+        for (int j = 0; j < row.length; j++) {
+            comma(j);
+            value(row[j]);
+        }
+    }
+
+    /** {@code ,"last_insert_rowid":"…"} or {@code null}. */
+    private void lastInsertRowid(Long rowid) {
+        raw(LAST_INSERT_ROWID);
+        string(rowid == null ? null : Long.toString(rowid));
     }
 
     /** {@code "cols":[…]}, without the brace or comma before it. */
@@ -177,11 +283,15 @@ final class PipelineJsonWriter {
     }
 
     private void error(StatementException e) {
+        error(e.getMessage(), e.code());
+    }
+
+    private void error(String message, String code) {
         raw(MESSAGE);
-        string(e.getMessage());
-        if (e.code() != null) {
+        string(message);
+        if (code != null) {
             raw(CODE);
-            string(e.code());
+            string(code);
         }
         raw('}');
     }
