@@ -55,8 +55,8 @@ final class ResponseWriter {
     }
 
     /**
-     * The pipeline response through Jackson's generator, with the same field writers the WebSocket and cursor
-     * encoders use: the reference {@link HranaJsonWriter} is held to byte for byte ({@code HranaJsonWriterTest}).
+     * The pipeline response through Jackson's generator, with the same field writers the HTTP cursor encoder
+     * uses: the reference {@link HranaJsonWriter} is held to byte for byte ({@code HranaJsonWriterTest}).
      */
     static byte[] pipeline(String baton, List<Result> results) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
