@@ -77,7 +77,7 @@ public class HranaBenchmark {
     /** The same response as {@link #writeSelect1Response} (Jackson's generator), by the writer the HTTP pipeline uses. */
     @Benchmark
     public Buffer writeSelect1ResponseBuffer() {
-        return ResponseWriter.pipelineBuffer(null, SELECT1_RESULTS, 64);
+        return HranaJsonWriter.pipeline(null, SELECT1_RESULTS, 64);
     }
 
     /** Encodes the response to {@code execute SELECT 1} + {@code close}. */
@@ -89,7 +89,7 @@ public class HranaBenchmark {
     /** The same response as {@link #writeTenRowResponse}, by the writer the HTTP pipeline uses. */
     @Benchmark
     public Buffer writeTenRowResponseBuffer() {
-        return ResponseWriter.pipelineBuffer(null, TEN_ROWS_RESULTS, 64);
+        return HranaJsonWriter.pipeline(null, TEN_ROWS_RESULTS, 64);
     }
 
     /** Encodes the response to an {@code execute} returning ten rows of five columns, + {@code close}. */

@@ -160,7 +160,7 @@ abstract sealed class BodyEncoding {
 
         @Override
         Buffer pipelineResponse(String baton, List<Result> results, long expectedBytes) {
-            return ResponseWriter.pipelineBuffer(baton, results, expectedBytes);
+            return HranaJsonWriter.pipeline(baton, results, expectedBytes);
         }
 
         @Override

@@ -13,7 +13,6 @@ import io.sluice.sql.Column;
 import io.sluice.sql.StatementException;
 import io.sluice.sql.StmtResult;
 import io.sluice.sql.ValueCodec;
-import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,14 +65,6 @@ final class ResponseWriter {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    /**
-     * The pipeline response for HTTP, written by {@link HranaJsonWriter} into one array sized up front by
-     * {@code expectedBytes} (the response budget's estimate): the same bytes as {@link #pipeline(String, List)}.
-     */
-    static Buffer pipelineBuffer(String baton, List<Result> results, long expectedBytes) {
-        return HranaJsonWriter.pipeline(baton, results, expectedBytes);
     }
 
     private static void pipeline(JsonGenerator g, String baton, List<Result> results) throws IOException {

@@ -88,7 +88,7 @@ class ResponseWriterTest {
     void shouldWriteTheSameBytesIntoAPresizedBufferAsIntoAnArray() {
         List<Result> results = List.of(new Result("execute", new Executed(oneRow()), null));
 
-        Buffer buffer = ResponseWriter.pipelineBuffer("b", results, 10);
+        Buffer buffer = HranaJsonWriter.pipeline("b", results, 10);
 
         assertThat(buffer.getBytes()).isEqualTo(ResponseWriter.pipeline("b", results));
     }
