@@ -15,6 +15,9 @@
 # WORKLOAD=point-read reads sluice_bench by primary key instead (filled first with `sluice bench`, 10,000
 # rows). SLUICE_DATABASE_URL (+ SLUICE_DATABASE_USER) runs the servers on PostgreSQL instead of a fresh
 # SQLite file. JAVA_FLAGS: extra server flags.
+# Under each curve: the CPU time the JIT's compiler threads (C1, C2) used in each of those seconds, in ms (of
+# the machine's nproc x 1000 ms a second), read from /proc: what the compilers take from the load while the
+# server warms up.
 set -euo pipefail
 secs="${1:-30}"
 conns="${2:-32}"
@@ -57,7 +60,22 @@ else
 fi
 echo "workload $workload, $conns connections, ${secs}s after ready, backend ${SLUICE_DATABASE_URL:-SQLite}, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-declare -A curve ready
+# CPU ticks of process $1's JIT compiler threads, per thread: "tid ticks" lines
+jit_ticks() {
+  local f comm stat
+  for f in /proc/"$1"/task/*; do
+    read -r comm <"$f/comm" 2>/dev/null || continue
+    case "$comm" in
+      C1\ Compiler* | C2\ Compiler*)
+        stat=$(cat "$f/stat" 2>/dev/null) || continue
+        # shellcheck disable=SC2086
+        set -- ${stat##*) }
+        echo "${f##*/} $((${12} + ${13}))" ;;
+    esac
+  done
+}
+tick_ms=$((1000 / $(getconf CLK_TCK)))
+declare -A curve ready jit
 for v in "${variants[@]}"; do
   data="$tmp/data-$v"
   mkdir -p "$data"
@@ -85,16 +103,25 @@ for v in "${variants[@]}"; do
     sleep 0.01
   done
   ready[$v]=$(( $(date +%s%3N) - t0 ))
+  declare -A seen=()
+  while read -r tid t; do seen[$tid]=$t; done < <(jit_ticks "$server")
   for _ in $(seq 1 "$secs"); do
     r=$(wrk -t2 -c"$conns" -d1s -s "$script" "http://127.0.0.1:$port/v2/pipeline" | awk '/^requests\/s/ {print $2; e=$NF} END {if (e > 0) print "errors"}')
     case "$r" in *errors*) echo "$v: wrk saw errors" >&2; exit 1 ;; esac
     curve[$v]+="$r "
+    # compiler threads come and go (the JVM adds them as the queue grows): a new one counts from zero
+    used=0
+    while read -r tid t; do used=$((used + t - ${seen[$tid]:-0})); seen[$tid]=$t; done < <(jit_ticks "$server")
+    jit[$v]+="$((used * tick_ms)) "
   done
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 done
 
 printf '\n%-14s requests/s in second 1..%s after ready\n' "JVM" "$secs"
-for v in "${variants[@]}"; do printf '%-14s ready after %6s ms: %s\n' "$v" "${ready[$v]}" "${curve[$v]}"; done
+for v in "${variants[@]}"; do
+  printf '%-14s ready after %6s ms: %s\n' "$v" "${ready[$v]}" "${curve[$v]}"
+  printf '%-14s JIT CPU ms each second: %s\n' "" "${jit[$v]}"
+done
 echo
 declare -A first10 steady
 for v in "${variants[@]}"; do
@@ -102,7 +129,8 @@ for v in "${variants[@]}"; do
     s = 0; for (i = 1; i <= 10 && i <= NF; i++) s += $i; f = s / (i - 1)
     best = 0; for (i = int(NF * 2 / 3) + 1; i + 2 <= NF; i++) { a = ($i + $(i + 1) + $(i + 2)) / 3; if (a > best) best = a }
     printf "%.0f %.0f\n", f, best }')
-  echo "$v: first 10 s $(printf %s "${first10[$v]}")/s, steady $(printf %s "${steady[$v]}")/s, ratio $(awk -v a="${first10[$v]}" -v b="${steady[$v]}" 'BEGIN {printf "%.2f", a / b}')"
+  jit10=$(echo "${jit[$v]}" | awk '{s = 0; for (i = 1; i <= 10 && i <= NF; i++) s += $i; printf "%.1f", s / 1000}')
+  echo "$v: first 10 s $(printf %s "${first10[$v]}")/s (the JIT used ${jit10} s of CPU of $(nproc) CPUs' 10 s), steady $(printf %s "${steady[$v]}")/s, ratio $(awk -v a="${first10[$v]}" -v b="${steady[$v]}" 'BEGIN {printf "%.2f", a / b}')"
 done
 for v in "${variants[@]}"; do
   b="${v%+warm-up}"
