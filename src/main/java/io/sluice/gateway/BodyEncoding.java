@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.Hrana.Version;
-import io.sluice.gateway.ResponseWriter.Result;
+import io.sluice.gateway.RequestRunner.Result;
 import io.sluice.gateway.proto.HranaHttpProto;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.vertx.core.buffer.Buffer;
@@ -170,7 +170,7 @@ abstract sealed class BodyEncoding {
 
         @Override
         void respondError(RoutingContext ctx, int status, String message, String code) {
-            HranaHandler.respond(ctx, status, ResponseWriter.errorBody(message, code));
+            HranaHandler.respond(ctx, status, HranaJsonWriter.errorBody(message, code));
         }
     }
 
@@ -270,7 +270,7 @@ abstract sealed class BodyEncoding {
                 ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, PROTOBUF_TYPE)
                         .end(Buffer.buffer(ProtobufResponses.error(message, code).toByteArray()));
             } else {
-                HranaHandler.respond(ctx, status, ResponseWriter.errorBody(message, code));
+                HranaHandler.respond(ctx, status, HranaJsonWriter.errorBody(message, code));
             }
         }
 

@@ -1,11 +1,13 @@
 package io.sluice.gateway;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
+import io.sluice.gateway.SocketMessages.BatchError;
+import io.sluice.gateway.SocketMessages.RowEntry;
+import io.sluice.gateway.SocketMessages.StepBegin;
+import io.sluice.gateway.SocketMessages.StepEnd;
+import io.sluice.gateway.SocketMessages.StepError;
 import io.sluice.sql.Column;
 import io.sluice.sql.ResultSink;
 import io.sluice.sql.StatementException;
-import io.sluice.sql.ValueCodec;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -59,18 +61,13 @@ final class CursorWriter implements RequestRunner.StepSinks {
         void error(StatementException error) throws IOException;
     }
 
-    /** Newline-delimited JSON: one object per line. */
+    /** Newline-delimited JSON: one object per line, each written by {@link HranaJsonWriter}. */
     static final class JsonLines implements Format {
         private final ByteArrayOutputStream out;
-        private final JsonGenerator g;
+        private final HranaJsonWriter lines = HranaJsonWriter.cursorLines();
 
         JsonLines(ByteArrayOutputStream out) {
             this.out = out;
-            try {
-                this.g = ResponseWriter.JSON.createGenerator(out, JsonEncoding.UTF8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
 
         @Override
@@ -79,71 +76,33 @@ final class CursorWriter implements RequestRunner.StepSinks {
         }
 
         @Override
-        public void head(String baton) throws IOException {
-            g.writeStartObject();
-            g.writeStringField("baton", baton);
-            g.writeNullField("base_url");
-            g.writeEndObject();
-            endLine();
+        public void head(String baton) {
+            lines.headLine(baton, out);
         }
 
         @Override
-        public void stepBegin(int step, List<Column> columns) throws IOException {
-            g.writeStartObject();
-            g.writeStringField("type", "step_begin");
-            g.writeNumberField("step", step);
-            ResponseWriter.columns(g, columns);
-            g.writeEndObject();
-            endLine();
+        public void stepBegin(int step, List<Column> columns) {
+            lines.line(new StepBegin(step, columns), out);
         }
 
         @Override
-        public void row(Object[] values) throws IOException {
-            g.writeStartObject();
-            g.writeStringField("type", "row");
-            g.writeArrayFieldStart("row");
-            for (Object v : values) {
-                ValueCodec.encode(g, v);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-            endLine();
+        public void row(Object[] values) {
+            lines.line(new RowEntry(values), out);
         }
 
         @Override
-        public void stepEnd(long affectedRowCount, Long lastInsertRowid) throws IOException {
-            g.writeStartObject();
-            g.writeStringField("type", "step_end");
-            g.writeNumberField("affected_row_count", affectedRowCount);
-            ResponseWriter.lastInsertRowid(g, lastInsertRowid);
-            g.writeEndObject();
-            endLine();
+        public void stepEnd(long affectedRowCount, Long lastInsertRowid) {
+            lines.line(new StepEnd(affectedRowCount, lastInsertRowid), out);
         }
 
         @Override
-        public void stepError(int step, StatementException error) throws IOException {
-            g.writeStartObject();
-            g.writeStringField("type", "step_error");
-            g.writeNumberField("step", step);
-            g.writeFieldName("error");
-            ResponseWriter.error(g, error);
-            g.writeEndObject();
-            endLine();
+        public void stepError(int step, StatementException error) {
+            lines.line(new StepError(step, error), out);
         }
 
         @Override
-        public void error(StatementException error) throws IOException {
-            g.writeStartObject();
-            g.writeStringField("type", "error");
-            g.writeFieldName("error");
-            ResponseWriter.error(g, error);
-            g.writeEndObject();
-            endLine();
-        }
-
-        private void endLine() throws IOException {
-            g.flush();
-            out.write('\n');
+        public void error(StatementException error) {
+            lines.line(new BatchError(error), out);
         }
     }
 
@@ -204,9 +163,7 @@ final class CursorWriter implements RequestRunner.StepSinks {
 
     /** Ends the cursor with a whole-batch error. */
     void error(StatementException error) {
-        line(() -> {
-            format.error(error);
-        });
+        line(() -> format.error(error));
     }
 
     /** Ends the response: the entries still buffered (the last chunk) and the end of the body go out in one write. */

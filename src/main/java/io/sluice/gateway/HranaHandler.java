@@ -8,7 +8,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.gateway.Hrana.Batch;
 import io.sluice.gateway.Hrana.StreamRequest;
 import io.sluice.gateway.Hrana.Version;
-import io.sluice.gateway.ResponseWriter.Result;
+import io.sluice.gateway.RequestRunner.Result;
 import io.sluice.metrics.SluiceMetrics;
 import io.sluice.metrics.SluiceMetrics.Endpoint;
 import io.sluice.metrics.SluiceMetrics.RequestOutcome;

@@ -6,7 +6,7 @@ import io.sluice.gateway.RequestRunner.Batched;
 import io.sluice.gateway.RequestRunner.Described;
 import io.sluice.gateway.RequestRunner.Executed;
 import io.sluice.gateway.RequestRunner.Response;
-import io.sluice.gateway.ResponseWriter.Result;
+import io.sluice.gateway.RequestRunner.Result;
 import io.sluice.gateway.SocketMessages.BatchError;
 import io.sluice.gateway.SocketMessages.CursorEntry;
 import io.sluice.gateway.SocketMessages.HelloError;
@@ -22,20 +22,22 @@ import io.sluice.sql.Column;
 import io.sluice.sql.StatementException;
 import io.sluice.sql.StmtResult;
 import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Writes Hrana's JSON answers straight into one array: an HTTP pipeline response ({@link #pipeline}) and a
- * WebSocket server message ({@link #socketMessage}), the shapes fixed by the protocol: every separator and
+ * Writes every Hrana JSON answer straight into one array: an HTTP pipeline response ({@link #pipeline}), a
+ * WebSocket server message ({@link #socketMessage}), the HTTP cursor's lines ({@link #cursorLines}) and the
+ * error body of a refused request ({@link #errorBody}), the shapes fixed by the protocol: every separator and
  * field name is a constant, so nothing tracks nesting and nothing is looked up per token. It writes what
- * Jackson's generator writes (for a pipeline {@link ResponseWriter#pipeline(String, List)}, whose field writers
- * the HTTP cursor encoder shares), byte for byte, as {@code HranaJsonWriterTest} checks on random responses
- * and messages: the same escapes in strings ({@code \"}, {@code \\}, the short escapes, {@code \\u00XX} for
- * other control characters and {@code \\uXXXX} for each half of a surrogate pair), numbers as
- * {@link Long#toString(long)} and {@link Double#toString(double)} write them, blobs in padded base64.
+ * Jackson's UTF-8 generator writes, byte for byte, as {@code HranaJsonWriterTest} checks on random answers
+ * against {@code JacksonHranaWriter}: the same escapes in strings ({@code \"}, {@code \\}, the short escapes,
+ * {@code \\u00XX} for other control characters and {@code \\uXXXX} for each half of a surrogate pair, so a lone
+ * half reaches the client as what it is), numbers as {@link Long#toString(long)} and
+ * {@link Double#toString(double)} write them, blobs in padded base64.
  *
  * <p>It exists for speed: Jackson's generator (created per response, with its buffers and a context object per
  * nested object and array) took 1.2 µs for the answer to {@code SELECT 1}, this takes 0.34 µs
@@ -94,6 +96,9 @@ final class HranaJsonWriter {
     private static final byte[] ROW = ascii("{\"type\":\"row\",\"row\":[");
     private static final byte[] STEP_END = ascii("{\"type\":\"step_end\",\"affected_row_count\":");
     private static final byte[] STEP_ERROR = ascii("{\"type\":\"step_error\",\"step\":");
+    private static final byte[] BASE_URL_LINE_END = ascii(",\"base_url\":null}\n");
+    /** A cursor's line writer keeps an array up to this size from line to line, not one a large row grew. */
+    private static final int KEPT_CAPACITY = 64 * 1024;
 
     private byte[] buf;
     private int n;
@@ -137,6 +142,45 @@ final class HranaJsonWriter {
         HranaJsonWriter w = new HranaJsonWriter(MIN_CAPACITY);
         w.serverMessage(message);
         return new String(w.buf, 0, w.n, StandardCharsets.UTF_8);
+    }
+
+    /** A bare Hrana error object, the body of every non-200 answer. */
+    static byte[] errorBody(String message, String code) {
+        HranaJsonWriter w = new HranaJsonWriter(MIN_CAPACITY);
+        w.error(message, code);
+        return Arrays.copyOf(w.buf, w.n);
+    }
+
+    /**
+     * A writer of the HTTP cursor's lines ({@code /v3/cursor}: one JSON object and a newline per entry, the
+     * entries a WebSocket cursor page holds), which reuses its array from line to line.
+     */
+    static HranaJsonWriter cursorLines() {
+        return new HranaJsonWriter(MIN_CAPACITY);
+    }
+
+    /** The cursor's first line, {@code {"baton":…,"base_url":null}}, appended to {@code out}. */
+    void headLine(String baton, ByteArrayOutputStream out) {
+        n = 0;
+        raw(BATON);
+        string(baton);
+        raw(BASE_URL_LINE_END);
+        appendTo(out);
+    }
+
+    /** One cursor entry and its newline, appended to {@code out}. */
+    void line(CursorEntry entry, ByteArrayOutputStream out) {
+        n = 0;
+        entry(entry);
+        raw('\n');
+        appendTo(out);
+    }
+
+    private void appendTo(ByteArrayOutputStream out) {
+        out.write(buf, 0, n);
+        if (buf.length > KEPT_CAPACITY) {
+            buf = new byte[MIN_CAPACITY];
+        }
     }
 
     private void serverMessage(ServerMsg message) {
@@ -296,7 +340,7 @@ final class HranaJsonWriter {
         raw('}');
     }
 
-    /** One Hrana value object, as {@code ValueCodec.encode} writes it. */
+    /** One Hrana value object: an integer as a decimal string, a non-finite float (which JSON cannot carry) as null. */
     private void value(Object v) {
         if (v == null) {
             raw(VALUE_NULL);

@@ -3,7 +3,7 @@ package io.sluice.gateway;
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.config.SluiceConfig;
 import io.sluice.gateway.Hrana.StreamRequest;
-import io.sluice.gateway.ResponseWriter.Result;
+import io.sluice.gateway.RequestRunner.Result;
 import io.sluice.pool.Backend;
 import io.sluice.pool.ReaderConnections;
 import io.sluice.sql.ArgumentBinder;

@@ -7,7 +7,7 @@ import io.sluice.gateway.RequestRunner.Described;
 import io.sluice.gateway.RequestRunner.Empty;
 import io.sluice.gateway.RequestRunner.Executed;
 import io.sluice.gateway.RequestRunner.Response;
-import io.sluice.gateway.ResponseWriter.Result;
+import io.sluice.gateway.RequestRunner.Result;
 import io.sluice.gateway.proto.HranaHttpProto;
 import io.sluice.gateway.proto.HranaProto;
 import io.sluice.sql.Column;
@@ -17,7 +17,7 @@ import io.sluice.sql.StmtResult;
 import java.util.List;
 
 /**
- * Builds Hrana Protobuf messages from the same result objects the JSON {@link ResponseWriter} writes: one
+ * Builds Hrana Protobuf messages from the same result objects {@link HranaJsonWriter} writes as JSON: one
  * engine, two encodings. Where JSON needs a workaround, Protobuf says it directly: integers are 64-bit
  * {@code sint64} (no decimal strings), blobs are raw bytes (no base64), and a float that is NaN or infinite
  * stays a float.

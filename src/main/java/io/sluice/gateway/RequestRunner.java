@@ -77,6 +77,10 @@ public class RequestRunner {
     record Autocommit(boolean isAutocommit) implements Response {
     }
 
+    /** One pipeline result: a {@link Response} for a request that succeeded or the {@link StatementException} it failed with. */
+    record Result(String type, Response response, StatementException error) {
+    }
+
     /** Creates the sink of each batch step; the pipeline collects, the cursor streams. */
     interface StepSinks {
         ResultSink open(int step, boolean wantRows) throws StatementException;

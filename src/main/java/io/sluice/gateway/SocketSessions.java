@@ -181,7 +181,7 @@ public class SocketSessions {
 
     private Refusal refusal(ProtocolException e) {
         countRequest(e.outcome());
-        return new Refusal(e.status(), e.retryAfterSeconds(), ResponseWriter.errorBody(e.getMessage(), e.code()));
+        return new Refusal(e.status(), e.retryAfterSeconds(), HranaJsonWriter.errorBody(e.getMessage(), e.code()));
     }
 
     /**

@@ -1,9 +1,8 @@
 package io.sluice.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.gateway.RequestRunner.Autocommit;
@@ -12,7 +11,7 @@ import io.sluice.gateway.RequestRunner.Described;
 import io.sluice.gateway.RequestRunner.Empty;
 import io.sluice.gateway.RequestRunner.Executed;
 import io.sluice.gateway.RequestRunner.Response;
-import io.sluice.gateway.ResponseWriter.Result;
+import io.sluice.gateway.RequestRunner.Result;
 import io.sluice.gateway.SocketMessages.BatchError;
 import io.sluice.gateway.SocketMessages.CursorEntry;
 import io.sluice.gateway.SocketMessages.CursorPage;
@@ -31,8 +30,6 @@ import io.sluice.sql.StatementException;
 import io.sluice.sql.StmtResult;
 import io.sluice.sql.ValueCodec;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,14 +37,16 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hrana's own JSON writer against Jackson's UTF-8 generator (which the HTTP cursor encoder uses): byte for byte
- * the same on random pipeline responses and WebSocket messages of every kind, with strings of every class of
+ * Hrana's own JSON writer: the exact shapes the official clients read, and byte for byte what Jackson's UTF-8
+ * generator writes ({@link JacksonHranaWriter}) on random pipeline responses, WebSocket messages and HTTP cursor
+ * lines of every kind, with strings of every class of
  * character (quotes, backslashes, control characters, two- and three-byte characters, surrogate pairs and lone
  * halves), numbers at their edges and blobs of every length modulo three.
  */
 class HranaJsonWriterTest {
     private static final char[] SPECIAL = {'"', '\\', '/', '\b', '\t', '\n', '\f', '\r', 0, 1, 0x1f, 0x7f, 'é', 'ß', '€', '中',
             '\uffff', '\ud83d', '\ude00', '\u2028'};
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void shouldWriteWhatJacksonWritesForRandomResponsesOfEveryKind() {
@@ -59,7 +58,7 @@ class HranaJsonWriterTest {
                 results.add(result(random));
             }
             String baton = random.nextInt(3) == 0 ? null : text(random);
-            byte[] jackson = ResponseWriter.pipeline(baton, results);
+            byte[] jackson = JacksonHranaWriter.pipeline(baton, results);
 
             byte[] ours = HranaJsonWriter.pipeline(baton, results, random.nextInt(3) == 0 ? 0 : jackson.length).getBytes();
 
@@ -74,7 +73,7 @@ class HranaJsonWriterTest {
         List<Result> results = List.of(new Result("execute", new Executed(new StmtResult(List.of(new Column(text, null)),
                 List.<Object[]>of(new Object[] {text, new byte[100_000]}), 0, null)), null));
 
-        assertThat(HranaJsonWriter.pipeline(null, results, 10).getBytes()).isEqualTo(ResponseWriter.pipeline(null, results));
+        assertThat(HranaJsonWriter.pipeline(null, results, 10).getBytes()).isEqualTo(JacksonHranaWriter.pipeline(null, results));
     }
 
     @Test
@@ -85,8 +84,131 @@ class HranaJsonWriterTest {
 
             String ours = HranaJsonWriter.socketMessage(message);
 
-            assertThat(ours).as("message %d", i).isEqualTo(new String(jackson(message), StandardCharsets.UTF_8));
+            assertThat(ours).as("message %d", i).isEqualTo(new String(JacksonHranaWriter.socketMessage(message), StandardCharsets.UTF_8));
         }
+    }
+
+    @Test
+    void shouldWriteWhatJacksonWritesForRandomCursorLinesOfEveryKind() {
+        Random random = new Random(20261209);
+        for (int i = 0; i < 300; i++) {
+            HranaJsonWriter lines = HranaJsonWriter.cursorLines();
+            ByteArrayOutputStream ours = new ByteArrayOutputStream();
+            ByteArrayOutputStream jackson = new ByteArrayOutputStream();
+            String baton = random.nextInt(3) == 0 ? null : text(random);
+            lines.headLine(baton, ours);
+            jackson.writeBytes(JacksonHranaWriter.cursorHead(baton));
+            for (int e = random.nextInt(12); e > 0; e--) {
+                CursorEntry entry = random.nextInt(30) == 0 ? new RowEntry(new Object[] {"x".repeat(100_000)}) : cursorEntry(random);
+                lines.line(entry, ours);
+                jackson.writeBytes(JacksonHranaWriter.cursorLine(entry));
+            }
+
+            assertThat(ours.toString(StandardCharsets.UTF_8)).as("cursor %d", i).isEqualTo(jackson.toString(StandardCharsets.UTF_8));
+            assertThat(ours.toByteArray()).as("cursor %d", i).isEqualTo(jackson.toByteArray());
+        }
+    }
+
+    @Test
+    void shouldWriteAnExecuteResultWithIntegersAndRowidsAsStrings() throws Exception {
+        StmtResult oneRow = new StmtResult(List.of(new Column("id", "INTEGER"), new Column("body", null)),
+                List.<Object[]>of(new Object[] {Long.MAX_VALUE, "hello"}), 1, 42L);
+
+        JsonNode root = parse(HranaJsonWriter.pipeline("baton-1", List.of(new Result("execute", new Executed(oneRow), null)), 0).getBytes());
+
+        assertThat(root.get("baton").asText()).isEqualTo("baton-1");
+        assertThat(root.get("base_url").isNull()).isTrue();
+        JsonNode result = root.get("results").get(0);
+        assertThat(result.get("type").asText()).isEqualTo("ok");
+        assertThat(result.get("response").get("type").asText()).isEqualTo("execute");
+        JsonNode stmt = result.get("response").get("result");
+        assertThat(stmt.get("cols").get(0).get("name").asText()).isEqualTo("id");
+        assertThat(stmt.get("cols").get(1).get("decltype").isNull()).isTrue();
+        // 64-bit integers travel as strings so JavaScript clients do not round them
+        assertThat(stmt.get("rows").get(0).get(0).get("type").asText()).isEqualTo("integer");
+        assertThat(stmt.get("rows").get(0).get(0).get("value").asText()).isEqualTo(Long.toString(Long.MAX_VALUE));
+        assertThat(stmt.get("rows").get(0).get(1).get("value").asText()).isEqualTo("hello");
+        assertThat(stmt.get("affected_row_count").asLong()).isEqualTo(1);
+        assertThat(stmt.get("last_insert_rowid").isTextual()).isTrue();
+        assertThat(stmt.get("last_insert_rowid").asText()).isEqualTo("42");
+    }
+
+    @Test
+    void shouldWriteAFailedRequestAsAnErrorResultAndANullBatonWhenTheStreamClosed() throws Exception {
+        StatementException failure = new StatementException("SQLITE_CONSTRAINT", "UNIQUE constraint failed: t.id");
+
+        JsonNode root = parse(HranaJsonWriter.pipeline(null, List.of(new Result("execute", null, failure),
+                new Result("close", new Empty(), null)), 0).getBytes());
+
+        assertThat(root.get("baton").isNull()).isTrue();
+        JsonNode error = root.get("results").get(0);
+        assertThat(error.get("type").asText()).isEqualTo("error");
+        assertThat(error.get("error").get("code").asText()).isEqualTo("SQLITE_CONSTRAINT");
+        assertThat(error.get("error").get("message").asText()).isEqualTo("UNIQUE constraint failed: t.id");
+        assertThat(root.get("results").get(1).get("response").get("type").asText()).isEqualTo("close");
+    }
+
+    @Test
+    void shouldWriteABatchWithNullsForSkippedAndFailedSteps() throws Exception {
+        StmtResult oneRow = new StmtResult(List.of(new Column("id", "INTEGER")), List.<Object[]>of(new Object[] {1L}), 0, null);
+        Batched batched = new Batched(new StmtResult[] {oneRow, null, null},
+                new StatementException[] {null, new StatementException("SQL_PARSE_ERROR", "near \"SELEC\": syntax error"), null});
+
+        JsonNode result = parse(HranaJsonWriter.pipeline("b", List.of(new Result("batch", batched, null)), 0).getBytes())
+                .get("results").get(0).get("response").get("result");
+
+        assertThat(result.get("step_results")).hasSize(3);
+        assertThat(result.get("step_results").get(0).get("rows")).hasSize(1);
+        assertThat(result.get("step_results").get(1).isNull()).isTrue();
+        assertThat(result.get("step_results").get(2).isNull()).isTrue();
+        assertThat(result.get("step_errors").get(0).isNull()).isTrue();
+        assertThat(result.get("step_errors").get(1).get("code").asText()).isEqualTo("SQL_PARSE_ERROR");
+        assertThat(result.get("step_errors").get(2).isNull()).isTrue();
+    }
+
+    @Test
+    void shouldWriteAnErrorBodyWithoutACodeWhenThereIsNone() throws Exception {
+        assertThat(new String(HranaJsonWriter.errorBody("no", null), StandardCharsets.UTF_8)).isEqualTo("{\"message\":\"no\"}");
+        assertThat(HranaJsonWriter.errorBody("Stream expired", "STREAM_EXPIRED"))
+                .isEqualTo(JacksonHranaWriter.errorBody("Stream expired", "STREAM_EXPIRED"));
+    }
+
+    @Test
+    void shouldWriteEveryValueTypeExactly() {
+        assertThat(written(null)).isEqualTo("{\"type\":\"null\"}");
+        assertThat(written(Long.MIN_VALUE)).isEqualTo("{\"type\":\"integer\",\"value\":\"-9223372036854775808\"}");
+        assertThat(written(42L)).isEqualTo("{\"type\":\"integer\",\"value\":\"42\"}");
+        assertThat(written(0.5)).isEqualTo("{\"type\":\"float\",\"value\":0.5}");
+        assertThat(written(1.0)).isEqualTo("{\"type\":\"float\",\"value\":1.0}");
+        assertThat(written("a\"b")).isEqualTo("{\"type\":\"text\",\"value\":\"a\\\"b\"}");
+        assertThat(written(new byte[] {1, 2, (byte) 255})).isEqualTo("{\"type\":\"blob\",\"base64\":\"AQL/\"}");
+        assertThat(written(new byte[] {1})).isEqualTo("{\"type\":\"blob\",\"base64\":\"AQ==\"}");
+        assertThat(written(new byte[0])).isEqualTo("{\"type\":\"blob\",\"base64\":\"\"}");
+    }
+
+    @Test
+    void shouldWriteANonFiniteFloatAsNullBecauseJsonCannotCarryIt() {
+        assertThat(written(Double.NaN)).isEqualTo("{\"type\":\"null\"}");
+        assertThat(written(Double.POSITIVE_INFINITY)).isEqualTo("{\"type\":\"null\"}");
+    }
+
+    @Test
+    void shouldReadBackEveryValueItWrites() throws Exception {
+        for (Object v : new Object[] {null, 0L, -1L, Long.MAX_VALUE, 3.25, -0.0, 1e-300, "", "héllo ✓ \ud83d\ude00", new byte[0],
+                new byte[] {0, -1, 7}}) {
+            Object back = ValueCodec.decode(JSON.readTree(written(v)));
+
+            if (v instanceof byte[] b) {
+                assertThat((byte[]) back).containsExactly(b);
+            } else {
+                assertThat(back).isEqualTo(v);
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseToWriteAValueThatIsNotAHranaType() {
+        assertThatThrownBy(() -> written(new Object())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -94,9 +216,23 @@ class HranaJsonWriterTest {
         String text = "a\ud83d\ude00b\ud83dc\ude00é中\u0000";
         ServerMsg message = new ResponseError(7, text, null);
 
-        JsonNode read = new ObjectMapper().readTree(HranaJsonWriter.socketMessage(message));
+        JsonNode read = JSON.readTree(HranaJsonWriter.socketMessage(message));
 
         assertThat(read.at("/error/message").textValue()).isEqualTo(text);
+    }
+
+    private static JsonNode parse(byte[] body) throws Exception {
+        return JSON.readTree(body);
+    }
+
+    /** One value as the cursor writes it in a row: the text between the row's brackets. */
+    private static String written(Object v) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        HranaJsonWriter.cursorLines().line(new RowEntry(new Object[] {v}), out);
+        String line = out.toString(StandardCharsets.UTF_8);
+        String prefix = "{\"type\":\"row\",\"row\":[";
+        assertThat(line).startsWith(prefix).endsWith("]}\n");
+        return line.substring(prefix.length(), line.length() - "]}\n".length());
     }
 
     private static ServerMsg serverMessage(Random random) {
@@ -113,86 +249,20 @@ class HranaJsonWriterTest {
     private static CursorPage cursorPage(Random random) {
         List<CursorEntry> entries = new ArrayList<>();
         for (int e = random.nextInt(6); e > 0; e--) {
-            entries.add(switch (random.nextInt(5)) {
-                case 0 -> new StepBegin(random.nextInt(10), columns(random));
-                case 1 -> new StepEnd(random.nextInt(3) == 0 ? random.nextLong() : random.nextInt(100),
-                        random.nextBoolean() ? null : random.nextLong());
-                case 2 -> new StepError(random.nextInt(10), error(random));
-                case 3 -> new BatchError(error(random));
-                default -> new RowEntry(stmtResultRow(random));
-            });
+            entries.add(cursorEntry(random));
         }
         return new CursorPage(entries, random.nextBoolean());
     }
 
-    /** A WebSocket message through Jackson's UTF-8 generator and the field writers the HTTP cursor encoder shares. */
-    private static byte[] jackson(ServerMsg message) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = ResponseWriter.JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            if (message instanceof HelloOk) {
-                g.writeStringField("type", "hello_ok");
-            } else if (message instanceof HelloError e) {
-                g.writeStringField("type", "hello_error");
-                g.writeFieldName("error");
-                ResponseWriter.error(g, e.message(), e.code());
-            } else if (message instanceof ResponseError e) {
-                g.writeStringField("type", "response_error");
-                g.writeNumberField("request_id", e.requestId());
-                g.writeFieldName("error");
-                ResponseWriter.error(g, e.message(), e.code());
-            } else if (message instanceof ResponseOk ok) {
-                g.writeStringField("type", "response_ok");
-                g.writeNumberField("request_id", ok.requestId());
-                g.writeObjectFieldStart("response");
-                g.writeStringField("type", ok.type());
-                if (ok.page() != null) {
-                    g.writeArrayFieldStart("entries");
-                    for (CursorEntry entry : ok.page().entries()) {
-                        entry(g, entry);
-                    }
-                    g.writeEndArray();
-                    g.writeBooleanField("done", ok.page().done());
-                } else if (ok.response() != null) {
-                    ResponseWriter.responseFields(g, ok.response());
-                }
-                g.writeEndObject();
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    private static void entry(JsonGenerator g, CursorEntry entry) throws IOException {
-        g.writeStartObject();
-        if (entry instanceof StepBegin b) {
-            g.writeStringField("type", "step_begin");
-            g.writeNumberField("step", b.step());
-            ResponseWriter.columns(g, b.columns());
-        } else if (entry instanceof RowEntry r) {
-            g.writeStringField("type", "row");
-            g.writeArrayFieldStart("row");
-            for (Object v : r.values()) {
-                ValueCodec.encode(g, v);
-            }
-            g.writeEndArray();
-        } else if (entry instanceof StepEnd e) {
-            g.writeStringField("type", "step_end");
-            g.writeNumberField("affected_row_count", e.affectedRowCount());
-            ResponseWriter.lastInsertRowid(g, e.lastInsertRowid());
-        } else if (entry instanceof StepError e) {
-            g.writeStringField("type", "step_error");
-            g.writeNumberField("step", e.step());
-            g.writeFieldName("error");
-            ResponseWriter.error(g, e.error());
-        } else if (entry instanceof BatchError e) {
-            g.writeStringField("type", "error");
-            g.writeFieldName("error");
-            ResponseWriter.error(g, e.error());
-        }
-        g.writeEndObject();
+    private static CursorEntry cursorEntry(Random random) {
+        return switch (random.nextInt(5)) {
+            case 0 -> new StepBegin(random.nextInt(10), columns(random));
+            case 1 -> new StepEnd(random.nextInt(3) == 0 ? random.nextLong() : random.nextInt(100),
+                    random.nextBoolean() ? null : random.nextLong());
+            case 2 -> new StepError(random.nextInt(10), error(random));
+            case 3 -> new BatchError(error(random));
+            default -> new RowEntry(stmtResultRow(random));
+        };
     }
 
     private static Result result(Random random) {

@@ -53,6 +53,6 @@ class FastLoopTest {
     void shouldCoverTheProtocolCore() throws IOException {
         assertThat(entries()).contains(
                 "io/sluice/gateway/RequestParserTest.java",
-                "io/sluice/gateway/ResponseWriterTest.java");
+                "io/sluice/gateway/HranaJsonWriterTest.java");
     }
 }
