@@ -63,11 +63,10 @@ final class CursorWriter implements RequestRunner.StepSinks {
 
     /** Newline-delimited JSON: one object per line, each written by {@link HranaJsonWriter}. */
     static final class JsonLines implements Format {
-        private final ByteArrayOutputStream out;
-        private final HranaJsonWriter lines = HranaJsonWriter.cursorLines();
+        private final HranaJsonWriter lines;
 
         JsonLines(ByteArrayOutputStream out) {
-            this.out = out;
+            this.lines = HranaJsonWriter.cursorLines(out);
         }
 
         @Override
@@ -77,32 +76,32 @@ final class CursorWriter implements RequestRunner.StepSinks {
 
         @Override
         public void head(String baton) {
-            lines.headLine(baton, out);
+            lines.headLine(baton);
         }
 
         @Override
         public void stepBegin(int step, List<Column> columns) {
-            lines.line(new StepBegin(step, columns), out);
+            lines.line(new StepBegin(step, columns));
         }
 
         @Override
         public void row(Object[] values) {
-            lines.line(new RowEntry(values), out);
+            lines.line(new RowEntry(values));
         }
 
         @Override
         public void stepEnd(long affectedRowCount, Long lastInsertRowid) {
-            lines.line(new StepEnd(affectedRowCount, lastInsertRowid), out);
+            lines.line(new StepEnd(affectedRowCount, lastInsertRowid));
         }
 
         @Override
         public void stepError(int step, StatementException error) {
-            lines.line(new StepError(step, error), out);
+            lines.line(new StepError(step, error));
         }
 
         @Override
         public void error(StatementException error) {
-            lines.line(new BatchError(error), out);
+            lines.line(new BatchError(error));
         }
     }
 

@@ -97,14 +97,24 @@ final class HranaJsonWriter {
     private static final byte[] STEP_END = ascii("{\"type\":\"step_end\",\"affected_row_count\":");
     private static final byte[] STEP_ERROR = ascii("{\"type\":\"step_error\",\"step\":");
     private static final byte[] BASE_URL_LINE_END = ascii(",\"base_url\":null}\n");
-    /** A cursor's line writer keeps an array up to this size from line to line, not one a large row grew. */
-    private static final int KEPT_CAPACITY = 64 * 1024;
+    /** Bytes of a blob encoded per step (a multiple of three): its base64 is never needed whole in the array. */
+    private static final int BASE64_PIECE = 3 * 1024;
 
     private byte[] buf;
     private int n;
+    /**
+     * Where a cursor's lines go ({@link #cursorLines}), else null: what the array holds is moved there whenever it
+     * is short of room, so the array stays a few pieces long however large a row is.
+     */
+    private final ByteArrayOutputStream spill;
 
     private HranaJsonWriter(int capacity) {
-        buf = new byte[capacity];
+        this(capacity, null);
+    }
+
+    private HranaJsonWriter(int capacity, ByteArrayOutputStream spill) {
+        this.buf = new byte[capacity];
+        this.spill = spill;
     }
 
     /**
@@ -153,34 +163,30 @@ final class HranaJsonWriter {
 
     /**
      * A writer of the HTTP cursor's lines ({@code /v3/cursor}: one JSON object and a newline per entry, the
-     * entries a WebSocket cursor page holds), which reuses its array from line to line.
+     * entries a WebSocket cursor page holds) into {@code out}.
      */
-    static HranaJsonWriter cursorLines() {
-        return new HranaJsonWriter(MIN_CAPACITY);
+    static HranaJsonWriter cursorLines(ByteArrayOutputStream out) {
+        return new HranaJsonWriter(MIN_CAPACITY, out);
     }
 
-    /** The cursor's first line, {@code {"baton":…,"base_url":null}}, appended to {@code out}. */
-    void headLine(String baton, ByteArrayOutputStream out) {
-        n = 0;
+    /** The cursor's first line, {@code {"baton":…,"base_url":null}}. */
+    void headLine(String baton) {
         raw(BATON);
         string(baton);
         raw(BASE_URL_LINE_END);
-        appendTo(out);
+        spillAll();
     }
 
-    /** One cursor entry and its newline, appended to {@code out}. */
-    void line(CursorEntry entry, ByteArrayOutputStream out) {
-        n = 0;
+    /** One cursor entry and its newline. */
+    void line(CursorEntry entry) {
         entry(entry);
         raw('\n');
-        appendTo(out);
+        spillAll();
     }
 
-    private void appendTo(ByteArrayOutputStream out) {
-        out.write(buf, 0, n);
-        if (buf.length > KEPT_CAPACITY) {
-            buf = new byte[MIN_CAPACITY];
-        }
+    private void spillAll() {
+        spill.write(buf, 0, n);
+        n = 0;
     }
 
     private void serverMessage(ServerMsg message) {
@@ -454,28 +460,33 @@ final class HranaJsonWriter {
         return at + 6;
     }
 
-    /** Padded base64 of {@code data}, written straight into the response. */
+    /** Padded base64 of {@code data}, written straight into the response a piece at a time. */
     private void base64(byte[] data) {
-        room((int) Math.min((data.length + 2L) / 3 * 4, Integer.MAX_VALUE - 64));
-        byte[] b = buf;
-        int at = n;
         int whole = data.length - data.length % 3;
-        for (int i = 0; i < whole; i += 3) {
-            int bits = (data[i] & 0xFF) << 16 | (data[i + 1] & 0xFF) << 8 | data[i + 2] & 0xFF;
-            b[at++] = BASE64[bits >>> 18];
-            b[at++] = BASE64[bits >>> 12 & 0x3F];
-            b[at++] = BASE64[bits >>> 6 & 0x3F];
-            b[at++] = BASE64[bits & 0x3F];
+        for (int from = 0; from < whole; from += BASE64_PIECE) {
+            int to = Math.min(whole, from + BASE64_PIECE);
+            room((to - from) / 3 * 4);
+            byte[] b = buf;
+            int at = n;
+            for (int i = from; i < to; i += 3) {
+                int bits = (data[i] & 0xFF) << 16 | (data[i + 1] & 0xFF) << 8 | data[i + 2] & 0xFF;
+                b[at++] = BASE64[bits >>> 18];
+                b[at++] = BASE64[bits >>> 12 & 0x3F];
+                b[at++] = BASE64[bits >>> 6 & 0x3F];
+                b[at++] = BASE64[bits & 0x3F];
+            }
+            n = at;
         }
         int rest = data.length - whole;
         if (rest > 0) {
+            room(4);
             int bits = (data[whole] & 0xFF) << 16 | (rest == 2 ? (data[whole + 1] & 0xFF) << 8 : 0);
-            b[at++] = BASE64[bits >>> 18];
-            b[at++] = BASE64[bits >>> 12 & 0x3F];
-            b[at++] = rest == 2 ? BASE64[bits >>> 6 & 0x3F] : (byte) '=';
-            b[at++] = '=';
+            buf[n] = BASE64[bits >>> 18];
+            buf[n + 1] = BASE64[bits >>> 12 & 0x3F];
+            buf[n + 2] = rest == 2 ? BASE64[bits >>> 6 & 0x3F] : (byte) '=';
+            buf[n + 3] = '=';
+            n += 4;
         }
-        n = at;
     }
 
     /** Text known to be ASCII (a number). */
@@ -501,6 +512,13 @@ final class HranaJsonWriter {
 
     private void room(int bytes) {
         if (buf.length - n < bytes) {
+            if (spill != null && n > 0) {
+                spill.write(buf, 0, n);
+                n = 0;
+                if (buf.length >= bytes) {
+                    return;
+                }
+            }
             // the response budget keeps a response far below the largest array
             buf = Arrays.copyOf(buf, (int) Math.min(Math.max((long) n + bytes, 2L * buf.length), Integer.MAX_VALUE - 64));
         }

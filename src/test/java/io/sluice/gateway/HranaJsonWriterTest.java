@@ -92,15 +92,18 @@ class HranaJsonWriterTest {
     void shouldWriteWhatJacksonWritesForRandomCursorLinesOfEveryKind() {
         Random random = new Random(20261209);
         for (int i = 0; i < 300; i++) {
-            HranaJsonWriter lines = HranaJsonWriter.cursorLines();
             ByteArrayOutputStream ours = new ByteArrayOutputStream();
+            HranaJsonWriter lines = HranaJsonWriter.cursorLines(ours);
             ByteArrayOutputStream jackson = new ByteArrayOutputStream();
             String baton = random.nextInt(3) == 0 ? null : text(random);
-            lines.headLine(baton, ours);
+            lines.headLine(baton);
             jackson.writeBytes(JacksonHranaWriter.cursorHead(baton));
             for (int e = random.nextInt(12); e > 0; e--) {
-                CursorEntry entry = random.nextInt(30) == 0 ? new RowEntry(new Object[] {"x".repeat(100_000)}) : cursorEntry(random);
-                lines.line(entry, ours);
+                // now and then a row far larger than the writer's array, which it writes out as it goes
+                CursorEntry entry =
+                        random.nextInt(30) == 0 ? new RowEntry(new Object[] {"\u0001é".repeat(50_000), new byte[100_000 + random.nextInt(3)]})
+                                : cursorEntry(random);
+                lines.line(entry);
                 jackson.writeBytes(JacksonHranaWriter.cursorLine(entry));
             }
 
@@ -228,7 +231,7 @@ class HranaJsonWriterTest {
     /** One value as the cursor writes it in a row: the text between the row's brackets. */
     private static String written(Object v) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        HranaJsonWriter.cursorLines().line(new RowEntry(new Object[] {v}), out);
+        HranaJsonWriter.cursorLines(out).line(new RowEntry(new Object[] {v}));
         String line = out.toString(StandardCharsets.UTF_8);
         String prefix = "{\"type\":\"row\",\"row\":[";
         assertThat(line).startsWith(prefix).endsWith("]}\n");
