@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * The packaged server in {@code prod}, under the container image's JVM flags ({@code -Xmx256m
  * -XX:+ExitOnOutOfMemoryError}), attacked at once by unauthenticated clients sending 10 MiB bodies,
  * authenticated clients sending bodies just under the limit, and read-only clients asking for huge values
- * and the largest responses allowed, and WebSocket clients sending 10 MiB messages with and without a
+ * and the largest responses allowed (in pipelines and in cursors), and WebSocket clients sending 10 MiB messages with and without a
  * {@code hello}, while one well-behaved client keeps reading. The process must stay
  * alive and the good client must be served every time; its worst latency is printed.
  * The attack lasts {@code -Dhostile.seconds} seconds (default 20); the server's GC log is
@@ -78,10 +78,17 @@ class HostileLoadIT {
                         post(http, uri, ro, bigBody))));
             }
             for (int i = 0; i < 7; i++) {
-                int first = i;
-                AtomicLong n = new AtomicLong(first);
-                pool.submit(() -> untilDeadline(deadline, () -> count(outcomes, "huge value",
-                        post(http, uri, ro, pipeline(HUGE_READS[(int) (n.getAndIncrement() % HUGE_READS.length)])))));
+                AtomicLong n = new AtomicLong(i);
+                // four in pipelines, three in cursors (each row written as it is read), as @libsql/client's batch() sends them
+                boolean cursor = i >= 4;
+                pool.submit(() -> untilDeadline(deadline, () -> {
+                    String sql = HUGE_READS[(int) (n.getAndIncrement() % HUGE_READS.length)];
+                    if (cursor) {
+                        cursorThenClose(http, uri, ro, sql, outcomes);
+                    } else {
+                        count(outcomes, "huge value", post(http, uri, ro, pipeline(sql)));
+                    }
+                }));
             }
             // over WebSocket: 10 MiB messages, without a hello and after one with a read-only token
             String wsUri = "ws://" + uri.getHost() + ":" + uri.getPort();
@@ -147,8 +154,25 @@ class HostileLoadIT {
         return "{\"requests\":[{\"type\":\"execute\",\"stmt\":{\"sql\":\"" + sql.replace("\"", "\\\"") + "\"}},{\"type\":\"close\"}]}";
     }
 
+    /** A one-step cursor on {@code /v3/cursor}, read whole, then its stream closed with the baton of its first line. */
+    private static void cursorThenClose(HttpClient http, URI base, String token, String sql, Map<String, LongAdder> outcomes)
+            throws IOException, InterruptedException {
+        String body = "{\"baton\":null,\"batch\":{\"steps\":[{\"stmt\":{\"sql\":\"" + sql.replace("\"", "\\\"") + "\"}}]}}";
+        HttpResponse<String> r = post(http, base, "/v3/cursor", token, body);
+        count(outcomes, "huge value in a cursor", r);
+        String baton = r.statusCode() == 200 ? r.body().replaceAll("(?s)^\\{\"baton\":\"([^\"]+)\".*", "$1") : null;
+        if (baton != null && !baton.startsWith("{")) {
+            post(http, base, "/v3/pipeline", token, "{\"baton\":\"" + baton + "\",\"requests\":[{\"type\":\"close\"}]}");
+        }
+    }
+
     private static HttpResponse<String> post(HttpClient http, URI base, String token, String body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(base.resolve("/v2/pipeline")).timeout(Duration.ofSeconds(60))
+        return post(http, base, "/v2/pipeline", token, body);
+    }
+
+    private static HttpResponse<String> post(HttpClient http, URI base, String path, String token, String body)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
