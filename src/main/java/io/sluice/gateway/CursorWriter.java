@@ -1,5 +1,6 @@
 package io.sluice.gateway;
 
+import io.netty.buffer.Unpooled;
 import io.sluice.gateway.SocketMessages.BatchError;
 import io.sluice.gateway.SocketMessages.RowEntry;
 import io.sluice.gateway.SocketMessages.StepBegin;
@@ -40,7 +41,7 @@ final class CursorWriter implements RequestRunner.StepSinks {
     private final HttpServerResponse response;
     /** Told when the connection closes; the drain wait takes over the response's close handler. */
     private final io.vertx.core.Handler<Void> onClose;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(CHUNK_BYTES * 2);
+    private final Chunk out = new Chunk();
     private final Format format;
     private final long maxRowBytes;
 
@@ -174,15 +175,31 @@ final class CursorWriter implements RequestRunner.StepSinks {
             response.end();
             return;
         }
-        Buffer last = Buffer.buffer(out.toByteArray());
-        out.reset();
-        response.end(last);
+        response.end(out.take());
     }
 
     /** Gives up on a response that failed half-way: the client sees a truncated body, never a false success. */
     void abort() {
         if (!response.closed()) {
             response.reset();
+        }
+    }
+
+    /**
+     * The entries not yet written to the response. Its array goes to the response as it is, not copied, and it
+     * starts again with a small one of its own: a large row's array is neither copied nor kept for the rest of
+     * the cursor.
+     */
+    private static final class Chunk extends ByteArrayOutputStream {
+        Chunk() {
+            super(CHUNK_BYTES * 2);
+        }
+
+        Buffer take() {
+            Buffer taken = Buffer.buffer(Unpooled.wrappedBuffer(buf, 0, count));
+            buf = new byte[CHUNK_BYTES * 2];
+            count = 0;
+            return taken;
         }
     }
 
@@ -208,8 +225,7 @@ final class CursorWriter implements RequestRunner.StepSinks {
         if (response.closed()) {
             throw new ClientGone();
         }
-        response.write(Buffer.buffer(out.toByteArray()));
-        out.reset();
+        response.write(out.take());
         if (response.writeQueueFull()) {
             awaitDrain();
         }
