@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * How the bodies of one group of Hrana HTTP endpoints are encoded: JSON ({@code /v2}, {@code /v3}) or
@@ -43,6 +44,30 @@ abstract sealed class BodyEncoding {
 
         /** True when the body has the shape of a pipeline at all (the inline fast path looks no further). */
         boolean isPipeline();
+    }
+
+    /**
+     * A decoded body whose requests and batch are read from it only when asked for, on the thread that asks
+     * (a large body's on a worker thread); the one a body does not have is refused with {@code refusal}.
+     */
+    private record Lazy(String baton, Supplier<List<StreamRequest>> pipeline, Supplier<Batch> cursor, boolean isPipeline)
+            implements
+                RequestBody {
+        @Override
+        public List<StreamRequest> requests() {
+            return pipeline.get();
+        }
+
+        @Override
+        public Batch cursorBatch() {
+            return cursor.get();
+        }
+    }
+
+    private static <T> Supplier<T> refused(String message) {
+        return () -> {
+            throw ProtocolException.badRequest(message);
+        };
     }
 
     abstract Version version();
@@ -96,30 +121,7 @@ abstract sealed class BodyEncoding {
         @Override
         RequestBody pipelineBody(byte[] body) {
             RequestParser.SimplePipeline simple = RequestParser.simplePipeline(body);
-            if (simple == null) {
-                return body(body);
-            }
-            return new RequestBody() {
-                @Override
-                public String baton() {
-                    return simple.baton();
-                }
-
-                @Override
-                public List<StreamRequest> requests() {
-                    return simple.requests();
-                }
-
-                @Override
-                public Batch cursorBatch() {
-                    throw ProtocolException.badRequest("Missing field 'batch'");
-                }
-
-                @Override
-                public boolean isPipeline() {
-                    return true;
-                }
-            };
+            return simple != null ? simple : body(body);
         }
 
         @Override
@@ -129,28 +131,8 @@ abstract sealed class BodyEncoding {
 
         private RequestBody body(byte[] bytes) {
             JsonNode root = RequestParser.readTree(bytes);
-            String baton = RequestParser.baton(root);
-            return new RequestBody() {
-                @Override
-                public String baton() {
-                    return baton;
-                }
-
-                @Override
-                public List<StreamRequest> requests() {
-                    return parser.requests(root);
-                }
-
-                @Override
-                public Batch cursorBatch() {
-                    return parser.cursorBatch(root);
-                }
-
-                @Override
-                public boolean isPipeline() {
-                    return root.path("requests").isArray();
-                }
-            };
+            return new Lazy(RequestParser.baton(root), () -> parser.requests(root), () -> parser.cursorBatch(root),
+                    root.path("requests").isArray());
         }
 
         @Override
@@ -198,55 +180,15 @@ abstract sealed class BodyEncoding {
         @Override
         RequestBody pipelineBody(byte[] body) {
             HranaHttpProto.PipelineReqBody msg = ProtobufRequests.pipelineBody(body);
-            String baton = msg.hasBaton() ? msg.getBaton() : null;
-            return new RequestBody() {
-                @Override
-                public String baton() {
-                    return baton;
-                }
-
-                @Override
-                public List<StreamRequest> requests() {
-                    return ProtobufRequests.requests(msg);
-                }
-
-                @Override
-                public Batch cursorBatch() {
-                    throw ProtocolException.badRequest("A pipeline body has no cursor batch");
-                }
-
-                @Override
-                public boolean isPipeline() {
-                    return true;
-                }
-            };
+            return new Lazy(msg.hasBaton() ? msg.getBaton() : null, () -> ProtobufRequests.requests(msg),
+                    refused("A pipeline body has no cursor batch"), true);
         }
 
         @Override
         RequestBody cursorBody(byte[] body) {
             HranaHttpProto.CursorReqBody msg = ProtobufRequests.cursorBody(body);
-            String baton = msg.hasBaton() ? msg.getBaton() : null;
-            return new RequestBody() {
-                @Override
-                public String baton() {
-                    return baton;
-                }
-
-                @Override
-                public List<StreamRequest> requests() {
-                    throw ProtocolException.badRequest("A cursor body has no pipeline requests");
-                }
-
-                @Override
-                public Batch cursorBatch() {
-                    return ProtobufRequests.cursorBatch(msg);
-                }
-
-                @Override
-                public boolean isPipeline() {
-                    return false;
-                }
-            };
+            return new Lazy(msg.hasBaton() ? msg.getBaton() : null, refused("A cursor body has no pipeline requests"),
+                    () -> ProtobufRequests.cursorBatch(msg), false);
         }
 
         @Override

@@ -66,7 +66,16 @@ final class RequestParser {
     }
 
     /** A pipeline body read by {@link #simplePipeline}: its baton (null opens a stream) and its requests. */
-    record SimplePipeline(String baton, List<StreamRequest> requests) {
+    record SimplePipeline(String baton, List<StreamRequest> requests) implements BodyEncoding.RequestBody {
+        @Override
+        public Batch cursorBatch() {
+            throw ProtocolException.badRequest("Missing field 'batch'");
+        }
+
+        @Override
+        public boolean isPipeline() {
+            return true;
+        }
     }
 
     /**
