@@ -48,7 +48,7 @@ abstract sealed class BodyEncoding {
 
     /**
      * A decoded body whose requests and batch are read from it only when asked for, on the thread that asks
-     * (a large body's on a worker thread); the one a body does not have is refused with {@code refusal}.
+     * (a large body's on a worker thread); the one a body does not have is {@link #refused}.
      */
     private record Lazy(String baton, Supplier<List<StreamRequest>> pipeline, Supplier<Batch> cursor, boolean isPipeline)
             implements
