@@ -48,7 +48,7 @@ abstract sealed class BodyEncoding {
 
     /**
      * A decoded body whose requests and batch are read from it only when asked for, on the thread that asks
-     * (a large body's on a worker thread); the one a body does not have is {@link #refused}.
+     * (a large body's on a worker thread); the one a body does not have is refused ({@link #NO_BATCH}, {@link #NO_REQUESTS}).
      */
     private record Lazy(String baton, Supplier<List<StreamRequest>> pipeline, Supplier<Batch> cursor, boolean isPipeline)
             implements
@@ -63,6 +63,10 @@ abstract sealed class BodyEncoding {
             return cursor.get();
         }
     }
+
+    /** A Protobuf pipeline body's batch and a Protobuf cursor body's requests: refused, made once. */
+    private static final Supplier<Batch> NO_BATCH = refused("A pipeline body has no cursor batch");
+    private static final Supplier<List<StreamRequest>> NO_REQUESTS = refused("A cursor body has no pipeline requests");
 
     private static <T> Supplier<T> refused(String message) {
         return () -> {
@@ -181,13 +185,13 @@ abstract sealed class BodyEncoding {
         RequestBody pipelineBody(byte[] body) {
             HranaHttpProto.PipelineReqBody msg = ProtobufRequests.pipelineBody(body);
             return new Lazy(msg.hasBaton() ? msg.getBaton() : null, () -> ProtobufRequests.requests(msg),
-                    refused("A pipeline body has no cursor batch"), true);
+                    NO_BATCH, true);
         }
 
         @Override
         RequestBody cursorBody(byte[] body) {
             HranaHttpProto.CursorReqBody msg = ProtobufRequests.cursorBody(body);
-            return new Lazy(msg.hasBaton() ? msg.getBaton() : null, refused("A cursor body has no pipeline requests"),
+            return new Lazy(msg.hasBaton() ? msg.getBaton() : null, NO_REQUESTS,
                     () -> ProtobufRequests.cursorBatch(msg), false);
         }
 

@@ -175,7 +175,7 @@ final class CursorWriter implements RequestRunner.StepSinks {
             response.end();
             return;
         }
-        response.end(out.take());
+        response.end(out.take(false));
     }
 
     /** Gives up on a response that failed half-way: the client sees a truncated body, never a false success. */
@@ -191,13 +191,16 @@ final class CursorWriter implements RequestRunner.StepSinks {
      * the cursor.
      */
     private static final class Chunk extends ByteArrayOutputStream {
+        private static final byte[] NO_BYTES = new byte[0];
+
         Chunk() {
             super(CHUNK_BYTES * 2);
         }
 
-        Buffer take() {
+        /** What it holds; with {@code more} entries to come it gets a new array, the last chunk leaves it none. */
+        Buffer take(boolean more) {
             Buffer taken = Buffer.buffer(Unpooled.wrappedBuffer(buf, 0, count));
-            buf = new byte[CHUNK_BYTES * 2];
+            buf = more ? new byte[CHUNK_BYTES * 2] : NO_BYTES;
             count = 0;
             return taken;
         }
@@ -225,7 +228,7 @@ final class CursorWriter implements RequestRunner.StepSinks {
         if (response.closed()) {
             throw new ClientGone();
         }
-        response.write(out.take());
+        response.write(out.take(true));
         if (response.writeQueueFull()) {
             awaitDrain();
         }
