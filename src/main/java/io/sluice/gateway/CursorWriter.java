@@ -192,12 +192,17 @@ final class CursorWriter implements RequestRunner.StepSinks {
      */
     private static final class Chunk extends ByteArrayOutputStream {
         private static final byte[] NO_BYTES = new byte[0];
+        /** The first chunk's array: most cursors (a batch's few results) fit in it; a larger one grows it. */
+        private static final int FIRST_BYTES = 2048;
 
         Chunk() {
-            super(CHUNK_BYTES * 2);
+            super(FIRST_BYTES);
         }
 
-        /** What it holds; with {@code more} entries to come it gets a new array, the last chunk leaves it none. */
+        /**
+         * What it holds; with {@code more} entries to come (the cursor filled a chunk) it gets a new array of a
+         * full chunk's size, the last chunk leaves it none.
+         */
         Buffer take(boolean more) {
             Buffer taken = Buffer.buffer(Unpooled.wrappedBuffer(buf, 0, count));
             buf = more ? new byte[CHUNK_BYTES * 2] : NO_BYTES;
