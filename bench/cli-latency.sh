@@ -7,7 +7,7 @@
 #
 #   bench/cli-latency.sh [runs]                        (default 7)
 #
-# JAVA: the java to use (default: the first /usr/lib/jvm/*25*, else `java`). SLUICE_APP_DIR: the packaged
+# JAVA: the java to use (default: JDK 25 as bench/jdks.sh finds it, else `java`). SLUICE_APP_DIR: the packaged
 # application (default target/quarkus-app; cli.aot in it is used when present: bench/aot-train.sh).
 # Starts its own server (embedded SQLite in a temporary directory, loopback, port SLUICE_BENCH_PORT, default
 # 18491) and stops it. On a loaded machine read the CPU columns; wall times stretch with the load.
@@ -19,11 +19,9 @@ jar="$app/quarkus-run.jar"
 launcher="$here/../deploy/sluice-jvm.sh"
 port="${SLUICE_BENCH_PORT:-18491}"
 [ -f "$jar" ] || { echo "no packaged jar at $jar: run ./mvnw package -DskipTests first" >&2; exit 1; }
-java="${JAVA:-}"
-if [ -z "$java" ]; then
-  for d in /usr/lib/jvm/*25*; do [ -x "$d/bin/java" ] && { java="$d/bin/java"; break; }; done
-fi
-java="${java:-java}"
+# shellcheck source=bench/jdks.sh
+. "$here/jdks.sh"
+java="${JAVA:-${java25:-java}}"
 command -v curl >/dev/null || { echo "curl is missing" >&2; exit 1; }
 
 tmp="$(mktemp -d)"

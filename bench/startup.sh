@@ -34,12 +34,8 @@ port="${SLUICE_BENCH_PORT:-18191}"
 [ -f "$jar" ] || { echo "no packaged jar at $jar: run ./mvnw package -DskipTests first" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is missing" >&2; exit 1; }
 
-java17="${JAVA17_HOME:+$JAVA17_HOME/bin/java}"
-java17="${java17:-$(command -v java)}"
-java25="${JAVA25_HOME:+$JAVA25_HOME/bin/java}"
-if [ -z "$java25" ]; then
-  for d in /usr/lib/jvm/*25*; do [ -x "$d/bin/java" ] && { java25="$d/bin/java"; break; }; done
-fi
+# shellcheck source=bench/jdks.sh
+. "$here/jdks.sh"
 
 tmp="$(mktemp -d)"
 server=""

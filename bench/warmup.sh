@@ -28,12 +28,8 @@ port="${SLUICE_BENCH_PORT:-18391}"
 workload="${WORKLOAD:-select1}"
 command -v wrk >/dev/null || { echo "wrk is not installed (bench/install-tools.sh)" >&2; exit 1; }
 [ -f "$jar" ] || { echo "no packaged jar at $jar" >&2; exit 1; }
-java17="${JAVA17_HOME:+$JAVA17_HOME/bin/java}"
-java17="${java17:-$(command -v java)}"
-java25="${JAVA25_HOME:+$JAVA25_HOME/bin/java}"
-if [ -z "$java25" ]; then
-  for d in /usr/lib/jvm/*25*; do [ -x "$d/bin/java" ] && { java25="$d/bin/java"; break; }; done
-fi
+# shellcheck source=bench/jdks.sh
+. "$here/jdks.sh"
 [ -n "$java25" ] || { echo "no JDK 25 (set JAVA25_HOME)" >&2; exit 1; }
 [ -f "$app/app.aot" ] || { echo "no $app/app.aot: run bench/aot-train.sh first" >&2; exit 1; }
 
