@@ -37,6 +37,8 @@ case "${1:-serve}" in
     # throughput 30 s after start, without them full speed after about 20 s (docs/performance.md).
     replay=""
     [ -z "${SLUICE_AOT_OUTPUT:-}" ] && [ -f "$dir/app.aot" ] && replay="-XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
+    # JAVA_OPTS is split into words, not expanded as file names (the image's compile commands hold `*`)
+    set -f
     # shellcheck disable=SC2086
     exec "$java" $(aot "$dir/app.aot") $replay $native $JAVA_OPTS -jar "$dir/quarkus-run.jar" "$@" ;;
   *)
