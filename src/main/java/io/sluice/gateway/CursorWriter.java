@@ -187,8 +187,8 @@ final class CursorWriter implements RequestRunner.StepSinks {
 
     /**
      * The entries not yet written to the response. Its array goes to the response as it is, not copied, and it
-     * starts again with a small one of its own: a large row's array is neither copied nor kept for the rest of
-     * the cursor.
+     * starts again with a chunk-sized one of its own: a large row's array is neither copied nor kept for the rest
+     * of the cursor.
      */
     private static final class Chunk extends ByteArrayOutputStream {
         private static final byte[] NO_BYTES = new byte[0];
