@@ -515,6 +515,20 @@ public interface SluiceConfig {
         long maxBufferedRequestBytes();
 
         /**
+         * How long a request body may take, plus one second for every {@link #requestBodyMinRate()} bytes of it that
+         * have arrived: a body not whole by then is refused with 408 {@code REQUEST_TIMEOUT} at its next piece and
+         * its connection closed, so a client that trickles its body cannot hold a connection and its share of the
+         * body budget; default 10 s. A body that stops altogether is closed by {@code quarkus.http.idle-timeout}.
+         */
+        @WithConverter(ConfigDurationConverter.class)
+        @WithDefault("10s")
+        Duration requestBodyTimeout();
+
+        /** The bytes of a request body that buy it one more second beyond {@link #requestBodyTimeout()}: its slowest pace; default 16 KiB. */
+        @WithDefault("16384")
+        int requestBodyMinRate();
+
+        /**
          * Answer stream-less read pipelines on embedded SQLite directly on the I/O thread (the read fast
          * path); default on. Has no effect on PostgreSQL.
          */

@@ -15,25 +15,48 @@ import io.vertx.ext.web.RoutingContext;
  * {@code Content-Length}, whose declared size was checked before) fails the request with 413 at the piece
  * that crosses it, and nothing more of it is kept. A client that asks {@code Expect: 100-continue} is told to go on
  * only here, once its request was admitted on its headers.
+ *
+ * <p>A body must also keep pace ({@link Pace}): it has the grace period plus one second for every
+ * minimum-rate bytes of it that have arrived, and a piece that arrives after that fails the request with 408
+ * {@code REQUEST_TIMEOUT}; its connection is closed. A trickle (a byte every few seconds) therefore cannot hold
+ * a connection and its reservation in the body budget for much longer than the grace period; a body that stops
+ * altogether is closed by the connection's idle timeout. The check reads the clock per piece; no timer.
  */
 final class BodyReader implements Handler<Buffer> {
     /** The context key of the body read. */
     static final String BODY = "sluice.request-body";
 
+    /** How fast a body must arrive: within {@code graceNanos} of its admission plus one second per {@code minBytesPerSecond} of it. */
+    record Pace(long graceNanos, long minBytesPerSecond) {
+        Pace {
+            if (minBytesPerSecond < 1) {
+                throw new IllegalArgumentException("sluice.gateway.request-body-min-rate must be at least 1 (bytes a second)");
+            }
+        }
+
+        /** Whether {@code size} bytes are too few for a body admitted {@code elapsedNanos} ago. */
+        boolean tooSlow(long elapsedNanos, long size) {
+            return elapsedNanos > graceNanos && elapsedNanos - graceNanos > size * 1_000_000_000L / minBytesPerSecond;
+        }
+    }
+
     private final RoutingContext ctx;
     private final int limit;
+    private final Pace pace;
+    private final long admitted = System.nanoTime();
     private Buffer first;
     private Buffer joined;
     private long size;
     private boolean done;
 
-    private BodyReader(RoutingContext ctx, int limit) {
+    private BodyReader(RoutingContext ctx, int limit, Pace pace) {
         this.ctx = ctx;
         this.limit = limit;
+        this.pace = pace;
     }
 
     /** Starts reading the request's body; {@code ctx.next()} follows once it has all arrived. */
-    static void read(RoutingContext ctx, int limit) {
+    static void read(RoutingContext ctx, int limit, Pace pace) {
         HttpServerRequest request = ctx.request();
         if (request.isEnded()) {
             // nothing left to read (no handler of ours can have missed it: they run before the body's first byte)
@@ -41,7 +64,7 @@ final class BodyReader implements Handler<Buffer> {
             ctx.next();
             return;
         }
-        BodyReader reader = new BodyReader(ctx, limit);
+        BodyReader reader = new BodyReader(ctx, limit, pace);
         request.handler(reader).endHandler(reader::end).exceptionHandler(reader::failed);
         String expect = request.getHeader(HttpHeaders.EXPECT);
         if (expect != null && expect.equalsIgnoreCase("100-continue") && request.version() != HttpVersion.HTTP_1_0) {
@@ -63,11 +86,15 @@ final class BodyReader implements Handler<Buffer> {
             return;
         }
         size += piece.length();
-        if (size > limit) {
+        ProtocolException refusal = size > limit ? new ProtocolException(HranaError.REQUEST_TOO_LARGE, "Request body is too large")
+                : pace.tooSlow(System.nanoTime() - admitted, size)
+                        ? new ProtocolException(HranaError.REQUEST_TIMEOUT, "The request body arrived too slowly")
+                : null;
+        if (refusal != null) {
             done = true;
             first = null;
             joined = null;
-            ctx.fail(413);
+            ctx.fail(refusal);
             return;
         }
         if (first == null) {

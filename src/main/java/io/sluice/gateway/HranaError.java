@@ -25,6 +25,8 @@ public enum HranaError {
     FORBIDDEN(403, null, RequestOutcome.UNAUTHORIZED),
     /** The request body is larger than the configured limit. */
     REQUEST_TOO_LARGE(413, null, RequestOutcome.TOO_LARGE),
+    /** The request body arrived too slowly (its connection is closed). */
+    REQUEST_TIMEOUT(408, null, RequestOutcome.BAD_REQUEST),
     /** The caller's own share of open streams is used up. */
     PRINCIPAL_STREAMS_EXHAUSTED(429, 1, RequestOutcome.LIMITED),
     /** The caller's own share of database connections stayed used up for the acquire timeout. */

@@ -54,6 +54,7 @@ public class HranaRoutes {
     private final SluiceConfig.Gateway config;
     private final String version;
     private final BodyBudget budget;
+    private final BodyReader.Pace pace;
     private volatile int maxRequestBytes;
 
     HranaRoutes(HranaHandler handler, SluiceConfig config, SluiceMetrics metrics, Vertx vertx, BodyBudget budget) {
@@ -64,6 +65,7 @@ public class HranaRoutes {
         this.version = "sluice " + ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class).orElse("dev");
         this.budget = budget;
         this.maxRequestBytes = this.config.maxRequestBytes();
+        this.pace = new BodyReader.Pace(this.config.requestBodyTimeout().toNanos(), this.config.requestBodyMinRate());
     }
 
     /** Whether a request to {@code path} may reach Hrana: every path but {@link #NOT_HRANA} (the WebSocket upgrade asks too). */
@@ -121,7 +123,7 @@ public class HranaRoutes {
             }
             admitHeaders(ctx);
         };
-        Handler<RoutingContext> body = ctx -> BodyReader.read(ctx, maxRequestBytes);
+        Handler<RoutingContext> body = ctx -> BodyReader.read(ctx, maxRequestBytes, pace);
         Handler<RoutingContext> queue = ctx -> handler.queueForLease(ctx, work);
         Handler<RoutingContext> failed = ctx -> {
             metrics.request(endpoint, outcome(ctx));
@@ -204,7 +206,9 @@ public class HranaRoutes {
             // refused before its body was read: say so, then close instead of reading or buffering the rest.
             // (An HTTP/2 connection carries other clients' streams; its flow control already stops the body.)
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-            ctx.response().endHandler(v -> ctx.request().connection().close());
+            // an end handler of the context, after the one that gives the body's reservation back: the response's own
+            // end handler is where the context runs them, and setting it would drop them
+            ctx.addEndHandler(v -> ctx.request().connection().close());
         }
         if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
             return; // the client went away, while its body was read or its answer written: no one to answer

@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * No request can make the server buffer, build or send more than its limits allow: bodies are read only
  * after authentication and within a shared budget, values are bounded by SQLite's length limit and
  * checked against the response budget as they are read, and the read fast path builds nothing big on the
- * I/O thread. JWT mode, the default 10 MiB request and response limits, a 24 MiB body budget.
+ * I/O thread. JWT mode, the default 10 MiB request and response limits, a 24 MiB body budget, 2 s for a body
+ * before it must keep pace with the default 16 KiB a second.
  */
 @QuarkusTest
 @TestProfile(BoundedRequestsTest.Bounded.class)
@@ -59,7 +60,8 @@ class BoundedRequestsTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("sluice.auth.mode", "jwt", "sluice.auth.jwt-public-keys", keys().publicKeyBase64Url(),
                     "sluice.admin.token", ADMIN_TOKEN,
-                    "sluice.gateway.max-buffered-request-bytes", Long.toString(BODY_BUDGET), "quarkus.http.idle-timeout", "5s");
+                    "sluice.gateway.max-buffered-request-bytes", Long.toString(BODY_BUDGET), "quarkus.http.idle-timeout", "5s",
+                    "sluice.gateway.request-body-timeout", "2s");
         }
     }
 
@@ -297,6 +299,111 @@ class BoundedRequestsTest {
             assertThat(closedByServer(s)).as("closed after the idle timeout").isTrue();
             Awaitility.await().atMost(Duration.ofSeconds(25)).until(() -> routes.bufferedRequestBytes() == 0);
         }
+    }
+
+    @Test
+    void shouldAnswer408AndCloseWhenAnAuthenticatedClientTricklesItsBodyAndReleaseItsReservation() throws Exception {
+        try (Socket s = announce("Bearer " + token(Access.READ_ONLY), 1_000_000)) {
+            long start = System.nanoTime();
+            s.setSoTimeout(200);
+            OutputStream out = s.getOutputStream();
+            String[] response = null;
+            // a byte every 200 ms: each is within the idle timeout, none keeps pace
+            while (response == null && Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(15)) < 0) {
+                try {
+                    out.write('[');
+                    out.flush();
+                } catch (IOException closed) {
+                    break;
+                }
+                try {
+                    response = readResponse(s);
+                } catch (SocketTimeoutException stillReading) {
+                    // no answer yet
+                }
+            }
+
+            assertThat(response).as("answered before the idle timeout would close it").isNotNull();
+            assertThat(response[0]).startsWith("HTTP/1.1 408").containsIgnoringCase("connection: close");
+            assertThat(MAPPER.readTree(response[1]).get("code").asText()).isEqualTo("REQUEST_TIMEOUT");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(2));
+            s.setSoTimeout(10_000);
+            assertThat(closedByServer(s)).isTrue();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == 0);
+        assertServesOthers();
+    }
+
+    @Test
+    void shouldReadABodyThatKeepsPaceWholeAlthoughItTakesLongerThanTheGracePeriod() throws Exception {
+        // about 100 KB at some 25 KB a second: four seconds, twice the grace period, above the minimum rate
+        byte[] body = pipeline(null, execute(stmt("SELECT length('" + "y".repeat(100_000) + "')")), close()).toString()
+                .getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
+            s.setSoTimeout(10_000);
+            s.setTcpNoDelay(true);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v2/pipeline HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + token(Access.READ_ONLY) + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            for (int at = 0; at < body.length; at += 2_500) {
+                out.write(body, at, Math.min(2_500, body.length - at));
+                out.flush();
+                Thread.sleep(100);
+            }
+            String[] response = readResponse(s);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(2));
+            assertThat(response[0]).startsWith("HTTP/1.1 200");
+            assertThat(response[1]).contains("\"100000\"");
+        }
+    }
+
+    @Test
+    void shouldReleaseTheReservationOfAChunkedBodyRefusedForItsSize() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v2/pipeline HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + token(Access.READ_ONLY) + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[1024 * 1024];
+            String[] response = null;
+            for (int i = 0; i <= LIMIT / chunk.length && response == null; i++) {
+                try {
+                    out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (IOException closed) {
+                    break;
+                }
+            }
+            response = readResponse(s);
+
+            assertThat(response[0]).startsWith("HTTP/1.1 413");
+            assertThat(MAPPER.readTree(response[1]).get("code").asText()).isEqualTo("REQUEST_TOO_LARGE");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == 0);
+    }
+
+    @Test
+    void shouldReleaseTheReservationOfAClientThatLeavesWhileItsStatementRuns() throws Exception {
+        byte[] body = pipeline(null, execute(stmt("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)"
+                + " SELECT count(*) FROM (SELECT x FROM c LIMIT 100000000)")), close()).toString().getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v2/pipeline HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + token(Access.READ_ONLY) + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == body.length);
+            Thread.sleep(300); // the statement is running
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == 0);
+        assertServesOthers();
     }
 
     // ---- values --------------------------------------------------------------------------------------

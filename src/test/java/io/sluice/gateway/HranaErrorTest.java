@@ -25,6 +25,7 @@ class HranaErrorTest {
         expected.put("UNAUTHORIZED", 401);
         expected.put("FORBIDDEN", 403);
         expected.put("REQUEST_TOO_LARGE", 413);
+        expected.put("REQUEST_TIMEOUT", 408);
         expected.put("PRINCIPAL_STREAMS_EXHAUSTED", 429);
         expected.put("PRINCIPAL_LEASES_EXHAUSTED", 429);
         expected.put("STREAMS_EXHAUSTED", 503);
