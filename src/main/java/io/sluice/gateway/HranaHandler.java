@@ -229,6 +229,11 @@ public class HranaHandler {
         ClientWatch watch = new ClientWatch();
         ctx.put(WATCH, watch);
         ctx.response().closeHandler(watch);
+        if (ctx.response().closed()) {
+            // gone while its large body was parsed on a worker: a closed response never calls the handler just set,
+            // so the stream this request opens would run its statements and stay open with its connection
+            watch.handle(null);
+        }
         if (root.baton() == null) {
             // only a request on another replica's stream is forwarded as it came: this one's bytes are garbage now
             ctx.remove(BodyReader.BODY);

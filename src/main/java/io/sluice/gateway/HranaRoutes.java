@@ -15,6 +15,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -181,6 +182,9 @@ public class HranaRoutes {
     }
 
     private static RequestOutcome outcome(RoutingContext ctx) {
+        if (clientGone(ctx)) {
+            return RequestOutcome.CLIENT_CLOSED;
+        }
         if (ctx.failure() instanceof ProtocolException p) {
             return outcome(p);
         }
@@ -193,6 +197,14 @@ public class HranaRoutes {
     /** The metric outcome of a request refused or failed whole with {@code p}, on every transport. */
     static RequestOutcome outcome(ProtocolException p) {
         return p.outcome();
+    }
+
+    /**
+     * Whether the request failed because its client's connection went away, closed or reset (an I/O failure can only
+     * come from the connection: the handlers' own failures are unchecked), not through any fault of the server's.
+     */
+    private static boolean clientGone(RoutingContext ctx) {
+        return ctx.failure() instanceof HttpClosedException || ctx.failure() instanceof IOException || ctx.response().closed();
     }
 
     /** The regular expression of {@code path} under any path prefix a client URL may carry ({@link #PREFIX}). */
@@ -210,7 +222,7 @@ public class HranaRoutes {
             // end handler is where the context runs them, and setting it would drop them
             ctx.addEndHandler(v -> ctx.request().connection().close());
         }
-        if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
+        if (clientGone(ctx)) {
             return; // the client went away, while its body was read or its answer written: no one to answer
         }
         if (ctx.response().headWritten()) {

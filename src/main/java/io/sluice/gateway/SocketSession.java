@@ -42,6 +42,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -116,6 +117,11 @@ public final class SocketSession {
     private final Map<Integer, SocketStream> streams = new HashMap<>();
     private final Map<Integer, String> sqls = new HashMap<>();
     private final Map<Integer, Cursor> cursors = new HashMap<>();
+    /**
+     * Streams whose {@code close_stream} waits behind a request still running on them: no longer in {@link #streams}
+     * (their id is free again), yet what they run must still be stopped if the connection goes. Removed by their close.
+     */
+    private final Set<SocketStream> closing = ConcurrentHashMap.newKeySet();
     private int pending;
 
     SocketSession(SocketSessions engine, SocketCodec codec, Peer peer, Executor loop, Executor workers, String clientName, String address) {
@@ -285,6 +291,10 @@ public final class SocketSession {
         for (SocketStream ss : streams.values()) {
             abandonAndClose(ss);
         }
+        for (SocketStream ss : closing) {
+            abandonAndClose(ss);
+        }
+        closing.clear();
         streams.clear();
         cursors.clear();
         sqls.clear();
@@ -300,8 +310,10 @@ public final class SocketSession {
         } catch (ProtocolException e) {
             engine.countRequest(RequestOutcome.UNAUTHORIZED);
             send(new HelloError(e.getMessage(), e.code()));
-            // the specification: ignore everything after a failed hello, and close
-            closed = true;
+            // the specification: ignore everything after a failed hello, and close. The session ends here, not when
+            // the transport reports the close: onClosed does nothing once closed is set, so it must be what sets it,
+            // or a repeated hello's streams and the reservations of its waiting requests would never be given back
+            onClosed();
             peer.close(SocketClose.POLICY_VIOLATION, "Authentication failed");
             return;
         }
@@ -406,9 +418,11 @@ public final class SocketSession {
             });
             return;
         }
-        // runs even when the connection closes first: the stream is no longer in the map for onClosed to close
+        // runs even when the connection closes first; until then onClosed finds the stream in closing, to stop what it runs
+        closing.add(ss);
         queue(ss, new Job(() -> {
             closeNow(ss);
+            closing.remove(ss);
             return ok(requestId, c.type(), new RequestRunner.Empty());
         }, true, true, false));
     }

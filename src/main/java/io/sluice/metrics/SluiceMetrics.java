@@ -76,6 +76,8 @@ public class SluiceMetrics {
         SERVER_ERROR(Blame.SERVER),
         /** Refused because the caller's own share (per-principal streams or leases) is used up: 429. */
         LIMITED(Blame.CLIENT),
+        /** The client's connection closed or was reset before its request was answered (mid-body, say): no one to answer. */
+        CLIENT_CLOSED(Blame.CLIENT),
         /** A new stream refused by a draining replica: retryable, expected during every rollout. */
         SHUTTING_DOWN(Blame.NONE);
 

@@ -7,6 +7,7 @@ import static io.sluice.gateway.HranaJson.cursor;
 import static io.sluice.gateway.HranaJson.execute;
 import static io.sluice.gateway.HranaJson.pipeline;
 import static io.sluice.gateway.HranaJson.stmt;
+import static io.sluice.gateway.RawHttp.readResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,9 +21,7 @@ import io.sluice.auth.Access;
 import io.sluice.auth.TokenMinter;
 import io.sluice.testing.TestKeys;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -114,28 +113,6 @@ class BoundedRequestsTest {
         out.write(head.getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return s;
-    }
-
-    /** Reads one HTTP response (status line, headers, Content-Length body) from the socket. */
-    private static String[] readResponse(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed before a response; got " + head);
-            }
-            head.write(b);
-        }
-        String headers = head.toString(StandardCharsets.ISO_8859_1);
-        int length = 0;
-        for (String line : headers.split("\r\n")) {
-            if (line.toLowerCase().startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        byte[] body = in.readNBytes(length);
-        return new String[] {headers, new String(body, StandardCharsets.UTF_8)};
     }
 
     private static boolean closedByServer(Socket s) throws IOException {
@@ -358,52 +335,6 @@ class BoundedRequestsTest {
             assertThat(response[0]).startsWith("HTTP/1.1 200");
             assertThat(response[1]).contains("\"100000\"");
         }
-    }
-
-    @Test
-    void shouldReleaseTheReservationOfAChunkedBodyRefusedForItsSize() throws Exception {
-        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(("POST /v2/pipeline HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Authorization: Bearer " + token(Access.READ_ONLY) + "\r\nTransfer-Encoding: chunked\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            byte[] chunk = new byte[1024 * 1024];
-            String[] response = null;
-            for (int i = 0; i <= LIMIT / chunk.length && response == null; i++) {
-                try {
-                    out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.write(chunk);
-                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                } catch (IOException closed) {
-                    break;
-                }
-            }
-            response = readResponse(s);
-
-            assertThat(response[0]).startsWith("HTTP/1.1 413");
-            assertThat(MAPPER.readTree(response[1]).get("code").asText()).isEqualTo("REQUEST_TOO_LARGE");
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == 0);
-    }
-
-    @Test
-    void shouldReleaseTheReservationOfAClientThatLeavesWhileItsStatementRuns() throws Exception {
-        byte[] body = pipeline(null, execute(stmt("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)"
-                + " SELECT count(*) FROM (SELECT x FROM c LIMIT 100000000)")), close()).toString().getBytes(StandardCharsets.UTF_8);
-        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
-            OutputStream out = s.getOutputStream();
-            out.write(("POST /v2/pipeline HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Authorization: Bearer " + token(Access.READ_ONLY) + "\r\nContent-Length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == body.length);
-            Thread.sleep(300); // the statement is running
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == 0);
-        assertServesOthers();
     }
 
     // ---- values --------------------------------------------------------------------------------------
