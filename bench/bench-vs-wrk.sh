@@ -11,6 +11,8 @@
 # CLIENT_JAVA_FLAGS: JVM flags of the `sluice bench` process (e.g. -XX:TieredStopAtLevel=1: on a loaded
 # machine C2 compiles the client's hot path late). SLUICE_BENCH_PORT: the server's port (default 18491).
 set -euo pipefail
+# the flags split into words, never expanded as file names (a CompileCommand pattern holds "*")
+read -r -a client_flags <<<"${CLIENT_JAVA_FLAGS:-}"
 secs="${1:-10}"
 conns="${2:-32}"
 rounds="${3:-2}"
@@ -54,8 +56,7 @@ for r in $(seq 1 "$rounds"); do
   w=$(wrk -t"$threads" -c"$conns" -d"${secs}s" -s "$here/select1.lua" "$url/v2/pipeline" | awk '/^requests\/s/ {print $2, $NF}')
   read -r w_rate w_errors <<<"$w"
   [ "${w_errors:-1}" = 0 ] || { echo "wrk saw errors: $w" >&2; exit 1; }
-  # shellcheck disable=SC2086
-  java ${CLIENT_JAVA_FLAGS:-} -jar "$jar" bench select1 --url "$url" -c "$conns" -t "$threads" -d "${secs}s" --warmup "${CLIENT_WARMUP:-5s}" --json \
+  java "${client_flags[@]}" -jar "$jar" bench select1 --url "$url" -c "$conns" -t "$threads" -d "${secs}s" --warmup "${CLIENT_WARMUP:-5s}" --json \
     >"$tmp/sluice.json" 2>"$tmp/sluice.err" || { cat "$tmp/sluice.err" >&2; exit 1; }
   field() { sed -n "s/^ *\"$1\" *: *\([0-9.]*\).*/\1/p" "$tmp/sluice.json" | head -n 1; }
   s_rate=$(field operationsPerSecond)

@@ -14,6 +14,8 @@
 # SLUICE_JAR runs another build (for example an older commit's) for comparison; SERVER_JAVA and SERVER_JAVA_FLAGS
 # start the server on another JVM with other flags (as in bench/run-pgbouncer.sh), e.g. JDK 25 with the image's flags.
 set -euo pipefail
+# the flags split into words, never expanded as file names (a CompileCommand pattern holds "*")
+read -r -a server_flags <<<"${SERVER_JAVA_FLAGS:-}"
 statements="${1:-100}"
 rounds="${2:-300}"
 warmup="${3:-1500}"
@@ -36,7 +38,7 @@ trap cleanup EXIT
 
 SLUICE_AUTH_MODE=none SLUICE_DATABASE_URL="jdbc:postgresql://$pghost:$pgport/$pgdb" SLUICE_DATABASE_USER="$pguser" \
   SLUICE_DATABASE_ALLOW_PRIVILEGED_ROLE=true QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=$((port + 1)) \
-  ${SERVER_JAVA:-java} ${SERVER_JAVA_FLAGS:-} -jar "$jar" >"$log" 2>&1 &
+  "${SERVER_JAVA:-java}" "${server_flags[@]}" -jar "$jar" >"$log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break

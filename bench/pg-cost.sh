@@ -16,6 +16,8 @@
 # The table pgcost_kv (100,000 rows) is created when missing. Ports are picked at random in 19000-19899.
 # Everything it starts is stopped on exit.
 set -euo pipefail
+# the flags split into words, never expanded as file names (a CompileCommand pattern holds "*")
+read -r -a java_flags <<<"${JAVA_FLAGS:-}"
 secs="${1:-10}"
 rounds="${2:-3}"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -63,7 +65,7 @@ for i in "${!jars[@]}"; do
   ports+=("$port")
   SLUICE_AUTH_MODE=none SLUICE_DATABASE_URL="jdbc:postgresql://$pghost:$pgport/$pgdb" SLUICE_DATABASE_USER="$sluice_user" \
     DB_MAX_CONNECTIONS="$pool" QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=$((port + 1)) \
-    ${JAVA:-java} ${JAVA_FLAGS:-} -jar "${jars[$i]}" >"$tmp/${names[$i]}.log" 2>&1 &
+    "${JAVA:-java}" "${java_flags[@]}" -jar "${jars[$i]}" >"$tmp/${names[$i]}.log" 2>&1 &
   pids+=($!)
 done
 for i in "${!jars[@]}"; do

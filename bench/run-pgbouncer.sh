@@ -19,6 +19,8 @@
 # PostgreSQL at PGHOST:PGPORT (default 127.0.0.1:5432), database PGDATABASE (test), user PGUSER (postgres)
 # reachable without a password from loopback (trust) -- PgBouncer is set up with auth_type=trust.
 set -euo pipefail
+# the flags split into words, never expanded as file names (a CompileCommand pattern holds "*")
+read -r -a server_flags <<<"${SERVER_JAVA_FLAGS:-}"
 secs="${1:-10}"
 pool="${2:-8}"
 clients="${3:-32}"
@@ -54,7 +56,7 @@ reset_mode="${SLUICE_DATABASE_SESSION_RESET:-stream}"
 echo "== Sluice: PostgreSQL backend as $sluice_user, $pool backend connections, session reset per $reset_mode, port $sluice_port"
 SLUICE_AUTH_MODE=none SLUICE_DATABASE_URL="jdbc:postgresql://$pghost:$pgport/$pgdb" SLUICE_DATABASE_USER="$sluice_user" \
   DB_MAX_CONNECTIONS="$pool" QUARKUS_HTTP_PORT="$sluice_port" QUARKUS_MANAGEMENT_PORT=$((sluice_port + 1)) \
-  ${SERVER_JAVA:-java} ${SERVER_JAVA_FLAGS:-} -jar "$jar" >"$tmp/sluice.log" 2>&1 &
+  "${SERVER_JAVA:-java}" "${server_flags[@]}" -jar "$jar" >"$tmp/sluice.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do
   curl -sf "http://127.0.0.1:$sluice_port/health" >/dev/null 2>&1 && break

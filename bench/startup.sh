@@ -25,6 +25,9 @@
 # Needs the packaged jar (./mvnw package -DskipTests) and curl. The servers use embedded SQLite in a
 # temporary directory, authentication off, loopback ports from SLUICE_BENCH_PORT (default 18191).
 set -euo pipefail
+# the flags split into words, never expanded as file names (a CompileCommand pattern holds "*")
+read -r -a java_flags <<<"${JAVA_FLAGS:-}"
+read -r -a cli_java_flags <<<"${CLI_JAVA_FLAGS:-}"
 runs="${1:-3}"
 idle="${2:-5}"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -79,7 +82,7 @@ start_server() {
   mkdir -p "$data"
   t0=$(now_ms)
   # an +AOT variant starts through the launcher, as the image does: its cache and the flags that go with it
-  local cmd=("${javas[$v]}" ${JAVA_FLAGS:-} -jar "${apps[$v]:-$app}/quarkus-run.jar")
+  local cmd=("${javas[$v]}" "${java_flags[@]}" -jar "${apps[$v]:-$app}/quarkus-run.jar")
   [ "${v#*+}" = AOT ] && cmd=(env JAVA="${javas[$v]}" SLUICE_HOME="${apps[$v]:-$app}" JAVA_OPTS="${JAVA_FLAGS:-}" "$here/../deploy/sluice-jvm.sh" serve)
   SLUICE_WARMUP_DURATION="${SLUICE_WARMUP_DURATION:-0s}" SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none \
     QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT=$((port + 1)) "${cmd[@]}" >"$tmp/server.log" 2>&1 &
@@ -103,13 +106,12 @@ start_server() {
 time_cmd() {
   local v="$1" TIMEFORMAT='%R %U %S' t
   shift
-  # shellcheck disable=SC2086
   if [ "${v#*+}" = AOT ]; then
     # the launcher, as the image runs a CLI command: its short class path, its flags and cli.aot (trained for them)
     t=$( { time JAVA="${javas[$v]}" SLUICE_HOME="${apps[$v]:-$app}" SLUICE_CLI_JAVA_OPTS="${CLI_JAVA_FLAGS:-}" "$here/../deploy/sluice-jvm.sh" "$@" \
       >/dev/null 2>&1; } 2>&1 || true)
   else
-    t=$( { time "${javas[$v]}" ${CLI_JAVA_FLAGS:-} -jar "$jar" "$@" >/dev/null 2>&1; } 2>&1 || true)
+    t=$( { time "${javas[$v]}" "${cli_java_flags[@]}" -jar "$jar" "$@" >/dev/null 2>&1; } 2>&1 || true)
   fi
   echo "$t" | awk '{printf "%d/%d\n", $1 * 1000, ($2 + $3) * 1000}'
 }

@@ -19,6 +19,8 @@
 # the machine's nproc x 1000 ms a second), read from /proc: what the compilers take from the load while the
 # server warms up.
 set -euo pipefail
+# the flags split into words, never expanded as file names (a CompileCommand pattern holds "*")
+read -r -a java_flags <<<"${JAVA_FLAGS:-}"
 secs="${1:-30}"
 conns="${2:-32}"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -88,8 +90,7 @@ for v in "${variants[@]}"; do
   [ "$v" = "${v%+warm-up}" ] && warm=(SLUICE_WARMUP_DURATION=0s)
   t0=$(date +%s%3N)
   # an AOT variant starts through the launcher, as the image does: the cache and the flags that go with it
-  # shellcheck disable=SC2206
-  cmd=("${javas[$v]}" ${JAVA_FLAGS:-} -jar "$jar")
+  cmd=("${javas[$v]}" "${java_flags[@]}" -jar "$jar")
   case "$v" in 25+AOT*) cmd=(env JAVA="${javas[$v]}" SLUICE_HOME="$app" JAVA_OPTS="${JAVA_FLAGS:-}" "$here/../deploy/sluice-jvm.sh" serve) ;; esac
   env "${warm[@]}" SLUICE_AUTH_MODE=none SLUICE_DATA_DIR="$data" SLUICE_FLAGS_STORE=none QUARKUS_HTTP_PORT="$port" \
     QUARKUS_MANAGEMENT_PORT=$((port + 1)) "${cmd[@]}" >"$tmp/server-$v.log" 2>&1 &
