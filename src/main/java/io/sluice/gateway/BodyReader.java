@@ -86,7 +86,7 @@ final class BodyReader implements Handler<Buffer> {
             return;
         }
         size += piece.length();
-        ProtocolException refusal = size > limit ? new ProtocolException(HranaError.REQUEST_TOO_LARGE, "Request body is too large")
+        ProtocolException refusal = size > limit ? ProtocolException.tooLarge()
                 : pace.tooSlow(System.nanoTime() - admitted, size)
                         ? new ProtocolException(HranaError.REQUEST_TIMEOUT, "The request body arrived too slowly")
                 : null;

@@ -148,8 +148,7 @@ public class HranaRoutes {
         int limit = maxRequestBytes;
         long declared = declaredLength(ctx);
         if (declared > limit) {
-            ctx.fail(413);
-            return;
+            throw ProtocolException.tooLarge();
         }
         long reserve = Math.min(declared < 0 ? limit : declared, config.maxBufferedRequestBytes());
         if (!budget.tryReserve(reserve)) {
@@ -187,9 +186,6 @@ public class HranaRoutes {
         }
         if (ctx.failure() instanceof ProtocolException p) {
             return outcome(p);
-        }
-        if (ctx.statusCode() == 413) {
-            return RequestOutcome.TOO_LARGE;
         }
         return ctx.statusCode() >= 400 && ctx.statusCode() < 500 ? RequestOutcome.BAD_REQUEST : RequestOutcome.SERVER_ERROR;
     }
@@ -232,11 +228,9 @@ public class HranaRoutes {
             return;
         }
         Throwable t = ctx.failure();
-        if (!(t instanceof ProtocolException) && ctx.statusCode() >= 400 && ctx.statusCode() < 500 && (t == null || ctx.statusCode() == 413)) {
-            // refused by Vert.x itself (the body handler's size limit, a malformed request line)
-            HranaError e = ctx.statusCode() == 413 ? HranaError.REQUEST_TOO_LARGE : HranaError.HRANA_PROTO_ERROR;
-            HranaHandler.respondError(ctx, ctx.statusCode(), e == HranaError.REQUEST_TOO_LARGE ? "Request body is too large" : "Bad request",
-                    e.code());
+        if (t == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            // refused by Vert.x itself with a status alone (a malformed request)
+            HranaHandler.respondError(ctx, ctx.statusCode(), "Bad request", HranaError.HRANA_PROTO_ERROR.code());
             return;
         }
         ProtocolException p = ProtocolException.of(t);

@@ -40,6 +40,11 @@ class ProtocolException extends RuntimeException {
         return new ProtocolException(HranaError.HRANA_PROTO_ERROR, message);
     }
 
+    /** A request body over {@code sluice.gateway.max-request-bytes}, declared so or found so as it arrives. */
+    static ProtocolException tooLarge() {
+        return new ProtocolException(HranaError.REQUEST_TOO_LARGE, "Request body is too large");
+    }
+
     /**
      * The Hrana error of a request that failed whole with {@code failure}: a ProtocolException as it is;
      * the breaker's refusal with its own {@code Retry-After}; the pool's unavailability; a statement failure
