@@ -2,6 +2,7 @@ package io.sluice.flags;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -16,7 +17,8 @@ import org.openjdk.jmh.annotations.State;
  * one flag partially rolled out, and three at once. 1,024 keys, each the same String on every call, as a
  * cached principal's subject is: after the first round these are the decisions a snapshot has already
  * made. {@code threePartialRolloutsFirstSight} is the work for a key the snapshot has not seen (the cache
- * bypassed): encoding the key and hashing it under the three flags.
+ * bypassed): encoding the key and hashing it under the three flags; {@code threePartialRolloutsStreamId} the same
+ * for a stream decided by its own random id, which is never cached.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -71,5 +73,11 @@ public class FlagBenchmark {
     @Benchmark
     public Features threePartialRolloutsFirstSight() {
         return threePartial.compute(key());
+    }
+
+    /** A stream without a rollout key of its own, decided by its random id (as {@code StreamManager.plan} does). */
+    @Benchmark
+    public Features threePartialRolloutsStreamId() {
+        return threePartial.decide(ThreadLocalRandom.current().nextLong());
     }
 }

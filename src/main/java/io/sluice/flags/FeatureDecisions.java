@@ -8,4 +8,12 @@ public interface FeatureDecisions {
      *     {@code x-sluice-client} header; else the stream id
      */
     Features decide(String rolloutKey);
+
+    /**
+     * What applies to a stream that has no rollout key of its own, keyed by its id: the same decision as
+     * {@code decide(Long.toHexString(streamId))}, made for a key no later request repeats.
+     */
+    default Features decide(long streamId) {
+        return decide(Long.toHexString(streamId));
+    }
 }

@@ -23,6 +23,11 @@ public class FlagDecisions implements FeatureDecisions {
         return current.decide(rolloutKey);
     }
 
+    @Override
+    public Features decide(long streamId) {
+        return current.decide(streamId);
+    }
+
     /** The snapshot decisions are made from now. */
     public FlagSet current() {
         return current;

@@ -13,12 +13,14 @@ import java.util.TreeMap;
  * <p>Per-decision cost: flags at 0 % or 100 % (or disabled, or killed) are folded into a constant bit set
  * when the snapshot is built, and the result is one of 32 preallocated {@link Features} values. Only
  * partially rolled-out flags need the key's buckets: a key seen before with this snapshot is answered from
- * a bounded cache; otherwise the key is encoded once and hashed under those flags, three at a time.
+ * a bounded cache; otherwise the key is encoded once and hashed under those flags, three at a time. A stream
+ * decided by its own id ({@link #decide(long)}) skips the cache: its key never comes back.
  */
 public final class FlagSet {
     private static final KnownFlag[] KNOWN = KnownFlag.values();
     /** Slots of the decision cache: a power of two. */
     private static final int DECISION_CACHE_SLOTS = 4096;
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final Features[] TABLE = new Features[1 << KNOWN.length];
 
     static {
@@ -109,6 +111,27 @@ public final class FlagSet {
         int way = first == null ? 0 : second == null ? 1 : (h >>> 31);
         decided[set + way] = new Decision(key, f);
         return f;
+    }
+
+    /**
+     * What applies to a stream keyed by its own id: {@code decide(Long.toHexString(streamId))}, but its hex digits
+     * are hashed straight from the number (no String) and the decision is not cached: a stream id is never
+     * seen again, and caching it would only evict the decisions of keys that do come back.
+     */
+    public Features decide(long streamId) {
+        if (partialIndex.length == 0) {
+            return TABLE[constantBits];
+        }
+        return TABLE[constantBits | partialBits(hexDigits(streamId))];
+    }
+
+    /** The UTF-8 bytes of {@code Long.toHexString(v)}: lower-case digits, no leading zeros. */
+    static byte[] hexDigits(long v) {
+        byte[] digits = new byte[Math.max(1, (67 - Long.numberOfLeadingZeros(v)) >>> 2)];
+        for (int i = digits.length - 1; i >= 0; i--, v >>>= 4) {
+            digits[i] = HEX_DIGITS[(int) v & 15]; // a table, not a branch a random id would mispredict
+        }
+        return digits;
     }
 
     /** {@link #decide} without the cache: what a key seen for the first time costs. */

@@ -83,7 +83,7 @@ public class StreamManager {
     StreamPlan plan(String rolloutKey) {
         // ids need not be secret (batons are signed), only unlikely to collide between replicas
         long id = ThreadLocalRandom.current().nextLong();
-        return new StreamPlan(id, StreamPolicy.of(decisions.decide(rolloutKey != null ? rolloutKey : Long.toHexString(id))));
+        return new StreamPlan(id, StreamPolicy.of(rolloutKey != null ? decisions.decide(rolloutKey) : decisions.decide(id)));
     }
 
     /**

@@ -3,8 +3,12 @@ package io.sluice.flags;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class FlagSetTest {
@@ -52,6 +56,23 @@ class FlagSetTest {
             assertThat(f.stateMachine()).as(key).isEqualTo(Buckets.bucket("ENABLE_STATE_MACHINE", key) <= 60);
             assertThat(f.breaker()).as(key).isEqualTo(Buckets.bucket("ENABLE_CIRCUIT_BREAKER", key) <= 45);
             assertThat(f.detailedMonitoring()).as(key).isEqualTo(Buckets.bucket("ENABLE_ENTERPRISE_MONITORING", key) <= 80);
+        }
+    }
+
+    @Test
+    void shouldDecideAStreamIdAsItsHexString() {
+        FlagSet set = defaults().with(new Flag("ENABLE_CONNECTION_POOL", true, 30)).with(new Flag("ENABLE_STATE_MACHINE", true, 60))
+                .with(new Flag("ENABLE_CIRCUIT_BREAKER", true, 45));
+        SplittableRandom random = new SplittableRandom(17);
+        List<Long> ids = new ArrayList<>(List.of(0L, 1L, 15L, 16L, -1L, Long.MIN_VALUE, Long.MAX_VALUE));
+        for (int i = 0; i < 2_000; i++) {
+            // every digit count from 1 to 16
+            ids.add(random.nextLong() >>> (4 * (i % 16)));
+        }
+        for (long id : ids) {
+            String hex = Long.toHexString(id);
+            assertThat(FlagSet.hexDigits(id)).as(hex).isEqualTo(hex.getBytes(StandardCharsets.US_ASCII));
+            assertThat(set.decide(id)).as(hex).isEqualTo(set.compute(hex));
         }
     }
 
