@@ -5,7 +5,7 @@ public interface FeatureDecisions {
 
     /**
      * @param rolloutKey the token subject, else the token's fingerprint; only with authentication off the
-     *     {@code x-sluice-client} header; else the stream id
+     *     {@code x-sluice-client} header (a stream with none of these: {@link #decide(long)})
      */
     Features decide(String rolloutKey);
 
