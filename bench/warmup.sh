@@ -7,7 +7,8 @@
 #   25+AOT      JDK 25 with target/quarkus-app/app.aot (bench/aot-train.sh), started through deploy/sluice-jvm.sh as the
 #               image starts it (the cache's classes and the launcher's flags for it)
 #   17          the default JDK (JAVA17_HOME, else `java`), for reference
-#   X+warm-up   the same with the server's self-warm-up on (the prod default); without the suffix it is off
+#   X+warm-up   the same with the server's self-warm-up on for WARMUP_DURATION (default 3s; off by default in
+#               the server, sluice.warmup.duration=0s); without the suffix it is off
 # VARIANTS picks them (default "25+AOT 25+AOT+warm-up 17 17+warm-up"); each line shows when it got ready.
 #
 #   bench/warmup.sh [seconds] [connections]          (defaults 30, 32; needs wrk: bench/install-tools.sh)
@@ -42,8 +43,8 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-# A variant ending in +warm-up runs the server's self-warm-up (sluice.warmup.duration, the prod default) before
-# readiness goes UP; the others switch it off (SLUICE_WARMUP_DURATION=0s).
+# A variant ending in +warm-up runs the server's self-warm-up for WARMUP_DURATION before readiness goes UP; the
+# others switch it off (SLUICE_WARMUP_DURATION=0s, the server's default).
 read -r -a variants <<<"${VARIANTS:-25+AOT 25+AOT+warm-up 17 17+warm-up}"
 declare -A javas=([25]="$java25" [25+AOT]="$java25" [17]="$java17")
 for v in "${variants[@]}"; do
@@ -86,7 +87,7 @@ for v in "${variants[@]}"; do
     "$java17" -jar "$jar" bench point-read --url "http://127.0.0.1:$port" --rows "$ROWS" -n 1 --warmup 0s >/dev/null
     kill "$server"; wait "$server" 2>/dev/null || true; server=""
   fi
-  warm=()
+  warm=(SLUICE_WARMUP_DURATION="${WARMUP_DURATION:-3s}")
   [ "$v" = "${v%+warm-up}" ] && warm=(SLUICE_WARMUP_DURATION=0s)
   t0=$(date +%s%3N)
   # an AOT variant starts through the launcher, as the image does: the cache and the flags that go with it
