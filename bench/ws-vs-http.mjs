@@ -15,8 +15,12 @@
 //   persistent  one stream per socket kept open, an `execute SELECT 1` per call (a stream that only
 //               reads holds no backend connection; one that did would keep it: start the server with
 //               DB_MAX_CONNECTIONS above `connections` to compare with a build where reads lease one).
-// Every answer is checked; an error stops the run. SLUICE_AUTH_TOKEN is used when set.
+// Every answer is checked; an error stops the run. SLUICE_AUTH_TOKEN is used when set. SLUICE_PID (the
+// server's process id, on this machine) adds the server's CPU time and its read and write system calls per
+// request on each side: this one Node process uses a whole core on either side of a 2-core machine, so the
+// rates are partly its own, and the server's CPU per request is what the transport costs the server.
 // Needs the `ws` package: run `npm ci` in compat/ first.
+import fs from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -33,6 +37,25 @@ const mode = process.argv[5] || "per-call";
 const slices = Number(process.argv[6] || 5);
 const token = process.env.SLUICE_AUTH_TOKEN || null;
 const target = new URL(base);
+// the server's process id (SLUICE_PID): its CPU time (user + system, all threads) per request on each side
+// as well, which does not depend on how fast this one Node process can drive it, and its read and write
+// system calls per request
+const serverPid = process.env.SLUICE_PID || null;
+const ticksPerSecond = Number(process.env.CLK_TCK || 100);
+function serverCounters() {
+  if (!serverPid) return { cpu: 0, reads: 0, writes: 0 };
+  // the fields after the command's closing parenthesis: utime and stime are the 12th and 13th
+  const fields = fs.readFileSync(`/proc/${serverPid}/stat`, "utf8").split(") ")[1].split(" ");
+  // the read and write system calls, all threads: how many socket reads and writes a request costs
+  const io = Object.fromEntries(
+    fs.readFileSync(`/proc/${serverPid}/io`, "utf8").trim().split("\n").map((l) => l.split(": ")),
+  );
+  return {
+    cpu: ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond,
+    reads: Number(io.syscr),
+    writes: Number(io.syscw),
+  };
+}
 
 // kept across runs: the keep-alive connections are opened once, by the warm-up
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
@@ -139,12 +162,18 @@ const warm = Math.max(2, Math.round(seconds / 3));
 process.stdout.write(`warming up ${warm} s each, then ${seconds} s each in ${slices} alternating slices\n`);
 await runHttp(warm);
 await runWebSocket(warm);
-const total = { http: { done: 0, millis: 0 }, ws: { done: 0, millis: 0 } };
+const total = {
+  http: { done: 0, millis: 0, cpu: 0, reads: 0, writes: 0 },
+  ws: { done: 0, millis: 0, cpu: 0, reads: 0, writes: 0 },
+};
 for (let i = 0; i < slices; i++) {
   const order = [["http", runHttp], ["ws", runWebSocket]];
   // ABBA: neither side always runs first
   for (const [side, run] of i % 2 === 0 ? order : order.reverse()) {
+    const before = serverCounters();
     const r = await run(seconds / slices);
+    const after = serverCounters();
+    for (const k of ["cpu", "reads", "writes"]) total[side][k] += after[k] - before[k];
     total[side].done += r.done;
     total[side].millis += r.millis;
   }
@@ -155,4 +184,12 @@ const wsRate = total.ws.done / (total.ws.millis / 1000);
 console.log(`connections            ${connections} (WebSocket mode ${mode})`);
 console.log(`HTTP pipeline          ${httpRate.toFixed(0)} req/s`);
 console.log(`WebSocket              ${wsRate.toFixed(0)} req/s`);
+if (serverPid) {
+  const perRequest = (side) => (total[side].cpu * 1000) / total[side].done;
+  const calls = (side) =>
+    `${(total[side].reads / total[side].done).toFixed(2)} reads, ${(total[side].writes / total[side].done).toFixed(2)} writes`;
+  console.log(`server CPU per request HTTP ${perRequest("http").toFixed(1)} us, WebSocket ${perRequest("ws").toFixed(1)} us`);
+  console.log(`server system calls per request HTTP ${calls("http")}, WebSocket ${calls("ws")}`);
+  console.log(`server CPU ratio HTTP/WebSocket (above 1: a WebSocket call costs the server less) ${(perRequest("http") / perRequest("ws")).toFixed(2)}`);
+}
 console.log(`ratio WebSocket/HTTP   ${(wsRate / httpRate).toFixed(2)}`);
