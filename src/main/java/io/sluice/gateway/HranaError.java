@@ -31,6 +31,8 @@ public enum HranaError {
     PRINCIPAL_STREAMS_EXHAUSTED(429, 1, RequestOutcome.LIMITED),
     /** The caller's own share of database connections stayed used up for the acquire timeout. */
     PRINCIPAL_LEASES_EXHAUSTED(429, 1, RequestOutcome.LIMITED),
+    /** The caller's own share of the request-body budget is held by its requests still being read or run. */
+    PRINCIPAL_BODIES_EXHAUSTED(429, 1, RequestOutcome.LIMITED),
     /** The server's (or this WebSocket connection's) limit of open streams is reached. */
     STREAMS_EXHAUSTED(503, 1, RequestOutcome.UNAVAILABLE),
     /** Too many request bodies being read, or too many WebSocket connections, right now. */

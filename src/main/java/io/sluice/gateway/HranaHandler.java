@@ -218,6 +218,12 @@ public class HranaHandler {
         ctx.put(PRINCIPAL, auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)));
     }
 
+    /** The key of the {@link #authenticate authenticated} caller's own shares ({@link StreamManager#shareKey}). */
+    static String shareKey(RoutingContext ctx) {
+        Principal principal = ctx.get(PRINCIPAL);
+        return StreamManager.shareKey(principal, clientName(ctx, principal));
+    }
+
     /**
      * The I/O-thread part of every pipeline and cursor request, which the worker part relies on: parses
      * the body of the caller {@link #authenticate} admitted, keeps it on the context, and refuses a new

@@ -151,10 +151,13 @@ public class HranaRoutes {
             throw ProtocolException.tooLarge();
         }
         long reserve = Math.min(declared < 0 ? limit : declared, config.maxBufferedRequestBytes());
-        if (!budget.tryReserve(reserve)) {
-            throw new ProtocolException(HranaError.SERVER_BUSY, "The server is reading too many request bodies; retry shortly");
+        String caller = HranaHandler.shareKey(ctx);
+        switch (budget.reserve(caller, reserve, reserve)) {
+            case BUSY -> throw new ProtocolException(HranaError.SERVER_BUSY, "The server is reading too many request bodies; retry shortly");
+            case OVER_CALLER_SHARE -> throw new ProtocolException(HranaError.PRINCIPAL_BODIES_EXHAUSTED,
+                    "This caller's request bodies already hold its share of the server's request budget; retry shortly");
+            case RESERVED -> ctx.addEndHandler(done -> budget.release(caller, reserve));
         }
-        ctx.addEndHandler(done -> budget.release(reserve));
         ctx.next();
     }
 

@@ -103,10 +103,18 @@ public final class SocketSession {
 
     /** The reason of a close 1013: the budget all requests share is spent. */
     public static final String BUSY = "The server holds too many large requests; retry shortly";
+    /** The reason of a close 1013: this caller's requests hold its share of that budget. */
+    public static final String OVER_SHARE = "This caller's requests hold its share of the server's request budget; retry shortly";
 
     /** The budget reservations of the requests not yet answered, by request id. */
-    private final Map<Integer, Long> reservations = new ConcurrentHashMap<>();
+    private final Map<Integer, Held> reservations = new ConcurrentHashMap<>();
     private Principal principal;
+    /**
+     * The key of this connection's share of the request budget ({@link StreamManager#shareKey}), set by its first
+     * successful {@code hello} and kept for its life (a later {@code hello} may name another principal), so that
+     * every reservation is given back under the key it was made with; null before it, or for an unnamed caller.
+     */
+    private volatile String shareKey;
     private boolean decoding;
     /** The token of the last successful {@code hello}: every later request checks it is still valid. */
     private String jwt;
@@ -147,15 +155,28 @@ public final class SocketSession {
     /**
      * Reserves bytes the connection has received and that are not a whole message yet (the transport, before
      * anything buffers them): after a successful hello in the budget all requests share, before it in the
-     * one for unauthenticated bytes (and its client address's share of it); false when they do not fit.
+     * one for unauthenticated bytes (and its client address's share of it); null when reserved, else the reason
+     * of the close 1013 that refuses them.
      */
-    public boolean reserveReceived(long bytes, long messageSize, boolean greeted) {
-        return greeted ? engine.reserveMessage(bytes, messageSize) : engine.reserveBeforeHello(address, bytes);
+    public String reserveReceived(long bytes, long messageSize, boolean greeted) {
+        if (!greeted) {
+            return engine.reserveBeforeHello(address, bytes) ? null : BUSY;
+        }
+        return refusal(engine.reserveMessage(shareKey, bytes, messageSize));
+    }
+
+    /** Null when reserved, else the close reason of the refusal. */
+    private static String refusal(BodyBudget.Admission admission) {
+        return switch (admission) {
+            case RESERVED -> null;
+            case BUSY -> BUSY;
+            case OVER_CALLER_SHARE -> OVER_SHARE;
+        };
     }
 
     /** Gives back what {@link #reserveReceived} reserved, after and before the hello. */
     public void releaseReceived(long bytes, long beforeHello) {
-        engine.releaseMessage(bytes);
+        engine.releaseMessage(shareKey, bytes);
         engine.releaseBeforeHello(address, beforeHello);
     }
 
@@ -198,13 +219,16 @@ public final class SocketSession {
             return;
         }
         // the message's bytes count against the budget all requests share until its request is answered
-        if (!engine.reserveMessage(message.length, message.length)) {
-            engine.countRequest(RequestOutcome.UNAVAILABLE);
-            peer.close(SocketClose.TRY_AGAIN_LATER, BUSY);
+        String key = shareKey;
+        BodyBudget.Admission admission = engine.reserveMessage(key, message.length, message.length);
+        if (admission != BodyBudget.Admission.RESERVED) {
+            // the server's budget spent is the server's; the caller's own share spent is the caller's
+            engine.countRequest(admission == BodyBudget.Admission.BUSY ? RequestOutcome.UNAVAILABLE : RequestOutcome.LIMITED);
+            peer.close(SocketClose.TRY_AGAIN_LATER, refusal(admission));
             return;
         }
         if (message.length <= HranaHandler.PARSE_INLINE_BYTES) {
-            handle(message.length, decode(message, binary));
+            handle(message.length, key, decode(message, binary));
             return;
         }
         // a large message is decoded on a worker; the transport reads nothing more until it is handled
@@ -213,7 +237,7 @@ public final class SocketSession {
             Object decoded = decode(message, binary);
             loop.execute(() -> {
                 decoding = false;
-                handle(message.length, decoded);
+                handle(message.length, key, decoded);
                 peer.readAgain();
             });
         });
@@ -236,8 +260,11 @@ public final class SocketSession {
         }
     }
 
-    /** Acts on one decoded message (on the I/O thread); its reservation of {@code size} bytes goes with its request or back. */
-    private void handle(long size, Object decoded) {
+    /**
+     * Acts on one decoded message (on the I/O thread); its reservation of {@code size} bytes under {@code key} goes
+     * with its request or back.
+     */
+    private void handle(long size, String key, Object decoded) {
         boolean held = false;
         try {
             if (closed) {
@@ -249,7 +276,7 @@ public final class SocketSession {
             if (decoded instanceof Hello hello) {
                 hello(hello);
             } else if (decoded instanceof Request request) {
-                held = held(request.requestId(), size);
+                held = held(request.requestId(), size, key);
                 request(request);
             }
         } catch (SocketClose c) {
@@ -258,21 +285,25 @@ public final class SocketSession {
             peer.close(c.code(), c.getMessage());
         } finally {
             if (!held) {
-                engine.releaseMessage(size);
+                engine.releaseMessage(key, size);
             }
         }
     }
 
+    /** A request's reservation: its message's bytes, under the share key they were reserved with. */
+    private record Held(long bytes, String key) {
+    }
+
     /** Keeps a request's reservation until it is answered ({@link #answered}); false when its id is already held. */
-    private boolean held(int requestId, long bytes) {
-        return reservations.putIfAbsent(requestId, bytes) == null;
+    private boolean held(int requestId, long bytes, String key) {
+        return reservations.putIfAbsent(requestId, new Held(bytes, key)) == null;
     }
 
     /** Gives back the reservation of a request now answered (on any thread; once per request). */
     private void answered(int requestId) {
-        Long bytes = reservations.remove(requestId);
-        if (bytes != null) {
-            engine.releaseMessage(bytes);
+        Held held = reservations.remove(requestId);
+        if (held != null) {
+            engine.releaseMessage(held.key(), held.bytes());
         }
     }
 
@@ -316,6 +347,9 @@ public final class SocketSession {
             onClosed();
             peer.close(SocketClose.POLICY_VIOLATION, "Authentication failed");
             return;
+        }
+        if (principal == null) {
+            shareKey = StreamManager.shareKey(p, clientName);
         }
         principal = p;
         jwt = hello.jwt();

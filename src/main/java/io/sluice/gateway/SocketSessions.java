@@ -80,14 +80,17 @@ public class SocketSessions {
         }
     }
 
-    /** Reserves {@code bytes} of a message of {@code messageSize} so far in the budget all requests share; false when they do not fit. */
-    boolean reserveMessage(long bytes, long messageSize) {
-        return budget.tryReserve(bytes, messageSize);
+    /**
+     * Reserves {@code bytes} of a message of {@code messageSize} so far in the budget all requests share, within
+     * the share of the caller keyed {@code shareKey} (null: none of its own).
+     */
+    BodyBudget.Admission reserveMessage(String shareKey, long bytes, long messageSize) {
+        return budget.reserve(shareKey, bytes, messageSize);
     }
 
-    /** Gives back what {@link #reserveMessage} reserved. */
-    void releaseMessage(long bytes) {
-        budget.release(bytes);
+    /** Gives back what {@link #reserveMessage} reserved, with the same key. */
+    void releaseMessage(String shareKey, long bytes) {
+        budget.release(shareKey, bytes);
     }
 
     /**

@@ -110,8 +110,11 @@ public class StreamManager {
         return new Stream(plan.id(), principal.access() == Access.READ_ONLY, plan.policy(), principal, name, fairShare, share);
     }
 
-    /** The key of the caller's {@link FairShare}: the verified identity, else the client's name; null: no per-principal limit. */
-    private static String shareKey(Principal principal, String client) {
+    /**
+     * The key of the caller's own shares (of streams and connections, {@link FairShare}, and of the request-body
+     * budget, {@link BodyBudget}): the verified identity, else the client's name; null: no per-principal limit.
+     */
+    static String shareKey(Principal principal, String client) {
         return principal.authenticated() ? principal.identity() : client == null ? null : "client:" + client;
     }
 

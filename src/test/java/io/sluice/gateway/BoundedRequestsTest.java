@@ -70,7 +70,11 @@ class BoundedRequestsTest {
     InlineReads inline;
 
     private static String token(Access access) {
-        return TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.systemUTC()).mint(access, "bounded", Duration.ofMinutes(10));
+        return token(access, "bounded");
+    }
+
+    private static String token(Access access, String subject) {
+        return TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.systemUTC()).mint(access, subject, Duration.ofMinutes(10));
     }
 
     private static Response post(String path, Access access, JsonNode body) {
@@ -224,12 +228,13 @@ class BoundedRequestsTest {
 
     @Test
     void shouldRefuseBodiesBeyondTheSharedBudgetWith503AndReleaseItWhenClientsGo() throws IOException {
-        // each announces 9 MiB and sends 1 KiB of it: two fit in the 24 MiB budget, the third does not
+        // each announces 9 MiB and sends 1 KiB of it: two fit in the 24 MiB budget, the third does not (three
+        // principals: one principal's bodies may hold only half of the budget)
         long each = 9L * 1024 * 1024;
         List<Socket> slow = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                Socket s = announce("Bearer " + token(Access.READ_ONLY), each);
+                Socket s = announce("Bearer " + token(Access.READ_ONLY, "holder-" + i), each);
                 s.getOutputStream().write(new byte[1024]);
                 slow.add(s);
             }
@@ -251,6 +256,37 @@ class BoundedRequestsTest {
         try (Socket again = announce("Bearer " + token(Access.READ_ONLY), each)) {
             again.getOutputStream().write(new byte[16]);
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == each);
+        }
+    }
+
+    @Test
+    void shouldRefuseAPrincipalWhoseBodiesHoldHalfTheBudgetWith429WhileOthersStillGetIn() throws IOException {
+        // one principal's slow bodies: 9 MiB, then 4 MiB more would pass half of the 24 MiB budget
+        long first = 9L * 1024 * 1024;
+        try (Socket held = announce("Bearer " + token(Access.READ_ONLY, "greedy"), first)) {
+            held.getOutputStream().write(new byte[1024]);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == first);
+
+            try (Socket more = announce("Bearer " + token(Access.READ_WRITE, "greedy"), 4L * 1024 * 1024)) {
+                String[] response = readResponse(more);
+                assertThat(response[0]).startsWith("HTTP/1.1 429").containsIgnoringCase("retry-after: 1");
+                assertThat(MAPPER.readTree(response[1]).get("code").asText()).isEqualTo("PRINCIPAL_BODIES_EXHAUSTED");
+            }
+            // the principal's small requests, another principal's large body and everyone's small requests still get in
+            try (Socket other = announce("Bearer " + token(Access.READ_ONLY, "other"), 9L * 1024 * 1024)) {
+                other.getOutputStream().write(new byte[16]);
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == 2 * first);
+            }
+            JsonNode own = ok(given().contentType("application/json").header("Authorization", "Bearer " + token(Access.READ_ONLY, "greedy"))
+                    .body(pipeline(null, execute(stmt("SELECT 2 + 2")), close()).toString().getBytes(StandardCharsets.UTF_8)).post(HranaClient.V2));
+            assertThat(own.at("/results/0/response/result/rows/0/0/value").asText()).as("the principal's own small request").isEqualTo("4");
+            assertServesOthers();
+        }
+        // what the principal held is its own again once its body is gone
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == 0);
+        try (Socket again = announce("Bearer " + token(Access.READ_ONLY, "greedy"), first)) {
+            again.getOutputStream().write(new byte[16]);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == first);
         }
     }
 

@@ -28,6 +28,7 @@ class HranaErrorTest {
         expected.put("REQUEST_TIMEOUT", 408);
         expected.put("PRINCIPAL_STREAMS_EXHAUSTED", 429);
         expected.put("PRINCIPAL_LEASES_EXHAUSTED", 429);
+        expected.put("PRINCIPAL_BODIES_EXHAUSTED", 429);
         expected.put("STREAMS_EXHAUSTED", 503);
         expected.put("SERVER_BUSY", 503);
         expected.put("SHUTTING_DOWN", 503);

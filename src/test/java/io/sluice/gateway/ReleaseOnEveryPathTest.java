@@ -117,7 +117,27 @@ class ReleaseOnEveryPathTest {
     MeterRegistry registry;
 
     private static String token(Access access) {
-        return TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.systemUTC()).mint(access, SUBJECT, Duration.ofMinutes(10));
+        return token(access, SUBJECT);
+    }
+
+    private static String token(Access access, String subject) {
+        return TokenMinter.fromPrivateKeyPem(keys().privateKeyPem(), Clock.systemUTC()).mint(access, subject, Duration.ofMinutes(10));
+    }
+
+    /**
+     * Opens requests that announce these body sizes and send none of it, each for a principal of its own (one
+     * principal's bodies may hold only half of the budget, or one body alone), and waits until they hold the budget.
+     */
+    private List<Socket> holders(long... sizes) throws IOException {
+        List<Socket> holders = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            Socket s = open();
+            s.getOutputStream().write(head(HranaClient.V2, "Bearer " + token(Access.READ_ONLY, "holder-" + i), "Content-Length: " + sizes[i]));
+            holders.add(s);
+        }
+        long total = Arrays.stream(sizes).sum();
+        awaitUntil(() -> routes.bufferedRequestBytes() == total);
+        return holders;
     }
 
     // ---- what the server holds -------------------------------------------------------------------------
@@ -368,15 +388,11 @@ class ReleaseOnEveryPathTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void shouldHoldNothingAfterA503WhenTheBudgetIsFullAndItsHoldersLeave(boolean reset) throws Exception {
-        List<Socket> holders = new ArrayList<>();
+        List<Socket> holders = holders(LIMIT, LARGE_CAP - LIMIT - 1024);
         try {
-            for (long size : new long[] {LIMIT, LARGE_CAP - LIMIT - 1024}) {
-                Socket s = open();
-                s.getOutputStream().write(head(HranaClient.V2, "Bearer " + token(Access.READ_ONLY), "Content-Length: " + size));
+            for (Socket s : holders) {
                 s.getOutputStream().write('[');
-                holders.add(s);
             }
-            awaitUntil(() -> routes.bufferedRequestBytes() == LARGE_CAP - 1024);
             try (Socket refused = open()) {
                 refused.getOutputStream().write(head(HranaClient.V2, "Bearer " + token(Access.READ_ONLY), "Content-Length: 100000"));
                 String[] response = readResponse(refused);
@@ -562,8 +578,12 @@ class ReleaseOnEveryPathTest {
     }
 
     private static Socket greeted(Access access) throws IOException {
+        return greeted(access, SUBJECT);
+    }
+
+    private static Socket greeted(Access access, String subject) throws IOException {
         Socket s = webSocket();
-        hello(s, token(access));
+        hello(s, token(access, subject));
         assertThat(nextMessage(s).path("type").asText()).isEqualTo("hello_ok");
         return s;
     }
@@ -730,15 +750,9 @@ class ReleaseOnEveryPathTest {
 
     @Test
     void shouldGiveBackEverythingAfterClose1013WhenTheClientResetsInsteadOfClosing() throws Exception {
-        List<Socket> holders = new ArrayList<>();
+        // HTTP bodies hold the budget but for 128 KiB of what large requests may take
+        List<Socket> holders = holders(LIMIT, LARGE_CAP - LIMIT - 128 * 1024);
         try {
-            // HTTP bodies hold the budget but for 128 KiB of what large requests may take
-            for (long size : new long[] {LIMIT, LARGE_CAP - LIMIT - 128 * 1024}) {
-                Socket h = open();
-                h.getOutputStream().write(head(HranaClient.V2, "Bearer " + token(Access.READ_ONLY), "Content-Length: " + size));
-                holders.add(h);
-            }
-            awaitUntil(() -> routes.bufferedRequestBytes() == LARGE_CAP - 128 * 1024);
             try (Socket s = greeted(Access.READ_WRITE)) {
                 call(s, 1, openStream(1));
                 call(s, 2, onStream(1, "BEGIN IMMEDIATE"));
@@ -759,6 +773,36 @@ class ReleaseOnEveryPathTest {
             for (Socket h : holders) {
                 leave(h, true);
             }
+        }
+        assertHoldsNothingAndServes();
+    }
+
+    @Test
+    void shouldClose1013AWebSocketWhoseLargeMessageWouldPassItsPrincipalsShareAndStillServeAnotherPrincipal() throws Exception {
+        byte[] piece = new byte[200 * 1024];
+        Arrays.fill(piece, (byte) 'x');
+        // the principal's HTTP body alone holds more than half of the budget, which one request of any size may
+        try (Socket body = open()) {
+            body.getOutputStream().write(head(HranaClient.V2, "Bearer " + token(Access.READ_ONLY), "Content-Length: " + LIMIT));
+            awaitUntil(() -> routes.bufferedRequestBytes() == LIMIT);
+            try (Socket s = greeted(Access.READ_WRITE)) {
+                try {
+                    frame(s, TEXT, false, piece.length, piece);
+                } catch (IOException closedByTheServer) {
+                    // its close may come while it still sends
+                }
+                assertThat(closeCode(s)).isEqualTo(1013);
+                leave(s, true);
+            }
+            // another principal's message of that size is read whole and answered
+            try (Socket other = greeted(Access.READ_WRITE, "other")) {
+                call(other, 1, openStream(1));
+                JsonNode answer = call(other, 2, onStream(1, "SELECT length('" + "x".repeat(piece.length) + "')"));
+                assertThat(answer.path("response").path("result").path("rows").path(0).path(0).path("value").asText())
+                        .isEqualTo(Integer.toString(piece.length));
+                leave(other, false);
+            }
+            leave(body, true);
         }
         assertHoldsNothingAndServes();
     }

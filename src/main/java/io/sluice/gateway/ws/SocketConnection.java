@@ -134,8 +134,9 @@ final class SocketConnection implements SocketSession.Peer {
             tooBig();
             return false;
         }
-        if (!session.reserveReceived(bytes, received + bytes, greeted)) {
-            close(SocketClose.TRY_AGAIN_LATER, SocketSession.BUSY);
+        String refused = session.reserveReceived(bytes, received + bytes, greeted);
+        if (refused != null) {
+            close(SocketClose.TRY_AGAIN_LATER, refused);
             return false;
         }
         if (greeted) {
