@@ -31,7 +31,7 @@ final class BodyBudget {
     private final long limit;
     /** What large requests leave to small ones: an eighth of the budget, at most 2 MiB. */
     private final long smallShare;
-    /** What one caller's requests may hold at once when that is more than one request ({@link #reserve}). */
+    /** Half of the budget: what a caller asking for a large request may hold with it, unless that request alone is more. */
     private final long callerShare;
     private final AtomicLong reserved = new AtomicLong();
     /** Bytes held by each caller that holds any (a caller holding none has no entry). */
