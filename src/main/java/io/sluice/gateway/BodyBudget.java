@@ -1,6 +1,9 @@
 package io.sluice.gateway;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.SluiceConfig;
+import io.sluice.metrics.Meters;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,18 +49,27 @@ final class BodyBudget {
         OVER_CALLER_SHARE
     }
 
+    /** Refusals for a caller's own share ({@code sluice_principal_limit_refusals_total{limit="bodies"}}); null: not counted. */
+    private final Counter callerRefusals;
+
     @Inject
-    BodyBudget(SluiceConfig config) {
-        this(config.gateway().maxBufferedRequestBytes());
+    BodyBudget(SluiceConfig config, MeterRegistry registry) {
+        this(config.gateway().maxBufferedRequestBytes(),
+                Counter.builder(Meters.PRINCIPAL_LIMIT_REFUSALS).tag(Meters.LIMIT, "bodies").register(registry));
     }
 
     BodyBudget(long limit) {
+        this(limit, null);
+    }
+
+    private BodyBudget(long limit, Counter callerRefusals) {
         if (limit < 1) {
             throw new IllegalArgumentException("the body budget must be positive");
         }
         this.limit = limit;
         this.smallShare = Math.min(limit / 8, 2L * 1024 * 1024);
         this.callerShare = limit / 2;
+        this.callerRefusals = callerRefusals;
     }
 
     /**
@@ -83,6 +95,9 @@ final class BodyBudget {
             admission[0] = Admission.RESERVED;
             return now + bytes;
         });
+        if (admission[0] == Admission.OVER_CALLER_SHARE && callerRefusals != null) {
+            callerRefusals.increment();
+        }
         return admission[0];
     }
 

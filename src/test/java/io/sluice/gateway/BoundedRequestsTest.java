@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -19,6 +20,7 @@ import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.sluice.auth.Access;
 import io.sluice.auth.TokenMinter;
+import io.sluice.metrics.Meters;
 import io.sluice.testing.TestKeys;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -68,6 +70,8 @@ class BoundedRequestsTest {
     HranaRoutes routes;
     @Inject
     InlineReads inline;
+    @Inject
+    MeterRegistry registry;
 
     private static String token(Access access) {
         return token(access, "bounded");
@@ -263,6 +267,7 @@ class BoundedRequestsTest {
     void shouldRefuseAPrincipalWhoseBodiesHoldHalfTheBudgetWith429WhileOthersStillGetIn() throws IOException {
         // one principal's slow bodies: 9 MiB, then 4 MiB more would pass half of the 24 MiB budget
         long first = 9L * 1024 * 1024;
+        double refusals = registry.counter(Meters.PRINCIPAL_LIMIT_REFUSALS, Meters.LIMIT, "bodies").count();
         try (Socket held = announce("Bearer " + token(Access.READ_ONLY, "greedy"), first)) {
             held.getOutputStream().write(new byte[1024]);
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> routes.bufferedRequestBytes() == first);
@@ -272,6 +277,7 @@ class BoundedRequestsTest {
                 assertThat(response[0]).startsWith("HTTP/1.1 429").containsIgnoringCase("retry-after: 1");
                 assertThat(MAPPER.readTree(response[1]).get("code").asText()).isEqualTo("PRINCIPAL_BODIES_EXHAUSTED");
             }
+            assertThat(registry.counter(Meters.PRINCIPAL_LIMIT_REFUSALS, Meters.LIMIT, "bodies").count()).isEqualTo(refusals + 1);
             // the principal's small requests, another principal's large body and everyone's small requests still get in
             try (Socket other = announce("Bearer " + token(Access.READ_ONLY, "other"), 9L * 1024 * 1024)) {
                 other.getOutputStream().write(new byte[16]);
