@@ -84,7 +84,11 @@ class BoundedRequestsTest {
     }
 
     private static Response post(String path, Access access, JsonNode body) {
-        return given().contentType("application/json").header("Authorization", "Bearer " + token(access))
+        return post(path, token(access), body);
+    }
+
+    private static Response post(String path, String token, JsonNode body) {
+        return given().contentType("application/json").header("Authorization", "Bearer " + token)
                 .body(body.toString().getBytes(StandardCharsets.UTF_8)).post(path);
     }
 
@@ -286,8 +290,7 @@ class BoundedRequestsTest {
                 // (the greedy body's own timeout may end it meanwhile: the other's reservation is what is checked)
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> budget.reservedBy("sub:other") == first);
             }
-            JsonNode own = ok(given().contentType("application/json").header("Authorization", "Bearer " + token(Access.READ_ONLY, "greedy"))
-                    .body(pipeline(null, execute(stmt("SELECT 2 + 2")), close()).toString().getBytes(StandardCharsets.UTF_8)).post(HranaClient.V2));
+            JsonNode own = ok(post(HranaClient.V2, token(Access.READ_ONLY, "greedy"), pipeline(null, execute(stmt("SELECT 2 + 2")), close())));
             assertThat(own.at("/results/0/response/result/rows/0/0/value").asText()).as("the principal's own small request").isEqualTo("4");
             assertServesOthers();
         }
